@@ -1,0 +1,58 @@
+//! `corridor`: the command-line front of the corridor engine. A thin layer: parse arguments,
+//! load files, call the library crates, print JSON to stdout and logs to stderr.
+
+mod bench;
+mod demo;
+mod maps;
+mod route;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "corridor",
+    version,
+    about = "Planning and monitoring humanitarian corridors and access on real road data",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import an OpenStreetMap .osm.pbf extract into a road graph file (foot and car profiles).
+    Import {
+        /// The OSM PBF extract to read.
+        map: PathBuf,
+        /// Where to write the graph file (written to a temporary file, then renamed).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// The shortest route between two points, on foot or by car.
+    Route(route::RouteArgs),
+    /// Run the main job on the bundled real map: import it and print example routes.
+    Demo,
+    /// Measure import, load and query times on a map.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Import { map, output } => maps::import_command(&map, &output),
+        Command::Route(args) => route::run(&args),
+        Command::Demo => demo::run(),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("corridor: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The compact road graph of one travel profile, and the graph file's in-memory form.
+
+use crate::geometry::haversine_m;
+use crate::profile::{Profile, RoadClass};
+use corridor_routing::{Graph, INVALID};
+use serde::Serialize;
+
+/// Road edges (contracted chains of OSM way segments between intersections) as parallel arrays.
+/// An edge is undirected geometry; the arcs of the routing graph say in which directions a
+/// profile may travel it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Edges {
+    pub from: Vec<u32>,
+    pub to: Vec<u32>,
+    /// Length along the real geometry, metres (haversine on the shape points).
+    pub length_m: Vec<f64>,
+    pub way_id: Vec<i64>,
+    /// Index into [`ProfileGraph::names`], `u32::MAX` when the way has no name or ref.
+    pub name: Vec<u32>,
+    /// [`RoadClass`] as `u8`.
+    pub class: Vec<u8>,
+    /// `lanes=*` when tagged, else 0.
+    pub lanes: Vec<u8>,
+    /// `width=*` in decimetres when tagged, else 0.
+    pub width_dm: Vec<u16>,
+    /// Travel speed of this profile on the edge, km/h.
+    pub speed_kmh: Vec<f32>,
+    /// The edge's shape points are `shape[shape_first[e]..shape_first[e+1]]`, `[lon, lat]`,
+    /// from `from` to `to`, end nodes included.
+    pub shape_first: Vec<u32>,
+    pub shape: Vec<[f64; 2]>,
+}
+
+impl Edges {
+    pub fn len(&self) -> usize {
+        self.from.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.from.is_empty()
+    }
+}
+
+/// Where the graph came from. Every result carries this so that it can be reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphMeta {
+    /// File name of the OSM extract the graph was imported from.
+    pub source_file: String,
+    /// SHA-256 of that file, hex.
+    pub source_sha256: String,
+    /// `[min_lon, min_lat, max_lon, max_lat]` of the graph's nodes.
+    pub bbox: [f64; 4],
+}
+
+/// One profile's routable graph: CSR arcs over intersection nodes, plus edge attributes.
+#[derive(Debug, Clone)]
+pub struct ProfileGraph {
+    pub profile: Profile,
+    pub graph: Graph,
+    /// `[lon, lat]` per node.
+    pub node_coord: Vec<[f64; 2]>,
+    pub node_osm_id: Vec<i64>,
+    /// Per arc: `edge << 1 | reversed` (reversed = the arc runs from the edge's `to` to `from`).
+    pub arc_edge: Vec<u32>,
+    /// Per arc: travel time in seconds: the base weight of the `fastest` routes.
+    pub arc_duration_s: Vec<f64>,
+    pub edges: Edges,
+    pub names: Vec<String>,
+    /// Derived at load: the arc running along edge e forwards / backwards, or `INVALID`.
+    pub edge_fwd_arc: Vec<u32>,
+    pub edge_bwd_arc: Vec<u32>,
+    /// Derived at load: weakly connected component per node, 0 = largest.
+    pub component: Vec<u32>,
+}
+
+impl ProfileGraph {
+    /// Assembles a profile graph and derives the lookup arrays; checks that the arrays agree,
+    /// since they may come from a file.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        profile: Profile,
+        graph: Graph,
+        node_coord: Vec<[f64; 2]>,
+        node_osm_id: Vec<i64>,
+        arc_edge: Vec<u32>,
+        arc_duration_s: Vec<f64>,
+        edges: Edges,
+        names: Vec<String>,
+    ) -> Result<ProfileGraph, String> {
+        let n = graph.node_count();
+        let m = edges.len();
+        if node_coord.len() != n || node_osm_id.len() != n {
+            return Err("node arrays differ in length".into());
+        }
+        if arc_edge.len() != graph.arc_count() || arc_duration_s.len() != graph.arc_count() {
+            return Err("arc arrays differ in length".into());
+        }
+        let e = &edges;
+        if [
+            e.to.len(),
+            e.length_m.len(),
+            e.way_id.len(),
+            e.name.len(),
+            e.class.len(),
+            e.lanes.len(),
+            e.width_dm.len(),
+            e.speed_kmh.len(),
+        ]
+        .iter()
+        .any(|&l| l != m)
+            || e.shape_first.len() != m + 1
+        {
+            return Err("edge arrays differ in length".into());
+        }
+        if e.shape_first.first() != Some(&0)
+            || *e.shape_first.last().unwrap() as usize != e.shape.len()
+            || e.shape_first.windows(2).any(|w| w[1] < w[0] + 2)
+        {
+            return Err("edge shapes are inconsistent".into());
+        }
+        if e.from.iter().chain(&e.to).any(|&v| v as usize >= n)
+            || e.class.iter().any(|&c| RoadClass::from_u8(c).is_none())
+            || e.name
+                .iter()
+                .any(|&i| i != INVALID && i as usize >= names.len())
+            || arc_duration_s.iter().any(|d| !(d.is_finite() && *d >= 0.0))
+        {
+            return Err("edge attributes are out of range".into());
+        }
+        let mut edge_fwd_arc = vec![INVALID; m];
+        let mut edge_bwd_arc = vec![INVALID; m];
+        for (a, &code) in arc_edge.iter().enumerate() {
+            let edge = (code >> 1) as usize;
+            if edge >= m {
+                return Err("an arc refers to a missing edge".into());
+            }
+            let (tail, head) = (graph.arc_tail(a as u32), graph.arc_head(a as u32));
+            let (ef, et) = (e.from[edge], e.to[edge]);
+            let ok = if code & 1 == 0 {
+                (tail, head) == (ef, et)
+            } else {
+                (tail, head) == (et, ef)
+            };
+            if !ok {
+                return Err("an arc does not run along its edge".into());
+            }
+            if code & 1 == 0 {
+                edge_fwd_arc[edge] = a as u32;
+            } else {
+                edge_bwd_arc[edge] = a as u32;
+            }
+        }
+        let component = corridor_routing::weakly_connected_components(&graph);
+        Ok(ProfileGraph {
+            profile,
+            graph,
+            node_coord,
+            node_osm_id,
+            arc_edge,
+            arc_duration_s,
+            edges,
+            names,
+            edge_fwd_arc,
+            edge_bwd_arc,
+            component,
+        })
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    pub fn arc_count(&self) -> usize {
+        self.graph.arc_count()
+    }
+
+    /// The shape points of edge `e`, `[lon, lat]`, from its `from` node to its `to` node.
+    pub fn edge_shape(&self, e: u32) -> &[[f64; 2]] {
+        let s = &self.edges.shape_first;
+        &self.edges.shape[s[e as usize] as usize..s[e as usize + 1] as usize]
+    }
+
+    pub fn edge_name(&self, e: u32) -> Option<&str> {
+        let i = self.edges.name[e as usize];
+        (i != INVALID).then(|| self.names[i as usize].as_str())
+    }
+
+    pub fn edge_class(&self, e: u32) -> RoadClass {
+        RoadClass::from_u8(self.edges.class[e as usize]).expect("validated at load")
+    }
+
+    /// Edge id and direction of an arc.
+    #[inline]
+    pub fn arc_edge(&self, a: u32) -> (u32, bool) {
+        let code = self.arc_edge[a as usize];
+        (code >> 1, code & 1 == 1)
+    }
+
+    /// The part of edge `e`'s shape between `from_m` and `to_m` metres from its start
+    /// (`from_m > to_m` walks it backwards), with interpolated end points.
+    pub fn edge_subshape(&self, e: u32, from_m: f64, to_m: f64) -> Vec<[f64; 2]> {
+        let shape = self.edge_shape(e);
+        if from_m > to_m {
+            let mut v = self.edge_subshape(e, to_m, from_m);
+            v.reverse();
+            return v;
+        }
+        let mut out = Vec::new();
+        let mut acc = 0.0;
+        for w in shape.windows(2) {
+            let seg = haversine_m(w[0], w[1]);
+            let (s0, s1) = (acc, acc + seg);
+            let lerp = |x: f64| {
+                let t = if seg > 0.0 {
+                    ((x - s0) / seg).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                [
+                    w[0][0] + (w[1][0] - w[0][0]) * t,
+                    w[0][1] + (w[1][1] - w[0][1]) * t,
+                ]
+            };
+            if out.is_empty() && from_m <= s1 {
+                out.push(lerp(from_m));
+            }
+            if !out.is_empty() {
+                if to_m <= s1 {
+                    out.push(lerp(to_m));
+                    return out;
+                }
+                out.push(w[1]);
+            }
+            acc = s1;
+        }
+        if out.is_empty() {
+            out.push(*shape.last().unwrap());
+        }
+        if out.len() == 1 {
+            out.push(out[0]);
+        }
+        out
+    }
+}
+
+/// A road graph file in memory: both profiles and where they came from.
+#[derive(Debug, Clone)]
+pub struct RoadGraph {
+    pub meta: GraphMeta,
+    pub profiles: Vec<ProfileGraph>,
+}
+
+impl RoadGraph {
+    pub fn profile(&self, p: Profile) -> &ProfileGraph {
+        &self.profiles[p.index()]
+    }
+}

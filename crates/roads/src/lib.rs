@@ -1,0 +1,21 @@
+//! Road networks from OpenStreetMap: import, compact per-profile graphs, the graph file,
+//! snapping coordinates to roads, and turning graph paths back into geometry.
+//!
+//! This crate knows nothing of conflict: it turns OSM into a graph and answers geometry
+//! questions. Scenarios change arc weights; they never change this graph.
+
+mod error;
+pub mod file;
+pub mod geometry;
+mod graph;
+pub mod import;
+pub mod profile;
+pub mod route;
+pub mod snap;
+
+pub use error::RoadsError;
+pub use graph::{Edges, GraphMeta, ProfileGraph, RoadGraph};
+pub use import::{import_pbf, sha256_hex};
+pub use profile::{Profile, RoadClass};
+pub use route::{route, RoadRoute};
+pub use snap::{Snap, Snapper};

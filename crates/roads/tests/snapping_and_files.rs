@@ -1,0 +1,149 @@
+//! Snapping checked against brute force, and the graph file against round trips and damage.
+
+use corridor_roads::geometry::{closest_on_segment, LocalProjection};
+use corridor_roads::{file, import_pbf, Profile, RoadGraph, RoadsError, Snapper};
+use proptest::prelude::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn graph() -> &'static RoadGraph {
+    static G: OnceLock<RoadGraph> = OnceLock::new();
+    G.get_or_init(|| {
+        import_pbf(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf"))
+            .unwrap()
+    })
+}
+
+fn snappers() -> &'static [Snapper] {
+    static S: OnceLock<Vec<Snapper>> = OnceLock::new();
+    S.get_or_init(|| {
+        Profile::ALL
+            .iter()
+            .map(|&p| Snapper::new(graph().profile(p), graph().meta.bbox))
+            .collect()
+    })
+}
+
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn snapped_point_is_on_its_edge_and_no_edge_is_closer(
+        fx in 0.0f64..1.0, fy in 0.0f64..1.0, car in any::<bool>()
+    ) {
+        let rg = graph();
+        let profile = if car { Profile::Car } else { Profile::Foot };
+        let g = rg.profile(profile);
+        let snapper = &snappers()[profile.index()];
+        let b = rg.meta.bbox;
+        let q = [b[0] + fx * (b[2] - b[0]), b[1] + fy * (b[3] - b[1])];
+        let s = snapper.nearest_where(g, q, f64::INFINITY, |_| true).unwrap();
+        let proj = LocalProjection::for_bbox(b);
+        let (pq, ps) = (proj.project(q), proj.project(s.point));
+        // On its edge: some segment of the edge passes through the snapped point.
+        let on_edge = g.edge_shape(s.edge).windows(2).map(|w| {
+            let (c, _) = closest_on_segment(ps, proj.project(w[0]), proj.project(w[1]));
+            dist(c, ps)
+        }).fold(f64::INFINITY, f64::min);
+        prop_assert!(on_edge < 1e-6, "snapped point is {on_edge} m off its edge");
+        // No edge closer: brute force over every segment of every edge.
+        let mut best = f64::INFINITY;
+        for e in 0..g.edge_count() as u32 {
+            for w in g.edge_shape(e).windows(2) {
+                let (c, _) = closest_on_segment(pq, proj.project(w[0]), proj.project(w[1]));
+                best = best.min(dist(c, pq));
+            }
+        }
+        prop_assert!((dist(pq, ps) - best).abs() < 1e-6, "snap {} brute force {best}", dist(pq, ps));
+        // The offset along the edge is within the edge.
+        prop_assert!(s.offset_m >= 0.0 && s.offset_m <= g.edges.length_m[s.edge as usize] + 1e-9);
+    }
+}
+
+#[test]
+fn snapping_refuses_points_beyond_the_limit() {
+    let rg = graph();
+    let g = rg.profile(Profile::Foot);
+    let s = &snappers()[0];
+    // 0.1° north of the map's top edge is > 10 km from any road.
+    let far = [rg.meta.bbox[0], rg.meta.bbox[3] + 0.1];
+    assert!(s.snap(g, far, 500.0).is_none());
+    let near = g.node_coord[0];
+    let snap = s.snap(g, near, 500.0).unwrap();
+    assert!(snap.distance_m < 1e-6);
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn graph_file_round_trips() {
+    let rg = graph();
+    let dir = tmp();
+    let path = dir.path().join("a.graph");
+    file::save(rg, &path).unwrap();
+    let back = file::load(&path).unwrap();
+    assert_eq!(back.meta, rg.meta);
+    for p in Profile::ALL {
+        let (a, b) = (rg.profile(p), back.profile(p));
+        assert_eq!(a.graph, b.graph);
+        assert_eq!(a.node_coord, b.node_coord);
+        assert_eq!(a.node_osm_id, b.node_osm_id);
+        assert_eq!(a.arc_edge, b.arc_edge);
+        assert_eq!(a.arc_duration_s, b.arc_duration_s);
+        assert_eq!(a.edges, b.edges);
+        assert_eq!(a.names, b.names);
+    }
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("a.graph")]);
+}
+
+#[test]
+fn damaged_graph_files_are_refused_with_their_reason() {
+    let bytes = file::to_bytes(graph());
+    let p = PathBuf::from("x.graph");
+    // A flipped bit in the payload.
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    let e = file::from_bytes(&flipped, &p).unwrap_err();
+    assert!(matches!(e, RoadsError::Corrupt { .. }), "{e}");
+    assert!(
+        e.to_string().contains("x.graph") && e.to_string().contains("checksum"),
+        "{e}"
+    );
+    // Truncated.
+    let e = file::from_bytes(&bytes[..bytes.len() - 100], &p).unwrap_err();
+    assert!(matches!(e, RoadsError::Corrupt { .. }), "{e}");
+    // Another format version.
+    let mut v2 = bytes.clone();
+    v2[8..12].copy_from_slice(&(file::FORMAT_VERSION + 1).to_le_bytes());
+    let e = file::from_bytes(&v2, &p).unwrap_err();
+    assert!(
+        matches!(e, RoadsError::Version { found, .. } if found == file::FORMAT_VERSION + 1),
+        "{e}"
+    );
+    // Not a graph file at all (an OSM PBF).
+    let pbf =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf"))
+            .unwrap();
+    let e = file::from_bytes(&pbf, &p).unwrap_err();
+    assert!(matches!(e, RoadsError::NotAGraph { .. }), "{e}");
+    // A payload with a valid checksum but inconsistent arrays is caught by validation.
+    let mut bad = bytes.clone();
+    let payload_start = 24;
+    // Overwrite the first byte of the source file name's length to something huge, then fix the CRC.
+    bad[payload_start + 7] = 0x7f;
+    let crc = crc32fast::hash(&bad[payload_start..]);
+    bad[20..24].copy_from_slice(&crc.to_le_bytes());
+    let e = file::from_bytes(&bad, &p).unwrap_err();
+    assert!(matches!(e, RoadsError::Corrupt { .. }), "{e}");
+}

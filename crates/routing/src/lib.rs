@@ -1,0 +1,17 @@
+//! Shortest paths on directed graphs in compressed sparse row (CSR) form.
+//!
+//! This crate knows graphs and weights only: no coordinates, no OSM, no scenario types. A
+//! weight vector is indexed by arc id and holds non-negative costs; `f64::INFINITY` marks an arc
+//! that may not be used (a closed road, hostile territory), so one graph serves every scenario and
+//! a scenario change only rewrites the weight vector.
+//!
+//! Node and arc ids are `u32`, laid out for the cache in the style of RoutingKit.
+
+mod dijkstra;
+mod graph;
+
+pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
+pub use graph::{weakly_connected_components, Graph};
+
+/// Marks "no node" / "no arc" in parent arrays.
+pub const INVALID: u32 = u32::MAX;

@@ -1,0 +1,119 @@
+//! Bidirectional and one-to-all Dijkstra checked against petgraph's Dijkstra on random graphs.
+
+use corridor_routing::{BidirectionalDijkstra, Graph, OneToAll, Seed};
+use petgraph::graph::{DiGraph, NodeIndex};
+use proptest::prelude::*;
+
+fn oracle(n: usize, arcs: &[(u32, u32, f64)], from: u32) -> Vec<f64> {
+    let mut g = DiGraph::<(), f64>::new();
+    let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
+    for &(t, h, w) in arcs {
+        if w.is_finite() {
+            g.add_edge(nodes[t as usize], nodes[h as usize], w);
+        }
+    }
+    let d = petgraph::algo::dijkstra(&g, nodes[from as usize], None, |e| *e.weight());
+    (0..n)
+        .map(|i| d.get(&nodes[i]).copied().unwrap_or(f64::INFINITY))
+        .collect()
+}
+
+fn graph_strategy() -> impl Strategy<Value = (usize, Vec<(u32, u32, f64)>)> {
+    (2usize..40).prop_flat_map(|n| {
+        let arc = (
+            0..n as u32,
+            0..n as u32,
+            prop_oneof![9 => 0.0f64..100.0, 1 => Just(f64::INFINITY)],
+        );
+        (Just(n), proptest::collection::vec(arc, 0..120))
+    })
+}
+
+proptest! {
+    #[test]
+    fn bidirectional_matches_oracle((n, arcs) in graph_strategy(), s in 0u32..40, t in 0u32..40) {
+        let (s, t) = (s % n as u32, t % n as u32);
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut w = vec![0.0; arcs.len()];
+        for (i, &(_, _, c)) in arcs.iter().enumerate() { w[ids[i] as usize] = c; }
+        let expect = oracle(n, &arcs, s)[t as usize];
+        let mut q = BidirectionalDijkstra::new(&g);
+        let got = q.run(&g, &w, &[Seed { node: s, cost: 0.0 }], &[Seed { node: t, cost: 0.0 }]);
+        match got {
+            None => prop_assert!(expect.is_infinite()),
+            Some(r) => {
+                prop_assert!((r.cost - expect).abs() < 1e-9, "got {} want {}", r.cost, expect);
+                // The path is a real chain of arcs from s to t whose weights add up to the cost.
+                let mut v = s;
+                let mut sum = 0.0;
+                for &a in &r.arcs {
+                    prop_assert_eq!(g.arc_tail(a), v);
+                    sum += w[a as usize];
+                    v = g.arc_head(a);
+                }
+                prop_assert_eq!(v, t);
+                prop_assert!((sum - r.cost).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn one_to_all_matches_oracle((n, arcs) in graph_strategy(), s in 0u32..40) {
+        let s = s % n as u32;
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut w = vec![0.0; arcs.len()];
+        for (i, &(_, _, c)) in arcs.iter().enumerate() { w[ids[i] as usize] = c; }
+        let expect = oracle(n, &arcs, s);
+        let mut q = OneToAll::new(&g);
+        q.run(&g, &w, &[Seed { node: s, cost: 0.0 }], f64::INFINITY, false);
+        for v in 0..n as u32 {
+            let (a, b) = (q.cost(v), expect[v as usize]);
+            prop_assert!(a == b || (a - b).abs() < 1e-9, "node {}: {} vs {}", v, a, b);
+        }
+        // Limited search: exactly the nodes within the limit are settled.
+        q.run(&g, &w, &[Seed { node: s, cost: 0.0 }], 50.0, false);
+        for v in 0..n as u32 {
+            let b = expect[v as usize];
+            if b <= 50.0 { prop_assert!((q.cost(v) - b).abs() < 1e-9); } else { prop_assert!(q.cost(v).is_infinite()); }
+        }
+    }
+}
+
+#[test]
+fn seeds_with_costs_pick_the_cheaper_end() {
+    // 0 -> 1 -> 2, a source point between nodes 0 and 1 and a target at node 2.
+    let (g, _) = Graph::from_arcs(3, &[(0, 1), (1, 2)]);
+    let w = [10.0, 5.0];
+    let mut q = BidirectionalDijkstra::new(&g);
+    let r = q
+        .run(
+            &g,
+            &w,
+            &[Seed { node: 1, cost: 4.0 }, Seed { node: 0, cost: 0.5 }],
+            &[Seed { node: 2, cost: 0.0 }],
+        )
+        .unwrap();
+    assert_eq!(r.cost, 9.0);
+    assert_eq!(r.first_node, 1);
+    // Same node on both sides: zero-length path.
+    let r = q
+        .run(
+            &g,
+            &w,
+            &[Seed { node: 2, cost: 1.0 }],
+            &[Seed { node: 2, cost: 2.0 }],
+        )
+        .unwrap();
+    assert_eq!(r.cost, 3.0);
+    assert!(r.arcs.is_empty());
+    assert!(q
+        .run(
+            &g,
+            &w,
+            &[Seed { node: 2, cost: 0.0 }],
+            &[Seed { node: 0, cost: 0.0 }]
+        )
+        .is_none());
+}
