@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use corridor_roads::{file, import, route, Profile, Snapper};
-use corridor_routing::{BidirectionalDijkstra, Seed};
+use corridor_roads::{file, import, Profile, Router, Snapper};
+use corridor_routing::{AltSearch, BidirectionalDijkstra, Cch, CchQuery, Seed};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -49,10 +49,23 @@ pub struct BenchResult {
     /// Building this profile's snapping index (milliseconds).
     pub snap_index_ms: f64,
     pub queries: usize,
-    /// Node-to-node exact shortest path (bidirectional Dijkstra), microseconds.
+    /// Contracting the stored order into the CCH (done at every load), milliseconds.
+    pub cch_contract_ms: f64,
+    /// CCH edges (original plus shortcuts).
+    pub cch_edges: usize,
+    /// Customizing the CCH for one weight vector (the price of a scenario change), ms.
+    pub customize_ms: f64,
+    /// Node-to-node shortest path cost on the customized CCH (no path unpacking, as
+    /// RoutingKit measures), microseconds.
     pub query_us_mean: f64,
     pub query_us_p50: f64,
     pub query_us_p99: f64,
+    /// The same pairs by A* with landmarks (single queries without customization), µs.
+    pub alt_us_mean: f64,
+    pub alt_us_p99: f64,
+    /// The same pairs by bidirectional Dijkstra (used for arbitrary weights), microseconds.
+    pub dijkstra_us_mean: f64,
+    pub dijkstra_us_p99: f64,
     /// Coordinate-to-coordinate: snapping both points, the search and the route's geometry.
     pub route_us_mean: f64,
     pub threads: usize,
@@ -106,23 +119,51 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 )
             })
             .collect();
-        let mut search = BidirectionalDijkstra::new(&pg.graph);
-        let mut times = Vec::with_capacity(pairs.len());
-        let mut checksum = 0.0;
-        for &(s, t) in &pairs {
-            let start = Instant::now();
-            let r = search.run(
-                &pg.graph,
-                &pg.arc_duration_s,
-                &[Seed { node: s, cost: 0.0 }],
-                &[Seed { node: t, cost: 0.0 }],
-            );
-            times.push(start.elapsed().as_secs_f64() * 1e6);
-            checksum += r.map_or(0.0, |r| r.cost);
+        let t = Instant::now();
+        let cch = Cch::new(&pg.graph, pg.cch.order().to_vec());
+        let cch_contract_ms = t.elapsed().as_secs_f64() * 1e3;
+        let mut customize = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            std::hint::black_box(cch.customize(&pg.arc_duration_s));
+            customize.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        std::hint::black_box(checksum);
-        let query_us_mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+        customize.sort_by(f64::total_cmp);
+        let metric = cch.customize(&pg.arc_duration_s);
+        let mut cch_query = CchQuery::new(&cch);
+        let mut dijkstra = BidirectionalDijkstra::new(&pg.graph);
+        let mut alt = AltSearch::new(&pg.graph);
+        let mut times = Vec::with_capacity(pairs.len());
+        let mut atimes = Vec::with_capacity(pairs.len());
+        let mut dtimes = Vec::with_capacity(pairs.len());
+        for &(s, t) in &pairs {
+            let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: t, cost: 0.0 }]);
+            let start = Instant::now();
+            let cc = cch_query.cost(&cch, &metric, &src, &dst);
+            times.push(start.elapsed().as_secs_f64() * 1e6);
+            let start = Instant::now();
+            let a = alt.run(&pg.graph, &pg.arc_duration_s, &pg.landmarks, &src, &dst);
+            atimes.push(start.elapsed().as_secs_f64() * 1e6);
+            let start = Instant::now();
+            let d = dijkstra.run(&pg.graph, &pg.arc_duration_s, &src, &dst);
+            dtimes.push(start.elapsed().as_secs_f64() * 1e6);
+            // All three are exact: a disagreement is a bug, not noise.
+            let cost = |r: Option<corridor_routing::Route>| r.map_or(f64::INFINITY, |r| r.cost);
+            let (ca, cd) = (cost(a), cost(d));
+            let same = |x: f64, y: f64| x == y || (x - y).abs() <= 1e-9 * y;
+            anyhow::ensure!(
+                same(ca, cd) && same(cc, cd),
+                "searches disagree on {s}->{t}: CCH {cc}, A* {ca}, Dijkstra {cd}"
+            );
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        let (query_us_mean, alt_us_mean, dijkstra_us_mean) =
+            (mean(&times), mean(&atimes), mean(&dtimes));
         times.sort_by(f64::total_cmp);
+        atimes.sort_by(f64::total_cmp);
+        dtimes.sort_by(f64::total_cmp);
+        let mut router = Router::new(pg);
+        let customized = pg.customize(pg.arc_duration_s.clone());
 
         let t = Instant::now();
         let snapper = Snapper::new(pg, g.meta.bbox);
@@ -133,7 +174,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             let a = snapper.snap(pg, pg.node_coord[s as usize], 500.0);
             let b = snapper.snap(pg, pg.node_coord[d as usize], 500.0);
             if let (Some(a), Some(b)) = (a, b) {
-                let r = route(pg, &pg.arc_duration_s, &mut search, &a, &b);
+                let r = router.route_customized(pg, &customized, &a, &b);
                 std::hint::black_box(r.map(|r| r.geometry(pg).len()));
             }
         }
@@ -154,13 +195,20 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             query_us_mean,
             query_us_p50: percentile(&times, 0.5),
             query_us_p99: percentile(&times, 0.99),
+            alt_us_mean,
+            alt_us_p99: percentile(&atimes, 0.99),
+            cch_contract_ms,
+            cch_edges: cch.edge_count(),
+            customize_ms: customize[2],
+            dijkstra_us_mean,
+            dijkstra_us_p99: percentile(&dtimes, 0.99),
             route_us_mean,
             threads: rayon_threads(),
         };
         match args.format {
             BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
             BenchFormat::Text => println!(
-                "{} {:<4} nodes {:>7} edges {:>7} arcs {:>7} | import {:.2} s, file {:.1} MB, load {:.1} ms, snap index {:.1} ms | query mean {:.1} µs p50 {:.1} µs p99 {:.1} µs | point-to-point route {:.1} µs",
+                "{} {:<4} nodes {:>7} edges {:>7} arcs {:>7} | import {:.2} s, file {:.1} MB, load {:.1} ms, snap index {:.1} ms | CCH contract {:.1} ms, customize {:.1} ms | query mean {:.1} µs p50 {:.1} µs p99 {:.1} µs | A* mean {:.1} µs p99 {:.1} µs | Dijkstra mean {:.1} µs p99 {:.1} µs | point-to-point route {:.1} µs",
                 res.map,
                 profile.name(),
                 res.nodes,
@@ -170,9 +218,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 res.graph_file_bytes as f64 / 1e6,
                 res.load_ms,
                 res.snap_index_ms,
+                res.cch_contract_ms,
+                res.customize_ms,
                 res.query_us_mean,
                 res.query_us_p50,
                 res.query_us_p99,
+                res.alt_us_mean,
+                res.alt_us_p99,
+                res.dijkstra_us_mean,
+                res.dijkstra_us_p99,
                 res.route_us_mean
             ),
         }

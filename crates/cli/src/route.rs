@@ -3,8 +3,7 @@
 use crate::maps::{self, LoadedMap, MapIdentity};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
-use corridor_roads::{route, Profile, ProfileGraph, Snap, Snapper};
-use corridor_routing::BidirectionalDijkstra;
+use corridor_roads::{Profile, ProfileGraph, Router, Snap, Snapper, WeightBound};
 use serde::Serialize;
 use serde_json::json;
 use std::path::PathBuf;
@@ -101,8 +100,12 @@ pub fn snap_point(
     let nearest = snapper.nearest_where(g, p, f64::INFINITY, |_| true);
     match nearest {
         Some(n) => bail!(
-            "{what} {arg} is {:.0} m from the nearest {} road on this map (limit --max-snap {max_m} m)",
-            n.distance_m,
+            "{what} {arg} is off the map: {} from the nearest {} road (limit --max-snap {max_m} m)",
+            if n.distance_m >= 10_000.0 {
+                format!("{:.0} km", n.distance_m / 1000.0)
+            } else {
+                format!("{:.0} m", n.distance_m)
+            },
             g.profile.name()
         ),
         None => bail!("{what} {arg}: the map has no {} roads", g.profile.name()),
@@ -136,8 +139,10 @@ pub fn compute(
     let snapper = Snapper::new(g, map.graph.meta.bbox);
     let sf = snap_point(g, &snapper, from, max_snap, "--from", from_arg)?;
     let st = snap_point(g, &snapper, to, max_snap, "--to", to_arg)?;
-    let mut search = BidirectionalDijkstra::new(&g.graph);
-    let r = route(g, &g.arc_duration_s, &mut search, &sf, &st).ok_or_else(|| {
+    let mut router = Router::new(g);
+    let r = router
+        .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
+        .ok_or_else(|| {
         anyhow!(
             "no {} route from {from_arg} to {to_arg}: the points lie on road networks that do not connect",
             profile.name()

@@ -11,7 +11,9 @@
 //!   source_file str, source_sha256 str, bbox 4×f64, profile_count u32,
 //!   per profile: name str, node_coord [f64], node_osm_id [i64], first_out [u32], head [u32],
 //!                arc_edge [u32], arc_duration_s [f64], edge arrays (from, to, length_m,
-//!                way_id, name, class, lanes, width_dm, speed_kmh, shape_first, shape), names
+//!                way_id, name, class, lanes, width_dm, speed_kmh, shape_first, shape), names,
+//!                landmark nodes [u32], landmark from-costs [f32], landmark to-costs [f32],
+//!                contraction order [u32] (node by rank)
 //! ```
 //! where `str` is a u64 byte length and UTF-8, and `[T]` a u64 element count and raw elements.
 
@@ -19,7 +21,7 @@ use crate::error::RoadsError;
 use crate::graph::{Edges, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::Profile;
 use bytemuck::Pod;
-use corridor_routing::Graph;
+use corridor_routing::{Graph, Landmarks};
 use std::io::Write;
 use std::path::Path;
 
@@ -112,6 +114,10 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
         for n in &p.names {
             w.str(n);
         }
+        w.slice(p.landmarks.nodes());
+        w.slice(p.landmarks.from_costs());
+        w.slice(p.landmarks.to_costs());
+        w.slice(p.cch.order());
     }
     w.0
 }
@@ -160,6 +166,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
         for _ in 0..n_names {
             names.push(r.str()?);
         }
+        let landmarks = Landmarks::from_parts(r.vec()?, r.vec()?, r.vec()?, graph.node_count())?;
         profiles.push(ProfileGraph::new(
             *expected,
             graph,
@@ -169,6 +176,8 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             arc_duration_s,
             edges,
             names,
+            Some(landmarks),
+            Some(r.vec()?),
         )?);
     }
     if profiles.len() != Profile::ALL.len() {

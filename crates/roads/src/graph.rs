@@ -2,7 +2,7 @@
 
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
-use corridor_routing::{Graph, INVALID};
+use corridor_routing::{nested_dissection_order, Cch, CchMetric, Graph, Landmarks, INVALID};
 use serde::Serialize;
 
 /// Road edges (contracted chains of OSM way segments between intersections) as parallel arrays.
@@ -71,7 +71,23 @@ pub struct ProfileGraph {
     pub edge_bwd_arc: Vec<u32>,
     /// Derived at load: weakly connected component per node, 0 = largest.
     pub component: Vec<u32>,
+    /// Lower bounds for A* (built on `arc_duration_s` at import, stored in the graph file):
+    /// valid for every scenario weight, since those only add cost to travel time.
+    pub landmarks: Landmarks,
+    /// The metric-independent contraction hierarchy (order stored in the graph file, contracted
+    /// at load): a weight vector customizes it in milliseconds for microsecond queries.
+    pub cch: Cch,
 }
+
+/// A weight vector together with its CCH customization, for many queries on the same costs.
+pub struct CustomizedWeights {
+    pub weight: Vec<f64>,
+    pub metric: CchMetric,
+}
+
+/// Landmarks per profile: 16 is the usual sweet spot for ALT on road networks (Goldberg &
+/// Harrelson); each query uses the 4 that bound it best.
+pub const LANDMARK_COUNT: usize = 16;
 
 impl ProfileGraph {
     /// Assembles a profile graph and derives the lookup arrays; checks that the arrays agree,
@@ -86,6 +102,8 @@ impl ProfileGraph {
         arc_duration_s: Vec<f64>,
         edges: Edges,
         names: Vec<String>,
+        landmarks: Option<Landmarks>,
+        cch_order: Option<Vec<u32>>,
     ) -> Result<ProfileGraph, String> {
         let n = graph.node_count();
         let m = edges.len();
@@ -151,6 +169,31 @@ impl ProfileGraph {
             }
         }
         let component = corridor_routing::weakly_connected_components(&graph);
+        let landmarks = match landmarks {
+            Some(l) => l,
+            None => {
+                let main: Vec<u32> = (0..n as u32)
+                    .filter(|&v| component[v as usize] == 0)
+                    .collect();
+                Landmarks::build(&graph, &arc_duration_s, &main, LANDMARK_COUNT)
+            }
+        };
+        let order = match cch_order {
+            Some(o) => {
+                let mut seen = vec![false; n];
+                for &v in &o {
+                    if v as usize >= n || std::mem::replace(&mut seen[v as usize], true) {
+                        return Err("the contraction order is not a permutation".into());
+                    }
+                }
+                if o.len() != n {
+                    return Err("the contraction order does not rank every node".into());
+                }
+                o
+            }
+            None => nested_dissection_order(&graph, &node_coord),
+        };
+        let cch = Cch::new(&graph, order);
         Ok(ProfileGraph {
             profile,
             graph,
@@ -163,11 +206,19 @@ impl ProfileGraph {
             edge_fwd_arc,
             edge_bwd_arc,
             component,
+            landmarks,
+            cch,
         })
     }
 
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
+    }
+
+    /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).
+    pub fn customize(&self, weight: Vec<f64>) -> CustomizedWeights {
+        let metric = self.cch.customize(&weight);
+        CustomizedWeights { weight, metric }
     }
 
     pub fn edge_count(&self) -> usize {

@@ -80,7 +80,11 @@ pub fn import_pbf_bytes(
     match blobs.first().map(|b| b.decode()) {
         Some(Ok(BlobDecode::OsmHeader(_))) => {}
         Some(Err(e)) => return Err(pbf_err(e.to_string())),
-        _ => return Err(pbf_err("does not start with an OSM header block".into())),
+        _ => {
+            return Err(pbf_err(
+                "not an OSM PBF file (it does not start with an OSM header block)".into(),
+            ))
+        }
     }
     let bar = ProgressBar::new(blobs.len() as u64).with_style(
         ProgressStyle::with_template("decoding {bar:30} {pos}/{len} blocks {elapsed}")
@@ -165,10 +169,11 @@ pub fn import_pbf_bytes(
 }
 
 fn describe_pbf_error(msg: &str, len: usize) -> String {
-    if msg.contains("eof") || msg.contains("EOF") || msg.contains("UnexpectedEof") {
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("eof") || lower.contains("end of file") {
         format!("truncated or not an OSM PBF file ({len} bytes): {msg}")
     } else {
-        format!("not a valid OSM PBF file: {msg}")
+        format!("not an OSM PBF file: {msg}")
     }
 }
 
@@ -183,7 +188,7 @@ fn decode_blob(blob: &osmpbf::Blob) -> Result<Chunk, String> {
             Element::DenseNode(n) => chunk.nodes.push((n.id(), [n.lon(), n.lat()])),
             Element::Node(n) => chunk.nodes.push((n.id(), [n.lon(), n.lat()])),
             Element::Way(w) => {
-                let tags = WayTags::from_iter(w.tags());
+                let tags = WayTags::from_tags(w.tags());
                 if tags.class().is_some()
                     && (foot_usage(&tags).is_some() || car_usage(&tags).is_some())
                 {
@@ -362,6 +367,8 @@ fn build_profile(
         arc_duration_s,
         edges,
         names,
+        None,
+        None,
     )
 }
 

@@ -14,8 +14,8 @@ pub mod route;
 pub mod snap;
 
 pub use error::RoadsError;
-pub use graph::{Edges, GraphMeta, ProfileGraph, RoadGraph};
+pub use graph::{CustomizedWeights, Edges, GraphMeta, ProfileGraph, RoadGraph, LANDMARK_COUNT};
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};
-pub use route::{route, RoadRoute};
+pub use route::{RoadRoute, Router, WeightBound};
 pub use snap::{Snap, Snapper};

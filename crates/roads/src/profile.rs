@@ -168,7 +168,7 @@ pub struct WayTags {
 
 impl WayTags {
     /// Collects the tags the profiles need from an OSM tag iterator.
-    pub fn from_iter<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> WayTags {
+    pub fn from_tags<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> WayTags {
         let mut t = WayTags::default();
         for (k, v) in tags {
             let slot = match k {
@@ -327,7 +327,7 @@ pub fn parse_maxspeed(v: &str) -> Option<f64> {
         (v, 1.0)
     };
     let s: f64 = num.parse().ok()?;
-    (s.is_finite() && s >= 5.0 && s <= 200.0).then_some(s * factor)
+    (5.0..=200.0).contains(&s).then_some(s * factor)
 }
 
 #[cfg(test)]
@@ -335,7 +335,7 @@ mod tests {
     use super::*;
 
     fn tags(kv: &[(&str, &str)]) -> WayTags {
-        WayTags::from_iter(kv.iter().copied())
+        WayTags::from_tags(kv.iter().copied())
     }
 
     #[test]

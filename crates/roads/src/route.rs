@@ -2,9 +2,10 @@
 //! points lie on, runs the exact search on the given arc weights, and walks the result back into
 //! metres, seconds, a polyline and street names.
 
+use crate::graph::CustomizedWeights;
 use crate::graph::ProfileGraph;
 use crate::snap::Snap;
-use corridor_routing::{BidirectionalDijkstra, Seed, INVALID};
+use corridor_routing::{AltSearch, BidirectionalDijkstra, CchQuery, Seed, INVALID};
 
 /// One traversed piece of an edge: `edge`, walked from `from_m` to `to_m` metres along it
 /// (`from_m > to_m` means against the edge's digitised direction).
@@ -57,14 +58,72 @@ impl RoadRoute {
     }
 }
 
-/// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable).
-/// `None` when no route exists. `search` is reused between queries to avoid allocation.
-pub fn route(
+/// What the caller knows about a weight vector, which decides the search algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightBound {
+    /// Every arc costs at least its travel time (`fastest` and `balanced` costs, closures as
+    /// `INFINITY`): the landmark bounds hold and A* (ALT) answers.
+    AtLeastTravelTime,
+    /// Anything non-negative (e.g. pure exposure for `safest`): bidirectional Dijkstra answers.
+    Arbitrary,
+}
+
+/// Search state for one profile graph, reused between queries so that they do not allocate.
+pub struct Router {
+    alt: AltSearch,
+    dijkstra: BidirectionalDijkstra,
+    cch: CchQuery,
+}
+
+impl Router {
+    pub fn new(g: &ProfileGraph) -> Router {
+        Router {
+            alt: AltSearch::new(&g.graph),
+            dijkstra: BidirectionalDijkstra::new(&g.graph),
+            cch: CchQuery::new(&g.cch),
+        }
+    }
+
+    /// The cheapest route under customized weights: an elimination-tree query on the
+    /// contraction hierarchy, for when many routes share one weight vector.
+    pub fn route_customized(
+        &mut self,
+        g: &ProfileGraph,
+        w: &CustomizedWeights,
+        from: &Snap,
+        to: &Snap,
+    ) -> Option<RoadRoute> {
+        route_with(g, &w.weight, from, to, |sources, targets| {
+            self.cch.run(&g.cch, &w.metric, sources, targets)
+        })
+    }
+
+    /// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable);
+    /// `None` when no route exists. Exact with either bound.
+    pub fn route(
+        &mut self,
+        g: &ProfileGraph,
+        weight: &[f64],
+        bound: WeightBound,
+        from: &Snap,
+        to: &Snap,
+    ) -> Option<RoadRoute> {
+        route_with(g, weight, from, to, |sources, targets| match bound {
+            WeightBound::AtLeastTravelTime => {
+                self.alt
+                    .run(&g.graph, weight, &g.landmarks, sources, targets)
+            }
+            WeightBound::Arbitrary => self.dijkstra.run(&g.graph, weight, sources, targets),
+        })
+    }
+}
+
+fn route_with(
     g: &ProfileGraph,
     weight: &[f64],
-    search: &mut BidirectionalDijkstra,
     from: &Snap,
     to: &Snap,
+    search: impl FnOnce(&[Seed], &[Seed]) -> Option<corridor_routing::Route>,
 ) -> Option<RoadRoute> {
     let (ff, tf) = (from.fraction(g), to.fraction(g));
     let (fa, ba) = (
@@ -102,7 +161,7 @@ pub fn route(
             cost: (1.0 - tf) * w(tba),
         },
     ];
-    let found = search.run(&g.graph, weight, &sources, &targets);
+    let found = search(&sources, &targets);
     // Both points on one edge: travelling straight along it may beat any detour.
     let direct = if from.edge == to.edge {
         if ff <= tf && w(fa).is_finite() {

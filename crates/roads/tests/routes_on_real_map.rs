@@ -1,8 +1,10 @@
 //! Routes on the bundled real map checked against independent answers: petgraph's Dijkstra on
 //! the same edges, the OSM file's own oneway and highway tags, and brute-force snapping.
 
-use corridor_roads::{import_pbf, route, Profile, ProfileGraph, RoadGraph, Snap, Snapper};
-use corridor_routing::{BidirectionalDijkstra, INVALID};
+use corridor_roads::{
+    import_pbf, Profile, ProfileGraph, RoadGraph, Router, Snap, Snapper, WeightBound,
+};
+use corridor_routing::INVALID;
 use osmpbf::{Element, ElementReader};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rand::rngs::SmallRng;
@@ -105,14 +107,26 @@ fn routes_match_petgraph_dijkstra_for_1000_pairs_per_profile() {
     for profile in Profile::ALL {
         let g = rg.profile(profile);
         let snapper = Snapper::new(g, rg.meta.bbox);
-        let mut search = BidirectionalDijkstra::new(&g.graph);
+        let mut router = Router::new(g);
+        let customized = g.customize(g.arc_duration_s.clone());
         let mut rng = SmallRng::seed_from_u64(7);
         let mut found = 0;
         for _ in 0..1000 {
             let a = random_snap(g, &snapper, &mut rng);
             let b = random_snap(g, &snapper, &mut rng);
-            let ours = route(g, &g.arc_duration_s, &mut search, &a, &b);
+            let ours = router.route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &a, &b);
+            let plain = router.route(g, &g.arc_duration_s, WeightBound::Arbitrary, &a, &b);
             let expect = oracle_cost(g, &a, &b);
+            let cch = router.route_customized(g, &customized, &a, &b);
+            // A* with landmarks, bidirectional Dijkstra and the CCH agree with each other too,
+            // on the cost and on the length of the route they return.
+            for other in [&plain, &cch] {
+                assert_eq!(ours.is_some(), other.is_some());
+                if let (Some(x), Some(y)) = (&ours, other) {
+                    assert!((x.cost - y.cost).abs() <= 1e-6 * x.cost.max(1.0));
+                    assert!((x.duration_s - y.duration_s).abs() <= 1e-6 * x.cost.max(1.0));
+                }
+            }
             match (ours, expect) {
                 (None, None) => {}
                 (Some(r), Some(c)) => {
@@ -191,13 +205,14 @@ fn car_routes_never_drive_against_oneway_and_never_use_footways() {
     let raw = raw_ways();
     let g = rg.profile(Profile::Car);
     let snapper = Snapper::new(g, rg.meta.bbox);
-    let mut search = BidirectionalDijkstra::new(&g.graph);
+    let mut router = Router::new(g);
     let mut rng = SmallRng::seed_from_u64(11);
     let mut oneway_pieces = 0;
     for _ in 0..1000 {
         let a = random_snap(g, &snapper, &mut rng);
         let b = random_snap(g, &snapper, &mut rng);
-        let Some(r) = route(g, &g.arc_duration_s, &mut search, &a, &b) else {
+        let Some(r) = router.route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &a, &b)
+        else {
             continue;
         };
         for p in &r.pieces {
@@ -250,13 +265,19 @@ fn foot_routes_use_footways_that_cars_cannot() {
     let car = rg.profile(Profile::Car);
     let car_ways: std::collections::HashSet<i64> = car.edges.way_id.iter().copied().collect();
     let snapper = Snapper::new(foot, rg.meta.bbox);
-    let mut search = BidirectionalDijkstra::new(&foot.graph);
+    let mut router = Router::new(foot);
     let mut rng = SmallRng::seed_from_u64(5);
     let mut footway_used = 0;
     for _ in 0..300 {
         let a = random_snap(foot, &snapper, &mut rng);
         let b = random_snap(foot, &snapper, &mut rng);
-        if let Some(r) = route(foot, &foot.arc_duration_s, &mut search, &a, &b) {
+        if let Some(r) = router.route(
+            foot,
+            &foot.arc_duration_s,
+            WeightBound::AtLeastTravelTime,
+            &a,
+            &b,
+        ) {
             for p in &r.pieces {
                 let w = foot.edges.way_id[p.edge as usize];
                 if ["footway", "steps", "path", "pedestrian"].contains(&raw[&w].highway.as_str()) {
@@ -280,10 +301,7 @@ fn a_footway_shortcut_makes_the_walk_shorter_than_the_drive() {
         Snapper::new(foot, rg.meta.bbox),
         Snapper::new(car, rg.meta.bbox),
     );
-    let (mut qf, mut qc) = (
-        BidirectionalDijkstra::new(&foot.graph),
-        BidirectionalDijkstra::new(&car.graph),
-    );
+    let (mut qf, mut qc) = (Router::new(foot), Router::new(car));
     let mut rng = SmallRng::seed_from_u64(3);
     let mut shorter = 0;
     let foot_ways: std::collections::HashSet<i64> = foot.edges.way_id.iter().copied().collect();
@@ -302,8 +320,20 @@ fn a_footway_shortcut_makes_the_walk_shorter_than_the_drive() {
             continue;
         }
         let (Some(rc), Some(rf)) = (
-            route(car, &car.arc_duration_s, &mut qc, &cf, &ct),
-            route(foot, &foot.arc_duration_s, &mut qf, &ff, &ft),
+            qc.route(
+                car,
+                &car.arc_duration_s,
+                WeightBound::AtLeastTravelTime,
+                &cf,
+                &ct,
+            ),
+            qf.route(
+                foot,
+                &foot.arc_duration_s,
+                WeightBound::AtLeastTravelTime,
+                &ff,
+                &ft,
+            ),
         ) else {
             continue;
         };

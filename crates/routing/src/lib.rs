@@ -7,9 +7,13 @@
 //!
 //! Node and arc ids are `u32`, laid out for the cache in the style of RoutingKit.
 
+mod alt;
+mod cch;
 mod dijkstra;
 mod graph;
 
+pub use alt::{AltSearch, Landmarks};
+pub use cch::{nested_dissection_order, Cch, CchMetric, CchQuery};
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
 pub use graph::{weakly_connected_components, Graph};
 

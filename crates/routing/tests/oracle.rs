@@ -1,6 +1,6 @@
 //! Bidirectional and one-to-all Dijkstra checked against petgraph's Dijkstra on random graphs.
 
-use corridor_routing::{BidirectionalDijkstra, Graph, OneToAll, Seed};
+use corridor_routing::{AltSearch, BidirectionalDijkstra, Graph, Landmarks, OneToAll, Seed};
 use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
@@ -54,6 +54,49 @@ proptest! {
                 }
                 prop_assert_eq!(v, t);
                 prop_assert!((sum - r.cost).abs() < 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn alt_matches_oracle_for_weights_at_least_the_landmark_weights(
+        (n, arcs) in graph_strategy(),
+        extra in proptest::collection::vec(prop_oneof![8 => 0.0f64..50.0, 1 => Just(f64::INFINITY)], 120),
+        s in 0u32..40, t in 0u32..40, s2 in 0u32..40, sc in 0.0f64..20.0, tc in 0.0f64..20.0,
+        count in 1usize..6,
+    ) {
+        let (s, t, s2) = (s % n as u32, t % n as u32, s2 % n as u32);
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut base = vec![0.0; arcs.len()];
+        let mut scen = vec![0.0; arcs.len()];
+        let mut scen_arcs = arcs.clone();
+        for (i, &(_, _, c)) in arcs.iter().enumerate() {
+            let c = if c.is_finite() { c } else { 1.0 };
+            base[ids[i] as usize] = c;
+            scen[ids[i] as usize] = c + extra[i];
+            scen_arcs[i].2 = c + extra[i];
+        }
+        let all: Vec<u32> = (0..n as u32).collect();
+        let lm = Landmarks::build(&g, &base, &all, count);
+        // Two sources with seed costs, one target with a seed cost: the oracle adds a super
+        // source and a super target.
+        let mut oarcs = scen_arcs.clone();
+        oarcs.push((n as u32, s, 0.0));
+        oarcs.push((n as u32, s2, sc));
+        oarcs.push((t, n as u32 + 1, tc));
+        let expect = oracle(n + 2, &oarcs, n as u32)[n + 1];
+        let mut q = AltSearch::new(&g);
+        let got = q.run(&g, &scen, &lm, &[Seed { node: s, cost: 0.0 }, Seed { node: s2, cost: sc }], &[Seed { node: t, cost: tc }]);
+        match got {
+            None => prop_assert!(expect.is_infinite()),
+            Some(r) => {
+                prop_assert!((r.cost - expect).abs() < 1e-9, "got {} want {}", r.cost, expect);
+                let mut v = r.first_node;
+                let mut sum = if v == s { 0.0 } else { sc };
+                for &a in &r.arcs { prop_assert_eq!(g.arc_tail(a), v); sum += scen[a as usize]; v = g.arc_head(a); }
+                prop_assert_eq!(v, t);
+                prop_assert!((sum + tc - r.cost).abs() < 1e-9);
             }
         }
     }
@@ -116,4 +159,52 @@ fn seeds_with_costs_pick_the_cheaper_end() {
             &[Seed { node: 0, cost: 0.0 }]
         )
         .is_none());
+}
+
+proptest! {
+    #[test]
+    fn cch_matches_oracle(
+        (n, arcs) in graph_strategy(),
+        coords in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 40),
+        s in 0u32..40, t in 0u32..40, s2 in 0u32..40, sc in 0.0f64..20.0, tc in 0.0f64..20.0,
+    ) {
+        use corridor_routing::{nested_dissection_order, Cch, CchQuery};
+        let (s, t, s2) = (s % n as u32, t % n as u32, s2 % n as u32);
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut w = vec![0.0; arcs.len()];
+        for (i, &(_, _, c)) in arcs.iter().enumerate() { w[ids[i] as usize] = c; }
+        let xy: Vec<[f64; 2]> = coords[..n].iter().map(|&(x, y)| [x, y]).collect();
+        let order = nested_dissection_order(&g, &xy);
+        let mut sorted = order.clone();
+        sorted.sort();
+        prop_assert_eq!(sorted, (0..n as u32).collect::<Vec<_>>());
+        let cch = Cch::new(&g, order);
+        let metric = cch.customize(&w);
+        let mut oarcs = arcs.clone();
+        oarcs.push((n as u32, s, 0.0));
+        oarcs.push((n as u32, s2, sc));
+        oarcs.push((t, n as u32 + 1, tc));
+        let expect = oracle(n + 2, &oarcs, n as u32)[n + 1];
+        let mut q = CchQuery::new(&cch);
+        let c = q.cost(&cch, &metric, &[Seed { node: s, cost: 0.0 }, Seed { node: s2, cost: sc }], &[Seed { node: t, cost: tc }]);
+        prop_assert!(c == expect || (c - expect).abs() < 1e-9);
+        for _ in 0..2 { // twice: the query state must reset itself
+            let got = q.run(&cch, &metric, &[Seed { node: s, cost: 0.0 }, Seed { node: s2, cost: sc }], &[Seed { node: t, cost: tc }]);
+            match got {
+                None => prop_assert!(expect.is_infinite()),
+                Some(r) => {
+                    prop_assert!((r.cost - expect).abs() < 1e-9, "got {} want {}", r.cost, expect);
+                    // The unpacked path is a chain of road arcs whose weights add up to the cost.
+                    let mut v = r.first_node;
+                    prop_assert!(v == s || v == s2);
+                    let mut sum = if v == s { 0.0 } else { sc };
+                    if v == s && s == s2 { sum = 0.0f64.min(sc); }
+                    for &a in &r.arcs { prop_assert_eq!(g.arc_tail(a), v); sum += w[a as usize]; v = g.arc_head(a); }
+                    prop_assert_eq!(v, t);
+                    prop_assert!((sum + tc - r.cost).abs() < 1e-9, "path sums to {} not {}", sum + tc, r.cost);
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,365 @@
+//! The `corridor` binary end to end: real files in, JSON out, and every bad input refused with a
+//! one-line error that names the file or argument, a non-zero exit, no panic and no output file.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corridor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("corridor-test-cache"),
+        )
+        .output()
+        .expect("binary runs")
+}
+
+fn bundled_map() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a clean failure: exit 1, no panic, and a last stderr line that is the error and
+/// contains every `needle`.
+fn assert_fails(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.starts_with("corridor: error: "), "last line: {last}");
+    for n in needles {
+        assert!(last.contains(n), "'{n}' missing from: {last}");
+    }
+    assert!(
+        o.stdout.is_empty(),
+        "stdout on failure: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Byte offsets where the blobs of a PBF file end: each blob is a 4-byte big-endian header
+/// length, a BlobHeader (protobuf, field 3 `datasize`), then `datasize` bytes.
+fn blob_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut pos = 0;
+    while pos + 4 <= bytes.len() {
+        let hlen = u32::from_be_bytes(bytes[pos..pos + 4].try_into().unwrap()) as usize;
+        let header = &bytes[pos + 4..pos + 4 + hlen];
+        let mut i = 0;
+        let mut datasize = 0usize;
+        while i < header.len() {
+            let tag = header[i];
+            i += 1;
+            let varint = |i: &mut usize| {
+                let (mut v, mut shift) = (0usize, 0);
+                loop {
+                    let b = header[*i];
+                    *i += 1;
+                    v |= ((b & 0x7f) as usize) << shift;
+                    shift += 7;
+                    if b & 0x80 == 0 {
+                        return v;
+                    }
+                }
+            };
+            match tag & 7 {
+                0 => {
+                    let v = varint(&mut i);
+                    if tag >> 3 == 3 {
+                        datasize = v;
+                    }
+                }
+                2 => {
+                    let l = varint(&mut i);
+                    i += l;
+                }
+                _ => panic!("unexpected wire type"),
+            }
+        }
+        pos += 4 + hlen + datasize;
+        ends.push(pos);
+    }
+    ends
+}
+
+#[test]
+fn route_prints_the_documented_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("andorra.graph");
+    let o = corridor(&[
+        "import",
+        bundled_map().to_str().unwrap(),
+        "-o",
+        graph.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_in(dir.path()), vec!["andorra.graph"]);
+    for profile in ["foot", "car"] {
+        let o = corridor(&[
+            "route",
+            "--graph",
+            graph.to_str().unwrap(),
+            "--from",
+            "42.5063,1.5218",
+            "--to",
+            "42.5114,1.5383",
+            "--profile",
+            profile,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["profile"], profile);
+        let d = v["distance_m"].as_f64().unwrap();
+        // At least the straight-line distance between the snapped points (~1.45 km), and not
+        // an absurd detour.
+        assert!(d > 1400.0 && d < 4000.0, "{d}");
+        assert!(v["duration_s"].as_f64().unwrap() > 0.0);
+        let coords = v["geometry"]["coordinates"].as_array().unwrap();
+        assert_eq!(v["geometry"]["type"], "LineString");
+        // GeoJSON order is lon,lat: the first point is the snapped start.
+        assert!(
+            (coords[0][0].as_f64().unwrap() - v["snapped"]["from"]["lon"].as_f64().unwrap()).abs()
+                < 1e-6
+        );
+        assert!((coords[0][1].as_f64().unwrap() - 42.5063).abs() < 0.001);
+        assert!(v["snapped"]["from"]["distance_m"].as_f64().unwrap() < 50.0);
+        assert!(!v["streets"].as_array().unwrap().is_empty());
+        assert_eq!(v["map"]["sha256"].as_str().unwrap().len(), 64);
+    }
+    let o = corridor(&[
+        "route",
+        "--graph",
+        graph.to_str().unwrap(),
+        "--from",
+        "42.5063,1.5218",
+        "--to",
+        "42.5114,1.5383",
+        "--format",
+        "geojson",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["type"], "Feature");
+    assert_eq!(v["geometry"]["type"], "LineString");
+    assert!(v["properties"]["distance_m"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn route_from_a_map_caches_the_graph_keyed_by_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("andorra.osm.pbf");
+    std::fs::copy(bundled_map(), &map).unwrap();
+    let args = [
+        "route",
+        "--map",
+        map.to_str().unwrap(),
+        "--from",
+        "42.5063,1.5218",
+        "--to",
+        "42.5114,1.5383",
+    ];
+    let first = corridor(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let cached: Vec<String> = files_in(dir.path())
+        .into_iter()
+        .filter(|f| f.ends_with(".graph"))
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let second = corridor(&args);
+    assert!(
+        !stderr(&second).contains("cached graph in"),
+        "second run re-imported"
+    );
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn the_demo_runs_on_the_bundled_map() {
+    let o = corridor(&["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("foot") && out.contains("car") && out.contains("OpenStreetMap"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_map_files_are_refused_and_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bytes = std::fs::read(bundled_map()).unwrap();
+    let out = d.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let graph = out.join("x.graph");
+
+    let truncated = d.join("truncated.osm.pbf");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let truncated_early = d.join("truncated-early.osm.pbf");
+    std::fs::write(&truncated_early, &bytes[..300_000]).unwrap();
+    let text = d.join("text.osm.pbf");
+    std::fs::write(&text, "this is not a PBF file\n").unwrap();
+    let empty = d.join("empty.osm.pbf");
+    std::fs::write(&empty, "").unwrap();
+    // The first blobs of a sorted PBF hold only nodes: a valid file with no roads.
+    let ends = blob_ends(&bytes);
+    assert!(ends.len() > 3 && *ends.last().unwrap() == bytes.len());
+    let no_roads = d.join("noroads.osm.pbf");
+    std::fs::write(&no_roads, &bytes[..ends[1]]).unwrap();
+    let missing = d.join("missing.osm.pbf");
+
+    for (file, needle) in [
+        (&truncated, "truncated"),
+        (&truncated_early, "truncated"),
+        (&text, "not an OSM PBF file"),
+        (&empty, "empty"),
+        (&no_roads, "no roads"),
+        (&missing, "no such file"),
+    ] {
+        let o = corridor(&[
+            "import",
+            file.to_str().unwrap(),
+            "-o",
+            graph.to_str().unwrap(),
+        ]);
+        let name = file.file_name().unwrap().to_str().unwrap();
+        assert_fails(&o, &[name, needle]);
+        assert!(
+            files_in(&out).is_empty(),
+            "left behind: {:?}",
+            files_in(&out)
+        );
+        // The same through `route --map`.
+        let o = corridor(&[
+            "route",
+            "--map",
+            file.to_str().unwrap(),
+            "--from",
+            "42.5,1.52",
+            "--to",
+            "42.51,1.53",
+        ]);
+        assert_fails(&o, &[name]);
+    }
+}
+
+#[test]
+fn bad_graph_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("good.graph");
+    let o = corridor(&[
+        "import",
+        bundled_map().to_str().unwrap(),
+        "-o",
+        graph.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let bytes = std::fs::read(&graph).unwrap();
+    let mut v9 = bytes.clone();
+    v9[8..12].copy_from_slice(&9u32.to_le_bytes());
+    let mut flipped = bytes.clone();
+    let i = bytes.len() / 3;
+    flipped[i] = !flipped[i];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("v9.graph", v9, "version 9"),
+        ("flipped.graph", flipped, "corrupted"),
+        (
+            "short.graph",
+            bytes[..bytes.len() - 7].to_vec(),
+            "corrupted",
+        ),
+        (
+            "pbf.graph",
+            std::fs::read(bundled_map()).unwrap(),
+            "not a corridor graph file",
+        ),
+    ];
+    for (name, content, needle) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        let o = corridor(&[
+            "route",
+            "--graph",
+            p.to_str().unwrap(),
+            "--from",
+            "42.5063,1.5218",
+            "--to",
+            "42.5114,1.5383",
+        ]);
+        assert_fails(&o, &[name, needle]);
+    }
+    let o = corridor(&[
+        "route",
+        "--graph",
+        "/nonexistent/x.graph",
+        "--from",
+        "42.5,1.52",
+        "--to",
+        "42.51,1.53",
+    ]);
+    assert_fails(&o, &["/nonexistent/x.graph", "no such file"]);
+}
+
+#[test]
+fn bad_coordinates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("a.graph");
+    assert!(corridor(&[
+        "import",
+        bundled_map().to_str().unwrap(),
+        "-o",
+        graph.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let g = graph.to_str().unwrap();
+    for (from, to, needles) in [
+        ("36.2,", "42.51,1.53", vec!["--from", "36.2,", "LAT,LON"]),
+        ("abc", "42.51,1.53", vec!["--from", "abc"]),
+        ("42.5,1.52", "95,1.5", vec!["--to", "latitude"]),
+        // Aleppo is not in Andorra: off the map.
+        (
+            "36.2,37.15",
+            "42.51,1.53",
+            vec![
+                "--from",
+                "36.2,37.15",
+                "off the map",
+                "km from the nearest",
+                "--max-snap",
+            ],
+        ),
+        (
+            "42.5,1.52",
+            "42.6,1.9",
+            vec!["--to", "42.6,1.9", "off the map"],
+        ),
+    ] {
+        let o = corridor(&["route", "--graph", g, "--from", from, "--to", to]);
+        assert_fails(&o, &needles);
+    }
+    // A negative latitude is a value, not a flag.
+    let o = corridor(&[
+        "route",
+        "--graph",
+        g,
+        "--from",
+        "-42.5,1.52",
+        "--to",
+        "42.51,1.53",
+    ]);
+    assert_fails(&o, &["--from", "off the map"]);
+}
