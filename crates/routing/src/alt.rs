@@ -5,9 +5,8 @@
 //! Lower bounds computed once on base times therefore stay valid for every scenario: the
 //! landmarks are built at import and never need rebuilding when shells fall or roads are cut.
 
-use crate::dijkstra::{Route, Seed};
+use crate::dijkstra::{Entry, Route, Seed};
 use crate::{Graph, OneToAll, INVALID};
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Distances from and to a few well-spread nodes, stored as `f32` (half the memory of `f64`;
@@ -161,23 +160,6 @@ fn finite_or(x: f64) -> f64 {
         x
     } else {
         -1.0
-    }
-}
-
-#[derive(Clone, Copy, PartialEq)]
-struct Entry {
-    key: f64,
-    node: u32,
-}
-impl Eq for Entry {}
-impl Ord for Entry {
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.key.total_cmp(&self.key).then(o.node.cmp(&self.node))
-    }
-}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
     }
 }
 

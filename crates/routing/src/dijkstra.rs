@@ -23,10 +23,11 @@ pub struct Route {
     pub arcs: Vec<u32>,
 }
 
+/// A priority-queue entry: smallest `key` first (ties by node id, for determinism).
 #[derive(Clone, Copy, PartialEq)]
-struct Entry {
-    key: f64,
-    node: u32,
+pub(crate) struct Entry {
+    pub(crate) key: f64,
+    pub(crate) node: u32,
 }
 impl Eq for Entry {}
 impl Ord for Entry {
