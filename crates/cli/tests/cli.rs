@@ -351,6 +351,30 @@ fn bad_coordinates_are_refused() {
         let o = corridor(&["route", "--graph", g, "--from", from, "--to", to]);
         assert_fails(&o, &needles);
     }
+    // Sant Julià de Lòria is cut off from Andorra la Vella on foot in this extract (the CG-1
+    // trunk road sections are tagged foot=no), but not by car.
+    let o = corridor(&[
+        "route",
+        "--graph",
+        g,
+        "--from",
+        "42.4407395,1.4591088",
+        "--to",
+        "42.5063,1.5218",
+    ]);
+    assert_fails(&o, &["no foot route", "do not connect"]);
+    let o = corridor(&[
+        "route",
+        "--graph",
+        g,
+        "--from",
+        "42.4407395,1.4591088",
+        "--to",
+        "42.5063,1.5218",
+        "--profile",
+        "car",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     // A negative latitude is a value, not a flag.
     let o = corridor(&[
         "route",
