@@ -352,7 +352,7 @@ fn bad_coordinates_are_refused() {
         assert_fails(&o, &needles);
     }
     // Sant Julià de Lòria is cut off from Andorra la Vella on foot in this extract (the CG-1
-    // trunk road sections are tagged foot=no), but not by car.
+    // sections, primary roads, are tagged foot=no), but not by car.
     let o = corridor(&[
         "route",
         "--graph",
