@@ -45,7 +45,7 @@ pub fn run() -> Result<()> {
     }
     println!("\nAcross Andorra la Vella, from {FROM} (Plaça del Poble) to {TO} (Caldea):");
     for p in Profile::ALL {
-        let r = compute(&map, p, FROM, TO, 500.0)?;
+        let r = compute(&map, p, FROM, TO, 500.0, None)?;
         println!(
             "  {:<4} {:>6.0} m  {:>5.1} min  via {}",
             p.name(),

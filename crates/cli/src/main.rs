@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod maps;
 mod route;
+mod scenario_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ enum Command {
     },
     /// The shortest route between two points, on foot or by car.
     Route(route::RouteArgs),
+    /// Check and summarise a scenario.
+    #[command(subcommand)]
+    Scenario(scenario_cmd::ScenarioCommand),
     /// Run the main job on the bundled real map: import it and print example routes.
     Demo,
     /// Measure import, load and query times on a map.
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Import { map, output } => maps::import_command(&map, &output),
         Command::Route(args) => route::run(&args),
+        Command::Scenario(cmd) => scenario_cmd::run(&cmd),
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
     };

@@ -1,9 +1,12 @@
 //! `corridor route`: snap both points, find the exact shortest route, print JSON or GeoJSON.
 
 use crate::maps::{self, LoadedMap, MapIdentity};
+use crate::scenario_cmd::{self, describe_side, LoadedScenario, ScenarioIdentity};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
+use corridor_roads::route::RoadRoute;
 use corridor_roads::{Profile, ProfileGraph, Router, Snap, Snapper, WeightBound};
+use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
 use serde_json::json;
 use std::path::PathBuf;
@@ -29,8 +32,47 @@ impl From<ProfileArg> for Profile {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ModeArg {
+    Fastest,
+    Safest,
+    Balanced,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Fastest => Mode::Fastest,
+            ModeArg::Safest => Mode::Safest,
+            ModeArg::Balanced => Mode::Balanced,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct RouteArgs {
+    /// A scenario manifest: routes respect its territory, closures and checkpoints, and report
+    /// their exposure. The map is the scenario's.
+    #[arg(long, conflicts_with_all = ["graph", "map"])]
+    pub scenario: Option<PathBuf>,
+    /// With --scenario: fastest (time only), safest (least exposure, then time) or balanced
+    /// (time + λ·exposure).
+    #[arg(long, value_enum, default_value = "fastest")]
+    pub mode: ModeArg,
+    /// With --scenario and --mode balanced: seconds of travel one unit of exposure is worth
+    /// (default: the scenario's [risk] lambda, else 5).
+    #[arg(long)]
+    pub lambda: Option<f64>,
+    /// With --scenario: who travels: civilian (default: a civilian of the first enclave's
+    /// party), neutral, a party id, or civilian:PARTY.
+    #[arg(long)]
+    pub side: Option<String>,
+    /// With --scenario: up to N alternative routes that differ substantially.
+    #[arg(long, default_value_t = 0)]
+    pub alternatives: usize,
+    /// Largest share of its length an alternative may have in common with a better route.
+    #[arg(long, default_value_t = 0.5)]
+    pub max_share: f64,
     /// A graph file written by `corridor import`.
     #[arg(long, conflicts_with = "map")]
     pub graph: Option<PathBuf>,
@@ -62,16 +104,45 @@ pub struct SnappedPoint {
     pub osm_way_id: i64,
 }
 
-/// The JSON answer of `corridor route`.
+/// The JSON answer of `corridor route`. The scenario fields appear with `--scenario`.
 #[derive(Serialize)]
 pub struct RouteReport {
     pub distance_m: f64,
     pub duration_s: f64,
     pub profile: Profile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// Total risk exposure (Σ risk per metre × metres).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Exposure>,
+    /// For an alternative: the largest share of its length it has in common with a better route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_fraction: Option<f64>,
     pub geometry: serde_json::Value,
     pub streets: Vec<String>,
-    pub snapped: Snapped,
-    pub map: MapIdentity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapped: Option<Snapped>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<RouteReport>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<MapIdentity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<ScenarioIdentity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<serde_json::Value>,
+}
+
+impl RouteReport {
+    /// Alternatives repeat neither the map nor the snapped points of their parent route.
+    fn map_omitted(&mut self) {
+        self.map = None;
+        self.snapped = None;
+        self.parameters = None;
+    }
 }
 
 #[derive(Serialize)]
@@ -122,13 +193,24 @@ fn snapped_point(g: &ProfileGraph, s: &Snap) -> SnappedPoint {
     }
 }
 
-/// Routes between two `LAT,LON` arguments on a loaded map.
+/// What a scenario adds to a route request.
+pub struct ScenarioRequest<'a> {
+    pub loaded: &'a LoadedScenario,
+    pub mode: Mode,
+    pub lambda: Option<f64>,
+    pub side: Side,
+    pub alternatives: usize,
+    pub max_share: f64,
+}
+
+/// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario.
 pub fn compute(
     map: &LoadedMap,
     profile: Profile,
     from_arg: &str,
     to_arg: &str,
     max_snap: f64,
+    scenario: Option<&ScenarioRequest>,
 ) -> Result<RouteReport> {
     let from = maps::parse_lat_lon(from_arg, "--from")?;
     let to = maps::parse_lat_lon(to_arg, "--to")?;
@@ -140,31 +222,182 @@ pub fn compute(
     let sf = snap_point(g, &snapper, from, max_snap, "--from", from_arg)?;
     let st = snap_point(g, &snapper, to, max_snap, "--to", to_arg)?;
     let mut router = Router::new(g);
-    let r = router
-        .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
-        .ok_or_else(|| {
+    let no_route = |why: &str| {
         anyhow!(
-            "no {} route from {from_arg} to {to_arg}: the points lie on road networks that do not connect",
+            "no {} route from {from_arg} to {to_arg}: {why}",
             profile.name()
         )
-    })?;
+    };
+    let Some(req) = scenario else {
+        let r = router
+            .route(
+                g,
+                &g.arc_duration_s,
+                WeightBound::AtLeastTravelTime,
+                &sf,
+                &st,
+            )
+            .ok_or_else(|| no_route("the points lie on road networks that do not connect"))?;
+        return Ok(report(map, g, &r, &sf, &st, None));
+    };
+    let sm = req.loaded.on(profile);
+    let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
+    if !(lambda.is_finite() && lambda >= 0.0) {
+        bail!("--lambda {lambda}: must be zero or more seconds per unit of exposure");
+    }
+    let weights = sm.weights(req.side, req.mode, lambda);
+    let r = router
+        .route(g, &weights, WeightBound::AtLeastTravelTime, &sf, &st)
+        .ok_or_else(|| {
+            if router
+                .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
+                .is_some()
+            {
+                no_route(&format!(
+                    "every road between them is closed to a {} traveller in this scenario (front lines away from declared crossings, closures or avoid areas)",
+                    describe_side(&req.loaded.scenario, req.side)
+                ))
+            } else {
+                no_route("the points lie on road networks that do not connect")
+            }
+        })?;
+    let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
+    if req.alternatives > 0 {
+        rep.alternatives = Some(alternatives(
+            &sm,
+            &mut router,
+            &weights,
+            &r,
+            &sf,
+            &st,
+            req,
+            map,
+            lambda,
+        ));
+    }
+    Ok(rep)
+}
+
+fn report(
+    map: &LoadedMap,
+    g: &ProfileGraph,
+    r: &RoadRoute,
+    sf: &Snap,
+    st: &Snap,
+    scenario: Option<(&ScenarioMap, &ScenarioRequest, f64)>,
+) -> RouteReport {
     let coords: Vec<[f64; 2]> = r
         .geometry(g)
         .iter()
         .map(|c| [round(c[0], 7), round(c[1], 7)])
         .collect();
-    Ok(RouteReport {
+    let mut rep = RouteReport {
         distance_m: round(r.distance_m, 1),
         duration_s: round(r.duration_s, 1),
-        profile,
+        profile: g.profile,
+        mode: None,
+        side: None,
+        risk: None,
+        exposure: None,
         geometry: json!({"type": "LineString", "coordinates": coords}),
         streets: r.streets(g),
-        snapped: Snapped {
-            from: snapped_point(g, &sf),
-            to: snapped_point(g, &st),
-        },
-        map: map.identity(),
-    })
+        snapped: Some(Snapped {
+            from: snapped_point(g, sf),
+            to: snapped_point(g, st),
+        }),
+        alternatives: None,
+        shared_fraction: None,
+        map: Some(map.identity()),
+        scenario: None,
+        parameters: None,
+    };
+    if let Some((sm, req, lambda)) = scenario {
+        let ex = sm.exposure(r, INCIDENT_REPORT_RADIUS_M);
+        rep.mode = Some(req.mode);
+        rep.side = Some(describe_side(&req.loaded.scenario, req.side));
+        rep.risk = Some(round(ex.risk, 3));
+        rep.exposure = Some(ex);
+        rep.scenario = Some(req.loaded.identity());
+        rep.parameters = Some(
+            json!({"lambda_s_per_unit": lambda, "incident_report_radius_m": INCIDENT_REPORT_RADIUS_M}),
+        );
+    }
+    rep
+}
+
+/// Incidents within this distance of a route are listed in its exposure report.
+const INCIDENT_REPORT_RADIUS_M: f64 = 250.0;
+
+/// Up to `req.alternatives` routes that share at most `req.max_share` of their length with
+/// every route already chosen, by the penalty method: the edges of chosen routes cost 40 %
+/// more for each time they were used, and the search runs again (still exact on the penalised
+/// weights, which stay above travel times).
+#[allow(clippy::too_many_arguments)]
+fn alternatives(
+    sm: &ScenarioMap,
+    router: &mut Router,
+    weights: &[f64],
+    best: &RoadRoute,
+    sf: &Snap,
+    st: &Snap,
+    req: &ScenarioRequest,
+    map: &LoadedMap,
+    lambda: f64,
+) -> Vec<RouteReport> {
+    let g = sm.graph;
+    let mut chosen: Vec<RoadRoute> = vec![best.clone()];
+    let mut penalised = weights.to_vec();
+    let mut out = Vec::new();
+    let edge_len = |r: &RoadRoute| -> std::collections::HashMap<u32, f64> {
+        let mut m = std::collections::HashMap::new();
+        for p in &r.pieces {
+            *m.entry(p.edge).or_insert(0.0) += (p.to_m - p.from_m).abs();
+        }
+        m
+    };
+    for _attempt in 0..req.alternatives * 4 {
+        if out.len() >= req.alternatives {
+            break;
+        }
+        for r in &chosen {
+            for p in &r.pieces {
+                for a in [
+                    g.edge_fwd_arc[p.edge as usize],
+                    g.edge_bwd_arc[p.edge as usize],
+                ] {
+                    if a != corridor_routing::INVALID {
+                        penalised[a as usize] *= 1.4;
+                    }
+                }
+            }
+        }
+        let Some(cand) = router.route(g, &penalised, WeightBound::AtLeastTravelTime, sf, st) else {
+            break;
+        };
+        let cl = edge_len(&cand);
+        let share = chosen
+            .iter()
+            .map(|r| {
+                let rl = edge_len(r);
+                let shared: f64 = cl
+                    .iter()
+                    .filter_map(|(e, l)| rl.get(e).map(|m| l.min(*m)))
+                    .sum();
+                shared / cand.distance_m.max(1e-9)
+            })
+            .fold(0.0, f64::max);
+        if share <= req.max_share {
+            let mut rep = report(map, g, &cand, sf, st, Some((sm, req, lambda)));
+            rep.scenario = None;
+            rep.map_omitted();
+            rep.shared_fraction = Some(round(share, 3));
+            out.push(rep);
+            chosen.push(cand);
+        } else {
+            chosen.push(cand);
+        }
+    }
+    out
 }
 
 /// Prints a report as JSON, or as a GeoJSON Feature whose properties are everything but the
@@ -186,13 +419,49 @@ pub fn run(args: &RouteArgs) -> Result<()> {
     // Validate the cheap arguments before the possibly slow map load.
     maps::parse_lat_lon(&args.from, "--from")?;
     maps::parse_lat_lon(&args.to, "--to")?;
-    let map = maps::load(args.graph.as_deref(), args.map.as_deref())?;
-    let report = compute(
-        &map,
-        args.profile.into(),
-        &args.from,
-        &args.to,
-        args.max_snap,
-    )?;
+    if !(0.0..=1.0).contains(&args.max_share) {
+        bail!("--max-share {}: must be between 0 and 1", args.max_share);
+    }
+    if args.scenario.is_none()
+        && (args.side.is_some()
+            || args.lambda.is_some()
+            || args.alternatives > 0
+            || args.mode != ModeArg::Fastest)
+    {
+        bail!("--mode, --lambda, --side and --alternatives need --scenario");
+    }
+    let report = match &args.scenario {
+        None => {
+            let map = maps::load(args.graph.as_deref(), args.map.as_deref())?;
+            compute(
+                &map,
+                args.profile.into(),
+                &args.from,
+                &args.to,
+                args.max_snap,
+                None,
+            )?
+        }
+        Some(path) => {
+            let loaded = scenario_cmd::load(path)?;
+            let side = scenario_cmd::parse_side(&loaded.scenario, args.side.as_deref())?;
+            let req = ScenarioRequest {
+                loaded: &loaded,
+                mode: args.mode.into(),
+                lambda: args.lambda,
+                side,
+                alternatives: args.alternatives,
+                max_share: args.max_share,
+            };
+            compute(
+                &loaded.map,
+                args.profile.into(),
+                &args.from,
+                &args.to,
+                args.max_snap,
+                Some(&req),
+            )?
+        }
+    };
     print(&report, args.format)
 }

@@ -1,0 +1,50 @@
+//! Conflict scenarios on a road map: who holds which ground, where the front lines run, where
+//! shells fell, which roads are cut, where the declared crossings are — and from that, which
+//! roads a traveller may use and how dangerous each one is.
+//!
+//! A scenario changes edge costs, never the graph: [`ScenarioMap`] turns a [`Scenario`] and a
+//! profile graph into per-edge risk and passability, and [`ScenarioMap::weights`] into the arc
+//! weights the routing crate searches on.
+
+mod frontline;
+mod load;
+mod model;
+mod onmap;
+mod risk;
+
+pub use frontline::{front_lines, FrontLine};
+pub use load::{load, INCIDENT_COLUMNS};
+pub use model::*;
+pub use onmap::{Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap};
+pub use risk::{incident_kernel, IncidentKind};
+
+use std::path::{Path, PathBuf};
+
+/// A problem with a scenario file. The message names the file, the line or feature, and the
+/// problem, in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {msg}", path.display(), place.as_ref().map(|p| format!(", {p}")).unwrap_or_default())]
+pub struct ScenarioError {
+    pub path: PathBuf,
+    /// "line 7", "feature 3", …
+    pub place: Option<String>,
+    pub msg: String,
+}
+
+impl ScenarioError {
+    pub fn at(path: &Path, place: Option<String>, msg: String) -> ScenarioError {
+        ScenarioError {
+            path: path.to_path_buf(),
+            place,
+            msg,
+        }
+    }
+
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> ScenarioError {
+        let msg = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        };
+        ScenarioError::at(path, None, msg)
+    }
+}

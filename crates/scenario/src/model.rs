@@ -1,0 +1,197 @@
+//! The scenario as a value: the state of a conflict on a map at a date. Loading yields a
+//! complete, validated `Scenario`; nothing downstream re-validates.
+
+use chrono::NaiveDate;
+use geo::{LineString, MultiPolygon, Point};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A party to the conflict. Alliances are mutual.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    /// Indices into [`Scenario::parties`].
+    pub allies: Vec<usize>,
+}
+
+/// Ground held by a party: one feature of the territory layer.
+#[derive(Debug, Clone)]
+pub struct Territory {
+    pub party: usize,
+    /// `[lon, lat]` polygons.
+    pub area: MultiPolygon<f64>,
+    /// Index of the feature in the territory file, for messages.
+    pub feature: usize,
+}
+
+/// One incident, with ACLED's fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub id: String,
+    pub date: NaiveDate,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub actor1: String,
+    pub actor2: String,
+    /// `[lon, lat]`.
+    pub point: [f64; 2],
+    pub fatalities: u32,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum ClosureGeometry {
+    /// Closes the road edge nearest to the point.
+    Point(Point<f64>),
+    /// Closes the road edges lying along the line.
+    Line(LineString<f64>),
+}
+
+/// A road cut or blocked since a date: by OSM way ids or by geometry matched to roads.
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub name: Option<String>,
+    pub since: NaiveDate,
+    pub way_ids: Vec<i64>,
+    pub geometry: Option<ClosureGeometry>,
+    pub feature: usize,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enclave {
+    pub name: String,
+    pub party: usize,
+    /// Limits the enclave to part of the party's territory.
+    pub area: Option<MultiPolygon<f64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    Civilian,
+    Combatant,
+}
+
+/// A declared crossing of the front line.
+#[derive(Debug, Clone)]
+pub struct Corridor {
+    pub name: String,
+    pub purpose: Purpose,
+    /// `[lon, lat]`.
+    pub checkpoint: [f64; 2],
+    pub capacity_per_hour: Option<f64>,
+    pub reception: Option<[f64; 2]>,
+    pub hours: Option<String>,
+}
+
+/// Parameters of the risk model, with documented defaults (README, "Risk model").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RiskParams {
+    /// An incident's weight halves every `half_life_days` before `as_of`.
+    pub half_life_days: f64,
+    /// Road within this distance of a front line carries front-line risk (metres).
+    pub front_band_m: f64,
+    /// Risk per metre right on the front line (the band's kernel peak), in incident units.
+    pub front_weight: f64,
+    /// Territory boundaries of hostile parties closer than this are one front line (metres):
+    /// hand-drawn polygons rarely share their edges exactly.
+    pub front_tolerance_m: f64,
+    /// Seconds of travel time one unit of risk exposure is worth in `balanced` mode.
+    pub lambda: f64,
+    /// Boundary-crossing roads within this distance of a declared checkpoint are open (metres).
+    pub checkpoint_radius_m: f64,
+    /// Exposure above which a route counts as under fire (siege status, evacuation).
+    pub exposure_threshold: f64,
+}
+
+impl Default for RiskParams {
+    fn default() -> Self {
+        RiskParams {
+            half_life_days: 7.0,
+            front_band_m: 500.0,
+            front_weight: 1.0,
+            front_tolerance_m: 100.0,
+            lambda: 5.0,
+            checkpoint_radius_m: 50.0,
+            exposure_threshold: 500.0,
+        }
+    }
+}
+
+/// A complete, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub as_of: NaiveDate,
+    /// The manifest file.
+    pub file: PathBuf,
+    /// The map (OSM .pbf or graph file), resolved relative to the manifest.
+    pub map: PathBuf,
+    /// SHA-256 over the manifest and every layer file, in reading order.
+    pub sha256: String,
+    pub parties: Vec<Party>,
+    pub territories: Vec<Territory>,
+    /// Incidents on or before `as_of`.
+    pub incidents: Vec<Incident>,
+    pub incidents_after_as_of: usize,
+    /// Closures in force on `as_of`.
+    pub closures: Vec<Closure>,
+    pub closures_after_as_of: usize,
+    pub avoid: Vec<MultiPolygon<f64>>,
+    pub enclaves: Vec<Enclave>,
+    pub corridors: Vec<Corridor>,
+    pub risk: RiskParams,
+    pub facilities: Option<PathBuf>,
+    pub population: Option<PathBuf>,
+    pub stock: Option<toml::Value>,
+    pub layer_files: Vec<PathBuf>,
+}
+
+impl Scenario {
+    pub fn party_index(&self, id: &str) -> Option<usize> {
+        self.parties.iter().position(|p| p.id == id)
+    }
+
+    /// Whether two parties fight each other: different and not allied.
+    pub fn hostile(&self, a: usize, b: usize) -> bool {
+        a != b && !self.parties[a].allies.contains(&b)
+    }
+}
+
+/// Who is travelling, which decides where they may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A civilian belonging to a party's area (e.g. leaving an enclave): may use the party's,
+    /// its allies' and nobody's territory; enters hostile territory only at civilian corridors.
+    CivilianOf(usize),
+    /// A member of a party: same territory rules, crosses only at combatant corridors.
+    Party(usize),
+    /// A civilian of no side: moves within any one party's or nobody's territory, crosses
+    /// between hostile parties' territories only at civilian corridors.
+    Neutral,
+}
+
+impl Side {
+    /// The default: a civilian of the first declared enclave's party, else a neutral civilian.
+    pub fn default_for(s: &Scenario) -> Side {
+        s.enclaves
+            .first()
+            .map_or(Side::Neutral, |e| Side::CivilianOf(e.party))
+    }
+
+    pub fn purpose(self) -> Purpose {
+        match self {
+            Side::Party(_) => Purpose::Combatant,
+            _ => Purpose::Civilian,
+        }
+    }
+
+    pub fn party(self) -> Option<usize> {
+        match self {
+            Side::CivilianOf(p) | Side::Party(p) => Some(p),
+            Side::Neutral => None,
+        }
+    }
+}

@@ -1,0 +1,575 @@
+//! A scenario laid onto one profile graph: per-edge territory, closures, risk and front-line
+//! exposure, computed once; then arc weights for any traveller and mode in one pass over arcs.
+
+use crate::frontline::{front_lines, FrontLine};
+use crate::model::{ClosureGeometry, Purpose, Scenario, Side};
+use crate::risk::{incident_kernel, incident_peak};
+use crate::ScenarioError;
+use corridor_roads::geometry::{closest_on_segment, haversine_m, LocalProjection};
+use corridor_roads::route::RoadRoute;
+use corridor_roads::{ProfileGraph, Snapper};
+use geo::{Contains, Coord, Intersects, LineString, MultiPolygon, Point};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Line as RLine};
+use rstar::{RTree, AABB};
+use serde::Serialize;
+
+/// How a route weighs safety against time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Travel time only (still respecting passability).
+    Fastest,
+    /// Minimise exposure; among equally exposed routes, the fastest.
+    Safest,
+    /// Travel time + λ · exposure.
+    Balanced,
+}
+
+/// Seconds one unit of exposure costs in `safest` mode: large enough that no saving of time
+/// can buy any exposure on maps of city or country size, small enough to keep f64 precise.
+const SAFEST_SECONDS_PER_UNIT: f64 = 1e6;
+/// Length of the pieces edges are cut into for risk sampling (metres).
+const SAMPLE_M: f64 = 25.0;
+
+type Sample = GeomWithData<[f64; 2], (u32, f32)>;
+type FrontSeg = GeomWithData<RLine<[f64; 2]>, ()>;
+
+/// The scenario on one profile graph.
+pub struct ScenarioMap<'a> {
+    pub scenario: &'a Scenario,
+    pub graph: &'a ProfileGraph,
+    proj: LocalProjection,
+    /// Per edge: which ground its shape touches, as a bit set (bit 0 = nobody's, bit 1 + p =
+    /// party p's).
+    edge_owners: Vec<u64>,
+    /// Per edge: the index of a closure that cuts it, if any.
+    closed_by: Vec<Option<usize>>,
+    /// Per edge: inside an `avoid` polygon.
+    avoided: Vec<bool>,
+    /// Per edge: incident risk per metre (averaged along the edge).
+    pub incident_risk: Vec<f64>,
+    /// Per edge: front-line risk per metre (averaged along the edge).
+    pub front_risk: Vec<f64>,
+    /// Per edge: metres within the front-line band.
+    pub front_m: Vec<f64>,
+    /// Per corridor: the snapped checkpoint and the edges near it that it opens.
+    pub checkpoints: Vec<Checkpoint>,
+    pub front_lines: Vec<FrontLine>,
+    samples: RTree<Sample>,
+}
+
+/// A declared crossing on the road network.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub corridor: usize,
+    /// Snapped position `[lon, lat]` and its distance from the declared point.
+    pub point: [f64; 2],
+    pub snap_m: f64,
+    /// Edges within `checkpoint_radius_m`.
+    pub near_edges: Vec<u32>,
+}
+
+/// An incident a route passes near.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassedIncident {
+    pub id: String,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub date: chrono::NaiveDate,
+    pub fatalities: u32,
+    pub distance_m: f64,
+}
+
+/// The stretch of a route with the highest risk per metre.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskiestSegment {
+    pub osm_way_id: i64,
+    pub name: Option<String>,
+    pub risk_per_metre: f64,
+    pub length_m: f64,
+    /// `[lon, lat]` of the stretch's midpoint.
+    pub at: [f64; 2],
+}
+
+/// Why a route is as dangerous as it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    /// Total risk exposure: Σ risk per metre × metres.
+    pub risk: f64,
+    pub incident_risk: f64,
+    pub front_risk: f64,
+    /// Metres within the front-line band.
+    pub front_line_m: f64,
+    /// Incidents within `radius` metres of the route, nearest first.
+    pub incidents_within_250m: Vec<PassedIncident>,
+    pub riskiest_segment: Option<RiskiestSegment>,
+}
+
+fn bit(owner: Option<usize>) -> u64 {
+    match owner {
+        None => 1,
+        Some(p) => 1 << (1 + p.min(62)),
+    }
+}
+
+impl<'a> ScenarioMap<'a> {
+    /// Lays the scenario onto `graph`; fails if a closure matches no road or a checkpoint is not
+    /// on this profile's road network.
+    pub fn new(
+        scenario: &'a Scenario,
+        graph: &'a ProfileGraph,
+        bbox: [f64; 4],
+        snapper: &Snapper,
+    ) -> Result<ScenarioMap<'a>, ScenarioError> {
+        let proj = LocalProjection::for_bbox(bbox);
+        let m = graph.edge_count();
+        // Territory bounding boxes make the point-in-polygon tests cheap.
+        let terr: Vec<(usize, &MultiPolygon<f64>, geo::Rect<f64>)> = scenario
+            .territories
+            .iter()
+            .filter_map(|t| {
+                geo::BoundingRect::bounding_rect(&t.area).map(|r| (t.party, &t.area, r))
+            })
+            .collect();
+        let owner = |p: [f64; 2]| -> Option<usize> {
+            let pt = Point::new(p[0], p[1]);
+            terr.iter()
+                .find(|(_, area, r)| {
+                    r.min().x <= p[0]
+                        && p[0] <= r.max().x
+                        && r.min().y <= p[1]
+                        && p[1] <= r.max().y
+                        && area.contains(&pt)
+                })
+                .map(|(party, _, _)| *party)
+        };
+        // Samples every ≤ 25 m along every edge: territory and risk are read at them.
+        let mut samples = Vec::new();
+        let mut edge_owners = vec![0u64; m];
+        for e in 0..m as u32 {
+            let shape = graph.edge_shape(e);
+            let mut mask = 0u64;
+            for p in shape {
+                mask |= bit(owner(*p));
+            }
+            for w in shape.windows(2) {
+                let len = haversine_m(w[0], w[1]);
+                let n = ((len / SAMPLE_M).ceil() as usize).max(1);
+                for i in 0..n {
+                    let t = (i as f64 + 0.5) / n as f64;
+                    let p = [
+                        w[0][0] + (w[1][0] - w[0][0]) * t,
+                        w[0][1] + (w[1][1] - w[0][1]) * t,
+                    ];
+                    mask |= bit(owner(p));
+                    samples.push(Sample::new(proj.project(p), (e, (len / n as f64) as f32)));
+                }
+            }
+            edge_owners[e as usize] = mask;
+        }
+        let samples = RTree::bulk_load(samples);
+
+        // Closures.
+        let mut closed_by = vec![None; m];
+        for (ci, c) in scenario.closures.iter().enumerate() {
+            let mut hit = 0;
+            if !c.way_ids.is_empty() {
+                for (slot, way) in closed_by.iter_mut().zip(&graph.edges.way_id) {
+                    if c.way_ids.contains(way) {
+                        *slot = Some(ci);
+                        hit += 1;
+                    }
+                }
+            }
+            match &c.geometry {
+                Some(ClosureGeometry::Point(p)) => {
+                    if let Some(s) = snapper.snap(graph, [p.x(), p.y()], 50.0) {
+                        closed_by[s.edge as usize] = Some(ci);
+                        hit += 1;
+                    }
+                }
+                Some(ClosureGeometry::Line(l)) => {
+                    // Edges whose samples all lie within 30 m of the line.
+                    let line: Vec<[f64; 2]> =
+                        l.0.iter().map(|c| proj.project([c.x, c.y])).collect();
+                    let near = |q: [f64; 2]| {
+                        line.windows(2).any(|w| {
+                            let (c, _) = closest_on_segment(q, w[0], w[1]);
+                            (c[0] - q[0]).hypot(c[1] - q[1]) <= 30.0
+                        })
+                    };
+                    for e in 0..m as u32 {
+                        let shape = graph.edge_shape(e);
+                        if shape.iter().all(|p| near(proj.project(*p))) {
+                            closed_by[e as usize] = Some(ci);
+                            hit += 1;
+                        }
+                    }
+                }
+                None => {}
+            }
+            if hit == 0 {
+                return Err(ScenarioError::at(
+                    &c.file,
+                    Some(format!("feature {}", c.feature)),
+                    format!(
+                        "closure{} matches no {} road on the map",
+                        c.name
+                            .as_ref()
+                            .map(|n| format!(" '{n}'"))
+                            .unwrap_or_default(),
+                        graph.profile.name()
+                    ),
+                ));
+            }
+        }
+
+        // Avoid polygons.
+        let mut avoided = vec![false; m];
+        for area in &scenario.avoid {
+            for (e, flag) in avoided.iter_mut().enumerate() {
+                let line = LineString(
+                    graph
+                        .edge_shape(e as u32)
+                        .iter()
+                        .map(|p| Coord { x: p[0], y: p[1] })
+                        .collect(),
+                );
+                if area.intersects(&line) {
+                    *flag = true;
+                }
+            }
+        }
+
+        // Checkpoints.
+        let mut checkpoints = Vec::new();
+        for (ci, c) in scenario.corridors.iter().enumerate() {
+            let max = scenario.risk.checkpoint_radius_m;
+            let s = snapper.snap(graph, c.checkpoint, max).ok_or_else(|| {
+                ScenarioError::at(
+                    &scenario.file,
+                    None,
+                    format!(
+                        "corridor '{}': checkpoint {},{} is not on the {} road network (no road within {max} m)",
+                        c.name,
+                        c.checkpoint[1],
+                        c.checkpoint[0],
+                        graph.profile.name()
+                    ),
+                )
+            })?;
+            let q = proj.project(c.checkpoint);
+            let mut near: Vec<u32> = samples
+                .locate_within_distance(q, max * max)
+                .map(|s| s.data.0)
+                .collect();
+            near.push(s.edge);
+            near.sort_unstable();
+            near.dedup();
+            checkpoints.push(Checkpoint {
+                corridor: ci,
+                point: s.point,
+                snap_m: s.distance_m,
+                near_edges: near,
+            });
+        }
+
+        let front_lines = front_lines(scenario, &proj);
+        let mut sm = ScenarioMap {
+            scenario,
+            graph,
+            proj,
+            edge_owners,
+            closed_by,
+            avoided,
+            incident_risk: vec![0.0; m],
+            front_risk: vec![0.0; m],
+            front_m: vec![0.0; m],
+            checkpoints,
+            front_lines,
+            samples,
+        };
+        sm.compute_front();
+        sm.incident_risk = sm.incident_risk_for(&scenario.incidents);
+        Ok(sm)
+    }
+
+    fn compute_front(&mut self) {
+        let band = self.scenario.risk.front_band_m;
+        let weight = self.scenario.risk.front_weight;
+        let segs: Vec<FrontSeg> = self
+            .front_lines
+            .iter()
+            .flat_map(|f| {
+                f.line
+                    .lines()
+                    .map(|l| {
+                        FrontSeg::new(
+                            RLine::new(
+                                self.proj.project([l.start.x, l.start.y]),
+                                self.proj.project([l.end.x, l.end.y]),
+                            ),
+                            (),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if segs.is_empty() {
+            return;
+        }
+        let tree = RTree::bulk_load(segs);
+        let mut risk = vec![0.0; self.graph.edge_count()];
+        let mut within = vec![0.0; self.graph.edge_count()];
+        for s in self.samples.iter() {
+            let (e, len) = s.data;
+            if let Some((_, d2)) = tree.nearest_neighbor_iter_with_distance_2(s.geom()).next() {
+                let d = d2.sqrt();
+                if d <= band {
+                    within[e as usize] += len as f64;
+                    risk[e as usize] += weight * incident_kernel(d, band) * len as f64;
+                }
+            }
+        }
+        for (e, r) in risk.iter_mut().enumerate() {
+            let l = self.graph.edges.length_m[e];
+            *r = if l > 0.0 { *r / l } else { 0.0 };
+        }
+        self.front_risk = risk;
+        self.front_m = within;
+    }
+
+    /// Incident risk per metre for every edge, from scratch, for a set of incidents: what a new
+    /// incident log costs to apply (see `corridor bench-scenario`).
+    pub fn incident_risk_for(&self, incidents: &[crate::Incident]) -> Vec<f64> {
+        let m = self.graph.edge_count();
+        let as_of = self.scenario.as_of;
+        let half_life = self.scenario.risk.half_life_days;
+        let total = incidents
+            .par_chunks(256)
+            .fold(
+                || vec![0.0f64; m],
+                |mut acc, chunk| {
+                    for inc in chunk {
+                        let (peak, radius) = incident_peak(inc, as_of, half_life);
+                        if peak <= 0.0 || radius <= 0.0 {
+                            continue;
+                        }
+                        let q = self.proj.project(inc.point);
+                        let env = AABB::from_corners(
+                            [q[0] - radius, q[1] - radius],
+                            [q[0] + radius, q[1] + radius],
+                        );
+                        for s in self.samples.locate_in_envelope(&env) {
+                            let p = s.geom();
+                            let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+                            if d < radius {
+                                let (e, len) = s.data;
+                                acc[e as usize] += peak * incident_kernel(d, radius) * len as f64;
+                            }
+                        }
+                    }
+                    acc
+                },
+            )
+            .reduce(
+                || vec![0.0f64; m],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                },
+            );
+        total
+            .into_iter()
+            .enumerate()
+            .map(|(e, r)| {
+                let l = self.graph.edges.length_m[e];
+                if l > 0.0 {
+                    r / l
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Total risk per metre of an edge.
+    pub fn risk_per_metre(&self, e: u32) -> f64 {
+        self.incident_risk[e as usize] + self.front_risk[e as usize]
+    }
+
+    /// Why edge `e` is closed to `side`, if it is.
+    pub fn blocked(&self, e: u32, side: Side) -> Option<&'static str> {
+        let e = e as usize;
+        if self.closed_by[e].is_some() {
+            return Some("closed");
+        }
+        if self.avoided[e] {
+            return Some("avoid area");
+        }
+        if self.crosses_front(self.edge_owners[e], side)
+            && !self.checkpoints.iter().any(|c| {
+                self.scenario.corridors[c.corridor].purpose == side.purpose()
+                    && c.near_edges.binary_search(&(e as u32)).is_ok()
+            })
+        {
+            return Some("crosses a front line away from a declared crossing");
+        }
+        None
+    }
+
+    /// Whether ground set `mask` spans ground the side may not cross between.
+    fn crosses_front(&self, mask: u64, side: Side) -> bool {
+        let s = self.scenario;
+        let parties: Vec<usize> = (0..s.parties.len())
+            .filter(|&p| mask & bit(Some(p)) != 0)
+            .collect();
+        // Two mutually hostile parties' ground on one edge.
+        for (i, &a) in parties.iter().enumerate() {
+            for &b in &parties[i + 1..] {
+                if s.hostile(a, b) {
+                    return true;
+                }
+            }
+        }
+        // From ground the traveller may use into ground of a party hostile to them.
+        if let Some(q) = side.party() {
+            let hostile_here = parties.iter().any(|&p| s.hostile(q, p));
+            let allowed_here = mask & 1 != 0 || parties.iter().any(|&p| p == q || !s.hostile(q, p));
+            if hostile_here && allowed_here {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Arc weights for `side` in `mode` (`lambda` seconds per unit of exposure for
+    /// `balanced`). Blocked arcs are `INFINITY`; every weight is at least the arc's travel time,
+    /// so the landmark bounds of the graph stay valid.
+    pub fn weights(&self, side: Side, mode: Mode, lambda: f64) -> Vec<f64> {
+        let g = self.graph;
+        let per_unit = match mode {
+            Mode::Fastest => 0.0,
+            Mode::Safest => SAFEST_SECONDS_PER_UNIT,
+            Mode::Balanced => lambda,
+        };
+        let blocked: Vec<bool> = (0..g.edge_count() as u32)
+            .map(|e| self.blocked(e, side).is_some())
+            .collect();
+        (0..g.arc_count())
+            .map(|a| {
+                let (e, _) = g.arc_edge(a as u32);
+                if blocked[e as usize] {
+                    f64::INFINITY
+                } else {
+                    let exposure = self.risk_per_metre(e) * g.edges.length_m[e as usize];
+                    g.arc_duration_s[a] + per_unit * exposure
+                }
+            })
+            .collect()
+    }
+
+    /// The exposure of a route: totals, front-line metres, incidents passed, riskiest stretch.
+    pub fn exposure(&self, route: &RoadRoute, incident_radius_m: f64) -> Exposure {
+        let g = self.graph;
+        let (mut inc, mut front, mut front_m) = (0.0, 0.0, 0.0);
+        let mut riskiest: Option<RiskiestSegment> = None;
+        for p in &route.pieces {
+            let len = (p.to_m - p.from_m).abs();
+            let e = p.edge as usize;
+            inc += self.incident_risk[e] * len;
+            front += self.front_risk[e] * len;
+            let full = g.edges.length_m[e];
+            if full > 0.0 {
+                front_m += self.front_m[e] * len / full;
+            }
+            let r = self.risk_per_metre(p.edge);
+            if len > 0.0 && r > 0.0 && riskiest.as_ref().is_none_or(|x| r > x.risk_per_metre) {
+                let mid = g.edge_subshape(p.edge, p.from_m, p.to_m);
+                let at = mid[mid.len() / 2];
+                riskiest = Some(RiskiestSegment {
+                    osm_way_id: g.edges.way_id[e],
+                    name: g.edge_name(p.edge).map(str::to_string),
+                    risk_per_metre: r,
+                    length_m: len,
+                    at,
+                });
+            }
+        }
+        let line: Vec<[f64; 2]> = route
+            .geometry(g)
+            .iter()
+            .map(|p| self.proj.project(*p))
+            .collect();
+        let mut passed: Vec<PassedIncident> = self
+            .scenario
+            .incidents
+            .iter()
+            .filter_map(|i| {
+                let q = self.proj.project(i.point);
+                let d = line
+                    .windows(2)
+                    .map(|w| {
+                        let (c, _) = closest_on_segment(q, w[0], w[1]);
+                        (c[0] - q[0]).hypot(c[1] - q[1])
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                (d <= incident_radius_m).then(|| PassedIncident {
+                    id: i.id.clone(),
+                    event_type: i.event_type.clone(),
+                    sub_event_type: i.sub_event_type.clone(),
+                    date: i.date,
+                    fatalities: i.fatalities,
+                    distance_m: (d * 10.0).round() / 10.0,
+                })
+            })
+            .collect();
+        passed.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+        Exposure {
+            risk: inc + front,
+            incident_risk: inc,
+            front_risk: front,
+            front_line_m: front_m,
+            incidents_within_250m: passed,
+            riskiest_segment: riskiest,
+        }
+    }
+
+    /// Which party holds a point (`None`: nobody's ground).
+    pub fn owner_at(&self, p: [f64; 2]) -> Option<usize> {
+        let pt = Point::new(p[0], p[1]);
+        self.scenario
+            .territories
+            .iter()
+            .find(|t| t.area.contains(&pt))
+            .map(|t| t.party)
+    }
+
+    /// Which corridors' checkpoints a side may cross at.
+    pub fn usable_checkpoints(&self, side: Side) -> impl Iterator<Item = &Checkpoint> {
+        self.checkpoints
+            .iter()
+            .filter(move |c| self.scenario.corridors[c.corridor].purpose == side.purpose())
+    }
+
+    pub fn projection(&self) -> &LocalProjection {
+        &self.proj
+    }
+
+    /// Number of edges cut by closures, and the closure per edge.
+    pub fn closure_of(&self, e: u32) -> Option<usize> {
+        self.closed_by[e as usize]
+    }
+}
+
+impl Purpose {
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::Civilian => "civilian",
+            Purpose::Combatant => "combatant",
+        }
+    }
+}
