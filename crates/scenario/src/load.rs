@@ -89,7 +89,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let msg = e.message().to_string();
         let line = e
             .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         ScenarioError::at(path, line.map(|l| format!("line {l}")), msg)
     })?;
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();

@@ -11,7 +11,7 @@ use corridor_roads::{ProfileGraph, Snapper};
 use geo::{Contains, Coord, Intersects, LineString, MultiPolygon, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line as RLine};
-use rstar::{RTree, AABB};
+use rstar::RTree;
 use serde::Serialize;
 
 /// How a route weighs safety against time.
@@ -57,6 +57,112 @@ pub struct ScenarioMap<'a> {
     pub checkpoints: Vec<Checkpoint>,
     pub front_lines: Vec<FrontLine>,
     samples: RTree<Sample>,
+    grid: SampleGrid,
+}
+
+/// The risk samples bucketed in a uniform grid, row-major, as flat arrays: an incident visits
+/// one contiguous slice per grid row of its disc, a tight loop with no tree to walk. This is
+/// what makes recomputing risk for a whole new incident log cheap.
+struct SampleGrid {
+    origin: [f64; 2],
+    cell_m: f64,
+    cols: usize,
+    rows: usize,
+    /// Samples of cell `c` are `cell_start[c]..cell_start[c + 1]`.
+    cell_start: Vec<u32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
+    edge: Vec<u32>,
+    len: Vec<f32>,
+}
+
+impl SampleGrid {
+    const CELL_M: f64 = 100.0;
+
+    fn new(samples: &[Sample]) -> SampleGrid {
+        let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for s in samples {
+            let p = s.geom();
+            for d in 0..2 {
+                lo[d] = lo[d].min(p[d]);
+                hi[d] = hi[d].max(p[d]);
+            }
+        }
+        if samples.is_empty() {
+            lo = [0.0; 2];
+            hi = [0.0; 2];
+        }
+        let cell_m = Self::CELL_M;
+        let cols = ((hi[0] - lo[0]) / cell_m).floor() as usize + 1;
+        let rows = ((hi[1] - lo[1]) / cell_m).floor() as usize + 1;
+        let cell_of = |p: &[f64; 2]| {
+            let cx = ((p[0] - lo[0]) / cell_m) as usize;
+            let cy = ((p[1] - lo[1]) / cell_m) as usize;
+            cy.min(rows - 1) * cols + cx.min(cols - 1)
+        };
+        let mut cell_start = vec![0u32; rows * cols + 1];
+        for s in samples {
+            cell_start[cell_of(s.geom()) + 1] += 1;
+        }
+        for i in 0..rows * cols {
+            cell_start[i + 1] += cell_start[i];
+        }
+        let mut fill = cell_start.clone();
+        let n = samples.len();
+        let (mut x, mut y, mut edge, mut len) =
+            (vec![0f32; n], vec![0f32; n], vec![0u32; n], vec![0f32; n]);
+        for s in samples {
+            let c = cell_of(s.geom());
+            let i = fill[c] as usize;
+            fill[c] += 1;
+            x[i] = (s.geom()[0] - lo[0]) as f32;
+            y[i] = (s.geom()[1] - lo[1]) as f32;
+            edge[i] = s.data.0;
+            len[i] = s.data.1;
+        }
+        SampleGrid {
+            origin: lo,
+            cell_m,
+            cols,
+            rows,
+            cell_start,
+            x,
+            y,
+            edge,
+            len,
+        }
+    }
+
+    /// Adds `peak · K(d / radius) · sample length` to `acc[edge]` for every sample within
+    /// `radius` of `q` (projected metres).
+    #[inline]
+    fn accumulate(&self, q: [f64; 2], radius: f64, peak: f64, acc: &mut [f64]) {
+        let (qx, qy) = (q[0] - self.origin[0], q[1] - self.origin[1]);
+        let cell = |v: f64, n: usize| ((v / self.cell_m).floor().max(0.0) as usize).min(n - 1);
+        if qx + radius < 0.0 || qy + radius < 0.0 {
+            return;
+        }
+        let (cy0, cy1) = (cell(qy - radius, self.rows), cell(qy + radius, self.rows));
+        let (cx0, cx1) = (cell(qx - radius, self.cols), cell(qx + radius, self.cols));
+        let (fx, fy) = (qx as f32, qy as f32);
+        let r2 = (radius * radius) as f32;
+        let inv_r2 = 1.0 / r2;
+        let peak = peak as f32;
+        for cy in cy0..=cy1 {
+            let row = cy * self.cols;
+            let a = self.cell_start[row + cx0] as usize;
+            let b = self.cell_start[row + cx1 + 1] as usize;
+            for i in a..b {
+                let dx = self.x[i] - fx;
+                let dy = self.y[i] - fy;
+                let d2 = dx * dx + dy * dy;
+                if d2 < r2 {
+                    let v = 1.0 - d2 * inv_r2;
+                    acc[self.edge[i] as usize] += (peak * v * v * self.len[i]) as f64;
+                }
+            }
+        }
+    }
 }
 
 /// A declared crossing on the road network.
@@ -168,6 +274,7 @@ impl<'a> ScenarioMap<'a> {
             }
             edge_owners[e as usize] = mask;
         }
+        let grid = SampleGrid::new(&samples);
         let samples = RTree::bulk_load(samples);
 
         // Closures.
@@ -289,6 +396,7 @@ impl<'a> ScenarioMap<'a> {
             checkpoints,
             front_lines,
             samples,
+            grid,
         };
         sm.compute_front();
         sm.incident_risk = sm.incident_risk_for(&scenario.incidents);
@@ -357,18 +465,7 @@ impl<'a> ScenarioMap<'a> {
                             continue;
                         }
                         let q = self.proj.project(inc.point);
-                        let env = AABB::from_corners(
-                            [q[0] - radius, q[1] - radius],
-                            [q[0] + radius, q[1] + radius],
-                        );
-                        for s in self.samples.locate_in_envelope(&env) {
-                            let p = s.geom();
-                            let d = (p[0] - q[0]).hypot(p[1] - q[1]);
-                            if d < radius {
-                                let (e, len) = s.data;
-                                acc[e as usize] += peak * incident_kernel(d, radius) * len as f64;
-                            }
-                        }
+                        self.grid.accumulate(q, radius, peak, &mut acc);
                     }
                     acc
                 },
@@ -570,6 +667,44 @@ impl Purpose {
         match self {
             Purpose::Civilian => "civilian",
             Purpose::Combatant => "combatant",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample grid must add up exactly what a brute force over every sample adds up.
+    #[test]
+    fn grid_accumulation_matches_brute_force() {
+        let pts: Vec<Sample> = (0..2000)
+            .map(|i| {
+                let f = i as f64;
+                Sample::new(
+                    [(f * 37.0) % 1500.0 - 200.0, (f * 91.0) % 1300.0],
+                    (i % 50, 10.0 + (i % 7) as f32),
+                )
+            })
+            .collect();
+        let grid = SampleGrid::new(&pts);
+        for (q, r, peak) in [
+            ([300.0, 400.0], 250.0, 1.5),
+            ([-500.0, 0.0], 1000.0, 0.7),
+            ([0.0, 0.0], 90.0, 2.0),
+            ([5000.0, 5000.0], 100.0, 1.0),
+        ] {
+            let mut acc = vec![0.0; 50];
+            grid.accumulate(q, r, peak, &mut acc);
+            let mut expect = vec![0.0; 50];
+            for s in &pts {
+                let p = s.geom();
+                let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+                expect[s.data.0 as usize] += peak * incident_kernel(d, r) * s.data.1 as f64;
+            }
+            for (a, b) in acc.iter().zip(&expect) {
+                assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+            }
         }
     }
 }
