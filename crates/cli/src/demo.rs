@@ -1,9 +1,11 @@
 //! `corridor demo`: the main job on the bundled real map, as a first taste.
 
 use crate::maps;
-use crate::route::compute;
+use crate::route::{compute, RouteReport, ScenarioRequest};
+use crate::scenario_cmd;
 use anyhow::{bail, Result};
 use corridor_roads::Profile;
+use corridor_scenario::{Mode, Side};
 use std::path::PathBuf;
 
 /// The bundled map: `data/andorra.osm.pbf` from the working directory, else from the source tree
@@ -61,6 +63,90 @@ pub fn run() -> Result<()> {
     println!(
         "\nFull JSON: cargo run --release -- route --map {} --from {FROM} --to {TO} --profile car",
         map_path.display()
+    );
+    scenario_part()
+}
+
+/// Across the enclave of the example scenario, and out of it through the declared crossing.
+const ENCLAVE_WEST: &str = "42.5070,1.5180";
+const ENCLAVE_EAST: &str = "42.5100,1.5400";
+const RECEPTION: &str = "42.4945,1.4990";
+
+fn scenario_part() -> Result<()> {
+    let path = bundled("data/scenarios/andorra-siege/scenario.toml")?;
+    let loaded = scenario_cmd::load(&path)?;
+    let s = &loaded.scenario;
+    println!(
+        "\nScenario: {} — as of {}, {} incidents ({} after as_of ignored), {} closure(s), {} declared crossing(s)",
+        s.name,
+        s.as_of,
+        s.incidents.len(),
+        s.incidents_after_as_of,
+        s.closures.len(),
+        s.corridors.len()
+    );
+    let side = Side::default_for(s);
+    let line = |label: &str, r: &RouteReport| {
+        let ex = r.exposure.as_ref().expect("scenario routes carry exposure");
+        println!(
+            "  {label:<8} {:>5.0} m {:>5.1} min  risk {:>7.1}  {:>4.0} m near the front  {} incident(s) within 250 m{}",
+            r.distance_m,
+            r.duration_s / 60.0,
+            ex.risk,
+            ex.front_line_m,
+            ex.incidents_within_250m.len(),
+            ex.riskiest_segment
+                .as_ref()
+                .map(|x| format!(
+                    "; riskiest: {}",
+                    x.name.clone().unwrap_or_else(|| format!("way {}", x.osm_way_id))
+                ))
+                .unwrap_or_default()
+        );
+    };
+    println!("\nOn foot across the enclave, {ENCLAVE_WEST} → {ENCLAVE_EAST}:");
+    for mode in [Mode::Fastest, Mode::Safest] {
+        let req = ScenarioRequest {
+            loaded: &loaded,
+            mode,
+            lambda: None,
+            side,
+            alternatives: 0,
+            max_share: 0.5,
+        };
+        let r = compute(
+            &loaded.map,
+            Profile::Foot,
+            ENCLAVE_WEST,
+            ENCLAVE_EAST,
+            500.0,
+            Some(&req),
+        )?;
+        line(
+            if mode == Mode::Fastest {
+                "fastest"
+            } else {
+                "safest"
+            },
+            &r,
+        );
+    }
+    println!("\nOut of the enclave to the reception point at Santa Coloma ({RECEPTION}), safest:");
+    for p in Profile::ALL {
+        let req = ScenarioRequest {
+            loaded: &loaded,
+            mode: Mode::Safest,
+            lambda: None,
+            side,
+            alternatives: 0,
+            max_share: 0.5,
+        };
+        let r = compute(&loaded.map, p, ENCLAVE_WEST, RECEPTION, 500.0, Some(&req))?;
+        line(p.name(), &r);
+    }
+    println!(
+        "  (a civilian may leave only through the declared crossing: `corridor route --scenario {} --from {ENCLAVE_WEST} --to {RECEPTION} --mode safest`)",
+        path.display()
     );
     Ok(())
 }

@@ -254,7 +254,7 @@ pub fn compute(
                 .is_some()
             {
                 no_route(&format!(
-                    "every road between them is closed to a {} traveller in this scenario (front lines away from declared crossings, closures or avoid areas)",
+                    "every road between them is closed to side {} in this scenario (front lines away from a declared crossing for this side, closures or avoid areas)",
                     describe_side(&req.loaded.scenario, req.side)
                 ))
             } else {

@@ -387,3 +387,175 @@ fn bad_coordinates_are_refused() {
     ]);
     assert_fails(&o, &["--from", "off the map"]);
 }
+
+fn example_scenario() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/scenarios/andorra-siege/scenario.toml")
+}
+
+fn route_json(args: &[&str]) -> Value {
+    let o = corridor(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn scenario_routes_report_their_exposure_and_inputs() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let base = [
+        "route",
+        "--scenario",
+        sc,
+        "--from",
+        "42.5070,1.5180",
+        "--to",
+        "42.5100,1.5400",
+    ];
+    let fastest = route_json(&[&base[..], &["--mode", "fastest"]].concat());
+    let safest = route_json(&[&base[..], &["--mode", "safest", "--alternatives", "2"]].concat());
+    let balanced = route_json(&[&base[..], &["--mode", "balanced", "--lambda", "0.5"]].concat());
+    for v in [&fastest, &safest, &balanced] {
+        assert_eq!(v["side"], "civilian:opp");
+        assert_eq!(v["scenario"]["as_of"], "2016-07-28");
+        assert_eq!(v["scenario"]["sha256"].as_str().unwrap().len(), 64);
+        assert!(v["scenario"]["name"]
+            .as_str()
+            .unwrap()
+            .contains("Illustrative"));
+        assert!(
+            v["scenario"]["parameters"]["half_life_days"]
+                .as_f64()
+                .unwrap()
+                > 0.0
+        );
+        assert!(v["risk"].as_f64().unwrap() > 0.0);
+        let ex = &v["exposure"];
+        assert!(
+            (ex["incident_risk"].as_f64().unwrap() + ex["front_risk"].as_f64().unwrap()
+                - ex["risk"].as_f64().unwrap())
+            .abs()
+                < 1e-6
+        );
+        for i in ex["incidents_within_250m"].as_array().unwrap() {
+            assert!(i["distance_m"].as_f64().unwrap() <= 250.0);
+            // The incident dated after as_of never appears.
+            assert_ne!(i["id"], "AND9");
+        }
+        assert!(ex["riskiest_segment"]["risk_per_metre"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(safest["mode"], "safest");
+    let (rf, rs, rb) = (
+        fastest["risk"].as_f64().unwrap(),
+        safest["risk"].as_f64().unwrap(),
+        balanced["risk"].as_f64().unwrap(),
+    );
+    let (tf, ts, tb) = (
+        fastest["duration_s"].as_f64().unwrap(),
+        safest["duration_s"].as_f64().unwrap(),
+        balanced["duration_s"].as_f64().unwrap(),
+    );
+    // Safest is least exposed, fastest is quickest, balanced lies between.
+    assert!(rs <= rb + 1e-6 && rb <= rf + 1e-6, "{rs} {rb} {rf}");
+    assert!(tf <= tb + 1e-6 && tb <= ts + 1e-6, "{tf} {tb} {ts}");
+    assert!(rs < rf);
+    let alts = safest["alternatives"].as_array().unwrap();
+    assert!(!alts.is_empty());
+    for a in alts {
+        assert!(a["shared_fraction"].as_f64().unwrap() <= 0.5);
+        // Nothing beats the safest route on exposure.
+        assert!(a["risk"].as_f64().unwrap() >= rs - 1e-6);
+        assert!(a["exposure"].is_object());
+    }
+}
+
+#[test]
+fn scenario_check_draws_every_layer() {
+    let sc = example_scenario();
+    let o = corridor(&[
+        "scenario",
+        "check",
+        sc.to_str().unwrap(),
+        "--format",
+        "geojson",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["type"], "FeatureCollection");
+    let count = |layer: &str| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["layer"] == layer)
+            .count()
+    };
+    assert_eq!(count("territory"), 2);
+    assert!(count("front_line") >= 1);
+    assert_eq!(count("incident"), 8);
+    assert!(count("closure") >= 1);
+    assert_eq!(count("checkpoint"), 1);
+    let o = corridor(&["scenario", "check", sc.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["incidents"]["ignored_after_as_of"], 1);
+    assert_eq!(v["default_side"], "civilian:opp");
+}
+
+#[test]
+fn scenario_errors_are_one_line() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let o = corridor(&["scenario", "check", "/nonexistent/scenario.toml"]);
+    assert_fails(&o, &["/nonexistent/scenario.toml", "no such file"]);
+    let o = corridor(&[
+        "route",
+        "--scenario",
+        sc,
+        "--from",
+        "42.5070,1.5180",
+        "--to",
+        "42.5100,1.5400",
+        "--side",
+        "rebels",
+    ]);
+    assert_fails(&o, &["--side 'rebels'", "unknown party", "gov, opp"]);
+    let o = corridor(&[
+        "route",
+        "--map",
+        bundled_map().to_str().unwrap(),
+        "--from",
+        "42.5070,1.5180",
+        "--to",
+        "42.5100,1.5400",
+        "--mode",
+        "safest",
+    ]);
+    assert_fails(&o, &["need --scenario"]);
+    // A fighter may not use the civilian crossing: no way out.
+    let o = corridor(&[
+        "route",
+        "--scenario",
+        sc,
+        "--from",
+        "42.5070,1.5180",
+        "--to",
+        "42.4945,1.4990",
+        "--side",
+        "opp",
+    ]);
+    assert_fails(&o, &["no foot route", "closed to side opp"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("scenario.toml");
+    std::fs::write(
+        &bad,
+        "name = \"x\"\nas_of = \"2016-07-28\"\nmap = \"m.osm.pbf\"\nincidents = \"i.csv\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("i.csv"),
+        "event_id_cnty,event_date\nA,2016-01-01\n",
+    )
+    .unwrap();
+    let o = corridor(&["scenario", "check", bad.to_str().unwrap()]);
+    assert_fails(&o, &["i.csv", "line 1", "missing required column"]);
+}

@@ -28,23 +28,23 @@ impl IncidentKind {
     pub fn of(event_type: &str, sub_event_type: &str) -> IncidentKind {
         let k = |weight: f64, radius_m: f64| IncidentKind { weight, radius_m };
         match sub_event_type.to_ascii_lowercase().as_str() {
-            "shelling/artillery/missile attack" => return k(1.0, 1000.0),
-            "air/drone strike" => return k(1.0, 750.0),
-            "chemical weapon" => return k(1.0, 2000.0),
+            "shelling/artillery/missile attack" => return k(1.0, 500.0),
+            "air/drone strike" => return k(1.0, 400.0),
+            "chemical weapon" => return k(1.0, 1500.0),
             "remote explosive/landmine/ied" => return k(0.8, 200.0),
             "suicide bomb" => return k(0.8, 300.0),
             "grenade" => return k(0.5, 100.0),
-            "armed clash" => return k(0.8, 500.0),
+            "armed clash" => return k(0.8, 400.0),
             "government regains territory" | "non-state actor overtakes territory" => {
-                return k(0.6, 500.0)
+                return k(0.6, 400.0)
             }
             "attack" => return k(0.6, 300.0),
             "abduction/forced disappearance" | "sexual violence" => return k(0.5, 300.0),
             _ => {}
         }
         match event_type.to_ascii_lowercase().as_str() {
-            "explosions/remote violence" => k(1.0, 750.0),
-            "battles" => k(0.8, 500.0),
+            "explosions/remote violence" => k(1.0, 500.0),
+            "battles" => k(0.8, 400.0),
             "violence against civilians" => k(0.6, 300.0),
             "riots" => k(0.2, 150.0),
             "protests" => k(0.1, 100.0),
@@ -102,7 +102,7 @@ mod tests {
         let as_of = NaiveDate::from_ymd_opt(2016, 7, 28).unwrap();
         let (peak, radius) = incident_peak(&inc, as_of, 7.0);
         assert!((peak - 0.5).abs() < 1e-12);
-        assert_eq!(radius, 1000.0);
+        assert_eq!(radius, 500.0);
         inc.fatalities = 3;
         let (peak, _) = incident_peak(&inc, as_of, 7.0);
         assert!((peak - 0.5 * (1.0 + 4f64.ln())).abs() < 1e-12);
