@@ -10,11 +10,13 @@
 mod alt;
 mod cch;
 mod dijkstra;
+mod flow;
 mod graph;
 
 pub use alt::{AltSearch, Landmarks};
 pub use cch::{nested_dissection_order, Cch, CchMetric, CchQuery};
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
+pub use flow::{min_cut, MinCut};
 pub use graph::{weakly_connected_components, Graph};
 
 /// Marks "no node" / "no arc" in parent arrays.

@@ -208,3 +208,51 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The cut separates the sets, the paths are real and carry the whole flow, and cut capacity
+    /// equals flow: together a certificate that both are optimal (max-flow/min-cut duality),
+    /// independent of how they were found.
+    #[test]
+    fn min_cut_comes_with_its_certificate(
+        (n, arcs) in graph_strategy(),
+        caps in proptest::collection::vec(0u32..4, 120),
+        s in 0u32..40, t in 0u32..40,
+    ) {
+        use corridor_routing::min_cut;
+        let (s, t) = (s % n as u32, t % n as u32);
+        prop_assume!(s != t);
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut cap = vec![0u32; arcs.len()];
+        for i in 0..arcs.len() { cap[ids[i] as usize] = caps[i]; }
+        let r = min_cut(&g, &cap, &[s], &[t]);
+        // Cut capacity equals the flow value.
+        let cut_cap: u64 = r.cut_arcs.iter().map(|&a| cap[a as usize] as u64).sum();
+        prop_assert_eq!(cut_cap, r.value);
+        // Removing the cut disconnects s from t (BFS over the remaining usable arcs).
+        let mut seen = vec![false; n];
+        let mut stack = vec![s];
+        seen[s as usize] = true;
+        while let Some(v) = stack.pop() {
+            for a in g.out_arcs(v) {
+                if cap[a as usize] > 0 && !r.cut_arcs.contains(&a) && !seen[g.arc_head(a) as usize] {
+                    seen[g.arc_head(a) as usize] = true;
+                    stack.push(g.arc_head(a));
+                }
+            }
+        }
+        prop_assert!(!seen[t as usize]);
+        // The paths are s-t chains whose flows respect capacities and add up to the value.
+        let mut used = vec![0u64; arcs.len()];
+        let mut total = 0;
+        for (path, f) in &r.paths {
+            let mut v = s;
+            for &a in path { prop_assert_eq!(g.arc_tail(a), v); used[a as usize] += f; v = g.arc_head(a); }
+            prop_assert_eq!(v, t);
+            total += f;
+        }
+        prop_assert_eq!(total, r.value);
+        for a in 0..arcs.len() { prop_assert!(used[a] <= cap[a] as u64); }
+    }
+}

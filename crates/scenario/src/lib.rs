@@ -15,7 +15,9 @@ mod risk;
 pub use frontline::{front_lines, FrontLine};
 pub use load::{load, INCIDENT_COLUMNS};
 pub use model::*;
-pub use onmap::{Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap};
+pub use onmap::{
+    Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap, WHAT_IF,
+};
 pub use risk::{incident_kernel, IncidentKind};
 
 use std::path::{Path, PathBuf};

@@ -31,7 +31,7 @@ struct Manifest {
     #[serde(default)]
     corridor: Vec<CorridorToml>,
     /// Supply stock: read by the siege analysis.
-    stock: Option<toml::Value>,
+    stock: Option<StockToml>,
     #[serde(default)]
     risk: RiskToml,
 }
@@ -62,6 +62,19 @@ struct CorridorToml {
     capacity_per_hour: Option<f64>,
     reception: Option<[f64; 2]>,
     hours: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StockToml {
+    food_kcal: Option<f64>,
+    food_tonnes: Option<f64>,
+    ration: Option<String>,
+    kcal_per_kg: Option<f64>,
+    people: Option<f64>,
+    kcal_per_person_day: Option<f64>,
+    trucks_per_day_per_route: Option<f64>,
+    tonnes_per_truck: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -335,6 +348,23 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         }
     }
 
+    let population = match &m.population {
+        Some(f) => {
+            let p = rel(&base, f);
+            let (bytes, features) = read_features(&p)?;
+            hasher.update(&bytes);
+            layer_files.push(p.clone());
+            read_population(&p, &features)?
+        }
+        None => Vec::new(),
+    };
+    let stock = m
+        .stock
+        .as_ref()
+        .map(|st| read_stock(st))
+        .transpose()
+        .map_err(err)?;
+
     let sha256 = hasher
         .finalize()
         .iter()
@@ -357,8 +387,8 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         corridors,
         risk,
         facilities: m.facilities.map(|f| rel(&base, &f)),
-        population: m.population.map(|f| rel(&base, &f)),
-        stock: m.stock,
+        population,
+        stock,
         layer_files,
     })
 }
@@ -640,5 +670,103 @@ fn incident_from(f: &HashMap<&str, String>) -> Result<Incident, String> {
         point: [lon, lat],
         fatalities,
         notes: f["notes"].clone(),
+    })
+}
+
+fn read_population(p: &Path, features: &[Feature]) -> Result<Vec<PopulationUnit>, ScenarioError> {
+    use geo::InteriorPoint;
+    let mut out = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let fe = |msg: String| ScenarioError::at(p, Some(format!("feature {i}")), msg);
+        let people = f
+            .props
+            .get("people")
+            .and_then(Value::as_f64)
+            .ok_or_else(|| fe("missing numeric property 'people'".into()))?;
+        if !(people.is_finite() && people >= 0.0) {
+            return Err(fe(format!("people = {people}: must be zero or more")));
+        }
+        let name = f
+            .props
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("unit {i}"), str::to_string);
+        let (point, area) = match f.geometry.get("type").and_then(Value::as_str) {
+            Some("Point") => {
+                let c =
+                    position(f.geometry.get("coordinates").unwrap_or(&Value::Null)).map_err(fe)?;
+                ([c.x, c.y], None)
+            }
+            _ => {
+                let area = polygons(&f.geometry).map_err(fe)?;
+                let ip = area
+                    .interior_point()
+                    .ok_or_else(|| fe("empty polygon".into()))?;
+                ([ip.x(), ip.y()], Some(area))
+            }
+        };
+        out.push(PopulationUnit {
+            name,
+            people,
+            point,
+            area,
+            feature: i,
+        });
+    }
+    Ok(out)
+}
+
+fn read_stock(st: &StockToml) -> Result<Stock, String> {
+    let positive = |name: &str, v: f64| {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(format!("[stock] {name} = {v}: must be positive"))
+        }
+    };
+    let non_negative = |name: &str, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(format!("[stock] {name} = {v}: must be zero or more"))
+        }
+    };
+    let food_kcal = match (st.food_kcal, st.food_tonnes) {
+        (Some(k), None) => non_negative("food_kcal", k)?,
+        (None, Some(t)) => {
+            let t = non_negative("food_tonnes", t)?;
+            let k = st
+                .kcal_per_kg
+                .ok_or("[stock] food_tonnes needs kcal_per_kg (the ration's energy density)")?;
+            t * 1000.0 * positive("kcal_per_kg", k)?
+        }
+        (Some(_), Some(_)) => return Err("[stock]: give food_kcal or food_tonnes, not both".into()),
+        (None, None) => return Err("[stock]: food_kcal or food_tonnes is required".into()),
+    };
+    let people = st.people.map(|p| positive("people", p)).transpose()?;
+    let kcal_per_person_day = positive(
+        "kcal_per_person_day",
+        st.kcal_per_person_day.unwrap_or(SPHERE_KCAL_PER_PERSON_DAY),
+    )?;
+    let trucks = non_negative(
+        "trucks_per_day_per_route",
+        st.trucks_per_day_per_route.unwrap_or(0.0),
+    )?;
+    let tonnes = non_negative("tonnes_per_truck", st.tonnes_per_truck.unwrap_or(0.0))?;
+    if trucks > 0.0 && (tonnes == 0.0 || st.kcal_per_kg.is_none()) {
+        return Err(
+            "[stock] trucks_per_day_per_route needs tonnes_per_truck and kcal_per_kg".into(),
+        );
+    }
+    let inflow = trucks * tonnes * 1000.0 * st.kcal_per_kg.unwrap_or(0.0);
+    Ok(Stock {
+        food_kcal,
+        ration: st.ration.clone(),
+        kcal_per_kg: st.kcal_per_kg,
+        people,
+        kcal_per_person_day,
+        inflow_kcal_per_route_day: inflow,
+        trucks_per_day_per_route: trucks,
+        tonnes_per_truck: tonnes,
     })
 }

@@ -144,9 +144,42 @@ pub struct Scenario {
     pub corridors: Vec<Corridor>,
     pub risk: RiskParams,
     pub facilities: Option<PathBuf>,
-    pub population: Option<PathBuf>,
-    pub stock: Option<toml::Value>,
+    /// Where people live (the `population` layer); empty if none is given.
+    pub population: Vec<PopulationUnit>,
+    pub stock: Option<Stock>,
     pub layer_files: Vec<PathBuf>,
+}
+
+/// People at a place: a point, or an area whose people are spread evenly over it.
+#[derive(Debug, Clone)]
+pub struct PopulationUnit {
+    pub name: String,
+    pub people: f64,
+    /// The point, or the area's interior point (`[lon, lat]`), where routes start.
+    pub point: [f64; 2],
+    pub area: Option<MultiPolygon<f64>>,
+    pub feature: usize,
+}
+
+/// Sphere Handbook (2018), food security standard 6.1 / Appendix: 2,100 kcal per person per day
+/// is the minimum planning figure for a population that depends on food assistance.
+pub const SPHERE_KCAL_PER_PERSON_DAY: f64 = 2100.0;
+
+/// Food stock of an enclave and what can come in (`[stock]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stock {
+    /// Food on hand on `as_of`, kcal.
+    pub food_kcal: f64,
+    /// How the stock was given: a named ration in tonnes and its energy density, if so.
+    pub ration: Option<String>,
+    pub kcal_per_kg: Option<f64>,
+    /// People who eat from it; `None`: the population inside the enclave.
+    pub people: Option<f64>,
+    pub kcal_per_person_day: f64,
+    /// Deliveries per open supply route per day (trucks × tonnes × kcal/kg), kcal.
+    pub inflow_kcal_per_route_day: f64,
+    pub trucks_per_day_per_route: f64,
+    pub tonnes_per_truck: f64,
 }
 
 impl Scenario {

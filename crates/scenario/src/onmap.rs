@@ -26,6 +26,9 @@ pub enum Mode {
     Balanced,
 }
 
+/// The closure index of roads closed by a what-if rather than by a scenario closure.
+pub const WHAT_IF: usize = usize::MAX;
+
 /// Seconds one unit of exposure costs in `safest` mode: large enough that no saving of time
 /// can buy any exposure on maps of city or country size, small enough to keep f64 precise.
 const SAFEST_SECONDS_PER_UNIT: f64 = 1e6;
@@ -36,6 +39,7 @@ type Sample = GeomWithData<[f64; 2], (u32, f32)>;
 type FrontSeg = GeomWithData<RLine<[f64; 2]>, ()>;
 
 /// The scenario on one profile graph.
+#[derive(Clone)]
 pub struct ScenarioMap<'a> {
     pub scenario: &'a Scenario,
     pub graph: &'a ProfileGraph,
@@ -63,6 +67,7 @@ pub struct ScenarioMap<'a> {
 /// The risk samples bucketed in a uniform grid, row-major, as flat arrays: an incident visits
 /// one contiguous slice per grid row of its disc, a tight loop with no tree to walk. This is
 /// what makes recomputing risk for a whole new incident log cheap.
+#[derive(Clone)]
 struct SampleGrid {
     origin: [f64; 2],
     cell_m: f64,
@@ -500,6 +505,13 @@ impl<'a> ScenarioMap<'a> {
 
     /// Why edge `e` is closed to `side`, if it is.
     pub fn blocked(&self, e: u32, side: Side) -> Option<&'static str> {
+        self.blocked_with(e, side, true)
+    }
+
+    /// As [`blocked`](Self::blocked); with `use_crossings == false` declared checkpoints open
+    /// nothing (the siege analysis asks whether an enclave connects *without* the besieger's
+    /// crossings).
+    pub fn blocked_with(&self, e: u32, side: Side, use_crossings: bool) -> Option<&'static str> {
         let e = e as usize;
         if self.closed_by[e].is_some() {
             return Some("closed");
@@ -508,10 +520,11 @@ impl<'a> ScenarioMap<'a> {
             return Some("avoid area");
         }
         if self.crosses_front(self.edge_owners[e], side)
-            && !self.checkpoints.iter().any(|c| {
-                self.scenario.corridors[c.corridor].purpose == side.purpose()
-                    && c.near_edges.binary_search(&(e as u32)).is_ok()
-            })
+            && !(use_crossings
+                && self.checkpoints.iter().any(|c| {
+                    self.scenario.corridors[c.corridor].purpose == side.purpose()
+                        && c.near_edges.binary_search(&(e as u32)).is_ok()
+                }))
         {
             return Some("crosses a front line away from a declared crossing");
         }
@@ -547,15 +560,20 @@ impl<'a> ScenarioMap<'a> {
     /// `balanced`). Blocked arcs are `INFINITY`; every weight is at least the arc's travel time,
     /// so the landmark bounds of the graph stay valid.
     pub fn weights(&self, side: Side, mode: Mode, lambda: f64) -> Vec<f64> {
+        let blocked: Vec<bool> = (0..self.graph.edge_count() as u32)
+            .map(|e| self.blocked(e, side).is_some())
+            .collect();
+        self.weights_from(&blocked, mode, lambda)
+    }
+
+    /// Arc weights from a per-edge blocked flag (see [`weights`](Self::weights)).
+    pub fn weights_from(&self, blocked: &[bool], mode: Mode, lambda: f64) -> Vec<f64> {
         let g = self.graph;
         let per_unit = match mode {
             Mode::Fastest => 0.0,
             Mode::Safest => SAFEST_SECONDS_PER_UNIT,
             Mode::Balanced => lambda,
         };
-        let blocked: Vec<bool> = (0..g.edge_count() as u32)
-            .map(|e| self.blocked(e, side).is_some())
-            .collect();
         (0..g.arc_count())
             .map(|a| {
                 let (e, _) = g.arc_edge(a as u32);
@@ -656,9 +674,20 @@ impl<'a> ScenarioMap<'a> {
         &self.proj
     }
 
-    /// Number of edges cut by closures, and the closure per edge.
+    /// The closure (index into `scenario.closures`) that cuts edge `e`; [`WHAT_IF`] for a road
+    /// closed by [`set_closed`](Self::set_closed).
     pub fn closure_of(&self, e: u32) -> Option<usize> {
         self.closed_by[e as usize]
+    }
+
+    /// Closes or reopens a road edge for a what-if analysis.
+    pub fn set_closed(&mut self, e: u32, closed: bool) {
+        self.closed_by[e as usize] = closed.then_some(WHAT_IF);
+    }
+
+    /// Risk exposure of travelling the whole edge: risk per metre × length.
+    pub fn edge_exposure(&self, e: u32) -> f64 {
+        self.risk_per_metre(e) * self.graph.edges.length_m[e as usize]
     }
 }
 
