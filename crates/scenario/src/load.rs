@@ -361,7 +361,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let stock = m
         .stock
         .as_ref()
-        .map(|st| read_stock(st))
+        .map(read_stock)
         .transpose()
         .map_err(err)?;
 
