@@ -6,6 +6,7 @@ mod demo;
 mod maps;
 mod route;
 mod scenario_cmd;
+mod siege_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ enum Command {
     /// Check and summarise a scenario.
     #[command(subcommand)]
     Scenario(scenario_cmd::ScenarioCommand),
+    /// Is an enclave besieged, which roads feed it, which cut would close it, when food runs out.
+    Siege(siege_cmd::SiegeArgs),
     /// Run the main job on the bundled real map: import it and print example routes.
     Demo,
     /// Measure import, load and query times on a map.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Import { map, output } => maps::import_command(&map, &output),
         Command::Route(args) => route::run(&args),
         Command::Scenario(cmd) => scenario_cmd::run(&cmd),
+        Command::Siege(args) => siege_cmd::run(&args),
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
     };

@@ -559,3 +559,74 @@ fn scenario_errors_are_one_line() {
     let o = corridor(&["scenario", "check", bad.to_str().unwrap()]);
     assert_fails(&o, &["i.csv", "line 1", "missing required column"]);
 }
+
+#[test]
+fn siege_reports_status_roads_cut_and_forecast() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let v = route_json(&["siege", sc]);
+    assert_eq!(v["scenario"]["as_of"], "2016-07-28");
+    assert_eq!(v["map"]["sha256"].as_str().unwrap().len(), 64);
+    let e = &v["enclaves"][0];
+    assert_eq!(e["status"], "open");
+    assert_eq!(e["population"], 250000.0);
+    assert_eq!(e["min_cut"]["size"], 2);
+    assert!(e["supply_routes"].as_array().unwrap().len() >= 2);
+    assert!(e["forecast"]["assumptions"].as_array().unwrap().len() >= 3);
+    // What if the first cut road is closed: one road left, food runs out.
+    let way = e["min_cut"]["roads"][0]["osm_way_id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let w = route_json(&["siege", sc, "--close", &way]);
+    let c = &w["what_if"]["changes"][0];
+    assert_eq!(c["cut_size"]["before"], 2);
+    assert_eq!(c["cut_size"]["after"], 1);
+    assert!(!c["routes_lost"].as_array().unwrap().is_empty());
+    assert_eq!(c["runs_out_on"]["before"], Value::Null);
+    assert_eq!(c["runs_out_on"]["after"], "2016-10-26");
+    let after = &w["what_if"]["enclaves"][0];
+    assert_eq!(after["min_cut"]["single_road_blockade"], true);
+    assert!(after["headline"][1]
+        .as_str()
+        .unwrap()
+        .starts_with("ONE ROAD"));
+    // Reopening it again restores the baseline.
+    let back = route_json(&["siege", sc, "--close", &way, "--open", &way]);
+    assert_eq!(back["what_if"]["changes"][0]["cut_size"]["after"], 2);
+    // GeoJSON: the enclave outline, supply routes and the cut roads.
+    let g = route_json(&["siege", sc, "--format", "geojson"]);
+    let layers: Vec<&str> = g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["layer"].as_str().unwrap())
+        .collect();
+    for l in ["enclave", "supply_route", "min_cut"] {
+        assert!(layers.contains(&l), "{l} missing");
+    }
+}
+
+#[test]
+fn siege_errors_are_one_line() {
+    let sc = example_scenario();
+    let o = corridor(&[
+        "siege",
+        sc.to_str().unwrap(),
+        "--close",
+        "Nonexistent Street",
+    ]);
+    assert_fails(&o, &["--close/--open 'Nonexistent Street'", "no road"]);
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("scenario.toml");
+    std::fs::write(
+        &m,
+        format!(
+            "name = \"x\"\nas_of = \"2016-07-28\"\nmap = \"{}\"\n",
+            bundled_map().display()
+        ),
+    )
+    .unwrap();
+    let o = corridor(&["siege", m.to_str().unwrap()]);
+    assert_fails(&o, &["scenario.toml", "no [[enclave]]"]);
+}

@@ -358,12 +358,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         }
         None => Vec::new(),
     };
-    let stock = m
-        .stock
-        .as_ref()
-        .map(read_stock)
-        .transpose()
-        .map_err(err)?;
+    let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
 
     let sha256 = hasher
         .finalize()

@@ -1,0 +1,7 @@
+//! The analyses: pure functions from a graph, a scenario and parameters to typed reports. They
+//! read no files and open no sockets; files, HTTP and terminal output live in `cli`, `server`
+//! and `store`.
+
+pub mod siege;
+
+pub use siege::{siege, EnclaveReport, SiegeParams, Status};
