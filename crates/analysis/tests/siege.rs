@@ -213,8 +213,7 @@ fn write_stock(stock: &str) -> (tempfile::TempDir, PathBuf) {
 
 fn err(p: &Path) -> String {
     corridor_scenario::load(p)
-        .err()
-        .expect("invalid stock")
+        .expect_err("invalid stock")
         .to_string()
 }
 
