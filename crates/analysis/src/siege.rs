@@ -136,6 +136,16 @@ pub struct Forecast {
     pub assumptions: Vec<String>,
 }
 
+/// When food runs out if some roads are lost.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutForecast {
+    /// The roads lost (names), all open truck supply roads for the last entry.
+    pub roads_cut: Vec<String>,
+    pub open_supply_routes: usize,
+    pub days_left: Option<f64>,
+    pub runs_out_on: Option<chrono::NaiveDate>,
+}
+
 /// Everything about one enclave.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnclaveReport {
@@ -153,6 +163,8 @@ pub struct EnclaveReport {
     /// The people (foot) cut.
     pub min_cut_foot: CutReport,
     pub forecast: Option<Forecast>,
+    /// The forecast if each open truck supply road were cut in turn, and if all were.
+    pub forecast_if_cut: Vec<CutForecast>,
     /// The enclave's outline, for drawing.
     #[serde(skip)]
     pub outline: MultiPolygon<f64>,
@@ -660,6 +672,34 @@ pub fn siege(
             } else {
                 None
             };
+            // With and without each road: close its ways and look again.
+            let mut forecast_if_cut = Vec::new();
+            if fc.is_some() {
+                let open: Vec<&SupplyRoute> = c.routes.iter().filter(|r| r.open).collect();
+                let mut sets: Vec<Vec<&SupplyRoute>> = open.iter().map(|r| vec![*r]).collect();
+                if open.len() > 1 {
+                    sets.push(open.clone());
+                }
+                for set in sets {
+                    let mut cm = car.clone();
+                    for e in 0..cm.graph.edge_count() as u32 {
+                        let w = cm.graph.edges.way_id[e as usize];
+                        if set.iter().any(|r| r.osm_way_ids.contains(&w)) {
+                            cm.set_closed(e, true);
+                        }
+                    }
+                    let again = run_profile(&cm, i, &ground, bbox, params, &[]);
+                    let n_open = again.routes.iter().filter(|r| r.open).count();
+                    let f = forecast(s, population, n_open, params.horizon_days)
+                        .expect("stock present");
+                    forecast_if_cut.push(CutForecast {
+                        roads_cut: set.iter().map(|r| r.road.clone()).collect(),
+                        open_supply_routes: n_open,
+                        days_left: f.days_left,
+                        runs_out_on: f.runs_out_on,
+                    });
+                }
+            }
             let pieces_km2 = ground
                 .0
                 .iter()
@@ -690,9 +730,14 @@ pub fn siege(
             }];
             if c.cut.single_road_blockade {
                 let r = &c.cut.roads[0];
+                let road = if r.road.starts_with("way ") {
+                    format!("an unnamed {} road (OSM way {})", r.class.as_str(), r.osm_way_id)
+                } else {
+                    format!("{} (OSM way {})", r.road, r.osm_way_id)
+                };
                 headline.push(format!(
-                    "ONE ROAD: every truck route into {} uses {} (OSM way {}); cutting it imposes a total blockade of supplies.",
-                    e.name, r.road, r.osm_way_id
+                    "ONE ROAD: every truck route into {} uses {road}; cutting it imposes a total blockade of supplies.",
+                    e.name
                 ));
             } else if c.cut.size > 1 {
                 headline.push(format!(
@@ -720,6 +765,7 @@ pub fn siege(
                 min_cut: c.cut,
                 min_cut_foot: f.cut,
                 forecast: fc,
+                forecast_if_cut,
                 outline: ground,
             }
         })

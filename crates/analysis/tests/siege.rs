@@ -172,6 +172,17 @@ fn forecast_arithmetic_matches_the_hand_computation() {
     assert_eq!(f.inflow_kcal_per_day, 7.0e8);
     assert_eq!(f.days_left, None); // deliveries exceed the need
     assert_eq!(f.daily_stock_kcal.len(), 366);
+    // With and without each road, in one report: each road alone keeps one route (90 days),
+    // losing both leaves none (30 days).
+    let ifs = &base.forecast_if_cut;
+    assert_eq!(ifs.len(), 3);
+    for x in &ifs[..2] {
+        assert_eq!((x.open_supply_routes, x.days_left), (1, Some(90.0)));
+    }
+    assert_eq!(
+        (ifs[2].open_supply_routes, ifs[2].days_left),
+        (0, Some(30.0))
+    );
     // One route: net 1.75e8 a day -> 90 days -> 2016-10-26.
     let one = run(&s, &[base.min_cut.roads[0].osm_way_id]);
     let f = one.forecast.as_ref().unwrap();

@@ -4,6 +4,7 @@ use crate::maps;
 use crate::route::{compute, RouteReport, ScenarioRequest};
 use crate::scenario_cmd;
 use anyhow::{bail, Result};
+use corridor_analysis::siege::{siege, SiegeParams};
 use corridor_roads::Profile;
 use corridor_scenario::{Mode, Side};
 use std::path::PathBuf;
@@ -147,6 +148,66 @@ fn scenario_part() -> Result<()> {
     println!(
         "  (a civilian may leave only through the declared crossing: `corridor route --scenario {} --from {ENCLAVE_WEST} --to {RECEPTION} --mode safest`)",
         path.display()
+    );
+    siege_part(&loaded)
+}
+
+fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
+    let s = &loaded.scenario;
+    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
+    let bbox = loaded.map.graph.meta.bbox;
+    let params = SiegeParams::for_scenario(s);
+    let before = siege(&foot, &car, bbox, &params);
+    let Some(e) = before.first() else {
+        return Ok(());
+    };
+    println!("\nSiege analysis of {} ({} people):", e.name, e.population);
+    for h in &e.headline {
+        println!("  {h}");
+    }
+    for r in &e.supply_routes {
+        println!(
+            "  supply route ({}): {:<48} exposure {:>6.1}{}  best way in for {:>3.0} % of the people",
+            r.profile.name(),
+            r.road,
+            r.exposure,
+            if r.open { "" } else { " (under fire)" },
+            r.population_share * 100.0
+        );
+    }
+    for f in &e.forecast_if_cut {
+        println!(
+            "  if {} were cut: {} open truck route(s) left, food runs out {}",
+            f.roads_cut.join(" and "),
+            f.open_supply_routes,
+            f.runs_out_on
+                .map_or_else(|| "never".to_string(), |d| format!("on {d}"))
+        );
+    }
+    // What if the besieger cuts the first road of the truck cut?
+    let Some(cut) = e.min_cut.roads.first() else {
+        return Ok(());
+    };
+    let (mut f2, mut c2) = (foot.clone(), car.clone());
+    for sm in [&mut f2, &mut c2] {
+        for edge in 0..sm.graph.edge_count() as u32 {
+            if sm.graph.edges.way_id[edge as usize] == cut.osm_way_id {
+                sm.set_closed(edge, true);
+            }
+        }
+    }
+    let after = siege(&f2, &c2, bbox, &params);
+    println!(
+        "\nWhat if {} (OSM way {}) is cut too?",
+        cut.road, cut.osm_way_id
+    );
+    for h in &after[0].headline {
+        println!("  {h}");
+    }
+    println!(
+        "  (full report: cargo run --release -- siege {} --close {})",
+        s.file.display(),
+        cut.osm_way_id
     );
     Ok(())
 }
