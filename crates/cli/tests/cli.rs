@@ -630,3 +630,35 @@ fn siege_errors_are_one_line() {
     let o = corridor(&["siege", m.to_str().unwrap()]);
     assert_fails(&o, &["scenario.toml", "no [[enclave]]"]);
 }
+
+#[test]
+fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 4-cycle: every query between distinct nodes costs 1 or 2 hops.
+    let ok = dir.path().join("ring.gr");
+    std::fs::write(&ok, "c ring\np tw 4 4\n1 2\n2 3\n3 4\n4 1\n").unwrap();
+    let v = route_json(&[
+        "bench",
+        "--dimacs",
+        ok.to_str().unwrap(),
+        "--queries",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["nodes"], 4);
+    assert_eq!(v["arcs"], 8);
+    assert_eq!(v["queries"], 20);
+    let bad = dir.path().join("bad.gr");
+    std::fs::write(&bad, "p tw 3 2\n1 2\n2 9\n").unwrap();
+    assert_fails(
+        &corridor(&["bench", "--dimacs", bad.to_str().unwrap()]),
+        &["bad.gr", "line 3", "out of 1..=3"],
+    );
+    let xz = dir.path().join("bad.gr.xz");
+    std::fs::write(&xz, "not xz").unwrap();
+    assert_fails(
+        &corridor(&["bench", "--dimacs", xz.to_str().unwrap()]),
+        &["bad.gr.xz", "not a valid .xz"],
+    );
+}
