@@ -2,6 +2,8 @@
 //! read no files and open no sockets; files, HTTP and terminal output live in `cli`, `server`
 //! and `store`.
 
+pub mod ccrp;
+pub mod evacuate;
 pub mod siege;
 
 pub use siege::{siege, EnclaveReport, SiegeParams, Status};

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod evacuate_cmd;
 mod maps;
 mod route;
 mod scenario_cmd;
@@ -41,6 +42,8 @@ enum Command {
     Scenario(scenario_cmd::ScenarioCommand),
     /// Is an enclave besieged, which roads feed it, which cut would close it, when food runs out.
     Siege(siege_cmd::SiegeArgs),
+    /// Plan an evacuation through the declared corridors, with its gap to a lower bound.
+    Evacuate(evacuate_cmd::EvacuateArgs),
     /// Run the main job on the bundled real map: import it and print example routes.
     Demo,
     /// Measure import, load and query times on a map.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Route(args) => route::run(&args),
         Command::Scenario(cmd) => scenario_cmd::run(&cmd),
         Command::Siege(args) => siege_cmd::run(&args),
+        Command::Evacuate(args) => evacuate_cmd::run(&args),
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
     };

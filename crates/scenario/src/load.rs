@@ -34,6 +34,19 @@ struct Manifest {
     stock: Option<StockToml>,
     #[serde(default)]
     risk: RiskToml,
+    #[serde(default)]
+    evacuation: EvacuationToml,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EvacuationToml {
+    foot_share: Option<f64>,
+    people_per_vehicle: Option<f64>,
+    stay_share: Option<f64>,
+    combatants: Option<f64>,
+    start_time: Option<String>,
+    bucket_s: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +372,12 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
     let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
+    let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
+    for c in &corridors {
+        if let Some(h) = &c.hours {
+            parse_hours(h).map_err(|e| err(format!("corridor '{}': hours {e}", c.name)))?;
+        }
+    }
 
     let sha256 = hasher
         .finalize()
@@ -384,6 +403,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         facilities: m.facilities.map(|f| rel(&base, &f)),
         population,
         stock,
+        evacuation,
         layer_files,
     })
 }
@@ -764,4 +784,68 @@ fn read_stock(st: &StockToml) -> Result<Stock, String> {
         trucks_per_day_per_route: trucks,
         tonnes_per_truck: tonnes,
     })
+}
+
+/// Parses "HH:MM-HH:MM" into seconds after midnight (closing may pass midnight).
+pub fn parse_hours(h: &str) -> Result<(f64, f64), String> {
+    let clock = parse_clock;
+    let bad = || format!("'{h}': expected HH:MM-HH:MM, e.g. 06:00-18:00");
+    let (a, b) = h.split_once('-').ok_or_else(bad)?;
+    let (a, b) = (clock(a).ok_or_else(bad)?, clock(b).ok_or_else(bad)?);
+    if a == b {
+        return Err(format!("'{h}': opens and closes at the same time"));
+    }
+    Ok((a, b))
+}
+
+/// Parses "HH:MM" into seconds after midnight.
+fn parse_clock(x: &str) -> Option<f64> {
+    let (hh, mm) = x.trim().split_once(':')?;
+    let (hh, mm): (u32, u32) = (hh.parse().ok()?, mm.parse().ok()?);
+    (hh <= 24 && mm < 60 && hh * 60 + mm <= 1440).then(|| (hh * 3600 + mm * 60) as f64)
+}
+
+fn read_evacuation(e: &EvacuationToml) -> Result<EvacuationParams, String> {
+    let d = EvacuationParams::default();
+    let share = |name: &str, v: Option<f64>, dflt: f64| {
+        let v = v.unwrap_or(dflt);
+        if (0.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!(
+                "[evacuation] {name} = {v}: must be between 0 and 1"
+            ))
+        }
+    };
+    let p = EvacuationParams {
+        foot_share: share("foot_share", e.foot_share, d.foot_share)?,
+        stay_share: share("stay_share", e.stay_share, d.stay_share)?,
+        people_per_vehicle: e.people_per_vehicle.unwrap_or(d.people_per_vehicle),
+        combatants: e.combatants.unwrap_or(d.combatants),
+        start_s: match &e.start_time {
+            None => d.start_s,
+            Some(t) => parse_clock(t)
+                .ok_or_else(|| format!("[evacuation] start_time '{t}': expected HH:MM"))?,
+        },
+        bucket_s: e.bucket_s.unwrap_or(d.bucket_s),
+    };
+    if !(p.people_per_vehicle.is_finite() && p.people_per_vehicle >= 1.0) {
+        return Err(format!(
+            "[evacuation] people_per_vehicle = {}: must be at least 1",
+            p.people_per_vehicle
+        ));
+    }
+    if !(p.combatants.is_finite() && p.combatants >= 0.0) {
+        return Err(format!(
+            "[evacuation] combatants = {}: must be zero or more",
+            p.combatants
+        ));
+    }
+    if !(p.bucket_s.is_finite() && p.bucket_s >= 10.0) {
+        return Err(format!(
+            "[evacuation] bucket_s = {}: must be at least 10 seconds",
+            p.bucket_s
+        ));
+    }
+    Ok(p)
 }

@@ -147,7 +147,38 @@ pub struct Scenario {
     /// Where people live (the `population` layer); empty if none is given.
     pub population: Vec<PopulationUnit>,
     pub stock: Option<Stock>,
+    pub evacuation: EvacuationParams,
     pub layer_files: Vec<PathBuf>,
+}
+
+/// Evacuation planning assumptions (`[evacuation]`), with documented defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EvacuationParams {
+    /// Share of the people leaving who walk; the rest go by vehicle.
+    pub foot_share: f64,
+    /// People per vehicle (private cars carrying families and belongings).
+    pub people_per_vehicle: f64,
+    /// Share who cannot or will not leave (the wounded, the elderly, those who refuse).
+    pub stay_share: f64,
+    /// Fighters leaving through the combatant corridor(s).
+    pub combatants: f64,
+    /// Clock time the evacuation starts on `as_of`, seconds after midnight.
+    pub start_s: f64,
+    /// Width of a capacity time bucket, seconds.
+    pub bucket_s: f64,
+}
+
+impl Default for EvacuationParams {
+    fn default() -> Self {
+        EvacuationParams {
+            foot_share: 0.7,
+            people_per_vehicle: 3.0,
+            stay_share: 0.1,
+            combatants: 0.0,
+            start_s: 6.0 * 3600.0,
+            bucket_s: 300.0,
+        }
+    }
 }
 
 /// People at a place: a point, or an area whose people are spread evenly over it.
