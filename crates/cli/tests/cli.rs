@@ -494,7 +494,7 @@ fn scenario_check_draws_every_layer() {
     assert!(count("front_line") >= 1);
     assert_eq!(count("incident"), 8);
     assert!(count("closure") >= 1);
-    assert_eq!(count("checkpoint"), 1);
+    assert_eq!(count("checkpoint"), 4);
     let o = corridor(&["scenario", "check", sc.to_str().unwrap()]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["incidents"]["ignored_after_as_of"], 1);
