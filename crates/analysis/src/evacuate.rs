@@ -162,9 +162,27 @@ pub struct EvacuationReport {
     pub assumptions: Vec<String>,
     #[serde(skip)]
     pub routes: Vec<LoadedRoute>,
-    /// For replay checks: per mode the network's capacities and the plan.
+    /// For replay checks: each flow's network and plan.
     #[serde(skip)]
-    pub plans: Vec<(Profile, CcrpPlan, Vec<f64>)>,
+    pub plans: Vec<PlanDetail>,
+}
+
+/// One flow (civilians on foot, civilians by vehicle, combatants) as planned, with the network
+/// it was planned on, so that the schedule can be replayed and checked.
+#[derive(Debug, Clone)]
+pub struct PlanDetail {
+    pub profile: Profile,
+    pub purpose: Purpose,
+    pub plan: CcrpPlan,
+    /// People per bucket, per resource.
+    pub capacity: Vec<f64>,
+    pub resource_of_arc: Vec<u32>,
+    pub travel_s: Vec<f64>,
+    /// Checkpoint resources and their corridors.
+    pub checkpoints: Vec<(usize, u32)>,
+    pub source_nodes: Vec<u32>,
+    pub sinks: Vec<u32>,
+    pub bucket_s: f64,
 }
 
 /// A problem with the evacuation inputs that loading could not see (it needs the map).
@@ -197,6 +215,8 @@ struct ModePlan<'a> {
     only_exposed: Vec<bool>,
     resource_of_arc: Vec<u32>,
     travel_s: Vec<f64>,
+    purpose: Purpose,
+    source_nodes: Vec<u32>,
 }
 
 fn nearest_node(g: &ProfileGraph, at: [f64; 2], usable: &[bool]) -> Option<u32> {
@@ -507,6 +527,8 @@ fn plan_mode<'a>(
         only_exposed,
         resource_of_arc,
         travel_s,
+        purpose: side.purpose(),
+        source_nodes: sources.iter().map(|x| x.0).collect(),
     }
 }
 
@@ -630,6 +652,8 @@ pub fn evacuate(
             .iter()
             .flat_map(|r| r.arcs.iter().map(|&a| foot.graph.arc_edge(a).0))
             .collect();
+        combatant_edges.sort_unstable();
+        combatant_edges.dedup();
         combatant_mode = Some(m);
     }
     let mut modes = Vec::new();
@@ -916,7 +940,18 @@ pub fn evacuate(
         routes,
         plans: all_modes
             .iter()
-            .map(|m| (m.sm.graph.profile, m.plan.clone(), m.capacity.clone()))
+            .map(|m| PlanDetail {
+                profile: m.sm.graph.profile,
+                purpose: m.purpose,
+                plan: m.plan.clone(),
+                capacity: m.capacity.clone(),
+                resource_of_arc: m.resource_of_arc.clone(),
+                travel_s: m.travel_s.clone(),
+                checkpoints: m.checkpoint_resource.clone(),
+                source_nodes: m.source_nodes.clone(),
+                sinks: m.sink_corridor.iter().map(|x| x.0).collect(),
+                bucket_s: ev.bucket_s,
+            })
             .collect(),
     })
 }
