@@ -231,8 +231,7 @@ fn bad_evacuation_inputs_get_clear_messages() {
     );
     let m = maps(&s);
     let e = evacuate(&m[0], &m[1])
-        .err()
-        .expect("checkpoint inside the enclave")
+        .expect_err("checkpoint inside the enclave")
         .to_string();
     assert!(
         e.contains("scenario.toml")
