@@ -238,6 +238,7 @@ fn plan_mode<'a>(
     share: f64,
     forbidden_edges: &[u32],
     start_inside: Option<&geo::MultiPolygon<f64>>,
+    enclave: &geo::MultiPolygon<f64>,
 ) -> ModePlan<'a> {
     let s = sm.scenario;
     let g = sm.graph;
@@ -310,6 +311,22 @@ fn plan_mode<'a>(
     let resource_of_arc: Vec<u32> = (0..g.arc_count() as u32)
         .map(|a| edge_resource[g.arc_edge(a).0 as usize])
         .collect();
+    // People cross the line once, outward: no checkpoint road may be taken back in.
+    let inside = |v: u32| {
+        let c = g.node_coord[v as usize];
+        enclave.contains(&Point::new(c[0], c[1]))
+    };
+    let mut travel_s = travel_s;
+    for a in 0..g.arc_count() as u32 {
+        if checkpoint_resource
+            .iter()
+            .any(|x| x.1 == resource_of_arc[a as usize])
+            && inside(g.graph.arc_head(a))
+            && !inside(g.graph.arc_tail(a))
+        {
+            travel_s[a as usize] = f64::INFINITY;
+        }
+    }
     // Exits: each corridor's reception.
     let mut sink_corridor: Vec<(u32, usize)> = Vec::new();
     for &k in corridor_ids {
@@ -410,7 +427,6 @@ fn plan_mode<'a>(
     let plan = ccrp(&net, &sources, &sinks, Some(&allowed));
 
     // Lower bound (relaxation: road capacities ignored).
-    let routed: f64 = src.iter().map(|x| x.1).sum::<f64>() - plan.stranded.iter().sum::<f64>();
     let t_travel = sources
         .iter()
         .enumerate()
@@ -432,89 +448,140 @@ fn plan_mode<'a>(
             }
         })
         .collect();
-    let mut from_src = OneToAll::new(&g.graph);
-    let src_seeds: Vec<Seed> = sources
-        .iter()
-        .filter(|x| x.1 > 0.0)
-        .map(|&(v, _)| Seed { node: v, cost: 0.0 })
-        .collect();
-    from_src.run(&g.graph, &no_crossing, &src_seeds, f64::INFINITY, false);
-    // Per checkpoint: rate (people/s), earliest reach t0, onward time t1, opening windows.
-    type Lane = (f64, f64, f64, Option<Vec<(f64, f64)>>);
-    let mut lanes: Vec<Lane> = Vec::new();
-    for &(k, r) in &checkpoint_resource {
-        let Some(&(sink, _)) = sink_corridor.iter().find(|x| x.1 == k) else {
-            continue;
-        };
-        let mut back = OneToAll::new(&g.graph);
-        back.run(
-            &g.graph,
-            &no_crossing,
-            &[Seed {
-                node: sink,
+    // The checkpoint bound for a set of sources restricted to a set of exits: they must all
+    // pass the checkpoints from which one of those exits can be reached.
+    let cap_bound = |members: &[usize], exits: &[u32]| -> f64 {
+        let people: f64 = members.iter().map(|&i| src[i].1 - plan.stranded[i]).sum();
+        if people <= 1e-9 {
+            return 0.0;
+        }
+        let mut from_src = OneToAll::new(&g.graph);
+        let seeds: Vec<Seed> = members
+            .iter()
+            .filter(|&&i| src[i].1 > 0.0)
+            .map(|&i| Seed {
+                node: sources[i].0,
                 cost: 0.0,
-            }],
-            f64::INFINITY,
-            true,
-        );
-        // Across a checkpoint edge (either way): reach its one end, cross, leave from the other.
-        let (mut t0, mut t1) = (f64::INFINITY, f64::INFINITY);
-        let mut best = f64::INFINITY;
-        for e in 0..m as u32 {
-            if edge_resource[e as usize] == r {
-                let (a, b) = (g.edges.from[e as usize], g.edges.to[e as usize]);
-                for (x, y) in [(a, b), (b, a)] {
-                    let (c0, c1) = (from_src.cost(x), back.cost(y));
-                    if (c0 + c1) < best {
-                        best = c0 + c1;
-                        t0 = c0;
-                        t1 = c1;
+            })
+            .collect();
+        from_src.run(&g.graph, &no_crossing, &seeds, f64::INFINITY, false);
+        let mut back = OneToAll::new(&g.graph);
+        let exit_seeds: Vec<Seed> = exits.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+        back.run(&g.graph, &no_crossing, &exit_seeds, f64::INFINITY, true);
+        // Per checkpoint: rate (people/s), earliest reach t0, onward time t1, opening windows.
+        type Lane = (f64, f64, f64, Option<Vec<(f64, f64)>>);
+        let mut lanes: Vec<Lane> = Vec::new();
+        for &(k, r) in &checkpoint_resource {
+            // Across a checkpoint edge: reach its one end, cross, leave from the other.
+            let (mut t0, mut t1, mut best) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+            for e in 0..m as u32 {
+                if edge_resource[e as usize] == r {
+                    let (a, b) = (g.edges.from[e as usize], g.edges.to[e as usize]);
+                    let (fa, ba) = (g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]);
+                    // Only the directions one may travel (one-way streets, no way back in).
+                    for (x, y, arc) in [(a, b, fa), (b, a, ba)] {
+                        if arc == INVALID || !travel_s[arc as usize].is_finite() {
+                            continue;
+                        }
+                        let (c0, c1) = (from_src.cost(x), back.cost(y));
+                        if c0 + c1 < best {
+                            best = c0 + c1;
+                            t0 = c0;
+                            t1 = c1;
+                        }
                     }
                 }
             }
+            if t0.is_finite() && t1.is_finite() {
+                lanes.push((capacity[r as usize] / bucket, t0, t1, windows(s, k)));
+            }
         }
-        if t0.is_finite() && t1.is_finite() {
-            lanes.push((capacity[r as usize] / bucket, t0, t1, windows(s, k)));
+        if lanes.is_empty() {
+            return 0.0;
         }
-    }
-    let processed_by = |t: f64| -> f64 {
-        lanes
-            .iter()
-            .map(|(rate, t0, t1, w)| {
-                let (a, z) = (*t0, t - t1);
-                if z <= a {
-                    return 0.0;
-                }
-                let open = match w {
-                    None => z - a,
-                    Some(w) => w.iter().map(|&(x, y)| (y.min(z) - x.max(a)).max(0.0)).sum(),
-                };
-                if rate.is_infinite() {
-                    f64::INFINITY
-                } else {
-                    rate * open
-                }
-            })
-            .sum()
-    };
-    let t_cap = if routed <= 0.0 || lanes.is_empty() {
-        0.0
-    } else {
+        let processed_by = |t: f64| -> f64 {
+            lanes
+                .iter()
+                .map(|(rate, t0, t1, w)| {
+                    let (a, z) = (*t0, t - t1);
+                    if z <= a {
+                        return 0.0;
+                    }
+                    let open = match w {
+                        None => z - a,
+                        Some(w) => w.iter().map(|&(x, y)| (y.min(z) - x.max(a)).max(0.0)).sum(),
+                    };
+                    if rate.is_infinite() {
+                        f64::INFINITY
+                    } else {
+                        rate * open
+                    }
+                })
+                .sum()
+        };
         let (mut lo, mut hi) = (0.0, 60.0 * 86400.0);
-        if processed_by(hi) < routed {
-            hi
-        } else {
-            for _ in 0..60 {
-                let mid = (lo + hi) / 2.0;
-                if processed_by(mid) >= routed {
-                    hi = mid;
-                } else {
-                    lo = mid;
+        if processed_by(hi) < people {
+            return hi;
+        }
+        for _ in 0..60 {
+            let mid = (lo + hi) / 2.0;
+            if processed_by(mid) >= people {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    };
+    let all: Vec<usize> = (0..sources.len()).collect();
+    let mut t_cap = cap_bound(&all, &sinks);
+    // Sources that can reach only some checkpoints (closed or reserved roads cut them off) must
+    // all pass those: for each source's set of reachable checkpoints R, everyone whose set lies
+    // within R bounds the time too.
+    let reach: Vec<Vec<u32>> = {
+        let mut per_source = vec![Vec::new(); sources.len()];
+        for &(_, r) in &checkpoint_resource {
+            let tails: Vec<Seed> = (0..g.arc_count() as u32)
+                .filter(|&a| resource_of_arc[a as usize] == r && travel_s[a as usize].is_finite())
+                .map(|a| Seed {
+                    node: g.graph.arc_tail(a),
+                    cost: 0.0,
+                })
+                .collect();
+            let mut q = OneToAll::new(&g.graph);
+            q.run(&g.graph, &no_crossing, &tails, f64::INFINITY, true);
+            for (i, x) in sources.iter().enumerate() {
+                if q.cost(x.0).is_finite() {
+                    per_source[i].push(r);
                 }
             }
-            hi
         }
+        per_source
     };
+    let mut sets: Vec<&Vec<u32>> = reach.iter().collect();
+    sets.sort();
+    sets.dedup();
+    if sets.len() > 1 {
+        for set in sets {
+            let members: Vec<usize> = (0..sources.len())
+                .filter(|&i| reach[i].iter().all(|r| set.contains(r)))
+                .collect();
+            t_cap = t_cap.max(cap_bound(&members, &sinks));
+        }
+    }
+    // Sources that may use only some exits (the others' routes are under fire) bound too.
+    let mut groups: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
+    for (i, set) in allowed.iter().enumerate() {
+        match groups.iter_mut().find(|g| &g.0 == set) {
+            Some(gr) => gr.1.push(i),
+            None => groups.push((set.clone(), vec![i])),
+        }
+    }
+    if groups.len() > 1 {
+        for (set, members) in &groups {
+            t_cap = t_cap.max(cap_bound(members, set));
+        }
+    }
     ModePlan {
         sm,
         plan,
@@ -567,6 +634,14 @@ pub fn evacuate(
             .fold(f64::INFINITY, f64::min)
     };
     for c in &s.corridors {
+        if let Some(r) = c.reception {
+            if ground.contains(&Point::new(r[0], r[1])) {
+                return Err(err(format!(
+                    "corridor '{}': its reception point lies inside the enclave",
+                    c.name
+                )));
+            }
+        }
         // A checkpoint sits on the front line: slightly inside is fine, deep inside is an error.
         if ground.contains(&Point::new(c.checkpoint[0], c.checkpoint[1]))
             && to_boundary(c.checkpoint) > s.risk.checkpoint_radius_m
@@ -645,6 +720,7 @@ pub fn evacuate(
             1.0,
             &[],
             Some(&ground),
+            &ground,
         );
         combatant_edges = m
             .plan
@@ -678,7 +754,8 @@ pub fn evacuate(
             src,
             share,
             forbid,
-            None,
+            Some(&ground),
+            &ground,
         ));
     }
     let all_modes: Vec<&ModePlan> = modes.iter().chain(combatant_mode.iter()).collect();
@@ -1180,11 +1257,19 @@ pub fn suggest_corridors(
                 ex
             })
             .collect();
+        // The checkpoint goes where the road crosses the enclave's edge.
         let shape = g.edge_shape(e);
+        let within = |p: &[f64; 2]| ground.contains(&Point::new(p[0], p[1]));
+        let at = shape
+            .windows(2)
+            .find(|w| within(&w[0]) != within(&w[1]))
+            .map_or(shape[shape.len() / 2], |w| {
+                [(w[0][0] + w[1][0]) / 2.0, (w[0][1] + w[1][1]) / 2.0]
+            });
         cands.push(Cand {
             edge: e,
             inner,
-            at: shape[shape.len() / 2],
+            at,
             cost,
             exposure,
             beyond,

@@ -66,14 +66,19 @@ pub fn load(path: &Path) -> Result<LoadedScenario> {
         .iter()
         .map(|&p| Snapper::new(map.graph.profile(p), map.graph.meta.bbox))
         .collect();
-    for p in Profile::ALL {
-        ScenarioMap::new(
-            &scenario,
-            map.graph.profile(p),
-            map.graph.meta.bbox,
-            &snappers[p.index()],
-        )?;
-    }
+    let laid: Vec<ScenarioMap> = Profile::ALL
+        .iter()
+        .map(|&p| {
+            ScenarioMap::new(
+                &scenario,
+                map.graph.profile(p),
+                map.graph.meta.bbox,
+                &snappers[p.index()],
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    corridor_scenario::check_checkpoints(&laid.iter().collect::<Vec<_>>())?;
+    drop(laid);
     Ok(LoadedScenario {
         scenario,
         map,

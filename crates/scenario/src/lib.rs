@@ -16,7 +16,8 @@ pub use frontline::{front_lines, FrontLine};
 pub use load::{load, parse_hours, INCIDENT_COLUMNS};
 pub use model::*;
 pub use onmap::{
-    Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap, WHAT_IF,
+    check_checkpoints, Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap,
+    WHAT_IF,
 };
 pub use risk::{incident_kernel, IncidentKind};
 

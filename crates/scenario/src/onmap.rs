@@ -358,19 +358,11 @@ impl<'a> ScenarioMap<'a> {
         let mut checkpoints = Vec::new();
         for (ci, c) in scenario.corridors.iter().enumerate() {
             let max = scenario.risk.checkpoint_radius_m;
-            let s = snapper.snap(graph, c.checkpoint, max).ok_or_else(|| {
-                ScenarioError::at(
-                    &scenario.file,
-                    None,
-                    format!(
-                        "corridor '{}': checkpoint {},{} is not on the {} road network (no road within {max} m)",
-                        c.name,
-                        c.checkpoint[1],
-                        c.checkpoint[0],
-                        graph.profile.name()
-                    ),
-                )
-            })?;
+            // A checkpoint on a footpath serves walkers only: no checkpoint for this profile.
+            // (`check_checkpoints` refuses one that is on no network at all.)
+            let Some(s) = snapper.snap(graph, c.checkpoint, max) else {
+                continue;
+            };
             let q = proj.project(c.checkpoint);
             let mut near: Vec<u32> = samples
                 .locate_within_distance(q, max * max)
@@ -689,6 +681,30 @@ impl<'a> ScenarioMap<'a> {
     pub fn edge_exposure(&self, e: u32) -> f64 {
         self.risk_per_metre(e) * self.graph.edges.length_m[e as usize]
     }
+}
+
+/// Every corridor's checkpoint must lie on the road network of at least one profile.
+pub fn check_checkpoints(maps: &[&ScenarioMap]) -> Result<(), ScenarioError> {
+    let Some(first) = maps.first() else {
+        return Ok(());
+    };
+    let s = first.scenario;
+    for (k, c) in s.corridors.iter().enumerate() {
+        if !maps
+            .iter()
+            .any(|m| m.checkpoints.iter().any(|x| x.corridor == k))
+        {
+            return Err(ScenarioError::at(
+                &s.file,
+                None,
+                format!(
+                    "corridor '{}': checkpoint {},{} is not on the road network (no road within {} m)",
+                    c.name, c.checkpoint[1], c.checkpoint[0], s.risk.checkpoint_radius_m
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Purpose {
