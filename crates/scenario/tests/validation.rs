@@ -212,21 +212,19 @@ fn closures_matching_no_road_and_checkpoints_off_the_network_are_refused() {
         ),
     )]);
     let s = corridor_scenario::load(&m).unwrap();
-    let e = ScenarioMap::new(
-        &s,
-        g.profile(Profile::Car),
-        g.meta.bbox,
-        snapper(Profile::Car),
-    )
-    .err()
-    .expect("checkpoint is off the network")
-    .to_string();
+    let laid: Vec<ScenarioMap> = Profile::ALL
+        .iter()
+        .map(|&p| ScenarioMap::new(&s, g.profile(p), g.meta.bbox, snapper(p)).unwrap())
+        .collect();
+    let e = corridor_scenario::check_checkpoints(&laid.iter().collect::<Vec<_>>())
+        .expect_err("checkpoint is off the network")
+        .to_string();
     assert_msg(
         &e,
         &[
             "scenario.toml",
             "corridor 'Peak'",
-            "not on the car road network",
+            "not on the road network",
         ],
     );
 }
