@@ -209,5 +209,58 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         s.file.display(),
         cut.osm_way_id
     );
+    evacuation_part(loaded)
+}
+
+fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
+    let (r, secs) = crate::evacuate_cmd::plan(loaded)?;
+    println!(
+        "\nEvacuation of {} people ({} leaving, {} staying) through the declared corridors, planned in {:.2} s:",
+        r.people, r.leaving, r.staying, secs
+    );
+    println!(
+        "  the last person reaches reception after {:.1} h; no plan can beat {:.1} h (lower bound): gap {:.1} %",
+        r.egress_time_s / 3600.0,
+        r.lower_bound_s / 3600.0,
+        r.gap * 100.0
+    );
+    for c in &r.corridors {
+        println!(
+            "  {:<32} {:>9} {:>7.0} people, last arrival after {:>5.1} h, checkpoint busy {:>3.0} % of its open time",
+            c.name,
+            c.purpose.name(),
+            c.people,
+            c.last_arrival_s.unwrap_or(0.0) / 3600.0,
+            c.checkpoint_utilisation * 100.0
+        );
+    }
+    let worst: Vec<String> = r
+        .bottlenecks
+        .iter()
+        .take(3)
+        .map(|b| {
+            format!(
+                "{} ({}, {:.0}/h)",
+                b.name,
+                b.mode.name(),
+                b.capacity_per_hour
+            )
+        })
+        .collect();
+    println!("  bottlenecks: {}", worst.join("; "));
+    let days: Vec<String> = r
+        .remaining_by_hour
+        .iter()
+        .filter(|h| h.hour % 24 == 0)
+        .map(|h| format!("day {}: {:.0}", h.hour / 24, h.inside))
+        .collect();
+    println!(
+        "  still inside at the start of each day: {}",
+        days.join(", ")
+    );
+    println!(
+        "  (full plan: cargo run --release -- evacuate {})",
+        loaded.scenario.file.display()
+    );
     Ok(())
 }

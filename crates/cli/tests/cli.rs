@@ -662,3 +662,80 @@ fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
         &["bad.gr.xz", "not a valid .xz"],
     );
 }
+
+#[test]
+fn evacuate_prints_the_documented_plan() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let v = route_json(&["evacuate", sc, "--suggest", "2"]);
+    for k in [
+        "people",
+        "egress_time_s",
+        "lower_bound_s",
+        "gap",
+        "corridors",
+        "neighbourhoods",
+        "bottlenecks",
+        "remaining_by_hour",
+        "assumptions",
+        "scenario",
+        "map",
+    ] {
+        assert!(!v[k].is_null(), "{k} missing");
+    }
+    assert_eq!(v["people"], 250000.0);
+    assert!(v["egress_time_s"].as_f64().unwrap() >= v["lower_bound_s"].as_f64().unwrap() - 1.0);
+    let c = &v["corridors"][0];
+    for k in [
+        "name",
+        "purpose",
+        "people",
+        "first_arrival_s",
+        "last_arrival_s",
+        "peak_queue",
+        "checkpoint_utilisation",
+    ] {
+        assert!(!c[k].is_null(), "corridor {k} missing");
+    }
+    let n = &v["neighbourhoods"][0];
+    for k in ["name", "people", "corridor", "route", "departure_windows"] {
+        assert!(!n[k].is_null(), "neighbourhood {k} missing");
+    }
+    // Stayers stay in the count to the very end.
+    let last = v["remaining_by_hour"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["inside"], 25000.0);
+    let s = v["suggested_corridors"].as_array().unwrap();
+    // Up to two: only crossings at least 500 m from every other corridor qualify.
+    assert!(!s.is_empty() && s.len() <= 2);
+    assert!(s[0]["why"]
+        .as_str()
+        .unwrap()
+        .contains("nearest corridor for"));
+    let g = route_json(&["evacuate", sc, "--format", "geojson"]);
+    assert_eq!(g["type"], "FeatureCollection");
+    assert!(g["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["properties"]["people"].as_f64().unwrap() > 0.0));
+    // A scenario without population cannot be evacuated.
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("scenario.toml");
+    std::fs::write(
+        &m,
+        format!(
+            "name = \"x\"\nas_of = \"2016-07-28\"\nmap = \"{}\"\n",
+            bundled_map().display()
+        ),
+    )
+    .unwrap();
+    assert_fails(
+        &corridor(&["evacuate", m.to_str().unwrap()]),
+        &["scenario.toml", "no [[enclave]]"],
+    );
+}
