@@ -387,22 +387,26 @@ pub fn time_expanded_optimum(
 mod tests {
     use super::*;
 
-    /// Two sources, one exit; a single-lane bridge (capacity 2 per step) in the middle.
-    fn bridge() -> (Graph, Vec<(u32, u32)>) {
+    /// Two sources, one exit; a bridge 2 -> 3 in the middle, the only capacitated resource (0).
+    fn bridge() -> (Graph, Vec<(u32, u32)>, Vec<u32>) {
         let arcs = vec![(0, 2), (1, 2), (2, 3), (3, 4)];
-        (Graph::from_arcs(5, &arcs).0, arcs)
+        let g = Graph::from_arcs(5, &arcs).0;
+        let resource = (0..g.arc_count() as u32)
+            .map(|a| {
+                if (g.arc_tail(a), g.arc_head(a)) == (2, 3) {
+                    0
+                } else {
+                    INVALID
+                }
+            })
+            .collect();
+        (g, arcs, resource)
     }
 
     #[test]
     fn ccrp_respects_the_bridge_capacity_and_matches_the_optimum() {
-        let (g, arcs) = bridge();
-        // Travel 1 step on every arc; the bridge 2 -> 3 admits 2 people per step.
-        let mut resource = vec![INVALID; arcs.len()];
-        for a in 0..g.arc_count() as u32 {
-            if (g.arc_tail(a), g.arc_head(a)) == (2, 3) {
-                resource[a as usize] = 0;
-            }
-        }
+        // Travel 1 step on every arc; the bridge admits 2 people per step.
+        let (g, arcs, resource) = bridge();
         let net = FlowNetwork {
             graph: &g,
             travel_s: vec![1.0; arcs.len()],
@@ -437,13 +441,7 @@ mod tests {
 
     #[test]
     fn closed_hours_delay_everyone() {
-        let (g, arcs) = bridge();
-        let mut resource = vec![INVALID; arcs.len()];
-        for a in 0..g.arc_count() as u32 {
-            if (g.arc_tail(a), g.arc_head(a)) == (2, 3) {
-                resource[a as usize] = 0;
-            }
-        }
+        let (g, arcs, resource) = bridge();
         let net = FlowNetwork {
             graph: &g,
             travel_s: vec![1.0; arcs.len()],

@@ -868,7 +868,7 @@ pub fn evacuate(
                 let bucket = (r.depart_s / s.evacuation.bucket_s).floor() as u64;
                 departures.push((m.sm.graph.profile, bucket, r.people));
                 if r.people > best_route.0 {
-                    best_route = (r.people, streets(m.sm.graph, &r.arcs));
+                    best_route = (r.people, m.sm.graph.arcs_streets(&r.arcs));
                 }
             }
         }
@@ -976,7 +976,7 @@ pub fn evacuate(
                 mode: m.sm.graph.profile,
                 corridor: s.corridors[k].name.clone(),
                 people: p.round(),
-                geometry: geometry(m.sm.graph, &arcs),
+                geometry: m.sm.graph.arcs_geometry(&arcs),
             });
         }
     }
@@ -1031,35 +1031,6 @@ pub fn evacuate(
             })
             .collect(),
     })
-}
-
-fn streets(g: &ProfileGraph, arcs: &[u32]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for &a in arcs {
-        if let Some(n) = g.edge_name(g.arc_edge(a).0) {
-            if out.last().map(String::as_str) != Some(n) {
-                out.push(n.to_string());
-            }
-        }
-    }
-    out
-}
-
-fn geometry(g: &ProfileGraph, arcs: &[u32]) -> Vec<[f64; 2]> {
-    let mut out: Vec<[f64; 2]> = Vec::new();
-    for &a in arcs {
-        let (e, rev) = g.arc_edge(a);
-        let mut sh = g.edge_shape(e).to_vec();
-        if rev {
-            sh.reverse();
-        }
-        for c in sh {
-            if out.last() != Some(&c) {
-                out.push(c);
-            }
-        }
-    }
-    out
 }
 
 /// The corridor's opening windows as seconds from the evacuation start, for ~30 days.

@@ -430,19 +430,7 @@ fn run_profile(
             let tail = g.graph.arc_tail(en.arc);
             let mut arcs = path_arcs(tail);
             arcs.push(en.arc);
-            let mut geometry: Vec<[f64; 2]> = Vec::new();
-            for &a in &arcs {
-                let (e, rev) = g.arc_edge(a);
-                let mut shape = g.edge_shape(e).to_vec();
-                if rev {
-                    shape.reverse();
-                }
-                for c in shape {
-                    if geometry.last() != Some(&c) {
-                        geometry.push(c);
-                    }
-                }
-            }
+            let geometry = g.arcs_geometry(&arcs);
             SupplyRoute {
                 road: name.clone(),
                 osm_way_ids: ways.clone(),

@@ -251,6 +251,39 @@ impl ProfileGraph {
         (code >> 1, code & 1 == 1)
     }
 
+    /// The polyline of a chain of arcs, `[lon, lat]`, without repeated points.
+    pub fn arcs_geometry(&self, arcs: &[u32]) -> Vec<[f64; 2]> {
+        let mut out: Vec<[f64; 2]> = Vec::new();
+        for &a in arcs {
+            let (e, rev) = self.arc_edge(a);
+            let shape = self.edge_shape(e);
+            let mut push = |c: [f64; 2]| {
+                if out.last() != Some(&c) {
+                    out.push(c);
+                }
+            };
+            if rev {
+                shape.iter().rev().for_each(|&c| push(c));
+            } else {
+                shape.iter().for_each(|&c| push(c));
+            }
+        }
+        out
+    }
+
+    /// Street names along a chain of arcs, each run named once; unnamed roads skipped.
+    pub fn arcs_streets(&self, arcs: &[u32]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &a in arcs {
+            if let Some(n) = self.edge_name(self.arc_edge(a).0) {
+                if out.last().map(String::as_str) != Some(n) {
+                    out.push(n.to_string());
+                }
+            }
+        }
+        out
+    }
+
     /// The part of edge `e`'s shape between `from_m` and `to_m` metres from its start
     /// (`from_m > to_m` walks it backwards), with interpolated end points.
     pub fn edge_subshape(&self, e: u32, from_m: f64, to_m: f64) -> Vec<[f64; 2]> {
