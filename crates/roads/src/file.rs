@@ -14,11 +14,13 @@
 //!                way_id, name, class, lanes, width_dm, speed_kmh, shape_first, shape), names,
 //!                landmark nodes [u32], landmark from-costs [f32], landmark to-costs [f32],
 //!                contraction order [u32] (node by rank)
+//!   facility_count u64, per facility: osm_type u32, osm_id u64, name str (empty = none),
+//!                kind str, beds u32 (u32::MAX = none), lon f64 bits u64, lat f64 bits u64
 //! ```
 //! where `str` is a u64 byte length and UTF-8, and `[T]` a u64 element count and raw elements.
 
 use crate::error::RoadsError;
-use crate::graph::{Edges, GraphMeta, ProfileGraph, RoadGraph};
+use crate::graph::{Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::Profile;
 use bytemuck::Pod;
 use corridor_routing::{Graph, Landmarks};
@@ -27,7 +29,7 @@ use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"CORRGRPH";
 /// Bump on any change to the layout above; old files are then refused with a clear message.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 struct Writer(Vec<u8>);
@@ -119,6 +121,16 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
         w.slice(p.landmarks.to_costs());
         w.slice(p.cch.order());
     }
+    w.u64(g.facilities.len() as u64);
+    for f in &g.facilities {
+        w.u32(f.osm_type as u32);
+        w.u64(f.osm_id as u64);
+        w.str(f.name.as_deref().unwrap_or(""));
+        w.str(&f.kind);
+        w.u32(f.beds.unwrap_or(u32::MAX));
+        w.u64(f.coord[0].to_bits());
+        w.u64(f.coord[1].to_bits());
+    }
     w.0
 }
 
@@ -186,6 +198,28 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             Profile::ALL.len()
         ));
     }
+    let n_fac = r.u64()?;
+    let mut facilities = Vec::new();
+    for _ in 0..n_fac {
+        let osm_type = char::from_u32(r.u32()?).filter(|c| *c == 'n' || *c == 'w');
+        let osm_type = osm_type.ok_or("bad facility type")?;
+        let osm_id = r.u64()? as i64;
+        let name = r.str()?;
+        let kind = r.str()?;
+        let beds = r.u32()?;
+        let coord = [f64::from_bits(r.u64()?), f64::from_bits(r.u64()?)];
+        if !coord.iter().all(|c| c.is_finite()) {
+            return Err("bad facility coordinate".into());
+        }
+        facilities.push(Facility {
+            osm_type,
+            osm_id,
+            name: (!name.is_empty()).then_some(name),
+            kind,
+            beds: (beds != u32::MAX).then_some(beds),
+            coord,
+        });
+    }
     if r.pos != payload.len() {
         return Err("trailing bytes after the last profile".into());
     }
@@ -196,6 +230,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             bbox,
         },
         profiles,
+        facilities,
     })
 }
 

@@ -336,6 +336,58 @@ impl ProfileGraph {
 pub struct RoadGraph {
     pub meta: GraphMeta,
     pub profiles: Vec<ProfileGraph>,
+    /// Health facilities found in the map (the access analysis starts from them).
+    pub facilities: Vec<Facility>,
+}
+
+/// A hospital, clinic or doctors' practice from OSM (`amenity=hospital|clinic|doctors` or any
+/// `healthcare=*`), as a point or a building outline (then its vertices' mean).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Facility {
+    /// `n` for a node, `w` for a way.
+    pub osm_type: char,
+    pub osm_id: i64,
+    pub name: Option<String>,
+    /// `hospital`, `clinic`, `doctors`, or the `healthcare` value.
+    pub kind: String,
+    /// The `beds` tag, when a whole number.
+    pub beds: Option<u32>,
+    /// `[lon, lat]`.
+    pub coord: [f64; 2],
+}
+
+impl Facility {
+    /// Reads the health facility a tag set describes, if any.
+    pub fn from_tags<'a>(
+        osm_type: char,
+        osm_id: i64,
+        tags: impl Iterator<Item = (&'a str, &'a str)>,
+        coord: [f64; 2],
+    ) -> Option<Facility> {
+        let (mut amenity, mut healthcare, mut name, mut beds) = (None, None, None, None);
+        for (k, v) in tags {
+            match k {
+                "amenity" => amenity = Some(v),
+                "healthcare" => healthcare = Some(v),
+                "name" => name = Some(v.to_string()),
+                "beds" => beds = v.trim().parse::<u32>().ok(),
+                _ => {}
+            }
+        }
+        let kind = match (amenity, healthcare) {
+            (Some(a @ ("hospital" | "clinic" | "doctors")), _) => a.to_string(),
+            (_, Some(h)) if h != "no" => h.to_string(),
+            _ => return None,
+        };
+        Some(Facility {
+            osm_type,
+            osm_id,
+            name,
+            kind,
+            beds,
+            coord,
+        })
+    }
 }
 
 impl RoadGraph {

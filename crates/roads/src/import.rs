@@ -8,7 +8,7 @@
 
 use crate::error::RoadsError;
 use crate::geometry::polyline_length_m;
-use crate::graph::{Edges, GraphMeta, ProfileGraph, RoadGraph};
+use crate::graph::{Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::{car_usage, foot_usage, Profile, Usage, WayTags};
 use corridor_routing::{Graph, INVALID};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,6 +30,9 @@ struct RawWay {
 struct Chunk {
     nodes: Vec<(i64, [f64; 2])>,
     ways: Vec<RawWay>,
+    /// Facilities on nodes (complete) and on ways (coordinates filled in later from refs).
+    facilities: Vec<Facility>,
+    facility_refs: Vec<Vec<i64>>,
 }
 
 /// Reports progress: a bar on a terminal, plain lines otherwise (indicatif hides itself when
@@ -101,10 +104,12 @@ pub fn import_pbf_bytes(
     bar.finish_and_clear();
     let mut nodes = Vec::new();
     let mut ways = Vec::new();
+    let mut facilities = Vec::new();
     for c in chunks {
         let c = c.map_err(pbf_err)?;
         nodes.extend(c.nodes);
         ways.extend(c.ways);
+        facilities.extend(c.facilities.into_iter().zip(c.facility_refs));
     }
     log(&format!(
         "read {} ({} blocks, {} nodes, {} candidate road ways)",
@@ -115,6 +120,29 @@ pub fn import_pbf_bytes(
     ));
     nodes.par_sort_unstable_by_key(|n| n.0);
     nodes.dedup_by_key(|n| n.0);
+    // Building outlines: the mean of their vertices present in the extract.
+    let facilities: Vec<Facility> = facilities
+        .into_iter()
+        .filter_map(|(mut f, refs)| {
+            if f.osm_type == 'w' {
+                let pts: Vec<[f64; 2]> = refs
+                    .iter()
+                    .filter_map(|r| nodes.binary_search_by_key(r, |n| n.0).ok())
+                    .map(|i| nodes[i].1)
+                    .collect();
+                if pts.is_empty() {
+                    return None;
+                }
+                let k = pts.len() as f64;
+                f.coord = [
+                    pts.iter().map(|p| p[0]).sum::<f64>() / k,
+                    pts.iter().map(|p| p[1]).sum::<f64>() / k,
+                ];
+            }
+            Some(f)
+        })
+        .collect();
+    log(&format!("{} health facilities", facilities.len()));
 
     let mut profiles = Vec::new();
     for profile in Profile::ALL {
@@ -165,6 +193,7 @@ pub fn import_pbf_bytes(
             bbox,
         },
         profiles,
+        facilities,
     })
 }
 
@@ -185,9 +214,25 @@ fn decode_blob(blob: &osmpbf::Blob) -> Result<Chunk, String> {
     };
     for el in block.elements() {
         match el {
-            Element::DenseNode(n) => chunk.nodes.push((n.id(), [n.lon(), n.lat()])),
-            Element::Node(n) => chunk.nodes.push((n.id(), [n.lon(), n.lat()])),
+            Element::DenseNode(n) => {
+                chunk.nodes.push((n.id(), [n.lon(), n.lat()]));
+                if let Some(f) = Facility::from_tags('n', n.id(), n.tags(), [n.lon(), n.lat()]) {
+                    chunk.facilities.push(f);
+                    chunk.facility_refs.push(Vec::new());
+                }
+            }
+            Element::Node(n) => {
+                chunk.nodes.push((n.id(), [n.lon(), n.lat()]));
+                if let Some(f) = Facility::from_tags('n', n.id(), n.tags(), [n.lon(), n.lat()]) {
+                    chunk.facilities.push(f);
+                    chunk.facility_refs.push(Vec::new());
+                }
+            }
             Element::Way(w) => {
+                if let Some(f) = Facility::from_tags('w', w.id(), w.tags(), [f64::NAN, f64::NAN]) {
+                    chunk.facilities.push(f);
+                    chunk.facility_refs.push(w.refs().collect());
+                }
                 let tags = WayTags::from_tags(w.tags());
                 if tags.class().is_some()
                     && (foot_usage(&tags).is_some() || car_usage(&tags).is_some())

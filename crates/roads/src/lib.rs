@@ -14,7 +14,9 @@ pub mod route;
 pub mod snap;
 
 pub use error::RoadsError;
-pub use graph::{CustomizedWeights, Edges, GraphMeta, ProfileGraph, RoadGraph, LANDMARK_COUNT};
+pub use graph::{
+    CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph, LANDMARK_COUNT,
+};
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};
 pub use route::{RoadRoute, Router, WeightBound};

@@ -88,6 +88,7 @@ fn graph_file_round_trips() {
     file::save(rg, &path).unwrap();
     let back = file::load(&path).unwrap();
     assert_eq!(back.meta, rg.meta);
+    assert_eq!(back.facilities, rg.facilities);
     for p in Profile::ALL {
         let (a, b) = (rg.profile(p), back.profile(p));
         assert_eq!(a.graph, b.graph);
@@ -146,4 +147,41 @@ fn damaged_graph_files_are_refused_with_their_reason() {
     bad[20..24].copy_from_slice(&crc.to_le_bytes());
     let e = file::from_bytes(&bad, &p).unwrap_err();
     assert!(matches!(e, RoadsError::Corrupt { .. }), "{e}");
+}
+
+#[test]
+fn health_facilities_are_read_from_the_map() {
+    // Independent count straight from the PBF: nodes and ways tagged as health facilities.
+    use osmpbf::{Element, ElementReader};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf");
+    let is_health = |tags: &mut dyn Iterator<Item = (&str, &str)>| {
+        tags.any(|(k, v)| {
+            (k == "amenity" && ["hospital", "clinic", "doctors"].contains(&v))
+                || (k == "healthcare" && v != "no")
+        })
+    };
+    let mut expected = Vec::new();
+    ElementReader::from_path(&path)
+        .unwrap()
+        .for_each(|el| match el {
+            Element::DenseNode(n) if is_health(&mut n.tags()) => expected.push(('n', n.id())),
+            Element::Node(n) if is_health(&mut n.tags()) => expected.push(('n', n.id())),
+            Element::Way(w) if is_health(&mut w.tags()) => expected.push(('w', w.id())),
+            _ => {}
+        })
+        .unwrap();
+    let mut got: Vec<(char, i64)> = graph()
+        .facilities
+        .iter()
+        .map(|f| (f.osm_type, f.osm_id))
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    assert!(!got.is_empty());
+    let b = graph().meta.bbox;
+    for f in &graph().facilities {
+        assert!(f.coord[0] >= b[0] - 0.05 && f.coord[0] <= b[2] + 0.05);
+        assert!(f.coord[1] >= b[1] - 0.05 && f.coord[1] <= b[3] + 0.05);
+    }
 }
