@@ -154,19 +154,19 @@ fn health_facilities_are_read_from_the_map() {
     // Independent count straight from the PBF: nodes and ways tagged as health facilities.
     use osmpbf::{Element, ElementReader};
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf");
-    let is_health = |tags: &mut dyn Iterator<Item = (&str, &str)>| {
+    fn is_health<'a>(mut tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
         tags.any(|(k, v)| {
             (k == "amenity" && ["hospital", "clinic", "doctors"].contains(&v))
                 || (k == "healthcare" && v != "no")
         })
-    };
+    }
     let mut expected = Vec::new();
     ElementReader::from_path(&path)
         .unwrap()
         .for_each(|el| match el {
-            Element::DenseNode(n) if is_health(&mut n.tags()) => expected.push(('n', n.id())),
-            Element::Node(n) if is_health(&mut n.tags()) => expected.push(('n', n.id())),
-            Element::Way(w) if is_health(&mut w.tags()) => expected.push(('w', w.id())),
+            Element::DenseNode(n) if is_health(n.tags()) => expected.push(('n', n.id())),
+            Element::Node(n) if is_health(n.tags()) => expected.push(('n', n.id())),
+            Element::Way(w) if is_health(w.tags()) => expected.push(('w', w.id())),
             _ => {}
         })
         .unwrap();
