@@ -2,6 +2,7 @@
 //! read no files and open no sockets; files, HTTP and terminal output live in `cli`, `server`
 //! and `store`.
 
+pub mod access;
 pub mod ccrp;
 pub mod evacuate;
 pub mod siege;

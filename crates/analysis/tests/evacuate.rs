@@ -45,13 +45,9 @@ fn example_with(
 ) -> (tempfile::TempDir, Scenario) {
     let dir = tempfile::tempdir().unwrap();
     let src = root().join("data/scenarios/andorra-siege");
-    for f in [
-        "territory.geojson",
-        "closures.geojson",
-        "population.geojson",
-        "incidents.csv",
-    ] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let f = entry.unwrap().file_name();
+        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
     }
     let m = std::fs::read_to_string(src.join("scenario.toml"))
         .unwrap()
@@ -242,8 +238,9 @@ fn bad_evacuation_inputs_get_clear_messages() {
     // Zero capacity and negative people are refused when the scenario loads.
     let dir = tempfile::tempdir().unwrap();
     let src = root().join("data/scenarios/andorra-siege");
-    for f in ["territory.geojson", "closures.geojson", "incidents.csv"] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let f = entry.unwrap().file_name();
+        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
     }
     let manifest = std::fs::read_to_string(src.join("scenario.toml")).unwrap();
     std::fs::write(

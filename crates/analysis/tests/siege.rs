@@ -122,13 +122,9 @@ fn an_exit_under_fire_is_contested() {
     // Heavy shelling on the two northern exits, dated as_of: routes exist but all are exposed.
     let dir = tempfile::tempdir().unwrap();
     let src = root().join("data/scenarios/andorra-siege");
-    for f in [
-        "scenario.toml",
-        "territory.geojson",
-        "closures.geojson",
-        "population.geojson",
-    ] {
-        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let f = entry.unwrap().file_name();
+        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
     }
     let mut csv = std::fs::read_to_string(src.join("incidents.csv")).unwrap();
     for (i, (lat, lon)) in [(42.5150, 1.5321), (42.5148, 1.5336), (42.5160, 1.5300)]

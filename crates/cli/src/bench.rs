@@ -635,7 +635,7 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         }],
         corridors: vec![],
         risk: RiskParams::default(),
-        facilities: None,
+        facilities: vec![],
         population,
         stock: None,
         evacuation: EvacuationParams {

@@ -1,6 +1,7 @@
 //! `corridor`: the command-line front of the corridor engine. A thin layer: parse arguments,
 //! load files, call the library crates, print JSON to stdout and logs to stderr.
 
+mod access_cmd;
 mod bench;
 mod demo;
 mod evacuate_cmd;
@@ -44,6 +45,10 @@ enum Command {
     Siege(siege_cmd::SiegeArgs),
     /// Plan an evacuation through the declared corridors, with its gap to a lower bound.
     Evacuate(evacuate_cmd::EvacuateArgs),
+    /// Who can still reach a working health facility, and what the strikes changed.
+    Access(access_cmd::AccessArgs),
+    /// The area reachable within given minutes, respecting front lines and closures.
+    Isochrone(access_cmd::IsochroneArgs),
     /// Run the main job on the bundled real map: import it and print example routes.
     Demo,
     /// Measure import, load and query times on a map.
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Scenario(cmd) => scenario_cmd::run(&cmd),
         Command::Siege(args) => siege_cmd::run(&args),
         Command::Evacuate(args) => evacuate_cmd::run(&args),
+        Command::Access(args) => access_cmd::run_access(&args),
+        Command::Isochrone(args) => access_cmd::run_isochrone(&args),
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
     };

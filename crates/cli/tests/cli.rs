@@ -492,7 +492,7 @@ fn scenario_check_draws_every_layer() {
     };
     assert_eq!(count("territory"), 2);
     assert!(count("front_line") >= 1);
-    assert_eq!(count("incident"), 8);
+    assert_eq!(count("incident"), 9);
     assert!(count("closure") >= 1);
     assert_eq!(count("checkpoint"), 4);
     let o = corridor(&["scenario", "check", sc.to_str().unwrap()]);

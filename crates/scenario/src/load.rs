@@ -372,6 +372,16 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
     let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
+    let facilities = match &m.facilities {
+        Some(f) => {
+            let p = rel(&base, f);
+            let (bytes, features) = read_features(&p)?;
+            hasher.update(&bytes);
+            layer_files.push(p.clone());
+            read_facilities(&p, &features)?
+        }
+        None => Vec::new(),
+    };
     let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
     for c in &corridors {
         if let Some(h) = &c.hours {
@@ -400,7 +410,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         enclaves,
         corridors,
         risk,
-        facilities: m.facilities.map(|f| rel(&base, &f)),
+        facilities,
         population,
         stock,
         evacuation,
@@ -848,4 +858,71 @@ fn read_evacuation(e: &EvacuationToml) -> Result<EvacuationParams, String> {
         ));
     }
     Ok(p)
+}
+
+fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>, ScenarioError> {
+    let mut out = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let fe = |msg: String| ScenarioError::at(p, Some(format!("feature {i}")), msg);
+        let osm_id = match f.props.get("osm_id") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_i64()
+                    .ok_or_else(|| fe("osm_id must be an integer".into()))?,
+            ),
+        };
+        let status = match f.props.get("status") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(FacilityStatus::parse(s).ok_or_else(|| {
+                fe(format!(
+                    "status '{s}' (expected functioning, partially_functioning, not_functioning or destroyed)"
+                ))
+            })?),
+            Some(_) => return Err(fe("status must be a string".into())),
+        };
+        let beds =
+            match f.props.get("beds") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v.as_u64().and_then(|b| u32::try_from(b).ok()).ok_or_else(
+                    || fe(format!("beds {v} must be a whole number of zero or more")),
+                )?),
+            };
+        let point = match f.geometry.get("type").and_then(Value::as_str) {
+            Some("Point") => {
+                let c =
+                    position(f.geometry.get("coordinates").unwrap_or(&Value::Null)).map_err(fe)?;
+                Some([c.x, c.y])
+            }
+            None => None,
+            Some(t) => return Err(fe(format!("facility geometry is a {t}, expected a Point"))),
+        };
+        if osm_id.is_none() && point.is_none() {
+            return Err(fe(
+                "a facility needs an osm_id (to change a map facility) or a Point (to add one)"
+                    .into(),
+            ));
+        }
+        if osm_id.is_none() && status.is_none() {
+            return Err(fe("a new facility needs a status".into()));
+        }
+        out.push(FacilityRecord {
+            feature: i,
+            file: p.to_path_buf(),
+            osm_id,
+            name: f
+                .props
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            kind: f
+                .props
+                .get("kind")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            status,
+            beds,
+            point,
+        });
+    }
+    Ok(out)
 }

@@ -143,7 +143,8 @@ pub struct Scenario {
     pub enclaves: Vec<Enclave>,
     pub corridors: Vec<Corridor>,
     pub risk: RiskParams,
-    pub facilities: Option<PathBuf>,
+    /// Status overrides and additions for the map's health facilities (the `facilities` layer).
+    pub facilities: Vec<FacilityRecord>,
     /// Where people live (the `population` layer); empty if none is given.
     pub population: Vec<PopulationUnit>,
     pub stock: Option<Stock>,
@@ -258,4 +259,49 @@ impl Side {
             Side::Neutral => None,
         }
     }
+}
+
+/// How well a health facility works, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityStatus {
+    Functioning,
+    PartiallyFunctioning,
+    NotFunctioning,
+    Destroyed,
+}
+
+impl FacilityStatus {
+    pub fn parse(s: &str) -> Option<FacilityStatus> {
+        Some(match s {
+            "functioning" => FacilityStatus::Functioning,
+            "partially_functioning" => FacilityStatus::PartiallyFunctioning,
+            "not_functioning" => FacilityStatus::NotFunctioning,
+            "destroyed" => FacilityStatus::Destroyed,
+            _ => return None,
+        })
+    }
+
+    /// Whether people can still be treated there.
+    pub fn works(self) -> bool {
+        matches!(
+            self,
+            FacilityStatus::Functioning | FacilityStatus::PartiallyFunctioning
+        )
+    }
+}
+
+/// One feature of the `facilities` layer: an override of a map facility (`osm_id`) or a
+/// facility missing from the map (a Point).
+#[derive(Debug, Clone)]
+pub struct FacilityRecord {
+    pub feature: usize,
+    pub file: PathBuf,
+    pub osm_id: Option<i64>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<FacilityStatus>,
+    pub beds: Option<u32>,
+    /// `[lon, lat]`, required for a facility not on the map.
+    pub point: Option<[f64; 2]>,
 }
