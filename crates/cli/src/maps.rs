@@ -125,6 +125,11 @@ pub fn load_map_cached(map: &Path) -> Result<LoadedMap> {
     let mut last_err = None;
     for dir in cache_dirs(map) {
         let _ = std::fs::create_dir_all(&dir);
+        // A folder without write bits (a shared, read-only data set) is left alone even when
+        // root could write into it.
+        if std::fs::metadata(&dir).is_ok_and(|m| m.permissions().readonly()) {
+            continue;
+        }
         let p = dir.join(&cache_name);
         match file::save(&g, &p) {
             Ok(()) => {
