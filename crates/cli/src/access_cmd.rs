@@ -21,7 +21,12 @@ pub struct AccessArgs {
     #[arg(long)]
     pub compare: Option<String>,
     /// Coverage thresholds in minutes.
-    #[arg(long, value_delimiter = ',', default_value = "15,30,60")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "15,30,60",
+        allow_hyphen_values = true
+    )]
     pub minutes: Vec<f64>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
@@ -35,7 +40,12 @@ pub struct IsochroneArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub from: String,
     /// Travel times in minutes.
-    #[arg(long, value_delimiter = ',', default_value = "10,20,30")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10,20,30",
+        allow_hyphen_values = true
+    )]
     pub minutes: Vec<f64>,
     #[arg(long, value_enum, default_value = "foot")]
     pub profile: ProfileArg,

@@ -776,7 +776,11 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
     use corridor_scenario::*;
     let loaded = crate::maps::load(None, Some(map))?;
     let g = &loaded.graph;
-    anyhow::ensure!(!g.facilities.is_empty(), "{}: the map has no health facilities", map.display());
+    anyhow::ensure!(
+        !g.facilities.is_empty(),
+        "{}: the map has no health facilities",
+        map.display()
+    );
     let bb = g.meta.bbox;
     let side = (args.points as f64).sqrt().ceil() as usize;
     let population: Vec<PopulationUnit> = (0..args.points)
@@ -785,7 +789,10 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             PopulationUnit {
                 name: format!("p{i}"),
                 people: 10.0,
-                point: [bb[0] + (bb[2] - bb[0]) * x / side as f64, bb[1] + (bb[3] - bb[1]) * y / side as f64],
+                point: [
+                    bb[0] + (bb[2] - bb[0]) * x / side as f64,
+                    bb[1] + (bb[3] - bb[1]) * y / side as f64,
+                ],
                 area: None,
                 feature: i,
             }
@@ -818,7 +825,8 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         .map(|&p| ScenarioMap::new(&s, g.profile(p), bb, &Snapper::new(g.profile(p), bb)))
         .collect::<Result<_, _>>()?;
     let params = AccessParams::default();
-    let fac = facilities_on(&s, &g.facilities, s.as_of, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fac =
+        facilities_on(&s, &g.facilities, s.as_of, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
     // `access` computes both profiles it is given; passing one profile's map twice and halving
     // the time measures that profile alone.
     for (k, p) in Profile::ALL.iter().enumerate() {
@@ -826,9 +834,14 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         let mut share = 0.0;
         for _ in 0..5 {
             let t = Instant::now();
-            let r = access(&maps[k], &maps[k], fac.clone(), s.as_of, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = access(&maps[k], &maps[k], fac.clone(), s.as_of, &params)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             times.push(t.elapsed().as_secs_f64() * 1e3 / 2.0);
-            share = r.coverage.iter().find(|c| c.minutes == 30.0).map_or(0.0, |c| c.share);
+            share = r
+                .coverage
+                .iter()
+                .find(|c| c.minutes == 30.0)
+                .map_or(0.0, |c| c.share);
         }
         times.sort_by(f64::total_cmp);
         let res = AccessBenchResult {
@@ -843,7 +856,12 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
             BenchFormat::Text => println!(
                 "{} {:<4} {} points, {} facilities | coverage {:.1} ms | {:.1} % within 30 min",
-                res.map, p.name(), res.points, res.facilities, res.coverage_ms, res.share_within_30_min * 100.0
+                res.map,
+                p.name(),
+                res.points,
+                res.facilities,
+                res.coverage_ms,
+                res.share_within_30_min * 100.0
             ),
         }
     }

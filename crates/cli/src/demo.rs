@@ -262,5 +262,60 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         "  (full plan: cargo run --release -- evacuate {})",
         loaded.scenario.file.display()
     );
+    access_part(loaded)
+}
+
+fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
+    use corridor_analysis::access::{access, compare, facilities_on, AccessParams};
+    let s = &loaded.scenario;
+    let params = AccessParams::default();
+    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
+    let before_day = s.as_of - chrono::Duration::days(14);
+    let run = |day| -> Result<_> {
+        let f = facilities_on(s, &loaded.map.graph.facilities, day, &params)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        access(&foot, &car, f, day, &params).map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let (before, after) = (run(before_day)?, run(s.as_of)?);
+    println!("\nHealth care on foot, {} people:", after.population);
+    for (label, r) in [("before the strikes", &before), ("on as_of", &after)] {
+        let cov: Vec<String> = r
+            .coverage
+            .iter()
+            .map(|c| format!("{:.0} % within {:.0} min", c.share * 100.0, c.minutes))
+            .collect();
+        println!(
+            "  {label} ({}): {} working facilities; {}",
+            r.date,
+            r.facilities.functioning + r.facilities.partially_functioning,
+            cov.join(", ")
+        );
+    }
+    let ch = compare(&before, &after, after.population);
+    for f in &ch.facilities_lost {
+        let why: Vec<String> = f
+            .changed_by
+            .iter()
+            .map(|c| format!("{} on {} ({})", c.incident, c.date, c.reason))
+            .collect();
+        println!(
+            "  lost: {} — {:?} by {}",
+            f.name.clone().unwrap_or_else(|| f.id.clone()),
+            f.status,
+            why.join(", ")
+        );
+    }
+    for c in &ch.people_lost_access {
+        if c.people > 0.0 {
+            println!(
+                "  {:.0} people lost care within {:.0} min",
+                c.people, c.minutes
+            );
+        }
+    }
+    println!(
+        "  (full report: cargo run --release -- access {} --compare {before_day})",
+        s.file.display()
+    );
     Ok(())
 }

@@ -739,3 +739,61 @@ fn evacuate_prints_the_documented_plan() {
         &["scenario.toml", "no [[enclave]]"],
     );
 }
+
+#[test]
+fn access_and_isochrones_from_the_command_line() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let v = route_json(&["access", sc, "--compare", "2016-07-14"]);
+    for k in [
+        "facilities",
+        "population",
+        "coverage",
+        "people_per_functioning_facility",
+        "catchments",
+        "changes",
+        "assumptions",
+        "scenario",
+        "map",
+    ] {
+        assert!(!v[k].is_null(), "{k} missing");
+    }
+    assert_eq!(v["facilities"]["destroyed"], 1);
+    let lost = &v["changes"]["facilities_lost"][0];
+    assert_eq!(lost["changed_by"][0]["incident"], "AND10");
+    assert!(
+        v["changes"]["people_lost_access"][0]["people"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    let g = route_json(&[
+        "isochrone",
+        "--scenario",
+        sc,
+        "--from",
+        "42.5063,1.5220",
+        "--minutes",
+        "5,10",
+    ]);
+    let f = g["features"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["geometry"]["type"], "MultiPolygon");
+    assert_eq!(f[0]["properties"]["minutes"], 10.0);
+    assert_fails(
+        &corridor(&["access", sc, "--compare", "July 14"]),
+        &["--compare 'July 14'", "YYYY-MM-DD"],
+    );
+    assert_fails(
+        &corridor(&[
+            "isochrone",
+            "--scenario",
+            sc,
+            "--from",
+            "42.5,1.52",
+            "--minutes",
+            "-5",
+        ]),
+        &["--minutes"],
+    );
+}
