@@ -220,6 +220,8 @@ pub struct ProfileAccess {
     pub catchments: Vec<Catchment>,
     /// Minutes to the nearest working facility, per population unit (`None`: unreachable).
     pub minutes_by_unit: Vec<Option<f64>>,
+    /// The facility (id) each population unit goes to: its catchment.
+    pub facility_by_unit: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -238,6 +240,7 @@ pub struct AccessReport {
     pub population: f64,
     /// On foot (the headline: most people in a besieged city walk to care).
     pub coverage: Vec<Coverage>,
+    /// Population per working (functioning or partially functioning) facility.
     pub people_per_functioning_facility: Option<f64>,
     pub people_per_bed: Option<f64>,
     pub catchments: Vec<Catchment>,
@@ -329,11 +332,13 @@ pub fn access(
         let mut q = OneToAll::new(&g.graph);
         q.run(&g.graph, &w, &seeds, f64::INFINITY, true);
         let mut minutes_by_unit = Vec::new();
+        let mut facility_by_unit = Vec::new();
         let mut catch: Vec<(f64, f64)> = vec![(0.0, 0.0); facilities.len()];
         for &(people, at) in &units {
             let v = index.nearest(g, at, params.max_snap_m);
             let Some(mut v) = v.filter(|&v| q.cost(v).is_finite()) else {
                 minutes_by_unit.push(None);
+                facility_by_unit.push(None);
                 continue;
             };
             let t = q.cost(v) / 60.0;
@@ -341,9 +346,13 @@ pub fn access(
             while q.parent_arc(v) != INVALID {
                 v = g.graph.arc_head(q.parent_arc(v));
             }
-            if let Some(&(_, i)) = seed_facility.iter().find(|x| x.0 == v) {
-                catch[i].0 += people;
-                catch[i].1 += people * t;
+            match seed_facility.iter().find(|x| x.0 == v) {
+                Some(&(_, i)) => {
+                    catch[i].0 += people;
+                    catch[i].1 += people * t;
+                    facility_by_unit.push(Some(facilities[i].id.clone()));
+                }
+                None => facility_by_unit.push(None),
             }
         }
         let coverage = params
@@ -390,6 +399,7 @@ pub fn access(
             unreachable_people: unreachable_people.round(),
             catchments,
             minutes_by_unit,
+            facility_by_unit,
         });
     }
     let count = |st: FacilityStatus| facilities.iter().filter(|f| f.status == st).count();

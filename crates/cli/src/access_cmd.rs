@@ -134,9 +134,18 @@ pub fn run_access(args: &AccessArgs) -> Result<()> {
                         .map(|f| facility_feature(f, &t.date.to_string())),
                 );
             }
-            for (u, minutes) in s.population.iter().zip(&now.by_profile[0].minutes_by_unit) {
-                features.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": u.point},
-                    "properties": {"layer": "population", "name": u.name, "people": u.people, "minutes_on_foot": minutes}}));
+            let foot = &now.by_profile[0];
+            for ((u, minutes), fac) in s
+                .population
+                .iter()
+                .zip(&foot.minutes_by_unit)
+                .zip(&foot.facility_by_unit)
+            {
+                features.push(
+                    json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": u.point},
+                    "properties": {"layer": "population", "name": u.name, "people": u.people,
+                                   "minutes_on_foot": minutes, "catchment_of": fac}}),
+                );
             }
             json!({"type": "FeatureCollection", "features": features,
                    "properties": {"scenario": loaded.identity(), "map": loaded.map.identity()}})
