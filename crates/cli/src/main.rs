@@ -36,7 +36,7 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// The shortest route between two points, on foot or by car.
+    /// The shortest (or, with a scenario, the safest) route between two points.
     Route(route::RouteArgs),
     /// Check and summarise a scenario.
     #[command(subcommand)]
@@ -49,9 +49,10 @@ enum Command {
     Access(access_cmd::AccessArgs),
     /// The area reachable within given minutes, respecting front lines and closures.
     Isochrone(access_cmd::IsochroneArgs),
-    /// Run the main job on the bundled real map: import it and print example routes.
+    /// Run the main job on the bundled real map: routes, and the example siege scenario (safest
+    /// routes, siege, evacuation, health access).
     Demo,
-    /// Measure import, load and query times on a map.
+    /// Measure import, queries, scenario updates, evacuation and access on a map.
     Bench(bench::BenchArgs),
 }
 
