@@ -198,16 +198,7 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
         .iter()
         .rev()
         .map(|(m, mp)| {
-            let coords: Vec<Vec<Vec<[f64; 2]>>> =
-                mp.0.iter()
-                    .map(|p| {
-                        std::iter::once(p.exterior())
-                            .chain(p.interiors())
-                            .map(|r| r.0.iter().map(|c| [c.x, c.y]).collect())
-                            .collect()
-                    })
-                    .collect();
-            json!({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": coords},
+            json!({"type": "Feature", "geometry": scenario_cmd::polygon_json(mp),
                    "properties": {"minutes": m, "profile": profile}})
         })
         .collect();

@@ -137,7 +137,8 @@ fn line_feature(coords: Vec<[f64; 2]>, props: Value) -> Value {
     json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
 }
 
-fn polygon_json(m: &geo::MultiPolygon<f64>) -> Value {
+/// A MultiPolygon as a GeoJSON geometry (`[lon, lat]` rings).
+pub fn polygon_json(m: &geo::MultiPolygon<f64>) -> Value {
     let polys: Vec<Vec<Vec<[f64; 2]>>> =
         m.0.iter()
             .map(|p| {

@@ -82,18 +82,7 @@ fn line(coords: &[[f64; 2]], props: Value) -> Value {
 fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
     let mut out = Vec::new();
     for r in reports {
-        let polys: Vec<Vec<Vec<[f64; 2]>>> = r
-            .outline
-            .0
-            .iter()
-            .map(|p| {
-                std::iter::once(p.exterior())
-                    .chain(p.interiors())
-                    .map(|ring| ring.0.iter().map(|c| [c.x, c.y]).collect())
-                    .collect()
-            })
-            .collect();
-        out.push(json!({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": polys},
+        out.push(json!({"type": "Feature", "geometry": scenario_cmd::polygon_json(&r.outline),
             "properties": {"layer": "enclave", "name": r.name, "status": r.status, "population": r.population, "what_if": what_if}}));
         for s in &r.supply_routes {
             out.push(line(&s.geometry, json!({"layer": "supply_route", "enclave": r.name, "road": s.road, "profile": s.profile,

@@ -151,10 +151,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let mut layer_files = Vec::new();
     let mut territories = Vec::new();
     if let Some(f) = &m.territory {
-        let p = rel(&base, f);
-        let (bytes, features) = read_features(&p)?;
-        hasher.update(&bytes);
-        layer_files.push(p.clone());
+        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
         for (i, feat) in features.iter().enumerate() {
             let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
             let party = feat
@@ -197,10 +194,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let mut closures = Vec::new();
     let mut closures_after = 0;
     if let Some(f) = &m.closures {
-        let p = rel(&base, f);
-        let (bytes, features) = read_features(&p)?;
-        hasher.update(&bytes);
-        layer_files.push(p.clone());
+        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
         for (i, feat) in features.iter().enumerate() {
             let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
             let since = match feat.props.get("since") {
@@ -256,10 +250,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
     let mut avoid = Vec::new();
     if let Some(f) = &m.avoid {
-        let p = rel(&base, f);
-        let (bytes, features) = read_features(&p)?;
-        hasher.update(&bytes);
-        layer_files.push(p.clone());
+        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
         for (i, feat) in features.iter().enumerate() {
             let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
             avoid.push(polygons(&feat.geometry).map_err(fe)?);
@@ -363,10 +354,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
     let population = match &m.population {
         Some(f) => {
-            let p = rel(&base, f);
-            let (bytes, features) = read_features(&p)?;
-            hasher.update(&bytes);
-            layer_files.push(p.clone());
+            let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
             read_population(&p, &features)?
         }
         None => Vec::new(),
@@ -374,10 +362,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
     let facilities = match &m.facilities {
         Some(f) => {
-            let p = rel(&base, f);
-            let (bytes, features) = read_features(&p)?;
-            hasher.update(&bytes);
-            layer_files.push(p.clone());
+            let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
             read_facilities(&p, &features)?
         }
         None => Vec::new(),
@@ -925,4 +910,18 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
         });
     }
     Ok(out)
+}
+
+/// Reads a GeoJSON layer named in the manifest, adding its bytes to the scenario's checksum.
+fn read_layer(
+    base: &Path,
+    f: &str,
+    hasher: &mut Sha256,
+    layer_files: &mut Vec<PathBuf>,
+) -> Result<(PathBuf, Vec<Feature>), ScenarioError> {
+    let p = rel(base, f);
+    let (bytes, features) = read_features(&p)?;
+    hasher.update(&bytes);
+    layer_files.push(p.clone());
+    Ok((p, features))
 }
