@@ -4,37 +4,14 @@
 
 use corridor_analysis::access::{access, compare, facilities_on, isochrones, AccessParams};
 use corridor_roads::geometry::haversine_m;
-use corridor_roads::{import_pbf, Profile, ProfileGraph, RoadGraph, Snapper};
+mod common;
+use common::*;
+use corridor_roads::ProfileGraph;
 use corridor_routing::{OneToAll, Seed};
-use corridor_scenario::{FacilityStatus, Mode, Scenario, ScenarioMap, Side};
+use corridor_scenario::{FacilityStatus, Mode, Scenario, Side};
 use geo::{Contains, Point};
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn graph() -> &'static RoadGraph {
-    static G: OnceLock<RoadGraph> = OnceLock::new();
-    G.get_or_init(|| import_pbf(&root().join("data/andorra.osm.pbf")).unwrap())
-}
-
-fn maps(s: &Scenario) -> Vec<ScenarioMap<'_>> {
-    let g = graph();
-    Profile::ALL
-        .iter()
-        .map(|&p| {
-            let sn = Snapper::new(g.profile(p), g.meta.bbox);
-            ScenarioMap::new(s, g.profile(p), g.meta.bbox, &sn).unwrap()
-        })
-        .collect()
-}
-
-fn example() -> Scenario {
-    corridor_scenario::load(&root().join("data/scenarios/andorra-siege/scenario.toml")).unwrap()
-}
+use std::path::Path;
 
 /// The nearest node with a usable arc, by brute force, in the same local metres the engine
 /// snaps in (the definition of a unit's node, not the algorithm under test).
@@ -125,27 +102,16 @@ fn scenario_dir(
     facilities: &str,
     population: &str,
 ) -> (tempfile::TempDir, Scenario) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("data/scenarios/andorra-siege");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let f = entry.unwrap().file_name();
-        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
-    }
-    let m = std::fs::read_to_string(src.join("scenario.toml"))
-        .unwrap()
-        .replace(
-            "../../andorra.osm.pbf",
-            root().join("data/andorra.osm.pbf").to_str().unwrap(),
-        );
-    std::fs::write(dir.path().join("scenario.toml"), m).unwrap();
-    std::fs::write(dir.path().join("facilities.geojson"), facilities).unwrap();
-    std::fs::write(dir.path().join("population.geojson"), population).unwrap();
-    if let Some(line) = extra_incident {
-        let mut csv = std::fs::read_to_string(src.join("incidents.csv")).unwrap();
-        csv.push_str(line);
-        std::fs::write(dir.path().join("incidents.csv"), csv).unwrap();
-    }
-    let s = corridor_scenario::load(&dir.path().join("scenario.toml")).unwrap();
+    let incidents = incidents_plus(extra_incident.unwrap_or(""));
+    let dir = example_dir(
+        |m| m,
+        &[
+            ("facilities.geojson", facilities),
+            ("population.geojson", population),
+            ("incidents.csv", &incidents),
+        ],
+    );
+    let s = load_dir(dir.path());
     (dir, s)
 }
 
@@ -281,13 +247,7 @@ fn bad_facility_records_are_refused() {
     ];
     for (props, geom, needle) in cases {
         let f = format!("{{\"type\": \"FeatureCollection\", \"features\": [{{\"type\": \"Feature\", \"properties\": {props}, \"geometry\": {geom}}}]}}");
-        let dir = tempfile::tempdir().unwrap();
-        let src = root().join("data/scenarios/andorra-siege");
-        for entry in std::fs::read_dir(&src).unwrap() {
-            let name = entry.unwrap().file_name();
-            std::fs::copy(src.join(&name), dir.path().join(&name)).unwrap();
-        }
-        std::fs::write(dir.path().join("facilities.geojson"), f).unwrap();
+        let dir = example_dir(|m| m, &[("facilities.geojson", &f)]);
         let e = load_err(dir.path());
         assert!(
             e.contains("facilities.geojson") && e.contains("feature 0") && e.contains(needle),

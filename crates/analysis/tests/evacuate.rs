@@ -4,70 +4,28 @@
 
 use corridor_analysis::ccrp::{ccrp, time_expanded_optimum, FlowNetwork};
 use corridor_analysis::evacuate::{evacuate, EvacuationReport};
-use corridor_roads::{import_pbf, Profile, RoadGraph, Snapper};
+mod common;
+use common::*;
+use corridor_roads::Profile;
 use corridor_routing::{Graph, INVALID};
-use corridor_scenario::{Purpose, Scenario, ScenarioMap};
+use corridor_scenario::{Purpose, Scenario};
 use proptest::prelude::*;
-use std::path::PathBuf;
 use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn graph() -> &'static RoadGraph {
-    static G: OnceLock<RoadGraph> = OnceLock::new();
-    G.get_or_init(|| import_pbf(&root().join("data/andorra.osm.pbf")).unwrap())
-}
-
-fn snappers() -> &'static [Snapper] {
-    static S: OnceLock<Vec<Snapper>> = OnceLock::new();
-    S.get_or_init(|| {
-        Profile::ALL
-            .iter()
-            .map(|&p| Snapper::new(graph().profile(p), graph().meta.bbox))
-            .collect()
-    })
-}
-
-fn maps(s: &Scenario) -> Vec<ScenarioMap<'_>> {
-    let g = graph();
-    Profile::ALL
-        .iter()
-        .map(|&p| ScenarioMap::new(s, g.profile(p), g.meta.bbox, &snappers()[p.index()]).unwrap())
-        .collect()
-}
 
 /// A copy of the example scenario with `edit` applied to its manifest text.
 fn example_with(
     edit: impl Fn(String) -> String,
     extra: &[(&str, &str)],
 ) -> (tempfile::TempDir, Scenario) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("data/scenarios/andorra-siege");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let f = entry.unwrap().file_name();
-        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
-    }
-    let m = std::fs::read_to_string(src.join("scenario.toml"))
-        .unwrap()
-        .replace(
-            "../../andorra.osm.pbf",
-            root().join("data/andorra.osm.pbf").to_str().unwrap(),
-        );
-    std::fs::write(dir.path().join("scenario.toml"), edit(m)).unwrap();
-    for (name, content) in extra {
-        std::fs::write(dir.path().join(name), content).unwrap();
-    }
-    let s = corridor_scenario::load(&dir.path().join("scenario.toml")).unwrap();
+    let dir = example_dir(edit, extra);
+    let s = load_dir(dir.path());
     (dir, s)
 }
 
 fn example_plan() -> &'static (Scenario, EvacuationReport) {
     static P: OnceLock<(Scenario, EvacuationReport)> = OnceLock::new();
     P.get_or_init(|| {
-        let s = corridor_scenario::load(&root().join("data/scenarios/andorra-siege/scenario.toml"))
-            .unwrap();
+        let s = example();
         let r = {
             let m = maps(&s);
             evacuate(&m[0], &m[1]).unwrap()
@@ -236,23 +194,10 @@ fn bad_evacuation_inputs_get_clear_messages() {
         "{e}"
     );
     // Zero capacity and negative people are refused when the scenario loads.
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("data/scenarios/andorra-siege");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let f = entry.unwrap().file_name();
-        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
-    }
-    let manifest = std::fs::read_to_string(src.join("scenario.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("scenario.toml"),
-        manifest.replace("capacity_per_hour = 2000", "capacity_per_hour = 0"),
-    )
-    .unwrap();
-    std::fs::copy(
-        src.join("population.geojson"),
-        dir.path().join("population.geojson"),
-    )
-    .unwrap();
+    let dir = example_dir(
+        |m| m.replace("capacity_per_hour = 2000", "capacity_per_hour = 0"),
+        &[],
+    );
     let e = corridor_scenario::load(&dir.path().join("scenario.toml"))
         .expect_err("zero capacity")
         .to_string();
@@ -260,11 +205,11 @@ fn bad_evacuation_inputs_get_clear_messages() {
         e.contains("capacity_per_hour 0") && e.contains("Enclar crossing"),
         "{e}"
     );
-    std::fs::write(dir.path().join("scenario.toml"), &manifest).unwrap();
-    let pop = std::fs::read_to_string(src.join("population.geojson"))
-        .unwrap()
-        .replacen("\"people\": 14000", "\"people\": -5", 1);
-    std::fs::write(dir.path().join("population.geojson"), pop).unwrap();
+    let pop =
+        std::fs::read_to_string(root().join("data/scenarios/andorra-siege/population.geojson"))
+            .unwrap()
+            .replacen("\"people\": 14000", "\"people\": -5", 1);
+    let dir = example_dir(|m| m, &[("population.geojson", &pop)]);
     let e = corridor_scenario::load(&dir.path().join("scenario.toml"))
         .expect_err("negative people")
         .to_string();

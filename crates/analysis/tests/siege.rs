@@ -4,33 +4,11 @@
 
 use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
 use corridor_analysis::Status;
-use corridor_roads::{import_pbf, Profile, RoadGraph, Snapper};
+mod common;
+use common::*;
+use corridor_roads::Profile;
 use corridor_scenario::{Scenario, ScenarioMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn graph() -> &'static RoadGraph {
-    static G: OnceLock<RoadGraph> = OnceLock::new();
-    G.get_or_init(|| import_pbf(&root().join("data/andorra.osm.pbf")).unwrap())
-}
-
-fn snappers() -> &'static [Snapper] {
-    static S: OnceLock<Vec<Snapper>> = OnceLock::new();
-    S.get_or_init(|| {
-        Profile::ALL
-            .iter()
-            .map(|&p| Snapper::new(graph().profile(p), graph().meta.bbox))
-            .collect()
-    })
-}
-
-fn example() -> Scenario {
-    corridor_scenario::load(&root().join("data/scenarios/andorra-siege/scenario.toml")).unwrap()
-}
 
 /// Runs the analysis with roads (OSM way ids) closed.
 fn run(s: &Scenario, close: &[i64]) -> EnclaveReport {
@@ -120,30 +98,17 @@ fn the_declared_crossing_does_not_lift_the_siege() {
 #[test]
 fn an_exit_under_fire_is_contested() {
     // Heavy shelling on the two northern exits, dated as_of: routes exist but all are exposed.
-    let dir = tempfile::tempdir().unwrap();
-    let src = root().join("data/scenarios/andorra-siege");
-    for entry in std::fs::read_dir(&src).unwrap() {
-        let f = entry.unwrap().file_name();
-        std::fs::copy(src.join(&f), dir.path().join(&f)).unwrap();
-    }
-    let mut csv = std::fs::read_to_string(src.join("incidents.csv")).unwrap();
+    let mut extra = String::new();
     for (i, (lat, lon)) in [(42.5150, 1.5321), (42.5148, 1.5336), (42.5160, 1.5300)]
         .iter()
         .enumerate()
     {
-        csv.push_str(&format!(
+        extra.push_str(&format!(
             "X{i},2016-07-28,2016,Explosions/Remote violence,Shelling/artillery/missile attack,G,,A,X,{lat},{lon},30,exit under fire\n"
         ));
     }
-    std::fs::write(dir.path().join("incidents.csv"), csv).unwrap();
-    let manifest = std::fs::read_to_string(dir.path().join("scenario.toml"))
-        .unwrap()
-        .replace(
-            "../../andorra.osm.pbf",
-            root().join("data/andorra.osm.pbf").to_str().unwrap(),
-        );
-    std::fs::write(dir.path().join("scenario.toml"), manifest).unwrap();
-    let s = corridor_scenario::load(&dir.path().join("scenario.toml")).unwrap();
+    let dir = example_dir(|m| m, &[("incidents.csv", &incidents_plus(&extra))]);
+    let s = load_dir(dir.path());
     let r = run(&s, &[]);
     assert_eq!(r.status, Status::Contested, "{:?}", r.headline);
     for p in &r.status_by_profile {

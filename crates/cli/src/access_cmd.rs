@@ -94,14 +94,7 @@ pub fn run_access(args: &AccessArgs) -> Result<()> {
     };
     let v = match args.format {
         Format::Json => {
-            let mut v = json!({
-                "scenario": loaded.identity(),
-                "map": loaded.map.identity(),
-                "parameters": params,
-            });
-            for (k, x) in serde_json::to_value(&now)?.as_object().expect("struct") {
-                v[k] = x.clone();
-            }
+            let mut v = loaded.result_json(&params, &now)?;
             v["changes"] = match &then {
                 Some(t) => serde_json::to_value(if t.date <= now.date {
                     compare(t, &now, now.population)
@@ -147,8 +140,7 @@ pub fn run_access(args: &AccessArgs) -> Result<()> {
                                    "minutes_on_foot": minutes, "catchment_of": fac}}),
                 );
             }
-            json!({"type": "FeatureCollection", "features": features,
-                   "properties": {"scenario": loaded.identity(), "map": loaded.map.identity()}})
+            loaded.feature_collection(features, json!({}))
         }
     };
     println!("{}", serde_json::to_string_pretty(&v)?);
@@ -202,10 +194,11 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
                    "properties": {"minutes": m, "profile": profile}})
         })
         .collect();
-    let v = json!({"type": "FeatureCollection", "features": features,
-        "properties": {"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
-                       "scenario": loaded.identity(), "map": loaded.map.identity(),
-                       "side": scenario_cmd::describe_side(&loaded.scenario, side)}});
+    let v = loaded.feature_collection(
+        features,
+        json!({"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
+               "side": scenario_cmd::describe_side(&loaded.scenario, side)}),
+    );
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }

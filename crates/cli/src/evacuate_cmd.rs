@@ -40,16 +40,8 @@ pub fn run(args: &EvacuateArgs) -> Result<()> {
     };
     let v = match args.format {
         Format::Json => {
-            let mut v = json!({
-                "scenario": loaded.identity(),
-                "map": loaded.map.identity(),
-                "parameters": loaded.scenario.evacuation,
-                "plan_seconds": (secs * 1000.0).round() / 1000.0,
-            });
-            let r = serde_json::to_value(&report)?;
-            for (k, x) in r.as_object().expect("a struct").iter() {
-                v[k] = x.clone();
-            }
+            let mut v = loaded.result_json(loaded.scenario.evacuation, &report)?;
+            v["plan_seconds"] = json!((secs * 1000.0).round() / 1000.0);
             if let Some(s) = suggestions {
                 v["suggested_corridors"] = serde_json::to_value(s)?;
             }
@@ -70,9 +62,10 @@ pub fn run(args: &EvacuateArgs) -> Result<()> {
                         "properties": {"layer": "suggested_checkpoint", "road": c.road, "why": c.why}}));
                 }
             }
-            json!({"type": "FeatureCollection", "features": features,
-                   "properties": {"scenario": loaded.identity(), "map": loaded.map.identity(),
-                                  "egress_time_s": report.egress_time_s, "lower_bound_s": report.lower_bound_s, "gap": report.gap}})
+            loaded.feature_collection(
+                features,
+                json!({"egress_time_s": report.egress_time_s, "lower_bound_s": report.lower_bound_s, "gap": report.gap}),
+            )
         }
     };
     println!("{}", serde_json::to_string_pretty(&v)?);

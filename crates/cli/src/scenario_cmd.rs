@@ -137,6 +137,35 @@ fn line_feature(coords: Vec<[f64; 2]>, props: Value) -> Value {
     json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
 }
 
+impl LoadedScenario {
+    /// A scenario-based JSON result: `scenario`, `map` and `parameters` first, then every field
+    /// of `body` (a report struct), so that each result names its inputs the same way.
+    pub fn result_json(&self, parameters: impl Serialize, body: impl Serialize) -> Result<Value> {
+        let mut v = json!({
+            "scenario": self.identity(),
+            "map": self.map.identity(),
+            "parameters": serde_json::to_value(parameters)?,
+        });
+        if let Value::Object(fields) = serde_json::to_value(body)? {
+            for (k, x) in fields {
+                v[k] = x;
+            }
+        }
+        Ok(v)
+    }
+
+    /// A GeoJSON FeatureCollection whose properties name the scenario and map, plus `extra`.
+    pub fn feature_collection(&self, features: Vec<Value>, extra: Value) -> Value {
+        let mut props = json!({"scenario": self.identity(), "map": self.map.identity()});
+        if let Value::Object(fields) = extra {
+            for (k, x) in fields {
+                props[k] = x;
+            }
+        }
+        json!({"type": "FeatureCollection", "features": features, "properties": props})
+    }
+}
+
 /// A MultiPolygon as a GeoJSON geometry (`[lon, lat]` rings).
 pub fn polygon_json(m: &geo::MultiPolygon<f64>) -> Value {
     let polys: Vec<Vec<Vec<[f64; 2]>>> =
@@ -229,8 +258,7 @@ pub fn run(cmd: &ScenarioCommand) -> Result<()> {
                 features.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": c.point},
                     "properties": {"layer": "checkpoint", "corridor": k.name, "purpose": k.purpose}}));
             }
-            let v = json!({"type": "FeatureCollection", "features": features,
-                           "properties": {"scenario": ls.identity(), "map": ls.map.identity()}});
+            let v = ls.feature_collection(features, json!({}));
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
     }

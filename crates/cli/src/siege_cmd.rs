@@ -128,12 +128,7 @@ pub fn run(args: &SiegeArgs) -> Result<()> {
     };
     let v = match args.format {
         Format::Json => {
-            let mut v = json!({
-                "scenario": loaded.identity(),
-                "map": loaded.map.identity(),
-                "parameters": params,
-                "enclaves": reports,
-            });
+            let mut v = loaded.result_json(params, json!({ "enclaves": reports }))?;
             if let Some(after) = &what_if {
                 v["what_if"] = json!({
                     "closed": args.close,
@@ -149,8 +144,7 @@ pub fn run(args: &SiegeArgs) -> Result<()> {
             if let Some(after) = &what_if {
                 f.extend(features(after, true));
             }
-            json!({"type": "FeatureCollection", "features": f,
-                   "properties": {"scenario": loaded.identity(), "map": loaded.map.identity()}})
+            loaded.feature_collection(f, json!({}))
         }
     };
     println!("{}", serde_json::to_string_pretty(&v)?);

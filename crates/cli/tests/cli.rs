@@ -42,6 +42,13 @@ fn assert_fails(o: &Output, needles: &[&str]) {
     );
 }
 
+/// Asserts that a JSON object has every documented field.
+fn assert_keys(v: &Value, keys: &[&str]) {
+    for k in keys {
+        assert!(!v[*k].is_null(), "{k} missing from {v}");
+    }
+}
+
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -668,39 +675,42 @@ fn evacuate_prints_the_documented_plan() {
     let sc = example_scenario();
     let sc = sc.to_str().unwrap();
     let v = route_json(&["evacuate", sc, "--suggest", "2"]);
-    for k in [
-        "people",
-        "egress_time_s",
-        "lower_bound_s",
-        "gap",
-        "corridors",
-        "neighbourhoods",
-        "bottlenecks",
-        "remaining_by_hour",
-        "assumptions",
-        "scenario",
-        "map",
-    ] {
-        assert!(!v[k].is_null(), "{k} missing");
-    }
+    assert_keys(
+        &v,
+        &[
+            "people",
+            "egress_time_s",
+            "lower_bound_s",
+            "gap",
+            "corridors",
+            "neighbourhoods",
+            "bottlenecks",
+            "remaining_by_hour",
+            "assumptions",
+            "scenario",
+            "map",
+        ],
+    );
     assert_eq!(v["people"], 250000.0);
     assert!(v["egress_time_s"].as_f64().unwrap() >= v["lower_bound_s"].as_f64().unwrap() - 1.0);
     let c = &v["corridors"][0];
-    for k in [
-        "name",
-        "purpose",
-        "people",
-        "first_arrival_s",
-        "last_arrival_s",
-        "peak_queue",
-        "checkpoint_utilisation",
-    ] {
-        assert!(!c[k].is_null(), "corridor {k} missing");
-    }
+    assert_keys(
+        c,
+        &[
+            "name",
+            "purpose",
+            "people",
+            "first_arrival_s",
+            "last_arrival_s",
+            "peak_queue",
+            "checkpoint_utilisation",
+        ],
+    );
     let n = &v["neighbourhoods"][0];
-    for k in ["name", "people", "corridor", "route", "departure_windows"] {
-        assert!(!n[k].is_null(), "neighbourhood {k} missing");
-    }
+    assert_keys(
+        n,
+        &["name", "people", "corridor", "route", "departure_windows"],
+    );
     // Stayers stay in the count to the very end.
     let last = v["remaining_by_hour"]
         .as_array()
@@ -745,19 +755,20 @@ fn access_and_isochrones_from_the_command_line() {
     let sc = example_scenario();
     let sc = sc.to_str().unwrap();
     let v = route_json(&["access", sc, "--compare", "2016-07-14"]);
-    for k in [
-        "facilities",
-        "population",
-        "coverage",
-        "people_per_functioning_facility",
-        "catchments",
-        "changes",
-        "assumptions",
-        "scenario",
-        "map",
-    ] {
-        assert!(!v[k].is_null(), "{k} missing");
-    }
+    assert_keys(
+        &v,
+        &[
+            "facilities",
+            "population",
+            "coverage",
+            "people_per_functioning_facility",
+            "catchments",
+            "changes",
+            "assumptions",
+            "scenario",
+            "map",
+        ],
+    );
     assert_eq!(v["facilities"]["destroyed"], 1);
     let lost = &v["changes"]["facilities_lost"][0];
     assert_eq!(lost["changed_by"][0]["incident"], "AND10");
