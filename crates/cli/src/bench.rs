@@ -154,6 +154,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         let main: Vec<u32> = (0..pg.node_count() as u32)
             .filter(|&v| pg.component[v as usize] == 0)
             .collect();
+        if main.is_empty() {
+            eprintln!(
+                "corridor: {name}: no {} roads, nothing to measure",
+                profile.name()
+            );
+            continue;
+        }
         let mut rng = SmallRng::seed_from_u64(args.seed);
         let pairs: Vec<(u32, u32)> = (0..args.queries)
             .map(|_| {
@@ -164,7 +171,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             })
             .collect();
         let t = Instant::now();
-        let cch = Cch::new(&pg.graph, pg.cch.order().to_vec());
+        let cch = Cch::new(&pg.graph, pg.cch_order().to_vec());
         let cch_contract_ms = t.elapsed().as_secs_f64() * 1e3;
         let mut customize = Vec::new();
         for _ in 0..5 {

@@ -20,7 +20,7 @@
 //! where `str` is a u64 byte length and UTF-8, and `[T]` a u64 element count and raw elements.
 
 use crate::error::RoadsError;
-use crate::graph::{Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
+use crate::graph::{on_earth, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::Profile;
 use bytemuck::Pod;
 use corridor_routing::{Graph, Landmarks};
@@ -119,7 +119,7 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
         w.slice(p.landmarks.nodes());
         w.slice(p.landmarks.from_costs());
         w.slice(p.landmarks.to_costs());
-        w.slice(p.cch.order());
+        w.slice(p.cch_order());
     }
     w.u64(g.facilities.len() as u64);
     for f in &g.facilities {
@@ -143,9 +143,21 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
     let source_sha256 = r.str()?;
     let bbox: Vec<f64> = r.vec()?;
     let bbox: [f64; 4] = bbox.try_into().map_err(|_| "bad bounding box")?;
+    if !(on_earth([bbox[0], bbox[1]]) && on_earth([bbox[2], bbox[3]]))
+        || bbox[0] > bbox[2]
+        || bbox[1] > bbox[3]
+    {
+        return Err("the bounding box is not an ordered, finite box on the earth".into());
+    }
     let count = r.u32()?;
+    if count as usize != Profile::ALL.len() {
+        return Err(format!(
+            "{count} profiles where {} were expected",
+            Profile::ALL.len()
+        ));
+    }
     let mut profiles = Vec::new();
-    for expected in Profile::ALL.iter().take(count as usize) {
+    for expected in &Profile::ALL {
         let name = r.str()?;
         if name != expected.name() {
             return Err(format!(
@@ -192,11 +204,10 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             Some(r.vec()?),
         )?);
     }
-    if profiles.len() != Profile::ALL.len() {
-        return Err(format!(
-            "{count} profiles where {} were expected",
-            Profile::ALL.len()
-        ));
+    let inside =
+        |c: &[f64; 2]| (bbox[0]..=bbox[2]).contains(&c[0]) && (bbox[1]..=bbox[3]).contains(&c[1]);
+    if !profiles.iter().all(|p| p.node_coord.iter().all(inside)) {
+        return Err("a node lies outside the bounding box".into());
     }
     let n_fac = r.u64()?;
     let mut facilities = Vec::new();
@@ -208,7 +219,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
         let kind = r.str()?;
         let beds = r.u32()?;
         let coord = [f64::from_bits(r.u64()?), f64::from_bits(r.u64()?)];
-        if !coord.iter().all(|c| c.is_finite()) {
+        if !on_earth(coord) {
             return Err("bad facility coordinate".into());
         }
         facilities.push(Facility {
