@@ -563,3 +563,50 @@ pub fn run(args: &RouteArgs) -> Result<()> {
     };
     print(&report, args.format)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_roads::route::EdgePiece;
+
+    #[test]
+    fn each_route_found_penalises_its_edges_once() {
+        let rg = corridor_roads::import_pbf(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/andorra.osm.pbf"),
+        )
+        .unwrap();
+        let g = rg.profile(Profile::Car);
+        let snapper = Snapper::new(g, rg.meta.bbox);
+        let [a, b] = snapper.waypoints(g, [1.5218, 42.5063], [1.5383, 42.5114], 500.0, |_| true);
+        let mut r = Router::new(g)
+            .route(
+                g,
+                &g.arc_duration_s,
+                WeightBound::AtLeastTravelTime,
+                &a.unwrap(),
+                &b.unwrap(),
+            )
+            .unwrap();
+        // The same edge twice in one route still counts once.
+        let twice: EdgePiece = r.pieces[1];
+        r.pieces.push(twice);
+        let mut w = g.arc_duration_s.clone();
+        penalise(g, &mut w, &r);
+        penalise(g, &mut w, &r);
+        let on_route: std::collections::BTreeSet<u32> = r.pieces.iter().map(|p| p.edge).collect();
+        for e in 0..g.edge_count() as u32 {
+            let factor = if on_route.contains(&e) {
+                1.4 * 1.4
+            } else {
+                1.0
+            };
+            for arc in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+                if arc != corridor_routing::INVALID {
+                    let (got, base) = (w[arc as usize], g.arc_duration_s[arc as usize]);
+                    assert!((got - base * factor).abs() <= 1e-9 * base, "edge {e}");
+                }
+            }
+        }
+    }
+}

@@ -166,12 +166,14 @@ impl ProfileGraph {
         }
         let mut edge_fwd_arc = vec![INVALID; m];
         let mut edge_bwd_arc = vec![INVALID; m];
-        for (a, &code) in arc_edge.iter().enumerate() {
+        let arcs = (0..n as u32).flat_map(|v| graph.out_arcs(v).map(move |a| (v, a as usize)));
+        for (tail, a) in arcs {
+            let code = arc_edge[a];
             let edge = (code >> 1) as usize;
             if edge >= m {
                 return Err("an arc refers to a missing edge".into());
             }
-            let (tail, head) = (graph.arc_tail(a as u32), graph.arc_head(a as u32));
+            let head = graph.arc_head(a as u32);
             let (ef, et) = (e.from[edge], e.to[edge]);
             let ok = if code & 1 == 0 {
                 (tail, head) == (ef, et)

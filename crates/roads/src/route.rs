@@ -229,6 +229,22 @@ fn seeds(g: &ProfileGraph, weight: &[f64], points: &[Snap], outbound: bool) -> V
     out
 }
 
+/// The search seeds of a snapped point (a [`Snap`] or every candidate of a
+/// [`crate::snap::Waypoint`]) under `weight`: leaving it (`outbound`) or reaching it. For
+/// one-to-all searches (isochrones, access) that must treat a point on a node as the node and
+/// never seed at `0 × ∞`.
+pub fn point_seeds(
+    g: &ProfileGraph,
+    weight: &[f64],
+    point: &(impl AsRef<[Snap]> + ?Sized),
+    outbound: bool,
+) -> Vec<Seed> {
+    seeds(g, weight, point.as_ref(), outbound)
+        .into_iter()
+        .map(|t| t.seed)
+        .collect()
+}
+
 /// The seed a search result starts (or ends) at: the cheapest one on that node, which is the
 /// one the search used.
 fn seed_at(seeds: &[TaggedSeed], node: u32) -> Option<TaggedSeed> {

@@ -270,36 +270,45 @@ impl Snapper {
         accept: &impl Fn(u32) -> bool,
     ) -> Vec<Snap> {
         let local = LocalProjection::centred_on(query);
-        let planar = |a: [f64; 2], b: [f64; 2]| {
-            let (c, _) = closest_on_segment([0.0, 0.0], local.project(a), local.project(b));
-            (c[0] * c[0] + c[1] * c[1]).sqrt()
+        // Planar distance from the query (the origin) to each accepted segment, in one pass.
+        let each_segment = |visit: &mut dyn FnMut(f64, (u32, u32))| {
+            let (first, shape) = (&g.edges.shape_first, &g.edges.shape);
+            for e in 0..g.edge_count() {
+                if !accept(e as u32) {
+                    continue;
+                }
+                let (lo, hi) = (first[e] as usize, first[e + 1] as usize);
+                let mut a = local.project(shape[lo]);
+                for (i, &p) in shape[lo + 1..hi].iter().enumerate() {
+                    let b = local.project(p);
+                    let (c, _) = closest_on_segment([0.0, 0.0], a, b);
+                    visit((c[0] * c[0] + c[1] * c[1]).sqrt(), (e as u32, i as u32));
+                    a = b;
+                }
+            }
         };
-        let segments = || {
-            (0..g.edge_count() as u32)
-                .filter(|&e| accept(e))
-                .flat_map(|e| (0..g.edge_shape(e).len() as u32 - 1).map(move |i| (e, i)))
-        };
-        let ends = |(e, i): (u32, u32)| {
-            let shape = g.edge_shape(e);
-            (shape[i as usize], shape[i as usize + 1])
-        };
-        let Some(nearest) = segments().min_by(|&x, &y| {
-            let (dx, dy) = (planar(ends(x).0, ends(x).1), planar(ends(y).0, ends(y).1));
-            dx.total_cmp(&dy)
-        }) else {
+        let mut nearest: Option<(f64, (u32, u32))> = None;
+        each_segment(&mut |d, seg| {
+            if nearest.is_none_or(|(best, _)| d < best) {
+                nearest = Some((d, seg));
+            }
+        });
+        let Some((_, nearest)) = nearest else {
             return Vec::new();
         };
         let first = self.candidate(g, query, nearest);
         let reach = max_m.min(first.distance_m + TIE_TOLERANCE_M);
         let shrink = Self::planar_shrink(query[1], [query[1]; 2], query, reach);
-        segments()
-            .filter(|&seg| {
-                let (a, b) = ends(seg);
-                planar(a, b) * shrink <= reach
-            })
-            .map(|seg| self.candidate(g, query, seg))
-            .filter(|s| s.distance_m <= reach)
-            .collect()
+        let mut found = Vec::new();
+        each_segment(&mut |d, seg| {
+            if d * shrink <= reach {
+                let s = self.candidate(g, query, seg);
+                if s.distance_m <= reach {
+                    found.push(s);
+                }
+            }
+        });
+        found
     }
 
     /// The nearest point on any edge accepted by `accept`, at most `max_m` geodesic metres away.

@@ -300,6 +300,15 @@ proptest! {
     fn a_damaged_file_with_a_valid_checksum_is_refused_or_routes_exactly(d in damage()) {
         let b = apply(&d);
         let loaded = file::from_bytes(&b, Path::new("x.graph"));
+        // The file path streams the payload: the same verdict as the bytes in memory.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.graph");
+        std::fs::write(&path, &b).unwrap();
+        let from_file = file::load(&path);
+        prop_assert_eq!(loaded.is_ok(), from_file.is_ok());
+        if let (Err(a), Err(b)) = (&loaded, &from_file) {
+            prop_assert_eq!(a.to_string().replace(&path.display().to_string(), "x.graph"), b.to_string().replace(&path.display().to_string(), "x.graph"));
+        }
         tally(loaded.is_ok());
         match loaded {
             Err(e) => {

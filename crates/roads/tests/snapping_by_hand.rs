@@ -254,3 +254,38 @@ fn a_route_between_two_points_by_a_small_network_stays_on_it() {
     let d = car_route_m(&rg, a, c).unwrap();
     assert!((d - 0.0028 * M_PER_DEG).abs() < 0.01, "{d}");
 }
+
+#[test]
+fn a_point_on_a_node_seeds_that_node_at_cost_zero_and_never_nan() {
+    let rg = junction_map();
+    let g = rg.profile(Profile::Car);
+    let snapper = Snapper::new(g, rg.meta.bbox);
+    // 5 cm west of J on the one-way J→W: the seeds leaving it are J at 0, nothing else.
+    let w = snapper
+        .candidates_where(g, [-0.05 / M_PER_DEG, 0.0], 500.0, |_| true)
+        .unwrap();
+    let j = g.node_osm_id.iter().position(|&id| id == 1).unwrap() as u32;
+    for outbound in [true, false] {
+        let seeds = corridor_roads::route::point_seeds(g, &g.arc_duration_s, &w, outbound);
+        assert!(seeds.iter().all(|s| s.cost.is_finite()), "{seeds:?}");
+        assert!(
+            seeds.iter().any(|s| s.node == j && s.cost == 0.0),
+            "{seeds:?}"
+        );
+    }
+    // Mid-way along the one-way J→W (55.6 m from each end): leaving reaches W at half the
+    // edge's time and J not at all; arriving comes from J at half the time.
+    let mid = snapper
+        .candidates_where(g, [-0.0005, 0.0], 500.0, |_| true)
+        .unwrap();
+    let e = mid.best().edge as usize;
+    let half = g.arc_duration_s[g.edge_fwd_arc[e] as usize] / 2.0;
+    let out = corridor_roads::route::point_seeds(g, &g.arc_duration_s, &mid, true);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].node, g.edges.to[e]);
+    assert!((out[0].cost - half).abs() < 1e-9);
+    let arrive = corridor_roads::route::point_seeds(g, &g.arc_duration_s, &mid, false);
+    assert_eq!(arrive.len(), 1);
+    assert_eq!(arrive[0].node, j);
+    assert!((arrive[0].cost - half).abs() < 1e-9);
+}

@@ -146,7 +146,7 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
         let customized = pg.customize(pg.arc_duration_s.clone());
 
         let t = Instant::now();
-        let snapper = Snapper::new(pg, g.meta.bbox);
+        let snapper = Snapper::with_index(pg, g.meta.bbox);
         let snap_index_ms = t.elapsed().as_secs_f64() * 1e3;
         let route_n = args.queries.min(2_000);
         let t = Instant::now();
