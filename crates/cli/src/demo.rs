@@ -165,7 +165,21 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
     for h in &e.headline {
         println!("  {h}");
     }
-    for r in &e.supply_routes {
+    // The piece most people live in: its roads and its food.
+    let Some(city) = e
+        .pieces
+        .iter()
+        .max_by(|a, b| a.population.total_cmp(&b.population))
+    else {
+        return Ok(());
+    };
+    println!(
+        "  Piece {} ({:.0} people) is {}:",
+        city.index + 1,
+        city.population,
+        city.status.name()
+    );
+    for r in &city.supply_routes {
         println!(
             "  supply route ({}): {:<48} exposure {:>6.1}{}  best way in for {:>3.0} % of the people",
             r.profile.name(),
@@ -175,7 +189,18 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             r.population_share * 100.0
         );
     }
-    for f in &e.forecast_if_cut {
+    if let Some(f) = &city.forecast {
+        println!(
+            "  food: {:.0} trucks a day over {} open truck route(s) that share no road; {}",
+            f.trucks_per_day,
+            f.open_supply_routes,
+            f.runs_out_on.map_or_else(
+                || "it does not run out".to_string(),
+                |d| format!("it runs out on {d}")
+            )
+        );
+    }
+    for f in &city.forecast_if_cut {
         println!(
             "  if {} were cut: {} open truck route(s) left, food runs out {}",
             f.roads_cut.join(" and "),
@@ -185,7 +210,7 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         );
     }
     // What if the besieger cuts the first road of the truck cut?
-    let Some(cut) = e.min_cut.roads.first() else {
+    let Some(cut) = city.min_cut.roads.first() else {
         return Ok(());
     };
     let (mut f2, mut c2) = (foot.clone(), car.clone());

@@ -67,6 +67,8 @@ pub fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         stock: None,
         evacuation: EvacuationParams::default(),
         layer_files: vec![],
+        placement: Default::default(),
+        incidents_imprecise: 0,
     };
     let maps: Vec<ScenarioMap> = Profile::ALL
         .iter()
