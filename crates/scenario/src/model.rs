@@ -292,13 +292,13 @@ impl Scenario {
 /// Who is travelling, which decides where they may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
-    /// A civilian belonging to a party's area (e.g. leaving an enclave): may use the party's,
-    /// its allies' and nobody's territory; enters hostile territory only at civilian corridors.
+    /// A civilian belonging to a party's area (e.g. leaving an enclave): enters ground of a
+    /// party hostile to it only at civilian crossings; leaving hostile ground needs none.
     CivilianOf(usize),
-    /// A member of a party: same territory rules, crosses only at combatant corridors.
+    /// A member of a party: same rules, crosses only at combatant crossings.
     Party(usize),
-    /// A civilian of no side: moves within any one party's or nobody's territory, crosses
-    /// between hostile parties' territories only at civilian corridors.
+    /// A civilian of no side: goes from one party's ground into a hostile party's ground only
+    /// at civilian crossings, also across unclaimed ground between them.
     Neutral,
 }
 
