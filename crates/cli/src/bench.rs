@@ -825,8 +825,8 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         .map(|&p| ScenarioMap::new(&s, g.profile(p), bb, &Snapper::new(g.profile(p), bb)))
         .collect::<Result<_, _>>()?;
     let params = AccessParams::default();
-    let fac =
-        facilities_on(&s, &g.facilities, s.as_of, &params).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let fac = facilities_on(&s, &g.facilities, s.as_of, &params.hits)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // `access` computes both profiles it is given; passing one profile's map twice and halving
     // the time measures that profile alone.
     for (k, p) in Profile::ALL.iter().enumerate() {

@@ -761,7 +761,8 @@ fn access_and_isochrones_from_the_command_line() {
             "facilities",
             "population",
             "coverage",
-            "people_per_functioning_facility",
+            "coverage_fully_functioning",
+            "load",
             "catchments",
             "changes",
             "assumptions",
@@ -770,6 +771,11 @@ fn access_and_isochrones_from_the_command_line() {
         ],
     );
     assert_eq!(v["facilities"]["destroyed"], 1);
+    // The scenario on 14 July, by hand: AND1 is the only incident so far, and the Pont Pla
+    // tunnel (closed since 19 July) is still open.
+    let then = &v["changes"]["scenario_on_compare_date"];
+    assert_eq!(then["incidents"], 1);
+    assert_eq!(then["closures_in_force"], 0);
     let lost = &v["changes"]["facilities_lost"][0];
     assert_eq!(lost["changed_by"][0]["incident"], "AND10");
     assert!(

@@ -13,7 +13,7 @@ mod onmap;
 mod risk;
 
 pub use frontline::{front_lines, FrontLine};
-pub use load::{load, parse_hours, INCIDENT_COLUMNS};
+pub use load::{load, load_at, parse_hours, INCIDENT_COLUMNS};
 pub use model::*;
 pub use onmap::{
     check_checkpoints, Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap,
