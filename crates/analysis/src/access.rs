@@ -222,17 +222,23 @@ impl<'a> Network<'a> {
     }
 }
 
+/// A sum that is +0 when empty (`Iterator::sum` of no `f64` gives −0, printed as "-0.0").
+fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
 fn coverage(thresholds: &[f64], people: &[f64], minutes: &[Option<f64>]) -> Vec<Coverage> {
-    let population: f64 = people.iter().sum();
+    let population: f64 = total(people.iter().copied());
     thresholds
         .iter()
         .map(|&m| {
-            let within: f64 = people
-                .iter()
-                .zip(minutes)
-                .filter(|(_, t)| t.is_some_and(|t| t <= m))
-                .map(|(p, _)| p)
-                .sum();
+            let within = total(
+                people
+                    .iter()
+                    .zip(minutes)
+                    .filter(|(_, t)| t.is_some_and(|t| t <= m))
+                    .map(|(p, _)| *p),
+            );
             Coverage {
                 minutes: m,
                 people: within.round(),
@@ -282,11 +288,12 @@ fn catchments(
 
 fn load_by_status(catchments: &[Catchment]) -> LoadByStatus {
     let of = |st: FacilityStatus| {
-        catchments
-            .iter()
-            .filter(|c| c.status == st)
-            .map(|c| c.people)
-            .sum()
+        total(
+            catchments
+                .iter()
+                .filter(|c| c.status == st)
+                .map(|c| c.people),
+        )
     };
     let most = |key: fn(&Catchment) -> Option<f64>| {
         catchments
@@ -319,12 +326,13 @@ fn profile_access(
     let full = with(|s| s == FacilityStatus::Functioning);
     let near = net.nearest(facilities, &working, units, params.max_snap_m);
     let near_full = net.nearest(facilities, &full, units, params.max_snap_m);
-    let unreachable: f64 = people
-        .iter()
-        .zip(&near.minutes)
-        .filter(|(_, t)| t.is_none())
-        .map(|(p, _)| p)
-        .sum();
+    let unreachable = total(
+        people
+            .iter()
+            .zip(&near.minutes)
+            .filter(|(_, t)| t.is_none())
+            .map(|(p, _)| *p),
+    );
     ProfileAccess {
         profile: sm.graph.profile,
         coverage: coverage(&params.thresholds_min, people, &near.minutes),
@@ -366,7 +374,7 @@ pub fn access(
     let on_foot = &by_profile[0];
     Ok(AccessReport {
         date,
-        population: people.iter().sum(),
+        population: total(people.iter().copied()),
         coverage: on_foot.coverage.clone(),
         coverage_fully_functioning: on_foot.coverage_fully_functioning.clone(),
         load: load_by_status(&on_foot.catchments),
@@ -441,13 +449,13 @@ fn people_moved_out(a: &AccessReport, b: &AccessReport, population: f64) -> Vec<
         .map(|c| {
             let m = c.minutes;
             let within = |t: &Option<f64>| t.is_some_and(|t| t <= m);
-            let moved: f64 = ta
-                .iter()
-                .zip(tb)
-                .zip(&a.unit_people)
-                .filter(|((x, y), _)| within(x) && !within(y))
-                .map(|(_, p)| *p)
-                .sum();
+            let moved = total(
+                ta.iter()
+                    .zip(tb)
+                    .zip(&a.unit_people)
+                    .filter(|((x, y), _)| within(x) && !within(y))
+                    .map(|(_, p)| *p),
+            );
             Coverage {
                 minutes: m,
                 people: moved.round(),

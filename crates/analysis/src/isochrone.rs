@@ -34,9 +34,9 @@ pub struct IsochroneParams {
     pub min_hole_m2: f64,
 }
 
-/// At most this many grid cells: the cell grows on large areas (a 30 km car isochrone gets
-/// 15 m cells).
-pub const MAX_CELLS: f64 = 4.0e6;
+/// At most this many grid cells: the cell grows on large areas (a 30-minute car isochrone
+/// across Malta, 27 × 15 km, gets 20 m cells), which keeps time and memory bounded.
+pub const MAX_CELLS: f64 = 1.0e6;
 
 impl Default for IsochroneParams {
     fn default() -> Self {
@@ -121,7 +121,8 @@ struct BudgetGrid {
     cell: f64,
     nx: usize,
     ny: usize,
-    /// Row-major metres; points beyond every reach hold `-3 · cell`.
+    /// Row-major metres; points beyond every reach hold `-1.5 · cell` (a grid neighbour of a
+    /// point inside is never below `-cell`, so the contour's interpolation stays exact).
     budget: Vec<f64>,
 }
 
@@ -168,23 +169,30 @@ impl BudgetGrid {
             ny,
         } = frame;
         let buffer = cell * std::f64::consts::SQRT_2;
-        let floor = -3.0 * cell;
+        let floor = -1.5 * cell;
         let mut budget = vec![floor; nx * ny];
         for &(q, c) in points.iter().filter(|x| x.1 <= limit_s) {
             let reach = ((limit_s - c) * p.off_road_speed_mps).min(p.max_off_road_m) + buffer;
-            let r = ((reach - floor) / cell).ceil() as isize;
-            let (ci, cj) = (
-                ((q[0] - origin[0]) / cell).round() as isize,
-                ((q[1] - origin[1]) / cell).round() as isize,
-            );
-            for j in (cj - r).max(0)..=(cj + r).min(ny as isize - 1) {
-                let y = origin[1] + j as f64 * cell;
-                for i in (ci - r).max(0)..=(ci + r).min(nx as isize - 1) {
-                    let x = origin[0] + i as f64 * cell;
-                    let b = reach - (x - q[0]).hypot(y - q[1]);
-                    let slot = &mut budget[j as usize * nx + i as usize];
-                    if b > *slot {
-                        *slot = b;
+            let paint = reach - floor;
+            let (gx, gy) = ((q[0] - origin[0]) / cell, (q[1] - origin[1]) / cell);
+            let rows = (((gy - paint / cell).ceil().max(0.0)) as usize)
+                ..=((gy + paint / cell).floor().min(ny as f64 - 1.0) as usize);
+            for j in rows {
+                let dy = origin[1] + j as f64 * cell - q[1];
+                let half = (paint * paint - dy * dy).max(0.0).sqrt() / cell;
+                let i0 = (gx - half).ceil().max(0.0) as usize;
+                let i1 = (gx + half).floor().min(nx as f64 - 1.0);
+                if i1 < 0.0 {
+                    continue;
+                }
+                for i in i0..=i1 as usize {
+                    let dx = origin[0] + i as f64 * cell - q[0];
+                    let slot = &mut budget[j * nx + i];
+                    // Improves only if d < reach − slot: compare squares, root only then.
+                    let room = reach - *slot;
+                    let d2 = dx * dx + dy * dy;
+                    if room > 0.0 && d2 < room * room {
+                        *slot = reach - d2.sqrt();
                     }
                 }
             }

@@ -288,12 +288,23 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         );
         if let Some(c) = r.catchments.first() {
             println!(
-                "    largest load: {} — {:.0} people{}",
+                "    largest load: {} ({}) — {:.0} people{}",
                 c.name.clone().unwrap_or_else(|| c.facility.clone()),
+                serde_json::to_value(c.status)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('_', " "),
                 c.people,
                 c.people_per_bed
                     .map(|x| format!(", {x:.0} per bed"))
                     .unwrap_or_default()
+            );
+        }
+        if let Some(full) = r.coverage_fully_functioning.last() {
+            println!(
+                "    {:.0} % within {:.0} min of a fully functioning facility",
+                full.share * 100.0,
+                full.minutes
             );
         }
     }
