@@ -15,7 +15,8 @@
 //!   it `partially_functioning`; any of them is `destroyed` when the notes say so by a word of
 //!   [`DESTROYED_WORDS`] not preceded by one of [`NOT_QUITE_WORDS`]);
 //! - it lies within `hit_radius_m` of the facility, or within `named_hit_radius_m` and its
-//!   notes name the facility (the whole name, as words). Distance is always bounded.
+//!   notes name the facility (the whole name, as words; not a generic name like "Hospital",
+//!   see [`GENERIC_NAMES`]). Distance is always bounded.
 //!
 //! The status on a date is the base status worsened by every hit dated on or after the base
 //! record's `since` (all hits up to the date when the base is the map's or undated): a dated
@@ -151,11 +152,26 @@ pub fn says_destroyed(notes: &str) -> bool {
     })
 }
 
+/// Names that say only what a facility is, not which: notes saying "the hospital" name none.
+pub const GENERIC_NAMES: [&str; 10] = [
+    "hospital",
+    "clinic",
+    "clinica",
+    "clínica",
+    "health centre",
+    "health center",
+    "doctor",
+    "doctors",
+    "pharmacy",
+    "dispensary",
+];
+
 /// Whether the notes name the facility: its whole name as a run of words (names shorter than
-/// 4 letters never match).
+/// 4 letters, and [`GENERIC_NAMES`], never match).
 fn names(notes: &str, name: &str) -> bool {
     let (n, w) = (words(name), words(notes));
     name.chars().filter(|c| c.is_alphanumeric()).count() >= 4
+        && !GENERIC_NAMES.contains(&n.join(" ").as_str())
         && !n.is_empty()
         && w.windows(n.len()).any(|x| x == n.as_slice())
 }
@@ -388,5 +404,10 @@ mod tests {
         assert!(names("strike on clinica test.", "Clinica Test"));
         assert!(!names("strike on Clinica Testing", "Clinica Test"));
         assert!(!names("strike on ABC", "ABC"));
+        assert!(!names("air strike on the hospital", "Hospital"));
+        assert!(names(
+            "air strike on Hospital Nostra Senyora",
+            "Hospital Nostra Senyora"
+        ));
     }
 }

@@ -318,8 +318,11 @@ fn off_road_budget(
     limit_s: f64,
     ip: &IsochroneParams,
 ) -> f64 {
+    // Points farther than ~250 m cannot have a budget above −150 m: the caller needs no more.
     road.iter()
-        .filter(|(_, c)| *c <= limit_s)
+        .filter(|(q, c)| {
+            *c <= limit_s && (q[0] - p[0]).abs() < 0.003 && (q[1] - p[1]).abs() < 0.00225
+        })
         .map(|&(q, c)| {
             ((limit_s - c) * ip.off_road_speed_mps).min(ip.max_off_road_m) - haversine_m(p, q)
         })
@@ -336,9 +339,12 @@ fn isochrones_are_filled_areas_around_the_reached_network() {
     let m = maps(&s);
     let side = Side::default_for(&s);
     let ip = IsochroneParams::default();
+    // Four starts: the enclave centre and its east on foot, two streets by car.
     for (sm, start_at, minutes) in [
         (&m[0], [1.5220, 42.5063], [4.0, 8.0]),
+        (&m[0], [1.5330, 42.5082], [2.0, 6.0]),
         (&m[1], [1.5290, 42.5078], [1.0, 2.0]),
+        (&m[1], [1.5380, 42.5110], [1.0, 2.0]),
     ] {
         let g = sm.graph;
         let w = sm.weights(side, Mode::Fastest, 0.0);
@@ -358,14 +364,13 @@ fn isochrones_are_filled_areas_around_the_reached_network() {
         };
         // The reached road, densely: nodes, and every 2 m along arcs out of reached nodes.
         let mut road: Vec<([f64; 2], f64)> = Vec::new();
-        for v in 0..g.node_count() as u32 {
-            if cost(v).is_finite() {
-                road.push((g.node_coord[v as usize], cost(v)));
-            }
+        let longest = minutes[1] * 60.0;
+        for v in (0..g.node_count() as u32).filter(|&v| cost(v) <= longest) {
+            road.push((g.node_coord[v as usize], cost(v)));
             for a in g.graph.out_arcs(v) {
                 let (e, rev) = g.arc_edge(a);
                 let len = g.edges.length_m[e as usize];
-                if !cost(v).is_finite() || !w[a as usize].is_finite() || len <= 0.0 {
+                if !w[a as usize].is_finite() || len <= 0.0 {
                     continue;
                 }
                 let steps = (len / 2.0).ceil() as usize;
