@@ -291,16 +291,11 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
 }
 
 fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
-    use corridor_analysis::access::{access, compare, facilities_on, AccessParams};
+    use corridor_analysis::access::{compare, AccessParams};
     let s = &loaded.scenario;
     let params = AccessParams::default();
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
     let before_day = s.as_of - chrono::Duration::days(14);
-    let run = |day| -> Result<_> {
-        let f = facilities_on(s, &loaded.map.graph.facilities, day, &params)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        access(&foot, &car, f, day, &params).map_err(|e| anyhow::anyhow!("{e}"))
-    };
+    let run = |day| -> Result<_> { Ok(crate::access_cmd::report_on(loaded, day, &params)?.0) };
     let (before, after) = (run(before_day)?, run(s.as_of)?);
     println!("\nHealth care on foot, {} people:", after.population);
     for (label, r) in [("before the strikes", &before), ("on as_of", &after)] {
@@ -310,11 +305,33 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             .map(|c| format!("{:.0} % within {:.0} min", c.share * 100.0, c.minutes))
             .collect();
         println!(
-            "  {label} ({}): {} working facilities; {}",
+            "  {label} ({}): {} working facilities ({} partially); {}",
             r.date,
             r.facilities.functioning + r.facilities.partially_functioning,
+            r.facilities.partially_functioning,
             cov.join(", ")
         );
+        if let Some(c) = r.catchments.first() {
+            println!(
+                "    largest load: {} ({}) — {:.0} people{}",
+                c.name.clone().unwrap_or_else(|| c.facility.clone()),
+                serde_json::to_value(c.status)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('_', " "),
+                c.people,
+                c.people_per_bed
+                    .map(|x| format!(", {x:.0} per bed"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(full) = r.coverage_fully_functioning.last() {
+            println!(
+                "    {:.0} % within {:.0} min of a fully functioning facility",
+                full.share * 100.0,
+                full.minutes
+            );
+        }
     }
     let ch = compare(&before, &after, after.population);
     for f in &ch.facilities_lost {

@@ -827,7 +827,8 @@ fn access_and_isochrones_from_the_command_line() {
             "facilities",
             "population",
             "coverage",
-            "people_per_functioning_facility",
+            "coverage_fully_functioning",
+            "load",
             "catchments",
             "changes",
             "assumptions",
@@ -836,6 +837,20 @@ fn access_and_isochrones_from_the_command_line() {
         ],
     );
     assert_eq!(v["facilities"]["destroyed"], 1);
+    // The scenario on 14 July, by hand: AND1 is the only incident so far, and the Pont Pla
+    // tunnel (closed since 19 July) is still open.
+    let then = &v["changes"]["scenario_on_compare_date"];
+    assert_eq!(then["incidents"], 1);
+    assert_eq!(then["closures_in_force"], 0);
+    // The example's dated record reopens the hospital (partially) on 5 August.
+    let later = route_json(&["access", sc, "--compare", "2016-08-10"]);
+    let gained = &later["changes"]["facilities_gained"][0];
+    assert_eq!(gained["id"], "osm:w194554955");
+    assert_eq!(gained["status"], "partially_functioning");
+    assert_eq!(
+        later["changes"]["scenario_on_compare_date"]["incidents"],
+        10
+    );
     let lost = &v["changes"]["facilities_lost"][0];
     assert_eq!(lost["changed_by"][0]["incident"], "AND10");
     assert!(

@@ -15,7 +15,7 @@ mod placement;
 mod risk;
 
 pub use frontline::{front_lines, FrontLine};
-pub use load::{load, parse_hours, INCIDENT_COLUMNS};
+pub use load::{load, load_at, parse_hours, INCIDENT_COLUMNS};
 pub use model::*;
 pub use onmap::{
     check_checkpoints, check_on_map, front_distance_m, Checkpoint, Exposure, Mode, PassedIncident,

@@ -131,6 +131,13 @@ impl Reading {
 
 /// Loads and validates a scenario manifest and every layer it names.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_at(path, None)
+}
+
+/// As [`load`], with the scenario evaluated on `date` instead of the manifest's `as_of` when
+/// given: incidents up to `date` (risk decaying from it), closures in force on it. The
+/// checksum stays the files'; `as_of` becomes `date`. (`access --compare DATE`.)
+pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
     let m = parse_manifest(path, &text)?;
     let mut rd = Reading {
@@ -141,6 +148,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     rd.hasher.update(text.as_bytes());
     let err = |what: String| ScenarioError::at(path, None, what);
     let as_of = toml_date(&m.as_of).map_err(|e| err(format!("as_of: {e}")))?;
+    let as_of = date.unwrap_or(as_of);
     let parties = read_parties(&m.party).map_err(err)?;
     let party_of = |id: &str| parties.iter().position(|p| p.id == id);
     let territories = match &m.territory {
@@ -1156,6 +1164,7 @@ fn read_evacuation(e: &EvacuationToml) -> Result<EvacuationParams, String> {
 
 fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>, ScenarioError> {
     let mut out = Vec::new();
+    let mut added: Vec<String> = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let fe = |msg: String| ScenarioError::at(p, Some(format!("feature {i}")), msg);
         let osm_id = match f.props.get("osm_id") {
@@ -1190,24 +1199,44 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
             None => None,
             Some(t) => return Err(fe(format!("facility geometry is a {t}, expected a Point"))),
         };
-        if osm_id.is_none() && point.is_none() {
+        let name = f
+            .props
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A record without osm_id whose name an earlier added facility carries is a further
+        // (dated) record of that facility; otherwise it adds one.
+        let further = osm_id.is_none() && name.as_ref().is_some_and(|n| added.contains(n));
+        if osm_id.is_none() && point.is_none() && !further {
             return Err(fe(
-                "a facility needs an osm_id (to change a map facility) or a Point (to add one)"
+                "a facility needs an osm_id (to change a map facility), a Point (to add one) or the name of a facility added above"
                     .into(),
             ));
         }
-        if osm_id.is_none() && status.is_none() {
-            return Err(fe("a new facility needs a status".into()));
+        if osm_id.is_none() && !further {
+            if status.is_none() {
+                return Err(fe("a new facility needs a status".into()));
+            }
+            added.extend(name.clone());
+        }
+        let date_prop = |key: &str| match f.props.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => parse_date(s)
+                .map(Some)
+                .map_err(|e| fe(format!("{key}: {e}"))),
+            Some(_) => Err(fe(format!("'{key}' must be a date string"))),
+        };
+        let (since, until) = (date_prop("since")?, date_prop("until")?);
+        if let (Some(a), Some(b)) = (since, until) {
+            if b < a {
+                return Err(fe(format!("until {b} is before since {a}")));
+            }
         }
         out.push(FacilityRecord {
             feature: i,
             file: p.to_path_buf(),
             osm_id,
-            name: f
-                .props
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            name,
             kind: f
                 .props
                 .get("kind")
@@ -1216,6 +1245,8 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
             status,
             beds,
             point,
+            since,
+            until,
         });
     }
     Ok(out)

@@ -355,8 +355,10 @@ impl FacilityStatus {
     }
 }
 
-/// One feature of the `facilities` layer: an override of a map facility (`osm_id`) or a
-/// facility missing from the map (a Point).
+/// One feature of the `facilities` layer: an override of a map facility (`osm_id`), a
+/// facility missing from the map (a Point), or a further, dated record of a facility the layer
+/// added earlier (same `name`, no `osm_id`). Several records may describe one facility over
+/// time; how they combine is `corridor_analysis::access::facilities_on`'s documented rule.
 #[derive(Debug, Clone)]
 pub struct FacilityRecord {
     pub feature: usize,
@@ -368,4 +370,8 @@ pub struct FacilityRecord {
     pub beds: Option<u32>,
     /// `[lon, lat]`, required for a facility not on the map.
     pub point: Option<[f64; 2]>,
+    /// The record holds from this date on (inclusive); `None`: from the start.
+    pub since: Option<NaiveDate>,
+    /// The record holds up to and including this date; `None`: with no end.
+    pub until: Option<NaiveDate>,
 }
