@@ -385,14 +385,15 @@ pub(crate) fn on_earth(c: [f64; 2]) -> bool {
     c[0].is_finite() && c[1].is_finite() && c[0].abs() <= 180.0 && c[1].abs() <= 90.0
 }
 
-/// Relative slack for landmark distances stored as `f32` (each rounded by at most 6e-8).
-const LANDMARK_SLACK: f64 = 1e-6;
-
 /// Landmark distances are lower bounds only if they are consistent with every arc: for each
-/// landmark L and arc u→v of weight w, `d(L,v) ≤ d(L,u) + w` and `d(u,L) ≤ w + d(v,L)` (up to
-/// f32 rounding), and L is at distance 0 from itself. Bounds from a damaged or crafted file
-/// (say every distance × 1000) would make A* return a longer route as the shortest; these
-/// checks refuse them at load (a linear pass over the arcs per landmark).
+/// landmark L and arc u→v of weight w, `d(L,v) ≤ d(L,u) + w` and `d(u,L) ≤ w + d(v,L)`, and L
+/// is at distance 0 from itself. Bounds from a damaged or crafted file (say every distance
+/// × 1000) would make A* return a longer route as the shortest; these checks refuse them at
+/// load (a linear pass over the arcs per landmark). The inequalities are checked *exactly*
+/// (in `f64`, no slack): the import rounds every landmark distance down as it computes it, so
+/// an honest file meets them exactly, and a relative slack would let a crafted file overstate
+/// by just under it on every arc (with distances of 10⁹ s in a component no landmark reaches,
+/// a 1e-6 slack is 1,000 s per arc: enough to hide the shortest route).
 fn check_landmarks(graph: &Graph, weight: &[f64], l: &Landmarks) -> Result<(), String> {
     let k = l.nodes().len();
     if k > 4 * LANDMARK_COUNT {
@@ -404,7 +405,7 @@ fn check_landmarks(graph: &Graph, weight: &[f64], l: &Landmarks) -> Result<(), S
             return Err("a landmark is not at distance 0 from itself".into());
         }
     }
-    let within = |x: f32, bound: f64| x as f64 <= bound * (1.0 + LANDMARK_SLACK);
+    let within = |x: f32, bound: f64| x as f64 <= bound;
     for u in 0..graph.node_count() as u32 {
         let (fu, tu) = (&from[u as usize * k..][..k], &to[u as usize * k..][..k]);
         for a in graph.out_arcs(u) {
