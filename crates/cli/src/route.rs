@@ -324,7 +324,9 @@ pub fn compute_with(
         let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &|_| true)?;
         let r = route_by(&mut router, g, &g.arc_duration_s, engine, &sf, &st)
             .ok_or_else(|| no_route("the points lie on road networks that do not connect"))?;
-        return Ok(report(map, g, &r, &sf, &st, None));
+        let mut rep = report(map, g, &r, &sf, &st, None);
+        name_max_snap(&mut rep, max_snap);
+        return Ok(rep);
     };
     let sm = req.loaded.on(profile);
     let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
@@ -350,6 +352,7 @@ pub fn compute_with(
         }
     })?;
     let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
+    name_max_snap(&mut rep, max_snap);
     if req.alternatives > 0 {
         rep.alternatives = Some(alternatives(
             &sm,
@@ -363,6 +366,13 @@ pub fn compute_with(
         ));
     }
     Ok(rep)
+}
+
+/// Records `--max-snap` among the report's parameters: how far a point was allowed to snap is
+/// part of what the answer depends on.
+fn name_max_snap(rep: &mut RouteReport, max_snap: f64) {
+    let params = rep.parameters.get_or_insert_with(|| json!({}));
+    params["max_snap_m"] = json!(max_snap);
 }
 
 /// The candidate of a waypoint a route actually starts or ends on (the best one when the route

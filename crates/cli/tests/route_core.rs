@@ -220,6 +220,7 @@ fn a_scenario_route_never_starts_on_a_closed_road() {
     };
     let plain = route(&["--graph", graph.to_str().unwrap()]);
     assert_eq!(plain["snapped"]["from"]["osm_way_id"], 24364447);
+    assert_eq!(plain["parameters"]["max_snap_m"], 500.0);
     assert!(plain["snapped"]["from"]["distance_m"].as_f64().unwrap() < 0.01);
     let under = route(&["--scenario", scenario.to_str().unwrap()]);
     assert_ne!(under["snapped"]["from"]["osm_way_id"], 24364447);
