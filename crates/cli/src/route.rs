@@ -202,8 +202,12 @@ fn off_the_map(
             "{what} {arg} is off the map: {} from the nearest {} road{} (limit --max-snap {max_m} m)",
             if n.distance_m >= 10_000.0 {
                 format!("{:.0} km", n.distance_m / 1000.0)
-            } else {
+            } else if n.distance_m >= 10.0 {
                 format!("{:.0} m", n.distance_m)
+            } else {
+                // Near a small --max-snap, whole metres read as "1 m (limit 0.6 m)" or
+                // "0 m (limit 0 m)".
+                format!("{:.2} m", n.distance_m)
             },
             g.profile.name(),
             if snapper.nearest_where(g, p, max_m, |_| true).is_some() {

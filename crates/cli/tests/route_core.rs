@@ -296,3 +296,39 @@ fn an_isochrone_from_the_start_of_a_one_way_road_starts_there() {
         car.edges.way_id[e]
     );
 }
+
+#[test]
+fn a_point_just_beyond_a_small_max_snap_says_how_far_in_centimetres() {
+    // 42.5078,1.5211 lies 0.7 m from Carrer Doctor Nequí (the README's figure): within 0.8 m
+    // it snaps, within 0.6 m it is refused with a distance that is not rounded below the limit.
+    let map = bundled_map();
+    let run = |max: &str| {
+        corridor(
+            &[
+                "route",
+                "--map",
+                map.to_str().unwrap(),
+                "--from",
+                "42.5078,1.5211",
+                "--to",
+                "42.5078,1.5211",
+                "--profile",
+                "car",
+                "--max-snap",
+                max,
+            ],
+            &[],
+        )
+    };
+    assert!(run("0.8").status.success());
+    let o = run("0.6");
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    let shown: f64 = e
+        .split("off the map: ")
+        .nth(1)
+        .and_then(|r| r.split(" m from").next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(shown > 0.6 && shown < 0.8, "{e}");
+}
