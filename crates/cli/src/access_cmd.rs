@@ -1,7 +1,7 @@
 //! `corridor access` and `corridor isochrone`: health-care access under attack.
 
 use crate::maps;
-use crate::route::{snap_point, Format, ProfileArg};
+use crate::route::{snap_usable, Format, ProfileArg};
 use crate::scenario_cmd;
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
@@ -11,7 +11,6 @@ use corridor_analysis::access::{
     DESTROYED_WORDS, NOT_QUITE_WORDS,
 };
 use corridor_roads::Profile;
-use corridor_routing::Seed;
 use corridor_scenario::{ScenarioMap, Side};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -189,35 +188,21 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
     let profile: Profile = args.profile.into();
     let sm = loaded.on(profile);
     let g = sm.graph;
-    let snap = snap_point(
+    let side = Side::default_for(&loaded.scenario);
+    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
+    // Skip roads closed to the traveller; a point on a node starts there at cost 0 (seeding
+    // by `(1 − f) × w` gave 0 × ∞ = NaN at the start of a one-way road and dropped the start).
+    let usable = |e: u32| corridor_roads::snap::edge_open(g, &w, e);
+    let point = snap_usable(
         g,
         &loaded.snappers[profile.index()],
         from,
         500.0,
-        "--from",
-        &args.from,
+        ["--from", &args.from],
+        &usable,
     )?;
-    let f = snap.fraction(g);
-    let side = Side::default_for(&loaded.scenario);
-    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
-    let arc_w = |a: u32| {
-        if a == corridor_routing::INVALID {
-            f64::INFINITY
-        } else {
-            w[a as usize]
-        }
-    };
-    let e = snap.edge as usize;
-    let seeds = [
-        Seed {
-            node: g.edges.to[e],
-            cost: (1.0 - f) * arc_w(g.edge_fwd_arc[e]),
-        },
-        Seed {
-            node: g.edges.from[e],
-            cost: f * arc_w(g.edge_bwd_arc[e]),
-        },
-    ];
+    let seeds = corridor_roads::route::point_seeds(g, &w, &point, true);
+    let snap = point.best();
     let mut minutes = args.minutes.clone();
     minutes.sort_by(f64::total_cmp);
     let params = IsochroneParams::default();

@@ -171,19 +171,20 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-/// Snaps a `[lon, lat]` point or explains how far off the map it is.
-pub fn snap_point(
+/// Snaps one point onto edges `usable` accepts (see [`Snapper::waypoint`]), or explains how far
+/// off the map it is: for one-to-all searches, which seed from every candidate with
+/// [`corridor_roads::route::point_seeds`].
+pub fn snap_usable(
     g: &ProfileGraph,
     snapper: &Snapper,
     p: [f64; 2],
     max_m: f64,
-    what: &str,
-    arg: &str,
-) -> Result<Snap> {
-    match snapper.snap(g, p, max_m) {
-        Some(s) => Ok(s),
-        None => Err(off_the_map(g, snapper, p, max_m, what, arg, &|_| true)),
-    }
+    [what, arg]: [&str; 2],
+    usable: &dyn Fn(u32) -> bool,
+) -> Result<Waypoint> {
+    snapper
+        .waypoint(g, p, max_m, usable)
+        .ok_or_else(|| off_the_map(g, snapper, p, max_m, what, arg, usable))
 }
 
 /// Why a point could not be snapped: how far the nearest usable road is, or that there is none.
@@ -201,8 +202,12 @@ fn off_the_map(
             "{what} {arg} is off the map: {} from the nearest {} road{} (limit --max-snap {max_m} m)",
             if n.distance_m >= 10_000.0 {
                 format!("{:.0} km", n.distance_m / 1000.0)
-            } else {
+            } else if n.distance_m >= 10.0 {
                 format!("{:.0} m", n.distance_m)
+            } else {
+                // Near a small --max-snap, whole metres read as "1 m (limit 0.6 m)" or
+                // "0 m (limit 0 m)".
+                format!("{:.2} m", n.distance_m)
             },
             g.profile.name(),
             if snapper.nearest_where(g, p, max_m, |_| true).is_some() {
@@ -323,7 +328,9 @@ pub fn compute_with(
         let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &|_| true)?;
         let r = route_by(&mut router, g, &g.arc_duration_s, engine, &sf, &st)
             .ok_or_else(|| no_route("the points lie on road networks that do not connect"))?;
-        return Ok(report(map, g, &r, &sf, &st, None));
+        let mut rep = report(map, g, &r, &sf, &st, None);
+        name_max_snap(&mut rep, max_snap);
+        return Ok(rep);
     };
     let sm = req.loaded.on(profile);
     let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
@@ -349,6 +356,7 @@ pub fn compute_with(
         }
     })?;
     let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
+    name_max_snap(&mut rep, max_snap);
     if req.alternatives > 0 {
         rep.alternatives = Some(alternatives(
             &sm,
@@ -362,6 +370,13 @@ pub fn compute_with(
         ));
     }
     Ok(rep)
+}
+
+/// Records `--max-snap` among the report's parameters: how far a point was allowed to snap is
+/// part of what the answer depends on.
+fn name_max_snap(rep: &mut RouteReport, max_snap: f64) {
+    let params = rep.parameters.get_or_insert_with(|| json!({}));
+    params["max_snap_m"] = json!(max_snap);
 }
 
 /// The candidate of a waypoint a route actually starts or ends on (the best one when the route

@@ -220,8 +220,115 @@ fn a_scenario_route_never_starts_on_a_closed_road() {
     };
     let plain = route(&["--graph", graph.to_str().unwrap()]);
     assert_eq!(plain["snapped"]["from"]["osm_way_id"], 24364447);
+    assert_eq!(plain["parameters"]["max_snap_m"], 500.0);
     assert!(plain["snapped"]["from"]["distance_m"].as_f64().unwrap() < 0.01);
     let under = route(&["--scenario", scenario.to_str().unwrap()]);
     assert_ne!(under["snapped"]["from"]["osm_way_id"], 24364447);
     assert!(under["snapped"]["from"]["distance_m"].as_f64().unwrap() > 0.0);
+}
+
+/// Whether `p` lies inside any exterior ring of a GeoJSON MultiPolygon (ray casting).
+fn in_multipolygon(mp: &Value, p: [f64; 2]) -> bool {
+    mp["coordinates"].as_array().unwrap().iter().any(|poly| {
+        let ring: Vec<[f64; 2]> = poly[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()])
+            .collect();
+        let mut inside = false;
+        for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+            {
+                inside = !inside;
+            }
+        }
+        inside
+    })
+}
+
+#[test]
+fn an_isochrone_from_the_start_of_a_one_way_road_starts_there() {
+    // A car isochrone from exactly the junction where a long one-way road begins, that road
+    // being the junction's first candidate. Seeding by (1 − f) × w put the junction at
+    // 0 × ∞ = NaN and started from the road's far end instead: a 6-second isochrone then does
+    // not even contain its own start. By the rule, the start is reached at 0 s.
+    let g = corridor_roads::import_pbf(&bundled_map()).unwrap();
+    let car = g.profile(corridor_roads::Profile::Car);
+    let first_edge_at = |v: u32| {
+        (0..car.edge_count())
+            .find(|&e| car.edges.from[e] == v || car.edges.to[e] == v)
+            .unwrap()
+    };
+    let e = (0..car.edge_count())
+        .filter(|&e| {
+            car.edge_bwd_arc[e] == corridor_routing::INVALID
+                && car.edges.length_m[e] > 300.0
+                && first_edge_at(car.edges.from[e]) == e
+        })
+        .max_by(|&a, &b| car.edges.length_m[a].total_cmp(&car.edges.length_m[b]))
+        .expect("a long one-way road in Andorra");
+    let start = car.node_coord[car.edges.from[e] as usize];
+    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/scenarios/andorra-siege/scenario.toml");
+    let from = format!("{},{}", start[1], start[0]);
+    let o = corridor(
+        &[
+            "isochrone",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--from",
+            &from,
+            "--profile",
+            "car",
+            "--minutes",
+            "0.1",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["features"][0];
+    assert!(
+        in_multipolygon(&f["geometry"], start),
+        "start {start:?} (one-way way {}) outside its own isochrone",
+        car.edges.way_id[e]
+    );
+}
+
+#[test]
+fn a_point_just_beyond_a_small_max_snap_says_how_far_in_centimetres() {
+    // 42.5078,1.5211 lies 0.7 m from Carrer Doctor Nequí (the README's figure): within 0.8 m
+    // it snaps, within 0.6 m it is refused with a distance that is not rounded below the limit.
+    let map = bundled_map();
+    let run = |max: &str| {
+        corridor(
+            &[
+                "route",
+                "--map",
+                map.to_str().unwrap(),
+                "--from",
+                "42.5078,1.5211",
+                "--to",
+                "42.5078,1.5211",
+                "--profile",
+                "car",
+                "--max-snap",
+                max,
+            ],
+            &[],
+        )
+    };
+    assert!(run("0.8").status.success());
+    let o = run("0.6");
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    let shown: f64 = e
+        .split("off the map: ")
+        .nth(1)
+        .and_then(|r| r.split(" m from").next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(shown > 0.6 && shown < 0.8, "{e}");
 }

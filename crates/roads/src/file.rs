@@ -29,7 +29,9 @@ use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"CORRGRPH";
 /// Bump on any change to the layout above; old files are then refused with a clear message.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3: landmark distances rounded down as computed, so that they meet the arc
+/// inequalities exactly (version 2 files, rounded to nearest, would fail the exact check).
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 struct Writer(Vec<u8>);

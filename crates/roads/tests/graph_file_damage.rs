@@ -315,7 +315,64 @@ proptest! {
                 let msg = e.to_string();
                 prop_assert!(msg.starts_with("x.graph: ") && !msg.contains('\n'), "{msg}");
             }
-            Ok(g) => assert_routes_exact(&g, 1, 10),
+            Ok(g) => {
+                assert_routes_exact(&g, 1, 10);
+                assert_damaged_landmarks_mislead_nothing(&g, 2);
+            }
+        }
+    }
+}
+
+/// Nodes whose landmark values in `loaded` differ from the undamaged graph's, per profile.
+fn nodes_with_changed_landmarks(loaded: &corridor_roads::ProfileGraph, p: Profile) -> Vec<u32> {
+    let orig = graph().profile(p);
+    let (a, b) = (&loaded.landmarks, &orig.landmarks);
+    if a.nodes() != b.nodes() || loaded.node_count() != orig.node_count() {
+        return (0..loaded.node_count() as u32).collect();
+    }
+    let k = a.nodes().len();
+    (0..loaded.node_count())
+        .filter(|&v| {
+            let row = |x: &[f32]| x[v * k..][..k].to_vec();
+            row(a.from_costs()) != row(b.from_costs()) || row(a.to_costs()) != row(b.to_costs())
+        })
+        .map(|v| v as u32)
+        .collect()
+}
+
+/// A damaged landmark value at `v` misleads A* when `v` is the target (its values bound every
+/// node) or lies on the shortest path. For up to 8 such nodes: A* to `v`, and A* between
+/// pairs whose shortest path runs through `v` (by petgraph: d(s,v) + d(v,t) = d(s,t)), equal
+/// petgraph's cost.
+fn assert_damaged_landmarks_mislead_nothing(rg: &RoadGraph, seed: u64) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    for p in Profile::ALL {
+        let g = rg.profile(p);
+        let changed = nodes_with_changed_landmarks(g, p);
+        let mut alt = AltSearch::new(&g.graph);
+        let mut astar = |s: u32, t: u32| {
+            let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: t, cost: 0.0 }]);
+            alt.run(&g.graph, &g.arc_duration_s, &g.landmarks, &src, &dst)
+                .map_or(f64::INFINITY, |r| r.cost)
+        };
+        for _ in 0..changed.len().min(8) {
+            let v = changed[rng.random_range(0..changed.len())];
+            let s = rng.random_range(0..g.node_count() as u32);
+            let (from_s, from_v) = (petgraph_costs(g, s), petgraph_costs(g, v));
+            let through_v = (0..g.node_count()).filter(|&t| {
+                let via = from_s[v as usize] + from_v[t];
+                via.is_finite() && (via - from_s[t]).abs() <= 1e-9 * via
+            });
+            let targets: Vec<usize> = std::iter::once(v as usize)
+                .chain(through_v.take(20))
+                .collect();
+            for t in targets {
+                let (x, e) = (astar(s, t as u32), from_s[t]);
+                assert!(
+                    x == e || (x - e).abs() <= 1e-6 * e,
+                    "{p:?} {s}->{t} via damaged landmarks at {v}: A* {x}, petgraph {e}"
+                );
+            }
         }
     }
 }

@@ -289,3 +289,108 @@ fn a_point_on_a_node_seeds_that_node_at_cost_zero_and_never_nan() {
     assert_eq!(arrive[0].node, j);
     assert!((arrive[0].cost - half).abs() < 1e-9);
 }
+
+// In `junction_map`, by hand: L = 0.001° = 111.195 m, 0.0008° = 88.956 m. From W the way to J
+// is W–NW–N–J = 88.956 + 111.195 + 88.956 = 289.107 m (W–SW–S–J is 333.585 m); from J to S
+// it is J→W–SW–S = 333.585 m (J–N–NW–W–SW–S is 511.5 m).
+const L: f64 = 0.001 * M_PER_DEG;
+const NORTH: f64 = 0.0008 * M_PER_DEG;
+
+#[test]
+fn points_exactly_on_the_nodes_of_one_way_roads_in_both_roles() {
+    let rg = junction_map();
+    let (j, w, s) = ([0.0, 0.0], [-0.001, 0.0], [0.0, -0.001]);
+    let around = NORTH + L + NORTH;
+    // (from, to, metres): W ends the one-way J→W, S begins the one-way S→J.
+    for (from, to, expect) in [
+        (w, j, around),
+        (j, w, L),
+        (j, s, 3.0 * L),
+        (s, j, L),
+        (w, s, 2.0 * L),
+        (s, w, 2.0 * L),
+    ] {
+        let d = car_route_m(&rg, from, to).unwrap();
+        assert!(
+            (d - expect).abs() < 0.01,
+            "{from:?} -> {to:?}: {d} m, expected {expect:.3} m"
+        );
+    }
+}
+
+#[test]
+fn both_ends_on_one_one_way_edge_forward_backward_and_equal() {
+    let rg = junction_map();
+    let (near, far) = ([-0.0002, 0.0], [-0.0008, 0.0]); // 22.239 m and 88.956 m along J→W
+    let d = car_route_m(&rg, near, far).unwrap();
+    assert!((d - 0.0006 * M_PER_DEG).abs() < 0.01, "{d}");
+    // Against the one-way: on to W, round W–NW–N–J, and J→ 22.239 m: 333.585 m.
+    let d = car_route_m(&rg, far, near).unwrap();
+    let expect = 0.0002 * M_PER_DEG + NORTH + L + NORTH + 0.0002 * M_PER_DEG;
+    assert!((d - expect).abs() < 0.01, "{d}, expected {expect}");
+    for p in [near, [0.0, 0.0], [-0.001, 0.0], [0.0, 0.0004]] {
+        assert_eq!(car_route_m(&rg, p, p), Some(0.0), "{p:?}");
+    }
+}
+
+#[test]
+fn three_roads_tied_near_a_junction_all_seed_the_route() {
+    let rg = junction_map();
+    let g = rg.profile(Profile::Car);
+    // 0.3 m west and 0.3 m north of J: 0.3 m from J→W and from J–N, 0.42 m from S→J (at J).
+    let q = [-0.3 / M_PER_DEG, 0.3 / M_PER_DEG];
+    let snapper = Snapper::new(g, rg.meta.bbox);
+    let w = snapper.candidates_where(g, q, 500.0, |_| true).unwrap();
+    assert_eq!(w.candidates().len(), 3, "{:?}", w.candidates());
+    // To N by J–N: 88.956 − 0.3; to W by J→W: 111.195 − 0.3; to S by J→W–SW–S: 333.585 − 0.3
+    // (from the J→W candidate, not from J).
+    for (to, expect) in [
+        ([0.0, 0.0008], NORTH - 0.3),
+        ([-0.001, 0.0], L - 0.3),
+        ([0.0, -0.001], 3.0 * L - 0.3),
+    ] {
+        let d = car_route_m(&rg, q, to).unwrap();
+        assert!(
+            (d - expect).abs() < 0.01,
+            "to {to:?}: {d}, expected {expect}"
+        );
+    }
+}
+
+#[test]
+fn a_point_on_a_node_whose_roads_are_all_closed_snaps_to_the_nearest_open_road() {
+    let rg = junction_map();
+    let g = rg.profile(Profile::Car);
+    let j = g.node_osm_id.iter().position(|&id| id == 1).unwrap() as u32;
+    // Close every road touching J: the nearest open road is NW–N, at N (88.956 m); W and S,
+    // at 111.195 m, are farther.
+    let mut weight = g.arc_duration_s.clone();
+    for e in 0..g.edge_count() {
+        if g.edges.from[e] == j || g.edges.to[e] == j {
+            for a in [g.edge_fwd_arc[e], g.edge_bwd_arc[e]] {
+                if a != corridor_routing::INVALID {
+                    weight[a as usize] = f64::INFINITY;
+                }
+            }
+        }
+    }
+    let open = |e: u32| corridor_roads::snap::edge_open(g, &weight, e);
+    let snapper = Snapper::new(g, rg.meta.bbox);
+    assert!(snapper
+        .candidates_where(g, [0.0, 0.0], 88.9, open)
+        .is_none());
+    let at_j = snapper.candidates_where(g, [0.0, 0.0], 89.0, open).unwrap();
+    assert!((at_j.best().distance_m - NORTH).abs() < 0.01);
+    assert_eq!(at_j.candidates().len(), 1);
+    assert_eq!(g.edges.way_id[at_j.best().edge as usize], 13);
+    // From N to SW: N–NW–W–SW = 111.195 + 88.956 + 111.195 m.
+    let sw = snapper
+        .candidates_where(g, [-0.001, -0.001], 1.0, open)
+        .unwrap();
+    let r = Router::new(g)
+        .route(g, &weight, WeightBound::Arbitrary, &at_j, &sw)
+        .unwrap();
+    let expect = L + NORTH + L;
+    assert!((r.distance_m - expect).abs() < 0.01, "{}", r.distance_m);
+    assert!(r.cost.is_finite());
+}

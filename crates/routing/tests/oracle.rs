@@ -79,6 +79,26 @@ proptest! {
         }
         let all: Vec<u32> = (0..n as u32).collect();
         let lm = Landmarks::build(&g, &base, &all, count);
+        // Stored landmark distances meet every arc inequality exactly in f64 (what a graph
+        // file's loader checks, with no slack) and never exceed the oracle's distances.
+        let k = lm.nodes().len();
+        let base_arcs: Vec<(u32, u32, f64)> = arcs
+            .iter()
+            .map(|&(a, b, c)| (a, b, if c.is_finite() { c } else { 1.0 }))
+            .collect();
+        for (l, &lmk) in lm.nodes().iter().enumerate() {
+            let dl = oracle(n, &base_arcs, lmk);
+            for u in 0..n as u32 {
+                let fu = lm.from_costs()[u as usize * k + l] as f64;
+                prop_assert!(fu <= dl[u as usize], "from {} > {}", fu, dl[u as usize]);
+                for a in g.out_arcs(u) {
+                    let v = g.arc_head(a) as usize;
+                    let w = base[a as usize];
+                    prop_assert!(lm.from_costs()[v * k + l] as f64 <= fu + w);
+                    prop_assert!(lm.to_costs()[u as usize * k + l] as f64 <= w + lm.to_costs()[v * k + l] as f64);
+                }
+            }
+        }
         // Two sources with seed costs, one target with a seed cost: the oracle adds a super
         // source and a super target.
         let mut oarcs = scen_arcs.clone();
