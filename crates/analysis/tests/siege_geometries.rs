@@ -573,6 +573,16 @@ fn each_piece_of_a_split_enclave_has_its_own_verdict_and_people() {
         .expect("a piece around the pocket");
     assert_eq!(pocket_piece.status, Status::Besieged);
     assert!(pocket_piece.population >= 999.0);
+    // The headline shows how much road each piece's people are spread over.
+    let junctions = format!(
+        "{} road junction",
+        pocket_piece.status_by_profile[1].piece_nodes
+    );
+    assert!(
+        r.headline.iter().any(|l| l.contains(&junctions)),
+        "{:?}",
+        r.headline
+    );
     assert!(r
         .pieces
         .iter()
