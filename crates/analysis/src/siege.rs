@@ -717,6 +717,14 @@ fn polygon_areas_km2(ground: &MultiPolygon<f64>, proj: &LocalProjection) -> Vec<
         .collect()
 }
 
+/// How much road a piece has ("3 road junctions on foot"): people are spread over the pieces by
+/// their road junctions, so a piece of a few junctions holding many people says the population
+/// layer puts them where there are hardly any roads — the reader should see that beside them.
+fn junctions(p: &PieceReport) -> String {
+    let n = p.status_by_profile[1].piece_nodes;
+    format!("{n} road junction{} on foot", if n == 1 { "" } else { "s" })
+}
+
 /// The headline: the worst piece's verdict (naming the piece when there are several), the
 /// other pieces in one line each, the single-road blockade and the food date.
 fn headline(
@@ -737,11 +745,12 @@ fn headline(
         e.name.clone()
     } else {
         format!(
-            "{} is cut into {} pieces; piece {} ({:.0} people, around {:.4},{:.4})",
+            "{} is cut into {} pieces; piece {} ({:.0} people, {}, around {:.4},{:.4})",
             e.name,
             pieces.len(),
             w.index + 1,
             w.population,
+            junctions(w),
             w.near[1],
             w.near[0]
         )
@@ -772,9 +781,10 @@ fn headline(
     }];
     for p in pieces.iter().filter(|p| p.index != worst) {
         out.push(format!(
-            "Piece {} ({:.0} people, around {:.4},{:.4}) is {}.",
+            "Piece {} ({:.0} people, {}, around {:.4},{:.4}) is {}.",
             p.index + 1,
             p.population,
+            junctions(p),
             p.near[1],
             p.near[0],
             p.status.name().to_uppercase()

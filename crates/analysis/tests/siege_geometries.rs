@@ -227,8 +227,16 @@ fn oracle_reach(features: &[Feature], enclave: &[Feature], hostile: &[&str]) -> 
         }
     }
     let out_roots: HashSet<usize> = r.map_edge.iter().map(|n| uf.find(index[n])).collect();
+    // Islands of the OSM data (joined to the map's edge by no segment at all, war or not) are no
+    // part of any siege: the same flood fill with every segment usable.
+    let mut raw_uf = UnionFind::<usize>::new(index.len());
+    for &(a, b) in &r.segments {
+        raw_uf.union(index[&a], index[&b]);
+    }
+    let raw_roots: HashSet<usize> = r.map_edge.iter().map(|n| raw_uf.find(index[n])).collect();
     r.junctions
         .iter()
+        .filter(|n| raw_roots.contains(&raw_uf.find(index[n])))
         .filter(|n| enclave.iter().any(|f| in_polygon(r.coord[n], &f.rings)))
         .map(|n| (*n, out_roots.contains(&uf.find(index[n]))))
         .collect()
@@ -565,11 +573,45 @@ fn each_piece_of_a_split_enclave_has_its_own_verdict_and_people() {
         .expect("a piece around the pocket");
     assert_eq!(pocket_piece.status, Status::Besieged);
     assert!(pocket_piece.population >= 999.0);
+    // The headline shows how much road each piece's people are spread over.
+    let junctions = format!(
+        "{} road junction",
+        pocket_piece.status_by_profile[1].piece_nodes
+    );
+    assert!(
+        r.headline.iter().any(|l| l.contains(&junctions)),
+        "{:?}",
+        r.headline
+    );
     assert!(r
         .pieces
         .iter()
         .any(|p| p.status_by_profile[1].status == Status::Open));
     assert_eq!(r.population, 2000.0);
+}
+
+/// With no hostile ground and no closure, nothing is besieged: whatever the enclave's roads,
+/// an island of the OSM data on its ground (here eight footway nodes around 42.5106,1.5374 in
+/// Escaldes, joined to no street) is no sealed piece of a siege. Truth: peacetime.
+#[test]
+fn an_island_of_the_osm_data_is_no_besieged_piece() {
+    let enclave = vec![rect_feature("opp", [1.512, 42.5025, 1.545, 42.5145])];
+    let (_d, s) = scenario(&enclave, &[[1.5374, 42.5106], [1.53, 42.508]], "");
+    let r = run(&s);
+    // On foot (no one-way streets) every piece gets out; none is besieged. (By car a dead end
+    // of a one-way street may be unreachable from outside, in peacetime too: contested.)
+    for (i, p) in r.pieces.iter().enumerate() {
+        assert_eq!(foot_status(&r, i), Status::Open, "{:?}", r.headline);
+        assert_ne!(p.status, Status::Besieged, "{:?}", r.headline);
+        assert!(
+            haversine(p.near, [1.5374, 42.5106]) > 150.0,
+            "{:?}",
+            r.headline
+        );
+    }
+    // Nobody is lost: the island's people go to the nearest piece on the network.
+    let placed: f64 = r.pieces.iter().map(|p| p.population).sum();
+    assert!((placed - 2000.0).abs() < 1e-6, "{placed}");
 }
 
 #[test]

@@ -579,3 +579,85 @@ fn real_acled_exports_load_and_their_precision_is_used() {
     ]);
     assert_msg(&load_err(&p), &["i.csv", "line 2", "geo_precision '7'"]);
 }
+
+/// A checkpoint resolves to the way of a road within `checkpoint_radius_m` (50 m) and to none
+/// beyond it: placed 49 m and 51 m off the middle of a straight road with no other road within
+/// 70 m. Truth: distances from the raw edge shapes, by plain equirectangular geometry.
+#[test]
+fn a_checkpoint_49_m_from_its_road_stands_on_it_and_one_51_m_away_on_none() {
+    let g = graph();
+    let k = 42.5f64.to_radians().cos();
+    let m_lat = 111_320.0;
+    let to_m = |c: [f64; 2]| [c[0] * m_lat * k, c[1] * m_lat];
+    let to_deg = |p: [f64; 2]| [p[0] / (m_lat * k), p[1] / m_lat];
+    let dist_seg = |p: [f64; 2], a: [f64; 2], b: [f64; 2]| {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let l2 = dx * dx + dy * dy;
+        let t = if l2 > 0.0 {
+            (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+    };
+    // Every segment of every profile, with its way, in metres.
+    let segs: Vec<(i64, [f64; 2], [f64; 2])> = Profile::ALL
+        .iter()
+        .flat_map(|&pr| {
+            let pg = g.profile(pr);
+            (0..pg.edge_count() as u32).flat_map(move |e| {
+                let shape: Vec<[f64; 2]> = pg.edge_shape(e).iter().map(|c| to_m(*c)).collect();
+                let w = pg.edges.way_id[e as usize];
+                (0..shape.len().saturating_sub(1))
+                    .map(move |i| (w, shape[i], shape[i + 1]))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let found = segs.iter().find_map(|&(w, a, b)| {
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+        if len < 120.0 {
+            return None;
+        }
+        let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        let n = [-(b[1] - a[1]) / len, (b[0] - a[0]) / len];
+        let at = |d: f64| [mid[0] + n[0] * d, mid[1] + n[1] * d];
+        let clear = |p: [f64; 2]| {
+            let own = segs
+                .iter()
+                .filter(|s| s.0 == w)
+                .map(|s| dist_seg(p, s.1, s.2))
+                .fold(f64::INFINITY, f64::min);
+            let other = segs
+                .iter()
+                .filter(|s| s.0 != w)
+                .map(|s| dist_seg(p, s.1, s.2))
+                .fold(f64::INFINITY, f64::min);
+            (own, other)
+        };
+        let (o49, x49) = clear(at(49.0));
+        let (o51, x51) = clear(at(51.0));
+        ((o49 - 49.0).abs() < 0.01 && (o51 - 51.0).abs() < 0.01 && x49 > 70.0 && x51 > 70.0)
+            .then(|| (w, to_deg(at(49.0)), to_deg(at(51.0))))
+    });
+    let (way, p49, p51) = found.expect("a straight road with no other road near");
+    let placed = |p: [f64; 2]| {
+        let (_d, m) = write_scenario(&[(
+            "scenario.toml",
+            &manifest(
+                "",
+                &format!(
+                    "[[corridor]]\nname = \"C\"\npurpose = \"civilian\"\ncheckpoint = [{}, {}]",
+                    p[1], p[0]
+                ),
+            ),
+        )]);
+        let mut s = corridor_scenario::load(&m).unwrap();
+        laid(&mut s);
+        s.placement.checkpoints[0]
+    };
+    let at49 = placed(p49).expect("49 m from its road: on it");
+    assert_eq!(at49.osm_way_id, way);
+    assert!((at49.distance_m - 49.0).abs() < 0.5, "{}", at49.distance_m);
+    assert!(placed(p51).is_none(), "51 m from the nearest road: on none");
+}

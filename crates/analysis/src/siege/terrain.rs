@@ -54,7 +54,8 @@ impl<'m, 'a> Terrain<'m, 'a> {
         let usable = usable_edges(sm, side);
         let at_edge = leads_away_by_itself(sm, side, ground, bbox, params, &usable);
         let outside = find_outside(sm, &inside, &usable, &at_edge);
-        let (local, count) = components(sm, &inside, &outside, &usable);
+        let on_network = on_the_network(sm, bbox, params);
+        let (local, count) = components(sm, &inside, &outside, &usable, &on_network);
         let piece_of = match index {
             None => local,
             Some(ix) => ix.map(sm, &local, count),
@@ -184,6 +185,36 @@ fn map_hull(sm: &ScenarioMap, proj: &LocalProjection) -> LineString<f64> {
     pts.convex_hull().exterior().clone()
 }
 
+/// Per node: its road network, with no conflict at all (every edge of the profile, closed or
+/// not, on anybody's ground), reaches the map's edge. Nodes that fail this are an island of the
+/// OSM data (a footway network joined to no street, a mapping gap): sealed in peacetime too,
+/// they say nothing about a siege, and are left out of the enclave's pieces — otherwise an
+/// eight-node footway island in the example's town centre was reported as a besieged piece
+/// holding 2,906 people.
+fn on_the_network(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec<bool> {
+    let g = sm.graph;
+    let proj = LocalProjection::for_bbox(bbox);
+    let hull = map_hull(sm, &proj);
+    let mut reached = vec![false; g.node_count()];
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    for (v, c) in g.node_coord.iter().enumerate() {
+        let xy = proj.project(*c);
+        if Euclidean.distance(&Point::new(xy[0], xy[1]), &hull) <= params.map_edge_m {
+            reached[v] = true;
+            queue.push_back(v as u32);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        for (w, _) in neighbours(sm, v) {
+            if !reached[w as usize] {
+                reached[w as usize] = true;
+                queue.push_back(w);
+            }
+        }
+    }
+    reached
+}
+
 /// Breadth-first search from the nodes that lead away by themselves, over usable edges in
 /// either direction, never entering the enclave.
 fn find_outside(sm: &ScenarioMap, inside: &[bool], usable: &[bool], at_edge: &[bool]) -> Vec<bool> {
@@ -217,18 +248,20 @@ fn neighbours<'g>(sm: &'g ScenarioMap, v: u32) -> impl Iterator<Item = (u32, u32
 }
 
 /// Connected components over usable edges of the nodes that are not outside, keeping those that
-/// hold inside nodes: the enclave's pieces, each with the unclaimed ground enclosed with it.
+/// hold inside nodes on the road network (see [`on_the_network`]): the enclave's pieces, each
+/// with the unclaimed ground enclosed with it.
 fn components(
     sm: &ScenarioMap,
     inside: &[bool],
     outside: &[bool],
     usable: &[bool],
+    on_network: &[bool],
 ) -> (Vec<u32>, usize) {
     let n = sm.graph.node_count();
     let mut piece = vec![NO_PIECE; n];
     let mut count = 0u32;
     for start in 0..n {
-        if !inside[start] || piece[start] != NO_PIECE {
+        if !inside[start] || !on_network[start] || piece[start] != NO_PIECE {
             continue;
         }
         piece[start] = count;
