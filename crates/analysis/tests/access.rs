@@ -728,3 +728,58 @@ fn the_scenario_at_an_earlier_date_differs_as_a_hand_computation_says() {
     }
     assert!(change.people_lost_access.iter().any(|c| c.people > 0.0));
 }
+
+/// An isochrone from the middle of a long one-way road: the start and the road ahead of it
+/// (in the direction of travel, reached in a few seconds by the edge's own length and time)
+/// are inside. Seeds built as `t·w` at a one-way end gave 0 × ∞ = NaN or left the start's own
+/// road unpainted, so a car "could not reach" where it stood.
+#[test]
+fn an_isochrone_from_a_one_way_road_holds_its_start_and_the_road_ahead() {
+    use corridor_analysis::access::isochrones_from_point;
+    use corridor_roads::Snap;
+    let s = example();
+    let m = maps(&s);
+    let sm = &m[1];
+    let g = sm.graph;
+    let side = Side::default_for(&s);
+    let w = sm.weights(side, Mode::Fastest, 0.0);
+    let ip = IsochroneParams::default();
+    let one_way: Vec<u32> = (0..g.edges.length_m.len() as u32)
+        .filter(|&e| {
+            let (f, b) = (g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]);
+            f != corridor_routing::INVALID
+                && b == corridor_routing::INVALID
+                && w[f as usize].is_finite()
+                && g.edges.length_m[e as usize] > 400.0
+        })
+        .take(5)
+        .collect();
+    assert!(
+        !one_way.is_empty(),
+        "no long one-way road on the example map"
+    );
+    for e in one_way {
+        let len = g.edges.length_m[e as usize];
+        let at = |m: f64| *g.edge_subshape(e, 0.0, m).last().unwrap();
+        let start = at(len / 2.0);
+        let snap = Snap {
+            query: start,
+            point: start,
+            edge: e,
+            distance_m: 0.0,
+            offset_m: len / 2.0,
+        };
+        // The edge's time for the half ahead is well under a minute; one minute must hold it.
+        let half_s = w[g.edge_fwd_arc[e as usize] as usize] / 2.0;
+        assert!(half_s < 60.0, "edge {e}: {half_s} s for half");
+        let polys = isochrones_from_point(sm, side, &[snap], &[1.0], &ip);
+        let poly = &polys[0].1;
+        for ahead in [0.0, len / 4.0, len / 2.0 - 1.0] {
+            let p = at(len / 2.0 + ahead);
+            assert!(
+                poly.contains(&Point::new(p[0], p[1])),
+                "edge {e} ({len:.0} m): the point {ahead:.0} m ahead of the start is outside"
+            );
+        }
+    }
+}

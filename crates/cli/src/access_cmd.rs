@@ -1,17 +1,17 @@
 //! `corridor access` and `corridor isochrone`: health-care access under attack.
 
 use crate::maps;
-use crate::route::{snap_point, Format, ProfileArg};
+use crate::route::{snap_usable, Format, ProfileArg};
 use crate::scenario_cmd;
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use corridor_analysis::access::{
-    access, compare, facilities_on, isochrones, AccessParams, AccessReport, IsochroneParams,
-    DESTROYED_WORDS, NOT_QUITE_WORDS,
+    access, compare, facilities_on, isochrones_from_point, AccessParams, AccessReport,
+    IsochroneParams, DESTROYED_WORDS, NOT_QUITE_WORDS,
 };
+use corridor_roads::snap::edge_open;
 use corridor_roads::Profile;
-use corridor_routing::Seed;
 use corridor_scenario::{ScenarioMap, Side};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -189,39 +189,22 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
     let profile: Profile = args.profile.into();
     let sm = loaded.on(profile);
     let g = sm.graph;
-    let snap = snap_point(
+    let side = Side::default_for(&loaded.scenario);
+    // Start only on a road open to this traveller on this side (a closed road is no start).
+    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
+    let start = snap_usable(
         g,
         &loaded.snappers[profile.index()],
         from,
         500.0,
-        "--from",
-        &args.from,
+        ["--from", &args.from],
+        &|e| edge_open(g, &w, e),
     )?;
-    let f = snap.fraction(g);
-    let side = Side::default_for(&loaded.scenario);
-    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
-    let arc_w = |a: u32| {
-        if a == corridor_routing::INVALID {
-            f64::INFINITY
-        } else {
-            w[a as usize]
-        }
-    };
-    let e = snap.edge as usize;
-    let seeds = [
-        Seed {
-            node: g.edges.to[e],
-            cost: (1.0 - f) * arc_w(g.edge_fwd_arc[e]),
-        },
-        Seed {
-            node: g.edges.from[e],
-            cost: f * arc_w(g.edge_bwd_arc[e]),
-        },
-    ];
+    let snap = *start.best();
     let mut minutes = args.minutes.clone();
     minutes.sort_by(f64::total_cmp);
     let params = IsochroneParams::default();
-    let polys = isochrones(&sm, side, &seeds, &minutes, &params);
+    let polys = isochrones_from_point(&sm, side, start.candidates(), &minutes, &params);
     let features: Vec<Value> = polys
         .iter()
         .rev()

@@ -171,19 +171,19 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-/// Snaps a `[lon, lat]` point or explains how far off the map it is.
-pub fn snap_point(
+/// Snaps `p` onto roads `usable` accepts (see [`Snapper::waypoint`]): a start on a road closed
+/// to the traveller moves to the nearest open one, and none within `max_m` is a one-line error.
+pub fn snap_usable(
     g: &ProfileGraph,
     snapper: &Snapper,
     p: [f64; 2],
     max_m: f64,
-    what: &str,
-    arg: &str,
-) -> Result<Snap> {
-    match snapper.snap(g, p, max_m) {
-        Some(s) => Ok(s),
-        None => Err(off_the_map(g, snapper, p, max_m, what, arg, &|_| true)),
-    }
+    [what, arg]: [&str; 2],
+    usable: &dyn Fn(u32) -> bool,
+) -> Result<Waypoint> {
+    snapper
+        .waypoint(g, p, max_m, usable)
+        .ok_or_else(|| off_the_map(g, snapper, p, max_m, what, arg, usable))
 }
 
 /// Why a point could not be snapped: how far the nearest usable road is, or that there is none.
