@@ -290,7 +290,17 @@ pub fn isochrones(
     params: &IsochroneParams,
 ) -> Vec<(f64, MultiPolygon<f64>)> {
     let w = sm.weights(side, Mode::Fastest, 0.0);
-    isochrones_with(sm, &w, seeds, &[], minutes, params)
+    isochrones_with(sm, &w, seeds, &[], minutes, params).areas
+}
+
+/// Isochrone areas and the grid they were drawn on.
+#[derive(Debug, Clone)]
+pub struct IsochroneAreas {
+    /// `(minutes, area)` per requested time, in the order given.
+    pub areas: Vec<(f64, MultiPolygon<f64>)>,
+    /// The grid cell actually used, metres: `cell_m`, or larger when the area would need more
+    /// than [`MAX_CELLS`] cells — outputs must say so, the edges are that much coarser.
+    pub grid_cell_m: f64,
 }
 
 /// The area reachable from a snapped point (every candidate of a waypoint) within each of
@@ -305,7 +315,7 @@ pub fn isochrones_from_point(
     start: &[Snap],
     minutes: &[f64],
     params: &IsochroneParams,
-) -> Vec<(f64, MultiPolygon<f64>)> {
+) -> IsochroneAreas {
     let w = sm.weights(side, Mode::Fastest, 0.0);
     let seeds = point_seeds(sm.graph, &w, start, true);
     let pieces = start_pieces(sm.graph, &w, start);
@@ -350,7 +360,7 @@ fn isochrones_with(
     pieces: &[StartPiece],
     minutes: &[f64],
     params: &IsochroneParams,
-) -> Vec<(f64, MultiPolygon<f64>)> {
+) -> IsochroneAreas {
     let g = sm.graph;
     let limit_s = minutes.iter().copied().fold(0.0, f64::max) * 60.0;
     let mut q = OneToAll::new(&g.graph);
@@ -358,13 +368,16 @@ fn isochrones_with(
     let mut points = reached_points(sm, &q, w, limit_s, params.cell_m);
     points.extend(piece_points(sm, pieces, limit_s, params.cell_m));
     if points.is_empty() {
-        return minutes
-            .iter()
-            .map(|&m| (m, MultiPolygon(Vec::new())))
-            .collect();
+        return IsochroneAreas {
+            areas: minutes
+                .iter()
+                .map(|&m| (m, MultiPolygon(Vec::new())))
+                .collect(),
+            grid_cell_m: params.cell_m,
+        };
     }
     let frame = GridFrame::new(&points, params);
-    minutes
+    let areas = minutes
         .iter()
         .map(|&m| {
             let grid = BudgetGrid::new(frame, &points, m * 60.0, params);
@@ -373,7 +386,11 @@ fn isochrones_with(
             area = area.orient(Direction::Default);
             (m, to_lon_lat(&area, sm.projection()))
         })
-        .collect()
+        .collect();
+    IsochroneAreas {
+        areas,
+        grid_cell_m: frame.cell,
+    }
 }
 
 #[cfg(test)]

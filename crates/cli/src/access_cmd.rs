@@ -206,6 +206,7 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
     let params = IsochroneParams::default();
     let polys = isochrones_from_point(&sm, side, start.candidates(), &minutes, &params);
     let features: Vec<Value> = polys
+        .areas
         .iter()
         .rev()
         .map(|(m, mp)| {
@@ -217,7 +218,9 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
         features,
         json!({"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
                "side": scenario_cmd::describe_side(&loaded.scenario, side),
-               "parameters": params}),
+               "parameters": params,
+               // The cell grows past `cell_m` on large areas (at most a million cells).
+               "grid_cell_m": polys.grid_cell_m}),
     );
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
