@@ -12,7 +12,7 @@ pub use crate::facility_status::{
     damage_of, facilities_on, says_destroyed, AccessError, FacilityState, HitParams, StatusChange,
     DESTROYED_WORDS, NOT_QUITE_WORDS,
 };
-pub use crate::isochrone::{isochrones, IsochroneParams};
+pub use crate::isochrone::{isochrones, isochrones_from_point, IsochroneParams};
 
 use chrono::NaiveDate;
 use corridor_roads::geometry::{haversine_m, LocalProjection};

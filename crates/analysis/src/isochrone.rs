@@ -13,7 +13,10 @@
 //! `min_hole_m2`, which is filled.
 
 use corridor_roads::geometry::LocalProjection;
-use corridor_routing::{OneToAll, Seed};
+use corridor_roads::route::point_seeds;
+use corridor_roads::snap::Snap;
+use corridor_roads::ProfileGraph;
+use corridor_routing::{OneToAll, Seed, INVALID};
 use corridor_scenario::{Mode, ScenarioMap, Side};
 use geo::orient::{Direction, Orient};
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
@@ -79,6 +82,25 @@ fn reached_points(
         }
         along(&shape, step, |p, frac| {
             let c = cu + wa * frac;
+            (c <= limit_s).then(|| out.push((p, c))).is_some()
+        });
+    }
+    out
+}
+
+/// Points every `step` metres along the start's pieces (and their first point), with their
+/// times, as far as `limit_s` allows.
+fn piece_points(sm: &ScenarioMap, pieces: &[StartPiece], limit_s: f64, step: f64) -> Vec<Reached> {
+    let proj = sm.projection();
+    let mut out = Vec::new();
+    for (shape, cost) in pieces {
+        let line: Vec<[f64; 2]> = shape.iter().map(|p| proj.project(*p)).collect();
+        let Some(&first) = line.first() else {
+            continue;
+        };
+        out.push((first, 0.0));
+        along(&line, step, |p, frac| {
+            let c = cost * frac;
             (c <= limit_s).then(|| out.push((p, c))).is_some()
         });
     }
@@ -267,20 +289,95 @@ pub fn isochrones(
     minutes: &[f64],
     params: &IsochroneParams,
 ) -> Vec<(f64, MultiPolygon<f64>)> {
-    let g = sm.graph;
     let w = sm.weights(side, Mode::Fastest, 0.0);
+    isochrones_with(sm, &w, seeds, &[], minutes, params).areas
+}
+
+/// Isochrone areas and the grid they were drawn on.
+#[derive(Debug, Clone)]
+pub struct IsochroneAreas {
+    /// `(minutes, area)` per requested time, in the order given.
+    pub areas: Vec<(f64, MultiPolygon<f64>)>,
+    /// The grid cell actually used, metres: `cell_m`, or larger when the area would need more
+    /// than [`MAX_CELLS`] cells — outputs must say so, the edges are that much coarser.
+    pub grid_cell_m: f64,
+}
+
+/// The area reachable from a snapped point (every candidate of a waypoint) within each of
+/// `minutes`: the search starts at [`point_seeds`] (the project's one rule for a point's seeds:
+/// a point on a node is that node at cost 0, a one-way edge is left only forwards, never
+/// 0 × ∞), and the start's own edge is painted from the point in each direction open to the
+/// traveller, so the start and the road ahead of it are inside even on a long one-way edge.
+/// Snap `start` onto roads open under `side`'s weights, or the search starts nowhere.
+pub fn isochrones_from_point(
+    sm: &ScenarioMap,
+    side: Side,
+    start: &[Snap],
+    minutes: &[f64],
+    params: &IsochroneParams,
+) -> IsochroneAreas {
+    let w = sm.weights(side, Mode::Fastest, 0.0);
+    let seeds = point_seeds(sm.graph, &w, start, true);
+    let pieces = start_pieces(sm.graph, &w, start);
+    isochrones_with(sm, &w, &seeds, &pieces, minutes, params)
+}
+
+/// A stretch of road reached from the start directly: `[lon, lat]` shape from the start point
+/// on, and the travel time to its far end.
+type StartPiece = (Vec<[f64; 2]>, f64);
+
+/// The start's edge from the snapped point to each end the traveller may drive or walk to.
+fn start_pieces(g: &ProfileGraph, w: &[f64], start: &[Snap]) -> Vec<StartPiece> {
+    let arc_w = |a: u32| {
+        if a == INVALID {
+            f64::INFINITY
+        } else {
+            w[a as usize]
+        }
+    };
+    let mut out = Vec::new();
+    for s in start {
+        let e = s.edge as usize;
+        let len = g.edges.length_m[e];
+        let f = s.fraction(g);
+        let forward = (
+            g.edge_subshape(s.edge, s.offset_m, len),
+            (1.0 - f) * arc_w(g.edge_fwd_arc[e]),
+        );
+        let backward = (
+            g.edge_subshape(s.edge, s.offset_m, 0.0),
+            f * arc_w(g.edge_bwd_arc[e]),
+        );
+        out.extend([forward, backward].into_iter().filter(|p| p.1.is_finite()));
+    }
+    out
+}
+
+fn isochrones_with(
+    sm: &ScenarioMap,
+    w: &[f64],
+    seeds: &[Seed],
+    pieces: &[StartPiece],
+    minutes: &[f64],
+    params: &IsochroneParams,
+) -> IsochroneAreas {
+    let g = sm.graph;
     let limit_s = minutes.iter().copied().fold(0.0, f64::max) * 60.0;
     let mut q = OneToAll::new(&g.graph);
-    q.run(&g.graph, &w, seeds, limit_s, false);
-    let points = reached_points(sm, &q, &w, limit_s, params.cell_m);
+    q.run(&g.graph, w, seeds, limit_s, false);
+    let mut points = reached_points(sm, &q, w, limit_s, params.cell_m);
+    points.extend(piece_points(sm, pieces, limit_s, params.cell_m));
     if points.is_empty() {
-        return minutes
-            .iter()
-            .map(|&m| (m, MultiPolygon(Vec::new())))
-            .collect();
+        return IsochroneAreas {
+            areas: minutes
+                .iter()
+                .map(|&m| (m, MultiPolygon(Vec::new())))
+                .collect(),
+            grid_cell_m: params.cell_m,
+        };
     }
     let frame = GridFrame::new(&points, params);
-    minutes
+    let areas = minutes
         .iter()
         .map(|&m| {
             let grid = BudgetGrid::new(frame, &points, m * 60.0, params);
@@ -289,7 +386,11 @@ pub fn isochrones(
             area = area.orient(Direction::Default);
             (m, to_lon_lat(&area, sm.projection()))
         })
-        .collect()
+        .collect();
+    IsochroneAreas {
+        areas,
+        grid_cell_m: frame.cell,
+    }
 }
 
 #[cfg(test)]

@@ -728,3 +728,104 @@ fn the_scenario_at_an_earlier_date_differs_as_a_hand_computation_says() {
     }
     assert!(change.people_lost_access.iter().any(|c| c.people > 0.0));
 }
+
+/// An isochrone from the middle of a long one-way road: the start and the road ahead of it
+/// (in the direction of travel, reached in a few seconds by the edge's own length and time)
+/// are inside. Seeds built as `t·w` at a one-way end gave 0 × ∞ = NaN or left the start's own
+/// road unpainted, so a car "could not reach" where it stood.
+#[test]
+fn an_isochrone_from_a_one_way_road_holds_its_start_and_the_road_ahead() {
+    use corridor_analysis::access::isochrones_from_point;
+    use corridor_roads::Snap;
+    let s = example();
+    let m = maps(&s);
+    let sm = &m[1];
+    let g = sm.graph;
+    let side = Side::default_for(&s);
+    let w = sm.weights(side, Mode::Fastest, 0.0);
+    let ip = IsochroneParams::default();
+    let one_way: Vec<u32> = (0..g.edges.length_m.len() as u32)
+        .filter(|&e| {
+            let (f, b) = (g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]);
+            f != corridor_routing::INVALID
+                && b == corridor_routing::INVALID
+                && w[f as usize].is_finite()
+                && g.edges.length_m[e as usize] > 400.0
+        })
+        .take(5)
+        .collect();
+    assert!(
+        !one_way.is_empty(),
+        "no long one-way road on the example map"
+    );
+    for e in one_way {
+        let len = g.edges.length_m[e as usize];
+        let at = |m: f64| *g.edge_subshape(e, 0.0, m).last().unwrap();
+        let start = at(len / 2.0);
+        let snap = Snap {
+            query: start,
+            point: start,
+            edge: e,
+            distance_m: 0.0,
+            offset_m: len / 2.0,
+        };
+        // The edge's time for the half ahead is well under a minute; one minute must hold it.
+        let half_s = w[g.edge_fwd_arc[e as usize] as usize] / 2.0;
+        assert!(half_s < 60.0, "edge {e}: {half_s} s for half");
+        let polys = isochrones_from_point(sm, side, &[snap], &[1.0], &ip);
+        let poly = &polys.areas[0].1;
+        for ahead in [0.0, len / 4.0, len / 2.0 - 1.0] {
+            let p = at(len / 2.0 + ahead);
+            assert!(
+                poly.contains(&Point::new(p[0], p[1])),
+                "edge {e} ({len:.0} m): the point {ahead:.0} m ahead of the start is outside"
+            );
+        }
+    }
+}
+
+/// A car isochrone over all the map it can reach (a day's drive): the grid cannot stay at the
+/// asked cell within a million cells, and the result says which cell it used. Oracle: the area's own geodesic
+/// bounding box, which a grid of at most a million cells must cover.
+#[test]
+fn a_map_wide_isochrone_says_how_coarse_its_grid_was() {
+    use corridor_analysis::access::isochrones_from_point;
+    use corridor_analysis::isochrone::MAX_CELLS;
+    use corridor_roads::Snap;
+    let s = example();
+    let m = maps(&s);
+    let sm = &m[1];
+    let g = sm.graph;
+    let side = Side::default_for(&s);
+    let w = sm.weights(side, Mode::Fastest, 0.0);
+    // A 2 m grid: the besieged example's car area (about 9 × 10 km) then needs far more than a
+    // million cells, as Malta does at 10 m.
+    let ip = IsochroneParams {
+        cell_m: 2.0,
+        ..IsochroneParams::default()
+    };
+    let start = nearest(g, &w, [1.5220, 42.5063]);
+    let e = (0..g.edges.length_m.len() as u32)
+        .find(|&e| g.edges.from[e as usize] == start)
+        .expect("an edge at the start");
+    let p = g.node_coord[start as usize];
+    let snap = Snap {
+        query: p,
+        point: p,
+        edge: e,
+        distance_m: 0.0,
+        offset_m: 0.0,
+    };
+    let out = isochrones_from_point(sm, side, &[snap], &[1440.0], &ip);
+    let bb = geo::BoundingRect::bounding_rect(&out.areas[0].1).expect("a non-empty area");
+    let (lo, hi) = (bb.min(), bb.max());
+    let width = haversine_m([lo.x, lo.y], [hi.x, lo.y]);
+    let height = haversine_m([lo.x, lo.y], [lo.x, hi.y]);
+    assert!(width > 5_000.0 && height > 5_000.0, "{width} × {height} m");
+    let least = (width * height / MAX_CELLS).sqrt();
+    assert!(
+        out.grid_cell_m > ip.cell_m && out.grid_cell_m >= 0.95 * least,
+        "{width:.0} × {height:.0} m drawn on {} m cells (at least {least:.1} m)",
+        out.grid_cell_m
+    );
+}

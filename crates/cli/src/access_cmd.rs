@@ -7,9 +7,10 @@ use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use corridor_analysis::access::{
-    access, compare, facilities_on, isochrones, AccessParams, AccessReport, IsochroneParams,
-    DESTROYED_WORDS, NOT_QUITE_WORDS,
+    access, compare, facilities_on, isochrones_from_point, AccessParams, AccessReport,
+    IsochroneParams, DESTROYED_WORDS, NOT_QUITE_WORDS,
 };
+use corridor_roads::snap::edge_open;
 use corridor_roads::Profile;
 use corridor_scenario::{ScenarioMap, Side};
 use serde_json::{json, Value};
@@ -189,25 +190,23 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
     let sm = loaded.on(profile);
     let g = sm.graph;
     let side = Side::default_for(&loaded.scenario);
+    // Start only on a road open to this traveller on this side (a closed road is no start).
     let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
-    // Skip roads closed to the traveller; a point on a node starts there at cost 0 (seeding
-    // by `(1 − f) × w` gave 0 × ∞ = NaN at the start of a one-way road and dropped the start).
-    let usable = |e: u32| corridor_roads::snap::edge_open(g, &w, e);
-    let point = snap_usable(
+    let start = snap_usable(
         g,
         &loaded.snappers[profile.index()],
         from,
         500.0,
         ["--from", &args.from],
-        &usable,
+        &|e| edge_open(g, &w, e),
     )?;
-    let seeds = corridor_roads::route::point_seeds(g, &w, &point, true);
-    let snap = point.best();
+    let snap = *start.best();
     let mut minutes = args.minutes.clone();
     minutes.sort_by(f64::total_cmp);
     let params = IsochroneParams::default();
-    let polys = isochrones(&sm, side, &seeds, &minutes, &params);
+    let polys = isochrones_from_point(&sm, side, start.candidates(), &minutes, &params);
     let features: Vec<Value> = polys
+        .areas
         .iter()
         .rev()
         .map(|(m, mp)| {
@@ -219,7 +218,9 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
         features,
         json!({"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
                "side": scenario_cmd::describe_side(&loaded.scenario, side),
-               "parameters": params}),
+               "parameters": params,
+               // The cell grows past `cell_m` on large areas (at most a million cells).
+               "grid_cell_m": polys.grid_cell_m}),
     );
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
