@@ -654,6 +654,8 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             ..Default::default()
         },
         layer_files: vec![],
+        aid_crossings: vec![],
+        convoy: None,
     };
     let snappers: Vec<Snapper> = Profile::ALL
         .iter()
@@ -819,6 +821,8 @@ fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         stock: None,
         evacuation: EvacuationParams::default(),
         layer_files: vec![],
+        aid_crossings: vec![],
+        convoy: None,
     };
     let maps: Vec<ScenarioMap> = Profile::ALL
         .iter()
