@@ -43,9 +43,9 @@ pub struct CrossingOnMap {
 }
 
 /// The side a convoy travels as (see the module docs).
-pub fn convoy_side(sm: &ScenarioMap, warehouse: [f64; 2]) -> Side {
+pub fn convoy_side(sm: &ScenarioMap, warehouse: Option<[f64; 2]>) -> Side {
     let s = sm.scenario;
-    let owner = sm.owner_at(warehouse).or_else(|| {
+    let owner = warehouse.and_then(|w| sm.owner_at(w)).or_else(|| {
         let e = s.enclaves.first()?;
         (0..s.parties.len()).find(|&p| s.hostile(p, e.party))
     });

@@ -272,8 +272,8 @@ pub struct Outlook {
 
 /// Day by day: the stock at the start of day k is S_k; deliveries d_k count on the day they
 /// arrive; food runs out on the first day k with S_k + inflow + d_k < need, and the days left
-/// are k + (S_k + inflow + d_k) / need. With no deliveries this is stock / (need − inflow), the
-/// siege forecast's formula.
+/// are k + (S_k + d_k) / (need − inflow): the stock drains at the net rate within the day. With
+/// no deliveries this is stock / (need − inflow), the siege forecast's formula.
 pub fn outlook(
     as_of: NaiveDate,
     stock_kcal: f64,
@@ -286,9 +286,10 @@ pub fn outlook(
     let mut daily = Vec::new();
     for k in 0..series_days as usize {
         daily.push(s);
-        let available = s + inflow_kcal_per_day + deliveries_kcal.get(k).copied().unwrap_or(0.0);
+        let delivered = deliveries_kcal.get(k).copied().unwrap_or(0.0);
+        let available = s + inflow_kcal_per_day + delivered;
         if available < need_kcal_per_day {
-            let days = k as f64 + available / need_kcal_per_day;
+            let days = k as f64 + (s + delivered) / (need_kcal_per_day - inflow_kcal_per_day);
             return Outlook {
                 days_left: Some(days),
                 runs_out_on: Some(day_date(as_of, days.floor() as i64)),

@@ -6,13 +6,14 @@ use crate::maps;
 use crate::scenario_cmd::{self, describe_side, LoadedScenario};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
+use corridor_analysis::convoy::forecast_with_convoy;
 use corridor_analysis::convoy::{
     allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
     reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup, ConvoyParams,
     ConvoyRoute, FoodBase, RoadCut, Supply, Timing, OUTLOOK_DAYS,
 };
 use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
-use corridor_analysis::siege::{siege, SiegeParams};
+use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
 use corridor_roads::Profile;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -175,10 +176,7 @@ fn parse_clock(t: &str) -> Option<f64> {
 }
 
 /// The first enclave's food base, as the siege forecast has it (stock, need, open routes).
-pub fn food_base(loaded: &LoadedScenario) -> Option<FoodBase> {
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
-    let params = SiegeParams::for_scenario(&loaded.scenario);
-    let reports = siege(&foot, &car, loaded.map.graph.meta.bbox, &params);
+pub fn food_base(reports: &[EnclaveReport]) -> Option<FoodBase> {
     let f = reports.first()?.forecast.as_ref()?;
     Some(FoodBase {
         people: f.people,
@@ -188,8 +186,69 @@ pub fn food_base(loaded: &LoadedScenario) -> Option<FoodBase> {
     })
 }
 
-/// Computes the whole convoy report.
-pub fn compute(loaded: &LoadedScenario, args: &ConvoyArgs) -> Result<ConvoyReport> {
+/// The siege analysis as `corridor siege` reports it (without what-ifs).
+pub fn siege_reports(loaded: &LoadedScenario) -> Vec<EnclaveReport> {
+    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
+    let params = SiegeParams::for_scenario(&loaded.scenario);
+    siege(&foot, &car, loaded.map.graph.meta.bbox, &params)
+}
+
+/// The siege forecast hook: when the scenario declares a `[convoy]` plan, the first enclave's
+/// forecast counts its deliveries and says so (or says why the plan cannot run).
+pub fn apply_declared_plan(loaded: &LoadedScenario, reports: &mut [EnclaveReport]) {
+    if loaded.scenario.convoy.is_none() {
+        return;
+    }
+    let Some(r) = reports.first_mut() else {
+        return;
+    };
+    let Some(base) = food_base(std::slice::from_ref(r)) else {
+        return;
+    };
+    let args = ConvoyArgs {
+        scenario: loaded.scenario.file.clone(),
+        days: 30,
+        max_snap: 500.0,
+        ..Default::default()
+    };
+    let f = r.forecast.as_ref().expect("food_base found it");
+    match compute(loaded, &args, Some(base)) {
+        Ok(c) => {
+            let sup = c.supply.as_ref().expect("a base gives supply figures");
+            let words = format!(
+                "{} through {}",
+                plan_words(&request(loaded, &args).expect("computed").params),
+                c.route.crossing
+            );
+            let nf = forecast_with_convoy(
+                f,
+                sup,
+                &words,
+                SiegeParams::for_scenario(&loaded.scenario).horizon_days,
+            );
+            r.headline.push(match nf.runs_out_on {
+                Some(d) => format!("With the declared convoy plan ({words}) food runs out on {d}."),
+                None => format!("With the declared convoy plan ({words}) food does not run out."),
+            });
+            r.forecast = Some(nf);
+        }
+        Err(e) => {
+            let mut nf = f.clone();
+            nf.assumptions.push(format!(
+                "the declared convoy plan ([convoy]) cannot run and is not counted: {e}"
+            ));
+            r.forecast = Some(nf);
+        }
+    }
+}
+
+/// Computes the whole convoy report; `base` is the siege forecast's food base (`None`: no
+/// `[stock]`, no supply figures).
+pub fn compute(
+    loaded: &LoadedScenario,
+    args: &ConvoyArgs,
+    base: Option<FoodBase>,
+) -> Result<ConvoyReport> {
     let s = &loaded.scenario;
     if s.aid_crossings.is_empty() {
         bail!(
@@ -200,7 +259,7 @@ pub fn compute(loaded: &LoadedScenario, args: &ConvoyArgs) -> Result<ConvoyRepor
     let req = request(loaded, args)?;
     let car = loaded.on(Profile::Car);
     let snapper = &loaded.snappers[Profile::Car.index()];
-    let side = convoy_side(&car, req.warehouse);
+    let side = convoy_side(&car, Some(req.warehouse));
     let on_map = crossings_on_map(&car, snapper, side)?;
     let usable = allowed(s, &on_map, req.crossing.as_deref())?;
     let stops = snap_stops(
@@ -227,7 +286,7 @@ pub fn compute(loaded: &LoadedScenario, args: &ConvoyArgs) -> Result<ConvoyRepor
     let timing = time_one(crossing, s.as_of, &p.schedule, &legs);
     let series = OUTLOOK_DAYS.max(p.days);
     let sched = schedule(crossing, s.as_of, &p.schedule, &legs, series, p.days);
-    let sup = food_base(loaded).map(|b| supply(crossing, s.as_of, p, &sched, &b));
+    let sup = base.map(|b| supply(crossing, s.as_of, p, &sched, &b));
     let headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
     let crossings = on_map
         .iter()
@@ -432,7 +491,8 @@ pub fn run(args: &ConvoyArgs) -> Result<()> {
         maps::parse_lat_lon(a, "--from")?;
     }
     let loaded = scenario_cmd::load(&args.scenario)?;
-    let report = compute(&loaded, args)?;
+    let base = food_base(&siege_reports(&loaded));
+    let report = compute(&loaded, args, base)?;
     let text = match args.format {
         ConvoyFormat::Json => {
             let params = json!({"plan": request(&loaded, args)?.params, "max_snap_m": args.max_snap,
