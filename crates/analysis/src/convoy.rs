@@ -542,6 +542,9 @@ pub fn road_cuts(
             None if stops.distribution.iter().any(|d| closed.contains(&d.edge)) => {
                 "no route: a distribution point is on this road".into()
             }
+            None if !reaches_a_crossing(car, side, crossings, stops, &closed) => {
+                "no route: the closure cuts the warehouse off from every aid crossing".into()
+            }
             None => "no route: the enclave is besieged for convoys".into(),
         };
         out.push(RoadCut {
@@ -552,6 +555,37 @@ pub fn road_cuts(
         });
     }
     out
+}
+
+/// Whether the warehouse still reaches the end of a road any crossing opens (its approach from
+/// outside) with `closed` shut and the front closed everywhere.
+fn reaches_a_crossing(
+    car: &ScenarioMap,
+    side: Side,
+    crossings: &[&CrossingOnMap],
+    stops: &Stops,
+    closed: &[u32],
+) -> bool {
+    let g = car.graph;
+    let mut blocked: Vec<bool> = (0..g.edge_count() as u32)
+        .map(|e| car.blocked_with(e, side, false).is_some())
+        .collect();
+    for &e in closed {
+        blocked[e as usize] = true;
+    }
+    let w = stops.warehouse.edge as usize;
+    if blocked[w] {
+        return false;
+    }
+    let weights = car.weights_from(&blocked, Mode::Fastest, 0.0);
+    let seeds =
+        [g.edges.from[w], g.edges.to[w]].map(|node| corridor_routing::Seed { node, cost: 0.0 });
+    let mut search = corridor_routing::OneToAll::new(&g.graph);
+    search.run(&g.graph, &weights, &seeds, f64::INFINITY, false);
+    crossings.iter().flat_map(|x| x.opens.iter()).any(|&e| {
+        let e = e as usize;
+        search.cost(g.edges.from[e]).is_finite() || search.cost(g.edges.to[e]).is_finite()
+    })
 }
 
 /// The crossings a request may use: the named one, or all.

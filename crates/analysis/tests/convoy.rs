@@ -278,4 +278,9 @@ fn a_cut_crossing_road_switches_to_the_backup_and_cutting_both_besieges() {
     assert!(again
         .iter()
         .any(|c| c.verdict == "no route: the enclave is besieged for convoys"));
+    // A road next to the warehouse whose loss cuts it off from both crossings says so.
+    assert!(cuts
+        .iter()
+        .filter(|c| c.backup.is_none())
+        .all(|c| c.verdict.starts_with("no route: ")));
 }

@@ -372,13 +372,13 @@ fn headline(
     });
     if let Some(s) = sup {
         h.push(format!(
-            "In {} days the plan delivers {:.0} t ({:.0} % of the need, {:.1} days of food); food runs out {} with it, {} without. {} trucks a week would cover the need: {}.",
+            "In {} days the plan delivers {:.0} t ({:.0} % of the need, {:.1} days of food); with it food {}; without it food {}. {} trucks a week would cover the need: {}.",
             s.horizon_days,
             s.delivered_tonnes,
             s.share_of_need * 100.0,
             s.days_of_food_added,
-            s.with.runs_out_on.map_or("never".into(), |d| format!("on {d}")),
-            s.without.runs_out_on.map_or("never".into(), |d| format!("on {d}")),
+            s.with.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
+            s.without.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
             s.trucks_per_week_to_cover_need,
             s.verdict
         ));
