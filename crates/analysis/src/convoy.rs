@@ -578,8 +578,15 @@ fn reaches_a_crossing(
         return false;
     }
     let weights = car.weights_from(&blocked, Mode::Fastest, 0.0);
-    let seeds =
-        [g.edges.from[w], g.edges.to[w]].map(|node| corridor_routing::Seed { node, cost: 0.0 });
+    // Leaving the warehouse's edge the way its arcs allow (one-way roads).
+    let seeds: Vec<corridor_routing::Seed> = [
+        (g.edge_fwd_arc[w], g.edges.to[w]),
+        (g.edge_bwd_arc[w], g.edges.from[w]),
+    ]
+    .into_iter()
+    .filter(|(arc, _)| *arc != corridor_routing::INVALID)
+    .map(|(_, node)| corridor_routing::Seed { node, cost: 0.0 })
+    .collect();
     let mut search = corridor_routing::OneToAll::new(&g.graph);
     search.run(&g.graph, &weights, &seeds, f64::INFINITY, false);
     crossings.iter().flat_map(|x| x.opens.iter()).any(|&e| {
