@@ -368,7 +368,7 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
     assert_fails(&o, &["--since 'last week'"]);
     assert!(!Path::new("/tmp/never.html").exists());
     // Aid fields on a civilian crossing; a weekday that is none; a crossing off the front.
-    let cases: [(&str, &str, &[&str]); 4] = [
+    let cases: [(&str, &str, &[&str]); 8] = [
         (
             "capacity_per_hour = 2000\nreception",
             "capacity_per_hour = 2000\ntrucks_per_day = 3\nreception",
@@ -391,6 +391,29 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
             "every_days = 2",
             "every_days = 0",
             &["[convoy] every_days = 0"],
+        ),
+        (
+            "open_from = \"2016-07-29\"",
+            "open_from = \"2016-07-29\"\nopen_until = \"2016-07-01\"",
+            &[
+                "Tarragona aid crossing",
+                "open_until 2016-07-01 is before open_from 2016-07-29",
+            ],
+        ),
+        (
+            "trucks_per_day = 20",
+            "trucks_per_day = 0",
+            &["Tarragona aid crossing", "trucks_per_day = 0"],
+        ),
+        (
+            "inspection_minutes = 15",
+            "inspection_minutes = -5",
+            &["Tarragona aid crossing", "inspection_minutes = -5"],
+        ),
+        (
+            "every_days = 2",
+            "every_days = 2\ncrossing = \"Nowhere\"",
+            &["[convoy] crossing 'Nowhere'"],
         ),
     ];
     for (from, to, needles) in cases {
