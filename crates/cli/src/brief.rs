@@ -456,7 +456,7 @@ fn map_svg(loaded: &LoadedScenario, f: &Value) -> String {
     }
     for c in &s.aid_crossings {
         let (x, y) = fr.xy(c.checkpoint);
-        let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"#0a6ebd\" stroke=\"#fff\"><title>{}</title></rect>", x - 7.0, y - 7.0, esc(&c.name));
+        let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"#fff\" stroke=\"#0a3d6e\" stroke-width=\"4\"><title>{}</title></rect>", x - 7.0, y - 7.0, esc(&c.name));
     }
     for c in &s.corridors {
         let (x, y) = fr.xy(c.checkpoint);
@@ -603,7 +603,7 @@ svg { width: 100%; height: auto; max-height: 105mm; border: 1px solid #ccc; }
 .k { display: inline-block; width: 14px; height: 4px; margin: 0 2px 2px 6px; vertical-align: middle; }
 .route { background: #0a6ebd; } .backup { background: #e08a00; } .front { background: #b0281a; }
 .closed { background: #000; } .inc { background: #d7301f; height: 8px; width: 8px; border-radius: 4px; }
-.aid { background: #0a6ebd; height: 8px; width: 8px; } .civ { background: #2c8a3c; height: 8px; width: 8px; }
+.aid { background: #fff; border: 2px solid #0a3d6e; height: 9px; width: 9px; } .civ { background: #2c8a3c; height: 8px; width: 8px; }
 .plus { color: #c2185b; font-weight: bold; }
 .src { color: #777; font-size: 7.5pt; }
 footer { font-size: 7pt; color: #555; border-top: 1px solid #ccc; margin-top: 4px; }
