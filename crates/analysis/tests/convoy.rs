@@ -284,3 +284,70 @@ fn a_cut_crossing_road_switches_to_the_backup_and_cutting_both_besieges() {
         .filter(|c| c.backup.is_none())
         .all(|c| c.verdict.starts_with("no route: ")));
 }
+
+/// Points every `step` metres along a polyline, with the length each stands for.
+fn densify(line: &[[f64; 2]], step: f64) -> Vec<([f64; 2], f64)> {
+    let mut out = Vec::new();
+    for w in line.windows(2) {
+        let len = haversine_m(w[0], w[1]);
+        let n = ((len / step).ceil() as usize).max(1);
+        for i in 0..n {
+            let t = (i as f64 + 0.5) / n as f64;
+            let p = [
+                w[0][0] + (w[1][0] - w[0][0]) * t,
+                w[0][1] + (w[1][1] - w[0][1]) * t,
+            ];
+            out.push((p, len / n as f64));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_convoy_routes_incident_exposure_is_the_kernel_integrated_along_the_drawn_route() {
+    // Another method than the engine's (25 m samples averaged per edge, pro rata on partial
+    // edges): the documented kernel of every incident integrated in 1 m steps along the route
+    // as drawn.
+    let s = example();
+    let maps = maps(&s);
+    let car = &maps[Profile::Car.index()];
+    let snapper = &snappers()[Profile::Car.index()];
+    let side = convoy_side(car, Some(WAREHOUSE));
+    let xs = crossings_on_map(car, snapper, side).unwrap();
+    let all: Vec<&CrossingOnMap> = xs.iter().collect();
+    let stops = snap_stops(car, snapper, WAREHOUSE, &STOPS, 500.0).unwrap();
+    let r = best_route(car, side, &all, &stops, &[]).unwrap();
+    let integral: f64 = densify(&r.geometry, 1.0)
+        .iter()
+        .map(|(p, len)| {
+            s.incidents
+                .iter()
+                .map(|i| {
+                    // README "Risk model": kind weight × (1 + ln(1 + fatalities)) × ½^(age / half-life).
+                    let kind =
+                        corridor_scenario::IncidentKind::of(&i.event_type, &i.sub_event_type);
+                    let age = (s.as_of - i.date).num_days().max(0) as f64;
+                    let peak = kind.weight
+                        * (1.0 + (1.0 + i.fatalities as f64).ln())
+                        * 0.5f64.powf(age / s.risk.half_life_days);
+                    let radius = kind.radius_m;
+                    if radius <= 0.0 {
+                        return 0.0;
+                    }
+                    peak * corridor_scenario::incident_kernel(haversine_m(*p, i.point), radius)
+                })
+                .sum::<f64>()
+                * len
+        })
+        .sum();
+    let engine = r.exposure.incident_risk;
+    eprintln!("incident exposure: engine {engine:.1}, integral {integral:.1}");
+    assert!(
+        integral > 0.0,
+        "the route passes no incident: the test would prove nothing"
+    );
+    assert!(
+        (engine - integral).abs() <= 0.1 * integral,
+        "engine {engine} vs integral {integral}"
+    );
+}
