@@ -5,8 +5,14 @@
 //! Who may drive where: a convoy travels as a civilian of the party that holds the warehouse's
 //! ground (the side whose lines it crosses; if nobody holds it, of the first party hostile to
 //! the first enclave's). Civilian and combatant corridors open nothing for it; it enters hostile
-//! ground only on the roads within `checkpoint_radius_m` of an aid crossing
-//! (`[[corridor]] purpose = "aid"`), and each leg passes through the crossing's snapped point.
+//! ground only at an aid crossing (`[[corridor]] purpose = "aid"`), and each leg passes through
+//! the crossing's snapped point.
+//!
+//! Crossings have a direction (issue 9): only *entering* ground hostile to the convoy needs the
+//! aid crossing; leaving it (the way back, or a road that dips out of the enclave) does not.
+//! Blocking is therefore per arc, never per road. An aid crossing stands on one OSM way — the
+//! car road nearest its checkpoint, within `checkpoint_radius_m`, as checkpoints are resolved
+//! for civilians — and opens the front-crossing arcs of that way within the same radius.
 
 use crate::convoy_schedule::{
     clock, crossing_week_capacity, outlook, pass_convoy, trucks_per_week_for_need, CrossingUse,
@@ -38,7 +44,10 @@ pub struct CrossingOnMap {
     /// Index into `Scenario::aid_crossings`.
     pub crossing: usize,
     pub snap: Snap,
-    /// The front-crossing roads the crossing opens to convoys.
+    /// The OSM way the crossing stands on, and the checkpoint's distance from it (metres).
+    pub osm_way_id: i64,
+    pub way_distance_m: f64,
+    /// The front-crossing roads (edges of that way) whose entering arcs the crossing opens.
     pub opens: Vec<u32>,
 }
 
@@ -73,31 +82,40 @@ pub fn crossings_on_map(
                 c.checkpoint[0]
             ))
         };
-        let snap = snapper
-            .snap(car.graph, c.checkpoint, radius)
+        let placed = corridor_scenario::nearest_way(&[(car.graph, snapper)], c.checkpoint, radius)
             .ok_or_else(|| fail(format!("no car road within {radius} m")))?;
-        let mut near = Vec::new();
-        snapper.nearest_where(car.graph, c.checkpoint, radius * 1.01 + 1.0, |e| {
-            near.push(e);
-            false
-        });
-        near.sort_unstable();
-        near.dedup();
-        let opens: Vec<u32> = near
-            .into_iter()
-            .filter(|&e| {
-                car.blocked_with(e, side, false)
-                    .is_some_and(|why| why.starts_with("crosses a front line"))
+        let on_way = corridor_scenario::way_edges_near(
+            car.graph,
+            car.projection(),
+            placed.osm_way_id,
+            c.checkpoint,
+        );
+        let nearest = on_way
+            .iter()
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+            .map(|&(e, _)| e)
+            .ok_or_else(|| fail(format!("no car road within {radius} m")))?;
+        let snap = snapper
+            .nearest_where(car.graph, c.checkpoint, radius * 1.01 + 1.0, |e| {
+                e == nearest
             })
+            .ok_or_else(|| fail(format!("no car road within {radius} m")))?;
+        let mut opens: Vec<u32> = on_way
+            .iter()
+            .filter(|&&(e, d)| d <= radius && enters_front(car, e, side))
+            .map(|&(e, _)| e)
             .collect();
+        opens.sort_unstable();
         if opens.is_empty() {
             return Err(fail(format!(
-                "no road within {radius} m crosses a front line here (an aid crossing must sit on the besieger's line)"
+                "its road (OSM way {}) crosses no front line within {radius} m (an aid crossing must sit on the besieger's line)", placed.osm_way_id
             )));
         }
         out.push(CrossingOnMap {
             crossing: i,
             snap,
+            osm_way_id: placed.osm_way_id,
+            way_distance_m: placed.distance_m,
             opens,
         });
     }
@@ -196,20 +214,63 @@ pub fn snap_stops(
     })
 }
 
-/// Per-edge blocked flags for a convoy through crossing `via` (only), with `closed` shut too.
+/// Whether an arc of road `e` enters ground hostile to `side` away from any crossing (the only
+/// thing an aid crossing opens).
+fn enters_front(car: &ScenarioMap, e: u32, side: Side) -> bool {
+    let g = car.graph;
+    [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
+        .into_iter()
+        .filter(|&a| a != corridor_routing::INVALID)
+        .any(|a| front_blocked(car, a, side))
+}
+
+fn front_blocked(car: &ScenarioMap, a: u32, side: Side) -> bool {
+    car.arc_blocked_with(a, side, false)
+        .is_some_and(|why| why.starts_with("crosses a front line"))
+}
+
+/// Per-arc blocked flags for a convoy with no crossing open, with `closed` roads shut both ways.
+fn blocked_arcs(car: &ScenarioMap, side: Side, closed: &[u32]) -> Vec<bool> {
+    let g = car.graph;
+    let mut b = car.blocked_arcs(side, false);
+    for &e in closed {
+        for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+            if a != corridor_routing::INVALID {
+                b[a as usize] = true;
+            }
+        }
+    }
+    b
+}
+
+/// Per-arc blocked flags for a convoy through crossing `via` (only), with `closed` shut too:
+/// the arcs of `via`'s roads that enter hostile ground open, unless a closure cuts the road.
 fn blocked_for(car: &ScenarioMap, side: Side, via: &CrossingOnMap, closed: &[u32]) -> Vec<bool> {
-    let mut b: Vec<bool> = (0..car.graph.edge_count() as u32)
-        .map(|e| car.blocked_with(e, side, false).is_some())
-        .collect();
+    let g = car.graph;
+    let mut b = car.blocked_arcs(side, false);
     for &e in &via.opens {
-        if car.closure_of(e).is_none() {
-            b[e as usize] = false;
+        if car.closure_of(e).is_some() {
+            continue;
+        }
+        for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+            if a != corridor_routing::INVALID && front_blocked(car, a, side) {
+                b[a as usize] = false;
+            }
         }
     }
     for &e in closed {
-        b[e as usize] = true;
+        for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+            if a != corridor_routing::INVALID {
+                b[a as usize] = true;
+            }
+        }
     }
     b
+}
+
+/// Whether a route uses an arc that `blocked` shuts.
+fn uses_blocked(r: &RoadRoute, blocked: &[bool]) -> bool {
+    r.pieces.iter().any(|p| blocked[p.arc as usize])
 }
 
 /// The safest convoy route (least exposure, then time) over the given crossings, with `closed`
@@ -249,7 +310,7 @@ pub fn route_via(
     let g = car.graph;
     let s = car.scenario;
     let blocked = blocked_for(car, side, via, closed);
-    let mut weights = car.weights_from(&blocked, Mode::Safest, 0.0);
+    let mut weights = car.weights_from_arcs(&blocked, Mode::Safest, 0.0);
     for &e in avoid {
         for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
             if a != corridor_routing::INVALID {
@@ -274,7 +335,7 @@ pub fn route_via(
     let mut routes = Vec::new();
     for w in points.windows(2) {
         let r = router.route(g, &weights, WeightBound::AtLeastTravelTime, w[0].0, w[1].0)?;
-        if r.pieces.iter().any(|p| blocked[p.edge as usize]) {
+        if uses_blocked(&r, &blocked) {
             return None;
         }
         let ex = car.exposure(&r, INCIDENT_RADIUS_M);
@@ -296,6 +357,9 @@ pub fn route_via(
             .iter()
             .flat_map(|r| r.pieces.iter().copied())
             .collect(),
+        engine: routes
+            .first()
+            .map_or(corridor_roads::route::Engine::Dijkstra, |r| r.engine),
     };
     let exposure = car.exposure(&whole, INCIDENT_RADIUS_M);
     let roads = roads_of(car, &whole.pieces);
@@ -567,24 +631,16 @@ fn reaches_a_crossing(
     closed: &[u32],
 ) -> bool {
     let g = car.graph;
-    let mut blocked: Vec<bool> = (0..g.edge_count() as u32)
-        .map(|e| car.blocked_with(e, side, false).is_some())
-        .collect();
-    for &e in closed {
-        blocked[e as usize] = true;
-    }
+    let blocked = blocked_arcs(car, side, closed);
     let w = stops.warehouse.edge as usize;
-    if blocked[w] {
-        return false;
-    }
-    let weights = car.weights_from(&blocked, Mode::Fastest, 0.0);
-    // Leaving the warehouse's edge the way its arcs allow (one-way roads).
+    let weights = car.weights_from_arcs(&blocked, Mode::Fastest, 0.0);
+    // Leaving the warehouse's edge the way its open arcs allow (one-way roads, closures).
     let seeds: Vec<corridor_routing::Seed> = [
         (g.edge_fwd_arc[w], g.edges.to[w]),
         (g.edge_bwd_arc[w], g.edges.from[w]),
     ]
     .into_iter()
-    .filter(|(arc, _)| *arc != corridor_routing::INVALID)
+    .filter(|(arc, _)| *arc != corridor_routing::INVALID && !blocked[*arc as usize])
     .map(|(_, node)| corridor_routing::Seed { node, cost: 0.0 })
     .collect();
     let mut search = corridor_routing::OneToAll::new(&g.graph);
@@ -627,10 +683,7 @@ pub fn allowed<'c>(
 /// Distribution points the warehouse reaches without any aid crossing: they are not behind the
 /// besieger's lines, and a convoy plan for them would be meaningless.
 pub fn reachable_without_crossing(car: &ScenarioMap, side: Side, stops: &Stops) -> Vec<usize> {
-    let blocked: Vec<bool> = (0..car.graph.edge_count() as u32)
-        .map(|e| car.blocked_with(e, side, false).is_some())
-        .collect();
-    let w = car.weights_from(&blocked, Mode::Fastest, 0.0);
+    let w = car.weights_from_arcs(&blocked_arcs(car, side, &[]), Mode::Fastest, 0.0);
     let mut router = Router::new(car.graph);
     (0..stops.distribution.len())
         .filter(|&i| {

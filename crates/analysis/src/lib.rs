@@ -7,6 +7,8 @@ pub mod ccrp;
 pub mod convoy;
 pub mod convoy_schedule;
 pub mod evacuate;
+pub mod facility_status;
+pub mod isochrone;
 pub mod siege;
 
 pub use siege::{siege, EnclaveReport, SiegeParams, Status};

@@ -37,7 +37,7 @@ const ACCESS_MINUTES: f64 = 30.0;
 pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value> {
     let s = &loaded.scenario;
     let mut sieges = convoy_cmd::siege_reports(loaded);
-    let base = convoy_cmd::food_base(&sieges);
+    let plain = sieges.clone();
     // The forecast as `corridor siege` prints it: with the declared convoy plan, if any.
     convoy_cmd::apply_declared_plan(loaded, &mut sieges);
     let convoy = if s.convoy.is_some() && !s.aid_crossings.is_empty() {
@@ -47,7 +47,7 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
             max_snap: 500.0,
             ..Default::default()
         };
-        match convoy_cmd::compute(loaded, &args, base) {
+        match convoy_cmd::compute(loaded, &args, &plain) {
             Ok(r) => Some(json!({
                 "crossing": r.route.crossing,
                 "distance_m": r.route.distance_m,
@@ -74,7 +74,7 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
     };
     let params = AccessParams::default();
     let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
-    let fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params)
+    let fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
         .map_err(|e| anyhow!("{e}"))?;
     let acc = access(&foot, &car, fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
     let within = acc
@@ -90,6 +90,14 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
                 "headline": e.headline,
                 "days_of_food": e.forecast.as_ref().and_then(|f| f.days_left),
                 "food_runs_out_on": e.forecast.as_ref().and_then(|f| f.runs_out_on),
+                "food_forecast": e.forecast.is_some(),
+                "headline_piece": e.headline_piece,
+                "pieces": e.pieces.iter().map(|p| json!({
+                    "index": p.index, "status": p.status, "population": p.population, "near": p.near,
+                    "food_forecast": p.forecast.is_some(),
+                    "days_of_food": p.forecast.as_ref().and_then(|f| f.days_left),
+                    "food_runs_out_on": p.forecast.as_ref().and_then(|f| f.runs_out_on),
+                })).collect::<Vec<_>>(),
                 "forecast_assumptions": e.forecast.as_ref().map(|f| f.assumptions.clone()),
                 "outline": scenario_cmd::polygon_json(&e.outline),
             })
@@ -156,27 +164,38 @@ pub fn people(x: f64) -> String {
     }
 }
 
+/// "12 days of food (runs out 2016-08-09)", "food does not run out" or "no food forecast".
+fn food_words(v: &Value) -> String {
+    match v["days_of_food"].as_f64() {
+        Some(d) => format!(
+            "{d:.0} days of food (runs out {})",
+            v["food_runs_out_on"].as_str().unwrap_or("")
+        ),
+        None if v["food_forecast"] == false => "no food forecast".into(),
+        None => "food does not run out".into(),
+    }
+}
+
 /// The key figures as `(label, value, HXL tag)`: the same strings go into the HTML and the CSV.
 pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
     let mut out = Vec::new();
     for e in f["enclaves"].as_array().into_iter().flatten() {
         let name = e["name"].as_str().unwrap_or_default();
-        let pieces: Vec<String> = e["pieces_km2"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_f64)
-            .map(|a| format!("{a:.1} km²"))
-            .collect();
+        let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
+        let worst = e["headline_piece"].as_u64().unwrap_or(0) as usize;
+        let status = |v: &Value| v["status"].as_str().unwrap_or("").to_uppercase();
         out.push((
             format!("{name}: status"),
-            format!(
-                "{} ({} piece{}: {})",
-                e["status"].as_str().unwrap_or("").to_uppercase(),
-                pieces.len(),
-                if pieces.len() == 1 { "" } else { "s" },
-                pieces.join(", ")
-            ),
+            if pieces.len() > 1 {
+                format!(
+                    "{} (the worst of {} pieces: piece {})",
+                    status(e),
+                    pieces.len(),
+                    worst + 1
+                )
+            } else {
+                status(e)
+            },
             "#status",
         ));
         out.push((
@@ -184,16 +203,27 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
             people(e["population"].as_f64().unwrap_or(0.0)),
             "#affected+ind",
         ));
+        if pieces.len() > 1 {
+            for p in &pieces {
+                out.push((
+                    format!("{name}, piece {}", p["index"].as_u64().unwrap_or(0) + 1),
+                    format!(
+                        "{}, {} people, {}",
+                        status(p),
+                        people(p["population"].as_f64().unwrap_or(0.0)),
+                        food_words(p)
+                    ),
+                    "#status+piece",
+                ));
+            }
+        }
         out.push((
-            format!("{name}: days of food"),
-            match e["days_of_food"].as_f64() {
-                Some(d) => format!(
-                    "{:.0} (runs out {})",
-                    d,
-                    e["food_runs_out_on"].as_str().unwrap_or("")
-                ),
-                None => "does not run out".into(),
+            if pieces.len() > 1 {
+                format!("{name}: days of food (piece {})", worst + 1)
+            } else {
+                format!("{name}: days of food")
             },
+            food_words(e),
             "#indicator+days_food",
         ));
     }

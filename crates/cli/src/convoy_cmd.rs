@@ -13,7 +13,7 @@ use corridor_analysis::convoy::{
     ConvoyRoute, FoodBase, RoadCut, Supply, Timing, OUTLOOK_DAYS,
 };
 use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
-use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
+use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams};
 use corridor_roads::Profile;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -78,6 +78,9 @@ pub struct ConvoyReport {
     pub road_cuts: Vec<RoadCut>,
     pub schedule: Schedule,
     pub supply: Option<Supply>,
+    /// The pieces of the first enclave (indices into the siege report's `pieces`) that the
+    /// distribution points lie in: the supply figures are theirs, pooled.
+    pub feeds_pieces: Vec<usize>,
     pub assumptions: Vec<String>,
 }
 
@@ -175,15 +178,42 @@ fn parse_clock(t: &str) -> Option<f64> {
     (h < 24 && m < 60).then_some((h * 3600 + m * 60) as f64)
 }
 
-/// The first enclave's food base, as the siege forecast has it (stock, need, open routes).
-pub fn food_base(reports: &[EnclaveReport]) -> Option<FoodBase> {
-    let f = reports.first()?.forecast.as_ref()?;
-    Some(FoodBase {
-        people: f.people,
-        stock_kcal: f.stock_kcal,
-        need_kcal_per_day: f.need_kcal_per_day,
-        inflow_kcal_per_day: f.inflow_kcal_per_day,
-    })
+/// The food the convoy feeds: the pieces of the first enclave the distribution points lie in
+/// (each point in the piece of its nearest road node, as population units are assigned), their
+/// forecasts pooled. `None`: no forecast (no `[stock]`) for those pieces.
+pub fn food_base(
+    reports: &[EnclaveReport],
+    distribution: &[[f64; 2]],
+) -> Option<(FoodBase, Vec<usize>)> {
+    let r = reports.first()?;
+    let mut pieces: Vec<usize> = distribution.iter().filter_map(|&p| r.piece_at(p)).collect();
+    pieces.sort_unstable();
+    pieces.dedup();
+    let fs: Vec<&Forecast> = pieces
+        .iter()
+        .filter_map(|&p| r.pieces.get(p)?.forecast.as_ref())
+        .collect();
+    if fs.is_empty() {
+        return None;
+    }
+    let sum = |f: fn(&Forecast) -> f64| fs.iter().map(|x| f(x)).sum::<f64>();
+    let base = FoodBase {
+        people: sum(|f| f.people),
+        stock_kcal: sum(|f| f.stock_kcal),
+        need_kcal_per_day: sum(|f| f.need_kcal_per_day),
+        inflow_kcal_per_day: sum(|f| f.inflow_kcal_per_day),
+    };
+    Some((base, pieces))
+}
+
+/// "piece 2" or "pieces 1 and 3" (1-based, as the siege headline names them).
+pub fn pieces_words(pieces: &[usize]) -> String {
+    let n: Vec<String> = pieces.iter().map(|p| (p + 1).to_string()).collect();
+    match n.as_slice() {
+        [one] => format!("piece {one}"),
+        [rest @ .., last] => format!("pieces {} and {last}", rest.join(", ")),
+        [] => "no piece".into(),
+    }
 }
 
 /// The siege analysis as `corridor siege` reports it (without what-ifs).
@@ -193,51 +223,66 @@ pub fn siege_reports(loaded: &LoadedScenario) -> Vec<EnclaveReport> {
     siege(&foot, &car, loaded.map.graph.meta.bbox, &params)
 }
 
-/// The siege forecast hook: when the scenario declares a `[convoy]` plan, the first enclave's
-/// forecast counts its deliveries and says so (or says why the plan cannot run).
+/// The siege forecast hook: when the scenario declares a `[convoy]` plan, the forecast of each
+/// piece of the first enclave that a distribution point lies in counts the plan's deliveries
+/// (pieces fed together share one pool) and says so — or says why the plan cannot run.
 pub fn apply_declared_plan(loaded: &LoadedScenario, reports: &mut [EnclaveReport]) {
-    if loaded.scenario.convoy.is_none() {
+    if loaded.scenario.convoy.is_none() || reports.is_empty() {
         return;
     }
-    let Some(r) = reports.first_mut() else {
-        return;
-    };
-    let Some(base) = food_base(std::slice::from_ref(r)) else {
-        return;
-    };
     let args = ConvoyArgs {
         scenario: loaded.scenario.file.clone(),
         days: 30,
         max_snap: 500.0,
         ..Default::default()
     };
-    let f = r.forecast.as_ref().expect("food_base found it");
-    match compute(loaded, &args, Some(base)) {
+    let horizon = SiegeParams::for_scenario(&loaded.scenario).horizon_days;
+    let computed = compute(loaded, &args, reports);
+    let r = &mut reports[0];
+    match computed {
         Ok(c) => {
-            let sup = c.supply.as_ref().expect("a base gives supply figures");
+            let Some(sup) = c.supply.as_ref() else {
+                return;
+            };
+            let fed = pieces_words(&c.feeds_pieces);
+            let pooled = if c.feeds_pieces.len() > 1 {
+                format!(" ({fed} fed as one pool: their stock and need added up)")
+            } else {
+                String::new()
+            };
             let words = format!(
-                "{} through {}",
+                "{} through {} to {fed}{pooled}",
                 plan_words(&request(loaded, &args).expect("computed").params),
                 c.route.crossing
             );
-            let nf = forecast_with_convoy(
-                f,
-                sup,
-                &words,
-                SiegeParams::for_scenario(&loaded.scenario).horizon_days,
-            );
-            r.headline.push(match nf.runs_out_on {
-                Some(d) => format!("With the declared convoy plan ({words}) food runs out on {d}."),
-                None => format!("With the declared convoy plan ({words}) food does not run out."),
+            for &p in &c.feeds_pieces {
+                if let Some(f) = r.pieces[p].forecast.as_ref() {
+                    r.pieces[p].forecast = Some(forecast_with_convoy(f, sup, &words, horizon));
+                }
+            }
+            if c.feeds_pieces.contains(&r.headline_piece) {
+                r.forecast = r.pieces[r.headline_piece].forecast.clone();
+            }
+            r.headline.push(match sup.with.runs_out_on {
+                Some(d) => {
+                    format!("With the declared convoy plan ({words}) food there runs out on {d}.")
+                }
+                None => {
+                    format!("With the declared convoy plan ({words}) food there does not run out.")
+                }
             });
-            r.forecast = Some(nf);
         }
         Err(e) => {
-            let mut nf = f.clone();
-            nf.assumptions.push(format!(
-                "the declared convoy plan ([convoy]) cannot run and is not counted: {e}"
-            ));
-            r.forecast = Some(nf);
+            let note =
+                format!("the declared convoy plan ([convoy]) cannot run and is not counted: {e}");
+            for p in &mut r.pieces {
+                if let Some(f) = p.forecast.as_mut() {
+                    f.assumptions.push(note.clone());
+                }
+            }
+            if let Some(f) = r.forecast.as_mut() {
+                f.assumptions.push(note);
+            }
         }
     }
 }
@@ -247,7 +292,7 @@ pub fn apply_declared_plan(loaded: &LoadedScenario, reports: &mut [EnclaveReport
 pub fn compute(
     loaded: &LoadedScenario,
     args: &ConvoyArgs,
-    base: Option<FoodBase>,
+    sieges: &[EnclaveReport],
 ) -> Result<ConvoyReport> {
     let s = &loaded.scenario;
     if s.aid_crossings.is_empty() {
@@ -257,6 +302,7 @@ pub fn compute(
         );
     }
     let req = request(loaded, args)?;
+    let fed = food_base(sieges, &req.distribution);
     let car = loaded.on(Profile::Car);
     let snapper = &loaded.snappers[Profile::Car.index()];
     let side = convoy_side(&car, Some(req.warehouse));
@@ -286,7 +332,9 @@ pub fn compute(
     let timing = time_one(crossing, s.as_of, &p.schedule, &legs);
     let series = OUTLOOK_DAYS.max(p.days);
     let sched = schedule(crossing, s.as_of, &p.schedule, &legs, series, p.days);
-    let sup = base.map(|b| supply(crossing, s.as_of, p, &sched, &b));
+    let sup = fed
+        .as_ref()
+        .map(|(b, _)| supply(crossing, s.as_of, p, &sched, b));
     let headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
     let crossings = on_map
         .iter()
@@ -295,7 +343,8 @@ pub fn compute(
             json!({"name": c.name, "lat": x.snap.point[1], "lon": x.snap.point[0], "snap_m": (x.snap.distance_m * 10.0).round() / 10.0,
                    "hours": c.hours.map(|(a, b)| format!("{}-{}", hhmm(a), hhmm(b))), "open_from": c.open_from, "open_until": c.open_until,
                    "weekdays": c.weekdays, "trucks_per_day": c.trucks_per_day, "trucks_per_week": c.trucks_per_week,
-                   "inspection_minutes": c.inspection_s / 60.0, "opens_osm_way_ids": x.opens.iter().map(|&e| car.graph.edges.way_id[e as usize]).collect::<Vec<_>>()})
+                   "inspection_minutes": c.inspection_s / 60.0, "osm_way_id": x.osm_way_id, "way_distance_m": (x.way_distance_m * 10.0).round() / 10.0,
+                   "opens_osm_way_ids": x.opens.iter().map(|&e| car.graph.edges.way_id[e as usize]).collect::<Vec<_>>()})
         })
         .collect();
     Ok(ConvoyReport {
@@ -315,7 +364,8 @@ pub fn compute(
                 .collect(),
         },
         supply: sup,
-        assumptions: assumptions(p),
+        assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice())),
+        feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
     })
 }
 
@@ -386,15 +436,23 @@ fn headline(
     h
 }
 
-fn assumptions(p: &ConvoyParams) -> Vec<String> {
-    vec![
+fn assumptions(p: &ConvoyParams, fed: Option<&[usize]>) -> Vec<String> {
+    let mut out = vec![
         "the convoy travels as a civilian of the party holding the warehouse's ground and enters hostile ground only at an aid crossing".into(),
         "safest route: least exposure (incidents and front line), then least time; each leg passes the crossing's point".into(),
         "trucks are inspected one after another; a truck passes only if its inspection ends within the opening hours, on an open day, within the day's and week's truck limits".into(),
         "the convoy moves as one: it leaves the crossing when its last truck is cleared; unloading time is not counted; each distribution point receives an equal share".into(),
         format!("deliveries count on the day they arrive; the cargo carries {} kcal/kg", p.schedule.kcal_per_kg),
         "driving times are the road graph's (speed limits or class defaults), without escorts' or checkpoints' other delays".into(),
-    ]
+    ];
+    if let Some(pieces) = fed {
+        out.push(format!(
+            "the plan feeds {} of the first enclave (where its distribution points lie: the piece of each point's nearest road node); supply is counted against their people, stock and other inflow{}",
+            pieces_words(pieces),
+            if pieces.len() > 1 { ", added up into one pool" } else { "" }
+        ));
+    }
+    out
 }
 
 fn escape_xml(s: &str) -> String {
@@ -491,8 +549,7 @@ pub fn run(args: &ConvoyArgs) -> Result<()> {
         maps::parse_lat_lon(a, "--from")?;
     }
     let loaded = scenario_cmd::load(&args.scenario)?;
-    let base = food_base(&siege_reports(&loaded));
-    let report = compute(&loaded, args, base)?;
+    let report = compute(&loaded, args, &siege_reports(&loaded))?;
     let text = match args.format {
         ConvoyFormat::Json => {
             let params = json!({"plan": request(&loaded, args)?.params, "max_snap_m": args.max_snap,

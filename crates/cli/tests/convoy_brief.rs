@@ -131,8 +131,30 @@ fn convoy_reports_route_timing_backup_cuts_and_supply() {
         assert!(roads.contains(&c["road"].as_str().unwrap()));
         assert!(c["verdict"].as_str().unwrap().len() > 5);
     }
-    // 250,000 people × 2,100 kcal × 7 ÷ (20 t × 3,500 kcal/kg) = 52.5 → 53 trucks a week.
-    assert_eq!(v["supply"]["trucks_per_week_to_cover_need"], 53);
+    // The plan feeds the pieces its distribution points lie in: their people, as `siege` gives
+    // them. People × 2,100 kcal × 7 ÷ (20 t × 3,500 kcal/kg), rounded up (250,000 people would
+    // take 52.5 → 53 trucks a week).
+    let siege = json(&["siege", example().to_str().unwrap()]);
+    let fed: f64 = v["feeds_pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            siege["enclaves"][0]["pieces"][p.as_u64().unwrap() as usize]["forecast"]["people"]
+                .as_f64()
+                .unwrap()
+        })
+        .sum();
+    let people = v["supply"]["people"].as_f64().unwrap();
+    assert!((people - fed).abs() < 1e-6, "{people} vs {fed}");
+    assert!(people > 0.0 && people <= 250_000.0);
+    let weekly = (people * 2100.0 * 7.0 / (20.0 * 3500.0 * 1000.0)).ceil();
+    assert_eq!(
+        v["supply"]["trucks_per_week_to_cover_need"]
+            .as_f64()
+            .unwrap(),
+        weekly
+    );
 }
 
 #[test]
@@ -183,7 +205,11 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
     let sc = sc.to_str().unwrap();
     let siege = json(&["siege", sc]);
     let convoy = json(&["convoy", sc]);
-    let f = &siege["enclaves"][0]["forecast"];
+    // The plan feeds the piece(s) its distribution points lie in; their forecast counts it.
+    let fed = convoy["feeds_pieces"].as_array().unwrap();
+    assert!(!fed.is_empty(), "the distribution points lie in no piece");
+    let piece = fed[0].as_u64().unwrap() as usize;
+    let f = &siege["enclaves"][0]["pieces"][piece]["forecast"];
     let s = &convoy["supply"];
     assert_eq!(s["without"]["days_left"].as_f64().unwrap(), 30.0);
     assert_eq!(s["without"]["runs_out_on"], "2016-08-27");
@@ -211,8 +237,20 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
     let se = &siege["enclaves"][0];
     assert_eq!(e["status"], se["status"]);
     assert_eq!(e["population"], se["population"]);
-    assert_eq!(e["days_of_food"], f["days_left"]);
-    assert_eq!(e["food_runs_out_on"], f["runs_out_on"]);
+    assert_eq!(e["days_of_food"], se["forecast"]["days_left"]);
+    assert_eq!(e["food_runs_out_on"], se["forecast"]["runs_out_on"]);
+    assert_eq!(e["headline_piece"], se["headline_piece"]);
+    let (bp, sp) = (
+        e["pieces"].as_array().unwrap(),
+        se["pieces"].as_array().unwrap(),
+    );
+    assert_eq!(bp.len(), sp.len());
+    for (b, s) in bp.iter().zip(sp) {
+        assert_eq!(b["status"], s["status"]);
+        assert_eq!(b["population"], s["population"]);
+        assert_eq!(b["days_of_food"], s["forecast"]["days_left"]);
+    }
+    assert_eq!(bp[piece]["days_of_food"], f["days_left"]);
     assert_eq!(b["convoy"]["crossing"], convoy["route"]["crossing"]);
     assert_eq!(
         b["convoy"]["delivered_tonnes_30_days"],
