@@ -4,6 +4,8 @@
 
 pub mod access;
 pub mod ccrp;
+pub mod convoy;
+pub mod convoy_schedule;
 pub mod evacuate;
 pub mod facility_status;
 pub mod isochrone;

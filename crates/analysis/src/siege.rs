@@ -232,6 +232,10 @@ pub struct EnclaveReport {
     pub forecast: Option<Forecast>,
     pub forecast_if_cut: Vec<CutForecast>,
     pub pieces: Vec<PieceReport>,
+    /// Where each piece's road nodes lie (foot nodes first, then car), to tell which piece a
+    /// point is in by the rule population units follow ([`EnclaveReport::piece_at`]).
+    #[serde(skip)]
+    pub piece_nodes: [Vec<([f64; 2], usize)>; 2],
     /// The enclave's outline, for drawing.
     #[serde(skip)]
     pub outline: MultiPolygon<f64>,
@@ -489,7 +493,33 @@ fn enclave_report(
             .as_ref()
             .map_or_else(Vec::new, |w| w.forecast_if_cut.clone()),
         pieces,
+        piece_nodes: [
+            piece_nodes(&foot_t).collect(),
+            piece_nodes(&car_t).collect(),
+        ],
         outline: ground,
+    }
+}
+
+/// Each node of a piece: its coordinates and piece.
+fn piece_nodes<'t>(t: &'t Terrain) -> impl Iterator<Item = ([f64; 2], usize)> + 't {
+    let g = t.sm.graph;
+    (0..g.node_count())
+        .filter(|&v| t.piece_of[v] != NO_PIECE)
+        .map(move |v| (g.node_coord[v], t.piece_of[v] as usize))
+}
+
+impl EnclaveReport {
+    /// The piece `at` (`[lon, lat]`) belongs to: the piece of the nearest road node of the
+    /// enclave, as population units are assigned (foot network first, then car). `None`: the
+    /// enclave has no road node.
+    pub fn piece_at(&self, at: [f64; 2]) -> Option<usize> {
+        self.piece_nodes.iter().find_map(|nodes| {
+            nodes
+                .iter()
+                .min_by(|a, b| haversine_m(a.0, at).total_cmp(&haversine_m(b.0, at)))
+                .map(|x| x.1)
+        })
     }
 }
 

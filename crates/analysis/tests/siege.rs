@@ -189,8 +189,8 @@ fn forecast_arithmetic_matches_the_hand_computation() {
     let dir = example_dir(
         |m| {
             m.replace(
-                "tonnes_per_truck = 20",
-                "tonnes_per_truck = 20\nmax_trucks_per_day = 2",
+                "trucks_per_day_per_route = 5",
+                "trucks_per_day_per_route = 5\nmax_trucks_per_day = 2",
             )
         },
         &[],

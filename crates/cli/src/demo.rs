@@ -359,5 +359,75 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         "  (full report: cargo run --release -- access {} --compare {before_day})",
         s.file.display()
     );
+    convoy_part(loaded)
+}
+
+/// The declared convoy plan: route through the aid crossing, clock, backup, deliveries.
+fn convoy_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
+    use crate::convoy_cmd::{compute, siege_reports, ConvoyArgs};
+    let s = &loaded.scenario;
+    let args = ConvoyArgs {
+        scenario: s.file.clone(),
+        days: 30,
+        max_snap: 500.0,
+        ..Default::default()
+    };
+    let r = compute(loaded, &args, &siege_reports(loaded))?;
+    let c = s.convoy.as_ref().expect("the example declares [convoy]");
+    println!(
+        "\nConvoy plan ([convoy]): {} trucks × {} t every {} days, through an aid crossing:",
+        c.trucks, c.tonnes_per_truck, c.every_days
+    );
+    let route = &r.route;
+    println!(
+        "  route via {}: {:.1} km, {:.0} min driving, exposure {:.1}; {} waypoints for the notification",
+        route.crossing,
+        route.distance_m / 1000.0,
+        route.driving_s / 60.0,
+        route.exposure.risk,
+        route.waypoints.len()
+    );
+    let t = &r.timing;
+    println!(
+        "  first convoy: leaves {}, at the crossing {}, waits {:.1} h, inspection {:.1} h, last stop {}",
+        t.departs,
+        t.at_crossing,
+        t.wait_s / 3600.0,
+        t.inspection_s / 3600.0,
+        t.arrivals.last().map_or("never", String::as_str)
+    );
+    if let Some(b) = &r.backup {
+        println!(
+            "  backup via {}: {:.1} km, exposure {:.1}{}",
+            b.route.crossing,
+            b.route.distance_m / 1000.0,
+            b.route.exposure.risk,
+            if b.disjoint {
+                String::new()
+            } else {
+                format!(" (shares {:.1} km with the route)", b.shared_m / 1000.0)
+            }
+        );
+    }
+    if let Some(x) = &r.supply {
+        println!(
+            "  feeds {} of the enclave ({:.0} people, where its distribution points lie)",
+            crate::convoy_cmd::pieces_words(&r.feeds_pieces),
+            x.people
+        );
+        println!(
+            "  {} days: {:.0} t delivered ({:.0} % of the need, {:.1} days of food); {} trucks a week would cover the need",
+            x.horizon_days,
+            x.delivered_tonnes,
+            x.share_of_need * 100.0,
+            x.days_of_food_added,
+            x.trucks_per_week_to_cover_need
+        );
+        println!("  {}", x.verdict);
+    }
+    println!(
+        "  (full plan: cargo run --release -- convoy {0}; one-page brief: cargo run --release -- brief {0} -o brief.html)",
+        s.file.display()
+    );
     Ok(())
 }

@@ -80,12 +80,31 @@ pub fn load(path: &Path) -> Result<LoadedScenario> {
         })
         .collect::<Result<_, _>>()?;
     corridor_scenario::check_on_map(&laid.iter().collect::<Vec<_>>())?;
+    check_aid_crossings(&laid[Profile::Car.index()], &snappers[Profile::Car.index()])?;
     drop(laid);
     Ok(LoadedScenario {
         scenario,
         map,
         snappers,
     })
+}
+
+/// Every aid crossing must sit on a car road next to a road across a front line, for the side
+/// convoys travel as (from the `[convoy]` warehouse, else the besieger's).
+fn check_aid_crossings(car: &ScenarioMap, snapper: &Snapper) -> Result<()> {
+    aid_crossings_on_map(car, snapper)?;
+    Ok(())
+}
+
+/// The aid crossings on the car graph, for the side convoys travel as.
+pub fn aid_crossings_on_map(
+    car: &ScenarioMap,
+    snapper: &Snapper,
+) -> Result<Vec<corridor_analysis::convoy::CrossingOnMap>> {
+    use corridor_analysis::convoy::{convoy_side, crossings_on_map};
+    let s = car.scenario;
+    let side = convoy_side(car, s.convoy.as_ref().and_then(|c| c.warehouse));
+    Ok(crossings_on_map(car, snapper, side)?)
 }
 
 /// Parses `--side`: `civilian` (the default: a civilian of the first enclave's party), `neutral`,
@@ -259,6 +278,14 @@ pub fn run(cmd: &ScenarioCommand) -> Result<()> {
                               "foot_edges_cut": cut(&foot).len(), "car_edges_cut": cut(&car).len()},
                 "enclaves": s.enclaves.iter().map(|e| json!({"name": e.name, "party": s.parties[e.party].id})).collect::<Vec<_>>(),
                 "corridors": corridors,
+                "aid_crossings": aid_crossings_on_map(&car, &ls.snappers[Profile::Car.index()])?.iter().map(|x| {
+                    let c = &s.aid_crossings[x.crossing];
+                    json!({"name": c.name, "checkpoint": {"lat": x.snap.point[1], "lon": x.snap.point[0], "snap_m": (x.snap.distance_m * 10.0).round() / 10.0},
+                           "osm_way_id": x.osm_way_id, "way_distance_m": (x.way_distance_m * 10.0).round() / 10.0,
+                           "opens_edges": x.opens.len(),
+                           "trucks_per_day": c.trucks_per_day, "trucks_per_week": c.trucks_per_week, "inspection_minutes": c.inspection_s / 60.0})
+                }).collect::<Vec<_>>(),
+                "convoy": s.convoy,
                 "default_side": describe_side(s, Side::default_for(s)),
             });
             println!("{}", serde_json::to_string_pretty(&v)?);

@@ -123,7 +123,9 @@ pub fn run(args: &SiegeArgs) -> Result<()> {
     }
     let bbox = loaded.map.graph.meta.bbox;
     let params = SiegeParams::for_scenario(s);
-    let reports = siege(&foot, &car, bbox, &params);
+    let mut reports = siege(&foot, &car, bbox, &params);
+    // The declared convoy plan feeds the forecast (issue 14's hook; what-ifs below do not).
+    crate::convoy_cmd::apply_declared_plan(&loaded, &mut reports);
     let what_if = if args.close.is_empty() && args.open.is_empty() {
         None
     } else {

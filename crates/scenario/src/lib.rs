@@ -21,7 +21,7 @@ pub use onmap::{
     check_checkpoints, check_on_map, front_distance_m, Checkpoint, Exposure, Mode, PassedIncident,
     RiskiestSegment, ScenarioMap, WHAT_IF,
 };
-pub use placement::{nearest_way, place, CLOSURE_RADIUS_M};
+pub use placement::{nearest_way, place, way_edges_near, CLOSURE_RADIUS_M};
 pub use risk::{incident_kernel, incident_peak, IncidentKind, IMPRECISE_RADIUS_M};
 
 use std::path::{Path, PathBuf};

@@ -37,6 +37,8 @@ struct Manifest {
     risk: RiskToml,
     #[serde(default)]
     evacuation: EvacuationToml,
+    /// The declared convoy plan: read by `corridor convoy`, the siege forecast and the brief.
+    convoy: Option<ConvoyToml>,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +84,28 @@ struct CorridorToml {
     into: Option<String>,
     since: Option<toml::Value>,
     until: Option<toml::Value>,
+    // Aid crossings only (purpose = "aid"): see `read_aid_crossings`.
+    trucks_per_day: Option<u32>,
+    trucks_per_week: Option<u32>,
+    inspection_minutes: Option<f64>,
+    open_from: Option<toml::Value>,
+    open_until: Option<toml::Value>,
+    weekdays: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConvoyToml {
+    warehouse: Option<[f64; 2]>,
+    #[serde(default)]
+    distribution_points: Vec<[f64; 2]>,
+    trucks: u32,
+    tonnes_per_truck: f64,
+    every_days: u32,
+    depart: Option<String>,
+    first_departure: Option<toml::Value>,
+    kcal_per_kg: Option<f64>,
+    crossing: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -176,6 +200,7 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
     let corridors = m
         .corridor
         .iter()
+        .filter(|c| c.purpose != "aid")
         .map(|c| {
             read_corridor(c, &party_of).map_err(|e| err(format!("corridor '{}': {e}", c.name)))
         })
@@ -197,6 +222,13 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
         None => Vec::new(),
     };
     let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
+    let aid_crossings = read_aid_crossings(&m.corridor).map_err(err)?;
+    let convoy = m
+        .convoy
+        .as_ref()
+        .map(|c| read_convoy(c, &aid_crossings, stock.as_ref()))
+        .transpose()
+        .map_err(err)?;
     let sha256 = rd
         .hasher
         .finalize()
@@ -226,6 +258,8 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
         layer_files: rd.layer_files,
         placement: Placement::default(),
         incidents_imprecise,
+        aid_crossings,
+        convoy,
     };
     check_enclaves_hold_people(&s)?;
     Ok(s)
@@ -561,7 +595,7 @@ fn read_corridor(
         "combatant" => Purpose::Combatant,
         other => {
             return Err(format!(
-                "purpose '{other}' (expected \"civilian\" or \"combatant\")"
+                "purpose '{other}' (expected \"civilian\", \"combatant\" or \"aid\")"
             ))
         }
     };
@@ -1264,4 +1298,183 @@ fn read_layer(
     hasher.update(&bytes);
     layer_files.push(p.clone());
     Ok((p, features))
+}
+
+/// The aid crossings among the `[[corridor]]` tables, validated; the limit fields on any other
+/// crossing are refused (they would silently mean nothing there).
+fn read_aid_crossings(all: &[CorridorToml]) -> Result<Vec<AidCrossing>, String> {
+    let mut out = Vec::new();
+    for c in all {
+        let ce = |msg: String| format!("corridor '{}': {msg}", c.name);
+        if c.purpose != "aid" {
+            let aid_only = [
+                ("trucks_per_day", c.trucks_per_day.is_some()),
+                ("trucks_per_week", c.trucks_per_week.is_some()),
+                ("inspection_minutes", c.inspection_minutes.is_some()),
+                ("open_from", c.open_from.is_some()),
+                ("open_until", c.open_until.is_some()),
+                ("weekdays", c.weekdays.is_some()),
+            ];
+            if let Some((name, _)) = aid_only.iter().find(|(_, set)| *set) {
+                return Err(ce(format!("{name} is only for purpose = \"aid\"")));
+            }
+            continue;
+        }
+        if c.capacity_per_hour.is_some() || c.reception.is_some() {
+            return Err(ce(
+                "an aid crossing takes trucks_per_day/trucks_per_week and inspection_minutes, not capacity_per_hour or reception".into(),
+            ));
+        }
+        if c.modes.is_some() || c.into.is_some() || c.since.is_some() || c.until.is_some() {
+            return Err(ce(
+                "an aid crossing lets trucks into the enclave on its open_from/open_until dates; modes, into, since and until are for civilian and combatant crossings".into(),
+            ));
+        }
+        let checkpoint = lat_lon(c.checkpoint).map_err(|e| ce(format!("checkpoint {e}")))?;
+        let hours = c
+            .hours
+            .as_deref()
+            .map(parse_hours)
+            .transpose()
+            .map_err(|e| ce(format!("hours {e}")))?;
+        let date = |name: &str, v: &Option<toml::Value>| {
+            v.as_ref()
+                .map(toml_date)
+                .transpose()
+                .map_err(|e| ce(format!("{name}: {e}")))
+        };
+        let (open_from, open_until) = (
+            date("open_from", &c.open_from)?,
+            date("open_until", &c.open_until)?,
+        );
+        if let (Some(a), Some(b)) = (open_from, open_until) {
+            if b < a {
+                return Err(ce(format!("open_until {b} is before open_from {a}")));
+            }
+        }
+        let weekdays = c
+            .weekdays
+            .iter()
+            .flatten()
+            .map(|d| {
+                weekday(d).ok_or_else(|| {
+                    ce(format!(
+                        "weekday '{d}' (expected Mon, Tue, Wed, Thu, Fri, Sat or Sun)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<u32>, String>>()?;
+        for (name, v) in [
+            ("trucks_per_day", c.trucks_per_day),
+            ("trucks_per_week", c.trucks_per_week),
+        ] {
+            if v == Some(0) {
+                return Err(ce(format!(
+                    "{name} = 0: a crossing that lets no truck through is not an aid crossing"
+                )));
+            }
+        }
+        let minutes = c.inspection_minutes.unwrap_or(0.0);
+        if !(minutes.is_finite() && minutes >= 0.0) {
+            return Err(ce(format!(
+                "inspection_minutes = {minutes}: must be zero or more"
+            )));
+        }
+        out.push(AidCrossing {
+            name: c.name.clone(),
+            checkpoint,
+            hours,
+            open_from,
+            open_until,
+            weekdays,
+            trucks_per_day: c.trucks_per_day,
+            trucks_per_week: c.trucks_per_week,
+            inspection_s: minutes * 60.0,
+        });
+    }
+    Ok(out)
+}
+
+/// "Mon" … "Sun" (or the full English name) to 0 … 6.
+fn weekday(d: &str) -> Option<u32> {
+    let d = d.trim().to_ascii_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|w| d.len() >= 3 && d.starts_with(w))
+        .map(|i| i as u32)
+}
+
+/// The `[convoy]` table, checked against the aid crossings and the stock it feeds.
+fn read_convoy(
+    c: &ConvoyToml,
+    crossings: &[AidCrossing],
+    stock: Option<&Stock>,
+) -> Result<ConvoyPlan, String> {
+    let ce = |msg: String| format!("[convoy] {msg}");
+    if crossings.is_empty() {
+        return Err(ce(
+            "needs an aid crossing ([[corridor]] purpose = \"aid\")".into()
+        ));
+    }
+    if let Some(name) = &c.crossing {
+        if !crossings.iter().any(|x| &x.name == name) {
+            return Err(ce(format!(
+                "crossing '{name}' is not an aid crossing of this scenario"
+            )));
+        }
+    }
+    if c.trucks == 0 {
+        return Err(ce("trucks = 0: a convoy needs at least one truck".into()));
+    }
+    if c.every_days == 0 {
+        return Err(ce("every_days = 0: must be at least 1".into()));
+    }
+    if !(c.tonnes_per_truck.is_finite() && c.tonnes_per_truck > 0.0) {
+        return Err(ce(format!(
+            "tonnes_per_truck = {}: must be positive",
+            c.tonnes_per_truck
+        )));
+    }
+    let kcal_per_kg = match c.kcal_per_kg {
+        Some(k) if k.is_finite() && k > 0.0 => Some(k),
+        Some(k) => return Err(ce(format!("kcal_per_kg = {k}: must be positive"))),
+        None => None,
+    };
+    if kcal_per_kg.is_none() && stock.and_then(|s| s.kcal_per_kg).is_none() {
+        return Err(ce(
+            "needs kcal_per_kg (here or in [stock]) to count what the trucks carry".into(),
+        ));
+    }
+    let warehouse = c
+        .warehouse
+        .map(lat_lon)
+        .transpose()
+        .map_err(|e| ce(format!("warehouse {e}")))?;
+    let distribution_points = c
+        .distribution_points
+        .iter()
+        .map(|p| lat_lon(*p))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ce(format!("distribution_points {e}")))?;
+    let depart_s = match &c.depart {
+        None => 6.0 * 3600.0,
+        Some(t) => parse_clock(t).ok_or_else(|| ce(format!("depart '{t}': expected HH:MM")))?,
+    };
+    let first_departure = c
+        .first_departure
+        .as_ref()
+        .map(toml_date)
+        .transpose()
+        .map_err(|e| ce(format!("first_departure: {e}")))?;
+    Ok(ConvoyPlan {
+        warehouse,
+        distribution_points,
+        trucks: c.trucks,
+        tonnes_per_truck: c.tonnes_per_truck,
+        every_days: c.every_days,
+        depart_s,
+        first_departure,
+        kcal_per_kg,
+        crossing: c.crossing.clone(),
+    })
 }

@@ -202,6 +202,11 @@ pub struct Scenario {
     pub stock: Option<Stock>,
     pub evacuation: EvacuationParams,
     pub layer_files: Vec<PathBuf>,
+    /// Crossings the besieger lets aid convoys through (`[[corridor]] purpose = "aid"`). They
+    /// open the front to convoys only: civilians and fighters never use them.
+    pub aid_crossings: Vec<AidCrossing>,
+    /// The declared convoy plan (`[convoy]`), if any: the siege forecast counts its deliveries.
+    pub convoy: Option<ConvoyPlan>,
     /// Checkpoints and point closures resolved to OSM ways (filled by `place`).
     pub placement: Placement,
     /// Incidents left out of local risk by the ACLED precision rule (README, "Risk model").
@@ -374,4 +379,58 @@ pub struct FacilityRecord {
     pub since: Option<NaiveDate>,
     /// The record holds up to and including this date; `None`: with no end.
     pub until: Option<NaiveDate>,
+}
+
+/// A crossing the besieger allows aid convoys through (`[[corridor]] purpose = "aid"`), with
+/// the limits negotiated for it. Times are local clock times on the scenario's dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct AidCrossing {
+    pub name: String,
+    /// `[lon, lat]`.
+    pub checkpoint: [f64; 2],
+    /// Opening hours as seconds after midnight (closing may pass midnight); `None`: always open.
+    pub hours: Option<(f64, f64)>,
+    /// First and last day the crossing is open (inclusive); `None`: no limit.
+    pub open_from: Option<NaiveDate>,
+    pub open_until: Option<NaiveDate>,
+    /// Weekdays the crossing opens, Monday = 0; empty: every day.
+    pub weekdays: Vec<u32>,
+    pub trucks_per_day: Option<u32>,
+    pub trucks_per_week: Option<u32>,
+    /// Inspection time per truck at the crossing, seconds (one lane: trucks one after another).
+    pub inspection_s: f64,
+}
+
+impl AidCrossing {
+    /// Whether the crossing opens on `day` (dates and weekdays).
+    pub fn opens_on(&self, day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.open_from.is_none_or(|d| day >= d)
+            && self.open_until.is_none_or(|d| day <= d)
+            && (self.weekdays.is_empty()
+                || self
+                    .weekdays
+                    .contains(&day.weekday().num_days_from_monday()))
+    }
+}
+
+/// The declared convoy plan (`[convoy]`): what runs, how often, from where to where.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvoyPlan {
+    /// The warehouse outside, `[lon, lat]`.
+    pub warehouse: Option<[f64; 2]>,
+    /// Distribution points inside, `[lon, lat]`, in the order the convoy serves them.
+    pub distribution_points: Vec<[f64; 2]>,
+    pub trucks: u32,
+    pub tonnes_per_truck: f64,
+    /// A convoy leaves every `every_days` days.
+    pub every_days: u32,
+    /// Departure from the warehouse, seconds after midnight.
+    pub depart_s: f64,
+    /// The first departure; `None`: the day after `as_of`.
+    pub first_departure: Option<NaiveDate>,
+    /// Energy density of the cargo, kcal/kg; `None`: `[stock] kcal_per_kg`.
+    pub kcal_per_kg: Option<f64>,
+    /// Only this aid crossing (by name); `None`: the safest one.
+    pub crossing: Option<String>,
 }

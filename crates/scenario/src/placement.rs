@@ -62,7 +62,7 @@ pub(crate) fn resolve(s: &Scenario, graphs: &[(&ProfileGraph, &Snapper)]) -> Pla
 }
 
 /// Edges of way `way` in `g`, each with its distance from `p` (metres, local projection).
-pub(crate) fn way_edges_near(
+pub fn way_edges_near(
     g: &ProfileGraph,
     proj: &LocalProjection,
     way: i64,

@@ -121,6 +121,8 @@ pub fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,
+        aid_crossings: vec![],
+        convoy: None,
     };
     let maps: Vec<ScenarioMap> = Profile::ALL
         .iter()

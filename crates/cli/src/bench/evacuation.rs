@@ -142,6 +142,8 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,
+        aid_crossings: vec![],
+        convoy: None,
     };
     let snappers: Vec<Snapper> = Profile::ALL
         .iter()
