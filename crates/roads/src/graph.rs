@@ -2,7 +2,7 @@
 
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
-use corridor_routing::{nested_dissection_order, Cch, CchMetric, Graph, Landmarks, INVALID};
+use corridor_routing::{metis_order, Cch, CchMetric, Graph, Landmarks, INVALID};
 use serde::Serialize;
 
 /// Road edges (contracted chains of OSM way segments between intersections) as parallel arrays.
@@ -191,7 +191,7 @@ impl ProfileGraph {
                 }
                 o
             }
-            None => nested_dissection_order(&graph, &node_coord),
+            None => metis_order(&graph),
         };
         let cch = Cch::new(&graph, order);
         Ok(ProfileGraph {
