@@ -103,7 +103,7 @@ impl ProfileGraph {
         edges: Edges,
         names: Vec<String>,
         landmarks: Option<Landmarks>,
-        cch_order: Option<Vec<u32>>,
+        cch: Option<Cch>,
     ) -> Result<ProfileGraph, String> {
         let n = graph.node_count();
         let m = edges.len();
@@ -178,22 +178,11 @@ impl ProfileGraph {
                 Landmarks::build(&graph, &arc_duration_s, &main, LANDMARK_COUNT)
             }
         };
-        let order = match cch_order {
-            Some(o) => {
-                let mut seen = vec![false; n];
-                for &v in &o {
-                    if v as usize >= n || std::mem::replace(&mut seen[v as usize], true) {
-                        return Err("the contraction order is not a permutation".into());
-                    }
-                }
-                if o.len() != n {
-                    return Err("the contraction order does not rank every node".into());
-                }
-                o
-            }
-            None => metis_order(&graph),
+        let cch = match cch {
+            Some(c) if c.node_count() == n => c,
+            Some(_) => return Err("the CCH does not rank every node".into()),
+            None => Cch::new(&graph, metis_order(&graph)),
         };
-        let cch = Cch::new(&graph, order);
         Ok(ProfileGraph {
             profile,
             graph,

@@ -344,14 +344,11 @@ fn check_chordal(up_first: &[u32], up_head: &[u32], parent: &[u32]) -> Result<()
         }
         let mine = &up_head[up_first[x] as usize + 1..up_first[x + 1] as usize];
         let theirs = &up_head[up_first[p as usize] as usize..up_first[p as usize + 1] as usize];
-        let mut j = 0;
-        for &y in mine {
-            while j < theirs.len() && theirs[j] < y {
-                j += 1;
-            }
-            if j == theirs.len() || theirs[j] != y {
-                return Err(format!("the stored CCH is not chordal at rank {x}"));
-            }
+        // Binary search, not a merge walk: a crafted file must not make this quadratic.
+        if let Some(&y) = mine.iter().find(|y| theirs.binary_search(y).is_err()) {
+            return Err(format!(
+                "the stored CCH is not chordal at rank {x} (edge to {y} missing at rank {p})"
+            ));
         }
     }
     Ok(())
