@@ -127,9 +127,29 @@ impl CchMetric {
 }
 
 /// Calls `f(edge z–x, edge z–y)` for every `z` below both `x` and `y` adjacent to both.
+/// Near the top of the hierarchy one list is often thousands of entries long and the other
+/// short: then each short entry is found by binary search in the long one (merge otherwise).
 #[inline]
 pub(super) fn for_each_lower_triangle(cch: &Cch, x: u32, y: u32, mut f: impl FnMut(usize, usize)) {
     let (xs, ys) = (cch.lower_of(x), cch.lower_of(y));
+    if xs.len() * 8 < ys.len() || ys.len() * 8 < xs.len() {
+        let swap = xs.len() > ys.len();
+        let (short, long) = if swap { (ys, xs) } else { (xs, ys) };
+        let mut from = long.start;
+        for i in short {
+            let z = cch.down_tail[i];
+            from += cch.down_tail[from..long.end].partition_point(|&t| t < z);
+            if from < long.end && cch.down_tail[from] == z {
+                let (e_short, e_long) = (cch.down_edge[i] as usize, cch.down_edge[from] as usize);
+                if swap {
+                    f(e_long, e_short);
+                } else {
+                    f(e_short, e_long);
+                }
+            }
+        }
+        return;
+    }
     let (mut i, mut j) = (xs.start, ys.start);
     while i < xs.end && j < ys.end {
         let (zi, zj) = (cch.down_tail[i], cch.down_tail[j]);
