@@ -174,8 +174,6 @@ pub(super) fn for_each_lower_triangle(cch: &Cch, x: u32, y: u32, mut f: impl FnM
 pub struct CchUpdater {
     queue: BinaryHeap<Reverse<u32>>,
     queued: Vec<bool>,
-    /// Edges whose weight actually changed in the last update.
-    changed: usize,
 }
 
 impl CchUpdater {
@@ -194,7 +192,7 @@ impl CchUpdater {
                 self.push(e);
             }
         }
-        self.changed = 0;
+        let mut changed = 0;
         while let Some(Reverse(e)) = self.queue.pop() {
             self.queued[e as usize] = false;
             let (up, down) = metric.recompute_edge(cch, e);
@@ -203,10 +201,10 @@ impl CchUpdater {
             }
             metric.up[e as usize] = up;
             metric.down[e as usize] = down;
-            self.changed += 1;
+            changed += 1;
             self.push_dependents(cch, e);
         }
-        self.changed
+        changed
     }
 
     /// Edge `x–y` is a lower side of the triangle `x, y, w` for every other upper neighbour

@@ -124,7 +124,6 @@ impl CchOneToMany {
     /// Selects the targets (nodes).
     pub fn new(cch: &Cch, targets: &[u32]) -> Self {
         let target_ranks: Vec<u32> = targets.iter().map(|&t| cch.rank[t as usize]).collect();
-        let mut walk = TreeWalk::default();
         let mut selection = Vec::new();
         let mut seen = vec![false; cch.node_count()];
         for &r in &target_ranks {
@@ -136,13 +135,12 @@ impl CchOneToMany {
             }
         }
         selection.sort_unstable_by(|a, b| b.cmp(a));
-        walk.start(std::iter::empty());
         CchOneToMany {
             target_ranks,
             selection,
             dist: vec![INF_UNITS; cch.node_count()],
             touched: Vec::new(),
-            walk,
+            walk: TreeWalk::default(),
         }
     }
 
