@@ -5,6 +5,8 @@
 pub mod access;
 pub mod ccrp;
 pub mod evacuate;
+pub mod facility_status;
+pub mod isochrone;
 pub mod siege;
 
 pub use siege::{siege, EnclaveReport, SiegeParams, Status};

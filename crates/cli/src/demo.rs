@@ -165,7 +165,21 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
     for h in &e.headline {
         println!("  {h}");
     }
-    for r in &e.supply_routes {
+    // The piece most people live in: its roads and its food.
+    let Some(city) = e
+        .pieces
+        .iter()
+        .max_by(|a, b| a.population.total_cmp(&b.population))
+    else {
+        return Ok(());
+    };
+    println!(
+        "  Piece {} ({:.0} people) is {}:",
+        city.index + 1,
+        city.population,
+        city.status.name()
+    );
+    for r in &city.supply_routes {
         println!(
             "  supply route ({}): {:<48} exposure {:>6.1}{}  best way in for {:>3.0} % of the people",
             r.profile.name(),
@@ -175,7 +189,18 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             r.population_share * 100.0
         );
     }
-    for f in &e.forecast_if_cut {
+    if let Some(f) = &city.forecast {
+        println!(
+            "  food: {:.0} trucks a day over {} open truck route(s) that share no road; {}",
+            f.trucks_per_day,
+            f.open_supply_routes,
+            f.runs_out_on.map_or_else(
+                || "it does not run out".to_string(),
+                |d| format!("it runs out on {d}")
+            )
+        );
+    }
+    for f in &city.forecast_if_cut {
         println!(
             "  if {} were cut: {} open truck route(s) left, food runs out {}",
             f.roads_cut.join(" and "),
@@ -185,7 +210,7 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         );
     }
     // What if the besieger cuts the first road of the truck cut?
-    let Some(cut) = e.min_cut.roads.first() else {
+    let Some(cut) = city.min_cut.roads.first() else {
         return Ok(());
     };
     let (mut f2, mut c2) = (foot.clone(), car.clone());
@@ -266,16 +291,11 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
 }
 
 fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
-    use corridor_analysis::access::{access, compare, facilities_on, AccessParams};
+    use corridor_analysis::access::{compare, AccessParams};
     let s = &loaded.scenario;
     let params = AccessParams::default();
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
     let before_day = s.as_of - chrono::Duration::days(14);
-    let run = |day| -> Result<_> {
-        let f = facilities_on(s, &loaded.map.graph.facilities, day, &params)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        access(&foot, &car, f, day, &params).map_err(|e| anyhow::anyhow!("{e}"))
-    };
+    let run = |day| -> Result<_> { Ok(crate::access_cmd::report_on(loaded, day, &params)?.0) };
     let (before, after) = (run(before_day)?, run(s.as_of)?);
     println!("\nHealth care on foot, {} people:", after.population);
     for (label, r) in [("before the strikes", &before), ("on as_of", &after)] {
@@ -285,11 +305,33 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             .map(|c| format!("{:.0} % within {:.0} min", c.share * 100.0, c.minutes))
             .collect();
         println!(
-            "  {label} ({}): {} working facilities; {}",
+            "  {label} ({}): {} working facilities ({} partially); {}",
             r.date,
             r.facilities.functioning + r.facilities.partially_functioning,
+            r.facilities.partially_functioning,
             cov.join(", ")
         );
+        if let Some(c) = r.catchments.first() {
+            println!(
+                "    largest load: {} ({}) — {:.0} people{}",
+                c.name.clone().unwrap_or_else(|| c.facility.clone()),
+                serde_json::to_value(c.status)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('_', " "),
+                c.people,
+                c.people_per_bed
+                    .map(|x| format!(", {x:.0} per bed"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(full) = r.coverage_fully_functioning.last() {
+            println!(
+                "    {:.0} % within {:.0} min of a fully functioning facility",
+                full.share * 100.0,
+                full.minutes
+            );
+        }
     }
     let ch = compare(&before, &after, after.population);
     for f in &ch.facilities_lost {

@@ -19,5 +19,5 @@ pub use graph::{
 };
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};
-pub use route::{RoadRoute, Router, WeightBound};
-pub use snap::{Snap, Snapper};
+pub use route::{Engine, RoadRoute, Router, WeightBound};
+pub use snap::{Snap, Snapper, Waypoint};

@@ -36,18 +36,18 @@ fn the_stored_cch_is_loaded_as_built_and_answers_like_dijkstra() {
     let bytes = file::to_bytes(&g);
     let back = file::from_bytes(&bytes, Path::new("andorra.graph")).unwrap();
     for (a, b) in g.profiles.iter().zip(&back.profiles) {
-        assert_eq!(a.cch.order(), b.cch.order());
-        assert_eq!(a.cch.upward_edges(), b.cch.upward_edges());
+        assert_eq!(a.cch().order(), b.cch().order());
+        assert_eq!(a.cch().upward_edges(), b.cch().upward_edges());
         // The loaded hierarchy answers exactly (rounded to milliseconds) like Dijkstra.
-        let metric = b.cch.customize(&b.arc_duration_s);
-        let mut q = CchQuery::new(&b.cch);
+        let metric = b.cch().customize(&b.arc_duration_s);
+        let mut q = CchQuery::new(b.cch());
         let mut d = OneToAll::new(&b.graph);
         let n = b.node_count() as u32;
         for s in (0..n).step_by((n as usize / 7).max(1)) {
             let seed = [Seed { node: s, cost: 0.0 }];
             d.run(&b.graph, &b.arc_duration_s, &seed, f64::INFINITY, false);
             for t in (0..n).step_by((n as usize / 50).max(1)) {
-                let c = q.cost(&b.cch, &metric, &seed, &[Seed { node: t, cost: 0.0 }]);
+                let c = q.cost(b.cch(), &metric, &seed, &[Seed { node: t, cost: 0.0 }]);
                 let want = d.cost(t);
                 assert_eq!(c.is_finite(), want.is_finite());
                 if c.is_finite() {
@@ -69,7 +69,8 @@ fn a_cch_missing_road_arcs_is_refused() {
     let n = p.node_count();
     // A valid hierarchy, but of an arc-less graph: queries on it would miss every road.
     let (empty, _) = Graph::from_arcs(n, &[]);
-    p.cch = Cch::new(&empty, p.cch.order().to_vec());
+    let cch = Cch::new(&empty, p.cch_order().to_vec());
+    p.replace_cch(cch).unwrap();
     expect_corrupt(
         &file::to_bytes(&g),
         &["crafted.graph", "CCH section", "lacks an edge"],
@@ -81,7 +82,7 @@ fn crafted_cch_arrays_with_a_valid_checksum_are_refused() {
     let g = andorra();
     let bytes = file::to_bytes(&g);
     let p = g.profiles.last().unwrap();
-    let (_, up_head) = p.cch.upward_edges();
+    let (_, up_head) = p.cch().upward_edges();
     // Find the last profile's stored upward heads: u64 count then the raw u32s.
     let mut needle = (up_head.len() as u64).to_le_bytes().to_vec();
     needle.extend(up_head.iter().flat_map(|h| h.to_le_bytes()));
@@ -101,7 +102,7 @@ fn crafted_cch_arrays_with_a_valid_checksum_are_refused() {
         expect_corrupt(&crafted, words);
     }
     // An order that repeats a node.
-    let order = p.cch.order();
+    let order = p.cch_order();
     let mut needle = (order.len() as u64).to_le_bytes().to_vec();
     needle.extend(order.iter().flat_map(|v| v.to_le_bytes()));
     let at = bytes

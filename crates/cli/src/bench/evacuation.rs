@@ -140,6 +140,8 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             ..Default::default()
         },
         layer_files: vec![],
+        placement: Default::default(),
+        incidents_imprecise: 0,
     };
     let snappers: Vec<Snapper> = Profile::ALL
         .iter()
@@ -168,6 +170,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             capacity_per_hour: Some(if i == 3 { 500.0 } else { 2000.0 }),
             reception: None,
             hours: None,
+            opens: Default::default(),
         });
     }
     let receptions: Vec<Option<[f64; 2]>> = {
@@ -187,8 +190,8 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 .expect("snapped");
             let mut q = corridor_routing::OneToAll::new(&foot.graph);
             let seeds: Vec<Seed> = [
-                foot.edges.from[cp.near_edges[0] as usize],
-                foot.edges.to[cp.near_edges[0] as usize],
+                foot.edges.from[cp.edges.first().copied().unwrap_or(0) as usize],
+                foot.edges.to[cp.edges.first().copied().unwrap_or(0) as usize],
             ]
             .iter()
             .map(|&v| Seed { node: v, cost: 0.0 })

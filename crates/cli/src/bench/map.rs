@@ -79,6 +79,13 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
         let main: Vec<u32> = (0..pg.node_count() as u32)
             .filter(|&v| pg.component[v as usize] == 0)
             .collect();
+        if main.is_empty() {
+            eprintln!(
+                "corridor: {name}: no {} roads, nothing to measure",
+                profile.name()
+            );
+            continue;
+        }
         let mut rng = SmallRng::seed_from_u64(args.seed);
         let pairs: Vec<(u32, u32)> = (0..args.queries)
             .map(|_| {
@@ -126,7 +133,7 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
         let customized = pg.customize(pg.arc_duration_s.clone());
 
         let t = Instant::now();
-        let snapper = Snapper::new(pg, g.meta.bbox);
+        let snapper = Snapper::with_index(pg, g.meta.bbox);
         let snap_index_ms = t.elapsed().as_secs_f64() * 1e3;
         let route_n = args.queries.min(2_000);
         let t = Instant::now();

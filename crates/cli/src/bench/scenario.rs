@@ -69,6 +69,8 @@ pub fn bench_scenario(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 },
                 fatalities: rng.random_range(0..5),
                 notes: String::new(),
+                geo_precision: 1,
+                time_precision: 1,
             }
         })
         .collect();
