@@ -38,6 +38,11 @@ pub struct CchFigures {
     /// random node change (times 4, every tenth closed), milliseconds.
     pub partial_update_ms: f64,
     pub partial_update_arcs: usize,
+    /// "Incident recorded → next safest route answered", in process, median of 5 synthetic
+    /// incidents: finding the `INCIDENT_ARCS` arcs nearest a random node (breadth-first), their
+    /// new risk weights (×4, every tenth closed), the partial update and one query with its
+    /// path between two random nodes (milliseconds).
+    pub incident_to_route_ms: f64,
     /// Node-to-node cost without unpacking (as RoutingKit measures), microseconds.
     pub query_us_mean: f64,
     pub query_us_p50: f64,
@@ -60,7 +65,7 @@ impl CchFigures {
     /// One line for `--format text`.
     pub fn text(&self) -> String {
         format!(
-            "CCH ({} order {:.2} s) build {:.3} s, {} edges, depth {:.0} | customize {:.1} ms, partial update ({} arcs) {:.2} ms | query mean {:.1} µs p50 {:.1} µs p99 {:.1} µs, with path {:.1} µs | one-to-all {:.1} ms, 100×100 matrix {:.1} ms | {} pairs equal to Dijkstra, rounding gap ≤ {:.3} s",
+            "CCH ({} order {:.2} s) build {:.3} s, {} edges, depth {:.0} | customize {:.1} ms, partial update ({} arcs) {:.2} ms, incident to route {:.2} ms | query mean {:.1} µs p50 {:.1} µs p99 {:.1} µs, with path {:.1} µs | one-to-all {:.1} ms, 100×100 matrix {:.1} ms | {} pairs equal to Dijkstra, rounding gap ≤ {:.3} s",
             self.order,
             self.order_s,
             self.cch_build_s,
@@ -69,6 +74,7 @@ impl CchFigures {
             self.customize_s * 1e3,
             self.partial_update_arcs,
             self.partial_update_ms,
+            self.incident_to_route_ms,
             self.query_us_mean,
             self.query_us_p50,
             self.query_us_p99,
@@ -118,7 +124,7 @@ pub fn measure(
         &targets,
         &matrix,
     )?;
-    let (partial_update_ms, changed_weight) =
+    let (partial_update_ms, incident_to_route_ms, changed_weight) =
         time_partial_updates(g, &cch, &mut metric, weight, main, &mut rng)?;
     let matrix = CchManyToMany::new(&cch).run(&cch, &metric, &sources, &targets);
     checked += verify(
@@ -144,6 +150,7 @@ pub fn measure(
         customize_s,
         partial_update_ms,
         partial_update_arcs: INCIDENT_ARCS,
+        incident_to_route_ms,
         query_us_mean: mean,
         query_us_p50: percentile(&sorted, 0.5),
         query_us_p99: percentile(&sorted, 0.99),
@@ -296,7 +303,9 @@ fn rounding_gap(
 
 /// Five incidents: each changes the `INCIDENT_ARCS` arcs nearest a random node (by hops),
 /// timed, checked equal to a full customization, then reverted, except the last, whose weights
-/// are returned for the Dijkstra check after partial updates.
+/// are returned for the Dijkstra check after partial updates. Returns the median update time
+/// and the median time from the incident to the next route (arc search, weights, update, one
+/// query with its path).
 fn time_partial_updates(
     g: &Graph,
     cch: &Cch,
@@ -304,12 +313,16 @@ fn time_partial_updates(
     weight: &[f64],
     main: &[u32],
     rng: &mut SmallRng,
-) -> Result<(f64, Vec<f64>)> {
+) -> Result<(f64, f64, Vec<f64>)> {
     let mut updater = CchUpdater::new();
+    let mut query = CchQuery::new(cch);
     let mut times = Vec::new();
+    let mut incident_times = Vec::new();
     let mut changed = weight.to_vec();
     for round in 0..5 {
-        let arcs = arcs_near(g, pick(rng, main), INCIDENT_ARCS);
+        let (incident, s, t) = (pick(rng, main), pick(rng, main), pick(rng, main));
+        let recorded = Instant::now();
+        let arcs = arcs_near(g, incident, INCIDENT_ARCS);
         let change: Vec<(u32, f64)> = arcs
             .iter()
             .enumerate()
@@ -322,9 +335,12 @@ fn time_partial_updates(
                 (a, w)
             })
             .collect();
-        let t = Instant::now();
+        let start = Instant::now();
         updater.update(cch, metric, &change);
-        times.push(t.elapsed().as_secs_f64() * 1e3);
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: t, cost: 0.0 }]);
+        std::hint::black_box(query.run(cch, metric, &src, &dst));
+        incident_times.push(recorded.elapsed().as_secs_f64() * 1e3);
         for &(a, w) in &change {
             changed[a as usize] = w;
         }
@@ -340,7 +356,8 @@ fn time_partial_updates(
         }
     }
     times.sort_by(f64::total_cmp);
-    Ok((times[2], changed))
+    incident_times.sort_by(f64::total_cmp);
+    Ok((times[2], incident_times[2], changed))
 }
 
 /// The first `count` arcs met by a breadth-first search (both directions) from `start`.
