@@ -13,7 +13,8 @@
 //!                arc_edge [u32], arc_duration_s [f64], edge arrays (from, to, length_m,
 //!                way_id, name, class, lanes, width_dm, speed_kmh, shape_first, shape), names,
 //!                landmark nodes [u32], landmark from-costs [f32], landmark to-costs [f32],
-//!                contraction order [u32] (node by rank)
+//!                CCH section (see `encode_cch`): order [u32] (node by rank), upward edge
+//!                offsets [u32] (per rank), upward edge heads [u32] (ranks)
 //!   facility_count u64, per facility: osm_type u32, osm_id u64, name str (empty = none),
 //!                kind str, beds u32 (u32::MAX = none), lon f64 bits u64, lat f64 bits u64
 //! ```
@@ -23,15 +24,16 @@ use crate::error::RoadsError;
 use crate::graph::{on_earth, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::Profile;
 use bytemuck::Pod;
-use corridor_routing::{Graph, Landmarks};
+use corridor_routing::{Cch, Graph, Landmarks};
 use std::io::{Read, Write};
 use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"CORRGRPH";
 /// Bump on any change to the layout above; old files are then refused with a clear message.
-/// Version 3: landmark distances rounded down as computed, so that they meet the arc
-/// inequalities exactly (version 2 files, rounded to nearest, would fail the exact check).
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 3 had two forms on two branches (landmarks rounded down; the CCH section); version 4
+/// is both: landmark distances rounded down as computed, so that they meet the arc inequalities
+/// exactly, and the stored CCH (order and upward edges).
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 struct Writer(Vec<u8>);
@@ -148,7 +150,7 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
         w.slice(p.landmarks.nodes());
         w.slice(p.landmarks.from_costs());
         w.slice(p.landmarks.to_costs());
-        w.slice(p.cch_order());
+        encode_cch(&mut w, p.cch());
     }
     w.u64(g.facilities.len() as u64);
     for f in &g.facilities {
@@ -216,6 +218,7 @@ fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
             names.push(r.str()?);
         }
         let landmarks = Landmarks::from_parts(r.vec()?, r.vec()?, r.vec()?, graph.node_count())?;
+        let cch = decode_cch(r, &graph)?;
         profiles.push(ProfileGraph::new(
             *expected,
             graph,
@@ -226,7 +229,7 @@ fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
             edges,
             names,
             Some(landmarks),
-            Some(r.vec()?),
+            Some(cch),
         )?);
     }
     let inside =
@@ -268,6 +271,36 @@ fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
         profiles,
         facilities,
     })
+}
+
+/// The CCH section: the contraction order and the chordal supergraph's upward edges, so that a
+/// load (or a server start) neither orders nor contracts; only the linear-time lookup arrays are
+/// derived again.
+fn encode_cch(w: &mut Writer, cch: &Cch) {
+    let (up_first, up_head) = cch.upward_edges();
+    w.slice(cch.order());
+    w.slice(up_first);
+    w.slice(up_head);
+}
+
+/// Edges a stored CCH may claim per road arc (plus one per node). Road graphs in METIS or
+/// inertial-flow orders have 1.8–3 edges per arc; a file claiming more is refused before any
+/// work is spent on it.
+const MAX_CCH_EDGES_PER_ARC: usize = 32;
+
+/// Reads and checks the CCH section: every length, id and offset in range, the order a
+/// permutation, the edges sorted, chordal and covering every road arc (`Cch::from_parts`), so
+/// that a crafted file can neither panic a query nor make it return a wrong cost.
+fn decode_cch<R: Read>(r: &mut Reader<R>, graph: &Graph) -> Result<Cch, String> {
+    let order: Vec<u32> = r.vec()?;
+    let up_first: Vec<u32> = r.vec()?;
+    let up_head: Vec<u32> = r.vec()?;
+    let cap = graph
+        .arc_count()
+        .checked_mul(MAX_CCH_EDGES_PER_ARC)
+        .and_then(|c| c.checked_add(graph.node_count()))
+        .ok_or("the CCH size cap overflows")?;
+    Cch::from_parts(graph, order, up_first, up_head, cap).map_err(|e| format!("CCH section: {e}"))
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed, so a

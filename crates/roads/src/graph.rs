@@ -2,7 +2,7 @@
 
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
-use corridor_routing::{nested_dissection_order, Cch, CchMetric, Graph, Landmarks, INVALID};
+use corridor_routing::{metis_order, Cch, CchMetric, Graph, Landmarks, INVALID};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -106,7 +106,7 @@ impl ProfileGraph {
         edges: Edges,
         names: Vec<String>,
         landmarks: Option<Landmarks>,
-        cch_order: Option<Vec<u32>>,
+        cch: Option<Cch>,
     ) -> Result<ProfileGraph, String> {
         let n = graph.node_count();
         let m = edges.len();
@@ -215,20 +215,17 @@ impl ProfileGraph {
                 Landmarks::build(&graph, &arc_duration_s, &main, LANDMARK_COUNT)
             }
         };
-        let order = match cch_order {
-            Some(o) => {
-                let mut seen = vec![false; n];
-                for &v in &o {
-                    if v as usize >= n || std::mem::replace(&mut seen[v as usize], true) {
-                        return Err("the contraction order is not a permutation".into());
-                    }
-                }
-                if o.len() != n {
-                    return Err("the contraction order does not rank every node".into());
-                }
-                o
+        // A stored CCH (checked by the file reader) is used as it is: no contraction at load.
+        // Without one, only the order is computed now; the contraction waits for `cch()`.
+        let lazy = OnceLock::new();
+        let order = match cch {
+            Some(c) if c.node_count() == n => {
+                let order = c.order().to_vec();
+                let _ = lazy.set(c);
+                order
             }
-            None => nested_dissection_order(&graph, &node_coord),
+            Some(_) => return Err("the CCH does not rank every node".into()),
+            None => metis_order(&graph),
         };
         Ok(ProfileGraph {
             profile,
@@ -244,7 +241,7 @@ impl ProfileGraph {
             component,
             landmarks,
             cch_order: order,
-            cch: OnceLock::new(),
+            cch: lazy,
         })
     }
 
@@ -273,16 +270,25 @@ impl ProfileGraph {
                 self.graph.arc_count()
             );
             drop(cch);
-            Cch::new(
-                &self.graph,
-                nested_dissection_order(&self.graph, &self.node_coord),
-            )
+            Cch::new(&self.graph, metis_order(&self.graph))
         })
     }
 
     /// The contraction order, node by rank.
     pub fn cch_order(&self) -> &[u32] {
         &self.cch_order
+    }
+
+    /// Puts a hierarchy built elsewhere in place of this one (an order from another tool, or a
+    /// test writing a crafted file): it must rank every node. The graph file checks it again
+    /// at load, so a hierarchy that does not fit the roads is refused there.
+    pub fn replace_cch(&mut self, cch: Cch) -> Result<(), String> {
+        if cch.node_count() != self.node_count() {
+            return Err("the CCH does not rank every node".into());
+        }
+        self.cch_order = cch.order().to_vec();
+        self.cch = OnceLock::from(cch);
+        Ok(())
     }
 
     /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).

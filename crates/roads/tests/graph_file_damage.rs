@@ -183,7 +183,8 @@ fn petgraph_costs(g: &corridor_roads::ProfileGraph, s: u32) -> Vec<f64> {
         .collect()
 }
 
-/// A* with the file's landmarks and the CCH on the file's order agree with petgraph on
+/// A* with the file's landmarks and the file's CCH agree with petgraph (the CCH up to its
+/// documented millisecond rounding) on
 /// `pairs` random pairs per profile; snapping anywhere on the map does not panic.
 fn assert_routes_exact(rg: &RoadGraph, seed: u64, pairs: usize) {
     let mut rng = SmallRng::seed_from_u64(seed);
@@ -201,17 +202,24 @@ fn assert_routes_exact(rg: &RoadGraph, seed: u64, pairs: usize) {
             for _ in 0..5 {
                 let t = rng.random_range(0..g.node_count() as u32);
                 let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: t, cost: 0.0 }]);
-                let a = alt
-                    .run(&g.graph, &g.arc_duration_s, &g.landmarks, &src, &dst)
-                    .map_or(f64::INFINITY, |r| r.cost);
-                let c = cch.cost(g.cch(), &metric, &src, &dst);
+                let a = alt.run(&g.graph, &g.arc_duration_s, &g.landmarks, &src, &dst);
+                let c = cch.run(g.cch(), &metric, &src, &dst);
                 let e = expect[t as usize];
-                for (name, x) in [("A*", a), ("CCH", c)] {
-                    assert!(
-                        x == e || (x - e).abs() <= 1e-6 * e,
-                        "{p:?} {s}->{t}: {name} {x}, petgraph {e}"
-                    );
-                }
+                let a_cost = a.as_ref().map_or(f64::INFINITY, |r| r.cost);
+                assert!(
+                    a_cost == e || (a_cost - e).abs() <= 1e-6 * e,
+                    "{p:?} {s}->{t}: A* {a_cost}, petgraph {e}"
+                );
+                // The CCH is exact on millisecond-rounded weights: its path may cost at most
+                // half a millisecond per arc of either path more than the optimum, never less.
+                let c_cost = c.as_ref().map_or(f64::INFINITY, |r| r.cost);
+                let arcs = a.map_or(0, |r| r.arcs.len()) + c.map_or(0, |r| r.arcs.len());
+                assert!(
+                    c_cost == e
+                        || (c_cost >= e - 1e-6 * e
+                            && c_cost - e <= 0.5e-3 * arcs as f64 + 1e-6 * e),
+                    "{p:?} {s}->{t}: CCH {c_cost}, petgraph {e}"
+                );
             }
         }
         let snapper = Snapper::with_index(g, rg.meta.bbox);

@@ -1,5 +1,6 @@
 //! The routing core on DIMACS/PACE topologies (no coordinates).
 
+use super::cch::{self, CchFigures};
 use super::{percentile, BenchArgs, BenchFormat};
 use anyhow::{Context, Result};
 use rand::rngs::SmallRng;
@@ -74,14 +75,28 @@ pub struct DimacsBenchResult {
     pub graph: String,
     pub nodes: usize,
     pub arcs: usize,
+    /// What the arc weights are: hop counts (every arc costs 1), as the peer figures use.
+    pub weights: &'static str,
     pub load_s: f64,
-    pub landmarks_s: f64,
+    /// Random pairs for the CCH queries.
     pub queries: usize,
+    /// The CCH with a coordinate-free (METIS) order, every answer checked against Dijkstra.
+    #[serde(flatten)]
+    pub cch: CchFigures,
+    pub landmarks_s: f64,
+    /// Pairs for bidirectional Dijkstra and A* (at most `DIJKSTRA_PAIRS`: each costs up to
+    /// 100 ms on a million-node graph).
+    pub dijkstra_queries: usize,
     pub dijkstra_us_mean: f64,
     pub dijkstra_us_p99: f64,
     pub alt_us_mean: f64,
     pub alt_us_p99: f64,
+    /// Peak resident memory of the process: graph, CCH, three metrics and the search state, MB.
+    pub peak_rss_mb: f64,
 }
+
+/// Pairs measured with bidirectional Dijkstra and A* on a DIMACS topology.
+const DIJKSTRA_PAIRS: usize = 200;
 
 pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
     use corridor_routing::Landmarks;
@@ -93,6 +108,24 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
     let main: Vec<u32> = (0..g.node_count() as u32)
         .filter(|&v| comp[v as usize] == 0)
         .collect();
+    let (cch, cch_structure) = cch::measure(
+        &g,
+        &w,
+        &main,
+        "metis",
+        || corridor_routing::metis_order(&g),
+        args.queries,
+        args.seed,
+    )?;
+    // Three metrics side by side, as a server holding three scenarios would.
+    let metrics: Vec<_> = (1..=3)
+        .map(|k| {
+            let wk: Vec<f64> = (0..g.arc_count())
+                .map(|a| (1 + a % (k + 1)) as f64)
+                .collect();
+            cch_structure.customize(&wk)
+        })
+        .collect();
     let t = Instant::now();
     let lm = Landmarks::build(&g, &w, &main, corridor_roads::LANDMARK_COUNT);
     let landmarks_s = t.elapsed().as_secs_f64();
@@ -100,7 +133,8 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
     let mut dijkstra = BidirectionalDijkstra::new(&g);
     let mut alt = AltSearch::new(&g);
     let (mut dt, mut at) = (Vec::new(), Vec::new());
-    for _ in 0..args.queries {
+    let dijkstra_queries = args.queries.min(DIJKSTRA_PAIRS);
+    for _ in 0..dijkstra_queries {
         let (s, d) = (
             main[rng.random_range(0..main.len())],
             main[rng.random_range(0..main.len())],
@@ -114,6 +148,8 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
         at.push(t.elapsed().as_secs_f64() * 1e6);
         anyhow::ensure!(a == b, "searches disagree on {s}->{d}: {a:?} vs {b:?}");
     }
+    let peak_rss_mb = cch::peak_rss_mb();
+    std::hint::black_box(&metrics);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let (dm, am) = (mean(&dt), mean(&at));
     dt.sort_by(f64::total_cmp);
@@ -125,19 +161,23 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .unwrap_or_default(),
         nodes: g.node_count(),
         arcs: g.arc_count(),
+        weights: "hop count (1 per arc)",
         load_s,
-        landmarks_s,
         queries: args.queries,
+        cch,
+        landmarks_s,
+        dijkstra_queries,
         dijkstra_us_mean: dm,
         dijkstra_us_p99: percentile(&dt, 0.99),
         alt_us_mean: am,
         alt_us_p99: percentile(&at, 0.99),
+        peak_rss_mb,
     };
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&r)?),
         BenchFormat::Text => println!(
-            "{} nodes {} arcs {} | load {:.2} s, 16 landmarks {:.2} s | bidirectional Dijkstra mean {:.0} µs p99 {:.0} µs | A* mean {:.0} µs p99 {:.0} µs ({} queries, unit weights)",
-            r.graph, r.nodes, r.arcs, r.load_s, r.landmarks_s, r.dijkstra_us_mean, r.dijkstra_us_p99, r.alt_us_mean, r.alt_us_p99, r.queries
+            "{} nodes {} arcs {} ({}) | load {:.2} s | {} | 16 landmarks {:.2} s | bidirectional Dijkstra mean {:.0} µs p99 {:.0} µs | A* mean {:.0} µs p99 {:.0} µs ({} pairs) | peak RSS {:.0} MB",
+            r.graph, r.nodes, r.arcs, r.weights, r.load_s, r.cch.text(), r.landmarks_s, r.dijkstra_us_mean, r.dijkstra_us_p99, r.alt_us_mean, r.alt_us_p99, r.dijkstra_queries, r.peak_rss_mb
         ),
     }
     Ok(())

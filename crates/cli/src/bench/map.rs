@@ -7,8 +7,9 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::time::Instant;
 
+use super::cch::{self, CchFigures};
 use corridor_roads::{file, import, Profile, Router, Snapper};
-use corridor_routing::{AltSearch, BidirectionalDijkstra, CchQuery, Seed};
+use corridor_routing::{metis_order, AltSearch, BidirectionalDijkstra, Seed};
 
 /// One line of results: one map and one profile.
 #[derive(Serialize)]
@@ -27,17 +28,10 @@ pub struct BenchResult {
     /// Building this profile's snapping index (milliseconds).
     pub snap_index_ms: f64,
     pub queries: usize,
-    /// Contracting the stored order into the CCH (done at every load), milliseconds.
-    pub cch_contract_ms: f64,
-    /// CCH edges (original plus shortcuts).
-    pub cch_edges: usize,
-    /// Customizing the CCH for one weight vector (the price of a scenario change), ms.
-    pub customize_ms: f64,
-    /// Node-to-node shortest path cost on the customized CCH (no path unpacking, as
-    /// RoutingKit measures), microseconds.
-    pub query_us_mean: f64,
-    pub query_us_p50: f64,
-    pub query_us_p99: f64,
+    /// The CCH on this profile's travel times (order, build, customization, partial update,
+    /// queries, one-to-all, matrix), every answer checked against Dijkstra.
+    #[serde(flatten)]
+    pub cch: CchFigures,
     /// The same pairs by A* with landmarks (single queries without customization), µs.
     pub alt_us_mean: f64,
     pub alt_us_p99: f64,
@@ -46,6 +40,8 @@ pub struct BenchResult {
     pub dijkstra_us_p99: f64,
     /// Coordinate-to-coordinate: snapping both points, the search and the route's geometry.
     pub route_us_mean: f64,
+    /// Peak resident memory of the process after this profile, MB.
+    pub peak_rss_mb: f64,
     pub threads: usize,
 }
 
@@ -99,49 +95,38 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
                 )
             })
             .collect();
-        let t = Instant::now();
-        // The graph's own first-use contraction: it caps a hostile stored order, which a
-        // direct `Cch::new` on the stored order would not.
-        let cch = pg.cch();
-        let cch_contract_ms = t.elapsed().as_secs_f64() * 1e3;
-        let mut customize = Vec::new();
-        for _ in 0..5 {
-            let t = Instant::now();
-            std::hint::black_box(cch.customize(&pg.arc_duration_s));
-            customize.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-        customize.sort_by(f64::total_cmp);
-        let metric = cch.customize(&pg.arc_duration_s);
-        let mut cch_query = CchQuery::new(cch);
+        let (cch, _) = cch::measure(
+            &pg.graph,
+            &pg.arc_duration_s,
+            &main,
+            "metis",
+            || metis_order(&pg.graph),
+            args.queries,
+            args.seed,
+        )?;
         let mut dijkstra = BidirectionalDijkstra::new(&pg.graph);
         let mut alt = AltSearch::new(&pg.graph);
-        let mut times = Vec::with_capacity(pairs.len());
         let mut atimes = Vec::with_capacity(pairs.len());
         let mut dtimes = Vec::with_capacity(pairs.len());
         for &(s, t) in &pairs {
             let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: t, cost: 0.0 }]);
-            let start = Instant::now();
-            let cc = cch_query.cost(cch, &metric, &src, &dst);
-            times.push(start.elapsed().as_secs_f64() * 1e6);
             let start = Instant::now();
             let a = alt.run(&pg.graph, &pg.arc_duration_s, &pg.landmarks, &src, &dst);
             atimes.push(start.elapsed().as_secs_f64() * 1e6);
             let start = Instant::now();
             let d = dijkstra.run(&pg.graph, &pg.arc_duration_s, &src, &dst);
             dtimes.push(start.elapsed().as_secs_f64() * 1e6);
-            // All three are exact: a disagreement is a bug, not noise.
+            // Both are exact on the f64 weights: a disagreement is a bug, not noise.
             let cost = |r: Option<corridor_routing::Route>| r.map_or(f64::INFINITY, |r| r.cost);
             let (ca, cd) = (cost(a), cost(d));
             let same = |x: f64, y: f64| x == y || (x - y).abs() <= 1e-9 * y;
             anyhow::ensure!(
-                same(ca, cd) && same(cc, cd),
-                "searches disagree on {s}->{t}: CCH {cc}, A* {ca}, Dijkstra {cd}"
+                same(ca, cd),
+                "searches disagree on {s}->{t}: A* {ca}, Dijkstra {cd}"
             );
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-        let (query_us_mean, alt_us_mean, dijkstra_us_mean) =
-            (mean(&times), mean(&atimes), mean(&dtimes));
-        times.sort_by(f64::total_cmp);
+        let (alt_us_mean, dijkstra_us_mean) = (mean(&atimes), mean(&dtimes));
         atimes.sort_by(f64::total_cmp);
         dtimes.sort_by(f64::total_cmp);
         let mut router = Router::new(pg);
@@ -173,24 +158,20 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
             graph_file_bytes,
             load_ms,
             snap_index_ms,
-            queries: times.len(),
-            query_us_mean,
-            query_us_p50: percentile(&times, 0.5),
-            query_us_p99: percentile(&times, 0.99),
+            queries: pairs.len(),
+            cch,
             alt_us_mean,
             alt_us_p99: percentile(&atimes, 0.99),
-            cch_contract_ms,
-            cch_edges: cch.edge_count(),
-            customize_ms: customize[2],
             dijkstra_us_mean,
             dijkstra_us_p99: percentile(&dtimes, 0.99),
             route_us_mean,
+            peak_rss_mb: cch::peak_rss_mb(),
             threads: rayon_threads(),
         };
         match args.format {
             BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
             BenchFormat::Text => println!(
-                "{} {:<4} nodes {:>7} edges {:>7} arcs {:>7} | import {:.2} s, file {:.1} MB, load {:.1} ms, snap index {:.1} ms | CCH contract {:.1} ms, customize {:.1} ms | query mean {:.1} µs p50 {:.1} µs p99 {:.1} µs | A* mean {:.1} µs p99 {:.1} µs | Dijkstra mean {:.1} µs p99 {:.1} µs | point-to-point route {:.1} µs",
+                "{} {:<4} nodes {:>7} edges {:>7} arcs {:>7} | import {:.2} s, file {:.1} MB, load {:.1} ms, snap index {:.1} ms | {} | A* mean {:.1} µs p99 {:.1} µs | Dijkstra mean {:.1} µs p99 {:.1} µs | point-to-point route {:.1} µs | peak RSS {:.0} MB",
                 res.map,
                 profile.name(),
                 res.nodes,
@@ -200,16 +181,13 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
                 res.graph_file_bytes as f64 / 1e6,
                 res.load_ms,
                 res.snap_index_ms,
-                res.cch_contract_ms,
-                res.customize_ms,
-                res.query_us_mean,
-                res.query_us_p50,
-                res.query_us_p99,
+                res.cch.text(),
                 res.alt_us_mean,
                 res.alt_us_p99,
                 res.dijkstra_us_mean,
                 res.dijkstra_us_p99,
-                res.route_us_mean
+                res.route_us_mean,
+                res.peak_rss_mb
             ),
         }
     }

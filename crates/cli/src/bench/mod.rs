@@ -2,6 +2,7 @@
 //! speed claims in BENCHMARKS.md come from a command anyone can re-run.
 
 mod access;
+mod cch;
 mod dimacs;
 mod evacuation;
 mod map;
