@@ -51,6 +51,10 @@ pub struct BenchArgs {
     /// People in the evacuation benchmark.
     #[arg(long, default_value_t = 250_000.0)]
     pub people: f64,
+    /// Screening capacity of each civilian checkpoint in the evacuation benchmark, people per
+    /// hour; 200000 makes the checkpoints wide enough that streets are the bottleneck.
+    #[arg(long, default_value_t = 2000.0)]
+    pub checkpoint_capacity: f64,
     /// Random query pairs per profile.
     #[arg(long, default_value_t = 10_000)]
     pub queries: usize,
@@ -532,10 +536,15 @@ pub struct EvacuationBenchResult {
     pub neighbourhoods: usize,
     pub civilian_corridors: usize,
     pub combatant_corridors: usize,
+    pub checkpoint_capacity_per_hour: f64,
     pub plan_s: f64,
-    pub egress_time_h: f64,
-    pub lower_bound_h: f64,
-    pub gap: f64,
+    pub stranded: f64,
+    pub egress_time_h: Option<f64>,
+    pub lower_bound_h: Option<f64>,
+    pub gap: Option<f64>,
+    pub method: &'static str,
+    /// The independent check of the plan (`evacuate --verify`) passed.
+    pub verified: bool,
 }
 
 fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
@@ -661,7 +670,7 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         .collect();
     let suggestions = {
         let fm = ScenarioMap::new(&s, foot, bb, &snappers[0])?;
-        corridor_analysis::evacuate::suggest_corridors(&fm, 4, 500.0)
+        corridor_analysis::evacuate::crossing_candidates(&fm, 4)
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     anyhow::ensure!(
@@ -679,7 +688,11 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 Purpose::Civilian
             },
             checkpoint: sg.checkpoint,
-            capacity_per_hour: Some(if i == 3 { 500.0 } else { 2000.0 }),
+            capacity_per_hour: Some(if i == 3 {
+                500.0
+            } else {
+                args.checkpoint_capacity
+            }),
             reception: None,
             hours: None,
         });
@@ -730,6 +743,15 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
     let t = Instant::now();
     let r = corridor_analysis::evacuate::evacuate(&fm, &cm).map_err(|e| anyhow::anyhow!("{e}"))?;
     let plan_s = t.elapsed().as_secs_f64();
+    let plan_json: corridor_analysis::evacuate::verify::PlanToVerify =
+        serde_json::from_value(serde_json::to_value(&r)?)?;
+    let check = corridor_analysis::evacuate::verify::verify(&fm, &cm, &plan_json);
+    anyhow::ensure!(
+        check.ok,
+        "{}: the independent check of the benchmark's plan fails: {:?}",
+        map.display(),
+        check.violations
+    );
     let res = EvacuationBenchResult {
         map: g.meta.source_file.clone(),
         people: r.people,
@@ -744,16 +766,24 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .iter()
             .filter(|c| c.purpose == Purpose::Combatant)
             .count(),
+        checkpoint_capacity_per_hour: args.checkpoint_capacity,
         plan_s,
-        egress_time_h: r.egress_time_s / 3600.0,
-        lower_bound_h: r.lower_bound_s / 3600.0,
+        stranded: r.stranded,
+        egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
+        lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
         gap: r.gap,
+        method: r.method,
+        verified: check.ok,
     };
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
         BenchFormat::Text => println!(
-            "{}: {} people in {} neighbourhoods, {} civilian + {} combatant corridors | plan {:.2} s | egress {:.1} h, lower bound {:.1} h, gap {:.1} %",
-            res.map, res.people, res.neighbourhoods, res.civilian_corridors, res.combatant_corridors, res.plan_s, res.egress_time_h, res.lower_bound_h, res.gap * 100.0
+            "{}: {} people in {} neighbourhoods, {} civilian ({}/h) + {} combatant corridors | plan {:.2} s | {} stranded | egress {} h, lower bound {} h, gap {} % | {} | verified {}",
+            res.map, res.people, res.neighbourhoods, res.civilian_corridors, res.checkpoint_capacity_per_hour, res.combatant_corridors, res.plan_s, res.stranded,
+            res.egress_time_h.map_or("–".into(), |x| format!("{x:.1}")),
+            res.lower_bound_h.map_or("–".into(), |x| format!("{x:.1}")),
+            res.gap.map_or("–".into(), |x| format!("{:.1}", x * 100.0)),
+            res.method, res.verified
         ),
     }
     Ok(())
