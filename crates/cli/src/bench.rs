@@ -543,6 +543,10 @@ pub struct EvacuationBenchResult {
     pub lower_bound_h: Option<f64>,
     pub gap: Option<f64>,
     pub method: &'static str,
+    /// Every planning method's egress.
+    pub methods: Vec<corridor_analysis::evacuate::MethodResult>,
+    /// The three most saturated resources.
+    pub bottlenecks: Vec<String>,
     /// The independent check of the plan (`evacuate --verify`) passed.
     pub verified: bool,
 }
@@ -773,6 +777,18 @@ fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
         gap: r.gap,
         method: r.method,
+        methods: r.methods.clone(),
+        bottlenecks: r
+            .bottlenecks
+            .iter()
+            .take(3)
+            .map(|b| {
+                format!(
+                    "{} {}/h ({} buckets)",
+                    b.name, b.capacity_per_hour, b.saturated_buckets
+                )
+            })
+            .collect(),
         verified: check.ok,
     };
     match args.format {

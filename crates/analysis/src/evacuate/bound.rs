@@ -24,8 +24,8 @@ use corridor_routing::{Graph, OneToAll, Seed, INVALID};
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoundGroup {
     pub people: f64,
-    /// Which kind of traveller (a layer of the network: walking, driving): what comes after a
-    /// checkpoint depends on it.
+    /// Which receptions they may use (an index into the network's sink sets): what comes after
+    /// a checkpoint depends on it.
     pub class: usize,
     /// Per checkpoint: the earliest moment (s) they can be at one of its crossing roads without
     /// having passed any checkpoint; `INFINITY` if never.
@@ -314,21 +314,21 @@ pub type Windows = Option<Vec<(f64, f64)>>;
 /// this traveller), and which arcs are which checkpoint's crossing roads.
 pub struct BoundNetwork<'a> {
     pub graph: &'a Graph,
-    /// Per node: its class (layer); classes are numbered from 0.
-    pub node_class: Vec<usize>,
+    /// Per class of people: the receptions (sink nodes) they may use.
+    pub class_sinks: Vec<Vec<u32>>,
     pub travel_s: &'a [f64],
     /// Per arc: the checkpoint (index into `checkpoints`) whose crossing it is, or `INVALID`.
     pub checkpoint_of_arc: &'a [u32],
     /// Per checkpoint: people per bucket and opening windows.
     pub checkpoints: Vec<(f64, Windows)>,
-    pub sinks: &'a [u32],
     pub bucket_s: f64,
     pub horizon_s: f64,
 }
 
-/// The relaxed instance of people `(node, people)` on a network: shortest times to each
-/// checkpoint (without passing another) and onward from it, by Dijkstra on the travel times.
-pub fn instance(net: &BoundNetwork, sources: &[(u32, f64)]) -> BoundInstance {
+/// The relaxed instance of people `(node, people, class)` on a network: shortest times to each
+/// checkpoint (without passing another) and, per class, on from it to the class's receptions,
+/// by Dijkstra on the travel times.
+pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInstance {
     let g = net.graph;
     let no_crossing: Vec<f64> = (0..g.arc_count())
         .map(|a| {
@@ -339,13 +339,6 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64)]) -> BoundInstance {
             }
         })
         .collect();
-    let mut to_sink = OneToAll::new(g);
-    let sink_seeds: Vec<Seed> = net
-        .sinks
-        .iter()
-        .map(|&v| Seed { node: v, cost: 0.0 })
-        .collect();
-    to_sink.run(g, net.travel_s, &sink_seeds, f64::INFINITY, true);
     let crossings: Vec<Vec<u32>> = (0..net.checkpoints.len())
         .map(|c| {
             (0..g.arc_count() as u32)
@@ -356,30 +349,37 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64)]) -> BoundInstance {
                 .collect()
         })
         .collect();
-    let classes = net.node_class.iter().max().map_or(1, |m| m + 1);
+    let mut to_sink = OneToAll::new(g);
+    let mut direct = Vec::new(); // per class: checkpoint-free time to its sinks, per node
+    let mut onward: Vec<Vec<f64>> = vec![Vec::new(); net.checkpoints.len()];
+    for sinks in &net.class_sinks {
+        let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+        to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+        for (c, arcs) in crossings.iter().enumerate() {
+            onward[c].push(
+                arcs.iter()
+                    .map(|&a| net.travel_s[a as usize] + to_sink.cost(g.arc_head(a)))
+                    .fold(f64::INFINITY, f64::min),
+            );
+        }
+        let mut d = OneToAll::new(g);
+        d.run(g, &no_crossing, &seeds, f64::INFINITY, true);
+        direct.push(d);
+    }
     let checkpoints = net
         .checkpoints
         .iter()
-        .zip(&crossings)
-        .map(|((cap, open), arcs)| BoundCheckpoint {
+        .zip(onward)
+        .map(|((cap, open), onward_s)| BoundCheckpoint {
             capacity_per_bucket: *cap,
             open: open.clone(),
-            onward_s: (0..classes)
-                .map(|l| {
-                    arcs.iter()
-                        .filter(|&&a| net.node_class[g.arc_tail(a) as usize] == l)
-                        .map(|&a| net.travel_s[a as usize] + to_sink.cost(g.arc_head(a)))
-                        .fold(f64::INFINITY, f64::min)
-                })
-                .collect(),
+            onward_s,
         })
         .collect();
     let mut from = OneToAll::new(g);
-    let mut direct = OneToAll::new(g);
-    direct.run(g, &no_crossing, &sink_seeds, f64::INFINITY, true);
     let groups = sources
         .iter()
-        .map(|&(v, people)| {
+        .map(|&(v, people, class)| {
             from.run(
                 g,
                 &no_crossing,
@@ -389,7 +389,7 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64)]) -> BoundInstance {
             );
             BoundGroup {
                 people,
-                class: net.node_class[v as usize],
+                class,
                 reach_s: crossings
                     .iter()
                     .map(|arcs| {
@@ -398,7 +398,7 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64)]) -> BoundInstance {
                             .fold(f64::INFINITY, f64::min)
                     })
                     .collect(),
-                direct_s: direct.cost(v),
+                direct_s: direct[class].cost(v),
             }
         })
         .collect();

@@ -407,6 +407,18 @@ pub fn evacuate(
             .collect()
     };
     let ev = s.evacuation;
+    let (layers, shares): (Vec<&ScenarioMap>, Vec<f64>) =
+        [(foot, ev.foot_share), (car, 1.0 - ev.foot_share)]
+            .into_iter()
+            .filter(|x| x.1 > 0.0)
+            .unzip();
+    let mut civilian_net = Network::build(
+        &layers,
+        Side::CivilianOf(party),
+        &of_purpose(Purpose::Civilian),
+        &HashSet::new(),
+        &ground,
+    )?;
     let combatants = if ev.combatants > 0.0 {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
@@ -421,38 +433,34 @@ pub fn evacuate(
             .enumerate()
             .map(|(i, u)| (i, ev.combatants * u.people / total))
             .collect();
-        Some(plan_flow(
-            &[foot],
-            Side::Party(party),
-            &comb,
-            &units,
-            &shares_by_layer(&shares, &[1.0]),
-            &HashSet::new(),
-            &ground,
-        )?)
+        let people = shares_by_layer(&shares, &[1.0]);
+        // Combatants keep off the civilians' quickest ways to their checkpoints where they can;
+        // where that strands more of them, they may use any road.
+        let approach = civilian_net.approach_segments(&points_of(&units));
+        let plan = |forbidden: &HashSet<Segment>| -> Result<Flow, EvacuationError> {
+            let net = Network::build(&[foot], Side::Party(party), &comb, forbidden, &ground)?;
+            plan_flow(net, &units, &people)
+        };
+        let apart = plan(&approach)?;
+        let stranded = |f: &Flow| (0..f.groups.len()).map(|g| f.stranded(g)).sum::<f64>();
+        let any = plan(&HashSet::new())?;
+        Some(if stranded(&apart) <= stranded(&any) + 1e-6 {
+            apart
+        } else {
+            any
+        })
     } else {
         None
     };
-    let forbidden: HashSet<Segment> = combatants.as_ref().map_or_else(HashSet::new, used_segments);
-    let (layers, shares): (Vec<&ScenarioMap>, Vec<f64>) =
-        [(foot, ev.foot_share), (car, 1.0 - ev.foot_share)]
-            .into_iter()
-            .filter(|x| x.1 > 0.0)
-            .unzip();
+    if let Some(c) = &combatants {
+        civilian_net.close_segments(&used_segments(c));
+    }
     let leaving: Vec<(usize, f64)> = units
         .iter()
         .enumerate()
         .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
         .collect();
-    let civilians = plan_flow(
-        &layers,
-        Side::CivilianOf(party),
-        &of_purpose(Purpose::Civilian),
-        &units,
-        &shares_by_layer(&leaving, &shares),
-        &forbidden,
-        &ground,
-    )?;
+    let civilians = plan_flow(civilian_net, &units, &shares_by_layer(&leaving, &shares))?;
     Ok(report::build(
         s,
         &enclave.name,
@@ -483,18 +491,17 @@ fn used_segments(f: &Flow) -> HashSet<Segment> {
     out
 }
 
-/// Builds one flow's network, starts its groups, bounds and plans it.
+fn points_of(units: &[Unit]) -> Vec<[f64; 2]> {
+    units.iter().map(|u| u.point).collect()
+}
+
+/// Starts a flow's groups on its network, bounds and plans it.
 fn plan_flow<'a>(
-    layers: &[&'a ScenarioMap<'a>],
-    side: Side,
-    corridor_ids: &[usize],
+    net: Network<'a>,
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
-    forbidden: &HashSet<Segment>,
-    ground: &'a geo::MultiPolygon<f64>,
 ) -> Result<Flow<'a>, EvacuationError> {
-    let net = Network::build(layers, side, corridor_ids, forbidden, ground)?;
-    let points: Vec<[f64; 2]> = units.iter().map(|u| u.point).collect();
+    let points = points_of(units);
     let starts: Vec<Vec<Result<u32, String>>> = (0..people.len())
         .map(|l| net.start_nodes(l, &points))
         .collect();
@@ -513,5 +520,6 @@ fn plan_flow<'a>(
         }
     }
     walk_instead_of_driving(&net, &mut groups);
-    plan::plan(net, side.purpose(), groups)
+    let purpose = net.side.purpose();
+    plan::plan(net, purpose, groups)
 }

@@ -432,6 +432,89 @@ impl<'a> Network<'a> {
             .collect()
     }
 
+    /// Closes every road carrying a `forbidden` segment to this flow's plan (not to its bound).
+    pub fn close_segments(&mut self, forbidden: &HashSet<Segment>) {
+        if forbidden.is_empty() {
+            return;
+        }
+        for a in 0..self.arc_of.len() {
+            let (l, pa) = self.arc_of[a];
+            let g = self.layers[l].graph;
+            if segments(g, g.arc_edge(pa).0)
+                .iter()
+                .any(|x| forbidden.contains(x))
+            {
+                self.travel_s[a] = f64::INFINITY;
+            }
+        }
+    }
+
+    /// The road segments of every start's quickest way to each checkpoint it can reach, across
+    /// it and on to a reception: the roads this flow needs most.
+    pub fn approach_segments(&self, points: &[[f64; 2]]) -> HashSet<Segment> {
+        let g = &self.graph;
+        let no_crossing: Vec<f64> = (0..self.arc_of.len())
+            .map(|a| {
+                if self.checkpoint_of_arc[a] == INVALID {
+                    self.travel_s[a]
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        let starts: Vec<u32> = (0..self.layers.len())
+            .flat_map(|l| self.start_nodes(l, points))
+            .filter_map(Result::ok)
+            .collect();
+        let mut arcs: HashSet<u32> = HashSet::new();
+        let walk = |q: &OneToAll, from: u32, arcs: &mut HashSet<u32>| {
+            let mut x = from;
+            while q.cost(x).is_finite() && q.parent_arc(x) != INVALID {
+                let a = q.parent_arc(x);
+                arcs.insert(a);
+                x = g.arc_head(a);
+            }
+        };
+        let mut q = OneToAll::new(g);
+        let sink_seeds: Vec<Seed> = self
+            .sink_list
+            .iter()
+            .map(|&v| Seed { node: v, cost: 0.0 })
+            .collect();
+        q.run(g, &self.travel_s, &sink_seeds, f64::INFINITY, true);
+        let crossing: Vec<u32> = (0..self.arc_of.len() as u32)
+            .filter(|&a| {
+                self.checkpoint_of_arc[a as usize] != INVALID
+                    && self.travel_s[a as usize].is_finite()
+            })
+            .collect();
+        for &a in &crossing {
+            arcs.insert(a);
+            walk(&q, g.arc_head(a), &mut arcs);
+        }
+        for ci in 0..self.checkpoints.len() as u32 {
+            let tails: Vec<Seed> = crossing
+                .iter()
+                .filter(|&&a| self.checkpoint_of_arc[a as usize] == ci)
+                .map(|&a| Seed {
+                    node: g.arc_tail(a),
+                    cost: 0.0,
+                })
+                .collect();
+            q.run(g, &no_crossing, &tails, f64::INFINITY, true);
+            for &v in &starts {
+                walk(&q, v, &mut arcs);
+            }
+        }
+        arcs.iter()
+            .flat_map(|&a| {
+                let (l, pa) = self.arc_of[a as usize];
+                let pg = self.layers[l].graph;
+                segments(pg, pg.arc_edge(pa).0)
+            })
+            .collect()
+    }
+
     /// The network as CCRP sees it.
     pub fn flow_network(&self) -> FlowNetwork<'_> {
         FlowNetwork {
@@ -445,14 +528,13 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// The network as the bound sees it: `relaxed` drops the rules that depend on another
-    /// flow's plan (separation) — the lower bound; otherwise the planner's own travel times.
-    pub fn bound_network(&self, relaxed: bool) -> BoundNetwork<'_> {
+    /// The network as the bound sees it, for people whose receptions are `class_sinks`:
+    /// `relaxed` drops the rule that depends on another flow's plan (separation) — the lower
+    /// bound; otherwise the planner's own travel times.
+    pub fn bound_network(&self, relaxed: bool, class_sinks: Vec<Vec<u32>>) -> BoundNetwork<'_> {
         BoundNetwork {
             graph: &self.graph,
-            node_class: (0..self.graph.node_count() as u32)
-                .map(|v| self.layer_node(v).0)
-                .collect(),
+            class_sinks,
             travel_s: if relaxed {
                 &self.bound_travel_s
             } else {
@@ -464,7 +546,6 @@ impl<'a> Network<'a> {
                 .iter()
                 .map(|&(_, r)| (self.capacity[r as usize], self.open[r as usize].clone()))
                 .collect(),
-            sinks: &self.sink_list,
             bucket_s: self.bucket_s,
             horizon_s: HORIZON_DAYS as f64 * 86400.0,
         }

@@ -39,15 +39,36 @@ pub(crate) fn plan<'a>(
     for (i, &g) in startable.iter().enumerate() {
         only_exposed[g] = rules[i].1;
     }
+    // Classes of people by the receptions they may use (the exposure rule, from the inputs).
+    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
+    let class: Vec<usize> = rules
+        .iter()
+        .map(|r| match class_sinks.iter().position(|c| *c == r.0) {
+            Some(i) => i,
+            None => {
+                class_sinks.push(r.0.clone());
+                class_sinks.len() - 1
+            }
+        })
+        .collect();
     let people: Vec<(u32, f64)> = startable
         .iter()
         .zip(&nodes)
         .map(|(&g, &v)| (v, groups[g].people))
         .collect();
+    let classed: Vec<(u32, f64, usize)> = people
+        .iter()
+        .zip(&class)
+        .map(|(&(v, p), &c)| (v, p, c))
+        .collect();
     // The bound: relaxed network, inputs only.
-    let bound_s = lower_bound(&instance(&net.bound_network(true), &people)).map(|b| b.time_s);
+    let bound_s = lower_bound(&instance(
+        &net.bound_network(true, class_sinks.clone()),
+        &classed,
+    ))
+    .map(|b| b.time_s);
     // The planner's own relaxed schedule, for the assignment.
-    let own = instance(&net.bound_network(false), &people);
+    let own = instance(&net.bound_network(false, class_sinks), &classed);
     let assignment = lower_bound(&own).map(|b| b.assignment);
     let checkpoint_resources: Vec<u32> = net.checkpoints.iter().map(|x| x.1).collect();
     let base = |i: usize, people: f64, forbidden: Vec<u32>| Source {
@@ -63,7 +84,7 @@ pub(crate) fn plan<'a>(
             .collect(),
         source_group: startable.clone(),
     }];
-    if let Some(a) = &assignment {
+    if let Some(a) = assignment.as_ref().filter(|a| splits_any(a)) {
         splits.push(by_shares(
             "relaxed optimum's assignment, then CCRP",
             &startable,
@@ -74,14 +95,16 @@ pub(crate) fn plan<'a>(
         ));
     }
     let prop = proportional(&own, &net);
-    splits.push(by_shares(
-        "proportional to checkpoint capacity, then CCRP",
-        &startable,
-        &people,
-        &prop,
-        &checkpoint_resources,
-        &base,
-    ));
+    if splits_any(&prop) {
+        splits.push(by_shares(
+            "proportional to checkpoint capacity, then CCRP",
+            &startable,
+            &people,
+            &prop,
+            &checkpoint_resources,
+            &base,
+        ));
+    }
     let fnet = net.flow_network();
     let mut best: Option<(CcrpPlan, Split)> = None;
     let mut methods = Vec::new();
@@ -122,6 +145,13 @@ pub(crate) fn plan<'a>(
         method: split.method,
         methods,
     })
+}
+
+/// Whether some group is split over two or more checkpoints (else the split is plain CCRP).
+fn splits_any(shares: &[Vec<f64>]) -> bool {
+    shares
+        .iter()
+        .any(|g| g.iter().filter(|&&q| q > 1e-9).count() > 1)
 }
 
 /// Sources from per-group shares per checkpoint: each share may pass its checkpoint only.
