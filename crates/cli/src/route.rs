@@ -4,8 +4,9 @@ use crate::maps::{self, LoadedMap, MapIdentity};
 use crate::scenario_cmd::{self, describe_side, LoadedScenario, ScenarioIdentity};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
-use corridor_roads::route::RoadRoute;
-use corridor_roads::{Profile, ProfileGraph, Router, Snap, Snapper, WeightBound};
+use corridor_roads::route::{EdgePiece, RoadRoute};
+use corridor_roads::snap::edge_open;
+use corridor_roads::{Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound};
 use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
 use serde_json::json;
@@ -92,6 +93,18 @@ pub struct RouteArgs {
     pub max_snap: f64,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Which exact search answers: auto (A* with landmarks for a single route: customizing the
+    /// contraction hierarchy costs as much as dozens of A* queries), cch, alt or dijkstra.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: EngineArg,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum EngineArg {
+    Auto,
+    Cch,
+    Alt,
+    Dijkstra,
 }
 
 #[derive(Serialize)]
@@ -110,6 +123,8 @@ pub struct RouteReport {
     pub distance_m: f64,
     pub duration_s: f64,
     pub profile: Profile,
+    /// The exact search that answered: `cch`, `alt` (A* with landmarks) or `dijkstra`.
+    pub engine: Engine,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,31 +171,70 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-/// Snaps a `[lon, lat]` point or explains how far off the map it is.
-pub fn snap_point(
+/// Snaps one point onto edges `usable` accepts (see [`Snapper::waypoint`]), or explains how far
+/// off the map it is: for one-to-all searches, which seed from every candidate with
+/// [`corridor_roads::route::point_seeds`].
+pub fn snap_usable(
+    g: &ProfileGraph,
+    snapper: &Snapper,
+    p: [f64; 2],
+    max_m: f64,
+    [what, arg]: [&str; 2],
+    usable: &dyn Fn(u32) -> bool,
+) -> Result<Waypoint> {
+    snapper
+        .waypoint(g, p, max_m, usable)
+        .ok_or_else(|| off_the_map(g, snapper, p, max_m, what, arg, usable))
+}
+
+/// Why a point could not be snapped: how far the nearest usable road is, or that there is none.
+fn off_the_map(
     g: &ProfileGraph,
     snapper: &Snapper,
     p: [f64; 2],
     max_m: f64,
     what: &str,
     arg: &str,
-) -> Result<Snap> {
-    if let Some(s) = snapper.snap(g, p, max_m) {
-        return Ok(s);
-    }
-    let nearest = snapper.nearest_where(g, p, f64::INFINITY, |_| true);
-    match nearest {
-        Some(n) => bail!(
-            "{what} {arg} is off the map: {} from the nearest {} road (limit --max-snap {max_m} m)",
+    usable: &dyn Fn(u32) -> bool,
+) -> anyhow::Error {
+    match snapper.nearest_where(g, p, f64::INFINITY, usable) {
+        Some(n) => anyhow!(
+            "{what} {arg} is off the map: {} from the nearest {} road{} (limit --max-snap {max_m} m)",
             if n.distance_m >= 10_000.0 {
                 format!("{:.0} km", n.distance_m / 1000.0)
-            } else {
+            } else if n.distance_m >= 10.0 {
                 format!("{:.0} m", n.distance_m)
+            } else {
+                // Near a small --max-snap, whole metres read as "1 m (limit 0.6 m)" or
+                // "0 m (limit 0 m)".
+                format!("{:.2} m", n.distance_m)
             },
-            g.profile.name()
+            g.profile.name(),
+            if snapper.nearest_where(g, p, max_m, |_| true).is_some() {
+                " open to this traveller"
+            } else {
+                ""
+            }
         ),
-        None => bail!("{what} {arg}: the map has no {} roads", g.profile.name()),
+        None => anyhow!("{what} {arg}: the map has no {} roads", g.profile.name()),
     }
+}
+
+/// Snaps both ends of a route onto edges `usable` accepts (see [`Snapper::waypoints`]).
+#[allow(clippy::too_many_arguments)]
+fn snap_ends(
+    g: &ProfileGraph,
+    snapper: &Snapper,
+    from: [f64; 2],
+    to: [f64; 2],
+    max_m: f64,
+    args: [&str; 2],
+    usable: &dyn Fn(u32) -> bool,
+) -> Result<[Waypoint; 2]> {
+    let [a, b] = snapper.waypoints(g, from, to, max_m, usable);
+    let a = a.ok_or_else(|| off_the_map(g, snapper, from, max_m, "--from", args[0], usable))?;
+    let b = b.ok_or_else(|| off_the_map(g, snapper, to, max_m, "--to", args[1], usable))?;
+    Ok([a, b])
 }
 
 fn snapped_point(g: &ProfileGraph, s: &Snap) -> SnappedPoint {
@@ -203,7 +257,8 @@ pub struct ScenarioRequest<'a> {
     pub max_share: f64,
 }
 
-/// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario.
+/// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario, with
+/// the engine chosen automatically.
 pub fn compute(
     map: &LoadedMap,
     profile: Profile,
@@ -212,15 +267,54 @@ pub fn compute(
     max_snap: f64,
     scenario: Option<&ScenarioRequest>,
 ) -> Result<RouteReport> {
+    compute_with(
+        map,
+        profile,
+        [from_arg, to_arg],
+        max_snap,
+        scenario,
+        EngineArg::Auto,
+    )
+}
+
+/// One route on `weight` by the chosen engine. `auto` is A* with landmarks: a process answers
+/// one route per weight vector, and customizing the hierarchy first costs as much as dozens of
+/// A* queries (BENCHMARKS.md).
+fn route_by(
+    router: &mut Router,
+    g: &ProfileGraph,
+    weight: &[f64],
+    engine: EngineArg,
+    from: &Waypoint,
+    to: &Waypoint,
+) -> Option<RoadRoute> {
+    match engine {
+        EngineArg::Auto | EngineArg::Alt => {
+            router.route(g, weight, WeightBound::AtLeastTravelTime, from, to)
+        }
+        EngineArg::Dijkstra => router.route(g, weight, WeightBound::Arbitrary, from, to),
+        EngineArg::Cch => {
+            let customized = g.customize(weight.to_vec());
+            router.route_customized(g, &customized, from, to)
+        }
+    }
+}
+
+/// [`compute`] with an explicit engine.
+pub fn compute_with(
+    map: &LoadedMap,
+    profile: Profile,
+    [from_arg, to_arg]: [&str; 2],
+    max_snap: f64,
+    scenario: Option<&ScenarioRequest>,
+    engine: EngineArg,
+) -> Result<RouteReport> {
     let from = maps::parse_lat_lon(from_arg, "--from")?;
     let to = maps::parse_lat_lon(to_arg, "--to")?;
     if !(max_snap.is_finite() && max_snap >= 0.0) {
         bail!("--max-snap {max_snap}: must be a non-negative number of metres");
     }
     let g = map.graph.profile(profile);
-    let snapper = Snapper::new(g, map.graph.meta.bbox);
-    let sf = snap_point(g, &snapper, from, max_snap, "--from", from_arg)?;
-    let st = snap_point(g, &snapper, to, max_snap, "--to", to_arg)?;
     let mut router = Router::new(g);
     let no_route = |why: &str| {
         anyhow!(
@@ -228,17 +322,15 @@ pub fn compute(
             profile.name()
         )
     };
+    let args = [from_arg, to_arg];
     let Some(req) = scenario else {
-        let r = router
-            .route(
-                g,
-                &g.arc_duration_s,
-                WeightBound::AtLeastTravelTime,
-                &sf,
-                &st,
-            )
+        let snapper = map.snapper(profile);
+        let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &|_| true)?;
+        let r = route_by(&mut router, g, &g.arc_duration_s, engine, &sf, &st)
             .ok_or_else(|| no_route("the points lie on road networks that do not connect"))?;
-        return Ok(report(map, g, &r, &sf, &st, None));
+        let mut rep = report(map, g, &r, &sf, &st, None);
+        name_max_snap(&mut rep, max_snap);
+        return Ok(rep);
     };
     let sm = req.loaded.on(profile);
     let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
@@ -246,30 +338,32 @@ pub fn compute(
         bail!("--lambda {lambda}: must be zero or more seconds per unit of exposure");
     }
     let weights = sm.weights(req.side, req.mode, lambda);
-    let r = router
-        .route(g, &weights, WeightBound::AtLeastTravelTime, &sf, &st)
-        .ok_or_else(|| {
-            if router
-                .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
-                .is_some()
-            {
-                no_route(&format!(
-                    "every road between them is closed to side {} in this scenario (front lines away from a declared crossing for this side, closures or avoid areas)",
-                    describe_side(&req.loaded.scenario, req.side)
-                ))
-            } else {
-                no_route("the points lie on road networks that do not connect")
-            }
-        })?;
+    // Snap only onto roads this traveller may use: a start on a closed road is no start.
+    let snapper = &req.loaded.snappers[profile.index()];
+    let usable = |e: u32| edge_open(g, &weights, e);
+    let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &usable)?;
+    let r = route_by(&mut router, g, &weights, engine, &sf, &st).ok_or_else(|| {
+        if router
+            .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
+            .is_some()
+        {
+            no_route(&format!(
+                "every road between them is closed to side {} in this scenario (front lines away from a declared crossing for this side, closures or avoid areas)",
+                describe_side(&req.loaded.scenario, req.side)
+            ))
+        } else {
+            no_route("the points lie on road networks that do not connect")
+        }
+    })?;
     let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
+    name_max_snap(&mut rep, max_snap);
     if req.alternatives > 0 {
         rep.alternatives = Some(alternatives(
             &sm,
             &mut router,
             &weights,
             &r,
-            &sf,
-            &st,
+            [&sf, &st],
             req,
             map,
             lambda,
@@ -278,12 +372,27 @@ pub fn compute(
     Ok(rep)
 }
 
+/// Records `--max-snap` among the report's parameters: how far a point was allowed to snap is
+/// part of what the answer depends on.
+fn name_max_snap(rep: &mut RouteReport, max_snap: f64) {
+    let params = rep.parameters.get_or_insert_with(|| json!({}));
+    params["max_snap_m"] = json!(max_snap);
+}
+
+/// The candidate of a waypoint a route actually starts or ends on (the best one when the route
+/// starts at a node, where every candidate is the same point).
+fn used_candidate<'a>(w: &'a Waypoint, piece: Option<&EdgePiece>) -> &'a Snap {
+    piece
+        .and_then(|p| w.candidates().iter().find(|c| c.edge == p.edge))
+        .unwrap_or(w.best())
+}
+
 fn report(
     map: &LoadedMap,
     g: &ProfileGraph,
     r: &RoadRoute,
-    sf: &Snap,
-    st: &Snap,
+    sf: &Waypoint,
+    st: &Waypoint,
     scenario: Option<(&ScenarioMap, &ScenarioRequest, f64)>,
 ) -> RouteReport {
     let coords: Vec<[f64; 2]> = r
@@ -295,6 +404,7 @@ fn report(
         distance_m: round(r.distance_m, 1),
         duration_s: round(r.duration_s, 1),
         profile: g.profile,
+        engine: r.engine,
         mode: None,
         side: None,
         risk: None,
@@ -302,8 +412,8 @@ fn report(
         geometry: json!({"type": "LineString", "coordinates": coords}),
         streets: r.streets(g),
         snapped: Some(Snapped {
-            from: snapped_point(g, sf),
-            to: snapped_point(g, st),
+            from: snapped_point(g, used_candidate(sf, r.pieces.first())),
+            to: snapped_point(g, used_candidate(st, r.pieces.last())),
         }),
         alternatives: None,
         shared_fraction: None,
@@ -328,18 +438,33 @@ fn report(
 /// Incidents within this distance of a route are listed in its exposure report.
 const INCIDENT_REPORT_RADIUS_M: f64 = 250.0;
 
+/// Each time a route is chosen, its edges cost this much more in the next search.
+const ALTERNATIVE_PENALTY: f64 = 1.4;
+
+/// Makes every edge of `route` cost [`ALTERNATIVE_PENALTY`] times more in `weights`, once per
+/// route however often the route runs along the edge.
+fn penalise(g: &ProfileGraph, weights: &mut [f64], route: &RoadRoute) {
+    let edges: std::collections::BTreeSet<u32> = route.pieces.iter().map(|p| p.edge).collect();
+    for e in edges {
+        for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+            if a != corridor_routing::INVALID {
+                weights[a as usize] *= ALTERNATIVE_PENALTY;
+            }
+        }
+    }
+}
+
 /// Up to `req.alternatives` routes that share at most `req.max_share` of their length with
-/// every route already chosen, by the penalty method: the edges of chosen routes cost 40 %
-/// more for each time they were used, and the search runs again (still exact on the penalised
-/// weights, which stay above travel times).
+/// every route already chosen, by the penalty method: the edges of each route found cost 40 %
+/// more (so an edge on k routes found costs 1.4^k times its weight), and the search runs again
+/// (still exact on the penalised weights, which stay above travel times).
 #[allow(clippy::too_many_arguments)]
 fn alternatives(
     sm: &ScenarioMap,
     router: &mut Router,
     weights: &[f64],
     best: &RoadRoute,
-    sf: &Snap,
-    st: &Snap,
+    [sf, st]: [&Waypoint; 2],
     req: &ScenarioRequest,
     map: &LoadedMap,
     lambda: f64,
@@ -347,6 +472,7 @@ fn alternatives(
     let g = sm.graph;
     let mut chosen: Vec<RoadRoute> = vec![best.clone()];
     let mut penalised = weights.to_vec();
+    penalise(g, &mut penalised, best);
     let mut out = Vec::new();
     let edge_len = |r: &RoadRoute| -> std::collections::HashMap<u32, f64> {
         let mut m = std::collections::HashMap::new();
@@ -359,21 +485,10 @@ fn alternatives(
         if out.len() >= req.alternatives {
             break;
         }
-        for r in &chosen {
-            for p in &r.pieces {
-                for a in [
-                    g.edge_fwd_arc[p.edge as usize],
-                    g.edge_bwd_arc[p.edge as usize],
-                ] {
-                    if a != corridor_routing::INVALID {
-                        penalised[a as usize] *= 1.4;
-                    }
-                }
-            }
-        }
         let Some(cand) = router.route(g, &penalised, WeightBound::AtLeastTravelTime, sf, st) else {
             break;
         };
+        penalise(g, &mut penalised, &cand);
         let cl = edge_len(&cand);
         let share = chosen
             .iter()
@@ -392,10 +507,8 @@ fn alternatives(
             rep.map_omitted();
             rep.shared_fraction = Some(round(share, 3));
             out.push(rep);
-            chosen.push(cand);
-        } else {
-            chosen.push(cand);
         }
+        chosen.push(cand);
     }
     out
 }
@@ -433,13 +546,13 @@ pub fn run(args: &RouteArgs) -> Result<()> {
     let report = match &args.scenario {
         None => {
             let map = maps::load(args.graph.as_deref(), args.map.as_deref())?;
-            compute(
+            compute_with(
                 &map,
                 args.profile.into(),
-                &args.from,
-                &args.to,
+                [&args.from, &args.to],
                 args.max_snap,
                 None,
+                args.engine,
             )?
         }
         Some(path) => {
@@ -453,15 +566,62 @@ pub fn run(args: &RouteArgs) -> Result<()> {
                 alternatives: args.alternatives,
                 max_share: args.max_share,
             };
-            compute(
+            compute_with(
                 &loaded.map,
                 args.profile.into(),
-                &args.from,
-                &args.to,
+                [&args.from, &args.to],
                 args.max_snap,
                 Some(&req),
+                args.engine,
             )?
         }
     };
     print(&report, args.format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_roads::route::EdgePiece;
+
+    #[test]
+    fn each_route_found_penalises_its_edges_once() {
+        let rg = corridor_roads::import_pbf(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/andorra.osm.pbf"),
+        )
+        .unwrap();
+        let g = rg.profile(Profile::Car);
+        let snapper = Snapper::new(g, rg.meta.bbox);
+        let [a, b] = snapper.waypoints(g, [1.5218, 42.5063], [1.5383, 42.5114], 500.0, |_| true);
+        let mut r = Router::new(g)
+            .route(
+                g,
+                &g.arc_duration_s,
+                WeightBound::AtLeastTravelTime,
+                &a.unwrap(),
+                &b.unwrap(),
+            )
+            .unwrap();
+        // The same edge twice in one route still counts once.
+        let twice: EdgePiece = r.pieces[1];
+        r.pieces.push(twice);
+        let mut w = g.arc_duration_s.clone();
+        penalise(g, &mut w, &r);
+        penalise(g, &mut w, &r);
+        let on_route: std::collections::BTreeSet<u32> = r.pieces.iter().map(|p| p.edge).collect();
+        for e in 0..g.edge_count() as u32 {
+            let factor = if on_route.contains(&e) {
+                1.4 * 1.4
+            } else {
+                1.0
+            };
+            for arc in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
+                if arc != corridor_routing::INVALID {
+                    let (got, base) = (w[arc as usize], g.arc_duration_s[arc as usize]);
+                    assert!((got - base * factor).abs() <= 1e-9 * base, "edge {e}");
+                }
+            }
+        }
+    }
 }

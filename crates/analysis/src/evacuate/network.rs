@@ -40,15 +40,25 @@ pub fn windows(s: &Scenario, k: usize) -> Option<Vec<(f64, f64)>> {
 }
 
 /// The corridor whose checkpoint opens edge `e` for `side`: the first declared one of the
-/// side's purpose within the checkpoint radius, if `e` crosses a front line at all.
+/// side's purpose standing on `e`'s crossing, if a checkpoint opens `e` in some direction.
+/// Crossings have a direction: an arc of `e` is opened when it is closed without the declared
+/// crossings and open with them (leaving hostile ground needs no checkpoint); both arcs of the
+/// edge then share the checkpoint's capacity.
 pub fn crossing_corridor(sm: &ScenarioMap, e: u32, side: Side) -> Option<usize> {
-    if sm.blocked_with(e, side, false).is_none() || sm.blocked(e, side).is_some() {
+    let g = sm.graph;
+    let opened = [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
+        .into_iter()
+        .filter(|&a| a != INVALID)
+        .any(|a| {
+            sm.arc_blocked_with(a, side, false).is_some() && sm.arc_blocked(a, side).is_none()
+        });
+    if !opened {
         return None;
     }
     sm.checkpoints
         .iter()
         .filter(|c| sm.scenario.corridors[c.corridor].purpose == side.purpose())
-        .filter(|c| c.near_edges.binary_search(&e).is_ok())
+        .filter(|c| c.edges.binary_search(&e).is_ok())
         .map(|c| c.corridor)
         .min()
 }
@@ -252,7 +262,8 @@ impl<'a> Network<'a> {
             let (l, pa) = self.arc_of[a];
             let sm = self.layers[l];
             let (e, _) = sm.graph.arc_edge(pa);
-            let mut t = if sm.blocked(e, self.side).is_some() {
+            // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
+            let mut t = if sm.arc_blocked(pa, self.side).is_some() {
                 f64::INFINITY
             } else {
                 sm.graph.arc_duration_s[pa as usize]

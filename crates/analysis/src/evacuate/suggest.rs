@@ -10,6 +10,24 @@ use geo::{Contains, Point};
 use serde::Serialize;
 use std::collections::HashSet;
 
+/// Adds a corridor to a scenario; when the scenario is placed on its map, the new checkpoint is
+/// placed on the way nearest across both profiles, as `corridor_scenario::place` does, so the
+/// walkers' and drivers' checkpoint stand on one OSM way.
+fn add_corridor(
+    s: &mut corridor_scenario::Scenario,
+    c: corridor_scenario::Corridor,
+    graphs: [&ProfileGraph; 2],
+    snappers: &[Snapper; 2],
+) {
+    let placed = s.placement.checkpoints.len() == s.corridors.len();
+    if placed {
+        let pairs = [(graphs[0], &snappers[0]), (graphs[1], &snappers[1])];
+        let at = corridor_scenario::nearest_way(&pairs, c.checkpoint, s.risk.checkpoint_radius_m);
+        s.placement.checkpoints.push(at);
+    }
+    s.corridors.push(c);
+}
+
 fn nearest_node(g: &ProfileGraph, at: [f64; 2], usable: &[bool]) -> Option<u32> {
     (0..g.node_count() as u32)
         .filter(|&v| usable[v as usize])
@@ -57,11 +75,9 @@ pub fn crossing_candidates(
         let c = g.node_coord[v as usize];
         ground.contains(&Point::new(c[0], c[1]))
     };
-    let blocked: Vec<bool> = (0..g.edge_count() as u32)
-        .map(|e| foot.blocked_with(e, side, false).is_some())
-        .collect();
+    let blocked = foot.blocked_arcs(side, false);
     let lambda = s.risk.lambda;
-    let w = foot.weights_from(&blocked, Mode::Balanced, lambda);
+    let w = foot.weights_from_arcs(&blocked, Mode::Balanced, lambda);
     let pop = crate::siege::enclave_population(s, &ground);
     let usable: Vec<bool> = (0..g.node_count() as u32)
         .map(|v| inside(v) && g.graph.out_arcs(v).any(|a| w[a as usize].is_finite()))
@@ -173,7 +189,7 @@ pub fn crossing_candidates(
     let mut taken_ways: HashSet<i64> = foot
         .checkpoints
         .iter()
-        .flat_map(|c| c.near_edges.iter().map(|&e| g.edges.way_id[e as usize]))
+        .flat_map(|c| c.edges.iter().map(|&e| g.edges.way_id[e as usize]))
         .collect();
     let mut chosen: Vec<usize> = Vec::new();
     let mut best_cost: Vec<f64> = vec![f64::INFINITY; units.len()];
@@ -349,9 +365,15 @@ pub fn suggest_corridors(
                 capacity_per_hour: Some(capacity),
                 reception: Some(reception),
                 hours: None,
+                opens: Default::default(),
             };
             let mut trial = scenario.clone();
-            trial.corridors.push(corridor.clone());
+            add_corridor(
+                &mut trial,
+                corridor.clone(),
+                [foot.graph, car.graph],
+                &snappers,
+            );
             let (Ok(f), Ok(m)) = (
                 ScenarioMap::new(&trial, foot.graph, bbox, &snappers[0]),
                 ScenarioMap::new(&trial, car.graph, bbox, &snappers[1]),
@@ -391,7 +413,7 @@ pub fn suggest_corridors(
         match best {
             Some((e, sug, corridor)) if current.is_none_or(|x| e < x - 1.0) => {
                 current = Some(e);
-                scenario.corridors.push(corridor);
+                add_corridor(&mut scenario, corridor, [foot.graph, car.graph], &snappers);
                 chosen.push(sug);
             }
             Some(_) => {

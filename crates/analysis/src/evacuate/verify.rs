@@ -168,7 +168,7 @@ impl<'a> Checker<'a> {
                 return;
             };
             let e = g.arc_edge(a).0;
-            if let Some(why) = sm.blocked(e, side) {
+            if let Some(why) = sm.arc_blocked(a, side) {
                 self.fail(format!("{name}: uses way {way}, which is {why} for it"));
             }
             let enter = gr.enter_s[k];
