@@ -2,13 +2,21 @@
 //! by maximum flow over a time-expanded network, on a plain graph.
 //!
 //! Time is continuous; capacity is counted per time bucket of `bucket_s` seconds: a resource
-//! (a road, a checkpoint) lets at most `cap` people *enter* during each bucket. CCRP repeatedly
-//! finds the path that reaches any exit earliest given the capacity already reserved (waiting at
-//! nodes allowed), reserves as many people on it as its tightest bucket or its source allows,
-//! and repeats until nobody is left. It never exceeds a capacity; it is not always optimal,
-//! which is why the evacuation report states its gap to a lower bound.
+//! (a road, a checkpoint) lets at most `cap × open share of the bucket` people *enter* during
+//! each bucket, and only at moments when it is open. CCRP repeatedly finds the path that
+//! reaches an allowed exit earliest given the capacity already reserved (waiting at nodes
+//! allowed), reserves as many people on it as its tightest bucket or its source allows, and
+//! repeats until nobody is left. It never exceeds a capacity; it is not always optimal, which is
+//! why the evacuation report states its gap to a lower bound.
+//!
+//! Two things keep it fast on large inputs: each resource keeps "next bucket that may have room"
+//! pointers (union–find with path compression), so a saturated road or a closed checkpoint is
+//! skipped in one step instead of scanned bucket by bucket; and since the earliest arrival of
+//! any group of sources can only get later as capacity is used, groups are re-searched lazily
+//! (a group is searched again only when its last answer is the best one left).
 
 use corridor_routing::{Graph, INVALID};
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// A network for CCRP: per arc a travel time (`INFINITY` = unusable) and a shared capacity
@@ -17,13 +25,25 @@ pub struct FlowNetwork<'a> {
     pub graph: &'a Graph,
     pub travel_s: Vec<f64>,
     pub resource: Vec<u32>,
-    /// People per bucket, per resource.
+    /// People per bucket, per resource, when open for the whole bucket.
     pub capacity: Vec<f64>,
-    /// Per resource: whether it is open in bucket `b` (opening hours); `None` = always.
+    /// Per resource: opening windows in seconds from the start (sorted, disjoint); `None` =
+    /// always open.
     pub open: Vec<Option<Vec<(f64, f64)>>>,
     pub bucket_s: f64,
     /// Buckets to look ahead for free capacity before giving up on an arc.
     pub horizon_buckets: u32,
+}
+
+/// Who starts where, and what they may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub node: u32,
+    pub people: f64,
+    /// The exits this source may end at.
+    pub sinks: Vec<u32>,
+    /// Resources this source may not use (e.g. checkpoints it is not assigned to).
+    pub forbidden: Vec<u32>,
 }
 
 /// One group of people sent along one path.
@@ -59,11 +79,12 @@ pub struct CcrpPlan {
 }
 
 impl CcrpPlan {
-    pub fn egress_s(&self) -> f64 {
+    /// When the last person reaches an exit; `None` if nobody was routed.
+    pub fn egress_s(&self) -> Option<f64> {
         self.reservations
             .iter()
             .map(|r| r.last_arrive_s)
-            .fold(0.0, f64::max)
+            .reduce(f64::max)
     }
 }
 
@@ -83,257 +104,493 @@ impl PartialOrd for Item {
     }
 }
 
-impl FlowNetwork<'_> {
-    fn is_open(&self, r: usize, b: u32) -> bool {
-        match &self.open[r] {
-            None => true,
-            Some(windows) => {
-                let t = b as f64 * self.bucket_s;
-                windows.iter().any(|&(a, z)| t >= a && t < z)
-            }
-        }
-    }
-
-    fn free(&self, used: &[Vec<f64>], r: usize, b: u32) -> f64 {
-        if !self.is_open(r, b) {
-            return 0.0;
-        }
-        self.capacity[r] - used[r].get(b as usize).copied().unwrap_or(0.0)
-    }
-
-    /// Earliest time ≥ `t` at which arc `a` can be entered, and the bucket used.
-    fn earliest_entry(&self, used: &[Vec<f64>], a: usize, t: f64) -> Option<(f64, u32)> {
-        let r = self.resource[a];
-        let b0 = (t / self.bucket_s).floor() as u32;
-        if r == INVALID {
-            return Some((t, b0));
-        }
-        (b0..b0 + self.horizon_buckets)
-            .find(|&b| self.free(used, r as usize, b) > EPS)
-            .map(|b| (t.max(b as f64 * self.bucket_s), b))
+/// Seconds of `windows` (or of the whole span, `None`) within `[a, z)`.
+pub fn open_seconds(windows: &Option<Vec<(f64, f64)>>, a: f64, z: f64) -> f64 {
+    match windows {
+        None => (z - a).max(0.0),
+        Some(w) => w.iter().map(|&(x, y)| (y.min(z) - x.max(a)).max(0.0)).sum(),
     }
 }
 
-/// Plans the evacuation of `sources` (node, people) to any of `sinks`. `allowed_sinks[i]`, if
-/// given, limits source i to those sinks (e.g. corridors whose routes are not under fire).
-pub fn ccrp(
-    net: &FlowNetwork,
-    sources: &[(u32, f64)],
-    sinks: &[u32],
-    allowed_sinks: Option<&[Vec<u32>]>,
-) -> CcrpPlan {
-    let g = net.graph;
-    let n = g.node_count();
-    let mut used: Vec<Vec<f64>> = vec![Vec::new(); net.capacity.len()];
-    let mut remaining: Vec<f64> = sources.iter().map(|s| s.1).collect();
-    let mut stranded = vec![0.0; sources.len()];
-    let mut reservations = Vec::new();
-    // Sources grouped by their allowed sink set: one search per group and round.
-    let mut groups: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
-    for i in 0..sources.len() {
-        let set = allowed_sinks.map_or_else(|| sinks.to_vec(), |a| a[i].clone());
-        match groups.iter_mut().find(|g| g.0 == set) {
-            Some(gr) => gr.1.push(i),
-            None => groups.push((set, vec![i])),
+/// The earliest moment `>= t` and `< z` at which `windows` are open.
+fn first_open_moment(windows: &Option<Vec<(f64, f64)>>, t: f64, z: f64) -> Option<f64> {
+    match windows {
+        None => (t < z).then_some(t),
+        Some(w) => w
+            .iter()
+            .filter(|&&(x, y)| y > t && x < z)
+            .map(|&(x, _)| x.max(t))
+            .reduce(f64::min),
+    }
+}
+
+impl FlowNetwork<'_> {
+    /// People resource `r` admits in bucket `b`: its capacity times the open share of the bucket.
+    pub fn bucket_capacity(&self, r: usize, b: u32) -> f64 {
+        let a = b as f64 * self.bucket_s;
+        match &self.open[r] {
+            None => self.capacity[r],
+            w => self.capacity[r] * open_seconds(w, a, a + self.bucket_s) / self.bucket_s,
         }
     }
-    let mut arrival = vec![f64::INFINITY; n];
-    let mut parent: Vec<(u32, f64, u32)> = vec![(INVALID, 0.0, 0); n]; // arc, entry time, bucket
-    let mut origin = vec![usize::MAX; n];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut is_sink = vec![false; n];
-    loop {
-        // (arrival, sink, path as (arc, entry time, bucket), source)
-        type Found = (f64, u32, Vec<(u32, f64, u32)>, usize);
-        let mut best: Option<Found> = None;
-        for (set, members) in &groups {
-            if members.iter().all(|&i| remaining[i] <= EPS) {
+
+    /// The earliest moment `>= t` within bucket `b` at which resource `r` is open.
+    fn entry_moment(&self, r: usize, b: u32, t: f64) -> Option<f64> {
+        let a = b as f64 * self.bucket_s;
+        first_open_moment(&self.open[r], t.max(a), a + self.bucket_s)
+    }
+}
+
+/// Capacity used so far, with "next bucket that may have room" pointers per resource.
+struct Ledger {
+    used: Vec<Vec<f64>>,
+    next: Vec<Vec<u32>>,
+}
+
+impl Ledger {
+    fn new(resources: usize) -> Ledger {
+        Ledger {
+            used: vec![Vec::new(); resources],
+            next: vec![Vec::new(); resources],
+        }
+    }
+
+    fn used(&self, r: usize, b: u32) -> f64 {
+        self.used[r].get(b as usize).copied().unwrap_or(0.0)
+    }
+
+    fn free(&self, net: &FlowNetwork, r: usize, b: u32) -> f64 {
+        net.bucket_capacity(r, b) - self.used(r, b)
+    }
+
+    /// Follows the pointers from `b` to the first bucket not known to be full.
+    fn find(&mut self, r: usize, b: u32) -> u32 {
+        let next = &mut self.next[r];
+        let mut x = b;
+        while (x as usize) < next.len() && next[x as usize] != x {
+            x = next[x as usize];
+        }
+        // Path compression.
+        let mut y = b;
+        while (y as usize) < next.len() && next[y as usize] != y {
+            let z = next[y as usize];
+            next[y as usize] = x;
+            y = z;
+        }
+        x
+    }
+
+    fn mark_full(&mut self, r: usize, b: u32) {
+        let next = &mut self.next[r];
+        if next.len() <= b as usize + 1 {
+            let from = next.len() as u32;
+            next.extend(from..b + 2);
+        }
+        next[b as usize] = b + 1;
+    }
+
+    /// Earliest time `>= t` at which arc `a` can be entered, and the bucket used.
+    fn earliest_entry(&mut self, net: &FlowNetwork, a: usize, t: f64) -> Option<(f64, u32)> {
+        let r = net.resource[a];
+        let b0 = (t / net.bucket_s).floor() as u32;
+        if r == INVALID {
+            return Some((t, b0));
+        }
+        let r = r as usize;
+        let mut b = b0;
+        loop {
+            b = self.find(r, b);
+            if b >= b0.saturating_add(net.horizon_buckets) {
+                return None;
+            }
+            if self.free(net, r, b) > EPS {
+                if let Some(at) = net.entry_moment(r, b, t) {
+                    return Some((at, b));
+                }
+            }
+            if self.free(net, r, b) <= EPS || net.entry_moment(r, b, 0.0).is_none() {
+                // Full or closed for everyone: skip it from now on.
+                self.mark_full(r, b);
+            }
+            b += 1;
+        }
+    }
+
+    fn reserve(&mut self, net: &FlowNetwork, r: usize, b: u32, people: f64) {
+        let u = &mut self.used[r];
+        if u.len() <= b as usize {
+            u.resize(b as usize + 1, 0.0);
+        }
+        u[b as usize] += people;
+        if self.free(net, r, b) <= EPS {
+            self.mark_full(r, b);
+        }
+    }
+}
+
+/// A path found by one search: arrival, sink, (arc, entry time, bucket) steps, source index.
+struct Found {
+    arrive: f64,
+    sink: u32,
+    path: Vec<(u32, f64, u32)>,
+    source: usize,
+}
+
+/// Search state reused across searches.
+struct Search {
+    arrival: Vec<f64>,
+    parent: Vec<(u32, f64, u32)>,
+    origin: Vec<usize>,
+    touched: Vec<u32>,
+    is_sink: Vec<bool>,
+    forbidden: Vec<bool>,
+}
+
+impl Search {
+    fn new(n: usize, resources: usize) -> Search {
+        Search {
+            arrival: vec![f64::INFINITY; n],
+            parent: vec![(INVALID, 0.0, 0); n],
+            origin: vec![usize::MAX; n],
+            touched: Vec::new(),
+            is_sink: vec![false; n],
+            forbidden: vec![false; resources],
+        }
+    }
+
+    /// Earliest arrival at any of the rule's sinks from its sources with people left.
+    fn run(
+        &mut self,
+        net: &FlowNetwork,
+        ledger: &mut Ledger,
+        rule: &Rule,
+        sources: &[Source],
+        remaining: &[f64],
+    ) -> Option<Found> {
+        let g = net.graph;
+        for &v in &self.touched {
+            self.arrival[v as usize] = f64::INFINITY;
+            self.origin[v as usize] = usize::MAX;
+        }
+        self.touched.clear();
+        for &s in &rule.sinks {
+            self.is_sink[s as usize] = true;
+        }
+        for &r in &rule.forbidden {
+            self.forbidden[r as usize] = true;
+        }
+        let mut heap = BinaryHeap::new();
+        for &i in &rule.members {
+            let v = sources[i].node;
+            if remaining[i] > EPS && self.arrival[v as usize] > 0.0 {
+                self.arrival[v as usize] = 0.0;
+                self.parent[v as usize] = (INVALID, 0.0, 0);
+                self.origin[v as usize] = i;
+                self.touched.push(v);
+                heap.push(Item(0.0, v));
+            }
+        }
+        let mut reached = None;
+        while let Some(Item(t, u)) = heap.pop() {
+            if t > self.arrival[u as usize] {
                 continue;
             }
-            for &v in &touched {
-                arrival[v as usize] = f64::INFINITY;
-                origin[v as usize] = usize::MAX;
+            if self.is_sink[u as usize] {
+                reached = Some((t, u));
+                break;
             }
-            touched.clear();
-            for &s in set {
-                is_sink[s as usize] = true;
-            }
-            let mut heap = BinaryHeap::new();
-            for &i in members {
-                if remaining[i] > EPS {
-                    let v = sources[i].0;
-                    if arrival[v as usize] > 0.0 {
-                        arrival[v as usize] = 0.0;
-                        parent[v as usize] = (INVALID, 0.0, 0);
-                        origin[v as usize] = i;
-                        touched.push(v);
-                        heap.push(Item(0.0, v));
-                    }
-                }
-            }
-            let mut reached = None;
-            while let Some(Item(t, u)) = heap.pop() {
-                if t > arrival[u as usize] {
+            for a in g.out_arcs(u) {
+                let tau = net.travel_s[a as usize];
+                let r = net.resource[a as usize];
+                if !tau.is_finite() || (r != INVALID && self.forbidden[r as usize]) {
                     continue;
                 }
-                if is_sink[u as usize] {
-                    reached = Some((t, u));
-                    break;
-                }
-                for a in g.out_arcs(u) {
-                    let tau = net.travel_s[a as usize];
-                    if !tau.is_finite() {
-                        continue;
+                let Some((enter, b)) = ledger.earliest_entry(net, a as usize, t) else {
+                    continue;
+                };
+                let h = g.arc_head(a);
+                let at = enter + tau;
+                if at < self.arrival[h as usize] {
+                    if self.arrival[h as usize].is_infinite() {
+                        self.touched.push(h);
                     }
-                    let Some((enter, b)) = net.earliest_entry(&used, a as usize, t) else {
-                        continue;
-                    };
-                    let h = g.arc_head(a);
-                    let at = enter + tau;
-                    if at < arrival[h as usize] {
-                        if arrival[h as usize].is_infinite() {
-                            touched.push(h);
-                        }
-                        arrival[h as usize] = at;
-                        parent[h as usize] = (a, enter, b);
-                        origin[h as usize] = origin[u as usize];
-                        heap.push(Item(at, h));
-                    }
+                    self.arrival[h as usize] = at;
+                    self.parent[h as usize] = (a, enter, b);
+                    self.origin[h as usize] = self.origin[u as usize];
+                    heap.push(Item(at, h));
                 }
             }
-            for &s in set {
-                is_sink[s as usize] = false;
+        }
+        for &s in &rule.sinks {
+            self.is_sink[s as usize] = false;
+        }
+        for &r in &rule.forbidden {
+            self.forbidden[r as usize] = false;
+        }
+        let (arrive, sink) = reached?;
+        let mut path = Vec::new();
+        let mut v = sink;
+        while self.parent[v as usize].0 != INVALID {
+            let p = self.parent[v as usize];
+            path.push(p);
+            v = g.arc_tail(p.0);
+        }
+        path.reverse();
+        Some(Found {
+            arrive,
+            sink,
+            path,
+            source: self.origin[sink as usize],
+        })
+    }
+}
+
+/// Sources that share sinks and forbidden resources: searched together.
+struct Rule {
+    sinks: Vec<u32>,
+    forbidden: Vec<u32>,
+    members: Vec<usize>,
+}
+
+fn rules_of(sources: &[Source]) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        match rules
+            .iter_mut()
+            .find(|r| r.sinks == s.sinks && r.forbidden == s.forbidden)
+        {
+            Some(r) => r.members.push(i),
+            None => rules.push(Rule {
+                sinks: s.sinks.clone(),
+                forbidden: s.forbidden.clone(),
+                members: vec![i],
+            }),
+        }
+    }
+    rules
+}
+
+/// Plans the evacuation of `sources` to their sinks.
+pub fn ccrp(net: &FlowNetwork, sources: &[Source]) -> CcrpPlan {
+    let mut ledger = Ledger::new(net.capacity.len());
+    let mut remaining: Vec<f64> = sources.iter().map(|s| s.people).collect();
+    let mut stranded = vec![0.0; sources.len()];
+    let mut reservations = Vec::new();
+    let rules = rules_of(sources);
+    let mut search = Search::new(net.graph.node_count(), net.capacity.len());
+    // Lazy greedy: keys are lower bounds of each rule's earliest arrival.
+    let mut queue: BinaryHeap<Reverse<(OrdF64, usize)>> = (0..rules.len())
+        .map(|i| Reverse((OrdF64(0.0), i)))
+        .collect();
+    while let Some(Reverse((_, ri))) = queue.pop() {
+        let rule = &rules[ri];
+        if rule.members.iter().all(|&i| remaining[i] <= EPS) {
+            continue;
+        }
+        let Some(found) = search.run(net, &mut ledger, rule, sources, &remaining) else {
+            for &i in &rule.members {
+                stranded[i] += remaining[i];
+                remaining[i] = 0.0;
             }
-            if let Some((t, sink)) = reached {
-                if best.as_ref().is_none_or(|b| t < b.0) {
-                    let mut path = Vec::new();
-                    let mut v = sink;
-                    while parent[v as usize].0 != INVALID {
-                        let p = parent[v as usize];
-                        path.push(p);
-                        v = g.arc_tail(p.0);
-                    }
-                    path.reverse();
-                    best = Some((t, sink, path, origin[sink as usize]));
-                }
-            } else {
-                for &i in members {
+            continue;
+        };
+        if let Some(Reverse((next, _))) = queue.peek() {
+            if found.arrive > next.0 + EPS {
+                queue.push(Reverse((OrdF64(found.arrive), ri)));
+                continue;
+            }
+        }
+        match reserve(net, &mut ledger, found, &mut remaining) {
+            Some(r) => reservations.push(r),
+            None => {
+                // Cannot happen: the search only uses buckets with room. Give up on the rule
+                // rather than loop.
+                for &i in &rule.members {
                     stranded[i] += remaining[i];
                     remaining[i] = 0.0;
                 }
-            }
-        }
-        let Some((arrive, sink, path, src)) = best else {
-            break;
-        };
-        // As many people as the tightest bucket on the path (counting a resource used twice
-        // in one bucket twice) and the source allow.
-        let mut need: Vec<(u32, u32, f64)> = Vec::new();
-        for &(a, _, b) in &path {
-            let r = net.resource[a as usize];
-            if r == INVALID {
                 continue;
             }
-            match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
-                Some(x) => x.2 += 1.0,
-                None => need.push((r, b, 1.0)),
-            }
         }
-        let mut amount = remaining[src];
-        let mut rate = f64::INFINITY;
-        for &(r, b, k) in &need {
-            amount = amount.min(net.free(&used, r as usize, b) / k);
-            rate = rate.min(net.capacity[r as usize] / net.bucket_s);
-        }
-        if amount <= EPS {
-            // Cannot happen: the search only uses buckets with free capacity.
-            break;
-        }
-        // Leave as late as possible without arriving later: move waiting from the road (a
-        // queue at a checkpoint) back to the origin wherever the later buckets have room.
-        let mut path = path;
-        for i in (0..path.len().saturating_sub(1)).rev() {
-            let (a, enter, _) = path[i];
-            let target = path[i + 1].1 - net.travel_s[a as usize];
-            if target <= enter + EPS {
-                continue;
-            }
-            let r = net.resource[a as usize];
-            let b = (target / net.bucket_s).floor() as u32;
-            let fits = r == INVALID || {
-                let already: f64 = need
-                    .iter()
-                    .filter(|x| x.0 == r && x.1 == b)
-                    .map(|x| x.2 * amount)
-                    .sum();
-                net.free(&used, r as usize, b) - already >= amount - EPS
-            };
-            if fits {
-                if r != INVALID {
-                    // Move this arc's need from its old bucket to the new one.
-                    let old = path[i].2;
-                    if let Some(x) = need.iter_mut().find(|x| x.0 == r && x.1 == old) {
-                        x.2 -= 1.0;
-                    }
-                    match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
-                        Some(x) => x.2 += 1.0,
-                        None => need.push((r, b, 1.0)),
-                    }
-                }
-                path[i] = (a, target, b);
-            }
-        }
-        need.retain(|x| x.2 > 0.5);
-        for &(r, b, k) in &need {
-            let u = &mut used[r as usize];
-            if u.len() <= b as usize {
-                u.resize(b as usize + 1, 0.0);
-            }
-            u[b as usize] += amount * k;
-        }
-        remaining[src] -= amount;
-        let travel: f64 = path.iter().map(|p| net.travel_s[p.0 as usize]).sum();
-        let spread = if rate.is_finite() { amount / rate } else { 0.0 };
-        reservations.push(Reservation {
-            source: src,
-            sink,
-            arcs: path.iter().map(|p| p.0).collect(),
-            enter_s: path.iter().map(|p| p.1).collect(),
-            depart_s: path.first().map_or(0.0, |p| p.1),
-            arrive_s: arrive,
-            last_arrive_s: arrive + spread,
-            people: amount,
-            waited_s: (arrive - travel - path.first().map_or(0.0, |p| p.1)).max(0.0),
-        });
+        queue.push(Reverse((OrdF64(0.0), ri)));
     }
     CcrpPlan {
         reservations,
         stranded,
-        used,
+        used: ledger.used,
     }
 }
 
-/// The exact minimum evacuation time, in whole steps, of integer people on a network with
-/// integer travel times (steps) and integer per-step arc capacities (`None` = unlimited), by
-/// maximum flow over the time-expanded network (Ford & Fulkerson's dynamic flow construction).
-/// For small instances only: the expanded network has `nodes × T` nodes.
-pub fn time_expanded_optimum(
-    g: &Graph,
-    travel_steps: &[u32],
-    cap_per_step: &[Option<u32>],
+#[derive(PartialEq, Clone, Copy)]
+struct OrdF64(f64);
+impl Eq for OrdF64 {}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for OrdF64 {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+/// Per (resource, bucket) on a path: how many times the path enters it.
+fn needs(net: &FlowNetwork, path: &[(u32, f64, u32)]) -> Vec<(u32, u32, f64)> {
+    let mut need: Vec<(u32, u32, f64)> = Vec::new();
+    for &(a, _, b) in path {
+        let r = net.resource[a as usize];
+        if r == INVALID {
+            continue;
+        }
+        match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
+            Some(x) => x.2 += 1.0,
+            None => need.push((r, b, 1.0)),
+        }
+    }
+    need
+}
+
+/// Reserves as many people on the found path as its tightest bucket and its source allow,
+/// after moving waiting back home where later buckets have room.
+fn reserve(
+    net: &FlowNetwork,
+    ledger: &mut Ledger,
+    found: Found,
+    remaining: &mut [f64],
+) -> Option<Reservation> {
+    let Found {
+        arrive,
+        sink,
+        path,
+        source,
+    } = found;
+    let mut need = needs(net, &path);
+    let mut amount = remaining[source];
+    let mut rate = f64::INFINITY;
+    for &(r, b, k) in &need {
+        amount = amount.min(ledger.free(net, r as usize, b) / k);
+        rate = rate.min(net.capacity[r as usize] / net.bucket_s);
+    }
+    if amount <= EPS {
+        return None;
+    }
+    let path = leave_late(net, ledger, path, &mut need, amount);
+    need.retain(|x| x.2 > 0.5);
+    for &(r, b, k) in &need {
+        ledger.reserve(net, r as usize, b, amount * k);
+    }
+    remaining[source] -= amount;
+    let travel: f64 = path.iter().map(|p| net.travel_s[p.0 as usize]).sum();
+    let depart = path.first().map_or(0.0, |p| p.1);
+    let spread = if rate.is_finite() { amount / rate } else { 0.0 };
+    Some(Reservation {
+        source,
+        sink,
+        arcs: path.iter().map(|p| p.0).collect(),
+        enter_s: path.iter().map(|p| p.1).collect(),
+        depart_s: depart,
+        arrive_s: arrive,
+        last_arrive_s: arrive + spread,
+        people: amount,
+        waited_s: (arrive - travel - depart).max(0.0),
+    })
+}
+
+/// Leave as late as possible without arriving later: move waiting from the road (a queue at a
+/// checkpoint) back to the origin wherever the later buckets have room and are open.
+fn leave_late(
+    net: &FlowNetwork,
+    ledger: &Ledger,
+    mut path: Vec<(u32, f64, u32)>,
+    need: &mut Vec<(u32, u32, f64)>,
+    amount: f64,
+) -> Vec<(u32, f64, u32)> {
+    for i in (0..path.len().saturating_sub(1)).rev() {
+        let (a, enter, _) = path[i];
+        let target = path[i + 1].1 - net.travel_s[a as usize];
+        if target <= enter + EPS {
+            continue;
+        }
+        let r = net.resource[a as usize];
+        let b = (target / net.bucket_s).floor() as u32;
+        let fits = r == INVALID || {
+            let already: f64 = need
+                .iter()
+                .filter(|x| x.0 == r && x.1 == b)
+                .map(|x| x.2 * amount)
+                .sum();
+            net.entry_moment(r as usize, b, target) == Some(target)
+                && ledger.free(net, r as usize, b) - already >= amount - EPS
+        };
+        if fits {
+            if r != INVALID {
+                let old = path[i].2;
+                if let Some(x) = need.iter_mut().find(|x| x.0 == r && x.1 == old) {
+                    x.2 -= 1.0;
+                }
+                match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
+                    Some(x) => x.2 += 1.0,
+                    None => need.push((r, b, 1.0)),
+                }
+            }
+            path[i] = (a, target, b);
+        }
+    }
+    path
+}
+
+/// A small network for the exact optimum: integer travel steps per arc, a resource per arc
+/// (`INVALID` = unlimited) with integer people per step, and per resource the steps at which it
+/// is open (`None` = always). Arcs that share a resource must share their head and travel time
+/// (a checkpoint that walkers and drivers pass into the same place).
+pub struct ExpandedNetwork<'a> {
+    pub graph: &'a Graph,
+    pub travel_steps: &'a [u32],
+    pub resource: &'a [u32],
+    pub cap_per_step: &'a [u32],
+    pub open: &'a [Option<Vec<bool>>],
+}
+
+/// The exact minimum evacuation time, in whole steps, of integer people, by maximum flow over
+/// the time-expanded network (Ford & Fulkerson's dynamic flow construction): a person entering
+/// arc `a` at step `k` reaches its head at step `k + travel`; at most `cap` people enter a
+/// resource's arcs per step, and none while it is closed. For small instances only: the
+/// expanded network has `nodes × T` nodes. `None` if not everyone can leave by `max_steps`,
+/// or if arcs sharing a resource differ in head or travel time.
+pub fn time_expanded_optimum_shared(
+    net: &ExpandedNetwork,
     sources: &[(u32, u32)],
     sinks: &[u32],
     max_steps: u32,
 ) -> Option<u32> {
+    let g = net.graph;
+    let mut shape: Vec<Option<(u32, u32)>> = vec![None; net.cap_per_step.len()];
+    for a in 0..g.arc_count() as u32 {
+        let r = net.resource[a as usize];
+        if r == INVALID {
+            continue;
+        }
+        let s = (g.arc_head(a), net.travel_steps[a as usize]);
+        match shape[r as usize] {
+            Some(x) if x != s => return None,
+            _ => shape[r as usize] = Some(s),
+        }
+    }
     let total: u64 = sources.iter().map(|s| s.1 as u64).sum();
+    if total == 0 {
+        return Some(0);
+    }
     let feasible = |t: u32| -> bool {
-        // Node (v, k) for k in 0..=t is v * (t + 1) + k; a super source and sink follow.
         let n = g.node_count();
         let layers = t as usize + 1;
-        let count = n * layers;
+        let resources = net.cap_per_step.len();
+        // Node (v, k) is v * layers + k; then a gate per (resource, k); then source and sink.
+        let id = |v: usize, k: usize| (v * layers + k) as u32;
+        let gate = |r: usize, k: usize| (n * layers + r * layers + k) as u32;
+        let count = n * layers + resources * layers;
         let mut arcs: Vec<(u32, u32)> = Vec::new();
         let mut caps: Vec<u32> = Vec::new();
-        let id = |v: usize, k: usize| (v * layers + k) as u32;
         const BIG: u32 = u32::MAX / 4;
         for v in 0..n {
             for k in 0..t as usize {
@@ -341,12 +598,24 @@ pub fn time_expanded_optimum(
                 caps.push(BIG); // waiting
             }
             for a in g.out_arcs(v as u32) {
-                let tau = travel_steps[a as usize] as usize;
-                let c = cap_per_step[a as usize].unwrap_or(BIG);
+                let tau = net.travel_steps[a as usize] as usize;
+                let r = net.resource[a as usize];
                 for k in 0..layers.saturating_sub(tau) {
-                    arcs.push((id(v, k), id(g.arc_head(a) as usize, k + tau)));
-                    caps.push(c);
+                    if r == INVALID {
+                        arcs.push((id(v, k), id(g.arc_head(a) as usize, k + tau)));
+                    } else {
+                        arcs.push((id(v, k), gate(r as usize, k)));
+                    }
+                    caps.push(BIG);
                 }
+            }
+        }
+        for (r, s) in shape.iter().enumerate() {
+            let Some((head, tau)) = *s else { continue };
+            for k in 0..layers.saturating_sub(tau as usize) {
+                let open = net.open[r].as_ref().is_none_or(|o| o.get(k) == Some(&true));
+                arcs.push((gate(r, k), id(head as usize, k + tau as usize)));
+                caps.push(if open { net.cap_per_step[r] } else { 0 });
             }
         }
         let (s, z) = (count as u32, count as u32 + 1);
@@ -365,9 +634,6 @@ pub fn time_expanded_optimum(
         }
         corridor_routing::min_cut(&eg, &c, &[s], &[z]).value >= total
     };
-    if total == 0 {
-        return Some(0);
-    }
     if !feasible(max_steps) {
         return None;
     }
@@ -381,6 +647,53 @@ pub fn time_expanded_optimum(
         }
     }
     Some(lo)
+}
+
+/// [`time_expanded_optimum_shared`] with one resource per arc (`None` = unlimited), always open.
+pub fn time_expanded_optimum(
+    g: &Graph,
+    travel_steps: &[u32],
+    cap_per_step: &[Option<u32>],
+    sources: &[(u32, u32)],
+    sinks: &[u32],
+    max_steps: u32,
+) -> Option<u32> {
+    let resource: Vec<u32> = (0..g.arc_count() as u32)
+        .map(|a| {
+            if cap_per_step[a as usize].is_some() {
+                a
+            } else {
+                INVALID
+            }
+        })
+        .collect();
+    let caps: Vec<u32> = cap_per_step.iter().map(|c| c.unwrap_or(0)).collect();
+    let open = vec![None; g.arc_count()];
+    time_expanded_optimum_shared(
+        &ExpandedNetwork {
+            graph: g,
+            travel_steps,
+            resource: &resource,
+            cap_per_step: &caps,
+            open: &open,
+        },
+        sources,
+        sinks,
+        max_steps,
+    )
+}
+
+/// Sources that may use every sink and every resource.
+pub fn plain_sources(sources: &[(u32, f64)], sinks: &[u32]) -> Vec<Source> {
+    sources
+        .iter()
+        .map(|&(node, people)| Source {
+            node,
+            people,
+            sinks: sinks.to_vec(),
+            forbidden: Vec::new(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -416,7 +729,7 @@ mod tests {
             bucket_s: 1.0,
             horizon_buckets: 1000,
         };
-        let plan = ccrp(&net, &[(0, 5.0), (1, 3.0)], &[4], None);
+        let plan = ccrp(&net, &plain_sources(&[(0, 5.0), (1, 3.0)], &[4]));
         let people: f64 = plan.reservations.iter().map(|r| r.people).sum();
         assert!((people - 8.0).abs() < 1e-9);
         // 8 people through 2 per step: entries at steps 1..=4, arrivals (first of group) at 3..=6.
@@ -451,11 +764,36 @@ mod tests {
             bucket_s: 1.0,
             horizon_buckets: 1000,
         };
-        let plan = ccrp(&net, &[(0, 4.0)], &[4], None);
+        let plan = ccrp(&net, &plain_sources(&[(0, 4.0)], &[4]));
         assert!(plan.reservations.iter().all(|r| r.enter_s[1] >= 5.0));
         assert_eq!(plan.reservations[0].arrive_s, 7.0);
         // They wait at home, not at the closed checkpoint: leave at 4, reach it at 5.
         assert_eq!(plan.reservations[0].depart_s, 4.0);
         assert_eq!(plan.reservations[0].waited_s, 0.0);
+    }
+
+    #[test]
+    fn a_window_closing_inside_a_bucket_admits_only_its_open_share() {
+        // Buckets of 10 s, capacity 10 per bucket, open [0, 15): bucket 1 admits 5, before 15 s.
+        let (g, arcs, resource) = bridge();
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: vec![0.0; arcs.len()],
+            resource,
+            capacity: vec![10.0],
+            open: vec![Some(vec![(0.0, 15.0), (100.0, 200.0)])],
+            bucket_s: 10.0,
+            horizon_buckets: 1000,
+        };
+        let plan = ccrp(&net, &plain_sources(&[(0, 20.0)], &[4]));
+        let mut by_bucket = std::collections::BTreeMap::new();
+        for r in &plan.reservations {
+            let t = r.enter_s[1];
+            assert!(t < 15.0 || (100.0..200.0).contains(&t), "entered at {t}");
+            *by_bucket.entry((t / 10.0) as u32).or_insert(0.0) += r.people;
+        }
+        assert_eq!(by_bucket[&0], 10.0);
+        assert_eq!(by_bucket[&1], 5.0);
+        assert_eq!(by_bucket[&10], 5.0);
     }
 }

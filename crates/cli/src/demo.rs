@@ -243,12 +243,9 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         "\nEvacuation of {} people ({} leaving, {} staying) through the declared corridors, planned in {:.2} s:",
         r.people, r.leaving, r.staying, secs
     );
-    println!(
-        "  the last person reaches reception after {:.1} h; no plan can beat {:.1} h (lower bound): gap {:.1} %",
-        r.egress_time_s / 3600.0,
-        r.lower_bound_s / 3600.0,
-        r.gap * 100.0
-    );
+    for line in &r.headline {
+        println!("  {line}");
+    }
     for c in &r.corridors {
         println!(
             "  {:<32} {:>9} {:>7.0} people, last arrival after {:>5.1} h, checkpoint busy {:>3.0} % of its open time",
@@ -267,7 +264,7 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             format!(
                 "{} ({}, {:.0}/h)",
                 b.name,
-                b.mode.name(),
+                b.mode.map_or("walkers and drivers", |m| m.name()),
                 b.capacity_per_hour
             )
         })

@@ -18,10 +18,19 @@ pub struct EvacuationBenchResult {
     pub neighbourhoods: usize,
     pub civilian_corridors: usize,
     pub combatant_corridors: usize,
+    pub checkpoint_capacity_per_hour: f64,
     pub plan_s: f64,
-    pub egress_time_h: f64,
-    pub lower_bound_h: f64,
-    pub gap: f64,
+    pub stranded: f64,
+    pub egress_time_h: Option<f64>,
+    pub lower_bound_h: Option<f64>,
+    pub gap: Option<f64>,
+    pub method: &'static str,
+    /// Every planning method's egress.
+    pub methods: Vec<corridor_analysis::evacuate::MethodResult>,
+    /// The three most saturated resources.
+    pub bottlenecks: Vec<String>,
+    /// The independent check of the plan (`evacuate --verify`) passed.
+    pub verified: bool,
 }
 
 pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
@@ -151,7 +160,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         .collect();
     let suggestions = {
         let fm = ScenarioMap::new(&s, foot, bb, &snappers[0])?;
-        corridor_analysis::evacuate::suggest_corridors(&fm, 4, 500.0)
+        corridor_analysis::evacuate::crossing_candidates(&fm, 4)
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     anyhow::ensure!(
@@ -169,7 +178,11 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 Purpose::Civilian
             },
             checkpoint: sg.checkpoint,
-            capacity_per_hour: Some(if i == 3 { 500.0 } else { 2000.0 }),
+            capacity_per_hour: Some(if i == 3 {
+                500.0
+            } else {
+                args.checkpoint_capacity
+            }),
             reception: None,
             hours: None,
             opens: Default::default(),
@@ -221,6 +234,15 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
     let t = Instant::now();
     let r = corridor_analysis::evacuate::evacuate(&fm, &cm).map_err(|e| anyhow::anyhow!("{e}"))?;
     let plan_s = t.elapsed().as_secs_f64();
+    let plan_json: corridor_analysis::evacuate::verify::PlanToVerify =
+        serde_json::from_value(serde_json::to_value(&r)?)?;
+    let check = corridor_analysis::evacuate::verify::verify(&fm, &cm, &plan_json);
+    anyhow::ensure!(
+        check.ok,
+        "{}: the independent check of the benchmark's plan fails: {:?}",
+        map.display(),
+        check.violations
+    );
     let res = EvacuationBenchResult {
         map: g.meta.source_file.clone(),
         people: r.people,
@@ -235,16 +257,36 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .iter()
             .filter(|c| c.purpose == Purpose::Combatant)
             .count(),
+        checkpoint_capacity_per_hour: args.checkpoint_capacity,
         plan_s,
-        egress_time_h: r.egress_time_s / 3600.0,
-        lower_bound_h: r.lower_bound_s / 3600.0,
+        stranded: r.stranded,
+        egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
+        lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
         gap: r.gap,
+        method: r.method,
+        methods: r.methods.clone(),
+        bottlenecks: r
+            .bottlenecks
+            .iter()
+            .take(3)
+            .map(|b| {
+                format!(
+                    "{} {}/h ({} buckets)",
+                    b.name, b.capacity_per_hour, b.saturated_buckets
+                )
+            })
+            .collect(),
+        verified: check.ok,
     };
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
         BenchFormat::Text => println!(
-            "{}: {} people in {} neighbourhoods, {} civilian + {} combatant corridors | plan {:.2} s | egress {:.1} h, lower bound {:.1} h, gap {:.1} %",
-            res.map, res.people, res.neighbourhoods, res.civilian_corridors, res.combatant_corridors, res.plan_s, res.egress_time_h, res.lower_bound_h, res.gap * 100.0
+            "{}: {} people in {} neighbourhoods, {} civilian ({}/h) + {} combatant corridors | plan {:.2} s | {} stranded | egress {} h, lower bound {} h, gap {} % | {} | verified {}",
+            res.map, res.people, res.neighbourhoods, res.civilian_corridors, res.checkpoint_capacity_per_hour, res.combatant_corridors, res.plan_s, res.stranded,
+            res.egress_time_h.map_or("–".into(), |x| format!("{x:.1}")),
+            res.lower_bound_h.map_or("–".into(), |x| format!("{x:.1}")),
+            res.gap.map_or("–".into(), |x| format!("{:.1}", x * 100.0)),
+            res.method, res.verified
         ),
     }
     Ok(())

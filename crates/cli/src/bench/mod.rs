@@ -52,6 +52,10 @@ pub struct BenchArgs {
     /// People in the evacuation benchmark.
     #[arg(long, default_value_t = 250_000.0)]
     pub people: f64,
+    /// Screening capacity of each civilian checkpoint in the evacuation benchmark, people per
+    /// hour; 200000 makes the checkpoints wide enough that streets are the bottleneck.
+    #[arg(long, default_value_t = 2000.0)]
+    pub checkpoint_capacity: f64,
     /// Random query pairs per profile.
     #[arg(long, default_value_t = 10_000)]
     pub queries: usize,

@@ -1,0 +1,525 @@
+//! `corridor evacuate`: who leaves by which corridor, when, and how long it takes — a plan
+//! under road and checkpoint capacities, its gap to a lower bound computed from the inputs
+//! alone, who cannot leave, and who stays.
+//!
+//! Steps: combatants first, on foot, from where the scenario puts them (spread over the
+//! neighbourhoods in proportion to their people), through the combatant corridors; their road
+//! segments are then closed to civilians in both modes. Civilians walk or drive on one network
+//! whose checkpoints are one screening pool per corridor ([`network`]); the lower bound comes
+//! from a relaxation of that network ([`bound`]); the plan is the best of three CCRP schedules
+//! ([`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
+//! [`verify`] needs to check the plan from the scenario and the graph alone.
+
+pub mod bound;
+pub mod capacity;
+pub mod network;
+mod plan;
+mod report;
+mod suggest;
+pub mod verify;
+
+pub use capacity::{
+    edge_capacity_per_hour, STEPS_FLOW_PER_M_S, VEHICLES_PER_LANE_H, WALK_FLOW_PER_M_S,
+};
+pub use network::MAX_START_M;
+pub use suggest::{
+    crossing_candidates, suggest_corridors, EvaluatedSuggestion, Suggestion, Suggestions,
+};
+
+use crate::ccrp::CcrpPlan;
+use crate::siege::enclave_ground;
+use corridor_roads::Profile;
+use corridor_scenario::{Purpose, Scenario, ScenarioMap, Side};
+use geo::{Contains, Point};
+use network::{segments, Network, Segment};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorridorReport {
+    pub name: String,
+    pub purpose: Purpose,
+    pub people: f64,
+    pub first_arrival_s: Option<f64>,
+    pub last_arrival_s: Option<f64>,
+    /// Most people waiting at the checkpoint at once.
+    pub peak_queue: f64,
+    /// People processed / (capacity × open time from first to last processing).
+    pub checkpoint_utilisation: f64,
+    /// Why it carries no one, if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unused_because: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartureWindow {
+    pub from_s: f64,
+    pub to_s: f64,
+    pub people: f64,
+    pub mode: Profile,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NeighbourhoodReport {
+    pub name: String,
+    pub people: f64,
+    pub leaving: f64,
+    /// Those who stay by choice or need (`stay_share`) plus the stranded.
+    pub staying: f64,
+    /// The corridor most of its people use.
+    pub corridor: Option<String>,
+    /// Streets of the route most of its people take.
+    pub route: Vec<String>,
+    pub departure_windows: Vec<DepartureWindow>,
+    /// Every corridor's route from here is above the exposure threshold, so exposed routes
+    /// are used.
+    pub only_exposed_routes: bool,
+    /// People who cannot reach any corridor (counted in `staying`).
+    pub stranded: f64,
+    /// Why, per mode, when anyone is stranded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stranded_because: Vec<String>,
+    /// Changes of plan, e.g. people who walk because no road for vehicles is within reach.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bottleneck {
+    /// Road name or checkpoint.
+    pub name: String,
+    pub kind: &'static str,
+    pub osm_way_id: Option<i64>,
+    /// `null` for a checkpoint (one pool for both modes).
+    pub mode: Option<Profile>,
+    /// Time buckets in which it ran at capacity.
+    pub saturated_buckets: usize,
+    pub capacity_per_hour: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HourRow {
+    pub hour: u32,
+    /// Civilians still inside (not yet through a checkpoint), stayers and stranded included.
+    pub inside: f64,
+    /// The same per neighbourhood, in the order of `neighbourhoods`.
+    pub by_neighbourhood: Vec<f64>,
+    /// Combatants not yet through their checkpoint.
+    pub combatants_inside: f64,
+}
+
+/// A route's drawn load, for GeoJSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedRoute {
+    pub mode: Profile,
+    pub corridor: String,
+    pub people: f64,
+    pub geometry: Vec<[f64; 2]>,
+}
+
+/// One group of people as planned: everything needed to check the plan without the planner.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlannedGroup {
+    /// Index into `neighbourhoods` (combatants too: they start spread over them).
+    pub neighbourhood: usize,
+    #[serde(deserialize_with = "purpose_from_name")]
+    pub purpose: Purpose,
+    #[serde(deserialize_with = "profile_from_name")]
+    pub mode: Profile,
+    pub people: f64,
+    /// The corridor whose checkpoint it passes.
+    pub corridor: Option<String>,
+    /// OSM node ids along the route, from the start node to the reception's node.
+    pub nodes: Vec<i64>,
+    /// OSM way of each road piece between consecutive nodes.
+    pub ways: Vec<i64>,
+    /// When the group (its head) enters each road piece, seconds from the start.
+    pub enter_s: Vec<f64>,
+    /// When its head reaches the reception.
+    pub arrive_s: f64,
+}
+
+fn purpose_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Purpose, D::Error> {
+    let name = String::deserialize(d)?;
+    [Purpose::Civilian, Purpose::Combatant]
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("purpose '{name}': expected civilian or combatant"))
+        })
+}
+
+fn profile_from_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Profile, D::Error> {
+    let name = String::deserialize(d)?;
+    Profile::ALL
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| serde::de::Error::custom(format!("mode '{name}': expected foot or car")))
+}
+
+/// How one planning method did, for transparency.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodResult {
+    pub method: &'static str,
+    pub egress_time_s: Option<f64>,
+    /// People this method could not route (a method that strands more than the first is
+    /// never chosen).
+    pub stranded: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvacuationReport {
+    pub enclave: String,
+    /// Civilians in the enclave (the population layer).
+    pub people: f64,
+    pub leaving: f64,
+    pub staying: f64,
+    /// Civilians who cannot reach any corridor (included in `staying`).
+    pub stranded: f64,
+    /// Fighters leaving through combatant corridors (not part of `people`).
+    pub combatants: f64,
+    pub combatants_stranded: f64,
+    /// Why, per neighbourhood they start in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub combatants_stranded_because: Vec<String>,
+    /// What matters first, in one line each: stranded people, then egress and bound.
+    pub headline: Vec<String>,
+    /// When the last person reaches a reception; `null` when nobody can leave.
+    pub egress_time_s: Option<f64>,
+    /// No plan gets the people who can leave out before this; from the inputs alone.
+    pub lower_bound_s: Option<f64>,
+    /// egress / bound − 1; `null` when there is no egress.
+    pub gap: Option<f64>,
+    /// Why egress is `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_egress_because: Option<String>,
+    /// The civilian planning method that won, and how each did.
+    pub method: &'static str,
+    pub methods: Vec<MethodResult>,
+    pub corridors: Vec<CorridorReport>,
+    pub neighbourhoods: Vec<NeighbourhoodReport>,
+    pub bottlenecks: Vec<Bottleneck>,
+    pub remaining_by_hour: Vec<HourRow>,
+    pub assumptions: Vec<String>,
+    /// Every group as planned (route, departure, amount): what `--verify` checks.
+    pub groups: Vec<PlannedGroup>,
+    #[serde(skip)]
+    pub routes: Vec<LoadedRoute>,
+}
+
+/// A problem with the evacuation inputs that loading could not see (it needs the map).
+#[derive(Debug, Clone)]
+pub struct EvacuationError(pub String);
+
+impl std::fmt::Display for EvacuationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A neighbourhood of the enclave.
+pub(crate) struct Unit {
+    pub name: String,
+    pub people: f64,
+    pub point: [f64; 2],
+}
+
+/// People of one neighbourhood in one mode (layer of the flow's network).
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub unit: usize,
+    pub layer: usize,
+    pub people: f64,
+    /// Start node in the flow's network, or why there is none.
+    pub start: Result<u32, String>,
+    /// A change of plan worth telling (people who walk because they cannot drive).
+    pub note: Option<String>,
+}
+
+/// People who would drive but have no usable road within reach walk, if walkers of their
+/// neighbourhood can leave: a car left behind does not strand a family.
+fn walk_instead_of_driving(net: &Network, groups: &mut Vec<Group>) {
+    let foot = net
+        .layers
+        .iter()
+        .position(|sm| sm.graph.profile == Profile::Foot);
+    let Some(foot) = foot else { return };
+    let mut moved: Vec<(usize, f64, String)> = Vec::new();
+    for g in groups.iter_mut() {
+        if g.layer == foot {
+            continue;
+        }
+        if let Err(why) = &g.start {
+            moved.push((g.unit, g.people, why.clone()));
+        }
+    }
+    for (unit, people, why) in moved {
+        let Some(walkers) = groups
+            .iter_mut()
+            .find(|g| g.unit == unit && g.layer == foot && g.start.is_ok())
+        else {
+            continue;
+        };
+        walkers.people += people;
+        walkers.note = Some(format!("{people:.0} who would drive walk instead: {why}"));
+        groups.retain(|g| !(g.unit == unit && g.layer != foot && g.start.is_err()));
+    }
+}
+
+/// One flow (civilians, or combatants) planned on its network.
+pub(crate) struct Flow<'a> {
+    pub net: Network<'a>,
+    pub purpose: Purpose,
+    pub groups: Vec<Group>,
+    pub plan: CcrpPlan,
+    /// Per CCRP source: its group.
+    pub source_group: Vec<usize>,
+    /// Per group: only exposed routes exist.
+    pub only_exposed: Vec<bool>,
+    pub bound_s: Option<f64>,
+    pub method: &'static str,
+    pub methods: Vec<MethodResult>,
+}
+
+impl Flow<'_> {
+    /// People of group `gi` who cannot leave: no start node, or no route found.
+    pub fn stranded(&self, gi: usize) -> f64 {
+        let g = &self.groups[gi];
+        if g.start.is_err() {
+            return g.people;
+        }
+        self.source_group
+            .iter()
+            .enumerate()
+            .filter(|(_, &x)| x == gi)
+            .map(|(si, _)| self.plan.stranded[si])
+            .sum()
+    }
+}
+
+/// The enclave's neighbourhoods, named from the population layer.
+fn units(s: &Scenario, ground: &geo::MultiPolygon<f64>) -> Vec<Unit> {
+    crate::siege::enclave_population(s, ground)
+        .iter()
+        .enumerate()
+        .map(|(i, (people, at))| Unit {
+            name: s
+                .population
+                .iter()
+                .filter(|u| {
+                    u.area
+                        .as_ref()
+                        .is_some_and(|a| a.contains(&Point::new(at[0], at[1])))
+                        || u.point == *at
+                })
+                .map(|u| u.name.clone())
+                .next()
+                .unwrap_or_else(|| format!("unit {i}")),
+            people: *people,
+            point: *at,
+        })
+        .collect()
+}
+
+/// Checks what loading could not: receptions outside, checkpoints on the line, receptions
+/// given, capacities declared.
+fn check_corridors(s: &Scenario, ground: &geo::MultiPolygon<f64>) -> Result<(), EvacuationError> {
+    let err = |m: String| EvacuationError(format!("{}: {m}", s.file.display()));
+    let proj = corridor_roads::geometry::LocalProjection::for_bbox(
+        geo::BoundingRect::bounding_rect(ground)
+            .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]),
+    );
+    let to_boundary = |p: [f64; 2]| -> f64 {
+        let q = proj.project(p);
+        ground
+            .0
+            .iter()
+            .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+            .flat_map(|ring| ring.lines())
+            .map(|l| {
+                let (a, b) = (
+                    proj.project([l.start.x, l.start.y]),
+                    proj.project([l.end.x, l.end.y]),
+                );
+                let (c, _) = corridor_roads::geometry::closest_on_segment(q, a, b);
+                (c[0] - q[0]).hypot(c[1] - q[1])
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    for c in &s.corridors {
+        if let Some(r) = c.reception {
+            if ground.contains(&Point::new(r[0], r[1])) {
+                return Err(err(format!(
+                    "corridor '{}': its reception point lies inside the enclave",
+                    c.name
+                )));
+            }
+        }
+        // A checkpoint sits on the front line: slightly inside is fine, deep inside is an error.
+        if ground.contains(&Point::new(c.checkpoint[0], c.checkpoint[1]))
+            && to_boundary(c.checkpoint) > s.risk.checkpoint_radius_m
+        {
+            return Err(err(format!(
+                "corridor '{}': its checkpoint lies inside the enclave it is meant to lead out of",
+                c.name
+            )));
+        }
+        if c.reception.is_none() {
+            return Err(err(format!(
+                "corridor '{}': no reception point (evacuation needs one per corridor)",
+                c.name
+            )));
+        }
+        if c.capacity_per_hour.is_none() {
+            return Err(err(format!(
+                "corridor '{}': no capacity_per_hour (evacuation needs the screening rate of every corridor, people per hour)",
+                c.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Plans the evacuation of the first enclave.
+pub fn evacuate(
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+) -> Result<EvacuationReport, EvacuationError> {
+    let s = foot.scenario;
+    let err = |m: String| EvacuationError(format!("{}: {m}", s.file.display()));
+    let enclave = s
+        .enclaves
+        .first()
+        .ok_or_else(|| err("the scenario declares no [[enclave]] to evacuate".into()))?;
+    let ground = enclave_ground(s, 0);
+    check_corridors(s, &ground)?;
+    let units = units(s, &ground);
+    let people: f64 = units.iter().map(|u| u.people).sum::<f64>().round();
+    if people <= 0.0 {
+        return Err(err(
+            "nobody lives inside the enclave: give a population layer with people".into(),
+        ));
+    }
+    let party = enclave.party;
+    let of_purpose = |p: Purpose| -> Vec<usize> {
+        (0..s.corridors.len())
+            .filter(|&k| s.corridors[k].purpose == p)
+            .collect()
+    };
+    let ev = s.evacuation;
+    let (layers, shares): (Vec<&ScenarioMap>, Vec<f64>) =
+        [(foot, ev.foot_share), (car, 1.0 - ev.foot_share)]
+            .into_iter()
+            .filter(|x| x.1 > 0.0)
+            .unzip();
+    let mut civilian_net = Network::build(
+        &layers,
+        Side::CivilianOf(party),
+        &of_purpose(Purpose::Civilian),
+        &HashSet::new(),
+        &ground,
+    )?;
+    let combatants = if ev.combatants > 0.0 {
+        let comb = of_purpose(Purpose::Combatant);
+        if comb.is_empty() {
+            return Err(err(format!(
+                "[evacuation] combatants = {} but no corridor has purpose = \"combatant\"",
+                ev.combatants
+            )));
+        }
+        let total: f64 = units.iter().map(|u| u.people).sum();
+        let shares: Vec<(usize, f64)> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, ev.combatants * u.people / total))
+            .collect();
+        let people = shares_by_layer(&shares, &[1.0]);
+        // Combatants keep off the civilians' quickest ways to their checkpoints where they can;
+        // where that strands more of them, they may use any road.
+        let approach = civilian_net.approach_segments(&points_of(&units));
+        let plan = |forbidden: &HashSet<Segment>| -> Result<Flow, EvacuationError> {
+            let net = Network::build(&[foot], Side::Party(party), &comb, forbidden, &ground)?;
+            plan_flow(net, &units, &people)
+        };
+        let apart = plan(&approach)?;
+        let stranded = |f: &Flow| (0..f.groups.len()).map(|g| f.stranded(g)).sum::<f64>();
+        let any = plan(&HashSet::new())?;
+        Some(if stranded(&apart) <= stranded(&any) + 1e-6 {
+            apart
+        } else {
+            any
+        })
+    } else {
+        None
+    };
+    if let Some(c) = &combatants {
+        civilian_net.close_segments(&used_segments(c));
+    }
+    let leaving: Vec<(usize, f64)> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
+        .collect();
+    let civilians = plan_flow(civilian_net, &units, &shares_by_layer(&leaving, &shares))?;
+    Ok(report::build(
+        s,
+        &enclave.name,
+        &units,
+        &civilians,
+        combatants.as_ref(),
+    ))
+}
+
+/// Per layer, the people of each unit in that layer's mode.
+fn shares_by_layer(people: &[(usize, f64)], shares: &[f64]) -> Vec<Vec<(usize, f64)>> {
+    shares
+        .iter()
+        .map(|sh| people.iter().map(|&(u, p)| (u, p * sh)).collect())
+        .collect()
+}
+
+/// Every road segment a flow's plan uses.
+fn used_segments(f: &Flow) -> HashSet<Segment> {
+    let mut out = HashSet::new();
+    for r in &f.plan.reservations {
+        for &a in &r.arcs {
+            let (l, pa) = f.net.arc_of[a as usize];
+            let g = f.net.profile_graph(l);
+            out.extend(segments(g, g.arc_edge(pa).0));
+        }
+    }
+    out
+}
+
+fn points_of(units: &[Unit]) -> Vec<[f64; 2]> {
+    units.iter().map(|u| u.point).collect()
+}
+
+/// Starts a flow's groups on its network, bounds and plans it.
+fn plan_flow<'a>(
+    net: Network<'a>,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+) -> Result<Flow<'a>, EvacuationError> {
+    let points = points_of(units);
+    let starts: Vec<Vec<Result<u32, String>>> = (0..people.len())
+        .map(|l| net.start_nodes(l, &points))
+        .collect();
+    let mut groups: Vec<Group> = Vec::new();
+    for (l, per_unit) in people.iter().enumerate() {
+        for &(u, p) in per_unit {
+            if p > 0.0 {
+                groups.push(Group {
+                    unit: u,
+                    layer: l,
+                    people: p,
+                    start: starts[l][u].clone(),
+                    note: None,
+                });
+            }
+        }
+    }
+    walk_instead_of_driving(&net, &mut groups);
+    let purpose = net.side.purpose();
+    plan::plan(net, purpose, groups)
+}

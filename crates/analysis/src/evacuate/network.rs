@@ -1,0 +1,564 @@
+//! The network one flow of people is planned on: the walking and the driving graph side by side
+//! as layers of one graph (a person keeps their mode), a capacity resource per road edge and
+//! one per checkpoint — shared by every crossing road it opens, in both layers, so walkers and
+//! drivers draw on one screening pool within its opening hours.
+
+use super::capacity::edge_capacity_per_hour;
+use super::EvacuationError;
+use crate::ccrp::FlowNetwork;
+use crate::evacuate::bound::BoundNetwork;
+use corridor_roads::geometry::haversine_m;
+use corridor_roads::Profile;
+use corridor_routing::{Graph, OneToAll, Seed, INVALID};
+use corridor_scenario::{parse_hours, Mode, Scenario, ScenarioMap, Side};
+use geo::{Contains, MultiPolygon, Point};
+use std::collections::HashSet;
+
+/// People start at a road node at most this far from their neighbourhood's point (metres);
+/// farther, they count as stranded. The same limit as health-care access uses.
+pub const MAX_START_M: f64 = 500.0;
+/// Reception points must lie this close to a road the flow can reach (metres).
+pub const MAX_RECEPTION_M: f64 = 500.0;
+/// Days of opening windows planned for (and the planner's horizon).
+pub const HORIZON_DAYS: u32 = 60;
+
+/// A corridor's opening windows as seconds from the evacuation start, for the horizon.
+pub fn windows(s: &Scenario, k: usize) -> Option<Vec<(f64, f64)>> {
+    let h = s.corridors[k].hours.as_ref()?;
+    let (open, close) = parse_hours(h).ok()?;
+    let start = s.evacuation.start_s;
+    let mut w = Vec::new();
+    for day in 0..=HORIZON_DAYS {
+        let d = day as f64 * 86400.0;
+        let (a, mut z) = (d + open, d + close);
+        if z <= a {
+            z += 86400.0;
+        }
+        w.push((a - start, z - start));
+    }
+    Some(w)
+}
+
+/// The corridor whose checkpoint opens edge `e` for `side`: the first declared one of the
+/// side's purpose standing on `e`'s crossing, if a checkpoint opens `e` in some direction.
+/// Crossings have a direction: an arc of `e` is opened when it is closed without the declared
+/// crossings and open with them (leaving hostile ground needs no checkpoint); both arcs of the
+/// edge then share the checkpoint's capacity.
+pub fn crossing_corridor(sm: &ScenarioMap, e: u32, side: Side) -> Option<usize> {
+    let g = sm.graph;
+    let opened = [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
+        .into_iter()
+        .filter(|&a| a != INVALID)
+        .any(|a| {
+            sm.arc_blocked_with(a, side, false).is_some() && sm.arc_blocked(a, side).is_none()
+        });
+    if !opened {
+        return None;
+    }
+    sm.checkpoints
+        .iter()
+        .filter(|c| sm.scenario.corridors[c.corridor].purpose == side.purpose())
+        .filter(|c| c.edges.binary_search(&e).is_ok())
+        .map(|c| c.corridor)
+        .min()
+}
+
+/// A piece of road: the OSM way and the two shape points it runs between (1e-7°), the same
+/// whichever profile's edge contains it — so a walker's and a driver's edge on one stretch of
+/// one way share it.
+pub type Segment = (i64, [i64; 4]);
+
+/// The road pieces of an edge.
+pub fn segments(g: &corridor_roads::ProfileGraph, e: u32) -> Vec<Segment> {
+    let way = g.edges.way_id[e as usize];
+    let q = |p: [f64; 2]| [(p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64];
+    g.edge_shape(e)
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (q(w[0]), q(w[1]));
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            (way, [a[0], a[1], b[0], b[1]])
+        })
+        .collect()
+}
+
+/// What a capacity resource is, for reports.
+#[derive(Debug, Clone)]
+pub struct ResourceInfo {
+    pub name: String,
+    pub kind: &'static str,
+    pub osm_way_id: Option<i64>,
+    /// `None` for a checkpoint (both modes).
+    pub mode: Option<Profile>,
+    pub capacity_per_hour: f64,
+}
+
+/// One flow's network.
+pub struct Network<'a> {
+    pub side: Side,
+    pub layers: Vec<&'a ScenarioMap<'a>>,
+    node0: Vec<u32>,
+    pub graph: Graph,
+    /// Per joint arc: its layer and its arc in that layer's graph.
+    pub arc_of: Vec<(usize, u32)>,
+    /// Travel times with every rule of the plan (separation included).
+    pub travel_s: Vec<f64>,
+    /// Travel times from the scenario alone (for the lower bound).
+    pub bound_travel_s: Vec<f64>,
+    pub resource: Vec<u32>,
+    pub capacity: Vec<f64>,
+    pub open: Vec<Option<Vec<(f64, f64)>>>,
+    pub resources: Vec<ResourceInfo>,
+    /// (corridor, resource) per checkpoint.
+    pub checkpoints: Vec<(usize, u32)>,
+    /// Per joint arc: index into `checkpoints`, or `INVALID`.
+    pub checkpoint_of_arc: Vec<u32>,
+    /// (node, corridor) per reception, per layer.
+    pub sinks: Vec<(u32, usize)>,
+    /// The sink nodes, sorted, once each.
+    sink_list: Vec<u32>,
+    pub bucket_s: f64,
+    enclave: &'a MultiPolygon<f64>,
+}
+
+impl<'a> Network<'a> {
+    /// Lays `side`'s flow over `layers` through `corridor_ids`, with roads carrying any
+    /// `forbidden` segment closed to it (another flow uses them).
+    pub fn build(
+        layers: &[&'a ScenarioMap<'a>],
+        side: Side,
+        corridor_ids: &[usize],
+        forbidden: &HashSet<Segment>,
+        enclave: &'a MultiPolygon<f64>,
+    ) -> Result<Network<'a>, EvacuationError> {
+        let s = layers[0].scenario;
+        let bucket_s = s.evacuation.bucket_s;
+        let mut node0 = Vec::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut origin: Vec<(usize, u32)> = Vec::new();
+        let mut n = 0u32;
+        for (l, sm) in layers.iter().enumerate() {
+            node0.push(n);
+            let g = &sm.graph.graph;
+            for a in 0..g.arc_count() as u32 {
+                pairs.push((g.arc_tail(a) + n, g.arc_head(a) + n));
+                origin.push((l, a));
+            }
+            n += g.node_count() as u32;
+        }
+        let (graph, ids) = Graph::from_arcs(n as usize, &pairs);
+        let mut arc_of = vec![(0, 0); pairs.len()];
+        for (i, &id) in ids.iter().enumerate() {
+            arc_of[id as usize] = origin[i];
+        }
+        let mut net = Network {
+            side,
+            layers: layers.to_vec(),
+            node0,
+            graph,
+            arc_of,
+            travel_s: Vec::new(),
+            bound_travel_s: Vec::new(),
+            resource: Vec::new(),
+            capacity: Vec::new(),
+            open: Vec::new(),
+            resources: Vec::new(),
+            checkpoints: Vec::new(),
+            checkpoint_of_arc: Vec::new(),
+            sinks: Vec::new(),
+            sink_list: Vec::new(),
+            bucket_s,
+            enclave,
+        };
+        net.add_resources(corridor_ids)?;
+        net.set_travel_times(forbidden);
+        net.find_sinks(corridor_ids);
+        Ok(net)
+    }
+
+    /// The profile graph of a layer.
+    pub fn profile_graph(&self, layer: usize) -> &corridor_roads::ProfileGraph {
+        self.layers[layer].graph
+    }
+
+    /// The layer a joint node belongs to, and its node there.
+    pub fn layer_node(&self, v: u32) -> (usize, u32) {
+        let l = self.node0.iter().rposition(|&o| o <= v).unwrap_or(0);
+        (l, v - self.node0[l])
+    }
+
+    fn add_resources(&mut self, corridor_ids: &[usize]) -> Result<(), EvacuationError> {
+        let s = self.layers[0].scenario;
+        let (bucket, ppv) = (s.evacuation.bucket_s, s.evacuation.people_per_vehicle);
+        let mut edge0 = Vec::new();
+        for sm in &self.layers {
+            let g = sm.graph;
+            edge0.push(self.capacity.len() as u32);
+            for e in 0..g.edge_count() as u32 {
+                let cap_h = edge_capacity_per_hour(g, e, ppv);
+                self.capacity.push(cap_h * bucket / 3600.0);
+                self.open.push(None);
+                self.resources.push(ResourceInfo {
+                    name: g.edge_name(e).map_or_else(
+                        || format!("way {}", g.edges.way_id[e as usize]),
+                        str::to_string,
+                    ),
+                    kind: "road",
+                    osm_way_id: Some(g.edges.way_id[e as usize]),
+                    mode: Some(g.profile),
+                    capacity_per_hour: cap_h,
+                });
+            }
+        }
+        let mut checkpoint_of: Vec<Option<u32>> = vec![None; s.corridors.len()];
+        for &k in corridor_ids {
+            let c = &s.corridors[k];
+            let cap_h = c.capacity_per_hour.ok_or_else(|| {
+                EvacuationError(format!(
+                    "{}: corridor '{}' has no capacity_per_hour: evacuation planning needs every corridor's screening rate (people per hour)",
+                    s.file.display(),
+                    c.name
+                ))
+            })?;
+            let r = self.capacity.len() as u32;
+            self.capacity.push(cap_h * bucket / 3600.0);
+            self.open.push(windows(s, k));
+            self.resources.push(ResourceInfo {
+                name: format!("checkpoint {}", c.name),
+                kind: "checkpoint",
+                osm_way_id: None,
+                mode: None,
+                capacity_per_hour: cap_h,
+            });
+            checkpoint_of[k] = Some(self.checkpoints.len() as u32);
+            self.checkpoints.push((k, r));
+        }
+        self.resource = vec![INVALID; self.arc_of.len()];
+        self.checkpoint_of_arc = vec![INVALID; self.arc_of.len()];
+        for (a, &(l, pa)) in self.arc_of.iter().enumerate() {
+            let sm = self.layers[l];
+            let (e, _) = sm.graph.arc_edge(pa);
+            self.resource[a] = edge0[l] + e;
+            if let Some(k) = crossing_corridor(sm, e, self.side) {
+                if let Some(ci) = checkpoint_of[k] {
+                    self.resource[a] = self.checkpoints[ci as usize].1;
+                    self.checkpoint_of_arc[a] = ci;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn inside(&self, v: u32) -> bool {
+        let (l, x) = self.layer_node(v);
+        let c = self.layers[l].graph.node_coord[x as usize];
+        self.enclave.contains(&Point::new(c[0], c[1]))
+    }
+
+    fn set_travel_times(&mut self, forbidden: &HashSet<Segment>) {
+        let mut bound = Vec::with_capacity(self.arc_of.len());
+        let mut plan = Vec::with_capacity(self.arc_of.len());
+        for a in 0..self.arc_of.len() {
+            let (l, pa) = self.arc_of[a];
+            let sm = self.layers[l];
+            let (e, _) = sm.graph.arc_edge(pa);
+            // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
+            let mut t = if sm.arc_blocked(pa, self.side).is_some() {
+                f64::INFINITY
+            } else {
+                sm.graph.arc_duration_s[pa as usize]
+            };
+            // People cross the line once, outward: no crossing road is taken back in.
+            if self.checkpoint_of_arc[a] != INVALID {
+                let (tail, head) = (self.graph.arc_tail(a as u32), self.graph.arc_head(a as u32));
+                if self.inside(head) && !self.inside(tail) {
+                    t = f64::INFINITY;
+                }
+            }
+            bound.push(t);
+            let shared = !forbidden.is_empty()
+                && segments(sm.graph, e).iter().any(|x| forbidden.contains(x));
+            plan.push(if shared { f64::INFINITY } else { t });
+        }
+        self.bound_travel_s = bound;
+        self.travel_s = plan;
+    }
+
+    fn find_sinks(&mut self, corridor_ids: &[usize]) {
+        let s = self.layers[0].scenario;
+        for &k in corridor_ids {
+            let Some(rp) = s.corridors[k].reception else {
+                continue;
+            };
+            for l in 0..self.layers.len() {
+                let g = self.layers[l].graph;
+                let best = (0..g.node_count() as u32)
+                    .filter(|&v| {
+                        let jv = v + self.node0[l];
+                        self.graph
+                            .in_arcs(jv)
+                            .any(|(_, a)| self.travel_s[a as usize].is_finite())
+                    })
+                    .map(|v| (haversine_m(g.node_coord[v as usize], rp), v))
+                    .filter(|x| x.0 <= MAX_RECEPTION_M)
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((_, v)) = best {
+                    self.sinks.push((v + self.node0[l], k));
+                }
+            }
+        }
+        self.sink_list = self.sinks.iter().map(|x| x.0).collect();
+        self.sink_list.sort_unstable();
+        self.sink_list.dedup();
+    }
+
+    /// The sink nodes, sorted, once each.
+    pub fn sink_nodes(&self) -> &[u32] {
+        &self.sink_list
+    }
+
+    /// Start nodes in `layer` for each point: the nearest road node inside the enclave, within
+    /// [`MAX_START_M`], from which a reception can be reached; `Err(reason)` otherwise.
+    pub fn start_nodes(&self, layer: usize, points: &[[f64; 2]]) -> Vec<Result<u32, String>> {
+        let g = self.layers[layer].graph;
+        let mut to_exit = OneToAll::new(&self.graph);
+        let seeds: Vec<Seed> = self
+            .sink_nodes()
+            .iter()
+            .map(|&v| Seed { node: v, cost: 0.0 })
+            .collect();
+        to_exit.run(&self.graph, &self.travel_s, &seeds, f64::INFINITY, true);
+        let candidates: Vec<(u32, bool)> = (0..g.node_count() as u32)
+            .map(|v| v + self.node0[layer])
+            .filter(|&v| self.inside(v))
+            .filter(|&v| {
+                self.graph
+                    .out_arcs(v)
+                    .any(|a| self.travel_s[a as usize].is_finite())
+            })
+            .map(|v| (v, to_exit.cost(v).is_finite()))
+            .collect();
+        let mode = g.profile.name();
+        points
+            .iter()
+            .map(|&p| {
+                let near: Vec<(f64, u32, bool)> = candidates
+                    .iter()
+                    .map(|&(v, out)| {
+                        let c = g.node_coord[(v - self.node0[layer]) as usize];
+                        (haversine_m(c, p), v, out)
+                    })
+                    .filter(|x| x.0 <= MAX_START_M)
+                    .collect();
+                if near.is_empty() {
+                    return Err(format!(
+                        "no {mode} road inside the enclave within {MAX_START_M:.0} m"
+                    ));
+                }
+                near.iter()
+                    .filter(|x| x.2)
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|x| x.1)
+                    .ok_or_else(|| format!("no {mode} road within {MAX_START_M:.0} m leads to a corridor's reception (closed roads, front lines, or roads kept for the other flow)"))
+            })
+            .collect()
+    }
+
+    /// Per source node: the sinks it may use — those whose least exposed route stays below the
+    /// exposure threshold, or every reachable one if none does (then `true`).
+    pub fn allowed_sinks(&self, nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
+        let s = self.layers[0].scenario;
+        let safest: Vec<f64> = {
+            let per_layer: Vec<Vec<f64>> = self
+                .layers
+                .iter()
+                .map(|sm| {
+                    let blocked = vec![false; sm.graph.edge_count()];
+                    sm.weights_from(&blocked, Mode::Safest, 0.0)
+                })
+                .collect();
+            (0..self.arc_of.len())
+                .map(|a| {
+                    let (l, pa) = self.arc_of[a];
+                    if self.travel_s[a].is_finite() {
+                        per_layer[l][pa as usize]
+                    } else {
+                        f64::INFINITY
+                    }
+                })
+                .collect()
+        };
+        let mut search = OneToAll::new(&self.graph);
+        let sinks = self.sink_nodes().to_vec();
+        let mut exposure: Vec<Vec<f64>> = Vec::new(); // per sink, per node
+        for &sink in &sinks {
+            search.run(
+                &self.graph,
+                &safest,
+                &[Seed {
+                    node: sink,
+                    cost: 0.0,
+                }],
+                f64::INFINITY,
+                true,
+            );
+            exposure.push(
+                nodes
+                    .iter()
+                    .map(|&v| {
+                        if search.cost(v).is_infinite() {
+                            return f64::INFINITY;
+                        }
+                        let (mut x, mut ex) = (v, 0.0);
+                        while search.parent_arc(x) != INVALID {
+                            let a = search.parent_arc(x);
+                            let (l, pa) = self.arc_of[a as usize];
+                            let sm = self.layers[l];
+                            ex += sm.edge_exposure(sm.graph.arc_edge(pa).0);
+                            x = self.graph.arc_head(a);
+                        }
+                        ex
+                    })
+                    .collect(),
+            );
+        }
+        let threshold = s.risk.exposure_threshold;
+        (0..nodes.len())
+            .map(|i| {
+                let calm: Vec<u32> = (0..sinks.len())
+                    .filter(|&j| exposure[j][i] < threshold)
+                    .map(|j| sinks[j])
+                    .collect();
+                if calm.is_empty() {
+                    let any: Vec<u32> = (0..sinks.len())
+                        .filter(|&j| exposure[j][i].is_finite())
+                        .map(|j| sinks[j])
+                        .collect();
+                    let exposed = !any.is_empty();
+                    (any, exposed)
+                } else {
+                    (calm, false)
+                }
+            })
+            .collect()
+    }
+
+    /// Closes every road carrying a `forbidden` segment to this flow's plan (not to its bound).
+    pub fn close_segments(&mut self, forbidden: &HashSet<Segment>) {
+        if forbidden.is_empty() {
+            return;
+        }
+        for a in 0..self.arc_of.len() {
+            let (l, pa) = self.arc_of[a];
+            let g = self.layers[l].graph;
+            if segments(g, g.arc_edge(pa).0)
+                .iter()
+                .any(|x| forbidden.contains(x))
+            {
+                self.travel_s[a] = f64::INFINITY;
+            }
+        }
+    }
+
+    /// The road segments of every start's quickest way to each checkpoint it can reach, across
+    /// it and on to a reception: the roads this flow needs most.
+    pub fn approach_segments(&self, points: &[[f64; 2]]) -> HashSet<Segment> {
+        let g = &self.graph;
+        let no_crossing: Vec<f64> = (0..self.arc_of.len())
+            .map(|a| {
+                if self.checkpoint_of_arc[a] == INVALID {
+                    self.travel_s[a]
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        let starts: Vec<u32> = (0..self.layers.len())
+            .flat_map(|l| self.start_nodes(l, points))
+            .filter_map(Result::ok)
+            .collect();
+        let mut arcs: HashSet<u32> = HashSet::new();
+        let walk = |q: &OneToAll, from: u32, arcs: &mut HashSet<u32>| {
+            let mut x = from;
+            while q.cost(x).is_finite() && q.parent_arc(x) != INVALID {
+                let a = q.parent_arc(x);
+                arcs.insert(a);
+                x = g.arc_head(a);
+            }
+        };
+        let mut q = OneToAll::new(g);
+        let sink_seeds: Vec<Seed> = self
+            .sink_list
+            .iter()
+            .map(|&v| Seed { node: v, cost: 0.0 })
+            .collect();
+        q.run(g, &self.travel_s, &sink_seeds, f64::INFINITY, true);
+        let crossing: Vec<u32> = (0..self.arc_of.len() as u32)
+            .filter(|&a| {
+                self.checkpoint_of_arc[a as usize] != INVALID
+                    && self.travel_s[a as usize].is_finite()
+            })
+            .collect();
+        for &a in &crossing {
+            arcs.insert(a);
+            walk(&q, g.arc_head(a), &mut arcs);
+        }
+        for ci in 0..self.checkpoints.len() as u32 {
+            let tails: Vec<Seed> = crossing
+                .iter()
+                .filter(|&&a| self.checkpoint_of_arc[a as usize] == ci)
+                .map(|&a| Seed {
+                    node: g.arc_tail(a),
+                    cost: 0.0,
+                })
+                .collect();
+            q.run(g, &no_crossing, &tails, f64::INFINITY, true);
+            for &v in &starts {
+                walk(&q, v, &mut arcs);
+            }
+        }
+        arcs.iter()
+            .flat_map(|&a| {
+                let (l, pa) = self.arc_of[a as usize];
+                let pg = self.layers[l].graph;
+                segments(pg, pg.arc_edge(pa).0)
+            })
+            .collect()
+    }
+
+    /// The network as CCRP sees it.
+    pub fn flow_network(&self) -> FlowNetwork<'_> {
+        FlowNetwork {
+            graph: &self.graph,
+            travel_s: self.travel_s.clone(),
+            resource: self.resource.clone(),
+            capacity: self.capacity.clone(),
+            open: self.open.clone(),
+            bucket_s: self.bucket_s,
+            horizon_buckets: (HORIZON_DAYS as f64 * 86400.0 / self.bucket_s) as u32,
+        }
+    }
+
+    /// The network as the bound sees it, for people whose receptions are `class_sinks`:
+    /// `relaxed` drops the rule that depends on another flow's plan (separation) — the lower
+    /// bound; otherwise the planner's own travel times.
+    pub fn bound_network(&self, relaxed: bool, class_sinks: Vec<Vec<u32>>) -> BoundNetwork<'_> {
+        BoundNetwork {
+            graph: &self.graph,
+            class_sinks,
+            travel_s: if relaxed {
+                &self.bound_travel_s
+            } else {
+                &self.travel_s
+            },
+            checkpoint_of_arc: &self.checkpoint_of_arc,
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|&(_, r)| (self.capacity[r as usize], self.open[r as usize].clone()))
+                .collect(),
+            bucket_s: self.bucket_s,
+            horizon_s: HORIZON_DAYS as f64 * 86400.0,
+        }
+    }
+}

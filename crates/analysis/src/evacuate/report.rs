@@ -1,0 +1,464 @@
+//! The evacuation report, built from the planned groups of each flow.
+
+use super::network::Network;
+use super::{
+    Bottleneck, CorridorReport, DepartureWindow, EvacuationReport, Flow, HourRow, LoadedRoute,
+    MethodResult, NeighbourhoodReport, PlannedGroup, Unit, STEPS_FLOW_PER_M_S, VEHICLES_PER_LANE_H,
+    WALK_FLOW_PER_M_S,
+};
+use crate::ccrp::{open_seconds, Reservation};
+use corridor_roads::Profile;
+use corridor_routing::INVALID;
+use corridor_scenario::{Purpose, Scenario};
+
+impl Network<'_> {
+    /// Index in `arcs` of the checkpoint crossing, if any.
+    fn crossing_index(&self, arcs: &[u32]) -> Option<usize> {
+        arcs.iter()
+            .position(|&a| self.checkpoint_of_arc[a as usize] != INVALID)
+    }
+
+    /// The corridor a group uses: the checkpoint it passes, else the reception it reaches.
+    fn corridor_of(&self, r: &Reservation) -> Option<usize> {
+        self.crossing_index(&r.arcs)
+            .map(|i| self.checkpoints[self.checkpoint_of_arc[r.arcs[i] as usize] as usize].0)
+            .or_else(|| self.sinks.iter().find(|x| x.0 == r.sink).map(|x| x.1))
+    }
+
+    /// When a group leaves the enclave: entering its checkpoint (or reaching the exit).
+    fn exit_time(&self, r: &Reservation) -> f64 {
+        self.crossing_index(&r.arcs)
+            .map_or(r.arrive_s, |i| r.enter_s[i])
+    }
+
+    fn profile_of(&self, layer: usize) -> Profile {
+        self.profile_graph(layer).profile
+    }
+}
+
+/// Everything the report needs about one reservation.
+struct Planned<'f, 'a> {
+    flow: &'f Flow<'a>,
+    r: &'f Reservation,
+    unit: usize,
+    layer: usize,
+}
+
+fn planned<'f, 'a>(flow: &'f Flow<'a>) -> impl Iterator<Item = Planned<'f, 'a>> {
+    flow.plan.reservations.iter().map(move |r| {
+        let g = &flow.groups[flow.source_group[r.source]];
+        Planned {
+            flow,
+            r,
+            unit: g.unit,
+            layer: g.layer,
+        }
+    })
+}
+
+pub(crate) fn build(
+    s: &Scenario,
+    enclave: &str,
+    units: &[Unit],
+    civ: &Flow,
+    comb: Option<&Flow>,
+) -> EvacuationReport {
+    let ev = s.evacuation;
+    let flows: Vec<&Flow> = std::iter::once(civ).chain(comb).collect();
+    let all: Vec<Planned> = flows.iter().flat_map(|f| planned(f)).collect();
+    let people: f64 = units.iter().map(|u| u.people).sum::<f64>().round();
+    let stranded: f64 = (0..civ.groups.len()).map(|g| civ.stranded(g)).sum();
+    let combatants_stranded: f64 =
+        comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
+    let egress = all.iter().map(|p| p.r.last_arrive_s).reduce(f64::max);
+    let bound = flows
+        .iter()
+        .filter_map(|f| f.bound_s)
+        .reduce(f64::max)
+        .filter(|_| egress.is_some());
+    let gap = match (egress, bound) {
+        (Some(e), Some(b)) if b > 0.0 => Some(e / b - 1.0),
+        _ => None,
+    };
+    let no_egress_because = egress.is_none().then(|| {
+        "nobody can reach a corridor's reception: every neighbourhood is stranded (see neighbourhoods[].stranded_because)".to_string()
+    });
+    let staying = (people * ev.stay_share + stranded).round();
+    let headline = headline(people, stranded, combatants_stranded, egress, bound, gap);
+    let neighbourhoods = neighbourhoods(s, units, civ);
+    EvacuationReport {
+        enclave: enclave.to_string(),
+        people,
+        leaving: (people - staying).round(),
+        staying,
+        stranded: stranded.round(),
+        combatants: ev.combatants,
+        combatants_stranded: combatants_stranded.round(),
+        combatants_stranded_because: comb.map_or_else(Vec::new, |f| stranded_because(f, units)),
+        headline,
+        egress_time_s: egress.map(f64::round),
+        lower_bound_s: bound.map(f64::floor),
+        gap,
+        no_egress_because,
+        method: civ.method,
+        methods: civ
+            .methods
+            .iter()
+            .map(|m| MethodResult {
+                method: m.method,
+                egress_time_s: m.egress_time_s,
+                stranded: m.stranded,
+            })
+            .collect(),
+        corridors: corridors(s, &all),
+        neighbourhoods,
+        bottlenecks: bottlenecks(&flows),
+        remaining_by_hour: remaining_by_hour(s, units, &all, egress.unwrap_or(0.0)),
+        assumptions: assumptions(s),
+        groups: all.iter().map(group_out).collect(),
+        routes: routes(s, &all),
+    }
+}
+
+fn headline(
+    people: f64,
+    stranded: f64,
+    combatants_stranded: f64,
+    egress: Option<f64>,
+    bound: Option<f64>,
+    gap: Option<f64>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if stranded >= 0.5 {
+        out.push(format!(
+            "{stranded:.0} of {people:.0} people cannot reach any corridor and are stranded inside"
+        ));
+    }
+    if combatants_stranded >= 0.5 {
+        out.push(format!(
+            "{combatants_stranded:.0} combatants cannot reach a combatant corridor"
+        ));
+    }
+    match (egress, bound, gap) {
+        (Some(e), Some(b), Some(g)) => out.push(format!(
+            "the last person reaches reception after {:.1} h; no plan can beat {:.1} h (lower bound): gap {:.1} %",
+            e / 3600.0,
+            b / 3600.0,
+            g * 100.0
+        )),
+        (Some(e), _, _) => out.push(format!(
+            "the last person reaches reception after {:.1} h",
+            e / 3600.0
+        )),
+        _ => out.push("nobody can leave: no egress time and no gap".into()),
+    }
+    out
+}
+
+/// Why the people of a flow's groups are stranded, one line per group with anyone stranded.
+fn stranded_because(f: &Flow, units: &[Unit]) -> Vec<String> {
+    (0..f.groups.len())
+        .filter_map(|g| {
+            let gr = &f.groups[g];
+            let mode = f.net.profile_of(gr.layer).name();
+            let who = &units[gr.unit].name;
+            match &gr.start {
+                Err(why) => Some(format!("{:.0} from {who} by {mode}: {why}", gr.people)),
+                Ok(_) if f.stranded(g) >= 0.5 => Some(format!(
+                    "{:.0} from {who} by {mode}: no route to a reception within the planning horizon",
+                    f.stranded(g)
+                )),
+                Ok(_) => None,
+            }
+        })
+        .collect()
+}
+
+fn corridors(s: &Scenario, all: &[Planned]) -> Vec<CorridorReport> {
+    let n = s.corridors.len();
+    let mut out: Vec<CorridorReport> = s
+        .corridors
+        .iter()
+        .map(|c| CorridorReport {
+            name: c.name.clone(),
+            purpose: c.purpose,
+            people: 0.0,
+            first_arrival_s: None,
+            last_arrival_s: None,
+            peak_queue: 0.0,
+            checkpoint_utilisation: 0.0,
+            unused_because: None,
+        })
+        .collect();
+    let mut queue_events: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
+    let mut span: Vec<(f64, f64)> = vec![(f64::INFINITY, 0.0); n];
+    let mut processed = vec![0.0; n];
+    for p in all {
+        let net = &p.flow.net;
+        let Some(k) = net.corridor_of(p.r) else {
+            continue;
+        };
+        let c = &mut out[k];
+        c.people += p.r.people;
+        c.first_arrival_s = Some(
+            c.first_arrival_s
+                .map_or(p.r.arrive_s, |x| x.min(p.r.arrive_s)),
+        );
+        c.last_arrival_s = Some(
+            c.last_arrival_s
+                .map_or(p.r.last_arrive_s, |x| x.max(p.r.last_arrive_s)),
+        );
+        if let Some(i) = net.crossing_index(&p.r.arcs) {
+            let reach = if i == 0 {
+                p.r.depart_s
+            } else {
+                p.r.enter_s[i - 1] + net.travel_s[p.r.arcs[i - 1] as usize]
+            };
+            queue_events[k].push((reach, p.r.people));
+            queue_events[k].push((p.r.enter_s[i], -p.r.people));
+            processed[k] += p.r.people;
+            span[k].0 = span[k].0.min(p.r.enter_s[i]);
+            span[k].1 = span[k].1.max(p.r.enter_s[i] + s.evacuation.bucket_s);
+        }
+    }
+    for (k, c) in out.iter_mut().enumerate() {
+        let mut events = std::mem::take(&mut queue_events[k]);
+        events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut q: f64 = 0.0;
+        for (_, d) in events {
+            q += d;
+            c.peak_queue = c.peak_queue.max(q);
+        }
+        c.peak_queue = c.peak_queue.round();
+        let cap = s.corridors[k].capacity_per_hour.unwrap_or(f64::INFINITY);
+        let (a, z) = span[k];
+        if z > a && cap.is_finite() {
+            let open = open_seconds(&super::network::windows(s, k), a, z);
+            c.checkpoint_utilisation = (processed[k] / (cap * open / 3600.0)).min(1.0);
+        }
+        if c.people <= 0.0 {
+            c.unused_because = Some(
+                "no group's earliest route passes it, or its checkpoint or reception cannot be reached (closed roads, roads kept for the other flow, or no route for its purpose)".into(),
+            );
+        }
+        c.people = c.people.round();
+    }
+    out
+}
+
+fn neighbourhoods(s: &Scenario, units: &[Unit], civ: &Flow) -> Vec<NeighbourhoodReport> {
+    let ev = s.evacuation;
+    let b = ev.bucket_s;
+    units
+        .iter()
+        .enumerate()
+        .map(|(ui, u)| {
+            let mut departures: Vec<(Profile, u64, f64)> = Vec::new();
+            let mut by_corridor = vec![0.0; s.corridors.len()];
+            let mut best_route: (f64, Vec<String>) = (0.0, Vec::new());
+            for p in planned(civ).filter(|p| p.unit == ui) {
+                if let Some(k) = civ.net.corridor_of(p.r) {
+                    by_corridor[k] += p.r.people;
+                }
+                let profile = civ.net.profile_of(p.layer);
+                departures.push((profile, (p.r.depart_s / b).floor() as u64, p.r.people));
+                if p.r.people > best_route.0 {
+                    let g = civ.net.profile_graph(p.layer);
+                    let arcs: Vec<u32> =
+                        p.r.arcs
+                            .iter()
+                            .map(|&a| civ.net.arc_of[a as usize].1)
+                            .collect();
+                    best_route = (p.r.people, g.arcs_streets(&arcs));
+                }
+            }
+            departures.sort_by_key(|a| (a.0 as u8, a.1));
+            let mut windows: Vec<DepartureWindow> = Vec::new();
+            for (mode, bucket, people) in departures {
+                let (from, to) = (bucket as f64 * b, (bucket + 1) as f64 * b);
+                match windows.last_mut() {
+                    Some(w) if w.mode == mode && w.to_s >= from - 1e-6 => {
+                        w.to_s = w.to_s.max(to);
+                        w.people += people;
+                    }
+                    _ => windows.push(DepartureWindow {
+                        from_s: from,
+                        to_s: to,
+                        people,
+                        mode,
+                    }),
+                }
+            }
+            for w in &mut windows {
+                w.people = w.people.round();
+            }
+            let mine: Vec<usize> = (0..civ.groups.len())
+                .filter(|&g| civ.groups[g].unit == ui)
+                .collect();
+            let stranded: f64 = mine.iter().map(|&g| civ.stranded(g)).sum();
+            let stranded_because: Vec<String> = mine
+                .iter()
+                .filter_map(|&g| {
+                    let gr = &civ.groups[g];
+                    let mode = civ.net.profile_of(gr.layer).name();
+                    match &gr.start {
+                        Err(why) => Some(format!("{:.0} by {mode}: {why}", gr.people)),
+                        Ok(_) if civ.stranded(g) >= 0.5 => Some(format!(
+                            "{:.0} by {mode}: no route to a reception within the planning horizon",
+                            civ.stranded(g)
+                        )),
+                        Ok(_) => None,
+                    }
+                })
+                .collect();
+            let k = (0..by_corridor.len())
+                .filter(|&k| by_corridor[k] > 0.0)
+                .max_by(|&a, &b| by_corridor[a].total_cmp(&by_corridor[b]));
+            NeighbourhoodReport {
+                name: u.name.clone(),
+                people: u.people.round(),
+                leaving: (u.people * (1.0 - ev.stay_share) - stranded).round(),
+                staying: (u.people * ev.stay_share + stranded).round(),
+                corridor: k.map(|k| s.corridors[k].name.clone()),
+                route: best_route.1,
+                departure_windows: windows,
+                only_exposed_routes: mine.iter().any(|&g| civ.only_exposed[g]),
+                stranded: stranded.round(),
+                stranded_because,
+                notes: mine
+                    .iter()
+                    .filter_map(|&g| civ.groups[g].note.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn bottlenecks(flows: &[&Flow]) -> Vec<Bottleneck> {
+    let mut out = Vec::new();
+    for f in flows {
+        let fnet = f.net.flow_network();
+        for (r, used) in f.plan.used.iter().enumerate() {
+            let sat = used
+                .iter()
+                .enumerate()
+                .filter(|&(b, &x)| x > 0.0 && x >= fnet.bucket_capacity(r, b as u32) * (1.0 - 1e-6))
+                .count();
+            if sat > 0 {
+                let info = &f.net.resources[r];
+                out.push(Bottleneck {
+                    name: info.name.clone(),
+                    kind: info.kind,
+                    osm_way_id: info.osm_way_id,
+                    mode: info.mode,
+                    saturated_buckets: sat,
+                    capacity_per_hour: info.capacity_per_hour.round(),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|b| std::cmp::Reverse(b.saturated_buckets));
+    out.truncate(12);
+    out
+}
+
+/// Civilians still inside per neighbourhood, and combatants, hour by hour: until they pass
+/// their checkpoint. Stayers and the stranded stay to the end.
+fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64) -> Vec<HourRow> {
+    let hours = (egress / 3600.0).ceil() as u32 + 1;
+    (0..=hours)
+        .map(|h| {
+            let t = h as f64 * 3600.0;
+            let mut by: Vec<f64> = units.iter().map(|u| u.people).collect();
+            let mut combatants = s.evacuation.combatants;
+            for p in all {
+                if p.flow.net.exit_time(p.r) <= t {
+                    match p.flow.purpose {
+                        Purpose::Civilian => by[p.unit] -= p.r.people,
+                        Purpose::Combatant => combatants -= p.r.people,
+                    }
+                }
+            }
+            let by: Vec<f64> = by.iter().map(|x| x.max(0.0).round()).collect();
+            HourRow {
+                hour: h,
+                inside: by.iter().sum(),
+                by_neighbourhood: by,
+                combatants_inside: combatants.max(0.0).round(),
+            }
+        })
+        .collect()
+}
+
+fn group_out(p: &Planned) -> PlannedGroup {
+    let net = &p.flow.net;
+    let g = net.profile_graph(p.layer);
+    let start = net.layer_node(net.graph.arc_tail(p.r.arcs[0])).1;
+    let mut nodes = vec![g.node_osm_id[start as usize]];
+    let mut ways = Vec::new();
+    for &a in &p.r.arcs {
+        let pa = net.arc_of[a as usize].1;
+        nodes.push(g.node_osm_id[g.graph.arc_head(pa) as usize]);
+        ways.push(g.edges.way_id[g.arc_edge(pa).0 as usize]);
+    }
+    PlannedGroup {
+        neighbourhood: p.unit,
+        purpose: p.flow.purpose,
+        mode: g.profile,
+        people: p.r.people,
+        corridor: net
+            .corridor_of(p.r)
+            .map(|k| net.layers[0].scenario.corridors[k].name.clone()),
+        nodes,
+        ways,
+        enter_s: p.r.enter_s.clone(),
+        arrive_s: p.r.arrive_s,
+    }
+}
+
+fn routes(s: &Scenario, all: &[Planned]) -> Vec<LoadedRoute> {
+    let mut agg: Vec<(Profile, Vec<u32>, f64, usize, usize)> = Vec::new();
+    for p in all {
+        let net = &p.flow.net;
+        let k = net.corridor_of(p.r).unwrap_or(0);
+        let arcs: Vec<u32> = p.r.arcs.iter().map(|&a| net.arc_of[a as usize].1).collect();
+        let mode = net.profile_of(p.layer);
+        match agg.iter_mut().find(|x| x.0 == mode && x.1 == arcs) {
+            Some(x) => x.2 += p.r.people,
+            None => agg.push((mode, arcs, p.r.people, k, p.layer)),
+        }
+    }
+    let find_graph = |mode: Profile| {
+        all.iter()
+            .find(|p| p.flow.net.profile_of(p.layer) == mode)
+            .map(|p| p.flow.net.profile_graph(p.layer))
+    };
+    agg.into_iter()
+        .filter_map(|(mode, arcs, people, k, _)| {
+            let g = find_graph(mode)?;
+            Some(LoadedRoute {
+                mode,
+                corridor: s.corridors[k].name.clone(),
+                people: people.round(),
+                geometry: g.arcs_geometry(&arcs),
+            })
+        })
+        .collect()
+}
+
+fn assumptions(s: &Scenario) -> Vec<String> {
+    let ev = s.evacuation;
+    vec![
+        format!("{:.0} % of the people stay (the wounded, the elderly, those who refuse): [evacuation] stay_share", ev.stay_share * 100.0),
+        format!("{:.0} % of those leaving walk, the rest drive with {} people per vehicle", ev.foot_share * 100.0, ev.people_per_vehicle),
+        format!("walking capacity {WALK_FLOW_PER_M_S} people/s per metre of width ({STEPS_FLOW_PER_M_S} on steps), widths from OSM or by road class; vehicles {VEHICLES_PER_LANE_H} per lane per hour"),
+        "each checkpoint screens capacity_per_hour people in all, walkers and drivers from one pool, only within the corridor's opening hours (a 5-minute bucket partly open admits its open share)".into(),
+        format!("the evacuation starts at {:02}:{:02} on {}; capacity is counted in {:.0}-minute buckets", (ev.start_s / 3600.0) as u32, ((ev.start_s % 3600.0) / 60.0) as u32, s.as_of, ev.bucket_s / 60.0),
+        format!("people start at the nearest road node within {:.0} m of their neighbourhood's point from which a reception can be reached; otherwise they are stranded and stay", super::MAX_START_M),
+        format!("routes above the exposure threshold ({}) are used only where no other exists (see neighbourhoods[].only_exposed_routes)", s.risk.exposure_threshold),
+        format!("{:.0} combatants walk from the neighbourhoods, spread in proportion to their people, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants),
+        "the civilian plan is the earliest-finishing of three CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity (see methods)".into(),
+        "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception — road capacities, the separation from combatants and the exposure rule relaxed".into(),
+        "nobody is reported as gone until they pass a checkpoint; the plan never reports an area as emptied".into(),
+    ]
+}

@@ -1,0 +1,420 @@
+//! `corridor evacuate --verify PLAN.json`: checks a plan from its JSON and the scenario alone.
+//!
+//! Nothing here uses the planner's structures: every route is walked on the graph by OSM node
+//! and way ids; travel times, road capacities, which roads cross the line at which checkpoint,
+//! opening hours and the neighbourhoods' people are recomputed from the graph and the scenario.
+//! Checked: routes connected, passable for their traveller and never crossing back in; nobody
+//! enters a road before reaching it; every road's and every checkpoint's load per time bucket
+//! within capacity, checkpoints entered only while open; routes start near their neighbourhood
+//! and end at a reception of their purpose; civilians and combatants share no stretch of road;
+//! people conserved per neighbourhood; the egress covers every arrival and the bound is below it.
+
+use super::network::{crossing_corridor, segments, windows, Segment, MAX_RECEPTION_M};
+use super::{edge_capacity_per_hour, PlannedGroup, MAX_START_M};
+use crate::ccrp::open_seconds;
+use crate::siege::{enclave_ground, enclave_population};
+use corridor_roads::geometry::haversine_m;
+use corridor_roads::{Profile, ProfileGraph};
+use corridor_scenario::{Purpose, ScenarioMap, Side};
+use geo::{Contains, Point};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// The parts of a plan's JSON the check reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanToVerify {
+    pub people: f64,
+    pub leaving: f64,
+    pub staying: f64,
+    pub combatants: f64,
+    pub combatants_stranded: f64,
+    pub egress_time_s: Option<f64>,
+    pub lower_bound_s: Option<f64>,
+    pub neighbourhoods: Vec<NeighbourhoodToVerify>,
+    pub groups: Vec<PlannedGroup>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NeighbourhoodToVerify {
+    pub name: String,
+    pub people: f64,
+    pub leaving: f64,
+    pub staying: f64,
+    pub stranded: f64,
+}
+
+/// What the check found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    pub groups: usize,
+    /// (road, bucket) and (checkpoint, bucket) loads recounted.
+    pub road_loads_checked: usize,
+    pub checkpoint_loads_checked: usize,
+    /// Highest load / capacity found on a road and at a checkpoint.
+    pub busiest_road: f64,
+    pub busiest_checkpoint: f64,
+    /// The latest arrival recomputed from the routes (head of each group), seconds.
+    pub latest_arrival_s: Option<f64>,
+    /// Every problem found (at most 50 listed), one line each.
+    pub violations: Vec<String>,
+    pub violation_count: usize,
+}
+
+/// Rounding in the plan's reported figures: whole people.
+const PEOPLE_TOLERANCE: f64 = 1.0;
+const TIME_TOLERANCE_S: f64 = 1e-3;
+
+struct Checker<'a> {
+    foot: &'a ScenarioMap<'a>,
+    car: &'a ScenarioMap<'a>,
+    node_index: [HashMap<i64, u32>; 2],
+    ground: geo::MultiPolygon<f64>,
+    road_load: HashMap<(Profile, u32, u64), f64>,
+    checkpoint_load: HashMap<(usize, u64), f64>,
+    segments: [HashSet<Segment>; 2],
+    violations: Vec<String>,
+    count: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn fail(&mut self, m: String) {
+        self.count += 1;
+        if self.violations.len() < 50 {
+            self.violations.push(m);
+        }
+    }
+
+    fn map(&self, mode: Profile) -> &'a ScenarioMap<'a> {
+        match mode {
+            Profile::Foot => self.foot,
+            Profile::Car => self.car,
+        }
+    }
+
+    fn inside(&self, g: &ProfileGraph, v: u32) -> bool {
+        let c = g.node_coord[v as usize];
+        self.ground.contains(&Point::new(c[0], c[1]))
+    }
+
+    /// The road of `way` from `u` to `v` a traveller can take: the quickest such arc.
+    fn arc(g: &ProfileGraph, u: u32, v: u32, way: i64) -> Option<u32> {
+        g.graph
+            .out_arcs(u)
+            .filter(|&a| g.graph.arc_head(a) == v)
+            .filter(|&a| g.edges.way_id[g.arc_edge(a).0 as usize] == way)
+            .min_by(|&a, &b| g.arc_duration_s[a as usize].total_cmp(&g.arc_duration_s[b as usize]))
+    }
+
+    fn group(&mut self, i: usize, gr: &PlannedGroup, unit_points: &[[f64; 2]]) {
+        let s = self.foot.scenario;
+        let party = s.enclaves[0].party;
+        let side = match gr.purpose {
+            Purpose::Civilian => Side::CivilianOf(party),
+            Purpose::Combatant => Side::Party(party),
+        };
+        let sm = self.map(gr.mode);
+        let g = sm.graph;
+        let bucket = s.evacuation.bucket_s;
+        let name = format!("group {i} ({} people, {})", gr.people, gr.mode.name());
+        if gr.people.is_nan()
+            || gr.people <= 0.0
+            || gr.nodes.len() != gr.ways.len() + 1
+            || gr.enter_s.len() != gr.ways.len()
+            || gr.ways.is_empty()
+        {
+            self.fail(format!(
+                "{name}: malformed (people, nodes, ways and enter_s must agree)"
+            ));
+            return;
+        }
+        let idx = &self.node_index[gr.mode.index()];
+        let Some(nodes) = gr
+            .nodes
+            .iter()
+            .map(|id| idx.get(id).copied())
+            .collect::<Option<Vec<u32>>>()
+        else {
+            self.fail(format!(
+                "{name}: a node is not on the {} graph",
+                gr.mode.name()
+            ));
+            return;
+        };
+        match unit_points.get(gr.neighbourhood) {
+            None => self.fail(format!(
+                "{name}: neighbourhood {} does not exist",
+                gr.neighbourhood
+            )),
+            Some(&p) => {
+                let d = haversine_m(g.node_coord[nodes[0] as usize], p);
+                if d > MAX_START_M + 1e-6 {
+                    self.fail(format!(
+                        "{name}: starts {d:.0} m from its neighbourhood (limit {MAX_START_M:.0} m)"
+                    ));
+                }
+            }
+        }
+        let mut t = 0.0;
+        let mut first_corridor = None;
+        for (k, &way) in gr.ways.iter().enumerate() {
+            let (u, v) = (nodes[k], nodes[k + 1]);
+            let Some(a) = Self::arc(g, u, v, way) else {
+                self.fail(format!(
+                    "{name}: no road of way {way} from node {} to {}",
+                    gr.nodes[k],
+                    gr.nodes[k + 1]
+                ));
+                return;
+            };
+            let e = g.arc_edge(a).0;
+            if let Some(why) = sm.arc_blocked(a, side) {
+                self.fail(format!("{name}: uses way {way}, which is {why} for it"));
+            }
+            let enter = gr.enter_s[k];
+            if enter < t - TIME_TOLERANCE_S {
+                self.fail(format!(
+                    "{name}: enters way {way} at {enter:.1} s before reaching it at {t:.1} s"
+                ));
+            }
+            let b = (enter / bucket).floor().max(0.0) as u64;
+            match crossing_corridor(sm, e, side) {
+                Some(c) => {
+                    if self.inside(g, v) && !self.inside(g, u) {
+                        self.fail(format!(
+                            "{name}: crosses back into the enclave on way {way}"
+                        ));
+                    }
+                    first_corridor.get_or_insert(c);
+                    let open = windows(s, c);
+                    if open_seconds(&open, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
+                        self.fail(format!(
+                            "{name}: passes checkpoint '{}' at {enter:.0} s, while it is closed",
+                            s.corridors[c].name
+                        ));
+                    }
+                    *self.checkpoint_load.entry((c, b)).or_insert(0.0) += gr.people;
+                }
+                None => *self.road_load.entry((gr.mode, e, b)).or_insert(0.0) += gr.people,
+            }
+            let seg = &mut self.segments[(gr.purpose == Purpose::Combatant) as usize];
+            seg.extend(segments(g, e));
+            t = enter + g.arc_duration_s[a as usize];
+        }
+        if (t - gr.arrive_s).abs() > TIME_TOLERANCE_S * 10.0 {
+            self.fail(format!(
+                "{name}: arrives at {t:.1} s by the graph's travel times, not {:.1} s",
+                gr.arrive_s
+            ));
+        }
+        let end = g.node_coord[*nodes.last().expect("nodes") as usize];
+        let at_reception = s.corridors.iter().any(|c| {
+            c.purpose == gr.purpose
+                && c.reception
+                    .is_some_and(|r| haversine_m(r, end) <= MAX_RECEPTION_M)
+        });
+        if !at_reception {
+            self.fail(format!(
+                "{name}: does not end at a reception for {}",
+                gr.purpose.name()
+            ));
+        }
+        let named = first_corridor.map(|c| s.corridors[c].name.clone());
+        if named.is_some() && named != gr.corridor {
+            self.fail(format!(
+                "{name}: passes {:?}, not {:?} as the plan says",
+                named, gr.corridor
+            ));
+        }
+    }
+
+    /// Road and checkpoint loads against capacities; returns the busiest ratios.
+    fn loads(&mut self) -> (f64, f64) {
+        let s = self.foot.scenario;
+        let bucket = s.evacuation.bucket_s;
+        let mut busiest = (0.0f64, 0.0f64);
+        let road: Vec<_> = self.road_load.iter().map(|(k, v)| (*k, *v)).collect();
+        for ((mode, e, b), load) in road {
+            let g = self.map(mode).graph;
+            let cap =
+                edge_capacity_per_hour(g, e, s.evacuation.people_per_vehicle) * bucket / 3600.0;
+            busiest.0 = busiest.0.max(load / cap);
+            if load > cap * (1.0 + 1e-9) + 1e-6 {
+                self.fail(format!(
+                    "{} (way {}, {}) carries {load:.1} people in bucket {b}, capacity {cap:.1}",
+                    g.edge_name(e).unwrap_or("unnamed road"),
+                    g.edges.way_id[e as usize],
+                    mode.name()
+                ));
+            }
+        }
+        let cps: Vec<_> = self.checkpoint_load.iter().map(|(k, v)| (*k, *v)).collect();
+        for ((c, b), load) in cps {
+            let corridor = &s.corridors[c];
+            let a = b as f64 * bucket;
+            let cap = corridor.capacity_per_hour.unwrap_or(0.0)
+                * open_seconds(&windows(s, c), a, a + bucket)
+                / 3600.0;
+            busiest.1 = busiest
+                .1
+                .max(if cap > 0.0 { load / cap } else { f64::INFINITY });
+            if load > cap * (1.0 + 1e-9) + 1e-6 {
+                self.fail(format!(
+                    "checkpoint '{}' screens {load:.1} people in bucket {b}, capacity {cap:.1}",
+                    corridor.name
+                ));
+            }
+        }
+        busiest
+    }
+
+    fn separation(&mut self) {
+        let shared = self.segments[0].intersection(&self.segments[1]).count();
+        if shared > 0 {
+            let way = self.segments[0]
+                .intersection(&self.segments[1])
+                .next()
+                .map_or(0, |x| x.0);
+            self.fail(format!(
+                "civilians and combatants share {shared} stretch(es) of road, e.g. on way {way}"
+            ));
+        }
+    }
+
+    fn conservation(&mut self, plan: &PlanToVerify, people: &[f64]) {
+        let ev = self.foot.scenario.evacuation;
+        if plan.neighbourhoods.len() != people.len() {
+            self.fail(format!(
+                "{} neighbourhoods in the plan, {} in the scenario's enclave",
+                plan.neighbourhoods.len(),
+                people.len()
+            ));
+            return;
+        }
+        let mut moved = vec![0.0; people.len()];
+        let mut combatants = 0.0;
+        for g in &plan.groups {
+            match g.purpose {
+                Purpose::Civilian => {
+                    if let Some(m) = moved.get_mut(g.neighbourhood) {
+                        *m += g.people;
+                    }
+                }
+                Purpose::Combatant => combatants += g.people,
+            }
+        }
+        for (i, n) in plan.neighbourhoods.iter().enumerate() {
+            let close = |a: f64, b: f64| (a - b).abs() <= PEOPLE_TOLERANCE;
+            if !close(n.people, people[i]) {
+                self.fail(format!(
+                    "{}: {} people in the plan, {:.0} in the scenario",
+                    n.name, n.people, people[i]
+                ));
+            }
+            if !close(n.leaving, moved[i]) {
+                self.fail(format!(
+                    "{}: {} leaving, but its groups carry {:.1}",
+                    n.name, n.leaving, moved[i]
+                ));
+            }
+            if !close(n.leaving + n.staying, n.people) {
+                self.fail(format!(
+                    "{}: leaving + staying = {} ≠ {} people",
+                    n.name,
+                    n.leaving + n.staying,
+                    n.people
+                ));
+            }
+            if n.staying + PEOPLE_TOLERANCE < people[i] * ev.stay_share + n.stranded {
+                self.fail(format!(
+                    "{}: {} staying, fewer than stay_share plus the stranded",
+                    n.name, n.staying
+                ));
+            }
+        }
+        let total: f64 = people.iter().sum();
+        if (plan.people - total).abs() > PEOPLE_TOLERANCE
+            || (plan.leaving + plan.staying - plan.people).abs() > PEOPLE_TOLERANCE
+        {
+            self.fail(format!(
+                "totals: {} people, {} leaving, {} staying; the scenario's enclave has {total:.0}",
+                plan.people, plan.leaving, plan.staying
+            ));
+        }
+        if (combatants + plan.combatants_stranded - plan.combatants).abs() > PEOPLE_TOLERANCE {
+            self.fail(format!(
+                "combatants: groups carry {combatants:.1} + {} stranded ≠ {}",
+                plan.combatants_stranded, plan.combatants
+            ));
+        }
+    }
+}
+
+/// Checks `plan` against the scenario on both profile graphs.
+pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Verification {
+    let s = foot.scenario;
+    let index = |g: &ProfileGraph| -> HashMap<i64, u32> {
+        g.node_osm_id
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| (id, i as u32))
+            .collect()
+    };
+    let ground = if s.enclaves.is_empty() {
+        geo::MultiPolygon(vec![])
+    } else {
+        enclave_ground(s, 0)
+    };
+    let units = enclave_population(s, &ground);
+    let mut c = Checker {
+        foot,
+        car,
+        node_index: [index(foot.graph), index(car.graph)],
+        ground,
+        road_load: HashMap::new(),
+        checkpoint_load: HashMap::new(),
+        segments: [HashSet::new(), HashSet::new()],
+        violations: Vec::new(),
+        count: 0,
+    };
+    if s.enclaves.is_empty() {
+        c.fail("the scenario declares no [[enclave]]".into());
+    }
+    let points: Vec<[f64; 2]> = units.iter().map(|u| u.1).collect();
+    for (i, g) in plan.groups.iter().enumerate() {
+        c.group(i, g, &points);
+    }
+    let (busiest_road, busiest_checkpoint) = c.loads();
+    c.separation();
+    let people: Vec<f64> = units.iter().map(|u| u.0).collect();
+    c.conservation(plan, &people);
+    let latest = plan.groups.iter().map(|g| g.arrive_s).reduce(f64::max);
+    match (latest, plan.egress_time_s) {
+        (Some(l), Some(e)) if l > e + 1.0 => c.fail(format!(
+            "a group arrives at {l:.0} s, after the reported egress {e:.0} s"
+        )),
+        (Some(_), None) => c.fail("groups move but the plan reports no egress time".into()),
+        (None, Some(e)) => c.fail(format!(
+            "no group moves but the plan reports egress {e:.0} s"
+        )),
+        _ => {}
+    }
+    if let (Some(b), Some(e)) = (plan.lower_bound_s, plan.egress_time_s) {
+        if b > e + 1.0 {
+            c.fail(format!(
+                "the lower bound {b:.0} s exceeds the egress {e:.0} s"
+            ));
+        }
+    }
+    Verification {
+        ok: c.count == 0,
+        groups: plan.groups.len(),
+        road_loads_checked: c.road_load.len(),
+        checkpoint_loads_checked: c.checkpoint_load.len(),
+        busiest_road,
+        busiest_checkpoint,
+        latest_arrival_s: latest,
+        violations: c.violations,
+        violation_count: c.count,
+    }
+}
