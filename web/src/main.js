@@ -60,6 +60,7 @@ async function start() {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
   map.addControl(new maplibregl.ScaleControl(), "bottom-left");
   map.addControl(new maplibregl.AttributionControl({ customAttribution: "© OpenStreetMap contributors" }));
+  state.map = map;
   await new Promise((r) => map.on("load", r));
   addMapLayers(map);
   bindControls();
@@ -115,8 +116,11 @@ function showScenario(layers) {
   map.getSource("incidents").setData(byLayer("incident"));
   map.getSource("closures").setData(byLayer("closure"));
   map.getSource("checkpoints").setData({ type: "FeatureCollection", features: layers.features.filter((f) => ["checkpoint", "reception"].includes(f.properties.layer)) });
-  const enclaves = layers.features.filter((f) => f.properties.layer === "territory");
-  if (enclaves.length) fitTo(enclaves);
+  // Frame the enclaves' ground and the corridors out of it: where the questions are.
+  const besieged = new Set(p.enclaves.map((e) => e.party));
+  const focus = layers.features.filter((f) => (f.properties.layer === "territory" && besieged.has(f.properties.party)) || ["checkpoint", "reception"].includes(f.properties.layer));
+  if (focus.length && !state.framed) fitTo(focus);
+  state.framed = true;
 }
 
 function fitTo(features) {
@@ -132,30 +136,34 @@ function dayNumber(iso) {
 
 // ------------------------------------------------------------------ road names (no glyphs)
 
-/** Names of the main roads as HTML labels (MapLibre text needs glyph files; we ship none). */
+/** Names of the main roads as HTML labels (MapLibre text needs glyph files; we ship none):
+ * trunk and primary roads from zoom 13.5, secondary and tertiary from zoom 15. */
 function makeRoadLabels(network) {
   state.roadLabels.forEach((m) => m.remove());
-  const major = new Set(["trunk", "primary", "secondary", "tertiary"]);
+  const minZoom = { trunk: 13.5, primary: 13.5, secondary: 15, tertiary: 15 };
   const best = new Map();
   for (const f of network.features) {
     const { name, class: cls } = f.properties;
-    if (!name || !major.has(cls)) continue;
+    if (!name || !(cls in minZoom)) continue;
     const c = f.geometry.coordinates;
-    if (!best.has(name) || best.get(name).length < c.length) best.set(name, c);
+    if (!best.has(name) || best.get(name).coords.length < c.length) best.set(name, { coords: c, zoom: minZoom[cls] });
   }
-  state.roadLabels = [...best].map(([name, c]) => {
+  state.roadLabels = [...best].map(([name, { coords, zoom }]) => {
     const el = document.createElement("div");
     el.className = "road-label";
     el.textContent = name;
     el.setAttribute("aria-hidden", "true");
-    return new maplibregl.Marker({ element: el }).setLngLat(c[Math.floor(c.length / 2)]);
+    const marker = new maplibregl.Marker({ element: el }).setLngLat(coords[Math.floor(coords.length / 2)]);
+    marker.minZoom = zoom;
+    return marker;
   });
   updateRoadLabels();
 }
 
 function updateRoadLabels() {
-  const show = $("#layer-road_names")?.checked && map.getZoom() >= 14;
-  state.roadLabels.forEach((m) => (show ? m.addTo(map) : m.remove()));
+  const on = $("#layer-road_names")?.checked;
+  const z = map.getZoom();
+  state.roadLabels.forEach((m) => (on && z >= m.minZoom ? m.addTo(map) : m.remove()));
 }
 
 // ------------------------------------------------------------------ time
