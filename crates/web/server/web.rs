@@ -115,6 +115,34 @@ async fn layers(
     .await
 }
 
+/// Replayed scenarios kept for the next request (the page asks for JSON and GeoJSON of three
+/// analyses per day): keyed by the live scenario (a new incident makes a new one) and the day,
+/// the oldest dropped first.
+type ReplayCache = Vec<(Arc<Live>, NaiveDate, Arc<LoadedScenario>)>;
+const REPLAY_CACHE_LEN: usize = 8;
+
+/// `as_of`, through the cache.
+fn replayed(live: &Arc<Live>, day: NaiveDate) -> ApiResult<Arc<LoadedScenario>> {
+    static CACHE: OnceLock<Mutex<ReplayCache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let hit = cache
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .find(|(l, d, _)| Arc::ptr_eq(l, live) && *d == day)
+        .map(|(_, _, s)| s.clone());
+    if let Some(s) = hit {
+        return Ok(s);
+    }
+    let s = Arc::new(as_of(live, day)?);
+    let mut c = cache.lock().expect("not poisoned");
+    if c.len() >= REPLAY_CACHE_LEN {
+        c.remove(0);
+    }
+    c.push((live.clone(), day, s.clone()));
+    Ok(s)
+}
+
 /// The scenario as it stood on `day`: what is dated after it is left out.
 fn as_of(live: &Live, day: NaiveDate) -> ApiResult<LoadedScenario> {
     let now = &live.owner().loaded;
@@ -172,7 +200,7 @@ async fn replay(
     };
     let live = st.scenario(&id)?;
     blocking(move || {
-        let loaded = as_of(&live, day)?;
+        let loaded = replayed(&live, day)?;
         let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
         let mut v = match analysis.as_str() {
             "siege" => results::siege::result(&loaded, &foot, &car, &[], &[], geojson),
