@@ -1,16 +1,14 @@
 //! `corridor access` and `corridor isochrone`: health-care access under attack.
 
 use crate::maps;
-use crate::route::{snap_point, Format, ProfileArg};
+use crate::route::{Format, ProfileArg};
 use crate::scenario_cmd;
-use anyhow::{anyhow, bail, Result};
-use chrono::NaiveDate;
+use anyhow::Result;
 use clap::Args;
-use corridor_analysis::access::{access, compare, facilities_on, isochrones, AccessParams};
+use corridor_app::results::access::{
+    access_result, check_minutes, isochrone_result, parse_compare_date,
+};
 use corridor_roads::Profile;
-use corridor_routing::Seed;
-use corridor_scenario::Side;
-use serde_json::{json, Value};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -51,98 +49,22 @@ pub struct IsochroneArgs {
     pub profile: ProfileArg,
 }
 
-fn check_minutes(m: &[f64]) -> Result<()> {
-    if m.is_empty() || m.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
-        bail!("--minutes: give positive numbers of minutes, e.g. 15,30,60");
-    }
-    Ok(())
-}
-
-fn facility_feature(f: &corridor_analysis::access::FacilityState, when: &str) -> Value {
-    json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": f.coord},
-        "properties": {"layer": "facility", "id": f.id, "name": f.name, "kind": f.kind, "status": f.status,
-                       "beds": f.beds, "changed_by": f.changed_by, "state_on": when}})
-}
-
 pub fn run_access(args: &AccessArgs) -> Result<()> {
     check_minutes(&args.minutes)?;
     let compare_date = args
         .compare
         .as_deref()
-        .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| anyhow!("--compare '{d}': expected a date YYYY-MM-DD"))
-        })
+        .map(parse_compare_date)
         .transpose()?;
     let loaded = scenario_cmd::load(&args.scenario)?;
-    let s = &loaded.scenario;
-    let params = AccessParams {
-        thresholds_min: args.minutes.clone(),
-        ..Default::default()
-    };
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
-    let now_fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params)
-        .map_err(|e| anyhow!("{e}"))?;
-    let now = access(&foot, &car, now_fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
-    let then = match compare_date {
-        Some(d) => {
-            let f = facilities_on(s, &loaded.map.graph.facilities, d, &params)
-                .map_err(|e| anyhow!("{e}"))?;
-            Some(access(&foot, &car, f, d, &params).map_err(|e| anyhow!("{e}"))?)
-        }
-        None => None,
-    };
-    let v = match args.format {
-        Format::Json => {
-            let mut v = loaded.result_json(&params, &now)?;
-            v["changes"] = match &then {
-                Some(t) => serde_json::to_value(if t.date <= now.date {
-                    compare(t, &now, now.population)
-                } else {
-                    compare(&now, t, now.population)
-                })?,
-                None => json!([]),
-            };
-            v["assumptions"] = json!([
-                "facilities from the map are functioning unless the scenario or an incident says otherwise",
-                format!("an air or drone strike, shelling, explosive or chemical attack within {} m of a facility, or naming it in its notes, makes it not functioning (destroyed if the notes say so); an attack, clash or grenade there makes it partially functioning; the worst status holds", params.hit_radius_m),
-                "partially functioning facilities still count as working",
-                "each person goes to the nearest working facility by travel time, without capacity limits",
-                "population units are reached at their point (or an interior point of their area)",
-            ]);
-            v
-        }
-        Format::Geojson => {
-            let mut features: Vec<Value> = now
-                .facilities
-                .list
-                .iter()
-                .map(|f| facility_feature(f, &s.as_of.to_string()))
-                .collect();
-            if let Some(t) = &then {
-                features.extend(
-                    t.facilities
-                        .list
-                        .iter()
-                        .map(|f| facility_feature(f, &t.date.to_string())),
-                );
-            }
-            let foot = &now.by_profile[0];
-            for ((u, minutes), fac) in s
-                .population
-                .iter()
-                .zip(&foot.minutes_by_unit)
-                .zip(&foot.facility_by_unit)
-            {
-                features.push(
-                    json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": u.point},
-                    "properties": {"layer": "population", "name": u.name, "people": u.people,
-                                   "minutes_on_foot": minutes, "catchment_of": fac}}),
-                );
-            }
-            loaded.feature_collection(features, json!({}))
-        }
-    };
+    let v = access_result(
+        &loaded,
+        &loaded.on(Profile::Foot),
+        &loaded.on(Profile::Car),
+        &args.minutes,
+        compare_date,
+        args.format == Format::Geojson,
+    )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }
@@ -152,53 +74,14 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
     let from = maps::parse_lat_lon(&args.from, "--from")?;
     let loaded = scenario_cmd::load(&args.scenario)?;
     let profile: Profile = args.profile.into();
-    let sm = loaded.on(profile);
-    let g = sm.graph;
-    let snap = snap_point(
-        g,
-        &loaded.snappers[profile.index()],
+    let v = isochrone_result(
+        &loaded,
+        &loaded.on(profile),
+        profile,
         from,
-        500.0,
-        "--from",
         &args.from,
+        &args.minutes,
     )?;
-    let f = snap.fraction(g);
-    let side = Side::default_for(&loaded.scenario);
-    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
-    let arc_w = |a: u32| {
-        if a == corridor_routing::INVALID {
-            f64::INFINITY
-        } else {
-            w[a as usize]
-        }
-    };
-    let e = snap.edge as usize;
-    let seeds = [
-        Seed {
-            node: g.edges.to[e],
-            cost: (1.0 - f) * arc_w(g.edge_fwd_arc[e]),
-        },
-        Seed {
-            node: g.edges.from[e],
-            cost: f * arc_w(g.edge_bwd_arc[e]),
-        },
-    ];
-    let mut minutes = args.minutes.clone();
-    minutes.sort_by(f64::total_cmp);
-    let polys = isochrones(&sm, side, &seeds, &minutes);
-    let features: Vec<Value> = polys
-        .iter()
-        .rev()
-        .map(|(m, mp)| {
-            json!({"type": "Feature", "geometry": scenario_cmd::polygon_json(mp),
-                   "properties": {"minutes": m, "profile": profile}})
-        })
-        .collect();
-    let v = loaded.feature_collection(
-        features,
-        json!({"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
-               "side": scenario_cmd::describe_side(&loaded.scenario, side)}),
-    );
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }

@@ -4,6 +4,8 @@ use crate::maps::{self, LoadedMap, MapIdentity};
 use crate::scenario_cmd::{self, describe_side, LoadedScenario, ScenarioIdentity};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
+use corridor_app::alternatives::alternative_routes;
+use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::RoadRoute;
 use corridor_roads::{Profile, ProfileGraph, Router, Snap, Snapper, WeightBound};
 use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
@@ -156,32 +158,7 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-/// Snaps a `[lon, lat]` point or explains how far off the map it is.
-pub fn snap_point(
-    g: &ProfileGraph,
-    snapper: &Snapper,
-    p: [f64; 2],
-    max_m: f64,
-    what: &str,
-    arg: &str,
-) -> Result<Snap> {
-    if let Some(s) = snapper.snap(g, p, max_m) {
-        return Ok(s);
-    }
-    let nearest = snapper.nearest_where(g, p, f64::INFINITY, |_| true);
-    match nearest {
-        Some(n) => bail!(
-            "{what} {arg} is off the map: {} from the nearest {} road (limit --max-snap {max_m} m)",
-            if n.distance_m >= 10_000.0 {
-                format!("{:.0} km", n.distance_m / 1000.0)
-            } else {
-                format!("{:.0} m", n.distance_m)
-            },
-            g.profile.name()
-        ),
-        None => bail!("{what} {arg}: the map has no {} roads", g.profile.name()),
-    }
-}
+pub use corridor_app::snapping::snap_point;
 
 fn snapped_point(g: &ProfileGraph, s: &Snap) -> SnappedPoint {
     SnappedPoint {
@@ -325,13 +302,7 @@ fn report(
     rep
 }
 
-/// Incidents within this distance of a route are listed in its exposure report.
-const INCIDENT_REPORT_RADIUS_M: f64 = 250.0;
-
-/// Up to `req.alternatives` routes that share at most `req.max_share` of their length with
-/// every route already chosen, by the penalty method: the edges of chosen routes cost 40 %
-/// more for each time they were used, and the search runs again (still exact on the penalised
-/// weights, which stay above travel times).
+/// Up to `req.alternatives` substantially different routes (`corridor_app::alternatives`).
 #[allow(clippy::too_many_arguments)]
 fn alternatives(
     sm: &ScenarioMap,
@@ -345,59 +316,25 @@ fn alternatives(
     lambda: f64,
 ) -> Vec<RouteReport> {
     let g = sm.graph;
-    let mut chosen: Vec<RoadRoute> = vec![best.clone()];
-    let mut penalised = weights.to_vec();
-    let mut out = Vec::new();
-    let edge_len = |r: &RoadRoute| -> std::collections::HashMap<u32, f64> {
-        let mut m = std::collections::HashMap::new();
-        for p in &r.pieces {
-            *m.entry(p.edge).or_insert(0.0) += (p.to_m - p.from_m).abs();
-        }
-        m
-    };
-    for _attempt in 0..req.alternatives * 4 {
-        if out.len() >= req.alternatives {
-            break;
-        }
-        for r in &chosen {
-            for p in &r.pieces {
-                for a in [
-                    g.edge_fwd_arc[p.edge as usize],
-                    g.edge_bwd_arc[p.edge as usize],
-                ] {
-                    if a != corridor_routing::INVALID {
-                        penalised[a as usize] *= 1.4;
-                    }
-                }
-            }
-        }
-        let Some(cand) = router.route(g, &penalised, WeightBound::AtLeastTravelTime, sf, st) else {
-            break;
-        };
-        let cl = edge_len(&cand);
-        let share = chosen
-            .iter()
-            .map(|r| {
-                let rl = edge_len(r);
-                let shared: f64 = cl
-                    .iter()
-                    .filter_map(|(e, l)| rl.get(e).map(|m| l.min(*m)))
-                    .sum();
-                shared / cand.distance_m.max(1e-9)
-            })
-            .fold(0.0, f64::max);
-        if share <= req.max_share {
-            let mut rep = report(map, g, &cand, sf, st, Some((sm, req, lambda)));
-            rep.scenario = None;
-            rep.map_omitted();
-            rep.shared_fraction = Some(round(share, 3));
-            out.push(rep);
-            chosen.push(cand);
-        } else {
-            chosen.push(cand);
-        }
-    }
-    out
+    alternative_routes(
+        g,
+        router,
+        weights,
+        best,
+        sf,
+        st,
+        req.alternatives,
+        req.max_share,
+    )
+    .into_iter()
+    .map(|(cand, share)| {
+        let mut rep = report(map, g, &cand, sf, st, Some((sm, req, lambda)));
+        rep.scenario = None;
+        rep.map_omitted();
+        rep.shared_fraction = Some(round(share, 3));
+        rep
+    })
+    .collect()
 }
 
 /// Prints a report as JSON, or as a GeoJSON Feature whose properties are everything but the

@@ -13,7 +13,9 @@ mod onmap;
 mod risk;
 
 pub use frontline::{front_lines, FrontLine};
-pub use load::{load, parse_hours, INCIDENT_COLUMNS};
+pub use load::{
+    incident_from_fields, load, parse_hours, parse_incidents_csv, IncidentFields, INCIDENT_COLUMNS,
+};
 pub use model::*;
 pub use onmap::{
     check_checkpoints, Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap,

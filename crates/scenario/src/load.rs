@@ -583,9 +583,20 @@ pub const INCIDENT_COLUMNS: [&str; 10] = [
 
 fn read_incidents_csv(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {
     let bytes = std::fs::read(p).map_err(|e| ScenarioError::io(p, e))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(bytes.as_slice());
+    let rows = parse_incidents_csv(&bytes, p)?;
+    Ok((bytes, rows.into_iter().map(|(_, i)| i).collect()))
+}
+
+/// The fields an incident was given, by ACLED column name (only `INCIDENT_COLUMNS`, trimmed).
+pub type IncidentFields = std::collections::BTreeMap<String, String>;
+
+/// Reads ACLED CSV bytes (`p` names them in errors, with the line): each row's fields and the
+/// validated incident. Shared by scenario files and the server's incident upload.
+pub fn parse_incidents_csv(
+    bytes: &[u8],
+    p: &Path,
+) -> Result<Vec<(IncidentFields, Incident)>, ScenarioError> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers = rdr
         .headers()
         .map_err(|e| {
@@ -611,11 +622,34 @@ fn read_incidents_csv(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioErro
         let line = k + 2;
         let le = |msg: String| ScenarioError::at(p, Some(format!("line {line}")), msg);
         let rec = rec.map_err(|e| le(format!("{e}")))?;
-        let get = |name: &str| rec.get(col[name]).unwrap_or("").trim().to_string();
-        let fields: HashMap<&str, String> = INCIDENT_COLUMNS.iter().map(|&c| (c, get(c))).collect();
-        out.push(incident_from(&fields).map_err(le)?);
+        let fields: IncidentFields = INCIDENT_COLUMNS
+            .iter()
+            .map(|&c| {
+                (
+                    c.to_string(),
+                    rec.get(col[c]).unwrap_or("").trim().to_string(),
+                )
+            })
+            .collect();
+        let incident = incident_from_fields(&fields).map_err(le)?;
+        out.push((fields, incident));
     }
-    Ok((bytes, out))
+    Ok(out)
+}
+
+/// One incident from fields named as ACLED's columns (missing ones empty), validated exactly as
+/// a row of an incidents file.
+pub fn incident_from_fields(f: &IncidentFields) -> Result<Incident, String> {
+    let fields: HashMap<&str, String> = INCIDENT_COLUMNS
+        .iter()
+        .map(|&c| {
+            (
+                c,
+                f.get(c).map(|v| v.trim().to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    incident_from(&fields)
 }
 
 fn read_incidents_geojson(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {
