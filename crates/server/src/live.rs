@@ -62,6 +62,23 @@ impl Live {
         })
     }
 
+    /// The same scenario version with another incident log: `old`'s ground, closures and
+    /// front lines are kept, only incident risk is recomputed (milliseconds, where `build`
+    /// lays the whole scenario out again).
+    pub fn with_incidents(old: &Live, owner: LiveOwner) -> Live {
+        debug_assert_eq!(old.owner().version, owner.version);
+        Live::new(owner, |o| Laid {
+            maps: Profile::ALL
+                .iter()
+                .map(|&p| {
+                    old.on(p)
+                        .with_incidents(&o.loaded.scenario, o.loaded.map.graph.profile(p))
+                })
+                .collect(),
+            weights: Mutex::new(HashMap::new()),
+        })
+    }
+
     pub fn owner(&self) -> &LiveOwner {
         self.borrow_owner()
     }

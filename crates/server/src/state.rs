@@ -110,14 +110,26 @@ impl AppState {
             map: self.map.clone(),
             snappers: self.snappers.clone(),
         };
-        let live = Arc::new(Live::build(LiveOwner {
+        let owner = LiveOwner {
             loaded,
             id: id.to_string(),
             version: version.version,
             log,
             log_in_force: in_force,
             log_after_as_of: after,
-        })?);
+        };
+        let current = self
+            .scenarios
+            .read()
+            .expect("not poisoned")
+            .get(id)
+            .cloned();
+        let live = Arc::new(
+            match current.filter(|c| c.owner().version == version.version) {
+                Some(old) => Live::with_incidents(&old, owner),
+                None => Live::build(owner)?,
+            },
+        );
         self.scenarios
             .write()
             .expect("not poisoned")
