@@ -1,17 +1,24 @@
-//! `corridor access`: who can still reach a working hospital, how many people each must serve,
-//! and what the last strikes changed.
+//! `corridor access`: who can still reach a working health facility, how many people each
+//! facility must serve (its catchment, and per bed), and what changed between two dates.
 //!
-//! Facilities come from the map (OSM hospitals, clinics, doctors, `healthcare=*`), with the
-//! scenario's `facilities` layer overriding status and beds or adding facilities; incidents that
-//! hit a facility worsen its status from their date on. Travel times come from one multi-source
-//! Dijkstra per profile from every working facility (walking backwards along one-way streets),
-//! never one query per pair.
+//! Facilities and their status on a date come from [`facilities_on`] (map, dated scenario
+//! records, incidents that hit them: the rule is documented in [`crate::facility_status`]).
+//! Travel times come from one multi-source Dijkstra per profile from the facilities (walking
+//! backwards along one-way streets), never one query per pair: once from every working
+//! facility (functioning or partially functioning), once from the fully functioning ones only,
+//! so the two are reported apart.
+
+pub use crate::facility_status::{
+    damage_of, facilities_on, says_destroyed, AccessError, FacilityState, HitParams, StatusChange,
+    DESTROYED_WORDS, NOT_QUITE_WORDS,
+};
+pub use crate::isochrone::{isochrones, isochrones_from_point, IsochroneParams};
 
 use chrono::NaiveDate;
-use corridor_roads::geometry::haversine_m;
-use corridor_roads::{Facility, Profile, ProfileGraph};
+use corridor_roads::geometry::{haversine_m, LocalProjection};
+use corridor_roads::{Profile, ProfileGraph};
 use corridor_routing::{OneToAll, Seed, INVALID};
-use corridor_scenario::{FacilityStatus, Incident, Mode, Scenario, ScenarioMap, Side};
+use corridor_scenario::{FacilityStatus, Mode, ScenarioMap, Side};
 use serde::Serialize;
 
 /// Tunables with documented defaults.
@@ -19,9 +26,10 @@ use serde::Serialize;
 pub struct AccessParams {
     /// Coverage thresholds in minutes.
     pub thresholds_min: Vec<f64>,
-    /// An incident this close to a facility can hit it (metres).
-    pub hit_radius_m: f64,
-    /// A facility farther than this from any road is unreachable (metres).
+    /// Which incidents hit a facility.
+    #[serde(flatten)]
+    pub hits: HitParams,
+    /// A facility or population unit farther than this from any road is unreachable (metres).
     pub max_snap_m: f64,
 }
 
@@ -29,170 +37,10 @@ impl Default for AccessParams {
     fn default() -> Self {
         AccessParams {
             thresholds_min: vec![15.0, 30.0, 60.0],
-            hit_radius_m: 100.0,
+            hits: HitParams::default(),
             max_snap_m: 500.0,
         }
     }
-}
-
-/// Why a facility's status changed.
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusChange {
-    pub incident: String,
-    pub date: NaiveDate,
-    pub status: FacilityStatus,
-    /// "12 m away", or "named in the notes".
-    pub reason: String,
-}
-
-/// A facility's state on a date.
-#[derive(Debug, Clone, Serialize)]
-pub struct FacilityState {
-    /// `osm:n123`, `osm:w456`, or `scenario:<feature>` for one the scenario adds.
-    pub id: String,
-    pub name: Option<String>,
-    pub kind: String,
-    pub beds: Option<u32>,
-    /// `[lon, lat]`.
-    pub coord: [f64; 2],
-    pub status: FacilityStatus,
-    /// Where the status came from: "map", "scenario", or the incidents below.
-    pub status_source: String,
-    pub changed_by: Vec<StatusChange>,
-}
-
-/// An error in the facilities layer that only the map can reveal.
-#[derive(Debug, Clone)]
-pub struct AccessError(pub String);
-
-impl std::fmt::Display for AccessError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn hit_status(inc: &Incident) -> Option<FacilityStatus> {
-    let sub = inc.sub_event_type.to_ascii_lowercase();
-    let destroyed = inc.notes.to_ascii_lowercase().contains("destroy");
-    let explosive = [
-        "air/drone strike",
-        "shelling/artillery/missile attack",
-        "remote explosive/landmine/ied",
-        "suicide bomb",
-        "chemical weapon",
-    ];
-    if explosive.contains(&sub.as_str()) {
-        return Some(if destroyed {
-            FacilityStatus::Destroyed
-        } else {
-            FacilityStatus::NotFunctioning
-        });
-    }
-    if ["attack", "armed clash", "grenade"].contains(&sub.as_str()) {
-        return Some(if destroyed {
-            FacilityStatus::Destroyed
-        } else {
-            FacilityStatus::PartiallyFunctioning
-        });
-    }
-    None
-}
-
-/// The facilities and their status on `date`: the map's, the scenario's overrides and
-/// additions, then every incident up to `date` that hit one (an air or drone strike, shelling,
-/// an explosive or chemical attack within `hit_radius_m`, or any of those and attacks, clashes
-/// and grenades whose notes name the facility) — the worst status so far holds; "destroy" in
-/// the notes means destroyed.
-pub fn facilities_on(
-    s: &Scenario,
-    map: &[Facility],
-    date: NaiveDate,
-    params: &AccessParams,
-) -> Result<Vec<FacilityState>, AccessError> {
-    let mut out: Vec<FacilityState> = map
-        .iter()
-        .map(|f| FacilityState {
-            id: format!("osm:{}{}", f.osm_type, f.osm_id),
-            name: f.name.clone(),
-            kind: f.kind.clone(),
-            beds: f.beds,
-            coord: f.coord,
-            status: FacilityStatus::Functioning,
-            status_source: "map".into(),
-            changed_by: Vec::new(),
-        })
-        .collect();
-    for r in &s.facilities {
-        let err =
-            |m: String| AccessError(format!("{}, feature {}: {m}", r.file.display(), r.feature));
-        let target = match r.osm_id {
-            Some(id) => {
-                let i = map.iter().position(|f| f.osm_id == id).ok_or_else(|| {
-                    err(format!("osm_id {id} is not a health facility on the map"))
-                })?;
-                &mut out[i]
-            }
-            None => {
-                out.push(FacilityState {
-                    id: format!("scenario:{}", r.feature),
-                    name: None,
-                    kind: "clinic".into(),
-                    beds: None,
-                    coord: r.point.expect("validated at load"),
-                    status: FacilityStatus::Functioning,
-                    status_source: "scenario".into(),
-                    changed_by: Vec::new(),
-                });
-                out.last_mut().expect("just pushed")
-            }
-        };
-        if let Some(st) = r.status {
-            target.status = st;
-            target.status_source = "scenario".into();
-        }
-        if r.beds.is_some() {
-            target.beds = r.beds;
-        }
-        if r.name.is_some() {
-            target.name = r.name.clone();
-        }
-        if let Some(k) = &r.kind {
-            target.kind = k.clone();
-        }
-        if let Some(p) = r.point {
-            target.coord = p;
-        }
-    }
-    let mut incidents: Vec<&Incident> = s.incidents.iter().filter(|i| i.date <= date).collect();
-    incidents.sort_by_key(|i| i.date);
-    for inc in incidents {
-        let Some(st) = hit_status(inc) else { continue };
-        let notes = inc.notes.to_ascii_lowercase();
-        for f in &mut out {
-            let d = haversine_m(f.coord, inc.point);
-            let named = f
-                .name
-                .as_ref()
-                .is_some_and(|n| n.chars().count() >= 4 && notes.contains(&n.to_ascii_lowercase()));
-            if d <= params.hit_radius_m || named {
-                f.changed_by.push(StatusChange {
-                    incident: inc.id.clone(),
-                    date: inc.date,
-                    status: st,
-                    reason: if named {
-                        "named in the notes".into()
-                    } else {
-                        format!("{d:.0} m away")
-                    },
-                });
-                if st > f.status {
-                    f.status = st;
-                    f.status_source = format!("incident {}", inc.id);
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,11 +50,16 @@ pub struct Coverage {
     pub share: f64,
 }
 
+/// The people for whom a facility is the nearest working one: its load.
 #[derive(Debug, Clone, Serialize)]
 pub struct Catchment {
     pub facility: String,
     pub name: Option<String>,
+    pub status: FacilityStatus,
+    pub beds: Option<u32>,
     pub people: f64,
+    /// `people / beds`; `None` when the beds are unknown or zero.
+    pub people_per_bed: Option<f64>,
     pub mean_minutes: f64,
 }
 
@@ -214,9 +67,13 @@ pub struct Catchment {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileAccess {
     pub profile: Profile,
+    /// People within each threshold of a working (functioning or partially) facility.
     pub coverage: Vec<Coverage>,
+    /// People within each threshold of a fully functioning facility.
+    pub coverage_fully_functioning: Vec<Coverage>,
     /// People who cannot reach any working facility at all.
     pub unreachable_people: f64,
+    /// Every working facility's catchment, the largest load first (empty ones included).
     pub catchments: Vec<Catchment>,
     /// Minutes to the nearest working facility, per population unit (`None`: unreachable).
     pub minutes_by_unit: Vec<Option<f64>>,
@@ -233,6 +90,19 @@ pub struct StatusCounts {
     pub list: Vec<FacilityState>,
 }
 
+/// Catchment totals by the status of the facility people go to (on foot).
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadByStatus {
+    /// People whose nearest working facility is fully functioning.
+    pub functioning_people: f64,
+    /// People whose nearest working facility only partially functions.
+    pub partially_functioning_people: f64,
+    /// The largest catchment and its facility.
+    pub largest_catchment: Option<(String, f64)>,
+    /// The highest people per bed among facilities with known beds, and its facility.
+    pub most_people_per_bed: Option<(String, f64)>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AccessReport {
     pub date: NaiveDate,
@@ -240,9 +110,11 @@ pub struct AccessReport {
     pub population: f64,
     /// On foot (the headline: most people in a besieged city walk to care).
     pub coverage: Vec<Coverage>,
-    /// Population per working (functioning or partially functioning) facility.
-    pub people_per_functioning_facility: Option<f64>,
-    pub people_per_bed: Option<f64>,
+    /// On foot, counting fully functioning facilities only.
+    pub coverage_fully_functioning: Vec<Coverage>,
+    /// On foot: who goes to functioning and to partially functioning facilities.
+    pub load: LoadByStatus,
+    /// On foot, the largest load first.
     pub catchments: Vec<Catchment>,
     pub by_profile: Vec<ProfileAccess>,
     /// People per population unit, in the order of `minutes_by_unit`.
@@ -253,15 +125,11 @@ pub struct AccessReport {
 /// Nearest usable road node to a point, through an R-tree over the nodes in local metres.
 struct NodeIndex<'a> {
     tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], u32>>,
-    proj: &'a corridor_roads::geometry::LocalProjection,
+    proj: &'a LocalProjection,
 }
 
 impl<'a> NodeIndex<'a> {
-    fn new(
-        g: &ProfileGraph,
-        ok: &[bool],
-        proj: &'a corridor_roads::geometry::LocalProjection,
-    ) -> Self {
+    fn new(g: &ProfileGraph, ok: &[bool], proj: &'a LocalProjection) -> Self {
         let pts = (0..g.node_count() as u32)
             .filter(|&v| ok[v as usize])
             .map(|v| {
@@ -282,8 +150,206 @@ impl<'a> NodeIndex<'a> {
     }
 }
 
-/// Minutes from each population unit to the nearest working facility, by one multi-source
-/// search per profile, and coverage, catchments and loads on `date`.
+/// Per population unit: minutes to the nearest of some facilities and which one it is.
+struct Nearest {
+    minutes: Vec<Option<f64>>,
+    facility: Vec<Option<usize>>,
+}
+
+/// One profile's passable arcs, usable nodes and node index.
+struct Network<'a> {
+    g: &'a ProfileGraph,
+    w: Vec<f64>,
+    index: NodeIndex<'a>,
+}
+
+impl<'a> Network<'a> {
+    fn new(sm: &'a ScenarioMap) -> Self {
+        let g = sm.graph;
+        let w = sm.weights(Side::default_for(sm.scenario), Mode::Fastest, 0.0);
+        let usable: Vec<bool> = (0..g.node_count() as u32)
+            .map(|v| {
+                g.graph.out_arcs(v).any(|a| w[a as usize].is_finite())
+                    || g.graph.in_arcs(v).any(|(_, a)| w[a as usize].is_finite())
+            })
+            .collect();
+        let index = NodeIndex::new(g, &usable, sm.projection());
+        Network { g, w, index }
+    }
+
+    /// One backwards multi-source search from `chosen` facilities: the cost at a node is its
+    /// time *to* the nearest one; the search tree says which one.
+    fn nearest(
+        &self,
+        facilities: &[FacilityState],
+        chosen: &[usize],
+        units: &[[f64; 2]],
+        max_snap_m: f64,
+    ) -> Nearest {
+        let g = self.g;
+        let seeds: Vec<(u32, usize)> = chosen
+            .iter()
+            .filter_map(|&i| {
+                let v = self.index.nearest(g, facilities[i].coord, max_snap_m)?;
+                Some((v, i))
+            })
+            .collect();
+        let starts: Vec<Seed> = seeds
+            .iter()
+            .map(|&(node, _)| Seed { node, cost: 0.0 })
+            .collect();
+        let mut q = OneToAll::new(&g.graph);
+        q.run(&g.graph, &self.w, &starts, f64::INFINITY, true);
+        let mut out = Nearest {
+            minutes: Vec::with_capacity(units.len()),
+            facility: Vec::with_capacity(units.len()),
+        };
+        for &at in units {
+            let v = self.index.nearest(g, at, max_snap_m);
+            let Some(mut v) = v.filter(|&v| q.cost(v).is_finite()) else {
+                out.minutes.push(None);
+                out.facility.push(None);
+                continue;
+            };
+            out.minutes.push(Some(q.cost(v) / 60.0));
+            while q.parent_arc(v) != INVALID {
+                v = g.graph.arc_head(q.parent_arc(v));
+            }
+            out.facility
+                .push(seeds.iter().find(|x| x.0 == v).map(|&(_, i)| i));
+        }
+        out
+    }
+}
+
+/// A sum that is +0 when empty (`Iterator::sum` of no `f64` gives −0, printed as "-0.0").
+fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
+fn coverage(thresholds: &[f64], people: &[f64], minutes: &[Option<f64>]) -> Vec<Coverage> {
+    let population: f64 = total(people.iter().copied());
+    thresholds
+        .iter()
+        .map(|&m| {
+            let within = total(
+                people
+                    .iter()
+                    .zip(minutes)
+                    .filter(|(_, t)| t.is_some_and(|t| t <= m))
+                    .map(|(p, _)| *p),
+            );
+            Coverage {
+                minutes: m,
+                people: within.round(),
+                share: if population > 0.0 {
+                    within / population
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
+}
+
+/// Every working facility's catchment from the units' assignment, the largest load first.
+fn catchments(
+    facilities: &[FacilityState],
+    working: &[usize],
+    people: &[f64],
+    near: &Nearest,
+) -> Vec<Catchment> {
+    let mut sum: Vec<(f64, f64)> = vec![(0.0, 0.0); facilities.len()];
+    for ((p, f), t) in people.iter().zip(&near.facility).zip(&near.minutes) {
+        if let (Some(i), Some(t)) = (f, t) {
+            sum[*i].0 += p;
+            sum[*i].1 += p * t;
+        }
+    }
+    let mut out: Vec<Catchment> = working
+        .iter()
+        .map(|&i| {
+            let f = &facilities[i];
+            let (people, minutes) = sum[i];
+            Catchment {
+                facility: f.id.clone(),
+                name: f.name.clone(),
+                status: f.status,
+                beds: f.beds,
+                people: people.round(),
+                people_per_bed: f.beds.filter(|&b| b > 0).map(|b| people / b as f64),
+                mean_minutes: if people > 0.0 { minutes / people } else { 0.0 },
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.people.total_cmp(&a.people));
+    out
+}
+
+fn load_by_status(catchments: &[Catchment]) -> LoadByStatus {
+    let of = |st: FacilityStatus| {
+        total(
+            catchments
+                .iter()
+                .filter(|c| c.status == st)
+                .map(|c| c.people),
+        )
+    };
+    let most = |key: fn(&Catchment) -> Option<f64>| {
+        catchments
+            .iter()
+            .filter_map(|c| Some((c.facility.clone(), key(c)?)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    LoadByStatus {
+        functioning_people: of(FacilityStatus::Functioning),
+        partially_functioning_people: of(FacilityStatus::PartiallyFunctioning),
+        largest_catchment: most(|c| Some(c.people)),
+        most_people_per_bed: most(|c| c.people_per_bed),
+    }
+}
+
+fn profile_access(
+    sm: &ScenarioMap,
+    facilities: &[FacilityState],
+    units: &[[f64; 2]],
+    people: &[f64],
+    params: &AccessParams,
+) -> ProfileAccess {
+    let net = Network::new(sm);
+    let with = |ok: fn(FacilityStatus) -> bool| -> Vec<usize> {
+        (0..facilities.len())
+            .filter(|&i| ok(facilities[i].status))
+            .collect()
+    };
+    let working = with(FacilityStatus::works);
+    let full = with(|s| s == FacilityStatus::Functioning);
+    let near = net.nearest(facilities, &working, units, params.max_snap_m);
+    let near_full = net.nearest(facilities, &full, units, params.max_snap_m);
+    let unreachable = total(
+        people
+            .iter()
+            .zip(&near.minutes)
+            .filter(|(_, t)| t.is_none())
+            .map(|(p, _)| *p),
+    );
+    ProfileAccess {
+        profile: sm.graph.profile,
+        coverage: coverage(&params.thresholds_min, people, &near.minutes),
+        coverage_fully_functioning: coverage(&params.thresholds_min, people, &near_full.minutes),
+        unreachable_people: unreachable.round(),
+        catchments: catchments(facilities, &working, people, &near),
+        facility_by_unit: near
+            .facility
+            .iter()
+            .map(|f| f.map(|i| facilities[i].id.clone()))
+            .collect(),
+        minutes_by_unit: near.minutes,
+    }
+}
+
+/// Minutes from each population unit to the nearest working facility (and to the nearest
+/// fully functioning one), coverage, and each facility's catchment on `date`.
 pub fn access(
     foot: &ScenarioMap,
     car: &ScenarioMap,
@@ -298,130 +364,30 @@ pub fn access(
             s.file.display()
         )));
     }
-    let units: Vec<(f64, [f64; 2])> = s.population.iter().map(|u| (u.people, u.point)).collect();
-    let population: f64 = units.iter().map(|u| u.0).sum();
-    let working: Vec<usize> = (0..facilities.len())
-        .filter(|&i| facilities[i].status.works())
+    let units: Vec<[f64; 2]> = s.population.iter().map(|u| u.point).collect();
+    let people: Vec<f64> = s.population.iter().map(|u| u.people).collect();
+    let by_profile: Vec<ProfileAccess> = [foot, car]
+        .iter()
+        .map(|sm| profile_access(sm, &facilities, &units, &people, params))
         .collect();
-    let side = Side::default_for(s);
-    let mut by_profile = Vec::new();
-    for sm in [foot, car] {
-        let g = sm.graph;
-        let w = sm.weights(side, Mode::Fastest, 0.0);
-        let usable: Vec<bool> = (0..g.node_count() as u32)
-            .map(|v| {
-                g.graph.out_arcs(v).any(|a| w[a as usize].is_finite())
-                    || g.graph.in_arcs(v).any(|(_, a)| w[a as usize].is_finite())
-            })
-            .collect();
-        let index = NodeIndex::new(g, &usable, sm.projection());
-        let mut seed_facility: Vec<(u32, usize)> = Vec::new();
-        for &i in &working {
-            if let Some(v) = index.nearest(g, facilities[i].coord, params.max_snap_m) {
-                seed_facility.push((v, i));
-            }
-        }
-        let seeds: Vec<Seed> = seed_facility
-            .iter()
-            .map(|x| Seed {
-                node: x.0,
-                cost: 0.0,
-            })
-            .collect();
-        // Backwards from the facilities: the cost at a node is its time *to* the nearest one.
-        let mut q = OneToAll::new(&g.graph);
-        q.run(&g.graph, &w, &seeds, f64::INFINITY, true);
-        let mut minutes_by_unit = Vec::new();
-        let mut facility_by_unit = Vec::new();
-        let mut catch: Vec<(f64, f64)> = vec![(0.0, 0.0); facilities.len()];
-        for &(people, at) in &units {
-            let v = index.nearest(g, at, params.max_snap_m);
-            let Some(mut v) = v.filter(|&v| q.cost(v).is_finite()) else {
-                minutes_by_unit.push(None);
-                facility_by_unit.push(None);
-                continue;
-            };
-            let t = q.cost(v) / 60.0;
-            minutes_by_unit.push(Some(t));
-            while q.parent_arc(v) != INVALID {
-                v = g.graph.arc_head(q.parent_arc(v));
-            }
-            match seed_facility.iter().find(|x| x.0 == v) {
-                Some(&(_, i)) => {
-                    catch[i].0 += people;
-                    catch[i].1 += people * t;
-                    facility_by_unit.push(Some(facilities[i].id.clone()));
-                }
-                None => facility_by_unit.push(None),
-            }
-        }
-        let coverage = params
-            .thresholds_min
-            .iter()
-            .map(|&m| {
-                let people: f64 = units
-                    .iter()
-                    .zip(&minutes_by_unit)
-                    .filter(|(_, t)| t.is_some_and(|t| t <= m))
-                    .map(|(u, _)| u.0)
-                    .sum();
-                Coverage {
-                    minutes: m,
-                    people: people.round(),
-                    share: if population > 0.0 {
-                        people / population
-                    } else {
-                        0.0
-                    },
-                }
-            })
-            .collect();
-        let unreachable_people: f64 = units
-            .iter()
-            .zip(&minutes_by_unit)
-            .filter(|(_, t)| t.is_none())
-            .map(|(u, _)| u.0)
-            .sum();
-        let catchments = catch
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.0 > 0.0)
-            .map(|(i, c)| Catchment {
-                facility: facilities[i].id.clone(),
-                name: facilities[i].name.clone(),
-                people: c.0.round(),
-                mean_minutes: c.1 / c.0,
-            })
-            .collect();
-        by_profile.push(ProfileAccess {
-            profile: g.profile,
-            coverage,
-            unreachable_people: unreachable_people.round(),
-            catchments,
-            minutes_by_unit,
-            facility_by_unit,
-        });
-    }
     let count = |st: FacilityStatus| facilities.iter().filter(|f| f.status == st).count();
-    let functioning = count(FacilityStatus::Functioning);
-    let beds: u32 = working.iter().filter_map(|&i| facilities[i].beds).sum();
+    let on_foot = &by_profile[0];
     Ok(AccessReport {
         date,
-        population,
-        coverage: by_profile[0].coverage.clone(),
-        people_per_functioning_facility: (!working.is_empty())
-            .then(|| population / working.len() as f64),
-        people_per_bed: (beds > 0).then(|| population / beds as f64),
-        catchments: by_profile[0].catchments.clone(),
+        population: total(people.iter().copied()),
+        coverage: on_foot.coverage.clone(),
+        coverage_fully_functioning: on_foot.coverage_fully_functioning.clone(),
+        load: load_by_status(&on_foot.catchments),
+        catchments: on_foot.catchments.clone(),
         facilities: StatusCounts {
-            functioning,
+            functioning: count(FacilityStatus::Functioning),
             partially_functioning: count(FacilityStatus::PartiallyFunctioning),
             not_functioning: count(FacilityStatus::NotFunctioning),
             destroyed: count(FacilityStatus::Destroyed),
             list: facilities,
         },
         by_profile,
-        unit_people: units.iter().map(|u| u.0).collect(),
+        unit_people: people,
     })
 }
 
@@ -430,54 +396,81 @@ pub fn access(
 pub struct AccessChange {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Facilities working on `from` and not on `to`, with the incidents that did it.
+    /// Facilities working on `from` and not on `to` (or gone), with the incidents that did it.
     pub facilities_lost: Vec<FacilityState>,
+    /// Facilities working on `to` and not on `from` (reopened or opened).
+    pub facilities_gained: Vec<FacilityState>,
     /// Per threshold, on foot: people within it on `from` and beyond it on `to`.
     pub people_lost_access: Vec<Coverage>,
+    /// Per threshold, on foot: people beyond it on `from` and within it on `to`.
+    pub people_gained_access: Vec<Coverage>,
     /// Catchments (on foot) that grew, with their people before and after.
     pub catchments_grew: Vec<(String, f64, f64)>,
 }
 
-pub fn compare(before: &AccessReport, after: &AccessReport, population: f64) -> AccessChange {
-    let lost: Vec<FacilityState> = after
-        .facilities
+fn works_in(r: &AccessReport, id: &str) -> bool {
+    r.facilities
         .list
         .iter()
-        .filter(|f| {
-            !f.status.works()
-                && before
-                    .facilities
-                    .list
-                    .iter()
-                    .any(|b| b.id == f.id && b.status.works())
+        .any(|f| f.id == id && f.status.works())
+}
+
+/// Facilities working in `a` and not in `b`, as `report` (one of the two) has them (as `a` has
+/// them when `report` lacks them).
+fn working_only_in(
+    a: &AccessReport,
+    b: &AccessReport,
+    report: &AccessReport,
+) -> Vec<FacilityState> {
+    a.facilities
+        .list
+        .iter()
+        .filter(|f| f.status.works() && !works_in(b, &f.id))
+        .map(|f| {
+            report
+                .facilities
+                .list
+                .iter()
+                .find(|x| x.id == f.id)
+                .unwrap_or(f)
+                .clone()
         })
-        .cloned()
-        .collect();
-    let (b, a) = (&before.by_profile[0], &after.by_profile[0]);
-    let people_lost_access = before
-        .coverage
+        .collect()
+}
+
+/// People within each threshold in `a` and beyond it in `b`, on foot.
+fn people_moved_out(a: &AccessReport, b: &AccessReport, population: f64) -> Vec<Coverage> {
+    let (ta, tb) = (
+        &a.by_profile[0].minutes_by_unit,
+        &b.by_profile[0].minutes_by_unit,
+    );
+    a.coverage
         .iter()
         .map(|c| {
             let m = c.minutes;
-            let lost: f64 = b
-                .minutes_by_unit
-                .iter()
-                .zip(&a.minutes_by_unit)
-                .zip(&before.unit_people)
-                .filter(|((tb, ta), _)| tb.is_some_and(|t| t <= m) && !ta.is_some_and(|t| t <= m))
-                .map(|(_, p)| *p)
-                .sum();
+            let within = |t: &Option<f64>| t.is_some_and(|t| t <= m);
+            let moved = total(
+                ta.iter()
+                    .zip(tb)
+                    .zip(&a.unit_people)
+                    .filter(|((x, y), _)| within(x) && !within(y))
+                    .map(|(_, p)| *p),
+            );
             Coverage {
                 minutes: m,
-                people: lost.round().max(0.0),
+                people: moved.round(),
                 share: if population > 0.0 {
-                    (lost / population).max(0.0)
+                    moved / population
                 } else {
                     0.0
                 },
             }
         })
-        .collect();
+        .collect()
+}
+
+/// What changed from `before` to `after` (both of the same population units).
+pub fn compare(before: &AccessReport, after: &AccessReport, population: f64) -> AccessChange {
     let catchments_grew = after
         .catchments
         .iter()
@@ -493,78 +486,10 @@ pub fn compare(before: &AccessReport, after: &AccessReport, population: f64) -> 
     AccessChange {
         from: before.date,
         to: after.date,
-        facilities_lost: lost,
-        people_lost_access,
+        facilities_lost: working_only_in(before, after, after),
+        facilities_gained: working_only_in(after, before, after),
+        people_lost_access: people_moved_out(before, after, population),
+        people_gained_access: people_moved_out(after, before, population),
         catchments_grew,
     }
-}
-
-/// The area reachable from `seeds` within each of `minutes`, as polygons: the union of small
-/// squares around every road point reachable in time (graph nodes, and points every 25 m along
-/// edges), each square kept smaller than half the distance to the nearest node reached only
-/// later — so the polygon for T contains every node reachable within T and no other node.
-pub fn isochrones(
-    sm: &ScenarioMap,
-    side: Side,
-    seeds: &[Seed],
-    minutes: &[f64],
-) -> Vec<(f64, geo::MultiPolygon<f64>)> {
-    use geo::{coord, Polygon, Rect};
-    use rstar::RTree;
-    let g = sm.graph;
-    let w = sm.weights(side, Mode::Fastest, 0.0);
-    let mut q = OneToAll::new(&g.graph);
-    q.run(&g.graph, &w, seeds, f64::INFINITY, false);
-    let proj = sm.projection();
-    let mut out = Vec::new();
-    for &m in minutes {
-        let t = m * 60.0;
-        let later: Vec<[f64; 2]> = (0..g.node_count() as u32)
-            .filter(|&v| q.cost(v) > t)
-            .map(|v| proj.project(g.node_coord[v as usize]))
-            .collect();
-        let tree = RTree::bulk_load(later);
-        let mut points: Vec<[f64; 2]> = (0..g.node_count() as u32)
-            .filter(|&v| q.cost(v) <= t)
-            .map(|v| proj.project(g.node_coord[v as usize]))
-            .collect();
-        // Along edges, as far as time allows from the reached end.
-        for a in 0..g.arc_count() as u32 {
-            let u = g.graph.arc_tail(a);
-            let cu = q.cost(u);
-            if cu > t || !w[a as usize].is_finite() {
-                continue;
-            }
-            let (e, rev) = g.arc_edge(a);
-            let len = g.edges.length_m[e as usize];
-            let reach_m = if w[a as usize] > 0.0 {
-                ((t - cu) / w[a as usize] * len).min(len)
-            } else {
-                len
-            };
-            let n = (reach_m / 25.0).floor() as usize;
-            for k in 1..=n {
-                let d = k as f64 * 25.0;
-                let (from, to) = if rev { (len, len - d) } else { (0.0, d) };
-                let sub = g.edge_subshape(e, from, to);
-                points.push(proj.project(*sub.last().expect("non-empty")));
-            }
-        }
-        let squares: Vec<Polygon<f64>> = points
-            .iter()
-            .map(|p| {
-                let nearest = tree.nearest_neighbor(p).map_or(f64::INFINITY, |l| {
-                    ((l[0] - p[0]).powi(2) + (l[1] - p[1]).powi(2)).sqrt()
-                });
-                let r = (0.45 * nearest).clamp(0.5, 20.0);
-                let (a, b) = (
-                    proj.unproject([p[0] - r, p[1] - r]),
-                    proj.unproject([p[0] + r, p[1] + r]),
-                );
-                Rect::new(coord! {x: a[0], y: a[1]}, coord! {x: b[0], y: b[1]}).to_polygon()
-            })
-            .collect();
-        out.push((m, geo::unary_union(&squares)));
-    }
-    out
 }

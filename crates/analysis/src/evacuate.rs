@@ -248,12 +248,13 @@ fn plan_mode<'a>(
     for &e in forbidden_edges {
         forbidden[e as usize] = true;
     }
-    let blocked: Vec<bool> = (0..m as u32)
-        .map(|e| forbidden[e as usize] || sm.blocked(e, side).is_some())
+    // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
+    let blocked: Vec<bool> = (0..g.arc_count() as u32)
+        .map(|a| forbidden[g.arc_edge(a).0 as usize] || sm.arc_blocked(a, side).is_some())
         .collect();
     let travel_s: Vec<f64> = (0..g.arc_count())
         .map(|a| {
-            if blocked[g.arc_edge(a as u32).0 as usize] {
+            if blocked[a] {
                 f64::INFINITY
             } else {
                 g.arc_duration_s[a]
@@ -300,7 +301,7 @@ fn plan_mode<'a>(
         capacity.push(cap_h * bucket / 3600.0);
         resource_name.push((format!("checkpoint {}", c.name), "checkpoint", None, cap_h));
         open.push(windows(s, k));
-        for &e in &cp.near_edges {
+        for &e in &cp.edges {
             // The crossing roads this checkpoint opens.
             if sm.blocked_with(e, side, false).is_some() && sm.blocked(e, side).is_none() {
                 edge_resource[e as usize] = r;
@@ -363,7 +364,7 @@ fn plan_mode<'a>(
         .collect();
     // Which corridors each source may use: those whose least exposed route stays below the
     // threshold; all reachable ones if none does.
-    let safest = sm.weights_from(&blocked, Mode::Safest, 0.0);
+    let safest = sm.weights_from_arcs(&blocked, Mode::Safest, 0.0);
     let mut search = OneToAll::new(&g.graph);
     let mut exposure_to: Vec<Vec<f64>> = Vec::new(); // per sink, per source
     for &(sink, _) in &sink_corridor {

@@ -4,7 +4,11 @@
 
 pub mod access;
 pub mod ccrp;
+pub mod convoy;
+pub mod convoy_schedule;
 pub mod evacuate;
+pub mod facility_status;
+pub mod isochrone;
 pub mod siege;
 
 pub use siege::{siege, EnclaveReport, SiegeParams, Status};

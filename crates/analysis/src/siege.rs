@@ -1,35 +1,45 @@
 //! `corridor siege`: is an enclave besieged, which roads still feed it, which cut would close it,
-//! and when does food run out.
+//! and when does food run out — for every connected piece of it.
 //!
 //! Definitions (README, "Siege analysis", sets them beside OCHA's and Siege Watch's):
 //! - *inside*: road nodes on the enclave's ground;
-//! - *outside*: road nodes off the enclave on ground that leads away — nobody's ground, or
-//!   territory of the enclave's party or its allies that reaches within
-//!   [`SiegeParams::edge_band_m`] of the map's edge — and beyond the front-line band (or within
-//!   [`SiegeParams::reception_radius_m`] of a declared reception point on such ground): a route
-//!   counts once it has left the fighting behind, and its exposure is what it takes to get there;
-//! - roads that cross a front line are closed, **declared crossings included**: a corridor the
-//!   besieger opens and controls does not lift a siege;
+//! - *outside*: ground that leads away — road nodes the enclave's side may use that are
+//!   connected, over roads it may use (touching no hostile ground, not closed), to the map's
+//!   edge or to a declared reception on such ground, without passing through the enclave. Found
+//!   by a search on the graph ([`terrain`]); unclaimed ground the besieger encloses is not
+//!   outside, it is part of the siege;
+//! - *pieces*: the enclave's connected parts (foot network; the car network is numbered the
+//!   same way), each with the enclosed unclaimed ground it joins. Each piece gets its own
+//!   verdict, people, supply routes, cuts and forecast; the headline names the worst piece;
+//! - routes that enter hostile ground are closed, **declared crossings included**: a corridor
+//!   the besieger opens and controls does not lift a siege; routes start beyond the front-line
+//!   band (a route counts once it has left the fighting behind);
 //! - per profile (trucks: car, people: foot): `open` if the least exposed route from outside in
 //!   stays below the exposure threshold, `contested` if routes exist but all are above it,
-//!   `besieged` if none exists. The enclave is `besieged` when neither trucks nor people get
-//!   through, `open` when both do below the threshold, `contested` otherwise.
+//!   `besieged` if none exists;
+//! - per piece, after OCHA's definition of a besieged area (aid cannot regularly enter *and*
+//!   civilians cannot regularly leave): `besieged` when neither trucks nor people have a route
+//!   below the threshold, `open` when both have, `contested` when only one has.
 
-use corridor_roads::geometry::LocalProjection;
-use corridor_roads::{Profile, ProfileGraph, RoadClass};
-use corridor_routing::{min_cut, OneToAll, Seed, INVALID};
-use corridor_scenario::{Mode, Scenario, ScenarioMap, Side};
-use geo::{Area, BooleanOps, BoundingRect, Contains, MapCoords, MultiPolygon, Point};
+mod supply;
+mod terrain;
+
+use corridor_roads::geometry::{haversine_m, LocalProjection};
+use corridor_roads::{Profile, RoadClass};
+use corridor_scenario::{Scenario, ScenarioMap, Stock};
+use geo::{Area, BooleanOps, Contains, MapCoords, MultiPolygon, Point};
 use serde::Serialize;
+use supply::PieceRun;
+use terrain::{PieceIndex, Terrain, NO_PIECE};
 
 /// Tunables of the siege analysis, with documented defaults.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct SiegeParams {
     /// Exposure above which a route counts as under fire (from the scenario's `[risk]`).
     pub exposure_threshold: f64,
-    /// Territory of the party or its allies this close to the map's bounding box "leads away"
-    /// (metres).
-    pub edge_band_m: f64,
+    /// Road nodes this close to the map's bounding box are at the map's edge, where roads
+    /// lead on beyond the map (metres).
+    pub map_edge_m: f64,
     /// Road nodes this close to a reception point on safe ground count as "outside" (metres).
     pub reception_radius_m: f64,
     /// Days of daily stock shown in the forecast series at most.
@@ -40,14 +50,14 @@ impl SiegeParams {
     pub fn for_scenario(s: &Scenario) -> SiegeParams {
         SiegeParams {
             exposure_threshold: s.risk.exposure_threshold,
-            edge_band_m: 1000.0,
+            map_edge_m: 500.0,
             reception_radius_m: 300.0,
             horizon_days: 365,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Open,
@@ -63,33 +73,51 @@ impl Status {
             Status::Besieged => "besieged",
         }
     }
+
+    /// A piece's status from its truck and foot verdicts (OCHA: aid cannot regularly enter and
+    /// civilians cannot regularly leave).
+    pub fn of_piece(trucks: Status, people: Status) -> Status {
+        match (trucks == Status::Open, people == Status::Open) {
+            (true, true) => Status::Open,
+            (false, false) => Status::Besieged,
+            _ => Status::Contested,
+        }
+    }
 }
 
-/// Reachability for one travel profile.
+/// Reachability of one piece for one travel profile.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileStatus {
     pub profile: Profile,
     pub status: Status,
-    /// Exposure of the least exposed route from outside into the enclave.
+    /// Exposure of the least exposed route from outside into the piece.
     pub best_exposure: Option<f64>,
+    /// The piece itself reaches the map's edge (or a reception): it leads away by itself.
+    pub reaches_map_edge: bool,
+    /// Routes from outside in below the exposure threshold that share no road (max-flow).
+    pub disjoint_open_routes: Option<u64>,
     pub inside_nodes: usize,
+    /// Road nodes of the piece, enclosed unclaimed ground included.
+    pub piece_nodes: usize,
     pub outside_nodes: usize,
 }
 
-/// A road that still carries routes from outside into the enclave.
+/// A road that still carries routes from outside into a piece of the enclave.
 #[derive(Debug, Clone, Serialize)]
 pub struct SupplyRoute {
     /// Street name, else `way <id>`.
     pub road: String,
     pub osm_way_ids: Vec<i64>,
     pub profile: Profile,
+    /// The piece it enters (index into `EnclaveReport::pieces`).
+    pub piece: usize,
     /// Exposure of the least exposed route from outside entering by this road.
     pub exposure: f64,
     /// Below the exposure threshold.
     pub open: bool,
-    /// Share of the enclave's population for whom this road is the best way in.
+    /// Share of the piece's population for whom this road is the best way in.
     pub population_share: f64,
-    /// `[lon, lat]` where the road enters the enclave.
+    /// `[lon, lat]` where the road enters the piece.
     pub entry: [f64; 2],
     /// The least exposed route from outside to the entry, `[lon, lat]`.
     pub geometry: Vec<[f64; 2]>,
@@ -120,13 +148,29 @@ pub struct CutReport {
     pub single_road_blockade: bool,
 }
 
+/// Which bound limits deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InflowBound {
+    /// Disjoint open truck routes × the convoy rate per route.
+    Routes,
+    /// The declared `[stock] max_trucks_per_day` (crossing or authorisation limit).
+    Authorisation,
+    /// No deliveries declared (`trucks_per_day_per_route` 0 or absent).
+    NoneDeclared,
+}
+
 /// When food runs out.
 #[derive(Debug, Clone, Serialize)]
 pub struct Forecast {
     pub people: f64,
     pub stock_kcal: f64,
     pub need_kcal_per_day: f64,
-    pub open_supply_routes: usize,
+    /// Open truck routes into the piece that share no road (max-flow, unit per road).
+    pub open_supply_routes: u64,
+    /// Trucks a day: min(open_supply_routes × trucks_per_day_per_route, the declared limit).
+    pub trucks_per_day: f64,
+    pub inflow_bound: InflowBound,
     pub inflow_kcal_per_day: f64,
     /// `None`: inflow covers the need; stocks do not run out.
     pub days_left: Option<f64>,
@@ -141,22 +185,21 @@ pub struct Forecast {
 pub struct CutForecast {
     /// The roads lost (names), all open truck supply roads for the last entry.
     pub roads_cut: Vec<String>,
-    pub open_supply_routes: usize,
+    pub open_supply_routes: u64,
     pub days_left: Option<f64>,
     pub runs_out_on: Option<chrono::NaiveDate>,
 }
 
-/// Everything about one enclave.
+/// Everything about one connected piece of an enclave.
 #[derive(Debug, Clone, Serialize)]
-pub struct EnclaveReport {
-    pub name: String,
-    pub party: String,
+pub struct PieceReport {
+    pub index: usize,
     pub status: Status,
-    pub headline: Vec<String>,
-    pub status_by_profile: Vec<ProfileStatus>,
-    /// Areas of the enclave's pieces of ground, km².
-    pub pieces_km2: Vec<f64>,
+    /// `[lon, lat]` of the piece's road node nearest its middle, to find it on a map.
+    pub near: [f64; 2],
     pub population: f64,
+    /// Trucks (car) then people (foot): the profile-level verdicts the status comes from.
+    pub status_by_profile: Vec<ProfileStatus>,
     pub supply_routes: Vec<SupplyRoute>,
     /// The truck (car) cut: what a blockade of supplies must close.
     pub min_cut: CutReport,
@@ -165,6 +208,34 @@ pub struct EnclaveReport {
     pub forecast: Option<Forecast>,
     /// The forecast if each open truck supply road were cut in turn, and if all were.
     pub forecast_if_cut: Vec<CutForecast>,
+}
+
+/// Everything about one enclave. The fields from `status_by_profile` to `forecast_if_cut`
+/// repeat those of the headline piece (the worst one); `pieces` has every piece.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnclaveReport {
+    pub name: String,
+    pub party: String,
+    /// The worst piece's status.
+    pub status: Status,
+    pub headline: Vec<String>,
+    /// Index of the worst piece in `pieces`.
+    pub headline_piece: usize,
+    pub status_by_profile: Vec<ProfileStatus>,
+    /// Areas of the enclave's polygons of ground, km².
+    pub pieces_km2: Vec<f64>,
+    /// People in the whole enclave.
+    pub population: f64,
+    pub supply_routes: Vec<SupplyRoute>,
+    pub min_cut: CutReport,
+    pub min_cut_foot: CutReport,
+    pub forecast: Option<Forecast>,
+    pub forecast_if_cut: Vec<CutForecast>,
+    pub pieces: Vec<PieceReport>,
+    /// Where each piece's road nodes lie (foot nodes first, then car), to tell which piece a
+    /// point is in by the rule population units follow ([`EnclaveReport::piece_at`]).
+    #[serde(skip)]
+    pub piece_nodes: [Vec<([f64; 2], usize)>; 2],
     /// The enclave's outline, for drawing.
     #[serde(skip)]
     pub outline: MultiPolygon<f64>,
@@ -172,364 +243,26 @@ pub struct EnclaveReport {
 
 /// The enclave's ground: its party's territory, limited to its `area` if one is given.
 pub fn enclave_ground(s: &Scenario, enclave: usize) -> MultiPolygon<f64> {
-    let e = &s.enclaves[enclave];
-    let own: Vec<_> = s
-        .territories
-        .iter()
-        .filter(|t| t.party == e.party)
-        .flat_map(|t| t.area.0.iter().cloned())
-        .collect();
-    let own = MultiPolygon(own);
-    match &e.area {
-        Some(a) => own.intersection(a),
-        None => own,
-    }
-}
-
-/// Lanes a road segment counts for in the weighted cut: the `lanes` tag, else a class default
-/// (two for roads of tertiary class and above, one otherwise).
-fn lanes(g: &ProfileGraph, e: u32) -> u32 {
-    let tagged = g.edges.lanes[e as usize] as u32;
-    if tagged > 0 {
-        return tagged;
-    }
-    use RoadClass::*;
-    match g.edge_class(e) {
-        Motorway | Trunk => 4,
-        Primary | Secondary | Tertiary | MotorwayLink | TrunkLink | PrimaryLink => 2,
-        _ => 1,
-    }
-}
-
-fn road_name(g: &ProfileGraph, e: u32) -> String {
-    g.edge_name(e).map_or_else(
-        || format!("way {}", g.edges.way_id[e as usize]),
-        str::to_string,
-    )
-}
-
-/// What the analysis found for one profile, kept for the supply-route and forecast steps.
-struct ProfileRun {
-    status: ProfileStatus,
-    routes: Vec<SupplyRoute>,
-    cut: CutReport,
-}
-
-fn run_profile(
-    sm: &ScenarioMap,
-    enclave: usize,
-    ground: &MultiPolygon<f64>,
-    bbox: [f64; 4],
-    params: &SiegeParams,
-    population: &[(f64, [f64; 2])],
-) -> ProfileRun {
-    let s = sm.scenario;
-    let g = sm.graph;
-    let party = s.enclaves[enclave].party;
-    let side = Side::CivilianOf(party);
-    let proj = LocalProjection::for_bbox(bbox);
-    let rect = ground.bounding_rect();
-    let inside: Vec<bool> = g
-        .node_coord
-        .iter()
-        .map(|c| {
-            rect.is_some_and(|r| {
-                r.min().x <= c[0] && c[0] <= r.max().x && r.min().y <= c[1] && c[1] <= r.max().y
-            }) && ground.contains(&Point::new(c[0], c[1]))
-        })
-        .collect();
-    let edge_xy = [
-        proj.project([bbox[0], bbox[1]]),
-        proj.project([bbox[2], bbox[3]]),
-    ];
-    let near_map_edge = |r: &geo::Rect<f64>| {
-        let (a, b) = (
-            proj.project([r.min().x, r.min().y]),
-            proj.project([r.max().x, r.max().y]),
-        );
-        a[0] - edge_xy[0][0] <= params.edge_band_m
-            || edge_xy[1][0] - b[0] <= params.edge_band_m
-            || a[1] - edge_xy[0][1] <= params.edge_band_m
-            || edge_xy[1][1] - b[1] <= params.edge_band_m
-    };
-    // Safe ground that leads away: nobody's ground (what lies beyond the drawn territories), or
-    // territory of the party or its allies that reaches the map's edge.
-    let leads_away: Vec<bool> = s
-        .territories
-        .iter()
-        .map(|t| {
-            !s.hostile(party, t.party) && t.area.bounding_rect().is_some_and(|r| near_map_edge(&r))
-        })
-        .collect();
-    let outside_ground = |c: [f64; 2]| {
-        let pt = Point::new(c[0], c[1]);
-        match s.territories.iter().position(|t| t.area.contains(&pt)) {
-            None => true,
-            Some(i) => leads_away[i],
-        }
-    };
-    let receptions: Vec<[f64; 2]> = s
-        .corridors
-        .iter()
-        .filter_map(|c| c.reception)
-        .filter(|&r| {
-            !ground.contains(&Point::new(r[0], r[1]))
-                && sm.owner_at(r).is_none_or(|p| !s.hostile(party, p))
-        })
-        .collect();
-    // Outside: such ground beyond the front-line band (every road at the node is clear of it),
-    // or near a reception point on it. A route only counts once it has left the fighting.
-    let calm = |v: u32| {
-        g.graph
-            .out_arcs(v)
-            .map(|a| g.arc_edge(a).0)
-            .chain(g.graph.in_arcs(v).map(|(_, a)| g.arc_edge(a).0))
-            .all(|e| sm.front_m[e as usize] == 0.0)
-    };
-    let outside: Vec<u32> = (0..g.node_count() as u32)
-        .filter(|&v| {
-            let c = g.node_coord[v as usize];
-            !inside[v as usize]
-                && outside_ground(c)
-                && (calm(v)
-                    || receptions.iter().any(|r| {
-                        corridor_roads::geometry::haversine_m(*r, c) <= params.reception_radius_m
-                    }))
-        })
-        .collect();
-    let blocked: Vec<bool> = (0..g.edge_count() as u32)
-        .map(|e| sm.blocked_with(e, side, false).is_some())
-        .collect();
-    let weights = sm.weights_from(&blocked, Mode::Safest, 0.0);
-    // From outside in: supplies travel this way (one-way streets matter for trucks).
-    let mut search = OneToAll::new(&g.graph);
-    let seeds: Vec<Seed> = outside
-        .iter()
-        .map(|&v| Seed { node: v, cost: 0.0 })
-        .collect();
-    search.run(&g.graph, &weights, &seeds, f64::INFINITY, false);
-    let path_arcs = |mut v: u32| {
-        let mut arcs = Vec::new();
-        while search.parent_arc(v) != INVALID {
-            let a = search.parent_arc(v);
-            arcs.push(a);
-            v = g.graph.arc_tail(a);
-        }
-        arcs.reverse();
-        arcs
-    };
-    let exposure_of = |arcs: &[u32]| -> f64 {
-        arcs.iter()
-            .map(|&a| sm.edge_exposure(g.arc_edge(a).0))
-            .sum()
-    };
-
-    // Entry arcs: from a reached outside-of-enclave node straight into the enclave, on a route
-    // that has not passed through the enclave before.
-    struct Entry {
-        arc: u32,
-        exposure: f64,
-        cost: f64,
-    }
-    let mut entries: Vec<Entry> = Vec::new();
-    for u in 0..g.node_count() as u32 {
-        if inside[u as usize] || search.cost(u).is_infinite() {
-            continue;
-        }
-        for a in g.graph.out_arcs(u) {
-            let v = g.graph.arc_head(a);
-            if !inside[v as usize] || weights[a as usize].is_infinite() {
-                continue;
-            }
-            let arcs = path_arcs(u);
-            if arcs.iter().any(|&x| inside[g.graph.arc_head(x) as usize]) {
-                continue;
-            }
-            let ex = exposure_of(&arcs) + sm.edge_exposure(g.arc_edge(a).0);
-            entries.push(Entry {
-                arc: a,
-                exposure: ex,
-                cost: search.cost(u) + weights[a as usize],
-            });
-        }
-    }
-    let best_exposure = entries
-        .iter()
-        .map(|e| e.exposure)
-        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))));
-    let status = match best_exposure {
-        None => Status::Besieged,
-        Some(x) if x < params.exposure_threshold => Status::Open,
-        Some(_) => Status::Contested,
-    };
-
-    // Group entries by road; keep each road's least exposed entry.
-    let mut groups: Vec<(String, Vec<i64>, usize)> = Vec::new(); // name, way ids, best entry index
-    for (i, en) in entries.iter().enumerate() {
-        let e = g.arc_edge(en.arc).0;
-        let name = road_name(g, e);
-        let way = g.edges.way_id[e as usize];
-        match groups.iter_mut().find(|x| x.0 == name) {
-            Some(gr) => {
-                if !gr.1.contains(&way) {
-                    gr.1.push(way);
-                }
-                if en.exposure < entries[gr.2].exposure {
-                    gr.2 = i;
-                }
-            }
-            None => groups.push((name, vec![way], i)),
-        }
-    }
-    // Who is served best by which road: a search inward from every entry at its cost.
-    let mut inward = OneToAll::new(&g.graph);
-    let entry_seeds: Vec<Seed> = entries
-        .iter()
-        .map(|en| Seed {
-            node: g.graph.arc_head(en.arc),
-            cost: en.cost,
-        })
-        .collect();
-    inward.run(&g.graph, &weights, &entry_seeds, f64::INFINITY, false);
-    let mut served = vec![0.0; groups.len()];
-    let total_people: f64 = population.iter().map(|p| p.0).sum();
-    for &(people, at) in population {
-        // The unit's nearest inside node.
-        let v = (0..g.node_count()).filter(|&v| inside[v]).min_by(|&a, &b| {
-            let d = |v: usize| corridor_roads::geometry::haversine_m(g.node_coord[v], at);
-            d(a).total_cmp(&d(b))
-        });
-        let Some(mut v) = v.map(|v| v as u32) else {
-            continue;
-        };
-        if inward.cost(v).is_infinite() {
-            continue;
-        }
-        while inward.parent_arc(v) != INVALID {
-            v = g.graph.arc_tail(inward.parent_arc(v));
-        }
-        // v is an entry's inside node: credit the cheapest entry arriving there.
-        let best = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, en)| g.graph.arc_head(en.arc) == v)
-            .min_by(|a, b| a.1.cost.total_cmp(&b.1.cost))
-            .map(|(i, _)| i);
-        if let Some(i) = best {
-            let name = road_name(g, g.arc_edge(entries[i].arc).0);
-            if let Some(k) = groups.iter().position(|x| x.0 == name) {
-                served[k] += people;
-            }
-        }
-    }
-    let mut routes: Vec<SupplyRoute> = groups
-        .iter()
-        .enumerate()
-        .map(|(k, (name, ways, i))| {
-            let en = &entries[*i];
-            let tail = g.graph.arc_tail(en.arc);
-            let mut arcs = path_arcs(tail);
-            arcs.push(en.arc);
-            let geometry = g.arcs_geometry(&arcs);
-            SupplyRoute {
-                road: name.clone(),
-                osm_way_ids: ways.clone(),
-                profile: g.profile,
-                exposure: en.exposure,
-                open: en.exposure < params.exposure_threshold,
-                population_share: if total_people > 0.0 {
-                    served[k] / total_people
-                } else {
-                    0.0
-                },
-                entry: g.node_coord[g.graph.arc_head(en.arc) as usize],
-                geometry,
-            }
-        })
-        .collect();
-    routes.sort_by(|a, b| a.exposure.total_cmp(&b.exposure));
-
-    // Minimum cuts on the passable network, outside -> inside.
-    let inside_nodes: Vec<u32> = (0..g.node_count() as u32)
-        .filter(|&v| inside[v as usize])
-        .collect();
-    let unit: Vec<u32> = (0..g.arc_count())
-        .map(|a| u32::from(!weights[a].is_infinite()))
-        .collect();
-    let by_lanes: Vec<u32> = (0..g.arc_count() as u32)
-        .map(|a| {
-            if weights[a as usize].is_infinite() {
-                0
-            } else {
-                let (e, _) = g.arc_edge(a);
-                let l = lanes(g, e);
-                // Lanes in this direction: half of a two-way road's.
-                if g.edge_fwd_arc[e as usize] != INVALID && g.edge_bwd_arc[e as usize] != INVALID {
-                    l.div_ceil(2)
-                } else {
-                    l
-                }
-            }
-        })
-        .collect();
-    let cut_roads = |arcs: &[u32]| -> Vec<CutRoad> {
-        let mut edges: Vec<u32> = arcs.iter().map(|&a| g.arc_edge(a).0).collect();
-        edges.sort_unstable();
-        edges.dedup();
-        edges
-            .into_iter()
-            .map(|e| CutRoad {
-                road: road_name(g, e),
-                osm_way_id: g.edges.way_id[e as usize],
-                class: g.edge_class(e),
-                lanes: lanes(g, e),
-                geometry: g.edge_shape(e).to_vec(),
-            })
-            .collect()
-    };
-    let (plain, weighted) = if outside.is_empty() || inside_nodes.is_empty() {
-        (None, None)
-    } else {
-        (
-            Some(min_cut(&g.graph, &unit, &outside, &inside_nodes)),
-            Some(min_cut(&g.graph, &by_lanes, &outside, &inside_nodes)),
-        )
-    };
-    let roads = plain
-        .as_ref()
-        .map_or_else(Vec::new, |c| cut_roads(&c.cut_arcs));
-    let cut = CutReport {
-        profile: g.profile,
-        size: roads.len(),
-        single_road_blockade: roads.len() == 1,
-        roads,
-        weighted_lanes: weighted.as_ref().map_or(0, |c| c.value),
-        weighted_roads: weighted
-            .as_ref()
-            .map_or_else(Vec::new, |c| cut_roads(&c.cut_arcs)),
-    };
-    ProfileRun {
-        status: ProfileStatus {
-            profile: g.profile,
-            status,
-            best_exposure,
-            inside_nodes: inside_nodes.len(),
-            outside_nodes: outside.len(),
-        },
-        routes,
-        cut,
-    }
+    s.enclave_ground(enclave)
 }
 
 /// Population inside the enclave, as `(people, point)`: point units inside count whole, area
 /// units by the share of their area inside.
 pub fn enclave_population(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(f64, [f64; 2])> {
+    enclave_units(s, ground)
+        .into_iter()
+        .map(|(_, people, at)| (people, at))
+        .collect()
+}
+
+/// As [`enclave_population`], with each entry's index into `s.population`.
+fn enclave_units(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(usize, f64, [f64; 2])> {
     let mut out = Vec::new();
-    for u in &s.population {
+    for (i, u) in s.population.iter().enumerate() {
         match &u.area {
             None => {
                 if ground.contains(&Point::new(u.point[0], u.point[1])) {
-                    out.push((u.people, u.point));
+                    out.push((i, u.people, u.point));
                 }
             }
             Some(a) => {
@@ -551,7 +284,7 @@ pub fn enclave_population(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(f64,
                         geo::InteriorPoint::interior_point(&a.intersection(ground))
                             .map_or(c, |p| [p.x(), p.y()])
                     };
-                    out.push((u.people * share, at));
+                    out.push((i, u.people * share, at));
                 }
             }
         }
@@ -559,31 +292,72 @@ pub fn enclave_population(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(f64,
     out
 }
 
-/// The food forecast for `people` given the open truck supply routes.
-pub fn forecast(
-    s: &Scenario,
-    population: f64,
-    open_routes: usize,
-    horizon_days: u32,
-) -> Option<Forecast> {
+/// A share of the enclave's stock and deliveries for a piece holding `share` of its people.
+pub struct PieceSupply {
+    pub people: f64,
+    pub share: f64,
+    pub open_routes: u64,
+}
+
+/// The food forecast for a piece: its share of the stock (and of `[stock] people` and of the
+/// declared truck limit) in proportion to its people, and deliveries bounded by its disjoint
+/// open truck routes × the convoy rate and by the declared limit.
+pub fn forecast(s: &Scenario, piece: &PieceSupply, horizon_days: u32) -> Option<Forecast> {
     let st = s.stock.as_ref()?;
-    let people = st.people.unwrap_or(population);
+    let people = st.people.map_or(piece.people, |p| p * piece.share);
+    let stock_kcal = st.food_kcal * piece.share;
     let need = people * st.kcal_per_person_day;
-    let inflow = open_routes as f64 * st.inflow_kcal_per_route_day;
+    let (trucks, bound) = trucks_per_day(st, piece);
+    let inflow = trucks * st.tonnes_per_truck * 1000.0 * st.kcal_per_kg.unwrap_or(0.0);
     let net = need - inflow;
-    let days_left = (net > 0.0).then(|| st.food_kcal / net);
+    let days_left = (net > 0.0).then(|| stock_kcal / net);
     let runs_out_on = days_left.map(|d| s.as_of + chrono::Duration::days(d.floor() as i64));
     let days = days_left.map_or(horizon_days, |d| (d.ceil() as u32).min(horizon_days));
     let daily_stock_kcal = (0..=days)
-        .map(|k| (st.food_kcal - k as f64 * net).clamp(0.0, f64::MAX))
+        .map(|k| (stock_kcal - k as f64 * net).clamp(0.0, f64::MAX))
         .collect();
-    let mut assumptions = vec![
+    Some(Forecast {
+        people,
+        stock_kcal,
+        need_kcal_per_day: need,
+        open_supply_routes: piece.open_routes,
+        trucks_per_day: trucks,
+        inflow_bound: bound,
+        inflow_kcal_per_day: inflow,
+        days_left,
+        runs_out_on,
+        daily_stock_kcal,
+        assumptions: assumptions(s, st, piece, people, trucks, bound),
+    })
+}
+
+/// Trucks a day into a piece and the bound that sets it.
+fn trucks_per_day(st: &Stock, piece: &PieceSupply) -> (f64, InflowBound) {
+    if st.trucks_per_day_per_route <= 0.0 {
+        return (0.0, InflowBound::NoneDeclared);
+    }
+    let by_routes = piece.open_routes as f64 * st.trucks_per_day_per_route;
+    match st.max_trucks_per_day.map(|m| m * piece.share) {
+        Some(limit) if limit < by_routes => (limit, InflowBound::Authorisation),
+        _ => (by_routes, InflowBound::Routes),
+    }
+}
+
+fn assumptions(
+    s: &Scenario,
+    st: &Stock,
+    piece: &PieceSupply,
+    people: f64,
+    trucks: f64,
+    bound: InflowBound,
+) -> Vec<String> {
+    let mut out = vec![
         format!(
             "{people:.0} people ({}) each need {:.0} kcal a day{}",
             if st.people.is_some() {
                 "from [stock] people"
             } else {
-                "the population layer inside the enclave"
+                "the population layer inside this piece of the enclave"
             },
             st.kcal_per_person_day,
             if st.kcal_per_person_day == corridor_scenario::SPHERE_KCAL_PER_PERSON_DAY {
@@ -595,7 +369,7 @@ pub fn forecast(
         format!(
             "stock on {}: {:.3e} kcal{}",
             s.as_of,
-            st.food_kcal,
+            st.food_kcal * piece.share,
             st.ration
                 .as_ref()
                 .map(|r| format!(
@@ -604,30 +378,38 @@ pub fn forecast(
                 ))
                 .unwrap_or_default()
         ),
-        format!(
-            "deliveries only along open truck supply routes ({open_routes}), each {} trucks a day × {} t{}",
-            st.trucks_per_day_per_route,
-            st.tonnes_per_truck,
-            if st.inflow_kcal_per_route_day > 0.0 { "" } else { " (no deliveries assumed)" }
-        ),
+        match bound {
+            InflowBound::NoneDeclared => "no deliveries assumed ([stock] trucks_per_day_per_route is 0 or absent)".into(),
+            InflowBound::Routes => format!(
+                "deliveries: {trucks} trucks a day × {} t = {} open truck route(s) that share no road × {} trucks a day each{}",
+                st.tonnes_per_truck,
+                piece.open_routes,
+                st.trucks_per_day_per_route,
+                st.max_trucks_per_day
+                    .map(|m| format!(" (below the declared limit of {m} a day)"))
+                    .unwrap_or_default()
+            ),
+            InflowBound::Authorisation => format!(
+                "deliveries: {trucks} trucks a day × {} t, the declared limit (max_trucks_per_day); the {} open truck route(s) that share no road could carry {}",
+                st.tonnes_per_truck,
+                piece.open_routes,
+                piece.open_routes as f64 * st.trucks_per_day_per_route
+            ),
+        },
         "the stock is shared evenly and nothing is lost, looted or sold out of the enclave"
             .into(),
         "the situation on as_of holds for the whole forecast".into(),
     ];
-    if people <= 0.0 {
-        assumptions.push("no people: nothing is consumed".into());
+    if piece.share < 1.0 {
+        out.push(format!(
+            "this piece holds {:.1} % of the enclave's people and is assumed to hold that share of its stock (and of any truck limit)",
+            piece.share * 100.0
+        ));
     }
-    Some(Forecast {
-        people,
-        stock_kcal: st.food_kcal,
-        need_kcal_per_day: need,
-        open_supply_routes: open_routes,
-        inflow_kcal_per_day: inflow,
-        days_left,
-        runs_out_on,
-        daily_stock_kcal,
-        assumptions,
-    })
+    if people <= 0.0 {
+        out.push("no people: nothing is consumed".into());
+    }
+    out
 }
 
 /// Runs the siege analysis for every enclave of the scenario.
@@ -637,125 +419,439 @@ pub fn siege(
     bbox: [f64; 4],
     params: &SiegeParams,
 ) -> Vec<EnclaveReport> {
+    (0..foot.scenario.enclaves.len())
+        .map(|i| enclave_report(foot, car, i, bbox, params))
+        .collect()
+}
+
+/// One enclave: lay it out on both profiles, analyse every piece, name the worst.
+fn enclave_report(
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+    i: usize,
+    bbox: [f64; 4],
+    params: &SiegeParams,
+) -> EnclaveReport {
     let s = foot.scenario;
-    let proj = LocalProjection::for_bbox(bbox);
-    (0..s.enclaves.len())
-        .map(|i| {
-            let e = &s.enclaves[i];
-            let ground = enclave_ground(s, i);
-            let pop = enclave_population(s, &ground);
-            // Whole people: area shares of units wholly inside are 1 up to rounding.
-            let population: f64 = pop.iter().map(|p| p.0).sum::<f64>().round();
-            let f = run_profile(foot, i, &ground, bbox, params, &pop);
-            let c = run_profile(car, i, &ground, bbox, params, &pop);
-            let status = match (c.status.status, f.status.status) {
-                (Status::Besieged, Status::Besieged) => Status::Besieged,
-                (Status::Open, Status::Open) => Status::Open,
-                _ => Status::Contested,
-            };
-            let open_routes = c.routes.iter().filter(|r| r.open).count();
-            // [stock] describes the first enclave.
-            let fc = if i == 0 {
-                forecast(s, population, open_routes, params.horizon_days)
-            } else {
-                None
-            };
-            // With and without each road: close its ways and look again.
-            let mut forecast_if_cut = Vec::new();
-            if fc.is_some() {
-                let open: Vec<&SupplyRoute> = c.routes.iter().filter(|r| r.open).collect();
-                let mut sets: Vec<Vec<&SupplyRoute>> = open.iter().map(|r| vec![*r]).collect();
-                if open.len() > 1 {
-                    sets.push(open.clone());
-                }
-                for set in sets {
-                    let mut cm = car.clone();
-                    for e in 0..cm.graph.edge_count() as u32 {
-                        let w = cm.graph.edges.way_id[e as usize];
-                        if set.iter().any(|r| r.osm_way_ids.contains(&w)) {
-                            cm.set_closed(e, true);
-                        }
-                    }
-                    let again = run_profile(&cm, i, &ground, bbox, params, &[]);
-                    let n_open = again.routes.iter().filter(|r| r.open).count();
-                    let f = forecast(s, population, n_open, params.horizon_days)
-                        .expect("stock present");
-                    forecast_if_cut.push(CutForecast {
-                        roads_cut: set.iter().map(|r| r.road.clone()).collect(),
-                        open_supply_routes: n_open,
-                        days_left: f.days_left,
-                        runs_out_on: f.runs_out_on,
-                    });
-                }
-            }
-            let pieces_km2 = ground
-                .0
+    let e = &s.enclaves[i];
+    let ground = enclave_ground(s, i);
+    let foot_t = Terrain::new(foot, i, &ground, bbox, params, None);
+    let index = PieceIndex::new(&foot_t);
+    let car_t = Terrain::new(car, i, &ground, bbox, params, Some(&index));
+    let n = foot_t.piece_count().max(car_t.piece_count());
+    let units = assign_population(s, &ground, &foot_t, &car_t);
+    let foot_runs = pad(supply::analyse(&foot_t, params, &units), n, &foot_t);
+    let car_runs = pad(supply::analyse(&car_t, params, &units), n, &car_t);
+    let total_people: f64 = units.iter().map(|u| u.0).sum::<f64>().round() + 0.0;
+    let mut pieces: Vec<PieceReport> = foot_runs
+        .into_iter()
+        .zip(car_runs)
+        .enumerate()
+        .map(|(p, (f, c))| {
+            let people: f64 = units
                 .iter()
-                .map(|p| {
-                    let m = p.map_coords(|c| {
-                        let xy = proj.project([c.x, c.y]);
-                        geo::coord! {x: xy[0], y: xy[1]}
-                    });
-                    (m.unsigned_area() / 1e6 * 1000.0).round() / 1000.0
+                .filter(|u| u.2 == p)
+                .map(|u| u.0)
+                .sum::<f64>()
+                .round()
+                + 0.0;
+            piece_report(p, f, c, people, total_people, &foot_t, &car_t)
+        })
+        .collect();
+    // [stock] describes the first enclave.
+    if i == 0 {
+        for p in &mut pieces {
+            add_forecasts(p, car, i, &ground, bbox, params, &index, total_people);
+        }
+    }
+    let worst = worst_piece(&pieces);
+    let headline = headline(s, i, &pieces, worst, params);
+    let w = pieces.get(worst).cloned();
+    let proj = LocalProjection::for_bbox(bbox);
+    EnclaveReport {
+        name: e.name.clone(),
+        party: s.parties[e.party].id.clone(),
+        status: w.as_ref().map_or(Status::Besieged, |w| w.status),
+        headline,
+        headline_piece: worst,
+        status_by_profile: w
+            .as_ref()
+            .map_or_else(Vec::new, |w| w.status_by_profile.clone()),
+        pieces_km2: polygon_areas_km2(&ground, &proj),
+        population: total_people,
+        supply_routes: w
+            .as_ref()
+            .map_or_else(Vec::new, |w| w.supply_routes.clone()),
+        min_cut: w
+            .as_ref()
+            .map_or_else(|| empty_cut(Profile::Car), |w| w.min_cut.clone()),
+        min_cut_foot: w
+            .as_ref()
+            .map_or_else(|| empty_cut(Profile::Foot), |w| w.min_cut_foot.clone()),
+        forecast: w.as_ref().and_then(|w| w.forecast.clone()),
+        forecast_if_cut: w
+            .as_ref()
+            .map_or_else(Vec::new, |w| w.forecast_if_cut.clone()),
+        pieces,
+        piece_nodes: [
+            piece_nodes(&foot_t).collect(),
+            piece_nodes(&car_t).collect(),
+        ],
+        outline: ground,
+    }
+}
+
+/// Each node of a piece: its coordinates and piece.
+fn piece_nodes<'t>(t: &'t Terrain) -> impl Iterator<Item = ([f64; 2], usize)> + 't {
+    let g = t.sm.graph;
+    (0..g.node_count())
+        .filter(|&v| t.piece_of[v] != NO_PIECE)
+        .map(move |v| (g.node_coord[v], t.piece_of[v] as usize))
+}
+
+impl EnclaveReport {
+    /// The piece `at` (`[lon, lat]`) belongs to: the piece of the nearest road node of the
+    /// enclave, as population units are assigned (foot network first, then car). `None`: the
+    /// enclave has no road node.
+    pub fn piece_at(&self, at: [f64; 2]) -> Option<usize> {
+        self.piece_nodes.iter().find_map(|nodes| {
+            nodes
+                .iter()
+                .min_by(|a, b| haversine_m(a.0, at).total_cmp(&haversine_m(b.0, at)))
+                .map(|x| x.1)
+        })
+    }
+}
+
+fn empty_cut(profile: Profile) -> CutReport {
+    CutReport {
+        profile,
+        size: 0,
+        roads: Vec::new(),
+        weighted_lanes: 0,
+        weighted_roads: Vec::new(),
+        single_road_blockade: false,
+    }
+}
+
+/// A profile's runs for every piece, pieces it has no road in included (nothing gets in).
+fn pad(mut runs: Vec<PieceRun>, n: usize, t: &Terrain) -> Vec<PieceRun> {
+    let profile = t.sm.graph.profile;
+    while runs.len() < n {
+        runs.push(PieceRun {
+            status: ProfileStatus {
+                profile,
+                status: Status::Besieged,
+                best_exposure: None,
+                reaches_map_edge: false,
+                disjoint_open_routes: Some(0),
+                inside_nodes: 0,
+                piece_nodes: 0,
+                outside_nodes: t.outside.iter().filter(|&&o| o).count(),
+            },
+            routes: Vec::new(),
+            cut: empty_cut(profile),
+        });
+    }
+    runs
+}
+
+fn piece_report(
+    p: usize,
+    f: PieceRun,
+    c: PieceRun,
+    people: f64,
+    _total: f64,
+    foot_t: &Terrain,
+    car_t: &Terrain,
+) -> PieceReport {
+    let status = Status::of_piece(c.status.status, f.status.status);
+    let mut supply_routes = c.routes;
+    supply_routes.extend(f.routes);
+    PieceReport {
+        index: p,
+        status,
+        near: piece_middle(foot_t, p)
+            .or_else(|| piece_middle(car_t, p))
+            .unwrap_or_default(),
+        population: people,
+        status_by_profile: vec![c.status, f.status],
+        supply_routes,
+        min_cut: c.cut,
+        min_cut_foot: f.cut,
+        forecast: None,
+        forecast_if_cut: Vec::new(),
+    }
+}
+
+/// The piece's road node nearest the mean of its nodes.
+fn piece_middle(t: &Terrain, p: usize) -> Option<[f64; 2]> {
+    let g = t.sm.graph;
+    let nodes = t.piece_nodes(p);
+    if nodes.is_empty() {
+        return None;
+    }
+    let k = nodes.len() as f64;
+    let mean = nodes.iter().fold([0.0, 0.0], |m, &v| {
+        let c = g.node_coord[v as usize];
+        [m[0] + c[0] / k, m[1] + c[1] / k]
+    });
+    nodes
+        .iter()
+        .map(|&v| g.node_coord[v as usize])
+        .min_by(|a, b| haversine_m(*a, mean).total_cmp(&haversine_m(*b, mean)))
+}
+
+/// Each population unit's people per piece, as `(people, point, piece)`: a point unit goes
+/// whole to the piece of its nearest road node (foot network, else car); an area unit is spread
+/// over the pieces in proportion to the foot road nodes of each inside its area (road nodes as
+/// the proxy for where people live), else goes whole to the nearest piece.
+fn assign_population(
+    s: &Scenario,
+    ground: &MultiPolygon<f64>,
+    foot_t: &Terrain,
+    car_t: &Terrain,
+) -> Vec<(f64, [f64; 2], usize)> {
+    let nearest = |t: &Terrain, at: [f64; 2]| {
+        let g = t.sm.graph;
+        (0..g.node_count())
+            .filter(|&v| t.piece_of[v] != NO_PIECE)
+            .min_by(|&a, &b| {
+                haversine_m(g.node_coord[a], at).total_cmp(&haversine_m(g.node_coord[b], at))
+            })
+            .map(|v| t.piece_of[v] as usize)
+    };
+    let fg = foot_t.sm.graph;
+    let mut out = Vec::new();
+    for (i, people, at) in enclave_units(s, ground) {
+        let u = &s.population[i];
+        let nodes_in_area: Vec<usize> = match &u.area {
+            Some(area) => (0..fg.node_count())
+                .filter(|&v| foot_t.piece_of[v] != NO_PIECE)
+                .filter(|&v| {
+                    let c = fg.node_coord[v];
+                    area.contains(&Point::new(c[0], c[1]))
                 })
-                .collect();
-            let mut headline = vec![match status {
-                Status::Besieged => format!(
-                    "{} is BESIEGED: no road links it to safe outside ground without crossing hostile lines (the besieger's declared crossings do not count).",
-                    e.name
-                ),
-                Status::Open => format!(
-                    "{} is OPEN: {} truck supply route(s) below the exposure threshold ({}).",
-                    e.name, open_routes, params.exposure_threshold
-                ),
-                Status::Contested => format!(
-                    "{} is CONTESTED: trucks {}, people {} (exposure threshold {}).",
-                    e.name,
-                    c.status.status.name(),
-                    f.status.status.name(),
-                    params.exposure_threshold
-                ),
-            }];
-            if c.cut.single_road_blockade {
-                let r = &c.cut.roads[0];
-                let road = if r.road.starts_with("way ") {
-                    format!("an unnamed {} road (OSM way {})", r.class.as_str(), r.osm_way_id)
-                } else {
-                    format!("{} (OSM way {})", r.road, r.osm_way_id)
-                };
-                headline.push(format!(
-                    "ONE ROAD: every truck route into {} uses {road}; cutting it imposes a total blockade of supplies.",
-                    e.name
-                ));
-            } else if c.cut.size > 1 {
-                headline.push(format!(
-                    "{} road segments would have to be cut to stop all trucks.",
-                    c.cut.size
-                ));
+                .map(|v| foot_t.piece_of[v] as usize)
+                .collect(),
+            None => Vec::new(),
+        };
+        if nodes_in_area.is_empty() {
+            if let Some(p) = nearest(foot_t, at).or_else(|| nearest(car_t, at)) {
+                out.push((people, at, p));
             }
-            if let Some(fc) = &fc {
-                headline.push(match (fc.runs_out_on, fc.days_left) {
-                    (Some(d), Some(n)) => format!("Food runs out on {d} ({n:.0} days after {}).", s.as_of),
-                    _ => "Deliveries cover the need: food does not run out.".into(),
-                });
+            continue;
+        }
+        let k = nodes_in_area.len() as f64;
+        let mut per_piece: Vec<(usize, f64)> = Vec::new();
+        for p in nodes_in_area {
+            match per_piece.iter_mut().find(|x| x.0 == p) {
+                Some(x) => x.1 += 1.0,
+                None => per_piece.push((p, 1.0)),
             }
-            let mut supply_routes = c.routes;
-            supply_routes.extend(f.routes);
-            EnclaveReport {
-                name: e.name.clone(),
-                party: s.parties[e.party].id.clone(),
-                status,
-                headline,
-                status_by_profile: vec![c.status, f.status],
-                pieces_km2,
-                population,
-                supply_routes,
-                min_cut: c.cut,
-                min_cut_foot: f.cut,
-                forecast: fc,
-                forecast_if_cut,
-                outline: ground,
+        }
+        for (p, n) in per_piece {
+            out.push((people * n / k, at, p));
+        }
+    }
+    out
+}
+
+/// The piece's forecast, and the forecast with each of its open truck roads cut in turn and
+/// with all of them cut (the car analysis run again on a copy with those roads closed).
+#[allow(clippy::too_many_arguments)]
+fn add_forecasts(
+    piece: &mut PieceReport,
+    car: &ScenarioMap,
+    enclave: usize,
+    ground: &MultiPolygon<f64>,
+    bbox: [f64; 4],
+    params: &SiegeParams,
+    index: &PieceIndex,
+    total_people: f64,
+) {
+    let s = car.scenario;
+    let share = if total_people > 0.0 {
+        piece.population / total_people
+    } else {
+        1.0 / index.count.max(1) as f64
+    };
+    let supply = |open_routes: u64| PieceSupply {
+        people: piece.population,
+        share,
+        open_routes,
+    };
+    let open_now = piece.status_by_profile[0].disjoint_open_routes.unwrap_or(0);
+    piece.forecast = forecast(s, &supply(open_now), params.horizon_days);
+    if piece.forecast.is_none() {
+        return;
+    }
+    let open: Vec<&SupplyRoute> = piece
+        .supply_routes
+        .iter()
+        .filter(|r| r.open && r.profile == Profile::Car)
+        .collect();
+    let mut sets: Vec<Vec<&SupplyRoute>> = open.iter().map(|r| vec![*r]).collect();
+    if open.len() > 1 {
+        sets.push(open.clone());
+    }
+    let mut out = Vec::new();
+    for set in sets {
+        let mut cm = car.clone();
+        for e in 0..cm.graph.edge_count() as u32 {
+            let w = cm.graph.edges.way_id[e as usize];
+            if set.iter().any(|r| r.osm_way_ids.contains(&w)) {
+                cm.set_closed(e, true);
             }
+        }
+        let t = Terrain::new(&cm, enclave, ground, bbox, params, Some(index));
+        let again = supply::analyse(&t, params, &[]);
+        let n_open = again
+            .get(piece.index)
+            .and_then(|r| r.status.disjoint_open_routes)
+            .unwrap_or(0);
+        let f = forecast(s, &supply(n_open), params.horizon_days).expect("stock present");
+        out.push(CutForecast {
+            roads_cut: set.iter().map(|r| r.road.clone()).collect(),
+            open_supply_routes: n_open,
+            days_left: f.days_left,
+            runs_out_on: f.runs_out_on,
+        });
+    }
+    piece.forecast_if_cut = out;
+}
+
+/// The worst piece: besieged before contested before open; among equals, the most people.
+fn worst_piece(pieces: &[PieceReport]) -> usize {
+    (0..pieces.len())
+        .max_by(|&a, &b| {
+            (pieces[a].status, pieces[a].population)
+                .partial_cmp(&(pieces[b].status, pieces[b].population))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.cmp(&a))
+        })
+        .unwrap_or(0)
+}
+
+fn polygon_areas_km2(ground: &MultiPolygon<f64>, proj: &LocalProjection) -> Vec<f64> {
+    ground
+        .0
+        .iter()
+        .map(|p| {
+            let m = p.map_coords(|c| {
+                let xy = proj.project([c.x, c.y]);
+                geo::coord! {x: xy[0], y: xy[1]}
+            });
+            (m.unsigned_area() / 1e6 * 1000.0).round() / 1000.0
         })
         .collect()
+}
+
+/// How much road a piece has ("3 road junctions on foot"): people are spread over the pieces by
+/// their road junctions, so a piece of a few junctions holding many people says the population
+/// layer puts them where there are hardly any roads — the reader should see that beside them.
+fn junctions(p: &PieceReport) -> String {
+    let n = p.status_by_profile[1].piece_nodes;
+    format!("{n} road junction{} on foot", if n == 1 { "" } else { "s" })
+}
+
+/// The headline: the worst piece's verdict (naming the piece when there are several), the
+/// other pieces in one line each, the single-road blockade and the food date.
+fn headline(
+    s: &Scenario,
+    enclave: usize,
+    pieces: &[PieceReport],
+    worst: usize,
+    params: &SiegeParams,
+) -> Vec<String> {
+    let e = &s.enclaves[enclave];
+    let Some(w) = pieces.get(worst) else {
+        return vec![format!(
+            "{} has no road on its ground: nothing can be said about access to it.",
+            e.name
+        )];
+    };
+    let subject = if pieces.len() == 1 {
+        e.name.clone()
+    } else {
+        format!(
+            "{} is cut into {} pieces; piece {} ({:.0} people, {}, around {:.4},{:.4})",
+            e.name,
+            pieces.len(),
+            w.index + 1,
+            w.population,
+            junctions(w),
+            w.near[1],
+            w.near[0]
+        )
+    };
+    let (trucks, people) = (w.status_by_profile[0].status, w.status_by_profile[1].status);
+    let open_routes = w
+        .supply_routes
+        .iter()
+        .filter(|r| r.open && r.profile == Profile::Car)
+        .count();
+    let mut out = vec![match w.status {
+        Status::Besieged => format!(
+            "{subject} is BESIEGED: no truck route and no route on foot links it to ground that leads away below the exposure threshold ({}) — trucks {}, people {} (the besieger's declared crossings do not count).",
+            params.exposure_threshold,
+            trucks.name(),
+            people.name()
+        ),
+        Status::Open => format!(
+            "{subject} is OPEN: {open_routes} truck supply road(s) below the exposure threshold ({}).",
+            params.exposure_threshold
+        ),
+        Status::Contested => format!(
+            "{subject} is CONTESTED: trucks {}, people {} (exposure threshold {}).",
+            trucks.name(),
+            people.name(),
+            params.exposure_threshold
+        ),
+    }];
+    for p in pieces.iter().filter(|p| p.index != worst) {
+        out.push(format!(
+            "Piece {} ({:.0} people, {}, around {:.4},{:.4}) is {}.",
+            p.index + 1,
+            p.population,
+            junctions(p),
+            p.near[1],
+            p.near[0],
+            p.status.name().to_uppercase()
+        ));
+    }
+    if w.min_cut.single_road_blockade {
+        let r = &w.min_cut.roads[0];
+        let road = if r.road.starts_with("way ") {
+            format!(
+                "an unnamed {} road (OSM way {})",
+                r.class.as_str(),
+                r.osm_way_id
+            )
+        } else {
+            format!("{} (OSM way {})", r.road, r.osm_way_id)
+        };
+        out.push(format!(
+            "ONE ROAD: every truck route into {} uses {road}; cutting it imposes a total blockade of supplies.",
+            if pieces.len() == 1 { e.name.clone() } else { format!("piece {}", w.index + 1) }
+        ));
+    } else if w.min_cut.size > 1 {
+        out.push(format!(
+            "{} road segments would have to be cut to stop all trucks.",
+            w.min_cut.size
+        ));
+    }
+    if let Some(fc) = &w.forecast {
+        out.push(match (fc.runs_out_on, fc.days_left) {
+            (Some(d), Some(n)) => format!(
+                "Food runs out on {d} ({n:.0} days after {}) for {:.0} people.",
+                s.as_of, fc.people
+            ),
+            _ => format!(
+                "Deliveries cover the need of {:.0} people: food does not run out.",
+                fc.people
+            ),
+        });
+    }
+    out
 }

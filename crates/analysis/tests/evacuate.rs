@@ -177,7 +177,7 @@ fn bad_evacuation_inputs_get_clear_messages() {
     let (_d, s) = example_with(
         |m| {
             m.replace(
-                "checkpoint = [42.50255, 1.51318]",
+                "checkpoint = [42.50255, 1.51284]",
                 "checkpoint = [42.5080, 1.5300]",
             )
         },

@@ -1,10 +1,11 @@
 //! Finding, importing and caching road graphs: `--graph FILE` loads a graph file, `--map PBF`
 //! imports on the fly and caches the graph beside the map, keyed by the map's checksum.
 
-use anyhow::{bail, Context, Result};
-use corridor_roads::{file, import, RoadGraph};
+use anyhow::{bail, Result};
+use corridor_roads::{file, import, Profile, RoadGraph, Snapper};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 /// A loaded graph with the identity every result reports.
@@ -14,6 +15,9 @@ pub struct LoadedMap {
     pub file: PathBuf,
     /// The graph file actually read.
     pub graph_file: PathBuf,
+    /// Per profile, the snapping index: built on first use, then shared by every query of the
+    /// process.
+    snappers: [OnceLock<Snapper>; 2],
 }
 
 /// `"map"` in every JSON result: which data the answer rests on.
@@ -26,6 +30,21 @@ pub struct MapIdentity {
 }
 
 impl LoadedMap {
+    fn new(graph: RoadGraph, file: &Path, graph_file: &Path) -> LoadedMap {
+        LoadedMap {
+            graph,
+            file: file.to_path_buf(),
+            graph_file: graph_file.to_path_buf(),
+            snappers: Default::default(),
+        }
+    }
+
+    /// The snapping index of one profile, built on first use.
+    pub fn snapper(&self, p: Profile) -> &Snapper {
+        self.snappers[p.index()]
+            .get_or_init(|| Snapper::new(self.graph.profile(p), self.graph.meta.bbox))
+    }
+
     pub fn identity(&self) -> MapIdentity {
         MapIdentity {
             file: self.file.display().to_string(),
@@ -54,11 +73,7 @@ pub fn import_command(map: &Path, output: &Path) -> Result<()> {
 /// Loads from `--graph` or `--map` (exactly one must be given).
 pub fn load(graph: Option<&Path>, map: Option<&Path>) -> Result<LoadedMap> {
     match (graph, map) {
-        (Some(g), None) => Ok(LoadedMap {
-            graph: file::load(g)?,
-            file: g.to_path_buf(),
-            graph_file: g.to_path_buf(),
-        }),
+        (Some(g), None) => Ok(LoadedMap::new(file::load(g)?, g, g)),
         (None, Some(m)) => load_map_cached(m),
         (Some(_), Some(_)) => bail!("give either --graph or --map, not both"),
         (None, None) => bail!("no map given: use --graph FILE.graph or --map FILE.osm.pbf"),
@@ -105,13 +120,7 @@ pub fn load_map_cached(map: &Path) -> Result<LoadedMap> {
         let p = dir.join(&cache_name);
         if p.exists() {
             match file::load(&p) {
-                Ok(g) if g.meta.source_sha256 == sha => {
-                    return Ok(LoadedMap {
-                        graph: g,
-                        file: map.to_path_buf(),
-                        graph_file: p,
-                    })
-                }
+                Ok(g) if g.meta.source_sha256 == sha => return Ok(LoadedMap::new(g, map, &p)),
                 Ok(_) => eprintln!("corridor: ignoring {}: built from other data", p.display()),
                 Err(e) => eprintln!("corridor: ignoring cached graph: {e}"),
             }
@@ -122,7 +131,6 @@ pub fn load_map_cached(map: &Path) -> Result<LoadedMap> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let g = import::import_pbf_bytes(&bytes, &name, map)?;
-    let mut last_err = None;
     for dir in cache_dirs(map) {
         let _ = std::fs::create_dir_all(&dir);
         // A folder without write bits (a shared, read-only data set) is left alone even when
@@ -134,16 +142,21 @@ pub fn load_map_cached(map: &Path) -> Result<LoadedMap> {
         match file::save(&g, &p) {
             Ok(()) => {
                 eprintln!("corridor: cached graph in {}", p.display());
-                return Ok(LoadedMap {
-                    graph: g,
-                    file: map.to_path_buf(),
-                    graph_file: p,
-                });
+                return Ok(LoadedMap::new(g, map, &p));
             }
-            Err(e) => last_err = Some(e),
+            Err(e) => eprintln!("corridor: cannot cache the imported graph: {e}"),
         }
     }
-    Err(last_err.expect("at least one cache dir")).context("cannot cache the imported graph")
+    // Nowhere writable: answer anyway; the next run imports again.
+    eprintln!(
+        "corridor: warning: no writable cache folder for {}; the graph is not cached",
+        map.display()
+    );
+    Ok(LoadedMap::new(
+        g,
+        map,
+        Path::new("(imported in memory, not cached)"),
+    ))
 }
 
 /// Parses `LAT,LON` as users type it (as map apps show it) into `[lon, lat]`.

@@ -82,10 +82,12 @@ pub fn snappers_for(map: &LoadedMap) -> Vec<Snapper> {
 /// Lays an already read scenario onto an already loaded map (whatever map its manifest names:
 /// the server serves one map), validating closures and checkpoints on both profiles.
 pub fn on_map(
-    scenario: Scenario,
+    mut scenario: Scenario,
     map: Arc<LoadedMap>,
     snappers: Arc<Vec<Snapper>>,
 ) -> Result<LoadedScenario> {
+    // Checkpoints and point closures resolve to one OSM way for every profile.
+    corridor_scenario::place(&mut scenario, &map.graph, &snappers);
     let laid: Vec<ScenarioMap> = Profile::ALL
         .iter()
         .map(|&p| {
@@ -97,13 +99,45 @@ pub fn on_map(
             )
         })
         .collect::<Result<_, _>>()?;
-    corridor_scenario::check_checkpoints(&laid.iter().collect::<Vec<_>>())?;
+    corridor_scenario::check_on_map(&laid.iter().collect::<Vec<_>>())?;
+    check_aid_crossings(&laid[Profile::Car.index()], &snappers[Profile::Car.index()])?;
     drop(laid);
     Ok(LoadedScenario {
         scenario,
         map,
         snappers,
     })
+}
+
+/// Every aid crossing must sit on a car road next to a road across a front line, for the side
+/// convoys travel as (from the `[convoy]` warehouse, else the besieger's).
+fn check_aid_crossings(car: &ScenarioMap, snapper: &Snapper) -> Result<()> {
+    aid_crossings_on_map(car, snapper)?;
+    Ok(())
+}
+
+/// The aid crossings on the car graph, for the side convoys travel as.
+pub fn aid_crossings_on_map(
+    car: &ScenarioMap,
+    snapper: &Snapper,
+) -> Result<Vec<corridor_analysis::convoy::CrossingOnMap>> {
+    use corridor_analysis::convoy::{convoy_side, crossings_on_map};
+    let s = car.scenario;
+    let side = convoy_side(car, s.convoy.as_ref().and_then(|c| c.warehouse));
+    Ok(crossings_on_map(car, snapper, side)?)
+}
+
+/// The scenario as it stood on `day` (not after its `as_of`), from what was loaded: incidents
+/// and closures dated after `day` are left out and counted as such.
+pub fn cut_back_to(now: &Scenario, day: chrono::NaiveDate) -> Scenario {
+    let mut s = now.clone();
+    s.as_of = day;
+    let (inc, clo) = (s.incidents.len(), s.closures.len());
+    s.incidents.retain(|i| i.date <= day);
+    s.closures.retain(|c| c.since <= day);
+    s.incidents_after_as_of += inc - s.incidents.len();
+    s.closures_after_as_of += clo - s.closures.len();
+    s
 }
 
 /// Parses `--side`: `civilian` (the default: a civilian of the first enclave's party), `neutral`,

@@ -5,6 +5,7 @@ use crate::route::{Format, ProfileArg};
 use crate::scenario_cmd;
 use anyhow::Result;
 use clap::Args;
+pub use corridor_app::results::access::report_on;
 use corridor_app::results::access::{
     access_result, check_minutes, isochrone_result, parse_compare_date,
 };

@@ -167,7 +167,21 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
     for h in &e.headline {
         println!("  {h}");
     }
-    for r in &e.supply_routes {
+    // The piece most people live in: its roads and its food.
+    let Some(city) = e
+        .pieces
+        .iter()
+        .max_by(|a, b| a.population.total_cmp(&b.population))
+    else {
+        return Ok(());
+    };
+    println!(
+        "  Piece {} ({:.0} people) is {}:",
+        city.index + 1,
+        city.population,
+        city.status.name()
+    );
+    for r in &city.supply_routes {
         println!(
             "  supply route ({}): {:<48} exposure {:>6.1}{}  best way in for {:>3.0} % of the people",
             r.profile.name(),
@@ -177,7 +191,18 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             r.population_share * 100.0
         );
     }
-    for f in &e.forecast_if_cut {
+    if let Some(f) = &city.forecast {
+        println!(
+            "  food: {:.0} trucks a day over {} open truck route(s) that share no road; {}",
+            f.trucks_per_day,
+            f.open_supply_routes,
+            f.runs_out_on.map_or_else(
+                || "it does not run out".to_string(),
+                |d| format!("it runs out on {d}")
+            )
+        );
+    }
+    for f in &city.forecast_if_cut {
         println!(
             "  if {} were cut: {} open truck route(s) left, food runs out {}",
             f.roads_cut.join(" and "),
@@ -187,7 +212,7 @@ fn siege_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
         );
     }
     // What if the besieger cuts the first road of the truck cut?
-    let Some(cut) = e.min_cut.roads.first() else {
+    let Some(cut) = city.min_cut.roads.first() else {
         return Ok(());
     };
     let (mut f2, mut c2) = (foot.clone(), car.clone());
@@ -268,16 +293,11 @@ fn evacuation_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
 }
 
 fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
-    use corridor_analysis::access::{access, compare, facilities_on, AccessParams};
+    use corridor_analysis::access::{compare, AccessParams};
     let s = &loaded.scenario;
     let params = AccessParams::default();
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
     let before_day = s.as_of - chrono::Duration::days(14);
-    let run = |day| -> Result<_> {
-        let f = facilities_on(s, &loaded.map.graph.facilities, day, &params)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        access(&foot, &car, f, day, &params).map_err(|e| anyhow::anyhow!("{e}"))
-    };
+    let run = |day| -> Result<_> { Ok(crate::access_cmd::report_on(loaded, day, &params)?.0) };
     let (before, after) = (run(before_day)?, run(s.as_of)?);
     println!("\nHealth care on foot, {} people:", after.population);
     for (label, r) in [("before the strikes", &before), ("on as_of", &after)] {
@@ -287,11 +307,33 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
             .map(|c| format!("{:.0} % within {:.0} min", c.share * 100.0, c.minutes))
             .collect();
         println!(
-            "  {label} ({}): {} working facilities; {}",
+            "  {label} ({}): {} working facilities ({} partially); {}",
             r.date,
             r.facilities.functioning + r.facilities.partially_functioning,
+            r.facilities.partially_functioning,
             cov.join(", ")
         );
+        if let Some(c) = r.catchments.first() {
+            println!(
+                "    largest load: {} ({}) — {:.0} people{}",
+                c.name.clone().unwrap_or_else(|| c.facility.clone()),
+                serde_json::to_value(c.status)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('_', " "),
+                c.people,
+                c.people_per_bed
+                    .map(|x| format!(", {x:.0} per bed"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(full) = r.coverage_fully_functioning.last() {
+            println!(
+                "    {:.0} % within {:.0} min of a fully functioning facility",
+                full.share * 100.0,
+                full.minutes
+            );
+        }
     }
     let ch = compare(&before, &after, after.population);
     for f in &ch.facilities_lost {
@@ -317,6 +359,76 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
     }
     println!(
         "  (full report: cargo run --release -- access {} --compare {before_day})",
+        s.file.display()
+    );
+    convoy_part(loaded)
+}
+
+/// The declared convoy plan: route through the aid crossing, clock, backup, deliveries.
+fn convoy_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
+    use crate::convoy_cmd::{compute, siege_reports, ConvoyArgs};
+    let s = &loaded.scenario;
+    let args = ConvoyArgs {
+        scenario: s.file.clone(),
+        days: 30,
+        max_snap: 500.0,
+        ..Default::default()
+    };
+    let r = compute(loaded, &args, &siege_reports(loaded))?;
+    let c = s.convoy.as_ref().expect("the example declares [convoy]");
+    println!(
+        "\nConvoy plan ([convoy]): {} trucks × {} t every {} days, through an aid crossing:",
+        c.trucks, c.tonnes_per_truck, c.every_days
+    );
+    let route = &r.route;
+    println!(
+        "  route via {}: {:.1} km, {:.0} min driving, exposure {:.1}; {} waypoints for the notification",
+        route.crossing,
+        route.distance_m / 1000.0,
+        route.driving_s / 60.0,
+        route.exposure.risk,
+        route.waypoints.len()
+    );
+    let t = &r.timing;
+    println!(
+        "  first convoy: leaves {}, at the crossing {}, waits {:.1} h, inspection {:.1} h, last stop {}",
+        t.departs,
+        t.at_crossing,
+        t.wait_s / 3600.0,
+        t.inspection_s / 3600.0,
+        t.arrivals.last().map_or("never", String::as_str)
+    );
+    if let Some(b) = &r.backup {
+        println!(
+            "  backup via {}: {:.1} km, exposure {:.1}{}",
+            b.route.crossing,
+            b.route.distance_m / 1000.0,
+            b.route.exposure.risk,
+            if b.disjoint {
+                String::new()
+            } else {
+                format!(" (shares {:.1} km with the route)", b.shared_m / 1000.0)
+            }
+        );
+    }
+    if let Some(x) = &r.supply {
+        println!(
+            "  feeds {} of the enclave ({:.0} people, where its distribution points lie)",
+            crate::convoy_cmd::pieces_words(&r.feeds_pieces),
+            x.people
+        );
+        println!(
+            "  {} days: {:.0} t delivered ({:.0} % of the need, {:.1} days of food); {} trucks a week would cover the need",
+            x.horizon_days,
+            x.delivered_tonnes,
+            x.share_of_need * 100.0,
+            x.days_of_food_added,
+            x.trucks_per_week_to_cover_need
+        );
+        println!("  {}", x.verdict);
+    }
+    println!(
+        "  (full plan: cargo run --release -- convoy {0}; one-page brief: cargo run --release -- brief {0} -o brief.html)",
         s.file.display()
     );
     Ok(())

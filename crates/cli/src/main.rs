@@ -3,6 +3,8 @@
 
 mod access_cmd;
 mod bench;
+mod brief;
+mod convoy_cmd;
 mod demo;
 mod evacuate_cmd;
 mod maps;
@@ -46,6 +48,12 @@ enum Command {
     Siege(siege_cmd::SiegeArgs),
     /// Plan an evacuation through the declared corridors, with its gap to a lower bound.
     Evacuate(evacuate_cmd::EvacuateArgs),
+    /// The convoy plan through an aid crossing: safest truck route, backup, timing, deliveries
+    /// against the need, and what each road's closure does.
+    Convoy(convoy_cmd::ConvoyArgs),
+    /// A one-page situation brief (OCHA flash-update form) as HTML, printable to A4, with the
+    /// tables as HXL-tagged CSV beside it; the figures as JSON on stdout.
+    Brief(brief::BriefArgs),
     /// Who can still reach a working health facility, and what the strikes changed.
     Access(access_cmd::AccessArgs),
     /// The area reachable within given minutes, respecting front lines and closures.
@@ -70,6 +78,8 @@ fn main() -> ExitCode {
         Command::Scenario(cmd) => scenario_cmd::run(&cmd),
         Command::Siege(args) => siege_cmd::run(&args),
         Command::Evacuate(args) => evacuate_cmd::run(&args),
+        Command::Convoy(args) => convoy_cmd::run(&args),
+        Command::Brief(args) => brief::run(&args),
         Command::Access(args) => access_cmd::run_access(&args),
         Command::Isochrone(args) => access_cmd::run_isochrone(&args),
         Command::Demo => demo::run(),

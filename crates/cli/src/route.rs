@@ -6,8 +6,9 @@ use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
 use corridor_app::alternatives::alternative_routes;
 use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
-use corridor_roads::route::RoadRoute;
-use corridor_roads::{Profile, ProfileGraph, Router, Snap, Snapper, WeightBound};
+use corridor_roads::route::{EdgePiece, RoadRoute};
+use corridor_roads::snap::edge_open;
+use corridor_roads::{Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound};
 use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
 use serde_json::json;
@@ -94,6 +95,18 @@ pub struct RouteArgs {
     pub max_snap: f64,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Which exact search answers: auto (A* with landmarks for a single route: customizing the
+    /// contraction hierarchy costs as much as dozens of A* queries), cch, alt or dijkstra.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: EngineArg,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum EngineArg {
+    Auto,
+    Cch,
+    Alt,
+    Dijkstra,
 }
 
 #[derive(Serialize)]
@@ -112,6 +125,8 @@ pub struct RouteReport {
     pub distance_m: f64,
     pub duration_s: f64,
     pub profile: Profile,
+    /// The exact search that answered: `cch`, `alt` (A* with landmarks) or `dijkstra`.
+    pub engine: Engine,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,7 +173,24 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-pub use corridor_app::snapping::snap_point;
+use corridor_app::snapping::off_the_map;
+
+/// Snaps both ends of a route onto edges `usable` accepts (see [`Snapper::waypoints`]).
+#[allow(clippy::too_many_arguments)]
+fn snap_ends(
+    g: &ProfileGraph,
+    snapper: &Snapper,
+    from: [f64; 2],
+    to: [f64; 2],
+    max_m: f64,
+    args: [&str; 2],
+    usable: &dyn Fn(u32) -> bool,
+) -> Result<[Waypoint; 2]> {
+    let [a, b] = snapper.waypoints(g, from, to, max_m, usable);
+    let a = a.ok_or_else(|| off_the_map(g, snapper, from, max_m, "--from", args[0], usable))?;
+    let b = b.ok_or_else(|| off_the_map(g, snapper, to, max_m, "--to", args[1], usable))?;
+    Ok([a, b])
+}
 
 fn snapped_point(g: &ProfileGraph, s: &Snap) -> SnappedPoint {
     SnappedPoint {
@@ -180,7 +212,8 @@ pub struct ScenarioRequest<'a> {
     pub max_share: f64,
 }
 
-/// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario.
+/// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario, with
+/// the engine chosen automatically.
 pub fn compute(
     map: &LoadedMap,
     profile: Profile,
@@ -189,15 +222,54 @@ pub fn compute(
     max_snap: f64,
     scenario: Option<&ScenarioRequest>,
 ) -> Result<RouteReport> {
+    compute_with(
+        map,
+        profile,
+        [from_arg, to_arg],
+        max_snap,
+        scenario,
+        EngineArg::Auto,
+    )
+}
+
+/// One route on `weight` by the chosen engine. `auto` is A* with landmarks: a process answers
+/// one route per weight vector, and customizing the hierarchy first costs as much as dozens of
+/// A* queries (BENCHMARKS.md).
+fn route_by(
+    router: &mut Router,
+    g: &ProfileGraph,
+    weight: &[f64],
+    engine: EngineArg,
+    from: &Waypoint,
+    to: &Waypoint,
+) -> Option<RoadRoute> {
+    match engine {
+        EngineArg::Auto | EngineArg::Alt => {
+            router.route(g, weight, WeightBound::AtLeastTravelTime, from, to)
+        }
+        EngineArg::Dijkstra => router.route(g, weight, WeightBound::Arbitrary, from, to),
+        EngineArg::Cch => {
+            let customized = g.customize(weight.to_vec());
+            router.route_customized(g, &customized, from, to)
+        }
+    }
+}
+
+/// [`compute`] with an explicit engine.
+pub fn compute_with(
+    map: &LoadedMap,
+    profile: Profile,
+    [from_arg, to_arg]: [&str; 2],
+    max_snap: f64,
+    scenario: Option<&ScenarioRequest>,
+    engine: EngineArg,
+) -> Result<RouteReport> {
     let from = maps::parse_lat_lon(from_arg, "--from")?;
     let to = maps::parse_lat_lon(to_arg, "--to")?;
     if !(max_snap.is_finite() && max_snap >= 0.0) {
         bail!("--max-snap {max_snap}: must be a non-negative number of metres");
     }
     let g = map.graph.profile(profile);
-    let snapper = Snapper::new(g, map.graph.meta.bbox);
-    let sf = snap_point(g, &snapper, from, max_snap, "--from", from_arg)?;
-    let st = snap_point(g, &snapper, to, max_snap, "--to", to_arg)?;
     let mut router = Router::new(g);
     let no_route = |why: &str| {
         anyhow!(
@@ -205,17 +277,15 @@ pub fn compute(
             profile.name()
         )
     };
+    let args = [from_arg, to_arg];
     let Some(req) = scenario else {
-        let r = router
-            .route(
-                g,
-                &g.arc_duration_s,
-                WeightBound::AtLeastTravelTime,
-                &sf,
-                &st,
-            )
+        let snapper = map.snapper(profile);
+        let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &|_| true)?;
+        let r = route_by(&mut router, g, &g.arc_duration_s, engine, &sf, &st)
             .ok_or_else(|| no_route("the points lie on road networks that do not connect"))?;
-        return Ok(report(map, g, &r, &sf, &st, None));
+        let mut rep = report(map, g, &r, &sf, &st, None);
+        name_max_snap(&mut rep, max_snap);
+        return Ok(rep);
     };
     let sm = req.loaded.on(profile);
     let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
@@ -223,30 +293,32 @@ pub fn compute(
         bail!("--lambda {lambda}: must be zero or more seconds per unit of exposure");
     }
     let weights = sm.weights(req.side, req.mode, lambda);
-    let r = router
-        .route(g, &weights, WeightBound::AtLeastTravelTime, &sf, &st)
-        .ok_or_else(|| {
-            if router
-                .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
-                .is_some()
-            {
-                no_route(&format!(
-                    "every road between them is closed to side {} in this scenario (front lines away from a declared crossing for this side, closures or avoid areas)",
-                    describe_side(&req.loaded.scenario, req.side)
-                ))
-            } else {
-                no_route("the points lie on road networks that do not connect")
-            }
-        })?;
+    // Snap only onto roads this traveller may use: a start on a closed road is no start.
+    let snapper = &req.loaded.snappers[profile.index()];
+    let usable = |e: u32| edge_open(g, &weights, e);
+    let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &usable)?;
+    let r = route_by(&mut router, g, &weights, engine, &sf, &st).ok_or_else(|| {
+        if router
+            .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
+            .is_some()
+        {
+            no_route(&format!(
+                "every road between them is closed to side {} in this scenario (front lines away from a declared crossing for this side, closures or avoid areas)",
+                describe_side(&req.loaded.scenario, req.side)
+            ))
+        } else {
+            no_route("the points lie on road networks that do not connect")
+        }
+    })?;
     let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
+    name_max_snap(&mut rep, max_snap);
     if req.alternatives > 0 {
         rep.alternatives = Some(alternatives(
             &sm,
             &mut router,
             &weights,
             &r,
-            &sf,
-            &st,
+            [&sf, &st],
             req,
             map,
             lambda,
@@ -255,12 +327,27 @@ pub fn compute(
     Ok(rep)
 }
 
+/// Records `--max-snap` among the report's parameters: how far a point was allowed to snap is
+/// part of what the answer depends on.
+fn name_max_snap(rep: &mut RouteReport, max_snap: f64) {
+    let params = rep.parameters.get_or_insert_with(|| json!({}));
+    params["max_snap_m"] = json!(max_snap);
+}
+
+/// The candidate of a waypoint a route actually starts or ends on (the best one when the route
+/// starts at a node, where every candidate is the same point).
+fn used_candidate<'a>(w: &'a Waypoint, piece: Option<&EdgePiece>) -> &'a Snap {
+    piece
+        .and_then(|p| w.candidates().iter().find(|c| c.edge == p.edge))
+        .unwrap_or(w.best())
+}
+
 fn report(
     map: &LoadedMap,
     g: &ProfileGraph,
     r: &RoadRoute,
-    sf: &Snap,
-    st: &Snap,
+    sf: &Waypoint,
+    st: &Waypoint,
     scenario: Option<(&ScenarioMap, &ScenarioRequest, f64)>,
 ) -> RouteReport {
     let coords: Vec<[f64; 2]> = r
@@ -272,6 +359,7 @@ fn report(
         distance_m: round(r.distance_m, 1),
         duration_s: round(r.duration_s, 1),
         profile: g.profile,
+        engine: r.engine,
         mode: None,
         side: None,
         risk: None,
@@ -279,8 +367,8 @@ fn report(
         geometry: json!({"type": "LineString", "coordinates": coords}),
         streets: r.streets(g),
         snapped: Some(Snapped {
-            from: snapped_point(g, sf),
-            to: snapped_point(g, st),
+            from: snapped_point(g, used_candidate(sf, r.pieces.first())),
+            to: snapped_point(g, used_candidate(st, r.pieces.last())),
         }),
         alternatives: None,
         shared_fraction: None,
@@ -309,8 +397,7 @@ fn alternatives(
     router: &mut Router,
     weights: &[f64],
     best: &RoadRoute,
-    sf: &Snap,
-    st: &Snap,
+    [sf, st]: [&Waypoint; 2],
     req: &ScenarioRequest,
     map: &LoadedMap,
     lambda: f64,
@@ -370,13 +457,13 @@ pub fn run(args: &RouteArgs) -> Result<()> {
     let report = match &args.scenario {
         None => {
             let map = maps::load(args.graph.as_deref(), args.map.as_deref())?;
-            compute(
+            compute_with(
                 &map,
                 args.profile.into(),
-                &args.from,
-                &args.to,
+                [&args.from, &args.to],
                 args.max_snap,
                 None,
+                args.engine,
             )?
         }
         Some(path) => {
@@ -390,13 +477,13 @@ pub fn run(args: &RouteArgs) -> Result<()> {
                 alternatives: args.alternatives,
                 max_share: args.max_share,
             };
-            compute(
+            compute_with(
                 &loaded.map,
                 args.profile.into(),
-                &args.from,
-                &args.to,
+                [&args.from, &args.to],
                 args.max_snap,
                 Some(&req),
+                args.engine,
             )?
         }
     };

@@ -5,10 +5,11 @@ use crate::route::Format;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 pub use corridor_app::scenario::{
-    describe_side, load, parse_side, polygon_json, LoadedScenario, ScenarioIdentity,
+    aid_crossings_on_map, describe_side, load, parse_side, polygon_json, LoadedScenario,
+    ScenarioIdentity,
 };
 use corridor_roads::Profile;
-use corridor_scenario::{ClosureGeometry, ScenarioMap, Side};
+use corridor_scenario::{ClosureGeometry, Scenario, ScenarioMap, Side};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -28,6 +29,48 @@ pub struct CheckArgs {
 
 fn line_feature(coords: Vec<[f64; 2]>, props: Value) -> Value {
     json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
+}
+
+/// Per corridor: the way its checkpoint stands on and, per profile, the crossing it opens
+/// (edges, the OSM way, distance from the declared point) and whether it is in force.
+fn checkpoint_report(s: &Scenario, maps: &[&ScenarioMap]) -> Vec<Value> {
+    s.corridors
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let by_profile: Vec<Value> = maps
+                .iter()
+                .filter_map(|m| {
+                    let cp = m.checkpoints.iter().find(|x| x.corridor == k)?;
+                    Some(json!({
+                        "profile": m.graph.profile,
+                        "osm_way_id": cp.way_id,
+                        "distance_m": (cp.snap_m * 10.0).round() / 10.0,
+                        "crossing_edges": cp.edges.len(),
+                        "opens": !cp.edges.is_empty(),
+                        "in_force_on_as_of": cp.in_force,
+                    }))
+                })
+                .collect();
+            let at = maps
+                .iter()
+                .find_map(|m| m.checkpoints.iter().find(|x| x.corridor == k))
+                .map(|cp| cp.point)
+                .unwrap_or(c.checkpoint);
+            json!({
+                "name": c.name,
+                "purpose": c.purpose,
+                "checkpoint": {"lat": at[1], "lon": at[0]},
+                "osm_way_id": s.placement.checkpoints.get(k).copied().flatten().map(|p| p.osm_way_id),
+                "crossing": by_profile,
+                "modes": if c.opens.modes.is_empty() { json!(["foot", "car"]) } else { json!(c.opens.modes) },
+                "into": c.opens.into.map(|p| s.parties[p].id.clone()),
+                "since": c.opens.since.map(|d| d.to_string()),
+                "until": c.opens.until.map(|d| d.to_string()),
+                "capacity_per_hour": c.capacity_per_hour,
+            })
+        })
+        .collect()
 }
 
 pub fn run(cmd: &ScenarioCommand) -> Result<()> {
@@ -52,25 +95,27 @@ pub fn run(cmd: &ScenarioCommand) -> Result<()> {
                     )
                 })
                 .sum();
-            let corridors: Vec<Value> = foot
-                .checkpoints
-                .iter()
-                .map(|c| {
-                    let k = &s.corridors[c.corridor];
-                    json!({"name": k.name, "purpose": k.purpose, "checkpoint": {"lat": c.point[1], "lon": c.point[0], "snap_m": (c.snap_m * 10.0).round() / 10.0}, "capacity_per_hour": k.capacity_per_hour})
-                })
-                .collect();
+            let corridors = checkpoint_report(s, &[&foot, &car]);
             let v = json!({
                 "scenario": ls.identity(),
                 "map": ls.map.identity(),
                 "parties": s.parties.iter().map(|p| json!({"id": p.id, "name": p.name, "allies": p.allies.iter().map(|&a| s.parties[a].id.clone()).collect::<Vec<_>>()})).collect::<Vec<_>>(),
                 "territories": s.territories.len(),
                 "front_lines": {"count": foot.front_lines.len(), "length_m": front_len.round()},
-                "incidents": {"used": s.incidents.len(), "ignored_after_as_of": s.incidents_after_as_of},
+                "incidents": {"used": s.incidents.len(), "ignored_after_as_of": s.incidents_after_as_of,
+                              "no_local_risk_geo_precision_3": s.incidents_imprecise},
                 "closures": {"in_force": s.closures.len(), "ignored_after_as_of": s.closures_after_as_of,
                               "foot_edges_cut": cut(&foot).len(), "car_edges_cut": cut(&car).len()},
                 "enclaves": s.enclaves.iter().map(|e| json!({"name": e.name, "party": s.parties[e.party].id})).collect::<Vec<_>>(),
                 "corridors": corridors,
+                "aid_crossings": aid_crossings_on_map(&car, &ls.snappers[Profile::Car.index()])?.iter().map(|x| {
+                    let c = &s.aid_crossings[x.crossing];
+                    json!({"name": c.name, "checkpoint": {"lat": x.snap.point[1], "lon": x.snap.point[0], "snap_m": (x.snap.distance_m * 10.0).round() / 10.0},
+                           "osm_way_id": x.osm_way_id, "way_distance_m": (x.way_distance_m * 10.0).round() / 10.0,
+                           "opens_edges": x.opens.len(),
+                           "trucks_per_day": c.trucks_per_day, "trucks_per_week": c.trucks_per_week, "inspection_minutes": c.inspection_s / 60.0})
+                }).collect::<Vec<_>>(),
+                "convoy": s.convoy,
                 "default_side": describe_side(s, Side::default_for(s)),
             });
             println!("{}", serde_json::to_string_pretty(&v)?);

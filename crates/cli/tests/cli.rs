@@ -575,32 +575,56 @@ fn siege_reports_status_roads_cut_and_forecast() {
     assert_eq!(v["scenario"]["as_of"], "2016-07-28");
     assert_eq!(v["map"]["sha256"].as_str().unwrap().len(), 64);
     let e = &v["enclaves"][0];
-    assert_eq!(e["status"], "open");
     assert_eq!(e["population"], 250000.0);
-    assert_eq!(e["min_cut"]["size"], 2);
-    assert!(e["supply_routes"].as_array().unwrap().len() >= 2);
-    assert!(e["forecast"]["assumptions"].as_array().unwrap().len() >= 3);
-    // What if the first cut road is closed: one road left, food runs out.
-    let way = e["min_cut"]["roads"][0]["osm_way_id"]
+    // Every piece is reported; the headline piece is the worst one (besieged first).
+    let pieces = e["pieces"].as_array().unwrap();
+    assert!(!pieces.is_empty());
+    let worst = &pieces[e["headline_piece"].as_u64().unwrap() as usize];
+    assert_eq!(e["status"], worst["status"]);
+    let rank = |s: &Value| {
+        ["open", "contested", "besieged"]
+            .iter()
+            .position(|x| s == x)
+            .unwrap()
+    };
+    for p in pieces {
+        assert!(rank(&p["status"]) <= rank(&worst["status"]));
+    }
+    // The city: the piece with the most people, fed by one truck road.
+    let city = pieces
+        .iter()
+        .max_by(|a, b| {
+            a["population"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["population"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_eq!(city["status"], "open");
+    assert_eq!(city["min_cut"]["size"], 1);
+    assert!(city["forecast"]["assumptions"].as_array().unwrap().len() >= 3);
+    assert_eq!(city["forecast"]["inflow_bound"], "routes");
+    // What if that road is closed: the city loses its truck route and food runs out.
+    let way = city["min_cut"]["roads"][0]["osm_way_id"]
         .as_i64()
         .unwrap()
         .to_string();
     let w = route_json(&["siege", sc, "--close", &way]);
     let c = &w["what_if"]["changes"][0];
-    assert_eq!(c["cut_size"]["before"], 2);
-    assert_eq!(c["cut_size"]["after"], 1);
     assert!(!c["routes_lost"].as_array().unwrap().is_empty());
-    assert_eq!(c["runs_out_on"]["before"], Value::Null);
-    assert_eq!(c["runs_out_on"]["after"], "2016-10-26");
     let after = &w["what_if"]["enclaves"][0];
-    assert_eq!(after["min_cut"]["single_road_blockade"], true);
-    assert!(after["headline"][1]
-        .as_str()
-        .unwrap()
-        .starts_with("ONE ROAD"));
+    let city_after = &after["pieces"][city["index"].as_u64().unwrap() as usize];
+    assert_eq!(city_after["status"], "besieged");
+    assert_eq!(city_after["forecast"]["open_supply_routes"], 0);
+    assert!(city_after["forecast"]["runs_out_on"].is_string());
+    assert!(after["headline"][0].as_str().unwrap().contains("BESIEGED"));
     // Reopening it again restores the baseline.
     let back = route_json(&["siege", sc, "--close", &way, "--open", &way]);
-    assert_eq!(back["what_if"]["changes"][0]["cut_size"]["after"], 2);
+    assert_eq!(
+        back["what_if"]["enclaves"][0]["pieces"][city["index"].as_u64().unwrap() as usize]
+            ["status"],
+        "open"
+    );
     // GeoJSON: the enclave outline, supply routes and the cut roads.
     let g = route_json(&["siege", sc, "--format", "geojson"]);
     let layers: Vec<&str> = g["features"]
@@ -609,9 +633,51 @@ fn siege_reports_status_roads_cut_and_forecast() {
         .iter()
         .map(|f| f["properties"]["layer"].as_str().unwrap())
         .collect();
-    for l in ["enclave", "supply_route", "min_cut"] {
+    for l in ["enclave", "piece", "supply_route", "min_cut"] {
         assert!(layers.contains(&l), "{l} missing");
     }
+}
+
+#[test]
+fn scenario_check_lists_the_crossing_each_checkpoint_opens() {
+    let sc = example_scenario();
+    let v = route_json(&["scenario", "check", sc.to_str().unwrap()]);
+    let corridors = v["corridors"].as_array().unwrap();
+    assert_eq!(corridors.len(), 4);
+    let enclar = &corridors[0];
+    assert_eq!(enclar["name"], "Enclar crossing");
+    // Avinguda d'Enclar, on foot and by car, within a metre of the declared point.
+    assert_eq!(enclar["osm_way_id"], 24714743);
+    for c in enclar["crossing"].as_array().unwrap() {
+        assert_eq!(c["osm_way_id"], 24714743);
+        assert_eq!(c["opens"], true);
+        assert!(c["distance_m"].as_f64().unwrap() < 1.0);
+    }
+    // A checkpoint on a road that crosses nothing is refused, naming its road.
+    let dir = tempfile::tempdir().unwrap();
+    let src = sc.parent().unwrap();
+    for f in std::fs::read_dir(src).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let m = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("../../andorra.osm.pbf", bundled_map().to_str().unwrap())
+        .replace(
+            "checkpoint = [42.50255, 1.51284]",
+            "checkpoint = [42.5075, 1.5300]",
+        );
+    std::fs::write(&m, text).unwrap();
+    let o = corridor(&["scenario", "check", m.to_str().unwrap()]);
+    assert_fails(
+        &o,
+        &[
+            "scenario.toml",
+            "corridor 'Enclar crossing'",
+            "opens no crossing",
+        ],
+    );
 }
 
 #[test]
@@ -761,7 +827,8 @@ fn access_and_isochrones_from_the_command_line() {
             "facilities",
             "population",
             "coverage",
-            "people_per_functioning_facility",
+            "coverage_fully_functioning",
+            "load",
             "catchments",
             "changes",
             "assumptions",
@@ -770,6 +837,20 @@ fn access_and_isochrones_from_the_command_line() {
         ],
     );
     assert_eq!(v["facilities"]["destroyed"], 1);
+    // The scenario on 14 July, by hand: AND1 is the only incident so far, and the Pont Pla
+    // tunnel (closed since 19 July) is still open.
+    let then = &v["changes"]["scenario_on_compare_date"];
+    assert_eq!(then["incidents"], 1);
+    assert_eq!(then["closures_in_force"], 0);
+    // The example's dated record reopens the hospital (partially) on 5 August.
+    let later = route_json(&["access", sc, "--compare", "2016-08-10"]);
+    let gained = &later["changes"]["facilities_gained"][0];
+    assert_eq!(gained["id"], "osm:w194554955");
+    assert_eq!(gained["status"], "partially_functioning");
+    assert_eq!(
+        later["changes"]["scenario_on_compare_date"]["incidents"],
+        10
+    );
     let lost = &v["changes"]["facilities_lost"][0];
     assert_eq!(lost["changed_by"][0]["incident"], "AND10");
     assert!(

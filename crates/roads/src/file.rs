@@ -13,23 +13,27 @@
 //!                arc_edge [u32], arc_duration_s [f64], edge arrays (from, to, length_m,
 //!                way_id, name, class, lanes, width_dm, speed_kmh, shape_first, shape), names,
 //!                landmark nodes [u32], landmark from-costs [f32], landmark to-costs [f32],
-//!                contraction order [u32] (node by rank)
+//!                CCH section (see `encode_cch`): order [u32] (node by rank), upward edge
+//!                offsets [u32] (per rank), upward edge heads [u32] (ranks)
 //!   facility_count u64, per facility: osm_type u32, osm_id u64, name str (empty = none),
 //!                kind str, beds u32 (u32::MAX = none), lon f64 bits u64, lat f64 bits u64
 //! ```
 //! where `str` is a u64 byte length and UTF-8, and `[T]` a u64 element count and raw elements.
 
 use crate::error::RoadsError;
-use crate::graph::{Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
+use crate::graph::{on_earth, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph};
 use crate::profile::Profile;
 use bytemuck::Pod;
-use corridor_routing::{Graph, Landmarks};
-use std::io::Write;
+use corridor_routing::{Cch, Graph, Landmarks};
+use std::io::{Read, Write};
 use std::path::Path;
 
 pub const MAGIC: &[u8; 8] = b"CORRGRPH";
 /// Bump on any change to the layout above; old files are then refused with a clear message.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3 had two forms on two branches (landmarks rounded down; the CCH section); version 4
+/// is both: landmark distances rounded down as computed, so that they meet the arc inequalities
+/// exactly, and the stored CCH (order and upward edges).
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 struct Writer(Vec<u8>);
@@ -51,38 +55,65 @@ impl Writer {
     }
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+/// Reads the payload as a stream, straight into the arrays (no second copy of the file in
+/// memory), hashing every byte on the way; `left` bounds every length read from the file.
+struct Reader<R: Read> {
+    src: R,
+    left: u64,
+    crc: crc32fast::Hasher,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or("payload ends early")?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
+impl<R: Read> Reader<R> {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), String> {
+        if out.len() as u64 > self.left {
+            return Err("payload ends early".into());
+        }
+        self.src
+            .read_exact(out)
+            .map_err(|e| format!("cannot read the payload: {e}"))?;
+        self.crc.update(out);
+        self.left -= out.len() as u64;
+        Ok(())
     }
     fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+        let mut b = [0u8; 4];
+        self.fill(&mut b)?;
+        Ok(u32::from_le_bytes(b))
     }
     fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+        let mut b = [0u8; 8];
+        self.fill(&mut b)?;
+        Ok(u64::from_le_bytes(b))
     }
     fn str(&mut self) -> Result<String, String> {
-        let n = self.u64()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "a string is not UTF-8".into())
+        let n = self.u64()?;
+        if n > self.left {
+            return Err("payload ends early".into());
+        }
+        let mut b = vec![0u8; n as usize];
+        self.fill(&mut b)?;
+        String::from_utf8(b).map_err(|_| "a string is not UTF-8".into())
     }
     fn vec<T: Pod>(&mut self) -> Result<Vec<T>, String> {
-        let n = self.u64()? as usize;
+        let n = self.u64()?;
         let bytes = n
-            .checked_mul(std::mem::size_of::<T>())
+            .checked_mul(std::mem::size_of::<T>() as u64)
             .ok_or("array length overflows")?;
-        Ok(bytemuck::pod_collect_to_vec(self.take(bytes)?))
+        if bytes > self.left {
+            return Err("payload ends early".into());
+        }
+        let mut v: Vec<T> = bytemuck::zeroed_vec(n as usize);
+        self.fill(bytemuck::cast_slice_mut(&mut v))?;
+        Ok(v)
+    }
+    /// Hashes whatever the decoder did not read, so that the checksum can speak first.
+    fn drain(&mut self) -> Result<(), String> {
+        let mut chunk = vec![0u8; 1 << 16];
+        while self.left > 0 {
+            let n = self.left.min(chunk.len() as u64) as usize;
+            self.fill(&mut chunk[..n])?;
+        }
+        Ok(())
     }
 }
 
@@ -119,7 +150,7 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
         w.slice(p.landmarks.nodes());
         w.slice(p.landmarks.from_costs());
         w.slice(p.landmarks.to_costs());
-        w.slice(p.cch.order());
+        encode_cch(&mut w, p.cch());
     }
     w.u64(g.facilities.len() as u64);
     for f in &g.facilities {
@@ -134,18 +165,26 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
     w.0
 }
 
-fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
-    let mut r = Reader {
-        buf: payload,
-        pos: 0,
-    };
+fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
     let source_file = r.str()?;
     let source_sha256 = r.str()?;
     let bbox: Vec<f64> = r.vec()?;
     let bbox: [f64; 4] = bbox.try_into().map_err(|_| "bad bounding box")?;
+    if !(on_earth([bbox[0], bbox[1]]) && on_earth([bbox[2], bbox[3]]))
+        || bbox[0] > bbox[2]
+        || bbox[1] > bbox[3]
+    {
+        return Err("the bounding box is not an ordered, finite box on the earth".into());
+    }
     let count = r.u32()?;
+    if count as usize != Profile::ALL.len() {
+        return Err(format!(
+            "{count} profiles where {} were expected",
+            Profile::ALL.len()
+        ));
+    }
     let mut profiles = Vec::new();
-    for expected in Profile::ALL.iter().take(count as usize) {
+    for expected in &Profile::ALL {
         let name = r.str()?;
         if name != expected.name() {
             return Err(format!(
@@ -179,6 +218,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             names.push(r.str()?);
         }
         let landmarks = Landmarks::from_parts(r.vec()?, r.vec()?, r.vec()?, graph.node_count())?;
+        let cch = decode_cch(r, &graph)?;
         profiles.push(ProfileGraph::new(
             *expected,
             graph,
@@ -189,14 +229,13 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             edges,
             names,
             Some(landmarks),
-            Some(r.vec()?),
+            Some(cch),
         )?);
     }
-    if profiles.len() != Profile::ALL.len() {
-        return Err(format!(
-            "{count} profiles where {} were expected",
-            Profile::ALL.len()
-        ));
+    let inside =
+        |c: &[f64; 2]| (bbox[0]..=bbox[2]).contains(&c[0]) && (bbox[1]..=bbox[3]).contains(&c[1]);
+    if !profiles.iter().all(|p| p.node_coord.iter().all(inside)) {
+        return Err("a node lies outside the bounding box".into());
     }
     let n_fac = r.u64()?;
     let mut facilities = Vec::new();
@@ -208,7 +247,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
         let kind = r.str()?;
         let beds = r.u32()?;
         let coord = [f64::from_bits(r.u64()?), f64::from_bits(r.u64()?)];
-        if !coord.iter().all(|c| c.is_finite()) {
+        if !on_earth(coord) {
             return Err("bad facility coordinate".into());
         }
         facilities.push(Facility {
@@ -220,7 +259,7 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
             coord,
         });
     }
-    if r.pos != payload.len() {
+    if r.left != 0 {
         return Err("trailing bytes after the last profile".into());
     }
     Ok(RoadGraph {
@@ -232,6 +271,36 @@ fn decode(payload: &[u8]) -> Result<RoadGraph, String> {
         profiles,
         facilities,
     })
+}
+
+/// The CCH section: the contraction order and the chordal supergraph's upward edges, so that a
+/// load (or a server start) neither orders nor contracts; only the linear-time lookup arrays are
+/// derived again.
+fn encode_cch(w: &mut Writer, cch: &Cch) {
+    let (up_first, up_head) = cch.upward_edges();
+    w.slice(cch.order());
+    w.slice(up_first);
+    w.slice(up_head);
+}
+
+/// Edges a stored CCH may claim per road arc (plus one per node). Road graphs in METIS or
+/// inertial-flow orders have 1.8–3 edges per arc; a file claiming more is refused before any
+/// work is spent on it.
+const MAX_CCH_EDGES_PER_ARC: usize = 32;
+
+/// Reads and checks the CCH section: every length, id and offset in range, the order a
+/// permutation, the edges sorted, chordal and covering every road arc (`Cch::from_parts`), so
+/// that a crafted file can neither panic a query nor make it return a wrong cost.
+fn decode_cch<R: Read>(r: &mut Reader<R>, graph: &Graph) -> Result<Cch, String> {
+    let order: Vec<u32> = r.vec()?;
+    let up_first: Vec<u32> = r.vec()?;
+    let up_head: Vec<u32> = r.vec()?;
+    let cap = graph
+        .arc_count()
+        .checked_mul(MAX_CCH_EDGES_PER_ARC)
+        .and_then(|c| c.checked_add(graph.node_count()))
+        .ok_or("the CCH size cap overflows")?;
+    Cch::from_parts(graph, order, up_first, up_head, cap).map_err(|e| format!("CCH section: {e}"))
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed, so a
@@ -297,14 +366,33 @@ pub fn save(g: &RoadGraph, path: &Path) -> Result<(), RoadsError> {
     write_atomically(path, &to_bytes(g))
 }
 
-/// Loads a graph file with one read, checking magic, version and checksum first.
+/// Loads a graph file, checking magic, version and length first; the payload is read as a
+/// stream into its arrays and its checksum verified before the graph is returned (a damaged
+/// file is reported as a checksum mismatch even when its damage also breaks an array).
 pub fn load(path: &Path) -> Result<RoadGraph, RoadsError> {
-    let bytes = std::fs::read(path).map_err(|e| RoadsError::io(path, e))?;
-    from_bytes(&bytes, path)
+    let file = std::fs::File::open(path).map_err(|e| RoadsError::io(path, e))?;
+    let size = file.metadata().map_err(|e| RoadsError::io(path, e))?.len();
+    let mut src = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    (&mut src)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut header)
+        .map_err(|e| RoadsError::io(path, e))?;
+    let available = size.saturating_sub(HEADER_LEN as u64);
+    let (len, crc) = check_header(&header, available, path)?;
+    decode_checked(src, len, crc, path)
 }
 
 /// Parses graph file bytes; `path` only names the file in errors.
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<RoadGraph, RoadsError> {
+    let available = bytes.len().saturating_sub(HEADER_LEN) as u64;
+    let (len, crc) = check_header(bytes, available, path)?;
+    decode_checked(&bytes[HEADER_LEN..], len, crc, path)
+}
+
+/// Checks magic, version and payload length (`available` bytes follow the header); returns
+/// the payload's length and checksum.
+fn check_header(bytes: &[u8], available: u64, path: &Path) -> Result<(u64, u32), RoadsError> {
     let p = || path.to_path_buf();
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(RoadsError::NotAGraph {
@@ -329,18 +417,35 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<RoadGraph, RoadsError> {
     }
     let len = u64::from_le_bytes(bytes[12..20].try_into().unwrap());
     let crc = u32::from_le_bytes(bytes[20..24].try_into().unwrap());
-    let payload = &bytes[HEADER_LEN..];
-    if payload.len() as u64 != len {
+    if available != len {
         return Err(RoadsError::Corrupt {
             path: p(),
-            msg: format!("payload is {} bytes, header says {len}", payload.len()),
+            msg: format!("payload is {available} bytes, header says {len}"),
         });
     }
-    if crc32fast::hash(payload) != crc {
-        return Err(RoadsError::Corrupt {
-            path: p(),
-            msg: "checksum mismatch".into(),
-        });
+    Ok((len, crc))
+}
+
+/// Decodes `len` payload bytes from `src`, then checks the checksum over all of them.
+fn decode_checked(
+    src: impl Read,
+    len: u64,
+    crc: u32,
+    path: &Path,
+) -> Result<RoadGraph, RoadsError> {
+    let corrupt = |msg: String| RoadsError::Corrupt {
+        path: path.to_path_buf(),
+        msg,
+    };
+    let mut r = Reader {
+        src,
+        left: len,
+        crc: crc32fast::Hasher::new(),
+    };
+    let decoded = decode(&mut r);
+    r.drain().map_err(corrupt)?;
+    if r.crc.finalize() != crc {
+        return Err(corrupt("checksum mismatch".into()));
     }
-    decode(payload).map_err(|msg| RoadsError::Corrupt { path: p(), msg })
+    decoded.map_err(corrupt)
 }

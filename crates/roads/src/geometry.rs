@@ -26,7 +26,8 @@ pub struct LocalProjection {
 }
 
 impl LocalProjection {
-    const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+    /// Metres per degree of latitude on the mean earth radius (the one haversine uses).
+    pub const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
     /// Centred on the middle of `bbox` (`[min_lon, min_lat, max_lon, max_lat]`).
     pub fn for_bbox(bbox: [f64; 4]) -> Self {
@@ -38,6 +39,17 @@ impl LocalProjection {
             kx: Self::METRES_PER_DEGREE * lat0.to_radians().cos(),
             ky: Self::METRES_PER_DEGREE,
         }
+    }
+
+    /// Centred on one point: exact there, so distances measured from it are geodesic to second
+    /// order in their length (how snapping ranks candidates).
+    pub fn centred_on(p: [f64; 2]) -> Self {
+        Self::for_bbox([p[0], p[1], p[0], p[1]])
+    }
+
+    /// The latitude the projection is true at.
+    pub fn lat0(&self) -> f64 {
+        self.lat0
     }
 
     #[inline]

@@ -2,8 +2,9 @@
 
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
-use corridor_routing::{nested_dissection_order, Cch, CchMetric, Graph, Landmarks, INVALID};
+use corridor_routing::{metis_order, Cch, CchMetric, Graph, Landmarks, INVALID};
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Road edges (contracted chains of OSM way segments between intersections) as parallel arrays.
 /// An edge is undirected geometry; the arcs of the routing graph say in which directions a
@@ -74,9 +75,11 @@ pub struct ProfileGraph {
     /// Lower bounds for A* (built on `arc_duration_s` at import, stored in the graph file):
     /// valid for every scenario weight, since those only add cost to travel time.
     pub landmarks: Landmarks,
-    /// The metric-independent contraction hierarchy (order stored in the graph file, contracted
-    /// at load): a weight vector customizes it in milliseconds for microsecond queries.
-    pub cch: Cch,
+    /// The contraction order (`order[rank] = node`), stored in the graph file.
+    cch_order: Vec<u32>,
+    /// The metric-independent contraction hierarchy, contracted from `cch_order` on first use
+    /// ([`ProfileGraph::cch`]): a command that never customizes never pays for it.
+    cch: OnceLock<Cch>,
 }
 
 /// A weight vector together with its CCH customization, for many queries on the same costs.
@@ -103,7 +106,7 @@ impl ProfileGraph {
         edges: Edges,
         names: Vec<String>,
         landmarks: Option<Landmarks>,
-        cch_order: Option<Vec<u32>>,
+        cch: Option<Cch>,
     ) -> Result<ProfileGraph, String> {
         let n = graph.node_count();
         let m = edges.len();
@@ -130,29 +133,47 @@ impl ProfileGraph {
         {
             return Err("edge arrays differ in length".into());
         }
+        // Checked arithmetic: offsets near u32::MAX must not wrap into a valid-looking range.
         if e.shape_first.first() != Some(&0)
-            || *e.shape_first.last().unwrap() as usize != e.shape.len()
-            || e.shape_first.windows(2).any(|w| w[1] < w[0] + 2)
+            || e.shape_first.last().map(|&l| l as usize) != Some(e.shape.len())
+            || e.shape_first
+                .windows(2)
+                .any(|w| w[0].checked_add(2).is_none_or(|min| w[1] < min))
         {
             return Err("edge shapes are inconsistent".into());
+        }
+        if !node_coord.iter().chain(&e.shape).all(|&c| on_earth(c)) {
+            return Err("a coordinate is not a finite longitude and latitude".into());
         }
         if e.from.iter().chain(&e.to).any(|&v| v as usize >= n)
             || e.class.iter().any(|&c| RoadClass::from_u8(c).is_none())
             || e.name
                 .iter()
                 .any(|&i| i != INVALID && i as usize >= names.len())
+            || e.length_m.iter().any(|l| !(l.is_finite() && *l >= 0.0))
+            || e.speed_kmh.iter().any(|s| !(s.is_finite() && *s > 0.0))
             || arc_duration_s.iter().any(|d| !(d.is_finite() && *d >= 0.0))
         {
             return Err("edge attributes are out of range".into());
         }
+        // An edge's shape runs from its `from` node to its `to` node.
+        if (0..m).any(|i| {
+            let (first, last) = (e.shape_first[i] as usize, e.shape_first[i + 1] as usize - 1);
+            e.shape[first] != node_coord[e.from[i] as usize]
+                || e.shape[last] != node_coord[e.to[i] as usize]
+        }) {
+            return Err("an edge's shape does not join its end nodes".into());
+        }
         let mut edge_fwd_arc = vec![INVALID; m];
         let mut edge_bwd_arc = vec![INVALID; m];
-        for (a, &code) in arc_edge.iter().enumerate() {
+        let arcs = (0..n as u32).flat_map(|v| graph.out_arcs(v).map(move |a| (v, a as usize)));
+        for (tail, a) in arcs {
+            let code = arc_edge[a];
             let edge = (code >> 1) as usize;
             if edge >= m {
                 return Err("an arc refers to a missing edge".into());
             }
-            let (tail, head) = (graph.arc_tail(a as u32), graph.arc_head(a as u32));
+            let head = graph.arc_head(a as u32);
             let (ef, et) = (e.from[edge], e.to[edge]);
             let ok = if code & 1 == 0 {
                 (tail, head) == (ef, et)
@@ -162,15 +183,31 @@ impl ProfileGraph {
             if !ok {
                 return Err("an arc does not run along its edge".into());
             }
-            if code & 1 == 0 {
-                edge_fwd_arc[edge] = a as u32;
-            } else {
-                edge_bwd_arc[edge] = a as u32;
+            // The base weight is the edge's length at the edge's speed (f32 speed: 1e-7).
+            let expected = e.length_m[edge] * 3.6 / e.speed_kmh[edge] as f64;
+            if (arc_duration_s[a] - expected).abs() > 1e-5 * expected + 1e-9 {
+                return Err(
+                    "an arc's travel time does not match its edge's length and speed".into(),
+                );
             }
+            let slot = if code & 1 == 0 {
+                &mut edge_fwd_arc[edge]
+            } else {
+                &mut edge_bwd_arc[edge]
+            };
+            if std::mem::replace(slot, a as u32) != INVALID {
+                return Err("two arcs run the same way along one edge".into());
+            }
+        }
+        if (0..m).any(|i| edge_fwd_arc[i] == INVALID && edge_bwd_arc[i] == INVALID) {
+            return Err("an edge has no arc in either direction".into());
         }
         let component = corridor_routing::weakly_connected_components(&graph);
         let landmarks = match landmarks {
-            Some(l) => l,
+            Some(l) => {
+                check_landmarks(&graph, &arc_duration_s, &l)?;
+                l
+            }
             None => {
                 let main: Vec<u32> = (0..n as u32)
                     .filter(|&v| component[v as usize] == 0)
@@ -178,22 +215,18 @@ impl ProfileGraph {
                 Landmarks::build(&graph, &arc_duration_s, &main, LANDMARK_COUNT)
             }
         };
-        let order = match cch_order {
-            Some(o) => {
-                let mut seen = vec![false; n];
-                for &v in &o {
-                    if v as usize >= n || std::mem::replace(&mut seen[v as usize], true) {
-                        return Err("the contraction order is not a permutation".into());
-                    }
-                }
-                if o.len() != n {
-                    return Err("the contraction order does not rank every node".into());
-                }
-                o
+        // A stored CCH (checked by the file reader) is used as it is: no contraction at load.
+        // Without one, only the order is computed now; the contraction waits for `cch()`.
+        let lazy = OnceLock::new();
+        let order = match cch {
+            Some(c) if c.node_count() == n => {
+                let order = c.order().to_vec();
+                let _ = lazy.set(c);
+                order
             }
-            None => nested_dissection_order(&graph, &node_coord),
+            Some(_) => return Err("the CCH does not rank every node".into()),
+            None => metis_order(&graph),
         };
-        let cch = Cch::new(&graph, order);
         Ok(ProfileGraph {
             profile,
             graph,
@@ -207,7 +240,8 @@ impl ProfileGraph {
             edge_bwd_arc,
             component,
             landmarks,
-            cch,
+            cch_order: order,
+            cch: lazy,
         })
     }
 
@@ -215,9 +249,51 @@ impl ProfileGraph {
         self.graph.node_count()
     }
 
+    /// The contraction hierarchy, contracted on first use (tens of milliseconds on a country's
+    /// city-size graph) and kept for the life of the graph. A stored order whose hierarchy has
+    /// more than [`CCH_EDGES_PER_ARC_CAP`] edges per arc is not used (a crafted file's order
+    /// can make customization take minutes: a random order on Malta's car graph gives 6.1
+    /// million edges instead of 131,000 and a 24 s customization); the graph is contracted on
+    /// a freshly computed order instead, with a warning. Answers are exact either way.
+    pub fn cch(&self) -> &Cch {
+        self.cch.get_or_init(|| {
+            let cch = Cch::new(&self.graph, self.cch_order.clone());
+            let cap = CCH_EDGES_PER_ARC_CAP * self.graph.arc_count().max(self.node_count());
+            if cch.edge_count() <= cap {
+                return cch;
+            }
+            eprintln!(
+                "corridor: {} graph: the stored contraction order gives {} hierarchy edges for {} \
+                 arcs (limit {cap}); contracting on a freshly computed order instead",
+                self.profile.name(),
+                cch.edge_count(),
+                self.graph.arc_count()
+            );
+            drop(cch);
+            Cch::new(&self.graph, metis_order(&self.graph))
+        })
+    }
+
+    /// The contraction order, node by rank.
+    pub fn cch_order(&self) -> &[u32] {
+        &self.cch_order
+    }
+
+    /// Puts a hierarchy built elsewhere in place of this one (an order from another tool, or a
+    /// test writing a crafted file): it must rank every node. The graph file checks it again
+    /// at load, so a hierarchy that does not fit the roads is refused there.
+    pub fn replace_cch(&mut self, cch: Cch) -> Result<(), String> {
+        if cch.node_count() != self.node_count() {
+            return Err("the CCH does not rank every node".into());
+        }
+        self.cch_order = cch.order().to_vec();
+        self.cch = OnceLock::from(cch);
+        Ok(())
+    }
+
     /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).
     pub fn customize(&self, weight: Vec<f64>) -> CustomizedWeights {
-        let metric = self.cch.customize(&weight);
+        let metric = self.cch().customize(&weight);
         CustomizedWeights { weight, metric }
     }
 
@@ -329,6 +405,53 @@ impl ProfileGraph {
         }
         out
     }
+}
+
+/// Most contraction-hierarchy edges per graph arc a stored order may give: road graphs on a
+/// nested-dissection order give 2–3 (Malta: 131,364 for 55,815 car arcs); a random order gives
+/// over 100, and a hostile one up to n²/2.
+pub const CCH_EDGES_PER_ARC_CAP: usize = 32;
+
+/// Whether `[lon, lat]` is a finite point on the earth.
+pub(crate) fn on_earth(c: [f64; 2]) -> bool {
+    c[0].is_finite() && c[1].is_finite() && c[0].abs() <= 180.0 && c[1].abs() <= 90.0
+}
+
+/// Landmark distances are lower bounds only if they are consistent with every arc: for each
+/// landmark L and arc u→v of weight w, `d(L,v) ≤ d(L,u) + w` and `d(u,L) ≤ w + d(v,L)`, and L
+/// is at distance 0 from itself. Bounds from a damaged or crafted file (say every distance
+/// × 1000) would make A* return a longer route as the shortest; these checks refuse them at
+/// load (a linear pass over the arcs per landmark). The inequalities are checked *exactly*
+/// (in `f64`, no slack): the import rounds every landmark distance down as it computes it, so
+/// an honest file meets them exactly, and a relative slack would let a crafted file overstate
+/// by just under it on every arc (with distances of 10⁹ s in a component no landmark reaches,
+/// a 1e-6 slack is 1,000 s per arc: enough to hide the shortest route).
+fn check_landmarks(graph: &Graph, weight: &[f64], l: &Landmarks) -> Result<(), String> {
+    let k = l.nodes().len();
+    if k > 4 * LANDMARK_COUNT {
+        return Err(format!("{k} landmarks, more than {}", 4 * LANDMARK_COUNT));
+    }
+    let (from, to) = (l.from_costs(), l.to_costs());
+    for (i, &lm) in l.nodes().iter().enumerate() {
+        if from[lm as usize * k + i] != 0.0 || to[lm as usize * k + i] != 0.0 {
+            return Err("a landmark is not at distance 0 from itself".into());
+        }
+    }
+    let within = |x: f32, bound: f64| x as f64 <= bound;
+    for u in 0..graph.node_count() as u32 {
+        let (fu, tu) = (&from[u as usize * k..][..k], &to[u as usize * k..][..k]);
+        for a in graph.out_arcs(u) {
+            let v = graph.arc_head(a) as usize;
+            let w = weight[a as usize];
+            let (fv, tv) = (&from[v * k..][..k], &to[v * k..][..k]);
+            for i in 0..k {
+                if !within(fv[i], fu[i] as f64 + w) || !within(tu[i], w + tv[i] as f64) {
+                    return Err("landmark distances contradict the arc weights".into());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A road graph file in memory: both profiles and where they came from.

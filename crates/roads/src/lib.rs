@@ -15,9 +15,10 @@ pub mod snap;
 
 pub use error::RoadsError;
 pub use graph::{
-    CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph, LANDMARK_COUNT,
+    CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph, CCH_EDGES_PER_ARC_CAP,
+    LANDMARK_COUNT,
 };
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};
-pub use route::{RoadRoute, Router, WeightBound};
-pub use snap::{Snap, Snapper};
+pub use route::{Engine, RoadRoute, Router, WeightBound};
+pub use snap::{Snap, Snapper, Waypoint};

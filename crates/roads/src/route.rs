@@ -6,6 +6,7 @@ use crate::graph::CustomizedWeights;
 use crate::graph::ProfileGraph;
 use crate::snap::Snap;
 use corridor_routing::{AltSearch, BidirectionalDijkstra, CchQuery, Seed, INVALID};
+use serde::Serialize;
 
 /// One traversed piece of an edge: `edge`, walked from `from_m` to `to_m` metres along it
 /// (`from_m > to_m` means against the edge's digitised direction).
@@ -25,6 +26,21 @@ pub struct RoadRoute {
     pub distance_m: f64,
     pub duration_s: f64,
     pub pieces: Vec<EdgePiece>,
+    /// The search that answered (every engine is exact; this says which one ran).
+    pub engine: Engine,
+}
+
+/// The exact search algorithms a route can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The customized contraction hierarchy: microseconds per query once a weight vector is
+    /// customized (milliseconds), so it pays off from a few dozen queries on one vector.
+    Cch,
+    /// A* with landmarks: no preparation per weight vector, sub-millisecond on a city.
+    Alt,
+    /// Bidirectional Dijkstra: for weights below travel time, where landmark bounds fail.
+    Dijkstra,
 }
 
 impl RoadRoute {
@@ -69,10 +85,12 @@ pub enum WeightBound {
 }
 
 /// Search state for one profile graph, reused between queries so that they do not allocate.
+/// The CCH query state is made on first use, so that a process that never customizes never
+/// contracts the hierarchy.
 pub struct Router {
     alt: AltSearch,
     dijkstra: BidirectionalDijkstra,
-    cch: CchQuery,
+    cch: Option<CchQuery>,
 }
 
 impl Router {
@@ -80,22 +98,30 @@ impl Router {
         Router {
             alt: AltSearch::new(&g.graph),
             dijkstra: BidirectionalDijkstra::new(&g.graph),
-            cch: CchQuery::new(&g.cch),
+            cch: None,
         }
     }
 
     /// The cheapest route under customized weights: an elimination-tree query on the
-    /// contraction hierarchy, for when many routes share one weight vector.
+    /// contraction hierarchy, for when many routes share one weight vector. `from` and `to`
+    /// are a [`Snap`] or a [`crate::snap::Waypoint`] (all its candidates seed the search).
     pub fn route_customized(
         &mut self,
         g: &ProfileGraph,
         w: &CustomizedWeights,
-        from: &Snap,
-        to: &Snap,
+        from: &(impl AsRef<[Snap]> + ?Sized),
+        to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
-        route_with(g, &w.weight, from, to, |sources, targets| {
-            self.cch.run(&g.cch, &w.metric, sources, targets)
-        })
+        let cch = g.cch();
+        let query = self.cch.get_or_insert_with(|| CchQuery::new(cch));
+        route_with(
+            g,
+            &w.weight,
+            from.as_ref(),
+            to.as_ref(),
+            Engine::Cch,
+            |sources, targets| query.run(cch, &w.metric, sources, targets),
+        )
     }
 
     /// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable);
@@ -105,111 +131,222 @@ impl Router {
         g: &ProfileGraph,
         weight: &[f64],
         bound: WeightBound,
-        from: &Snap,
-        to: &Snap,
+        from: &(impl AsRef<[Snap]> + ?Sized),
+        to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
-        route_with(g, weight, from, to, |sources, targets| match bound {
-            WeightBound::AtLeastTravelTime => {
-                self.alt
-                    .run(&g.graph, weight, &g.landmarks, sources, targets)
+        let engine = match bound {
+            WeightBound::AtLeastTravelTime => Engine::Alt,
+            WeightBound::Arbitrary => Engine::Dijkstra,
+        };
+        route_with(
+            g,
+            weight,
+            from.as_ref(),
+            to.as_ref(),
+            engine,
+            |sources, targets| match bound {
+                WeightBound::AtLeastTravelTime => {
+                    self.alt
+                        .run(&g.graph, weight, &g.landmarks, sources, targets)
+                }
+                WeightBound::Arbitrary => self.dijkstra.run(&g.graph, weight, sources, targets),
+            },
+        )
+    }
+}
+
+/// How a search seed joins its snapped point: the point is the node itself, or lies on the
+/// edge beyond the seed's node along the edge's digitised direction (`Forward`: a source
+/// leaves towards `to`, a target is reached from `from`) or against it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Approach {
+    AtNode,
+    Forward,
+    Backward,
+}
+
+/// A seed and the snapped candidate it stands for.
+#[derive(Debug, Clone, Copy)]
+struct TaggedSeed {
+    seed: Seed,
+    candidate: usize,
+    approach: Approach,
+}
+
+fn arc_weight(weight: &[f64], a: u32) -> f64 {
+    if a == INVALID {
+        f64::INFINITY
+    } else {
+        weight[a as usize]
+    }
+}
+
+/// The cost of `share` of an arc: nothing for no share, even on an arc that does not exist
+/// (0 × ∞ would be NaN and silently drop the seed).
+fn partial_cost(share: f64, w: f64) -> f64 {
+    if share <= 0.0 {
+        0.0
+    } else {
+        share * w
+    }
+}
+
+/// Source seeds (`outbound`) or target seeds for every candidate of a snapped point.
+fn seeds(g: &ProfileGraph, weight: &[f64], points: &[Snap], outbound: bool) -> Vec<TaggedSeed> {
+    let mut out = Vec::new();
+    for (candidate, s) in points.iter().enumerate() {
+        let e = s.edge as usize;
+        let mut push = |node: u32, cost: f64, approach: Approach| {
+            if cost.is_finite() {
+                out.push(TaggedSeed {
+                    seed: Seed { node, cost },
+                    candidate,
+                    approach,
+                });
             }
-            WeightBound::Arbitrary => self.dijkstra.run(&g.graph, weight, sources, targets),
-        })
+        };
+        if let Some(v) = s.node(g) {
+            push(v, 0.0, Approach::AtNode);
+            continue;
+        }
+        let f = s.fraction(g);
+        let (fwd, bwd) = (
+            arc_weight(weight, g.edge_fwd_arc[e]),
+            arc_weight(weight, g.edge_bwd_arc[e]),
+        );
+        if outbound {
+            push(g.edges.to[e], partial_cost(1.0 - f, fwd), Approach::Forward);
+            push(g.edges.from[e], partial_cost(f, bwd), Approach::Backward);
+        } else {
+            push(g.edges.from[e], partial_cost(f, fwd), Approach::Forward);
+            push(
+                g.edges.to[e],
+                partial_cost(1.0 - f, bwd),
+                Approach::Backward,
+            );
+        }
+    }
+    out
+}
+
+/// The search seeds of a snapped point (a [`Snap`] or every candidate of a
+/// [`crate::snap::Waypoint`]) under `weight`: leaving it (`outbound`) or reaching it. For
+/// one-to-all searches (isochrones, access) that must treat a point on a node as the node and
+/// never seed at `0 × ∞`.
+pub fn point_seeds(
+    g: &ProfileGraph,
+    weight: &[f64],
+    point: &(impl AsRef<[Snap]> + ?Sized),
+    outbound: bool,
+) -> Vec<Seed> {
+    seeds(g, weight, point.as_ref(), outbound)
+        .into_iter()
+        .map(|t| t.seed)
+        .collect()
+}
+
+/// The seed a search result starts (or ends) at: the cheapest one on that node, which is the
+/// one the search used.
+fn seed_at(seeds: &[TaggedSeed], node: u32) -> Option<TaggedSeed> {
+    seeds
+        .iter()
+        .filter(|s| s.seed.node == node)
+        .min_by(|a, b| a.seed.cost.total_cmp(&b.seed.cost))
+        .copied()
+}
+
+/// The partial edge between a snapped point and its seed's node, `None` at a node.
+fn seed_piece(g: &ProfileGraph, s: &Snap, approach: Approach, outbound: bool) -> Option<EdgePiece> {
+    let e = s.edge as usize;
+    let len = g.edges.length_m[e];
+    let (arc, end) = match approach {
+        Approach::AtNode => return None,
+        Approach::Forward => (g.edge_fwd_arc[e], if outbound { len } else { 0.0 }),
+        Approach::Backward => (g.edge_bwd_arc[e], if outbound { 0.0 } else { len }),
+    };
+    let (from_m, to_m) = if outbound {
+        (s.offset_m, end)
+    } else {
+        (end, s.offset_m)
+    };
+    Some(EdgePiece {
+        edge: s.edge,
+        arc,
+        from_m,
+        to_m,
+    })
+}
+
+/// Where a candidate lies along its edge, as a share from the `from` node: exactly 0 or 1 for
+/// a candidate that is a node.
+fn position(g: &ProfileGraph, s: &Snap) -> f64 {
+    match s.node(g) {
+        Some(_) if s.offset_m <= g.edges.length_m[s.edge as usize] - s.offset_m => 0.0,
+        Some(_) => 1.0,
+        None => s.fraction(g),
+    }
+}
+
+/// The cheapest way between two candidates on the same edge without leaving it.
+fn along_one_edge(g: &ProfileGraph, weight: &[f64], a: &Snap, b: &Snap) -> Option<(f64, u32)> {
+    let e = a.edge as usize;
+    let (fa, fb) = (position(g, a), position(g, b));
+    let (fwd, bwd) = (g.edge_fwd_arc[e], g.edge_bwd_arc[e]);
+    let forward = (fa <= fb && arc_weight(weight, fwd).is_finite())
+        .then(|| (partial_cost(fb - fa, arc_weight(weight, fwd)), fwd));
+    let backward = (fa >= fb && arc_weight(weight, bwd).is_finite())
+        .then(|| (partial_cost(fa - fb, arc_weight(weight, bwd)), bwd));
+    match (forward, backward) {
+        (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+        (x, y) => x.or(y),
     }
 }
 
 fn route_with(
     g: &ProfileGraph,
     weight: &[f64],
-    from: &Snap,
-    to: &Snap,
+    from: &[Snap],
+    to: &[Snap],
+    engine: Engine,
     search: impl FnOnce(&[Seed], &[Seed]) -> Option<corridor_routing::Route>,
 ) -> Option<RoadRoute> {
-    let (ff, tf) = (from.fraction(g), to.fraction(g));
-    let (fa, ba) = (
-        g.edge_fwd_arc[from.edge as usize],
-        g.edge_bwd_arc[from.edge as usize],
-    );
-    let w = |a: u32| {
-        if a == INVALID {
-            f64::INFINITY
-        } else {
-            weight[a as usize]
-        }
-    };
-    let sources = [
-        Seed {
-            node: g.edges.to[from.edge as usize],
-            cost: (1.0 - ff) * w(fa),
-        },
-        Seed {
-            node: g.edges.from[from.edge as usize],
-            cost: ff * w(ba),
-        },
-    ];
-    let (tfa, tba) = (
-        g.edge_fwd_arc[to.edge as usize],
-        g.edge_bwd_arc[to.edge as usize],
-    );
-    let targets = [
-        Seed {
-            node: g.edges.from[to.edge as usize],
-            cost: tf * w(tfa),
-        },
-        Seed {
-            node: g.edges.to[to.edge as usize],
-            cost: (1.0 - tf) * w(tba),
-        },
-    ];
-    let found = search(&sources, &targets);
-    // Both points on one edge: travelling straight along it may beat any detour.
-    let direct = if from.edge == to.edge {
-        if ff <= tf && w(fa).is_finite() {
-            Some(((tf - ff) * w(fa), fa))
-        } else if ff >= tf && w(ba).is_finite() {
-            Some(((ff - tf) * w(ba), ba))
-        } else {
-            None
-        }
-    } else {
+    let sources = seeds(g, weight, from, true);
+    let targets = seeds(g, weight, to, false);
+    let plain = |v: &[TaggedSeed]| v.iter().map(|t| t.seed).collect::<Vec<_>>();
+    let found = if sources.is_empty() || targets.is_empty() {
         None
+    } else {
+        search(&plain(&sources), &plain(&targets))
     };
-    let via_graph = found.map(|r| (r.cost, r));
-    let mut pieces = Vec::new();
-    let cost = match (direct, via_graph) {
-        (Some((dc, arc)), gr) if gr.as_ref().is_none_or(|(c, _)| dc <= *c) => {
-            pieces.push(EdgePiece {
-                edge: from.edge,
-                arc,
-                from_m: from.offset_m,
-                to_m: to.offset_m,
-            });
-            dc
-        }
-        (_, Some((c, r))) => {
-            let len = |e: u32| g.edges.length_m[e as usize];
-            // First partial edge: from the snapped point to the node the path starts at.
-            if r.first_node == g.edges.to[from.edge as usize]
-                && sources[0].cost.is_finite()
-                && (sources[1].node != r.first_node || sources[0].cost <= sources[1].cost)
-            {
-                pieces.push(EdgePiece {
-                    edge: from.edge,
-                    arc: fa,
-                    from_m: from.offset_m,
-                    to_m: len(from.edge),
-                });
-            } else {
-                pieces.push(EdgePiece {
-                    edge: from.edge,
-                    arc: ba,
-                    from_m: from.offset_m,
-                    to_m: 0.0,
-                });
+    // Both points on one edge: travelling straight along it may beat any detour.
+    let mut direct: Option<(f64, EdgePiece)> = None;
+    for a in from {
+        for b in to.iter().filter(|b| b.edge == a.edge) {
+            if let Some((cost, arc)) = along_one_edge(g, weight, a, b) {
+                if direct.as_ref().is_none_or(|(c, _)| cost < *c) {
+                    let len = g.edges.length_m[a.edge as usize];
+                    let piece = EdgePiece {
+                        edge: a.edge,
+                        arc,
+                        from_m: position(g, a) * len,
+                        to_m: position(g, b) * len,
+                    };
+                    direct = Some((cost, piece));
+                }
             }
+        }
+    }
+    let (cost, mut pieces) = match (direct, found) {
+        (Some((dc, piece)), gr) if gr.as_ref().is_none_or(|r| dc <= r.cost) => (dc, vec![piece]),
+        (_, Some(r)) => {
+            let first = seed_at(&sources, r.first_node)?;
+            let last = seed_at(&targets, r.last_node)?;
+            let mut pieces = Vec::new();
+            pieces.extend(seed_piece(g, &from[first.candidate], first.approach, true));
             for &a in &r.arcs {
                 let (e, rev) = g.arc_edge(a);
-                let (s, t) = if rev { (len(e), 0.0) } else { (0.0, len(e)) };
+                let len = g.edges.length_m[e as usize];
+                let (s, t) = if rev { (len, 0.0) } else { (0.0, len) };
                 pieces.push(EdgePiece {
                     edge: e,
                     arc: a,
@@ -217,25 +354,23 @@ fn route_with(
                     to_m: t,
                 });
             }
-            if r.last_node == g.edges.from[to.edge as usize]
-                && targets[0].cost.is_finite()
-                && (targets[1].node != r.last_node || targets[0].cost <= targets[1].cost)
-            {
+            pieces.extend(seed_piece(g, &to[last.candidate], last.approach, false));
+            if pieces.is_empty() {
+                // Both points are the same node: a route of no length at that node.
+                let s = &from[first.candidate];
+                let at = if g.edges.from[s.edge as usize] == r.first_node {
+                    0.0
+                } else {
+                    g.edges.length_m[s.edge as usize]
+                };
                 pieces.push(EdgePiece {
-                    edge: to.edge,
-                    arc: tfa,
-                    from_m: 0.0,
-                    to_m: to.offset_m,
-                });
-            } else {
-                pieces.push(EdgePiece {
-                    edge: to.edge,
-                    arc: tba,
-                    from_m: len(to.edge),
-                    to_m: to.offset_m,
+                    edge: s.edge,
+                    arc: INVALID,
+                    from_m: at,
+                    to_m: at,
                 });
             }
-            c
+            (r.cost, pieces)
         }
         _ => return None,
     };
@@ -259,5 +394,6 @@ fn route_with(
         distance_m,
         duration_s,
         pieces,
+        engine,
     })
 }

@@ -1,6 +1,7 @@
 //! Routes on the bundled real map checked against independent answers: petgraph's Dijkstra on
 //! the same edges, the OSM file's own oneway and highway tags, and brute-force snapping.
 
+use corridor_roads::snap::NODE_EPSILON_M;
 use corridor_roads::{
     import_pbf, Profile, ProfileGraph, RoadGraph, Router, Snap, Snapper, WeightBound,
 };
@@ -50,7 +51,19 @@ fn oracle_cost(g: &ProfileGraph, a: &Snap, b: &Snap) -> Option<f64> {
         }
     }
     let (s, t) = (nodes[n], nodes[n + 1]);
-    let frac = |sn: &Snap| sn.offset_m / g.edges.length_m[sn.edge as usize].max(1e-300);
+    // A snapped point within NODE_EPSILON_M of an end node is that node (the documented rule):
+    // it sits exactly at the node, so its share of the edge is 0 or 1.
+    let frac = |sn: &Snap| {
+        let len = g.edges.length_m[sn.edge as usize];
+        let to_end = len - sn.offset_m;
+        if sn.offset_m <= NODE_EPSILON_M && sn.offset_m <= to_end {
+            0.0
+        } else if to_end <= NODE_EPSILON_M {
+            1.0
+        } else {
+            sn.offset_m / len.max(1e-300)
+        }
+    };
     let (fa, fb) = (frac(a), frac(b));
     let ea = a.edge as usize;
     let eb = b.edge as usize;
@@ -73,6 +86,23 @@ fn oracle_cost(g: &ProfileGraph, a: &Snap, b: &Snap) -> Option<f64> {
     }
     if let Some(w) = wb(eb) {
         pg.add_edge(nodes[g.edges.to[eb] as usize], t, (1.0 - fb) * w);
+    }
+    // At a node (share 0 or 1) the point is the node, whatever the edge's directions allow.
+    if fa == 0.0 || fa == 1.0 {
+        let v = if fa == 0.0 {
+            g.edges.from[ea]
+        } else {
+            g.edges.to[ea]
+        };
+        pg.add_edge(s, nodes[v as usize], 0.0);
+    }
+    if fb == 0.0 || fb == 1.0 {
+        let v = if fb == 0.0 {
+            g.edges.from[eb]
+        } else {
+            g.edges.to[eb]
+        };
+        pg.add_edge(nodes[v as usize], t, 0.0);
     }
     if ea == eb {
         if fa <= fb {

@@ -1,6 +1,8 @@
 //! Snapping checked against brute force, and the graph file against round trips and damage.
 
-use corridor_roads::geometry::{closest_on_segment, LocalProjection};
+mod common;
+
+use corridor_roads::geometry::haversine_m;
 use corridor_roads::{file, import_pbf, Profile, RoadGraph, RoadsError, Snapper};
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -24,12 +26,10 @@ fn snappers() -> &'static [Snapper] {
     })
 }
 
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+    /// Against brute force by haversine over every segment (tests/common): the nearest edge's
+    /// distance, and the snapped point on its edge at the offset it reports.
     #[test]
     fn snapped_point_is_on_its_edge_and_no_edge_is_closer(
         fx in 0.0f64..1.0, fy in 0.0f64..1.0, car in any::<bool>()
@@ -41,24 +41,14 @@ proptest! {
         let b = rg.meta.bbox;
         let q = [b[0] + fx * (b[2] - b[0]), b[1] + fy * (b[3] - b[1])];
         let s = snapper.nearest_where(g, q, f64::INFINITY, |_| true).unwrap();
-        let proj = LocalProjection::for_bbox(b);
-        let (pq, ps) = (proj.project(q), proj.project(s.point));
-        // On its edge: some segment of the edge passes through the snapped point.
-        let on_edge = g.edge_shape(s.edge).windows(2).map(|w| {
-            let (c, _) = closest_on_segment(ps, proj.project(w[0]), proj.project(w[1]));
-            dist(c, ps)
-        }).fold(f64::INFINITY, f64::min);
-        prop_assert!(on_edge < 1e-6, "snapped point is {on_edge} m off its edge");
-        // No edge closer: brute force over every segment of every edge.
-        let mut best = f64::INFINITY;
-        for e in 0..g.edge_count() as u32 {
-            for w in g.edge_shape(e).windows(2) {
-                let (c, _) = closest_on_segment(pq, proj.project(w[0]), proj.project(w[1]));
-                best = best.min(dist(c, pq));
-            }
-        }
-        prop_assert!((dist(pq, ps) - best).abs() < 1e-6, "snap {} brute force {best}", dist(pq, ps));
-        // The offset along the edge is within the edge.
+        let brute = common::brute_force_snap(g, q, 0.0, |_| true);
+        prop_assert!((s.distance_m - brute[0].distance_m).abs() < 0.01,
+            "snap {} m, brute force {} m", s.distance_m, brute[0].distance_m);
+        // The reported distance is the haversine to the reported point, which lies on the
+        // edge's shape at the reported offset.
+        prop_assert!((haversine_m(q, s.point) - s.distance_m).abs() < 1e-6);
+        let on_edge = g.edge_subshape(s.edge, s.offset_m, s.offset_m)[0];
+        prop_assert!(haversine_m(on_edge, s.point) < 0.05, "{} m off", haversine_m(on_edge, s.point));
         prop_assert!(s.offset_m >= 0.0 && s.offset_m <= g.edges.length_m[s.edge as usize] + 1e-9);
     }
 }

@@ -66,9 +66,9 @@ impl Landmarks {
                 cost: 0.0,
             }];
             for (reverse, out) in [(false, &mut from), (true, &mut to)] {
-                search.run(g, weight, &seed, f64::INFINITY, reverse);
-                for v in 0..n {
-                    out[v * k + l] = search.cost(v as u32) as f32;
+                let d = distances_rounded_down(g, weight, seed[0].node, reverse);
+                for (v, x) in d.into_iter().enumerate() {
+                    out[v * k + l] = x;
                 }
             }
         }
@@ -153,6 +153,65 @@ struct TargetBounds {
     cost: f64,
     /// `(landmark, d(L, t), d(t, L))` for the active landmarks.
     active: Vec<(usize, f32, f32)>,
+}
+
+/// `x` rounded down to an `f32` (towards −∞; `f32::MAX` for anything larger).
+fn f32_down(x: f64) -> f32 {
+    let c = x as f32;
+    if c as f64 <= x {
+        c
+    } else if c == f32::INFINITY {
+        f32::MAX
+    } else if c > 0.0 {
+        f32::from_bits(c.to_bits() - 1)
+    } else {
+        // x is a tiny non-negative sum that rounded up to the smallest subnormal: 0 is below it.
+        0.0
+    }
+}
+
+/// Distances from (or, `reverse`, to) `source` in `f32`, every relaxation rounded *down*: each
+/// value `d[v]` is then at most `d[u] + w` computed in `f64` for every arc `u→v`, exactly, not
+/// up to a rounding slack. A graph file's landmarks are checked against that inequality with no
+/// slack at load, so that a crafted file cannot smuggle in bounds that overstate by "just
+/// under the slack" on every arc of a long path.
+fn distances_rounded_down(g: &Graph, weight: &[f64], source: u32, reverse: bool) -> Vec<f32> {
+    let mut dist = vec![f32::INFINITY; g.node_count()];
+    let mut heap = BinaryHeap::new();
+    dist[source as usize] = 0.0;
+    heap.push(Entry {
+        key: 0.0,
+        node: source,
+    });
+    while let Some(Entry { key, node }) = heap.pop() {
+        let du = dist[node as usize];
+        if key > du as f64 {
+            continue; // stale entry
+        }
+        let mut relax = |h: u32, a: u32| {
+            let w = weight[a as usize];
+            if w.is_finite() {
+                let c = f32_down(du as f64 + w);
+                if c < dist[h as usize] {
+                    dist[h as usize] = c;
+                    heap.push(Entry {
+                        key: c as f64,
+                        node: h,
+                    });
+                }
+            }
+        };
+        if reverse {
+            for (t, a) in g.in_arcs(node) {
+                relax(t, a);
+            }
+        } else {
+            for a in g.out_arcs(node) {
+                relax(g.arc_head(a), a);
+            }
+        }
+    }
+    dist
 }
 
 fn finite_or(x: f64) -> f64 {

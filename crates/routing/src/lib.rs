@@ -14,7 +14,11 @@ mod flow;
 mod graph;
 
 pub use alt::{AltSearch, Landmarks};
-pub use cch::{nested_dissection_order, Cch, CchMetric, CchQuery};
+pub use cch::sweep::{CchManyToMany, CchOneToAll, CchOneToMany, Direction};
+pub use cch::{
+    cost_to_units, geometric_bisection_order, metis_order, units_to_cost, Cch, CchMetric, CchQuery,
+    CchUpdater, INF_UNITS, MAX_FINITE_UNITS, UNITS_PER_COST,
+};
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
 pub use flow::{min_cut, MinCut};
 pub use graph::{weakly_connected_components, Graph};

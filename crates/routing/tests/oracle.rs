@@ -79,6 +79,26 @@ proptest! {
         }
         let all: Vec<u32> = (0..n as u32).collect();
         let lm = Landmarks::build(&g, &base, &all, count);
+        // Stored landmark distances meet every arc inequality exactly in f64 (what a graph
+        // file's loader checks, with no slack) and never exceed the oracle's distances.
+        let k = lm.nodes().len();
+        let base_arcs: Vec<(u32, u32, f64)> = arcs
+            .iter()
+            .map(|&(a, b, c)| (a, b, if c.is_finite() { c } else { 1.0 }))
+            .collect();
+        for (l, &lmk) in lm.nodes().iter().enumerate() {
+            let dl = oracle(n, &base_arcs, lmk);
+            for u in 0..n as u32 {
+                let fu = lm.from_costs()[u as usize * k + l] as f64;
+                prop_assert!(fu <= dl[u as usize], "from {} > {}", fu, dl[u as usize]);
+                for a in g.out_arcs(u) {
+                    let v = g.arc_head(a) as usize;
+                    let w = base[a as usize];
+                    prop_assert!(lm.from_costs()[v * k + l] as f64 <= fu + w);
+                    prop_assert!(lm.to_costs()[u as usize * k + l] as f64 <= w + lm.to_costs()[v * k + l] as f64);
+                }
+            }
+        }
         // Two sources with seed costs, one target with a seed cost: the oracle adds a super
         // source and a super target.
         let mut oarcs = scen_arcs.clone();
@@ -168,14 +188,18 @@ proptest! {
         coords in proptest::collection::vec((0.0f64..1.0, 0.0f64..1.0), 40),
         s in 0u32..40, t in 0u32..40, s2 in 0u32..40, sc in 0.0f64..20.0, tc in 0.0f64..20.0,
     ) {
-        use corridor_routing::{nested_dissection_order, Cch, CchQuery};
+        use corridor_routing::{geometric_bisection_order, Cch, CchQuery};
         let (s, t, s2) = (s % n as u32, t % n as u32, s2 % n as u32);
         let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
         let (g, ids) = Graph::from_arcs(n, &pairs);
+        // The CCH works in whole milliseconds: give it (and the oracle) costs it can hold exactly.
+        let ms = |c: f64| (c * 1000.0).round() / 1000.0;
+        let arcs: Vec<(u32, u32, f64)> = arcs.iter().map(|&(a, b, c)| (a, b, ms(c))).collect();
+        let (sc, tc) = (ms(sc), ms(tc));
         let mut w = vec![0.0; arcs.len()];
         for (i, &(_, _, c)) in arcs.iter().enumerate() { w[ids[i] as usize] = c; }
         let xy: Vec<[f64; 2]> = coords[..n].iter().map(|&(x, y)| [x, y]).collect();
-        let order = nested_dissection_order(&g, &xy);
+        let order = geometric_bisection_order(&g, &xy);
         let mut sorted = order.clone();
         sorted.sort();
         prop_assert_eq!(sorted, (0..n as u32).collect::<Vec<_>>());

@@ -7,21 +7,25 @@
 //! weights the routing crate searches on.
 
 mod frontline;
+mod ground;
 mod load;
 mod model;
 mod onmap;
+mod placement;
 mod risk;
 
 pub use frontline::{front_lines, FrontLine};
 pub use load::{
-    incident_from_fields, load, parse_hours, parse_incidents_csv, IncidentFields, INCIDENT_COLUMNS,
+    incident_from_fields, load, load_at, parse_hours, parse_incidents_csv, IncidentFields,
+    INCIDENT_COLUMNS,
 };
 pub use model::*;
 pub use onmap::{
-    check_checkpoints, Checkpoint, Exposure, Mode, PassedIncident, RiskiestSegment, ScenarioMap,
-    WHAT_IF,
+    check_checkpoints, check_on_map, front_distance_m, Checkpoint, Exposure, Mode, PassedIncident,
+    RiskiestSegment, ScenarioMap, WHAT_IF,
 };
-pub use risk::{incident_kernel, IncidentKind};
+pub use placement::{nearest_way, place, way_edges_near, CLOSURE_RADIUS_M};
+pub use risk::{incident_kernel, incident_peak, IncidentKind, IMPRECISE_RADIUS_M};
 
 use std::path::{Path, PathBuf};
 

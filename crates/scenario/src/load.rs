@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 struct Manifest {
     name: String,
-    as_of: String,
+    /// A date string or a bare TOML date (`as_of = 2016-07-28`).
+    as_of: toml::Value,
     map: String,
     #[serde(default)]
     party: Vec<PartyToml>,
@@ -36,6 +37,8 @@ struct Manifest {
     risk: RiskToml,
     #[serde(default)]
     evacuation: EvacuationToml,
+    /// The declared convoy plan: read by `corridor convoy`, the siege forecast and the brief.
+    convoy: Option<ConvoyToml>,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,6 +78,34 @@ struct CorridorToml {
     capacity_per_hour: Option<f64>,
     reception: Option<[f64; 2]>,
     hours: Option<String>,
+    /// `["foot"]`, `["car"]` or both (the default).
+    modes: Option<Vec<String>>,
+    /// Party id: the crossing lets travellers into that party's ground only.
+    into: Option<String>,
+    since: Option<toml::Value>,
+    until: Option<toml::Value>,
+    // Aid crossings only (purpose = "aid"): see `read_aid_crossings`.
+    trucks_per_day: Option<u32>,
+    trucks_per_week: Option<u32>,
+    inspection_minutes: Option<f64>,
+    open_from: Option<toml::Value>,
+    open_until: Option<toml::Value>,
+    weekdays: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConvoyToml {
+    warehouse: Option<[f64; 2]>,
+    #[serde(default)]
+    distribution_points: Vec<[f64; 2]>,
+    trucks: u32,
+    tonnes_per_truck: f64,
+    every_days: u32,
+    depart: Option<String>,
+    first_departure: Option<toml::Value>,
+    kcal_per_kg: Option<f64>,
+    crossing: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +119,7 @@ struct StockToml {
     kcal_per_person_day: Option<f64>,
     trucks_per_day_per_route: Option<f64>,
     tonnes_per_truck: Option<f64>,
+    max_trucks_per_day: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -106,27 +138,166 @@ fn rel(base: &Path, p: &str) -> PathBuf {
     base.join(p)
 }
 
+/// What the layer readers share: the manifest's folder, the running checksum and the list of
+/// files read.
+struct Reading {
+    base: PathBuf,
+    hasher: Sha256,
+    layer_files: Vec<PathBuf>,
+}
+
+impl Reading {
+    /// Reads a GeoJSON layer named in the manifest, adding its bytes to the checksum.
+    fn layer(&mut self, f: &str) -> Result<(PathBuf, Vec<Feature>), ScenarioError> {
+        read_layer(&self.base, f, &mut self.hasher, &mut self.layer_files)
+    }
+}
+
 /// Loads and validates a scenario manifest and every layer it names.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_at(path, None)
+}
+
+/// As [`load`], with the scenario evaluated on `date` instead of the manifest's `as_of` when
+/// given: incidents up to `date` (risk decaying from it), closures in force on it. The
+/// checksum stays the files'; `as_of` becomes `date`. (`access --compare DATE`.)
+pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::io(path, e))?;
-    let mut hasher = Sha256::new();
-    hasher.update(text.as_bytes());
-    let m: Manifest = toml::from_str(&text).map_err(|e| {
+    let m = parse_manifest(path, &text)?;
+    let mut rd = Reading {
+        base: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        hasher: Sha256::new(),
+        layer_files: Vec::new(),
+    };
+    rd.hasher.update(text.as_bytes());
+    let err = |what: String| ScenarioError::at(path, None, what);
+    let as_of = toml_date(&m.as_of).map_err(|e| err(format!("as_of: {e}")))?;
+    let as_of = date.unwrap_or(as_of);
+    let parties = read_parties(&m.party).map_err(err)?;
+    let party_of = |id: &str| parties.iter().position(|p| p.id == id);
+    let territories = match &m.territory {
+        Some(f) => read_territories(&mut rd, f, &party_of)?,
+        None => Vec::new(),
+    };
+    check_hostile_overlaps(&parties, &territories, &rd)?;
+    let (incidents, incidents_after, incidents_imprecise) = match &m.incidents {
+        Some(f) => read_incident_layer(&mut rd, f, as_of)?,
+        None => (Vec::new(), 0, 0),
+    };
+    let (closures, closures_after) = match &m.closures {
+        Some(f) => read_closures(&mut rd, f, as_of)?,
+        None => (Vec::new(), 0),
+    };
+    let mut avoid = Vec::new();
+    if let Some(f) = &m.avoid {
+        let (p, features) = rd.layer(f)?;
+        for (i, feat) in features.iter().enumerate() {
+            let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
+            avoid.push(polygons(&feat.geometry).map_err(fe)?);
+        }
+    }
+    let enclaves = read_enclaves(&mut rd, &m.enclave, &party_of, &territories, path)?;
+    let corridors = m
+        .corridor
+        .iter()
+        .filter(|c| c.purpose != "aid")
+        .map(|c| {
+            read_corridor(c, &party_of).map_err(|e| err(format!("corridor '{}': {e}", c.name)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let risk = read_risk(&m.risk).map_err(err)?;
+    let population = match &m.population {
+        Some(f) => {
+            let (p, features) = rd.layer(f)?;
+            read_population(&p, &features)?
+        }
+        None => Vec::new(),
+    };
+    let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
+    let facilities = match &m.facilities {
+        Some(f) => {
+            let (p, features) = rd.layer(f)?;
+            read_facilities(&p, &features)?
+        }
+        None => Vec::new(),
+    };
+    let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
+    let aid_crossings = read_aid_crossings(&m.corridor).map_err(err)?;
+    let convoy = m
+        .convoy
+        .as_ref()
+        .map(|c| read_convoy(c, &aid_crossings, stock.as_ref()))
+        .transpose()
+        .map_err(err)?;
+    let sha256 = rd
+        .hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let s = Scenario {
+        name: m.name,
+        as_of,
+        file: path.to_path_buf(),
+        map: rel(&rd.base, &m.map),
+        sha256,
+        parties,
+        territories,
+        incidents,
+        incidents_after_as_of: incidents_after,
+        closures,
+        closures_after_as_of: closures_after,
+        avoid,
+        enclaves,
+        corridors,
+        risk,
+        facilities,
+        population,
+        stock,
+        evacuation,
+        layer_files: rd.layer_files,
+        placement: Placement::default(),
+        incidents_imprecise,
+        aid_crossings,
+        convoy,
+    };
+    check_enclaves_hold_people(&s)?;
+    Ok(s)
+}
+
+/// The manifest's TOML; syntax errors name the line.
+fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, ScenarioError> {
+    toml::from_str(text).map_err(|e| {
         let msg = e.message().to_string();
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
         ScenarioError::at(path, line.map(|l| format!("line {l}")), msg)
-    })?;
-    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let err = |what: String| ScenarioError::at(path, None, what);
-    let as_of = parse_date(&m.as_of).map_err(|e| err(format!("as_of: {e}")))?;
+    })
+}
 
-    let mut parties = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for p in &m.party {
-        if ids.insert(p.id.clone(), parties.len()).is_some() {
-            return Err(err(format!("party '{}' is declared twice", p.id)));
+/// A date given as a string (`"2016-07-28"`) or as a bare TOML date (`2016-07-28`).
+fn toml_date(v: &toml::Value) -> Result<NaiveDate, String> {
+    match v {
+        toml::Value::String(s) => parse_date(s),
+        toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => {
+            parse_date(&d.to_string())
+        }
+        other => Err(format!("{other} is not a date (expected YYYY-MM-DD)")),
+    }
+}
+
+fn read_parties(list: &[PartyToml]) -> Result<Vec<Party>, String> {
+    if list.len() > MAX_PARTIES {
+        return Err(format!(
+            "{} parties declared; the model supports at most {MAX_PARTIES}",
+            list.len()
+        ));
+    }
+    let mut parties: Vec<Party> = Vec::new();
+    for p in list {
+        if parties.iter().any(|x| x.id == p.id) {
+            return Err(format!("party '{}' is declared twice", p.id));
         }
         parties.push(Party {
             id: p.id.clone(),
@@ -134,11 +305,12 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             allies: Vec::new(),
         });
     }
-    for (i, p) in m.party.iter().enumerate() {
+    for (i, p) in list.iter().enumerate() {
         for a in &p.allies {
-            let j = *ids
-                .get(a)
-                .ok_or_else(|| err(format!("party '{}': unknown ally '{a}'", p.id)))?;
+            let j = parties
+                .iter()
+                .position(|x| &x.id == a)
+                .ok_or_else(|| format!("party '{}': unknown ally '{a}'", p.id))?;
             parties[i].allies.push(j);
             // Alliances are mutual: one declaration suffices.
             if !parties[j].allies.contains(&i) {
@@ -146,126 +318,195 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             }
         }
     }
-    let party_of = |id: &str| ids.get(id).copied();
+    Ok(parties)
+}
 
-    let mut layer_files = Vec::new();
+fn read_territories(
+    rd: &mut Reading,
+    f: &str,
+    party_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Vec<Territory>, ScenarioError> {
+    let (p, features) = rd.layer(f)?;
     let mut territories = Vec::new();
-    if let Some(f) = &m.territory {
-        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
-        for (i, feat) in features.iter().enumerate() {
-            let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
-            let party = feat
-                .props
-                .get("party")
-                .and_then(Value::as_str)
-                .ok_or_else(|| fe("missing string property 'party'".into()))?;
-            let party = party_of(party).ok_or_else(|| fe(format!("unknown party '{party}'")))?;
-            let poly = polygons(&feat.geometry).map_err(fe)?;
-            territories.push(Territory {
-                party,
-                area: poly,
-                feature: i,
-            });
+    for (i, feat) in features.iter().enumerate() {
+        let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
+        let party = feat
+            .props
+            .get("party")
+            .and_then(Value::as_str)
+            .ok_or_else(|| fe("missing string property 'party'".into()))?;
+        let party = party_of(party).ok_or_else(|| fe(format!("unknown party '{party}'")))?;
+        let poly = polygons(&feat.geometry).map_err(fe)?;
+        territories.push(Territory {
+            party,
+            area: poly,
+            feature: i,
+        });
+    }
+    Ok(territories)
+}
+
+/// Ground held by two hostile parties at once has no meaning in the model (which of them
+/// controls the road?): refused, naming both features. Overlaps under 1 m² (rounding of shared
+/// edges) are tolerated.
+fn check_hostile_overlaps(
+    parties: &[Party],
+    territories: &[Territory],
+    rd: &Reading,
+) -> Result<(), ScenarioError> {
+    use geo::{Area, BooleanOps, BoundingRect, Intersects};
+    let hostile = |a: usize, b: usize| a != b && !parties[a].allies.contains(&b);
+    for (i, a) in territories.iter().enumerate() {
+        for b in &territories[i + 1..] {
+            if !hostile(a.party, b.party) {
+                continue;
+            }
+            let (Some(ra), Some(rb)) = (a.area.bounding_rect(), b.area.bounding_rect()) else {
+                continue;
+            };
+            if !ra.intersects(&rb) {
+                continue;
+            }
+            let overlap = a.area.intersection(&b.area);
+            // Square degrees to square metres, near enough for a threshold.
+            let lat = ra.center().y.to_radians();
+            let m2 = overlap.unsigned_area() * 111_320.0 * 111_320.0 * lat.cos();
+            if m2 > 1.0 {
+                let file = rd
+                    .layer_files
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from("territory"));
+                return Err(ScenarioError::at(
+                    &file,
+                    Some(format!("features {} and {}", a.feature, b.feature)),
+                    format!(
+                        "ground of hostile parties '{}' and '{}' overlaps ({m2:.0} m²): each place is held by one side or by nobody",
+                        parties[a.party].id, parties[b.party].id
+                    ),
+                ));
+            }
         }
     }
+    Ok(())
+}
 
-    let mut incidents = Vec::new();
-    let mut incidents_after = 0;
-    if let Some(f) = &m.incidents {
-        let p = rel(&base, f);
-        let (bytes, all) = if p.extension().and_then(|e| e.to_str()) == Some("geojson")
-            || p.extension().and_then(|e| e.to_str()) == Some("json")
-        {
-            read_incidents_geojson(&p)?
+type IncidentLayer = (Vec<Incident>, usize, usize);
+
+/// Incidents on or before `as_of`, the number after it, and the number the precision rule keeps
+/// out of local risk.
+fn read_incident_layer(
+    rd: &mut Reading,
+    f: &str,
+    as_of: NaiveDate,
+) -> Result<IncidentLayer, ScenarioError> {
+    let p = rel(&rd.base, f);
+    let ext = p.extension().and_then(|e| e.to_str());
+    let (bytes, all) = if ext == Some("geojson") || ext == Some("json") {
+        read_incidents_geojson(&p)?
+    } else {
+        read_incidents_csv(&p)?
+    };
+    rd.hasher.update(&bytes);
+    rd.layer_files.push(p.clone());
+    let (mut kept, mut after, mut imprecise) = (Vec::new(), 0, 0);
+    for inc in all {
+        if inc.date > as_of {
+            after += 1;
         } else {
-            read_incidents_csv(&p)?
+            if inc.geo_precision >= 3 {
+                imprecise += 1;
+            }
+            kept.push(inc);
+        }
+    }
+    Ok((kept, after, imprecise))
+}
+
+fn read_closures(
+    rd: &mut Reading,
+    f: &str,
+    as_of: NaiveDate,
+) -> Result<(Vec<Closure>, usize), ScenarioError> {
+    let (p, features) = rd.layer(f)?;
+    let (mut closures, mut after) = (Vec::new(), 0);
+    for (i, feat) in features.iter().enumerate() {
+        let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
+        let since = match feat.props.get("since") {
+            Some(Value::String(s)) => parse_date(s).map_err(|e| fe(format!("since: {e}")))?,
+            Some(_) => return Err(fe("'since' must be a date string".into())),
+            None => {
+                return Err(fe(
+                    "missing property 'since' (the date the road was cut)".into()
+                ))
+            }
         };
-        hasher.update(&bytes);
-        layer_files.push(p.clone());
-        for inc in all {
-            if inc.date > as_of {
-                incidents_after += 1;
-            } else {
-                incidents.push(inc);
-            }
-        }
-    }
-
-    let mut closures = Vec::new();
-    let mut closures_after = 0;
-    if let Some(f) = &m.closures {
-        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
-        for (i, feat) in features.iter().enumerate() {
-            let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
-            let since = match feat.props.get("since") {
-                Some(Value::String(s)) => parse_date(s).map_err(|e| fe(format!("since: {e}")))?,
-                Some(_) => return Err(fe("'since' must be a date string".into())),
-                None => {
-                    return Err(fe(
-                        "missing property 'since' (the date the road was cut)".into()
-                    ))
+        let mut way_ids = Vec::new();
+        match feat.props.get("osm_way_id") {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) => way_ids.push(
+                n.as_i64()
+                    .ok_or_else(|| fe("osm_way_id must be an integer".into()))?,
+            ),
+            Some(Value::Array(a)) => {
+                for v in a {
+                    way_ids.push(
+                        v.as_i64()
+                            .ok_or_else(|| fe("osm_way_id must hold integers".into()))?,
+                    );
                 }
-            };
-            let mut way_ids = Vec::new();
-            match feat.props.get("osm_way_id") {
-                None | Some(Value::Null) => {}
-                Some(Value::Number(n)) => way_ids.push(
-                    n.as_i64()
-                        .ok_or_else(|| fe("osm_way_id must be an integer".into()))?,
-                ),
-                Some(Value::Array(a)) => {
-                    for v in a {
-                        way_ids.push(
-                            v.as_i64()
-                                .ok_or_else(|| fe("osm_way_id must hold integers".into()))?,
-                        );
-                    }
-                }
-                Some(_) => return Err(fe("osm_way_id must be an integer or a list".into())),
             }
-            let geometry = if way_ids.is_empty() {
-                Some(closure_geometry(&feat.geometry).map_err(fe)?)
-            } else {
-                None
-            };
-            let c = Closure {
-                name: feat
-                    .props
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                since,
-                way_ids,
-                geometry,
-                feature: i,
-                file: p.clone(),
-            };
-            if since > as_of {
-                closures_after += 1;
-            } else {
-                closures.push(c);
-            }
+            Some(_) => return Err(fe("osm_way_id must be an integer or a list".into())),
+        }
+        let geometry = if way_ids.is_empty() {
+            Some(closure_geometry(&feat.geometry).map_err(fe)?)
+        } else {
+            None
+        };
+        let c = Closure {
+            name: feat
+                .props
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            since,
+            way_ids,
+            geometry,
+            feature: i,
+            file: p.clone(),
+        };
+        if since > as_of {
+            after += 1;
+        } else {
+            closures.push(c);
         }
     }
+    Ok((closures, after))
+}
 
-    let mut avoid = Vec::new();
-    if let Some(f) = &m.avoid {
-        let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
-        for (i, feat) in features.iter().enumerate() {
-            let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
-            avoid.push(polygons(&feat.geometry).map_err(fe)?);
-        }
-    }
-
+fn read_enclaves(
+    rd: &mut Reading,
+    list: &[EnclaveToml],
+    party_of: &dyn Fn(&str) -> Option<usize>,
+    territories: &[Territory],
+    manifest: &Path,
+) -> Result<Vec<Enclave>, ScenarioError> {
+    let err = |what: String| ScenarioError::at(manifest, None, what);
     let mut enclaves = Vec::new();
-    for e in &m.enclave {
+    for e in list {
         let party = party_of(&e.party)
             .ok_or_else(|| err(format!("enclave '{}': unknown party '{}'", e.name, e.party)))?;
+        if !territories.iter().any(|t| t.party == party) {
+            return Err(err(format!(
+                "enclave '{}': party '{}' holds no territory in the territory layer",
+                e.name, e.party
+            )));
+        }
         let area = match &e.area {
             Some(f) => {
-                let p = rel(&base, f);
+                let p = rel(&rd.base, f);
                 let (bytes, features) = read_features(&p)?;
-                hasher.update(&bytes);
+                rd.hasher.update(&bytes);
                 let mut polys = Vec::new();
                 for (i, feat) in features.iter().enumerate() {
                     let fe = |msg: String| ScenarioError::at(&p, Some(format!("feature {i}")), msg);
@@ -275,54 +516,158 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             }
             None => None,
         };
-        if area.is_none() && !territories.iter().any(|t| t.party == party) {
-            return Err(err(format!(
-                "enclave '{}': party '{}' holds no territory in the territory layer",
-                e.name, e.party
-            )));
-        }
-        enclaves.push(Enclave {
+        let enclave = Enclave {
             name: e.name.clone(),
             party,
             area,
-        });
-    }
-
-    let mut corridors = Vec::new();
-    for c in &m.corridor {
-        let ce = |msg: String| err(format!("corridor '{}': {msg}", c.name));
-        let purpose = match c.purpose.as_str() {
-            "civilian" => Purpose::Civilian,
-            "combatant" => Purpose::Combatant,
-            other => {
-                return Err(ce(format!(
-                    "purpose '{other}' (expected \"civilian\" or \"combatant\")"
-                )))
-            }
         };
-        let checkpoint = lat_lon(c.checkpoint).map_err(|e| ce(format!("checkpoint {e}")))?;
-        let reception = c
-            .reception
-            .map(lat_lon)
-            .transpose()
-            .map_err(|e| ce(format!("reception {e}")))?;
-        if let Some(cap) = c.capacity_per_hour {
-            if !(cap.is_finite() && cap > 0.0) {
-                return Err(ce(format!("capacity_per_hour {cap} must be positive")));
-            }
+        if enclave_ground_of(&enclave, territories).0.is_empty() {
+            return Err(err(format!(
+                "enclave '{}': its area holds none of party '{}''s ground",
+                e.name, e.party
+            )));
         }
-        corridors.push(Corridor {
-            name: c.name.clone(),
-            purpose,
-            checkpoint,
-            capacity_per_hour: c.capacity_per_hour,
-            reception,
-            hours: c.hours.clone(),
-        });
+        enclaves.push(enclave);
     }
+    Ok(enclaves)
+}
 
+/// An enclave's ground: its party's territory, limited to its `area` if one is given.
+pub(crate) fn enclave_ground_of(e: &Enclave, territories: &[Territory]) -> MultiPolygon<f64> {
+    use geo::{Area, BooleanOps};
+    let own = MultiPolygon(
+        territories
+            .iter()
+            .filter(|t| t.party == e.party)
+            .flat_map(|t| t.area.0.iter().cloned())
+            .collect(),
+    );
+    let ground = match &e.area {
+        Some(a) => own.intersection(a),
+        None => own,
+    };
+    MultiPolygon(
+        ground
+            .0
+            .into_iter()
+            .filter(|p| p.unsigned_area() > 0.0)
+            .collect(),
+    )
+}
+
+/// A food forecast needs people: `[stock] people`, or population-layer units inside the (first)
+/// enclave, which `[stock]` describes.
+fn check_enclaves_hold_people(s: &Scenario) -> Result<(), ScenarioError> {
+    use geo::{Contains, Intersects};
+    let (Some(st), Some(e)) = (&s.stock, s.enclaves.first()) else {
+        return Ok(());
+    };
+    if st.people.is_some() {
+        return Ok(());
+    }
+    let ground = enclave_ground_of(e, &s.territories);
+    let anyone = s.population.iter().any(|u| {
+        u.people > 0.0
+            && match &u.area {
+                Some(a) => a.intersects(&ground),
+                None => ground.contains(&Point::new(u.point[0], u.point[1])),
+            }
+    });
+    if anyone {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        &s.file,
+        None,
+        format!(
+            "[stock]: nobody lives in enclave '{}' (no population-layer unit inside it) and no [stock] people is given: a food forecast needs people",
+            e.name
+        ),
+    ))
+}
+
+fn read_corridor(
+    c: &CorridorToml,
+    party_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Corridor, String> {
+    let purpose = match c.purpose.as_str() {
+        "civilian" => Purpose::Civilian,
+        "combatant" => Purpose::Combatant,
+        other => {
+            return Err(format!(
+                "purpose '{other}' (expected \"civilian\", \"combatant\" or \"aid\")"
+            ))
+        }
+    };
+    let checkpoint = lat_lon(c.checkpoint).map_err(|e| format!("checkpoint {e}"))?;
+    let reception = c
+        .reception
+        .map(lat_lon)
+        .transpose()
+        .map_err(|e| format!("reception {e}"))?;
+    if let Some(cap) = c.capacity_per_hour {
+        if !(cap.is_finite() && cap > 0.0) {
+            return Err(format!("capacity_per_hour {cap} must be positive"));
+        }
+    }
+    if let Some(h) = &c.hours {
+        parse_hours(h).map_err(|e| format!("hours {e}"))?;
+    }
+    Ok(Corridor {
+        name: c.name.clone(),
+        purpose,
+        checkpoint,
+        capacity_per_hour: c.capacity_per_hour,
+        reception,
+        hours: c.hours.clone(),
+        opens: read_crossing_rule(c, party_of)?,
+    })
+}
+
+fn read_crossing_rule(
+    c: &CorridorToml,
+    party_of: &dyn Fn(&str) -> Option<usize>,
+) -> Result<CrossingRule, String> {
+    let modes = c
+        .modes
+        .iter()
+        .flatten()
+        .map(|m| match m.as_str() {
+            "foot" => Ok(corridor_roads::Profile::Foot),
+            "car" => Ok(corridor_roads::Profile::Car),
+            other => Err(format!("modes: '{other}' (expected \"foot\" or \"car\")")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if c.modes.as_ref().is_some_and(Vec::is_empty) {
+        return Err("modes = []: the crossing would open to nobody".into());
+    }
+    let into = c
+        .into
+        .as_deref()
+        .map(|id| party_of(id).ok_or_else(|| format!("into: unknown party '{id}'")))
+        .transpose()?;
+    let date = |name: &str, v: &Option<toml::Value>| {
+        v.as_ref()
+            .map(toml_date)
+            .transpose()
+            .map_err(|e| format!("{name}: {e}"))
+    };
+    let (since, until) = (date("since", &c.since)?, date("until", &c.until)?);
+    if let (Some(a), Some(b)) = (since, until) {
+        if b < a {
+            return Err(format!("until {b} is before since {a}"));
+        }
+    }
+    Ok(CrossingRule {
+        modes,
+        into,
+        since,
+        until,
+    })
+}
+
+fn read_risk(r: &RiskToml) -> Result<RiskParams, String> {
     let d = RiskParams::default();
-    let r = &m.risk;
     let risk = RiskParams {
         half_life_days: r.half_life_days.unwrap_or(d.half_life_days),
         front_band_m: r.front_band_m.unwrap_or(d.front_band_m),
@@ -339,7 +684,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         ("checkpoint_radius_m", risk.checkpoint_radius_m),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(err(format!("[risk] {name} = {v}: must be positive")));
+            return Err(format!("[risk] {name} = {v}: must be positive"));
         }
     }
     for (name, v) in [
@@ -348,59 +693,10 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         ("exposure_threshold", risk.exposure_threshold),
     ] {
         if !(v.is_finite() && v >= 0.0) {
-            return Err(err(format!("[risk] {name} = {v}: must be zero or more")));
+            return Err(format!("[risk] {name} = {v}: must be zero or more"));
         }
     }
-
-    let population = match &m.population {
-        Some(f) => {
-            let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
-            read_population(&p, &features)?
-        }
-        None => Vec::new(),
-    };
-    let stock = m.stock.as_ref().map(read_stock).transpose().map_err(err)?;
-    let facilities = match &m.facilities {
-        Some(f) => {
-            let (p, features) = read_layer(&base, f, &mut hasher, &mut layer_files)?;
-            read_facilities(&p, &features)?
-        }
-        None => Vec::new(),
-    };
-    let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
-    for c in &corridors {
-        if let Some(h) = &c.hours {
-            parse_hours(h).map_err(|e| err(format!("corridor '{}': hours {e}", c.name)))?;
-        }
-    }
-
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(Scenario {
-        name: m.name,
-        as_of,
-        file: path.to_path_buf(),
-        map: rel(&base, &m.map),
-        sha256,
-        parties,
-        territories,
-        incidents,
-        incidents_after_as_of: incidents_after,
-        closures,
-        closures_after_as_of: closures_after,
-        avoid,
-        enclaves,
-        corridors,
-        risk,
-        facilities,
-        population,
-        stock,
-        evacuation,
-        layer_files,
-    })
+    Ok(risk)
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -581,13 +877,17 @@ pub const INCIDENT_COLUMNS: [&str; 10] = [
     "notes",
 ];
 
+/// ACLED's optional precision columns, read when present (1 = most precise).
+const PRECISION_COLUMNS: [&str; 2] = ["geo_precision", "time_precision"];
+
 fn read_incidents_csv(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {
     let bytes = std::fs::read(p).map_err(|e| ScenarioError::io(p, e))?;
     let rows = parse_incidents_csv(&bytes, p)?;
     Ok((bytes, rows.into_iter().map(|(_, i)| i).collect()))
 }
 
-/// The fields an incident was given, by ACLED column name (only `INCIDENT_COLUMNS`, trimmed).
+/// The fields an incident was given, by ACLED column name (`INCIDENT_COLUMNS` and the optional
+/// precision columns, trimmed).
 pub type IncidentFields = std::collections::BTreeMap<String, String>;
 
 /// Reads ACLED CSV bytes (`p` names them in errors, with the line): each row's fields and the
@@ -603,35 +903,47 @@ pub fn parse_incidents_csv(
             ScenarioError::at(p, Some("line 1".into()), format!("unreadable header: {e}"))
         })?
         .clone();
+    // Real exports come with upper-case or mixed-case headers ("EVENT_ID_CNTY").
+    let find = |name: &str| {
+        headers.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
     let mut col = HashMap::new();
     for name in INCIDENT_COLUMNS {
-        let i = headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                ScenarioError::at(
-                    p,
-                    Some("line 1".into()),
-                    format!("missing required column '{name}' (ACLED column names are expected)"),
-                )
-            })?;
+        let i = find(name).ok_or_else(|| {
+            ScenarioError::at(
+                p,
+                Some("line 1".into()),
+                format!("missing required column '{name}' (ACLED column names are expected)"),
+            )
+        })?;
         col.insert(name, i);
     }
+    for name in PRECISION_COLUMNS {
+        if let Some(i) = find(name) {
+            col.insert(name, i);
+        }
+    }
     let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (k, rec) in rdr.records().enumerate() {
         let line = k + 2;
         let le = |msg: String| ScenarioError::at(p, Some(format!("line {line}")), msg);
         let rec = rec.map_err(|e| le(format!("{e}")))?;
-        let fields: IncidentFields = INCIDENT_COLUMNS
+        let fields: IncidentFields = col
             .iter()
-            .map(|&c| {
-                (
-                    c.to_string(),
-                    rec.get(col[c]).unwrap_or("").trim().to_string(),
-                )
-            })
+            .map(|(&c, &i)| (c.to_string(), rec.get(i).unwrap_or("").trim().to_string()))
             .collect();
         let incident = incident_from_fields(&fields).map_err(le)?;
+        if let Some(first) = seen.insert(incident.id.clone(), line) {
+            return Err(le(format!(
+                "event_id_cnty '{}' also on line {first}: an incident counted twice would double its risk",
+                incident.id
+            )));
+        }
         out.push((fields, incident));
     }
     Ok(out)
@@ -642,6 +954,7 @@ pub fn parse_incidents_csv(
 pub fn incident_from_fields(f: &IncidentFields) -> Result<Incident, String> {
     let fields: HashMap<&str, String> = INCIDENT_COLUMNS
         .iter()
+        .chain(&PRECISION_COLUMNS)
         .map(|&c| {
             (
                 c,
@@ -655,6 +968,7 @@ pub fn incident_from_fields(f: &IncidentFields) -> Result<Incident, String> {
 fn read_incidents_geojson(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {
     let (bytes, features) = read_features(p)?;
     let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
         let fe = |msg: String| ScenarioError::at(p, Some(format!("feature {i}")), msg);
         if f.geometry.get("type").and_then(Value::as_str) != Some("Point") {
@@ -662,8 +976,13 @@ fn read_incidents_geojson(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), Scenario
         }
         let c = position(f.geometry.get("coordinates").unwrap_or(&Value::Null)).map_err(fe)?;
         let mut fields: HashMap<&str, String> = HashMap::new();
-        for name in INCIDENT_COLUMNS {
-            let v = match f.props.get(name) {
+        for name in INCIDENT_COLUMNS.iter().chain(&PRECISION_COLUMNS) {
+            let v = f
+                .props
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v);
+            let v = match v {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Number(n)) => n.to_string(),
                 _ => String::new(),
@@ -672,9 +991,28 @@ fn read_incidents_geojson(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), Scenario
         }
         fields.insert("latitude", c.y.to_string());
         fields.insert("longitude", c.x.to_string());
-        out.push(incident_from(&fields).map_err(fe)?);
+        let inc = incident_from(&fields).map_err(fe)?;
+        if let Some(first) = seen.insert(inc.id.clone(), i) {
+            return Err(fe(format!(
+                "event_id_cnty '{}' also in feature {first}: an incident counted twice would double its risk",
+                inc.id
+            )));
+        }
+        out.push(inc);
     }
     Ok((bytes, out))
+}
+
+/// An ACLED precision code (1, 2 or 3); empty means 1.
+fn precision(f: &HashMap<&str, String>, name: &str) -> Result<u8, String> {
+    match f.get(name).map(String::as_str) {
+        None | Some("") => Ok(1),
+        Some(v) => v
+            .parse::<u8>()
+            .ok()
+            .filter(|x| (1..=3).contains(x))
+            .ok_or_else(|| format!("{name} '{v}' (expected 1, 2 or 3)")),
+    }
 }
 
 fn incident_from(f: &HashMap<&str, String>) -> Result<Incident, String> {
@@ -714,6 +1052,8 @@ fn incident_from(f: &HashMap<&str, String>) -> Result<Incident, String> {
         point: [lon, lat],
         fatalities,
         notes: f["notes"].clone(),
+        geo_precision: precision(f, "geo_precision")?,
+        time_precision: precision(f, "time_precision")?,
     })
 }
 
@@ -802,6 +1142,10 @@ fn read_stock(st: &StockToml) -> Result<Stock, String> {
             "[stock] trucks_per_day_per_route needs tonnes_per_truck and kcal_per_kg".into(),
         );
     }
+    let max_trucks_per_day = st
+        .max_trucks_per_day
+        .map(|x| non_negative("max_trucks_per_day", x))
+        .transpose()?;
     let inflow = trucks * tonnes * 1000.0 * st.kcal_per_kg.unwrap_or(0.0);
     Ok(Stock {
         food_kcal,
@@ -812,6 +1156,7 @@ fn read_stock(st: &StockToml) -> Result<Stock, String> {
         inflow_kcal_per_route_day: inflow,
         trucks_per_day_per_route: trucks,
         tonnes_per_truck: tonnes,
+        max_trucks_per_day,
     })
 }
 
@@ -881,6 +1226,7 @@ fn read_evacuation(e: &EvacuationToml) -> Result<EvacuationParams, String> {
 
 fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>, ScenarioError> {
     let mut out = Vec::new();
+    let mut added: Vec<String> = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let fe = |msg: String| ScenarioError::at(p, Some(format!("feature {i}")), msg);
         let osm_id = match f.props.get("osm_id") {
@@ -915,24 +1261,44 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
             None => None,
             Some(t) => return Err(fe(format!("facility geometry is a {t}, expected a Point"))),
         };
-        if osm_id.is_none() && point.is_none() {
+        let name = f
+            .props
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A record without osm_id whose name an earlier added facility carries is a further
+        // (dated) record of that facility; otherwise it adds one.
+        let further = osm_id.is_none() && name.as_ref().is_some_and(|n| added.contains(n));
+        if osm_id.is_none() && point.is_none() && !further {
             return Err(fe(
-                "a facility needs an osm_id (to change a map facility) or a Point (to add one)"
+                "a facility needs an osm_id (to change a map facility), a Point (to add one) or the name of a facility added above"
                     .into(),
             ));
         }
-        if osm_id.is_none() && status.is_none() {
-            return Err(fe("a new facility needs a status".into()));
+        if osm_id.is_none() && !further {
+            if status.is_none() {
+                return Err(fe("a new facility needs a status".into()));
+            }
+            added.extend(name.clone());
+        }
+        let date_prop = |key: &str| match f.props.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => parse_date(s)
+                .map(Some)
+                .map_err(|e| fe(format!("{key}: {e}"))),
+            Some(_) => Err(fe(format!("'{key}' must be a date string"))),
+        };
+        let (since, until) = (date_prop("since")?, date_prop("until")?);
+        if let (Some(a), Some(b)) = (since, until) {
+            if b < a {
+                return Err(fe(format!("until {b} is before since {a}")));
+            }
         }
         out.push(FacilityRecord {
             feature: i,
             file: p.to_path_buf(),
             osm_id,
-            name: f
-                .props
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            name,
             kind: f
                 .props
                 .get("kind")
@@ -941,6 +1307,8 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
             status,
             beds,
             point,
+            since,
+            until,
         });
     }
     Ok(out)
@@ -958,4 +1326,183 @@ fn read_layer(
     hasher.update(&bytes);
     layer_files.push(p.clone());
     Ok((p, features))
+}
+
+/// The aid crossings among the `[[corridor]]` tables, validated; the limit fields on any other
+/// crossing are refused (they would silently mean nothing there).
+fn read_aid_crossings(all: &[CorridorToml]) -> Result<Vec<AidCrossing>, String> {
+    let mut out = Vec::new();
+    for c in all {
+        let ce = |msg: String| format!("corridor '{}': {msg}", c.name);
+        if c.purpose != "aid" {
+            let aid_only = [
+                ("trucks_per_day", c.trucks_per_day.is_some()),
+                ("trucks_per_week", c.trucks_per_week.is_some()),
+                ("inspection_minutes", c.inspection_minutes.is_some()),
+                ("open_from", c.open_from.is_some()),
+                ("open_until", c.open_until.is_some()),
+                ("weekdays", c.weekdays.is_some()),
+            ];
+            if let Some((name, _)) = aid_only.iter().find(|(_, set)| *set) {
+                return Err(ce(format!("{name} is only for purpose = \"aid\"")));
+            }
+            continue;
+        }
+        if c.capacity_per_hour.is_some() || c.reception.is_some() {
+            return Err(ce(
+                "an aid crossing takes trucks_per_day/trucks_per_week and inspection_minutes, not capacity_per_hour or reception".into(),
+            ));
+        }
+        if c.modes.is_some() || c.into.is_some() || c.since.is_some() || c.until.is_some() {
+            return Err(ce(
+                "an aid crossing lets trucks into the enclave on its open_from/open_until dates; modes, into, since and until are for civilian and combatant crossings".into(),
+            ));
+        }
+        let checkpoint = lat_lon(c.checkpoint).map_err(|e| ce(format!("checkpoint {e}")))?;
+        let hours = c
+            .hours
+            .as_deref()
+            .map(parse_hours)
+            .transpose()
+            .map_err(|e| ce(format!("hours {e}")))?;
+        let date = |name: &str, v: &Option<toml::Value>| {
+            v.as_ref()
+                .map(toml_date)
+                .transpose()
+                .map_err(|e| ce(format!("{name}: {e}")))
+        };
+        let (open_from, open_until) = (
+            date("open_from", &c.open_from)?,
+            date("open_until", &c.open_until)?,
+        );
+        if let (Some(a), Some(b)) = (open_from, open_until) {
+            if b < a {
+                return Err(ce(format!("open_until {b} is before open_from {a}")));
+            }
+        }
+        let weekdays = c
+            .weekdays
+            .iter()
+            .flatten()
+            .map(|d| {
+                weekday(d).ok_or_else(|| {
+                    ce(format!(
+                        "weekday '{d}' (expected Mon, Tue, Wed, Thu, Fri, Sat or Sun)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<u32>, String>>()?;
+        for (name, v) in [
+            ("trucks_per_day", c.trucks_per_day),
+            ("trucks_per_week", c.trucks_per_week),
+        ] {
+            if v == Some(0) {
+                return Err(ce(format!(
+                    "{name} = 0: a crossing that lets no truck through is not an aid crossing"
+                )));
+            }
+        }
+        let minutes = c.inspection_minutes.unwrap_or(0.0);
+        if !(minutes.is_finite() && minutes >= 0.0) {
+            return Err(ce(format!(
+                "inspection_minutes = {minutes}: must be zero or more"
+            )));
+        }
+        out.push(AidCrossing {
+            name: c.name.clone(),
+            checkpoint,
+            hours,
+            open_from,
+            open_until,
+            weekdays,
+            trucks_per_day: c.trucks_per_day,
+            trucks_per_week: c.trucks_per_week,
+            inspection_s: minutes * 60.0,
+        });
+    }
+    Ok(out)
+}
+
+/// "Mon" … "Sun" (or the full English name) to 0 … 6.
+fn weekday(d: &str) -> Option<u32> {
+    let d = d.trim().to_ascii_lowercase();
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|w| d.len() >= 3 && d.starts_with(w))
+        .map(|i| i as u32)
+}
+
+/// The `[convoy]` table, checked against the aid crossings and the stock it feeds.
+fn read_convoy(
+    c: &ConvoyToml,
+    crossings: &[AidCrossing],
+    stock: Option<&Stock>,
+) -> Result<ConvoyPlan, String> {
+    let ce = |msg: String| format!("[convoy] {msg}");
+    if crossings.is_empty() {
+        return Err(ce(
+            "needs an aid crossing ([[corridor]] purpose = \"aid\")".into()
+        ));
+    }
+    if let Some(name) = &c.crossing {
+        if !crossings.iter().any(|x| &x.name == name) {
+            return Err(ce(format!(
+                "crossing '{name}' is not an aid crossing of this scenario"
+            )));
+        }
+    }
+    if c.trucks == 0 {
+        return Err(ce("trucks = 0: a convoy needs at least one truck".into()));
+    }
+    if c.every_days == 0 {
+        return Err(ce("every_days = 0: must be at least 1".into()));
+    }
+    if !(c.tonnes_per_truck.is_finite() && c.tonnes_per_truck > 0.0) {
+        return Err(ce(format!(
+            "tonnes_per_truck = {}: must be positive",
+            c.tonnes_per_truck
+        )));
+    }
+    let kcal_per_kg = match c.kcal_per_kg {
+        Some(k) if k.is_finite() && k > 0.0 => Some(k),
+        Some(k) => return Err(ce(format!("kcal_per_kg = {k}: must be positive"))),
+        None => None,
+    };
+    if kcal_per_kg.is_none() && stock.and_then(|s| s.kcal_per_kg).is_none() {
+        return Err(ce(
+            "needs kcal_per_kg (here or in [stock]) to count what the trucks carry".into(),
+        ));
+    }
+    let warehouse = c
+        .warehouse
+        .map(lat_lon)
+        .transpose()
+        .map_err(|e| ce(format!("warehouse {e}")))?;
+    let distribution_points = c
+        .distribution_points
+        .iter()
+        .map(|p| lat_lon(*p))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ce(format!("distribution_points {e}")))?;
+    let depart_s = match &c.depart {
+        None => 6.0 * 3600.0,
+        Some(t) => parse_clock(t).ok_or_else(|| ce(format!("depart '{t}': expected HH:MM")))?,
+    };
+    let first_departure = c
+        .first_departure
+        .as_ref()
+        .map(toml_date)
+        .transpose()
+        .map_err(|e| ce(format!("first_departure: {e}")))?;
+    Ok(ConvoyPlan {
+        warehouse,
+        distribution_points,
+        trucks: c.trucks,
+        tonnes_per_truck: c.tonnes_per_truck,
+        every_days: c.every_days,
+        depart_s,
+        first_departure,
+        kcal_per_kg,
+        crossing: c.crossing.clone(),
+    })
 }

@@ -38,6 +38,11 @@ pub struct Incident {
     pub point: [f64; 2],
     pub fatalities: u32,
     pub notes: String,
+    /// ACLED `geo_precision`: 1 = the exact town, 2 = near it / a part of a region, 3 = only the
+    /// province is known. 1 when the export has no such column.
+    pub geo_precision: u8,
+    /// ACLED `time_precision`: 1 = the day, 2 = the week, 3 = only the month is known.
+    pub time_precision: u8,
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +89,54 @@ pub struct Corridor {
     pub capacity_per_hour: Option<f64>,
     pub reception: Option<[f64; 2]>,
     pub hours: Option<String>,
+    /// For whom, which way and when the checkpoint opens its crossing.
+    pub opens: CrossingRule,
 }
+
+/// What a checkpoint lets through, beyond its purpose: travel modes, the direction (into whose
+/// ground), and the dates. The default opens the crossing to every mode, both ways, always.
+/// Opening hours (`Corridor::hours`) are applied by the time-dependent evacuation planner.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CrossingRule {
+    /// Profiles the crossing serves; empty: all (`modes = ["foot"]` in the manifest).
+    pub modes: Vec<corridor_roads::Profile>,
+    /// Only travel *into* this party's ground is let through (`into = "gov"`); `None`: both ways.
+    pub into: Option<usize>,
+    /// First and last day the crossing is open (`since`/`until`, inclusive).
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl CrossingRule {
+    /// Whether the crossing is open to `profile` on `date`.
+    pub fn in_force(&self, profile: corridor_roads::Profile, date: NaiveDate) -> bool {
+        (self.modes.is_empty() || self.modes.contains(&profile))
+            && self.since.is_none_or(|d| d <= date)
+            && self.until.is_none_or(|d| date <= d)
+    }
+}
+
+/// A declared point (checkpoint, point closure) resolved to one OSM way, the same for every
+/// profile: the way of the nearest road of any profile.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PlacedPoint {
+    pub osm_way_id: i64,
+    /// Distance from the declared point to that way, metres.
+    pub distance_m: f64,
+}
+
+/// Declared points resolved to OSM ways on the scenario's map (see `place`). Empty until the
+/// scenario is placed on a map; a scenario laid onto one profile alone resolves on that profile.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// Per corridor: its checkpoint's way (`None`: no road within `checkpoint_radius_m`).
+    pub checkpoints: Vec<Option<PlacedPoint>>,
+    /// Per closure: the way of a point closure (`None` for other closures or no road near).
+    pub closures: Vec<Option<PlacedPoint>>,
+}
+
+/// The most parties a scenario may declare: ground sets are 64-bit masks (bit 0 = nobody's).
+pub const MAX_PARTIES: usize = 62;
 
 /// Parameters of the risk model, with documented defaults (README, "Risk model").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -150,6 +202,15 @@ pub struct Scenario {
     pub stock: Option<Stock>,
     pub evacuation: EvacuationParams,
     pub layer_files: Vec<PathBuf>,
+    /// Crossings the besieger lets aid convoys through (`[[corridor]] purpose = "aid"`). They
+    /// open the front to convoys only: civilians and fighters never use them.
+    pub aid_crossings: Vec<AidCrossing>,
+    /// The declared convoy plan (`[convoy]`), if any: the siege forecast counts its deliveries.
+    pub convoy: Option<ConvoyPlan>,
+    /// Checkpoints and point closures resolved to OSM ways (filled by `place`).
+    pub placement: Placement,
+    /// Incidents left out of local risk by the ACLED precision rule (README, "Risk model").
+    pub incidents_imprecise: usize,
 }
 
 /// Evacuation planning assumptions (`[evacuation]`), with documented defaults.
@@ -212,9 +273,17 @@ pub struct Stock {
     pub inflow_kcal_per_route_day: f64,
     pub trucks_per_day_per_route: f64,
     pub tonnes_per_truck: f64,
+    /// A declared limit on trucks a day into the enclave (crossing or authorisation limit).
+    pub max_trucks_per_day: Option<f64>,
 }
 
 impl Scenario {
+    /// An enclave's ground: its party's territory, limited to its `area` if one is given
+    /// (never empty: `load` refuses an enclave without ground).
+    pub fn enclave_ground(&self, enclave: usize) -> MultiPolygon<f64> {
+        crate::load::enclave_ground_of(&self.enclaves[enclave], &self.territories)
+    }
+
     pub fn party_index(&self, id: &str) -> Option<usize> {
         self.parties.iter().position(|p| p.id == id)
     }
@@ -228,13 +297,13 @@ impl Scenario {
 /// Who is travelling, which decides where they may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
-    /// A civilian belonging to a party's area (e.g. leaving an enclave): may use the party's,
-    /// its allies' and nobody's territory; enters hostile territory only at civilian corridors.
+    /// A civilian belonging to a party's area (e.g. leaving an enclave): enters ground of a
+    /// party hostile to it only at civilian crossings; leaving hostile ground needs none.
     CivilianOf(usize),
-    /// A member of a party: same territory rules, crosses only at combatant corridors.
+    /// A member of a party: same rules, crosses only at combatant crossings.
     Party(usize),
-    /// A civilian of no side: moves within any one party's or nobody's territory, crosses
-    /// between hostile parties' territories only at civilian corridors.
+    /// A civilian of no side: goes from one party's ground into a hostile party's ground only
+    /// at civilian crossings, also across unclaimed ground between them.
     Neutral,
 }
 
@@ -291,8 +360,10 @@ impl FacilityStatus {
     }
 }
 
-/// One feature of the `facilities` layer: an override of a map facility (`osm_id`) or a
-/// facility missing from the map (a Point).
+/// One feature of the `facilities` layer: an override of a map facility (`osm_id`), a
+/// facility missing from the map (a Point), or a further, dated record of a facility the layer
+/// added earlier (same `name`, no `osm_id`). Several records may describe one facility over
+/// time; how they combine is `corridor_analysis::access::facilities_on`'s documented rule.
 #[derive(Debug, Clone)]
 pub struct FacilityRecord {
     pub feature: usize,
@@ -304,4 +375,62 @@ pub struct FacilityRecord {
     pub beds: Option<u32>,
     /// `[lon, lat]`, required for a facility not on the map.
     pub point: Option<[f64; 2]>,
+    /// The record holds from this date on (inclusive); `None`: from the start.
+    pub since: Option<NaiveDate>,
+    /// The record holds up to and including this date; `None`: with no end.
+    pub until: Option<NaiveDate>,
+}
+
+/// A crossing the besieger allows aid convoys through (`[[corridor]] purpose = "aid"`), with
+/// the limits negotiated for it. Times are local clock times on the scenario's dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct AidCrossing {
+    pub name: String,
+    /// `[lon, lat]`.
+    pub checkpoint: [f64; 2],
+    /// Opening hours as seconds after midnight (closing may pass midnight); `None`: always open.
+    pub hours: Option<(f64, f64)>,
+    /// First and last day the crossing is open (inclusive); `None`: no limit.
+    pub open_from: Option<NaiveDate>,
+    pub open_until: Option<NaiveDate>,
+    /// Weekdays the crossing opens, Monday = 0; empty: every day.
+    pub weekdays: Vec<u32>,
+    pub trucks_per_day: Option<u32>,
+    pub trucks_per_week: Option<u32>,
+    /// Inspection time per truck at the crossing, seconds (one lane: trucks one after another).
+    pub inspection_s: f64,
+}
+
+impl AidCrossing {
+    /// Whether the crossing opens on `day` (dates and weekdays).
+    pub fn opens_on(&self, day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.open_from.is_none_or(|d| day >= d)
+            && self.open_until.is_none_or(|d| day <= d)
+            && (self.weekdays.is_empty()
+                || self
+                    .weekdays
+                    .contains(&day.weekday().num_days_from_monday()))
+    }
+}
+
+/// The declared convoy plan (`[convoy]`): what runs, how often, from where to where.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvoyPlan {
+    /// The warehouse outside, `[lon, lat]`.
+    pub warehouse: Option<[f64; 2]>,
+    /// Distribution points inside, `[lon, lat]`, in the order the convoy serves them.
+    pub distribution_points: Vec<[f64; 2]>,
+    pub trucks: u32,
+    pub tonnes_per_truck: f64,
+    /// A convoy leaves every `every_days` days.
+    pub every_days: u32,
+    /// Departure from the warehouse, seconds after midnight.
+    pub depart_s: f64,
+    /// The first departure; `None`: the day after `as_of`.
+    pub first_departure: Option<NaiveDate>,
+    /// Energy density of the cargo, kcal/kg; `None`: `[stock] kcal_per_kg`.
+    pub kcal_per_kg: Option<f64>,
+    /// Only this aid crossing (by name); `None`: the safest one.
+    pub crossing: Option<String>,
 }

@@ -2,7 +2,9 @@
 //! exposure, computed once; then arc weights for any traveller and mode in one pass over arcs.
 
 use crate::frontline::{front_lines, FrontLine};
-use crate::model::{ClosureGeometry, Purpose, Scenario, Side};
+use crate::ground::{ground_bit, EdgeGround, GroundCode, NOBODY};
+use crate::model::{ClosureGeometry, PlacedPoint, Purpose, Scenario, Side};
+use crate::placement::{resolve, way_edges_near, CLOSURE_RADIUS_M};
 use crate::risk::{incident_kernel, incident_peak};
 use crate::ScenarioError;
 use corridor_roads::geometry::{closest_on_segment, haversine_m, LocalProjection};
@@ -35,7 +37,8 @@ const SAFEST_SECONDS_PER_UNIT: f64 = 1e6;
 /// Length of the pieces edges are cut into for risk sampling (metres).
 const SAMPLE_M: f64 = 25.0;
 
-type Sample = GeomWithData<[f64; 2], (u32, f32)>;
+/// A risk sample: projected position, (edge, metres it stands for, ground code).
+type Sample = GeomWithData<[f64; 2], (u32, f32, GroundCode)>;
 type FrontSeg = GeomWithData<RLine<[f64; 2]>, ()>;
 
 /// The scenario on one profile graph.
@@ -44,20 +47,20 @@ pub struct ScenarioMap<'a> {
     pub scenario: &'a Scenario,
     pub graph: &'a ProfileGraph,
     proj: LocalProjection,
-    /// Per edge: which ground its shape touches, as a bit set (bit 0 = nobody's, bit 1 + p =
-    /// party p's).
-    edge_owners: Vec<u64>,
+    /// Per edge: whose ground its shape runs over, in order (the crossing rule reads it).
+    ground: EdgeGround,
     /// Per edge: the index of a closure that cuts it, if any.
     closed_by: Vec<Option<usize>>,
     /// Per edge: inside an `avoid` polygon.
     avoided: Vec<bool>,
     /// Per edge: incident risk per metre (averaged along the edge).
     pub incident_risk: Vec<f64>,
-    /// Per edge: front-line risk per metre (averaged along the edge).
+    /// Per edge: front-line risk per metre (averaged along the edge), from the distance to
+    /// hostile ground (see [`front_distance_m`]).
     pub front_risk: Vec<f64>,
     /// Per edge: metres within the front-line band.
     pub front_m: Vec<f64>,
-    /// Per corridor: the snapped checkpoint and the edges near it that it opens.
+    /// Per corridor whose checkpoint stands on a road of this profile: the crossing it opens.
     pub checkpoints: Vec<Checkpoint>,
     pub front_lines: Vec<FrontLine>,
     samples: RTree<Sample>,
@@ -170,15 +173,22 @@ impl SampleGrid {
     }
 }
 
-/// A declared crossing on the road network.
+/// A declared crossing on one profile's road network: the checkpoint stands on one OSM way
+/// (resolved across profiles), and opens the crossing of that way — its edges within
+/// `checkpoint_radius_m` of the checkpoint along which the ground changes.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
     pub corridor: usize,
-    /// Snapped position `[lon, lat]` and its distance from the declared point.
+    /// The OSM way the checkpoint stands on.
+    pub way_id: i64,
+    /// The checkpoint on that way `[lon, lat]`, and its distance from the declared point.
     pub point: [f64; 2],
     pub snap_m: f64,
-    /// Edges within `checkpoint_radius_m`.
-    pub near_edges: Vec<u32>,
+    /// The crossing edges it opens (sorted): edges of its way within `checkpoint_radius_m`
+    /// whose ground changes along them. Empty: it opens nothing on this profile.
+    pub edges: Vec<u32>,
+    /// Open on `as_of` for this profile (its corridor's `modes`, `since`, `until`).
+    pub in_force: bool,
 }
 
 /// An incident a route passes near.
@@ -217,16 +227,36 @@ pub struct Exposure {
     pub riskiest_segment: Option<RiskiestSegment>,
 }
 
-fn bit(owner: Option<usize>) -> u64 {
-    match owner {
-        None => 1,
-        Some(p) => 1 << (1 + p.min(62)),
+fn code(owner: Option<usize>) -> GroundCode {
+    owner.map_or(NOBODY, |p| 1 + p as GroundCode)
+}
+
+/// Distance (metres) from a point to the front for front-line risk: over every pair of hostile
+/// parties (a, b) with ground, the larger of its distances to a's and to b's ground, at the
+/// smallest. On a's ground that is the distance to hostile ground; in a strip of nobody's ground
+/// between them it is at most half the strip's width — a gap between polygons never makes a
+/// road safe. `dist[p]` is the distance to party p's ground (`None`: p holds no ground).
+pub fn front_distance_m(s: &Scenario, dist: &[Option<f64>]) -> f64 {
+    let mut best = f64::INFINITY;
+    for a in 0..dist.len() {
+        for b in a + 1..dist.len() {
+            if let (Some(da), Some(db)) = (dist[a], dist[b]) {
+                if s.hostile(a, b) {
+                    best = best.min(da.max(db));
+                }
+            }
+        }
     }
+    best
 }
 
 impl<'a> ScenarioMap<'a> {
-    /// Lays the scenario onto `graph`; fails if a closure matches no road or a checkpoint is not
-    /// on this profile's road network.
+    /// Lays the scenario onto `graph`: samples every edge for ground and risk, closes roads,
+    /// marks avoided roads, places checkpoints on their crossings and computes front-line and
+    /// incident risk. Declared points resolve to OSM ways through `scenario.placement` (see
+    /// [`crate::place`]); a scenario not placed on its map resolves them on this profile alone.
+    /// Whether every closure and checkpoint found a road on *some* profile is checked across
+    /// profiles by [`check_on_map`].
     pub fn new(
         scenario: &'a Scenario,
         graph: &'a ProfileGraph,
@@ -234,207 +264,107 @@ impl<'a> ScenarioMap<'a> {
         snapper: &Snapper,
     ) -> Result<ScenarioMap<'a>, ScenarioError> {
         let proj = LocalProjection::for_bbox(bbox);
-        let m = graph.edge_count();
-        // Territory bounding boxes make the point-in-polygon tests cheap.
-        let terr: Vec<(usize, &MultiPolygon<f64>, geo::Rect<f64>)> = scenario
-            .territories
-            .iter()
-            .filter_map(|t| {
-                geo::BoundingRect::bounding_rect(&t.area).map(|r| (t.party, &t.area, r))
-            })
-            .collect();
-        let owner = |p: [f64; 2]| -> Option<usize> {
-            let pt = Point::new(p[0], p[1]);
-            terr.iter()
-                .find(|(_, area, r)| {
-                    r.min().x <= p[0]
-                        && p[0] <= r.max().x
-                        && r.min().y <= p[1]
-                        && p[1] <= r.max().y
-                        && area.contains(&pt)
-                })
-                .map(|(party, _, _)| *party)
+        let placement = if scenario.placement.checkpoints.len() == scenario.corridors.len()
+            && scenario.placement.closures.len() == scenario.closures.len()
+        {
+            scenario.placement.clone()
+        } else {
+            resolve(scenario, &[(graph, snapper)])
         };
-        // Samples every ≤ 25 m along every edge: territory and risk are read at them.
-        let mut samples = Vec::new();
-        let mut edge_owners = vec![0u64; m];
-        for e in 0..m as u32 {
-            let shape = graph.edge_shape(e);
-            let mut mask = 0u64;
-            for p in shape {
-                mask |= bit(owner(*p));
-            }
-            for w in shape.windows(2) {
-                let len = haversine_m(w[0], w[1]);
-                let n = ((len / SAMPLE_M).ceil() as usize).max(1);
-                for i in 0..n {
-                    let t = (i as f64 + 0.5) / n as f64;
-                    let p = [
-                        w[0][0] + (w[1][0] - w[0][0]) * t,
-                        w[0][1] + (w[1][1] - w[0][1]) * t,
-                    ];
-                    mask |= bit(owner(p));
-                    samples.push(Sample::new(proj.project(p), (e, (len / n as f64) as f32)));
-                }
-            }
-            edge_owners[e as usize] = mask;
-        }
+        let (samples, ground) = sample_edges(scenario, graph, &proj);
         let grid = SampleGrid::new(&samples);
         let samples = RTree::bulk_load(samples);
-
-        // Closures.
-        let mut closed_by = vec![None; m];
-        for (ci, c) in scenario.closures.iter().enumerate() {
-            let mut hit = 0;
-            if !c.way_ids.is_empty() {
-                for (slot, way) in closed_by.iter_mut().zip(&graph.edges.way_id) {
-                    if c.way_ids.contains(way) {
-                        *slot = Some(ci);
-                        hit += 1;
-                    }
-                }
-            }
-            match &c.geometry {
-                Some(ClosureGeometry::Point(p)) => {
-                    if let Some(s) = snapper.snap(graph, [p.x(), p.y()], 50.0) {
-                        closed_by[s.edge as usize] = Some(ci);
-                        hit += 1;
-                    }
-                }
-                Some(ClosureGeometry::Line(l)) => {
-                    // Edges whose samples all lie within 30 m of the line.
-                    let line: Vec<[f64; 2]> =
-                        l.0.iter().map(|c| proj.project([c.x, c.y])).collect();
-                    let near = |q: [f64; 2]| {
-                        line.windows(2).any(|w| {
-                            let (c, _) = closest_on_segment(q, w[0], w[1]);
-                            (c[0] - q[0]).hypot(c[1] - q[1]) <= 30.0
-                        })
-                    };
-                    for e in 0..m as u32 {
-                        let shape = graph.edge_shape(e);
-                        if shape.iter().all(|p| near(proj.project(*p))) {
-                            closed_by[e as usize] = Some(ci);
-                            hit += 1;
-                        }
-                    }
-                }
-                None => {}
-            }
-            if hit == 0 {
-                return Err(ScenarioError::at(
-                    &c.file,
-                    Some(format!("feature {}", c.feature)),
-                    format!(
-                        "closure{} matches no {} road on the map",
-                        c.name
-                            .as_ref()
-                            .map(|n| format!(" '{n}'"))
-                            .unwrap_or_default(),
-                        graph.profile.name()
-                    ),
-                ));
-            }
-        }
-
-        // Avoid polygons.
-        let mut avoided = vec![false; m];
-        for area in &scenario.avoid {
-            for (e, flag) in avoided.iter_mut().enumerate() {
-                let line = LineString(
-                    graph
-                        .edge_shape(e as u32)
-                        .iter()
-                        .map(|p| Coord { x: p[0], y: p[1] })
-                        .collect(),
-                );
-                if area.intersects(&line) {
-                    *flag = true;
-                }
-            }
-        }
-
-        // Checkpoints.
-        let mut checkpoints = Vec::new();
-        for (ci, c) in scenario.corridors.iter().enumerate() {
-            let max = scenario.risk.checkpoint_radius_m;
-            // A checkpoint on a footpath serves walkers only: no checkpoint for this profile.
-            // (`check_checkpoints` refuses one that is on no network at all.)
-            let Some(s) = snapper.snap(graph, c.checkpoint, max) else {
-                continue;
-            };
-            let q = proj.project(c.checkpoint);
-            let mut near: Vec<u32> = samples
-                .locate_within_distance(q, max * max)
-                .map(|s| s.data.0)
-                .collect();
-            near.push(s.edge);
-            near.sort_unstable();
-            near.dedup();
-            checkpoints.push(Checkpoint {
-                corridor: ci,
-                point: s.point,
-                snap_m: s.distance_m,
-                near_edges: near,
-            });
-        }
-
+        let closed_by = close_roads(scenario, graph, &proj, &placement.closures);
+        let avoided = avoided_edges(scenario, graph);
         let front_lines = front_lines(scenario, &proj);
+        let m = graph.edge_count();
         let mut sm = ScenarioMap {
             scenario,
             graph,
             proj,
-            edge_owners,
+            ground,
             closed_by,
             avoided,
             incident_risk: vec![0.0; m],
             front_risk: vec![0.0; m],
             front_m: vec![0.0; m],
-            checkpoints,
+            checkpoints: Vec::new(),
             front_lines,
             samples,
             grid,
         };
+        sm.checkpoints = sm.place_checkpoints(&placement.checkpoints);
         sm.compute_front();
         sm.incident_risk = sm.incident_risk_for(&scenario.incidents);
         Ok(sm)
     }
 
+    /// Each corridor whose checkpoint's way exists on this profile: the crossing edges of that
+    /// way near the checkpoint.
+    fn place_checkpoints(&self, ways: &[Option<PlacedPoint>]) -> Vec<Checkpoint> {
+        let s = self.scenario;
+        let g = self.graph;
+        let radius = s.risk.checkpoint_radius_m;
+        let mut out = Vec::new();
+        for (k, c) in s.corridors.iter().enumerate() {
+            let Some(placed) = ways.get(k).copied().flatten() else {
+                continue;
+            };
+            let on_way = way_edges_near(g, &self.proj, placed.osm_way_id, c.checkpoint);
+            let Some(&(nearest, _)) = on_way.iter().min_by(|x, y| x.1.total_cmp(&y.1)) else {
+                // The way is not on this profile's network (a footpath for cars).
+                continue;
+            };
+            let mut edges: Vec<u32> = on_way
+                .iter()
+                .filter(|&&(e, d)| d <= radius && self.ground.changes(e))
+                .map(|&(e, _)| e)
+                .collect();
+            edges.sort_unstable();
+            let point = nearest_point_on(g, &self.proj, nearest, c.checkpoint);
+            out.push(Checkpoint {
+                corridor: k,
+                way_id: placed.osm_way_id,
+                point,
+                snap_m: haversine_m(point, c.checkpoint),
+                edges,
+                in_force: c.opens.in_force(g.profile, s.as_of),
+            });
+        }
+        out
+    }
+
+    /// Front-line risk and metres in the band for every edge, from each sample's distance to
+    /// hostile ground ([`front_distance_m`]).
     fn compute_front(&mut self) {
-        let band = self.scenario.risk.front_band_m;
-        let weight = self.scenario.risk.front_weight;
-        let segs: Vec<FrontSeg> = self
-            .front_lines
-            .iter()
-            .flat_map(|f| {
-                f.line
-                    .lines()
-                    .map(|l| {
-                        FrontSeg::new(
-                            RLine::new(
-                                self.proj.project([l.start.x, l.start.y]),
-                                self.proj.project([l.end.x, l.end.y]),
-                            ),
-                            (),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        if segs.is_empty() {
+        let s = self.scenario;
+        let band = s.risk.front_band_m;
+        let weight = s.risk.front_weight;
+        let boundaries = party_boundaries(s, &self.proj);
+        if boundaries.iter().filter(|b| b.is_some()).count() < 2 {
             return;
         }
-        let tree = RTree::bulk_load(segs);
-        let mut risk = vec![0.0; self.graph.edge_count()];
-        let mut within = vec![0.0; self.graph.edge_count()];
-        for s in self.samples.iter() {
-            let (e, len) = s.data;
-            if let Some((_, d2)) = tree.nearest_neighbor_iter_with_distance_2(s.geom()).next() {
-                let d = d2.sqrt();
-                if d <= band {
-                    within[e as usize] += len as f64;
-                    risk[e as usize] += weight * incident_kernel(d, band) * len as f64;
-                }
+        let m = self.graph.edge_count();
+        let mut risk = vec![0.0; m];
+        let mut within = vec![0.0; m];
+        let mut dist = vec![None; boundaries.len()];
+        for smp in self.samples.iter() {
+            let (e, len, code) = smp.data;
+            for (p, tree) in boundaries.iter().enumerate() {
+                dist[p] = tree.as_ref().map(|t| {
+                    if code as usize == p + 1 {
+                        0.0
+                    } else {
+                        t.nearest_neighbor_iter_with_distance_2(smp.geom())
+                            .next()
+                            .map_or(f64::INFINITY, |(_, d2)| d2.sqrt())
+                    }
+                });
+            }
+            let d = front_distance_m(s, &dist);
+            if d <= band {
+                within[e as usize] += len as f64;
+                risk[e as usize] += weight * incident_kernel(d, band) * len as f64;
             }
         }
         for (e, r) in risk.iter_mut().enumerate() {
@@ -495,71 +425,108 @@ impl<'a> ScenarioMap<'a> {
         self.incident_risk[e as usize] + self.front_risk[e as usize]
     }
 
-    /// Why edge `e` is closed to `side`, if it is.
+    /// Why edge `e` is closed to `side` in some direction, if it is.
     pub fn blocked(&self, e: u32, side: Side) -> Option<&'static str> {
         self.blocked_with(e, side, true)
     }
 
     /// As [`blocked`](Self::blocked); with `use_crossings == false` declared checkpoints open
     /// nothing (the siege analysis asks whether an enclave connects *without* the besieger's
-    /// crossings).
+    /// crossings). Edge level: an edge is blocked when either of its arcs is.
     pub fn blocked_with(&self, e: u32, side: Side, use_crossings: bool) -> Option<&'static str> {
-        let e = e as usize;
-        if self.closed_by[e].is_some() {
-            return Some("closed");
-        }
-        if self.avoided[e] {
-            return Some("avoid area");
-        }
-        if self.crosses_front(self.edge_owners[e], side)
-            && !(use_crossings
-                && self.checkpoints.iter().any(|c| {
-                    self.scenario.corridors[c.corridor].purpose == side.purpose()
-                        && c.near_edges.binary_search(&(e as u32)).is_ok()
-                }))
-        {
-            return Some("crosses a front line away from a declared crossing");
-        }
-        None
+        let g = self.graph;
+        [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
+            .into_iter()
+            .filter(|&a| a != corridor_routing::INVALID)
+            .find_map(|a| self.arc_blocked_with(a, side, use_crossings))
+            .or_else(|| self.edge_closed(e))
     }
 
-    /// Whether ground set `mask` spans ground the side may not cross between.
-    fn crosses_front(&self, mask: u64, side: Side) -> bool {
-        let s = self.scenario;
-        let parties: Vec<usize> = (0..s.parties.len())
-            .filter(|&p| mask & bit(Some(p)) != 0)
-            .collect();
-        // Two mutually hostile parties' ground on one edge.
-        for (i, &a) in parties.iter().enumerate() {
-            for &b in &parties[i + 1..] {
-                if s.hostile(a, b) {
-                    return true;
+    /// Why arc `a` is closed to `side`, if it is (declared crossings open).
+    pub fn arc_blocked(&self, a: u32, side: Side) -> Option<&'static str> {
+        self.arc_blocked_with(a, side, true)
+    }
+
+    /// Why arc `a` is closed to `side`: a closure, an avoid area, or entering hostile ground
+    /// away from an open declared crossing (see the `ground` module for the rule).
+    pub fn arc_blocked_with(
+        &self,
+        a: u32,
+        side: Side,
+        use_crossings: bool,
+    ) -> Option<&'static str> {
+        let (e, reversed) = self.graph.arc_edge(a);
+        if let Some(why) = self.edge_closed(e) {
+            return Some(why);
+        }
+        let entered =
+            self.ground
+                .forbidden_entries(e, reversed, self.graph.graph.arc_tail(a), side.party());
+        if entered == 0 {
+            return None;
+        }
+        let opened = if use_crossings {
+            self.opened_for(e, side)
+        } else {
+            0
+        };
+        (entered & !opened != 0).then_some("crosses a front line away from a declared crossing")
+    }
+
+    fn edge_closed(&self, e: u32) -> Option<&'static str> {
+        if self.closed_by[e as usize].is_some() {
+            Some("closed")
+        } else if self.avoided[e as usize] {
+            Some("avoid area")
+        } else {
+            None
+        }
+    }
+
+    /// The grounds (bits) into which checkpoints open edge `e` for `side`: checkpoints of the
+    /// side's purpose in force on this profile and date, standing on `e`'s crossing, each for
+    /// its declared direction.
+    fn opened_for(&self, e: u32, side: Side) -> u64 {
+        self.usable_checkpoints(side)
+            .filter(|c| c.edges.binary_search(&e).is_ok())
+            .fold(0, |m, c| {
+                m | match self.scenario.corridors[c.corridor].opens.into {
+                    Some(p) => ground_bit(code(Some(p))),
+                    None => u64::MAX,
                 }
-            }
-        }
-        // From ground the traveller may use into ground of a party hostile to them.
-        if let Some(q) = side.party() {
-            let hostile_here = parties.iter().any(|&p| s.hostile(q, p));
-            let allowed_here = mask & 1 != 0 || parties.iter().any(|&p| p == q || !s.hostile(q, p));
-            if hostile_here && allowed_here {
-                return true;
-            }
-        }
-        false
+            })
+    }
+
+    /// Per arc: closed to `side` (see [`arc_blocked_with`](Self::arc_blocked_with)).
+    pub fn blocked_arcs(&self, side: Side, use_crossings: bool) -> Vec<bool> {
+        (0..self.graph.arc_count() as u32)
+            .map(|a| self.arc_blocked_with(a, side, use_crossings).is_some())
+            .collect()
+    }
+
+    /// The ground set an edge touches (bit 0 = nobody's, bit 1 + p = party p's).
+    pub fn ground_mask(&self, e: u32) -> u64 {
+        self.ground.mask(e)
     }
 
     /// Arc weights for `side` in `mode` (`lambda` seconds per unit of exposure for
     /// `balanced`). Blocked arcs are `INFINITY`; every weight is at least the arc's travel time,
     /// so the landmark bounds of the graph stay valid.
     pub fn weights(&self, side: Side, mode: Mode, lambda: f64) -> Vec<f64> {
-        let blocked: Vec<bool> = (0..self.graph.edge_count() as u32)
-            .map(|e| self.blocked(e, side).is_some())
-            .collect();
-        self.weights_from(&blocked, mode, lambda)
+        self.weights_from_arcs(&self.blocked_arcs(side, true), mode, lambda)
     }
 
     /// Arc weights from a per-edge blocked flag (see [`weights`](Self::weights)).
     pub fn weights_from(&self, blocked: &[bool], mode: Mode, lambda: f64) -> Vec<f64> {
+        let g = self.graph;
+        let per_arc: Vec<bool> = (0..g.arc_count() as u32)
+            .map(|a| blocked[g.arc_edge(a).0 as usize])
+            .collect();
+        self.weights_from_arcs(&per_arc, mode, lambda)
+    }
+
+    /// Arc weights from a per-arc blocked flag (see [`weights`](Self::weights)).
+    pub fn weights_from_arcs(&self, blocked: &[bool], mode: Mode, lambda: f64) -> Vec<f64> {
         let g = self.graph;
         let per_unit = match mode {
             Mode::Fastest => 0.0,
@@ -569,7 +536,7 @@ impl<'a> ScenarioMap<'a> {
         (0..g.arc_count())
             .map(|a| {
                 let (e, _) = g.arc_edge(a as u32);
-                if blocked[e as usize] {
+                if blocked[a] {
                     f64::INFINITY
                 } else {
                     let exposure = self.risk_per_metre(e) * g.edges.length_m[e as usize];
@@ -655,11 +622,11 @@ impl<'a> ScenarioMap<'a> {
             .map(|t| t.party)
     }
 
-    /// Which corridors' checkpoints a side may cross at.
+    /// The checkpoints a side may cross at on this profile and date.
     pub fn usable_checkpoints(&self, side: Side) -> impl Iterator<Item = &Checkpoint> {
-        self.checkpoints
-            .iter()
-            .filter(move |c| self.scenario.corridors[c.corridor].purpose == side.purpose())
+        self.checkpoints.iter().filter(move |c| {
+            c.in_force && self.scenario.corridors[c.corridor].purpose == side.purpose()
+        })
     }
 
     pub fn projection(&self) -> &LocalProjection {
@@ -696,7 +663,7 @@ impl<'a> ScenarioMap<'a> {
             scenario,
             graph,
             proj: self.proj,
-            edge_owners: self.edge_owners.clone(),
+            ground: self.ground.clone(),
             closed_by: self.closed_by.clone(),
             avoided: self.avoided.clone(),
             incident_risk: Vec::new(),
@@ -712,28 +679,63 @@ impl<'a> ScenarioMap<'a> {
     }
 }
 
-/// Every corridor's checkpoint must lie on the road network of at least one profile.
-pub fn check_checkpoints(maps: &[&ScenarioMap]) -> Result<(), ScenarioError> {
+/// Checks the scenario against its map across profiles (`maps`: the scenario on each profile):
+/// every closure in force closes a road of at least one profile, and every corridor's checkpoint
+/// stands on a road of some profile and opens a crossing there.
+pub fn check_on_map(maps: &[&ScenarioMap]) -> Result<(), ScenarioError> {
     let Some(first) = maps.first() else {
         return Ok(());
     };
     let s = first.scenario;
-    for (k, c) in s.corridors.iter().enumerate() {
-        if !maps
-            .iter()
-            .any(|m| m.checkpoints.iter().any(|x| x.corridor == k))
-        {
+    for (ci, c) in s.closures.iter().enumerate() {
+        if !maps.iter().any(|m| m.closed_by.contains(&Some(ci))) {
             return Err(ScenarioError::at(
-                &s.file,
-                None,
+                &c.file,
+                Some(format!("feature {}", c.feature)),
                 format!(
-                    "corridor '{}': checkpoint {},{} is not on the road network (no road within {} m)",
-                    c.name, c.checkpoint[1], c.checkpoint[0], s.risk.checkpoint_radius_m
+                    "closure{} matches no road on the map (on foot or by car)",
+                    c.name
+                        .as_ref()
+                        .map(|n| format!(" '{n}'"))
+                        .unwrap_or_default(),
                 ),
             ));
         }
     }
+    for (k, c) in s.corridors.iter().enumerate() {
+        let on: Vec<&Checkpoint> = maps
+            .iter()
+            .flat_map(|m| m.checkpoints.iter().filter(|x| x.corridor == k))
+            .collect();
+        let err = |msg: String| {
+            ScenarioError::at(
+                &s.file,
+                None,
+                format!(
+                    "corridor '{}': checkpoint {},{} {msg}",
+                    c.name, c.checkpoint[1], c.checkpoint[0]
+                ),
+            )
+        };
+        let Some(cp) = on.first() else {
+            return Err(err(format!(
+                "is not on the road network (no road within {} m)",
+                s.risk.checkpoint_radius_m
+            )));
+        };
+        if on.iter().all(|x| x.edges.is_empty()) {
+            return Err(err(format!(
+                "opens no crossing: its road (OSM way {}, {:.0} m away) does not cross from one side's ground to another's within {} m of it",
+                cp.way_id, cp.snap_m, s.risk.checkpoint_radius_m
+            )));
+        }
+    }
     Ok(())
+}
+
+/// Former name of [`check_on_map`].
+pub fn check_checkpoints(maps: &[&ScenarioMap]) -> Result<(), ScenarioError> {
+    check_on_map(maps)
 }
 
 impl Purpose {
@@ -743,6 +745,189 @@ impl Purpose {
             Purpose::Combatant => "combatant",
         }
     }
+}
+
+/// Samples every edge every ≤ 25 m: risk samples (with their ground) and each edge's sequence
+/// of grounds from its `from` to its `to` node.
+fn sample_edges(
+    s: &Scenario,
+    graph: &ProfileGraph,
+    proj: &LocalProjection,
+) -> (Vec<Sample>, EdgeGround) {
+    // Territory bounding boxes make the point-in-polygon tests cheap.
+    let terr: Vec<(usize, &MultiPolygon<f64>, geo::Rect<f64>)> = s
+        .territories
+        .iter()
+        .filter_map(|t| geo::BoundingRect::bounding_rect(&t.area).map(|r| (t.party, &t.area, r)))
+        .collect();
+    let owner = |p: [f64; 2]| -> GroundCode {
+        let pt = Point::new(p[0], p[1]);
+        code(
+            terr.iter()
+                .find(|(_, area, r)| {
+                    r.min().x <= p[0]
+                        && p[0] <= r.max().x
+                        && r.min().y <= p[1]
+                        && p[1] <= r.max().y
+                        && area.contains(&pt)
+                })
+                .map(|(party, _, _)| *party),
+        )
+    };
+    let m = graph.edge_count();
+    let mut samples = Vec::new();
+    let mut sequences = Vec::with_capacity(m);
+    for e in 0..m as u32 {
+        let shape = graph.edge_shape(e);
+        let mut seq = Vec::new();
+        for w in shape.windows(2) {
+            seq.push(owner(w[0]));
+            let len = haversine_m(w[0], w[1]);
+            let n = ((len / SAMPLE_M).ceil() as usize).max(1);
+            for i in 0..n {
+                let t = (i as f64 + 0.5) / n as f64;
+                let p = [
+                    w[0][0] + (w[1][0] - w[0][0]) * t,
+                    w[0][1] + (w[1][1] - w[0][1]) * t,
+                ];
+                let c = owner(p);
+                seq.push(c);
+                samples.push(Sample::new(
+                    proj.project(p),
+                    (e, (len / n as f64) as f32, c),
+                ));
+            }
+        }
+        if let Some(last) = shape.last() {
+            seq.push(owner(*last));
+        }
+        sequences.push(seq);
+    }
+    let ground = EdgeGround::new(
+        s,
+        graph.node_count(),
+        |e| (graph.edges.from[e as usize], graph.edges.to[e as usize]),
+        sequences,
+    );
+    (samples, ground)
+}
+
+/// Per edge, the closure (index into `s.closures`) that cuts it: by way id; a point closure at
+/// the edge of its resolved way nearest the point; a line closure where the road runs along it.
+fn close_roads(
+    s: &Scenario,
+    graph: &ProfileGraph,
+    proj: &LocalProjection,
+    point_ways: &[Option<PlacedPoint>],
+) -> Vec<Option<usize>> {
+    let m = graph.edge_count();
+    let mut closed_by = vec![None; m];
+    for (ci, c) in s.closures.iter().enumerate() {
+        if !c.way_ids.is_empty() {
+            for (slot, way) in closed_by.iter_mut().zip(&graph.edges.way_id) {
+                if c.way_ids.contains(way) {
+                    *slot = Some(ci);
+                }
+            }
+        }
+        match &c.geometry {
+            Some(ClosureGeometry::Point(p)) => {
+                let Some(placed) = point_ways.get(ci).copied().flatten() else {
+                    continue;
+                };
+                let on_way = way_edges_near(graph, proj, placed.osm_way_id, [p.x(), p.y()]);
+                let nearest = on_way.iter().map(|x| x.1).fold(f64::INFINITY, f64::min);
+                for (e, d) in on_way {
+                    // The way's edge at the point (two if the point is on a node between them).
+                    if d <= nearest + 0.5 && d <= CLOSURE_RADIUS_M {
+                        closed_by[e as usize] = Some(ci);
+                    }
+                }
+            }
+            Some(ClosureGeometry::Line(l)) => {
+                // Edges whose shape points all lie within 30 m of the line.
+                let line: Vec<[f64; 2]> = l.0.iter().map(|c| proj.project([c.x, c.y])).collect();
+                let near = |q: [f64; 2]| {
+                    line.windows(2).any(|w| {
+                        let (c, _) = closest_on_segment(q, w[0], w[1]);
+                        (c[0] - q[0]).hypot(c[1] - q[1]) <= 30.0
+                    })
+                };
+                for (e, slot) in closed_by.iter_mut().enumerate() {
+                    if graph
+                        .edge_shape(e as u32)
+                        .iter()
+                        .all(|p| near(proj.project(*p)))
+                    {
+                        *slot = Some(ci);
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    closed_by
+}
+
+/// Per edge: inside an `avoid` polygon.
+fn avoided_edges(s: &Scenario, graph: &ProfileGraph) -> Vec<bool> {
+    let mut avoided = vec![false; graph.edge_count()];
+    for area in &s.avoid {
+        for (e, flag) in avoided.iter_mut().enumerate() {
+            let line = LineString(
+                graph
+                    .edge_shape(e as u32)
+                    .iter()
+                    .map(|p| Coord { x: p[0], y: p[1] })
+                    .collect(),
+            );
+            if area.intersects(&line) {
+                *flag = true;
+            }
+        }
+    }
+    avoided
+}
+
+/// Per party: an R-tree over its ground's boundary segments (projected), `None` if it holds
+/// no ground.
+fn party_boundaries(s: &Scenario, proj: &LocalProjection) -> Vec<Option<RTree<FrontSeg>>> {
+    (0..s.parties.len())
+        .map(|p| {
+            let segs: Vec<FrontSeg> = s
+                .territories
+                .iter()
+                .filter(|t| t.party == p)
+                .flat_map(|t| t.area.0.iter())
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .flat_map(|ring| ring.lines())
+                .map(|l| {
+                    FrontSeg::new(
+                        RLine::new(
+                            proj.project([l.start.x, l.start.y]),
+                            proj.project([l.end.x, l.end.y]),
+                        ),
+                        (),
+                    )
+                })
+                .collect();
+            (!segs.is_empty()).then(|| RTree::bulk_load(segs))
+        })
+        .collect()
+}
+
+/// The point of edge `e` nearest to `p`, `[lon, lat]`.
+fn nearest_point_on(g: &ProfileGraph, proj: &LocalProjection, e: u32, p: [f64; 2]) -> [f64; 2] {
+    let q = proj.project(p);
+    g.edge_shape(e)
+        .windows(2)
+        .map(|w| closest_on_segment(q, proj.project(w[0]), proj.project(w[1])).0)
+        .min_by(|a, b| {
+            (a[0] - q[0])
+                .hypot(a[1] - q[1])
+                .total_cmp(&(b[0] - q[0]).hypot(b[1] - q[1]))
+        })
+        .map_or(p, |c| proj.unproject(c))
 }
 
 #[cfg(test)]
@@ -757,7 +942,7 @@ mod tests {
                 let f = i as f64;
                 Sample::new(
                     [(f * 37.0) % 1500.0 - 200.0, (f * 91.0) % 1300.0],
-                    (i % 50, 10.0 + (i % 7) as f32),
+                    (i % 50, 10.0 + (i % 7) as f32, 0),
                 )
             })
             .collect();

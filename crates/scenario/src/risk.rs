@@ -42,13 +42,21 @@ impl IncidentKind {
             "abduction/forced disappearance" | "sexual violence" => return k(0.5, 300.0),
             _ => {}
         }
+        // Event types before ACLED's 2019 methodology ("Remote violence", "Battle-No change of
+        // territory", "Riots/Protests", "Strategic development") map to their successors.
         match event_type.to_ascii_lowercase().as_str() {
-            "explosions/remote violence" => k(1.0, 500.0),
-            "battles" => k(0.8, 400.0),
+            "explosions/remote violence" | "remote violence" => k(1.0, 500.0),
+            "battles"
+            | "battle-no change of territory"
+            | "battle-government regains territory"
+            | "battle-non-state actor overtakes territory" => k(0.8, 400.0),
             "violence against civilians" => k(0.6, 300.0),
-            "riots" => k(0.2, 150.0),
+            "riots" | "riots/protests" => k(0.2, 150.0),
             "protests" => k(0.1, 100.0),
-            "strategic developments" => k(0.0, 0.0),
+            "strategic developments"
+            | "strategic development"
+            | "non-violent transfer of territory"
+            | "headquarters or base established" => k(0.0, 0.0),
             _ => k(0.5, 300.0),
         }
     }
@@ -65,13 +73,38 @@ pub fn incident_kernel(d_m: f64, radius_m: f64) -> f64 {
     v * v
 }
 
-/// An incident's peak risk per metre on `as_of`: kind weight, fatalities, and age decay.
+/// Reach of an incident located only "near" a place (ACLED `geo_precision` 2), metres.
+pub const IMPRECISE_RADIUS_M: f64 = 2000.0;
+
+/// An incident's peak risk per metre on `as_of` and its reach: kind weight, fatalities, age
+/// decay, and ACLED's precision rule —
+/// - `geo_precision` 3 (only the province is known): no local risk at all (its point is a
+///   centroid, not a place);
+/// - `geo_precision` 2 (near a town): spread over at least [`IMPRECISE_RADIUS_M`], the peak
+///   scaled by `radius / widened radius` so that its weight along a road stays the same;
+/// - `time_precision` 2 / 3 (week / month): the event may be up to 3 / 15 days more recent than
+///   recorded; the age counts from the latest such day not after `as_of`.
 pub fn incident_peak(inc: &Incident, as_of: NaiveDate, half_life_days: f64) -> (f64, f64) {
+    if inc.geo_precision >= 3 {
+        return (0.0, 0.0);
+    }
     let kind = IncidentKind::of(&inc.event_type, &inc.sub_event_type);
-    let age = (as_of - inc.date).num_days().max(0) as f64;
+    let slack_days = match inc.time_precision {
+        2 => 3,
+        3 => 15,
+        _ => 0,
+    };
+    let age = ((as_of - inc.date).num_days() - slack_days).max(0) as f64;
     let decay = 0.5f64.powf(age / half_life_days);
     let severity = 1.0 + (1.0 + inc.fatalities as f64).ln();
-    (kind.weight * severity * decay, kind.radius_m)
+    let peak = kind.weight * severity * decay;
+    if inc.geo_precision == 2 && kind.radius_m > 0.0 && kind.radius_m < IMPRECISE_RADIUS_M {
+        return (
+            peak * kind.radius_m / IMPRECISE_RADIUS_M,
+            IMPRECISE_RADIUS_M,
+        );
+    }
+    (peak, kind.radius_m)
 }
 
 #[cfg(test)]
@@ -98,6 +131,8 @@ mod tests {
             point: [0.0, 0.0],
             fatalities: 0,
             notes: String::new(),
+            geo_precision: 1,
+            time_precision: 1,
         };
         let as_of = NaiveDate::from_ymd_opt(2016, 7, 28).unwrap();
         let (peak, radius) = incident_peak(&inc, as_of, 7.0);
@@ -108,5 +143,23 @@ mod tests {
         assert!((peak - 0.5 * (1.0 + 4f64.ln())).abs() < 1e-12);
         // Clashes reach less far than shelling.
         assert!(IncidentKind::of("Battles", "Armed clash").radius_m < radius);
+        // ACLED precision: a province centroid carries no local risk; "near a town" spreads
+        // the same weight per road metre over 2 km; a month-precise date may be 15 days later.
+        inc.fatalities = 0;
+        inc.geo_precision = 3;
+        assert_eq!(incident_peak(&inc, as_of, 7.0), (0.0, 0.0));
+        inc.geo_precision = 2;
+        let (p2, r2) = incident_peak(&inc, as_of, 7.0);
+        assert_eq!(r2, 2000.0);
+        assert!((p2 * r2 - 0.5 * 500.0).abs() < 1e-9);
+        inc.geo_precision = 1;
+        inc.time_precision = 3;
+        assert_eq!(incident_peak(&inc, as_of, 7.0).0, 1.0);
+        // Old ACLED event types still carry their weight.
+        assert_eq!(IncidentKind::of("Remote violence", "").radius_m, 500.0);
+        assert_eq!(
+            IncidentKind::of("Battle-No change of territory", "").weight,
+            0.8
+        );
     }
 }

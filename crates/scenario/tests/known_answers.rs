@@ -137,7 +137,7 @@ fn enclave_scenario(with_corridor: bool) -> (tempfile::TempDir, std::path::PathB
         ring(&enclave.iter().rev().copied().collect::<Vec<_>>())
     );
     let corridor = if with_corridor {
-        "[[corridor]]\nname = \"Enclar\"\npurpose = \"civilian\"\ncheckpoint = [42.50255, 1.51318]\n"
+        "[[corridor]]\nname = \"Enclar\"\npurpose = \"civilian\"\ncheckpoint = [42.50255, 1.51284]\n"
     } else {
         ""
     };
@@ -150,15 +150,29 @@ fn enclave_scenario(with_corridor: bool) -> (tempfile::TempDir, std::path::PathB
     ])
 }
 
+/// Where a drawn route changes between inside and outside the enclave rectangle (walked every
+/// metre: an independent check of the route's geometry, not of the engine's ground model).
+fn crossings(g: &ProfileGraph, r: &RoadRoute, enclave: &geo::Rect<f64>) -> Vec<[f64; 2]> {
+    let pts = densify(&r.geometry(g), 1.0);
+    pts.windows(2)
+        .filter(|w| {
+            let (p, q) = (w[0].0, w[1].0);
+            enclave.contains(&Point::new(p[0], p[1])) != enclave.contains(&Point::new(q[0], q[1]))
+        })
+        .map(|w| w[0].0)
+        .collect()
+}
+
 #[test]
 fn the_enclave_is_entered_only_through_its_checkpoint() {
-    let checkpoint = [1.51318, 42.50255];
+    let checkpoint = [1.51284, 42.50255];
     let outside = [1.4990, 42.4945]; // Santa Coloma
     let inside = WEST;
     let enclave = geo::Rect::new(
         geo::coord! {x: 1.512, y: 42.5025},
         geo::coord! {x: 1.545, y: 42.5145},
     );
+    let (gov, opp) = (0, 1);
     for profile in Profile::ALL {
         let g = graph().profile(profile);
         let (_d, m) = enclave_scenario(true);
@@ -166,37 +180,41 @@ fn the_enclave_is_entered_only_through_its_checkpoint() {
         let sm = ScenarioMap::new(&s, g, graph().meta.bbox, snapper(profile)).unwrap();
         let (a, b) = (snap(profile, outside), snap(profile, inside));
         let mut router = Router::new(g);
-        for side in [Side::Neutral, Side::CivilianOf(1)] {
+        let route = |router: &mut Router, side: Side, from: &Snap, to: &Snap| {
             let w = sm.weights(side, Mode::Fastest, 0.0);
-            let r = router
-                .route(g, &w, WeightBound::AtLeastTravelTime, &a, &b)
-                .unwrap_or_else(|| panic!("{profile:?}: no route through the checkpoint"));
-            // Independent check: walk the drawn route every metre; it changes between outside
-            // and inside the enclave only near the checkpoint.
-            let pts = densify(&r.geometry(g), 1.0);
-            let mut crossings = 0;
-            for w in pts.windows(2) {
-                let (p, q) = (w[0].0, w[1].0);
-                let (ip, iq) = (
-                    enclave.contains(&Point::new(p[0], p[1])),
-                    enclave.contains(&Point::new(q[0], q[1])),
+            router.route(g, &w, WeightBound::AtLeastTravelTime, from, to)
+        };
+        // Entering hostile ground needs the crossing: a civilian of no party or of the
+        // besieger going in, a civilian of the enclave going out.
+        for (side, from, to) in [
+            (Side::Neutral, &a, &b),
+            (Side::CivilianOf(gov), &a, &b),
+            (Side::CivilianOf(opp), &b, &a),
+            (Side::Neutral, &b, &a),
+        ] {
+            let r = route(&mut router, side, from, to)
+                .unwrap_or_else(|| panic!("{profile:?} {side:?}: no route through the checkpoint"));
+            let xs = crossings(g, &r, &enclave);
+            assert!(!xs.is_empty());
+            for p in xs {
+                assert!(
+                    haversine_m(p, checkpoint) <= s.risk.checkpoint_radius_m + 20.0,
+                    "{profile:?} {side:?}: crosses the front {:.0} m from the checkpoint",
+                    haversine_m(p, checkpoint)
                 );
-                if ip != iq {
-                    crossings += 1;
-                    assert!(
-                        haversine_m(p, checkpoint) <= s.risk.checkpoint_radius_m + 20.0,
-                        "{profile:?}: crosses the front {:.0} m from the checkpoint",
-                        haversine_m(p, checkpoint)
-                    );
-                }
             }
-            assert!(crossings >= 1);
-            // Members of a party may not use the civilian crossing.
-            let w = sm.weights(Side::Party(1), Mode::Fastest, 0.0);
-            assert!(router
-                .route(g, &w, WeightBound::AtLeastTravelTime, &a, &b)
-                .is_none());
         }
+        // Members of a party may not use the civilian crossing into hostile ground.
+        assert!(route(&mut router, Side::Party(gov), &a, &b).is_none());
+        assert!(route(&mut router, Side::Party(opp), &b, &a).is_none());
+        // Leaving hostile ground needs no crossing: the enclave's own people and fighters go
+        // home from government ground by the fastest way, wherever it crosses.
+        let free = route(&mut router, Side::Party(opp), &a, &b).expect("home is open");
+        let w = g.arc_duration_s.clone();
+        let base = router
+            .route(g, &w, WeightBound::AtLeastTravelTime, &a, &b)
+            .unwrap();
+        assert!((free.duration_s - base.duration_s).abs() < 1e-6);
         // Without the declared crossing there is no way in.
         let (_d, m) = enclave_scenario(false);
         let s = corridor_scenario::load(&m).unwrap();

@@ -731,6 +731,7 @@ pub async fn siege(
                 &list("close"),
                 &list("open"),
                 format_param(m)?,
+                &|_, _| {},
             )
             .map_err(analysis_error)
         },

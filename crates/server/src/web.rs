@@ -152,13 +152,7 @@ fn as_of(live: &Live, day: NaiveDate) -> ApiResult<LoadedScenario> {
             now.scenario.as_of
         )));
     }
-    let mut s = now.scenario.clone();
-    s.as_of = day;
-    let (inc, clo) = (s.incidents.len(), s.closures.len());
-    s.incidents.retain(|i| i.date <= day);
-    s.closures.retain(|c| c.since <= day);
-    s.incidents_after_as_of += inc - s.incidents.len();
-    s.closures_after_as_of += clo - s.closures.len();
+    let s = corridor_app::scenario::cut_back_to(&now.scenario, day);
     on_map(s, now.map.clone(), now.snappers.clone())
         .map_err(|e| ApiError::invalid(format!("as_of={day}: {e:#}")))
 }
@@ -203,7 +197,7 @@ async fn replay(
         let loaded = replayed(&live, day)?;
         let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
         let mut v = match analysis.as_str() {
-            "siege" => results::siege::result(&loaded, &foot, &car, &[], &[], geojson),
+            "siege" => results::siege::result(&loaded, &foot, &car, &[], &[], geojson, &|_, _| {}),
             "evacuate" => results::evacuate::result(&loaded, &foot, &car, None, geojson),
             _ => {
                 let compare = one(&m, "compare")

@@ -35,8 +35,15 @@ pub fn maps(s: &Scenario) -> Vec<ScenarioMap<'_>> {
         .collect()
 }
 
+/// Loads a scenario and places its declared points on the bundled map, as the CLI does.
+pub fn load_placed(path: &Path) -> Scenario {
+    let mut s = corridor_scenario::load(path).unwrap();
+    corridor_scenario::place(&mut s, graph(), snappers());
+    s
+}
+
 pub fn example() -> Scenario {
-    corridor_scenario::load(&root().join("data/scenarios/andorra-siege/scenario.toml")).unwrap()
+    load_placed(&root().join("data/scenarios/andorra-siege/scenario.toml"))
 }
 
 /// A copy of the example scenario's folder with `edit` applied to the manifest and `files`
@@ -63,7 +70,7 @@ pub fn example_dir(edit: impl Fn(String) -> String, files: &[(&str, &str)]) -> t
 
 /// Loads the scenario in a folder made by [`example_dir`].
 pub fn load_dir(dir: &Path) -> Scenario {
-    corridor_scenario::load(&dir.join("scenario.toml")).unwrap()
+    load_placed(&dir.join("scenario.toml"))
 }
 
 /// The example's incidents with `lines` appended.

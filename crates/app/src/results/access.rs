@@ -2,12 +2,15 @@
 //! and `/v1/scenarios/{id}/access` / `/isochrone` return them.
 
 use crate::scenario::{describe_side, polygon_json, LoadedScenario};
-use crate::snapping::snap_point;
+use crate::snapping::snap_usable;
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
-use corridor_analysis::access::{access, compare, facilities_on, isochrones, AccessParams};
+use corridor_analysis::access::{
+    access, compare, facilities_on, isochrones_from_point, AccessParams, AccessReport,
+    IsochroneParams, DESTROYED_WORDS, NOT_QUITE_WORDS,
+};
+use corridor_roads::snap::edge_open;
 use corridor_roads::Profile;
-use corridor_routing::Seed;
 use corridor_scenario::{ScenarioMap, Side};
 use serde_json::{json, Value};
 
@@ -31,6 +34,55 @@ fn facility_feature(f: &corridor_analysis::access::FacilityState, when: &str) ->
                        "beds": f.beds, "changed_by": f.changed_by, "state_on": when}})
 }
 
+/// The access report on `date`: the scenario as it was (or will be) on that date — incidents up
+/// to it, closures in force on it, facility records in force — on the loaded map. Re-read from
+/// the scenario's files when they are on disk (the CLI); otherwise (the server) the loaded
+/// scenario is cut back to `date` ([`crate::scenario::cut_back_to`]), which cannot see what was
+/// dropped at load: closures that ended before `as_of`, or anything after it.
+pub fn report_on(
+    loaded: &LoadedScenario,
+    date: NaiveDate,
+    params: &AccessParams,
+) -> Result<(AccessReport, Value)> {
+    let here = &loaded.scenario;
+    let other;
+    let s = if date == here.as_of {
+        here
+    } else if here.file.is_file() {
+        other = corridor_scenario::load_at(&here.file, Some(date))?;
+        &other
+    } else {
+        // A server's scenario has no file to re-read: what it loaded, cut back to `date`.
+        other = crate::scenario::cut_back_to(here, date);
+        &other
+    };
+    let g = &loaded.map.graph;
+    let on = |p: Profile| {
+        ScenarioMap::new(s, g.profile(p), g.meta.bbox, &loaded.snappers[p.index()])
+            .map_err(|e| anyhow!("scenario on {date}: {e}"))
+    };
+    let (foot, car) = (on(Profile::Foot)?, on(Profile::Car)?);
+    let fac = facilities_on(s, &g.facilities, date, &params.hits).map_err(|e| anyhow!("{e}"))?;
+    let r = access(&foot, &car, fac, date, params).map_err(|e| anyhow!("{e}"))?;
+    let state = json!({"as_of": date, "incidents": s.incidents.len(),
+        "closures_in_force": s.closures.len(),
+        "roads_closed_on_foot": (0..foot.graph.edge_count() as u32).filter(|&e| foot.closure_of(e).is_some()).count(),
+        "roads_closed_by_car": (0..car.graph.edge_count() as u32).filter(|&e| car.closure_of(e).is_some()).count()});
+    Ok((r, state))
+}
+
+fn assumptions(params: &AccessParams) -> Value {
+    json!([
+        "facilities from the map are functioning unless a facilities record in force or an incident says otherwise; a dated record (since/until) supersedes incidents before its since, so a facility can reopen",
+        format!("an incident hits a facility within {} m, or within {} m when its notes name the facility (whole name, as words)", params.hits.hit_radius_m, params.hits.named_hit_radius_m),
+        format!("explosive kinds (air/drone strike, shelling/artillery/missile, remote explosive/IED, suicide bomb, chemical weapon, other explosions) make it not functioning; attacks, armed clashes, grenades and looting/property destruction partially functioning; any of them destroyed when the notes say {} (not after {})", DESTROYED_WORDS.join("/"), NOT_QUITE_WORDS.join("/")),
+        "partially functioning facilities count as working in coverage and catchments; coverage_fully_functioning counts fully functioning ones only",
+        "each person goes to the nearest working facility by travel time (fastest, on the scenario's passability), without capacity limits: a catchment is a facility's load",
+        "population units are reached at their point (or an interior point of their area); farther than max_snap_m from a road is unreachable",
+        "territory is undated: the same on every date; --compare re-reads incidents, closures and facility records for its date",
+    ])
+}
+
 /// Facility status and coverage on `as_of` (and on `compare_date`, with what changed), as
 /// JSON or a GeoJSON FeatureCollection.
 pub fn access_result(
@@ -47,35 +99,29 @@ pub fn access_result(
         thresholds_min: minutes.to_vec(),
         ..Default::default()
     };
-    let now_fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params)
+    // On `as_of`, the maps the caller laid (a server's carry its live incidents).
+    let now_fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
         .map_err(|e| anyhow!("{e}"))?;
     let now = access(foot, car, now_fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
-    let then = match compare_date {
-        Some(d) => {
-            let f = facilities_on(s, &loaded.map.graph.facilities, d, &params)
-                .map_err(|e| anyhow!("{e}"))?;
-            Some(access(foot, car, f, d, &params).map_err(|e| anyhow!("{e}"))?)
-        }
-        None => None,
-    };
+    let then = compare_date
+        .map(|d| report_on(loaded, d, &params))
+        .transpose()?;
     let v = match geojson {
         false => {
             let mut v = loaded.result_json(&params, &now)?;
             v["changes"] = match &then {
-                Some(t) => serde_json::to_value(if t.date <= now.date {
-                    compare(t, &now, now.population)
-                } else {
-                    compare(&now, t, now.population)
-                })?,
+                Some((t, state)) => {
+                    let mut c = serde_json::to_value(if t.date <= now.date {
+                        compare(t, &now, now.population)
+                    } else {
+                        compare(&now, t, now.population)
+                    })?;
+                    c["scenario_on_compare_date"] = state.clone();
+                    c
+                }
                 None => json!([]),
             };
-            v["assumptions"] = json!([
-                "facilities from the map are functioning unless the scenario or an incident says otherwise",
-                format!("an air or drone strike, shelling, explosive or chemical attack within {} m of a facility, or naming it in its notes, makes it not functioning (destroyed if the notes say so); an attack, clash or grenade there makes it partially functioning; the worst status holds", params.hit_radius_m),
-                "partially functioning facilities still count as working",
-                "each person goes to the nearest working facility by travel time, without capacity limits",
-                "population units are reached at their point (or an interior point of their area)",
-            ]);
+            v["assumptions"] = assumptions(&params);
             v
         }
         true => {
@@ -85,7 +131,7 @@ pub fn access_result(
                 .iter()
                 .map(|f| facility_feature(f, &s.as_of.to_string()))
                 .collect();
-            if let Some(t) = &then {
+            if let Some((t, _)) = &then {
                 features.extend(
                     t.facilities
                         .list
@@ -124,39 +170,24 @@ pub fn isochrone_result(
 ) -> Result<Value> {
     check_minutes(minutes)?;
     let g = sm.graph;
-    let snap = snap_point(
+    let side = Side::default_for(&loaded.scenario);
+    // Start only on a road open to this traveller on this side (a closed road is no start).
+    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
+    let start = snap_usable(
         g,
         &loaded.snappers[profile.index()],
         from,
         500.0,
-        "--from",
-        from_arg,
+        ["--from", from_arg],
+        &|e| edge_open(g, &w, e),
     )?;
-    let f = snap.fraction(g);
-    let side = Side::default_for(&loaded.scenario);
-    let w = sm.weights(side, corridor_scenario::Mode::Fastest, 0.0);
-    let arc_w = |a: u32| {
-        if a == corridor_routing::INVALID {
-            f64::INFINITY
-        } else {
-            w[a as usize]
-        }
-    };
-    let e = snap.edge as usize;
-    let seeds = [
-        Seed {
-            node: g.edges.to[e],
-            cost: (1.0 - f) * arc_w(g.edge_fwd_arc[e]),
-        },
-        Seed {
-            node: g.edges.from[e],
-            cost: f * arc_w(g.edge_bwd_arc[e]),
-        },
-    ];
+    let snap = *start.best();
     let mut minutes = minutes.to_vec();
     minutes.sort_by(f64::total_cmp);
-    let polys = isochrones(sm, side, &seeds, &minutes);
+    let params = IsochroneParams::default();
+    let polys = isochrones_from_point(sm, side, start.candidates(), &minutes, &params);
     let features: Vec<Value> = polys
+        .areas
         .iter()
         .rev()
         .map(|(m, mp)| {
@@ -167,7 +198,10 @@ pub fn isochrone_result(
     let v = loaded.feature_collection(
         features,
         json!({"from": {"lat": snap.point[1], "lon": snap.point[0], "snap_m": snap.distance_m},
-               "side": describe_side(&loaded.scenario, side)}),
+               "side": describe_side(&loaded.scenario, side),
+               "parameters": params,
+               // The cell grows past `cell_m` on large areas (at most a million cells).
+               "grid_cell_m": polys.grid_cell_m}),
     );
     Ok(v)
 }

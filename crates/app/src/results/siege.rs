@@ -37,9 +37,10 @@ fn apply<'a>(base: &ScenarioMap<'a>, close: &[String], open: &[String]) -> Scena
 }
 
 fn route_names(r: &EnclaveReport) -> Vec<String> {
-    r.supply_routes
+    r.pieces
         .iter()
-        .map(|x| format!("{} ({})", x.road, x.profile.name()))
+        .flat_map(|p| &p.supply_routes)
+        .map(|x| format!("{} ({}, piece {})", x.road, x.profile.name(), x.piece + 1))
         .collect()
 }
 
@@ -48,6 +49,7 @@ fn change(before: &EnclaveReport, after: &EnclaveReport) -> Value {
     json!({
         "enclave": before.name,
         "status": {"before": before.status, "after": after.status},
+        "pieces": {"before": before.pieces.len(), "after": after.pieces.len()},
         "routes_lost": b.iter().filter(|x| !a.contains(x)).collect::<Vec<_>>(),
         "routes_gained": a.iter().filter(|x| !b.contains(x)).collect::<Vec<_>>(),
         "cut_size": {"before": before.min_cut.size, "after": after.min_cut.size},
@@ -67,14 +69,19 @@ fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
     for r in reports {
         out.push(json!({"type": "Feature", "geometry": polygon_json(&r.outline),
             "properties": {"layer": "enclave", "name": r.name, "status": r.status, "population": r.population, "what_if": what_if}}));
-        for s in &r.supply_routes {
-            out.push(line(&s.geometry, json!({"layer": "supply_route", "enclave": r.name, "road": s.road, "profile": s.profile,
-                "exposure": s.exposure, "open": s.open, "population_share": s.population_share, "what_if": what_if})));
-        }
-        for (cut, kind) in [(&r.min_cut, "min_cut"), (&r.min_cut_foot, "min_cut_foot")] {
-            for c in &cut.roads {
-                out.push(line(&c.geometry, json!({"layer": kind, "enclave": r.name, "road": c.road, "osm_way_id": c.osm_way_id,
-                    "profile": cut.profile, "single_road_blockade": cut.single_road_blockade, "what_if": what_if})));
+        for p in &r.pieces {
+            out.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": p.near},
+                "properties": {"layer": "piece", "enclave": r.name, "piece": p.index + 1, "status": p.status,
+                               "population": p.population, "what_if": what_if}}));
+            for s in &p.supply_routes {
+                out.push(line(&s.geometry, json!({"layer": "supply_route", "enclave": r.name, "piece": p.index + 1, "road": s.road, "profile": s.profile,
+                    "exposure": s.exposure, "open": s.open, "population_share": s.population_share, "what_if": what_if})));
+            }
+            for (cut, kind) in [(&p.min_cut, "min_cut"), (&p.min_cut_foot, "min_cut_foot")] {
+                for c in &cut.roads {
+                    out.push(line(&c.geometry, json!({"layer": kind, "enclave": r.name, "piece": p.index + 1, "road": c.road, "osm_way_id": c.osm_way_id,
+                        "profile": cut.profile, "single_road_blockade": cut.single_road_blockade, "what_if": what_if})));
+                }
             }
         }
     }
@@ -82,7 +89,9 @@ fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
 }
 
 /// The siege analysis on the scenario laid onto `foot` and `car`, with what-if closures and
-/// openings (`WAY_ID|NAME`), as JSON or a GeoJSON FeatureCollection.
+/// openings (`WAY_ID|NAME`), as JSON or a GeoJSON FeatureCollection. `plan` lets the caller
+/// feed the declared convoy plan into the forecast (the CLI's issue-14 hook; what-ifs do not).
+#[allow(clippy::too_many_arguments)]
 pub fn result(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
@@ -90,6 +99,7 @@ pub fn result(
     close: &[String],
     open: &[String],
     geojson: bool,
+    plan: &dyn Fn(&LoadedScenario, &mut [EnclaveReport]),
 ) -> Result<Value> {
     let s = &loaded.scenario;
     if s.enclaves.is_empty() {
@@ -105,7 +115,8 @@ pub fn result(
     }
     let bbox = loaded.map.graph.meta.bbox;
     let params = SiegeParams::for_scenario(s);
-    let reports = siege(foot, car, bbox, &params);
+    let mut reports = siege(foot, car, bbox, &params);
+    plan(loaded, &mut reports);
     let what_if = if close.is_empty() && open.is_empty() {
         None
     } else {

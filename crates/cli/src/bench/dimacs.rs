@@ -1,0 +1,184 @@
+//! The routing core on DIMACS/PACE topologies (no coordinates).
+
+use super::cch::{self, CchFigures};
+use super::{percentile, BenchArgs, BenchFormat};
+use anyhow::{Context, Result};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
+use std::time::Instant;
+
+use corridor_routing::{AltSearch, BidirectionalDijkstra, Seed};
+
+/// Reads a PACE/DIMACS `.gr` topology (optionally xz-compressed) into a graph with both
+/// directions of every edge.
+fn read_dimacs(path: &std::path::Path) -> Result<corridor_routing::Graph> {
+    use std::io::Read;
+    let raw = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+    let text = if path.extension().and_then(|e| e.to_str()) == Some("xz") {
+        let mut out = Vec::new();
+        lzma_rs::xz_decompress(&mut std::io::BufReader::new(raw.as_slice()), &mut out)
+            .map_err(|e| anyhow::anyhow!("{}: not a valid .xz file: {e}", path.display()))?;
+        out
+    } else {
+        let mut out = Vec::new();
+        raw.as_slice().read_to_end(&mut out)?;
+        out
+    };
+    let text = std::str::from_utf8(&text)
+        .map_err(|_| anyhow::anyhow!("{}: not a text .gr file", path.display()))?;
+    let mut n = None;
+    let mut arcs: Vec<(u32, u32)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('c') {
+            continue;
+        }
+        let bad = || {
+            anyhow::anyhow!(
+                "{}, line {}: expected 'p tw N M' or 'u v'",
+                path.display(),
+                i + 1
+            )
+        };
+        let mut it = line.split_whitespace();
+        if line.starts_with('p') {
+            let _ = it.next();
+            let _ = it.next();
+            n = Some(
+                it.next()
+                    .and_then(|x| x.parse::<usize>().ok())
+                    .ok_or_else(bad)?,
+            );
+            continue;
+        }
+        let nn = n.ok_or_else(bad)?;
+        let u: usize = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let v: usize = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        if u == 0 || v == 0 || u > nn || v > nn {
+            return Err(anyhow::anyhow!(
+                "{}, line {}: node id out of 1..={nn}",
+                path.display(),
+                i + 1
+            ));
+        }
+        arcs.push((u as u32 - 1, v as u32 - 1));
+        arcs.push((v as u32 - 1, u as u32 - 1));
+    }
+    let n = n.ok_or_else(|| anyhow::anyhow!("{}: no 'p' line", path.display()))?;
+    Ok(corridor_routing::Graph::from_arcs(n, &arcs).0)
+}
+
+/// Routing-core figures on a topology without coordinates.
+#[derive(Serialize)]
+pub struct DimacsBenchResult {
+    pub graph: String,
+    pub nodes: usize,
+    pub arcs: usize,
+    /// What the arc weights are: hop counts (every arc costs 1), as the peer figures use.
+    pub weights: &'static str,
+    pub load_s: f64,
+    /// Random pairs for the CCH queries.
+    pub queries: usize,
+    /// The CCH with a coordinate-free (METIS) order, every answer checked against Dijkstra.
+    #[serde(flatten)]
+    pub cch: CchFigures,
+    pub landmarks_s: f64,
+    /// Pairs for bidirectional Dijkstra and A* (at most `DIJKSTRA_PAIRS`: each costs up to
+    /// 100 ms on a million-node graph).
+    pub dijkstra_queries: usize,
+    pub dijkstra_us_mean: f64,
+    pub dijkstra_us_p99: f64,
+    pub alt_us_mean: f64,
+    pub alt_us_p99: f64,
+    /// Peak resident memory of the process: graph, CCH, three metrics and the search state, MB.
+    pub peak_rss_mb: f64,
+}
+
+/// Pairs measured with bidirectional Dijkstra and A* on a DIMACS topology.
+const DIJKSTRA_PAIRS: usize = 200;
+
+pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
+    use corridor_routing::Landmarks;
+    let t = Instant::now();
+    let g = read_dimacs(path)?;
+    let load_s = t.elapsed().as_secs_f64();
+    let w = vec![1.0; g.arc_count()];
+    let comp = corridor_routing::weakly_connected_components(&g);
+    let main: Vec<u32> = (0..g.node_count() as u32)
+        .filter(|&v| comp[v as usize] == 0)
+        .collect();
+    let (cch, cch_structure) = cch::measure(
+        &g,
+        &w,
+        &main,
+        "metis",
+        || corridor_routing::metis_order(&g),
+        args.queries,
+        args.seed,
+    )?;
+    // Three metrics side by side, as a server holding three scenarios would.
+    let metrics: Vec<_> = (1..=3)
+        .map(|k| {
+            let wk: Vec<f64> = (0..g.arc_count())
+                .map(|a| (1 + a % (k + 1)) as f64)
+                .collect();
+            cch_structure.customize(&wk)
+        })
+        .collect();
+    let t = Instant::now();
+    let lm = Landmarks::build(&g, &w, &main, corridor_roads::LANDMARK_COUNT);
+    let landmarks_s = t.elapsed().as_secs_f64();
+    let mut rng = SmallRng::seed_from_u64(args.seed);
+    let mut dijkstra = BidirectionalDijkstra::new(&g);
+    let mut alt = AltSearch::new(&g);
+    let (mut dt, mut at) = (Vec::new(), Vec::new());
+    let dijkstra_queries = args.queries.min(DIJKSTRA_PAIRS);
+    for _ in 0..dijkstra_queries {
+        let (s, d) = (
+            main[rng.random_range(0..main.len())],
+            main[rng.random_range(0..main.len())],
+        );
+        let (src, dst) = ([Seed { node: s, cost: 0.0 }], [Seed { node: d, cost: 0.0 }]);
+        let t = Instant::now();
+        let a = dijkstra.run(&g, &w, &src, &dst).map(|r| r.cost);
+        dt.push(t.elapsed().as_secs_f64() * 1e6);
+        let t = Instant::now();
+        let b = alt.run(&g, &w, &lm, &src, &dst).map(|r| r.cost);
+        at.push(t.elapsed().as_secs_f64() * 1e6);
+        anyhow::ensure!(a == b, "searches disagree on {s}->{d}: {a:?} vs {b:?}");
+    }
+    let peak_rss_mb = cch::peak_rss_mb();
+    std::hint::black_box(&metrics);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let (dm, am) = (mean(&dt), mean(&at));
+    dt.sort_by(f64::total_cmp);
+    at.sort_by(f64::total_cmp);
+    let r = DimacsBenchResult {
+        graph: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        nodes: g.node_count(),
+        arcs: g.arc_count(),
+        weights: "hop count (1 per arc)",
+        load_s,
+        queries: args.queries,
+        cch,
+        landmarks_s,
+        dijkstra_queries,
+        dijkstra_us_mean: dm,
+        dijkstra_us_p99: percentile(&dt, 0.99),
+        alt_us_mean: am,
+        alt_us_p99: percentile(&at, 0.99),
+        peak_rss_mb,
+    };
+    match args.format {
+        BenchFormat::Json => println!("{}", serde_json::to_string(&r)?),
+        BenchFormat::Text => println!(
+            "{} nodes {} arcs {} ({}) | load {:.2} s | {} | 16 landmarks {:.2} s | bidirectional Dijkstra mean {:.0} µs p99 {:.0} µs | A* mean {:.0} µs p99 {:.0} µs ({} pairs) | peak RSS {:.0} MB",
+            r.graph, r.nodes, r.arcs, r.weights, r.load_s, r.cch.text(), r.landmarks_s, r.dijkstra_us_mean, r.dijkstra_us_p99, r.alt_us_mean, r.alt_us_p99, r.dijkstra_queries, r.peak_rss_mb
+        ),
+    }
+    Ok(())
+}

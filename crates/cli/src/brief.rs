@@ -1,0 +1,688 @@
+//! `corridor brief`: a one-page situation brief in the form of an OCHA flash update — headline,
+//! key figures, what changed since a date, a map drawn from the graph and the scenario layers
+//! (SVG, no tiles), and the sources behind every number — plus the tables as HXL-tagged CSV.
+//!
+//! Every figure is taken from the same computations the commands print (`siege`, `convoy`,
+//! `evacuate`, `access`): `brief_figures` returns them as JSON, and the HTML shows exactly those.
+
+use crate::convoy_cmd::{self, ConvoyArgs};
+use crate::evacuate_cmd;
+use crate::scenario_cmd::{self, LoadedScenario};
+use anyhow::{anyhow, Result};
+use chrono::NaiveDate;
+use clap::Args;
+use corridor_analysis::access::{access, facilities_on, AccessParams};
+use corridor_roads::Profile;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct BriefArgs {
+    /// The scenario manifest (scenario.toml).
+    pub scenario: PathBuf,
+    /// Report what changed after this date (YYYY-MM-DD; default: 7 days before `as_of`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// The HTML file to write (atomically). The HXL CSV tables are written beside it
+    /// (`NAME.figures.csv`, `NAME.changes.csv`).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Minutes to a working hospital that count as "within reach" in the key figures.
+const ACCESS_MINUTES: f64 = 30.0;
+
+/// All figures of the brief, as JSON (what the HTML and CSV show).
+pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value> {
+    let s = &loaded.scenario;
+    let mut sieges = convoy_cmd::siege_reports(loaded);
+    let plain = sieges.clone();
+    // The forecast as `corridor siege` prints it: with the declared convoy plan, if any.
+    convoy_cmd::apply_declared_plan(loaded, &mut sieges);
+    let convoy = if s.convoy.is_some() && !s.aid_crossings.is_empty() {
+        let args = ConvoyArgs {
+            scenario: s.file.clone(),
+            days: 30,
+            max_snap: 500.0,
+            ..Default::default()
+        };
+        match convoy_cmd::compute(loaded, &args, &plain) {
+            Ok(r) => Some(json!({
+                "crossing": r.route.crossing,
+                "distance_m": r.route.distance_m,
+                "exposure": r.route.exposure.risk,
+                "backup_crossing": r.backup.as_ref().map(|b| b.route.crossing.clone()),
+                "plan_trucks_per_week": r.supply.as_ref().map(|x| x.plan_trucks_per_week),
+                "delivered_tonnes_30_days": r.supply.as_ref().map(|x| x.delivered_tonnes),
+                "trucks_per_week_to_cover_need": r.supply.as_ref().map(|x| x.trucks_per_week_to_cover_need),
+                "runs_out_without": r.supply.as_ref().and_then(|x| x.without.runs_out_on),
+                "runs_out_with": r.supply.as_ref().and_then(|x| x.with.runs_out_on),
+                "verdict": r.supply.as_ref().map(|x| x.verdict.clone()),
+                "geometry": r.route.geometry,
+                "backup_geometry": r.backup.as_ref().map(|b| b.route.geometry.clone()),
+            })),
+            Err(e) => Some(json!({"error": e.to_string()})),
+        }
+    } else {
+        None
+    };
+    let evac = if s.corridors.is_empty() || s.enclaves.is_empty() {
+        None
+    } else {
+        evacuate_cmd::plan(loaded).ok().map(|(r, _)| r)
+    };
+    let params = AccessParams::default();
+    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
+    let fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
+        .map_err(|e| anyhow!("{e}"))?;
+    let acc = access(&foot, &car, fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
+    let within = acc
+        .coverage
+        .iter()
+        .find(|c| c.minutes == ACCESS_MINUTES)
+        .map(|c| c.people);
+    let enclaves: Vec<Value> = sieges
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.name, "status": e.status, "pieces_km2": e.pieces_km2, "population": e.population,
+                "headline": e.headline,
+                "days_of_food": e.forecast.as_ref().and_then(|f| f.days_left),
+                "food_runs_out_on": e.forecast.as_ref().and_then(|f| f.runs_out_on),
+                "food_forecast": e.forecast.is_some(),
+                "headline_piece": e.headline_piece,
+                "pieces": e.pieces.iter().map(|p| json!({
+                    "index": p.index, "status": p.status, "population": p.population, "near": p.near,
+                    "food_forecast": p.forecast.is_some(),
+                    "days_of_food": p.forecast.as_ref().and_then(|f| f.days_left),
+                    "food_runs_out_on": p.forecast.as_ref().and_then(|f| f.runs_out_on),
+                })).collect::<Vec<_>>(),
+                "forecast_assumptions": e.forecast.as_ref().map(|f| f.assumptions.clone()),
+                "outline": scenario_cmd::polygon_json(&e.outline),
+            })
+        })
+        .collect();
+    let incidents: Vec<Value> = s
+        .incidents
+        .iter()
+        .filter(|i| i.date > since)
+        .map(|i| json!({"id": i.id, "date": i.date, "event_type": i.event_type, "sub_event_type": i.sub_event_type,
+                        "fatalities": i.fatalities, "lat": i.point[1], "lon": i.point[0], "notes": i.notes}))
+        .collect();
+    let closures: Vec<Value> = s
+        .closures
+        .iter()
+        .filter(|c| c.since > since)
+        .map(|c| json!({"name": c.name, "since": c.since, "osm_way_ids": c.way_ids}))
+        .collect();
+    let facilities_lost: Vec<Value> = acc
+        .facilities
+        .list
+        .iter()
+        .filter(|f| !f.status.works() && f.changed_by.iter().any(|c| c.date > since))
+        .map(|f| json!({"name": f.name, "id": f.id, "status": f.status,
+                        "incidents": f.changed_by.iter().map(|c| c.incident.clone()).collect::<Vec<_>>()}))
+        .collect();
+    Ok(json!({
+        "scenario": loaded.identity(),
+        "map": loaded.map.identity(),
+        "since": since,
+        "enclaves": enclaves,
+        "convoy": convoy,
+        "evacuation": evac.as_ref().map(|r| json!({"people": r.people, "leaving": r.leaving, "staying": r.staying,
+            "egress_time_s": r.egress_time_s, "lower_bound_s": r.lower_bound_s})),
+        "access": {"minutes": ACCESS_MINUTES, "people_within": within, "population": acc.population,
+                   "functioning": acc.facilities.functioning + acc.facilities.partially_functioning,
+                   "not_functioning": acc.facilities.not_functioning + acc.facilities.destroyed},
+        "changes": {"incidents": incidents, "closures": closures, "facilities_lost": facilities_lost},
+    }))
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Thousands with a thin separator as OCHA's products print them: 250,000.
+pub fn people(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// "12 days of food (runs out 2016-08-09)", "food does not run out" or "no food forecast".
+fn food_words(v: &Value) -> String {
+    match v["days_of_food"].as_f64() {
+        Some(d) => format!(
+            "{d:.0} days of food (runs out {})",
+            v["food_runs_out_on"].as_str().unwrap_or("")
+        ),
+        None if v["food_forecast"] == false => "no food forecast".into(),
+        None => "food does not run out".into(),
+    }
+}
+
+/// The key figures as `(label, value, HXL tag)`: the same strings go into the HTML and the CSV.
+pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
+    let mut out = Vec::new();
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        let name = e["name"].as_str().unwrap_or_default();
+        let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
+        let worst = e["headline_piece"].as_u64().unwrap_or(0) as usize;
+        let status = |v: &Value| v["status"].as_str().unwrap_or("").to_uppercase();
+        out.push((
+            format!("{name}: status"),
+            if pieces.len() > 1 {
+                format!(
+                    "{} (the worst of {} pieces: piece {})",
+                    status(e),
+                    pieces.len(),
+                    worst + 1
+                )
+            } else {
+                status(e)
+            },
+            "#status",
+        ));
+        out.push((
+            format!("{name}: people"),
+            people(e["population"].as_f64().unwrap_or(0.0)),
+            "#affected+ind",
+        ));
+        if pieces.len() > 1 {
+            for p in &pieces {
+                out.push((
+                    format!("{name}, piece {}", p["index"].as_u64().unwrap_or(0) + 1),
+                    format!(
+                        "{}, {} people, {}",
+                        status(p),
+                        people(p["population"].as_f64().unwrap_or(0.0)),
+                        food_words(p)
+                    ),
+                    "#status+piece",
+                ));
+            }
+        }
+        out.push((
+            if pieces.len() > 1 {
+                format!("{name}: days of food (piece {})", worst + 1)
+            } else {
+                format!("{name}: days of food")
+            },
+            food_words(e),
+            "#indicator+days_food",
+        ));
+    }
+    if let Some(c) = f["convoy"].as_object() {
+        if let Some(err) = c.get("error") {
+            out.push((
+                "Convoy plan".into(),
+                format!("cannot run: {}", err.as_str().unwrap_or("")),
+                "#access+convoy",
+            ));
+        } else {
+            out.push((
+                "Convoy plan".into(),
+                format!(
+                    "via {}: {:.0} trucks/week planned, {} needed; {} t in 30 days",
+                    c["crossing"].as_str().unwrap_or(""),
+                    c["plan_trucks_per_week"].as_f64().unwrap_or(0.0),
+                    c["trucks_per_week_to_cover_need"],
+                    people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0))
+                ),
+                "#access+convoy",
+            ));
+        }
+    }
+    if let Some(e) = f["evacuation"].as_object() {
+        out.push((
+            "Evacuation egress".into(),
+            format!(
+                "{:.1} h for {} people",
+                e["egress_time_s"].as_f64().unwrap_or(0.0) / 3600.0,
+                people(e["leaving"].as_f64().unwrap_or(0.0))
+            ),
+            "#indicator+egress_hours",
+        ));
+        out.push((
+            "People staying or stranded".into(),
+            people(e["staying"].as_f64().unwrap_or(0.0)),
+            "#affected+stranded",
+        ));
+    }
+    let a = &f["access"];
+    out.push((
+        format!(
+            "People within {:.0} min of a working hospital (on foot)",
+            a["minutes"].as_f64().unwrap_or(30.0)
+        ),
+        a["people_within"].as_f64().map_or("unknown".into(), people),
+        "#reached+ind",
+    ));
+    out
+}
+
+/// A CSV field, quoted when it must be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The key figures as HXL-tagged CSV (header row, then the hashtag row).
+pub fn figures_csv(f: &Value) -> String {
+    let mut out = String::from(
+        "Area,Figure,Value,Indicator tag\n#adm1+name,#indicator+name,#indicator+value,#meta+tag\n",
+    );
+    for (label, value, tag) in key_figures(f) {
+        let (area, figure) = label.split_once(": ").unwrap_or(("", &label));
+        let _ = writeln!(
+            out,
+            "{},{},{},{}",
+            csv_field(area),
+            csv_field(figure),
+            csv_field(&value),
+            tag
+        );
+    }
+    out
+}
+
+/// What changed, as HXL-tagged CSV.
+pub fn changes_csv(f: &Value) -> String {
+    let mut out = String::from(
+        "Date,Kind,Event,Fatalities,Latitude,Longitude,Source id\n#date,#event+type,#event+description,#affected+killed,#geo+lat,#geo+lon,#meta+id\n",
+    );
+    for i in f["changes"]["incidents"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "{},incident,{},{},{},{},{}",
+            i["date"].as_str().unwrap_or(""),
+            csv_field(&format!(
+                "{} / {}",
+                i["event_type"].as_str().unwrap_or(""),
+                i["sub_event_type"].as_str().unwrap_or("")
+            )),
+            i["fatalities"],
+            i["lat"],
+            i["lon"],
+            csv_field(i["id"].as_str().unwrap_or(""))
+        );
+    }
+    for c in f["changes"]["closures"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "{},closure,{},,,,{}",
+            c["since"].as_str().unwrap_or(""),
+            csv_field(c["name"].as_str().unwrap_or("road closed")),
+            csv_field(&c["osm_way_ids"].to_string())
+        );
+    }
+    out
+}
+
+/// Lon/lat to SVG coordinates for a bounding box, keeping metres square.
+struct Frame {
+    min: [f64; 2],
+    max: [f64; 2],
+    k: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Frame {
+    fn new(min: [f64; 2], max: [f64; 2], width: f64) -> Frame {
+        let k = ((min[1] + max[1]) / 2.0).to_radians().cos();
+        let height = width * (max[1] - min[1]) / ((max[0] - min[0]) * k);
+        Frame {
+            min,
+            max,
+            k,
+            width,
+            height,
+        }
+    }
+    fn xy(&self, p: [f64; 2]) -> (f64, f64) {
+        (
+            (p[0] - self.min[0]) * self.k / ((self.max[0] - self.min[0]) * self.k) * self.width,
+            (self.max[1] - p[1]) / (self.max[1] - self.min[1]) * self.height,
+        )
+    }
+    fn inside(&self, p: [f64; 2]) -> bool {
+        (self.min[0]..=self.max[0]).contains(&p[0]) && (self.min[1]..=self.max[1]).contains(&p[1])
+    }
+    fn path(&self, pts: &[[f64; 2]]) -> String {
+        let mut d = String::new();
+        for (i, p) in pts.iter().enumerate() {
+            let (x, y) = self.xy(*p);
+            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+        }
+        d
+    }
+}
+
+fn coords(v: &Value) -> Vec<[f64; 2]> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Some([c[0].as_f64()?, c[1].as_f64()?]))
+        .collect()
+}
+
+/// The map: roads from the car graph, territories, front lines, closures, incidents, the
+/// convoy route and its backup, crossings and facilities. Plain SVG, no tiles.
+fn map_svg(loaded: &LoadedScenario, f: &Value) -> String {
+    let s = &loaded.scenario;
+    let car = loaded.on(Profile::Car);
+    let g = car.graph;
+    // Frame: the enclaves' outlines and the convoy route, with a margin.
+    let mut pts: Vec<[f64; 2]> = Vec::new();
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        for poly in e["outline"]["coordinates"].as_array().into_iter().flatten() {
+            pts.extend(coords(&poly[0]));
+        }
+    }
+    pts.extend(coords(&f["convoy"]["geometry"]));
+    if pts.is_empty() {
+        let b = loaded.map.graph.meta.bbox;
+        pts = vec![[b[0], b[1]], [b[2], b[3]]];
+    }
+    let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+    for p in &pts {
+        for d in 0..2 {
+            min[d] = min[d].min(p[d]);
+            max[d] = max[d].max(p[d]);
+        }
+    }
+    let pad = [
+        (max[0] - min[0]) * 0.08 + 0.002,
+        (max[1] - min[1]) * 0.08 + 0.002,
+    ];
+    let fr = Frame::new(
+        [min[0] - pad[0], min[1] - pad[1]],
+        [max[0] + pad[0], max[1] + pad[1]],
+        1000.0,
+    );
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-label=\"Situation map\">\n",
+        fr.width, fr.height
+    );
+    for t in &s.territories {
+        let hostile_to_enclave = s
+            .enclaves
+            .first()
+            .is_some_and(|e| s.hostile(e.party, t.party));
+        let fill = if hostile_to_enclave {
+            "#f4d6d2"
+        } else {
+            "#dbe8f4"
+        };
+        for p in &t.area.0 {
+            let ring: Vec<[f64; 2]> = p.exterior().0.iter().map(|c| [c.x, c.y]).collect();
+            let _ = writeln!(
+                svg,
+                "<path d=\"{}Z\" fill=\"{fill}\" stroke=\"none\"/>",
+                fr.path(&ring)
+            );
+        }
+    }
+    let mut roads = String::new();
+    for e in 0..g.edge_count() as u32 {
+        let shape = g.edge_shape(e);
+        if shape.iter().any(|p| fr.inside(*p)) {
+            roads += &fr.path(shape);
+        }
+    }
+    let _ = writeln!(
+        svg,
+        "<path d=\"{roads}\" fill=\"none\" stroke=\"#9a9a9a\" stroke-width=\"1.2\"/>"
+    );
+    for fl in &car.front_lines {
+        let line: Vec<[f64; 2]> = fl.line.0.iter().map(|c| [c.x, c.y]).collect();
+        let _ = writeln!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"#b0281a\" stroke-width=\"3\" stroke-dasharray=\"8 5\"/>", fr.path(&line));
+    }
+    for e in 0..g.edge_count() as u32 {
+        if car.closure_of(e).is_some() {
+            let _ = writeln!(
+                svg,
+                "<path d=\"{}\" fill=\"none\" stroke=\"#000\" stroke-width=\"5\"/>",
+                fr.path(g.edge_shape(e))
+            );
+        }
+    }
+    let backup = coords(&f["convoy"]["backup_geometry"]);
+    if !backup.is_empty() {
+        let _ = writeln!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"#e08a00\" stroke-width=\"4\" stroke-dasharray=\"10 6\"/>", fr.path(&backup));
+    }
+    let route = coords(&f["convoy"]["geometry"]);
+    if !route.is_empty() {
+        let _ = writeln!(
+            svg,
+            "<path d=\"{}\" fill=\"none\" stroke=\"#0a6ebd\" stroke-width=\"5\"/>",
+            fr.path(&route)
+        );
+    }
+    for i in &s.incidents {
+        if fr.inside(i.point) {
+            let (x, y) = fr.xy(i.point);
+            let _ = writeln!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"7\" fill=\"#d7301f\" stroke=\"#fff\"><title>{}</title></circle>", esc(&i.id));
+        }
+    }
+    for c in &s.aid_crossings {
+        let (x, y) = fr.xy(c.checkpoint);
+        let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"#fff\" stroke=\"#0a3d6e\" stroke-width=\"4\"><title>{}</title></rect>", x - 7.0, y - 7.0, esc(&c.name));
+    }
+    for c in &s.corridors {
+        let (x, y) = fr.xy(c.checkpoint);
+        let _ = writeln!(svg, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"11\" height=\"11\" fill=\"#2c8a3c\" stroke=\"#fff\"><title>{}</title></rect>", x - 5.5, y - 5.5, esc(&c.name));
+    }
+    for fac in &loaded.map.graph.facilities {
+        let p = fac.coord;
+        if fr.inside(p) {
+            let (x, y) = fr.xy(p);
+            let _ = writeln!(svg, "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"22\" fill=\"#c2185b\" text-anchor=\"middle\">+</text>");
+        }
+    }
+    svg += "</svg>\n";
+    svg
+}
+
+/// The brief as one HTML page, printable to A4.
+pub fn html(loaded: &LoadedScenario, f: &Value) -> String {
+    let s = &loaded.scenario;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Flash update: {}</title>\n<style>{}</style></head><body>\n",
+        esc(&s.name),
+        CSS
+    );
+    let _ = writeln!(
+        h,
+        "<header><div class=\"kind\">FLASH UPDATE</div><h1>{}</h1><div class=\"date\">Situation as of {} · changes since {}</div></header>",
+        esc(&s.name),
+        s.as_of,
+        f["since"].as_str().unwrap_or("")
+    );
+    h += "<section class=\"headline\"><h2>Highlights</h2><ul>\n";
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        for line in e["headline"].as_array().into_iter().flatten() {
+            let _ = writeln!(h, "<li>{}</li>", esc(line.as_str().unwrap_or("")));
+        }
+    }
+    if let Some(v) = f["convoy"]["verdict"].as_str() {
+        let _ = writeln!(h, "<li>Convoys: {}.</li>", esc(v));
+    }
+    h += "</ul></section>\n<div class=\"cols\"><section class=\"figures\"><h2>Key figures</h2><table>\n";
+    for (label, value, tag) in key_figures(f) {
+        let _ = writeln!(
+            h,
+            "<tr data-hxl=\"{tag}\"><th>{}</th><td>{}</td></tr>",
+            esc(&label),
+            esc(&value)
+        );
+    }
+    h += "</table></section>\n<section class=\"map\"><h2>Map</h2>\n";
+    h += &map_svg(loaded, f);
+    h += "<div class=\"legend\"><span class=\"k route\"></span>convoy route <span class=\"k backup\"></span>backup <span class=\"k front\"></span>front line <span class=\"k closed\"></span>closed road <span class=\"k inc\"></span>incident <span class=\"k aid\"></span>aid crossing <span class=\"k civ\"></span>civilian crossing <span class=\"plus\">+</span>health facility</div>\n";
+    h += "</section></div>\n<section class=\"changes\"><h2>What changed</h2><ul>\n";
+    let ch = &f["changes"];
+    for i in ch["incidents"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            h,
+            "<li>{}: {} ({}), {} killed <span class=\"src\">[{}]</span></li>",
+            i["date"].as_str().unwrap_or(""),
+            esc(i["event_type"].as_str().unwrap_or("")),
+            esc(i["sub_event_type"].as_str().unwrap_or("")),
+            i["fatalities"],
+            esc(i["id"].as_str().unwrap_or(""))
+        );
+    }
+    for c in ch["closures"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            h,
+            "<li>{}: road closed: {} <span class=\"src\">[OSM ways {}]</span></li>",
+            c["since"].as_str().unwrap_or(""),
+            esc(c["name"].as_str().unwrap_or("unnamed road")),
+            esc(&c["osm_way_ids"].to_string())
+        );
+    }
+    for fl in ch["facilities_lost"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            h,
+            "<li>Facility lost: {} is {} <span class=\"src\">[{}]</span></li>",
+            esc(fl["name"].as_str().unwrap_or("unnamed")),
+            esc(&fl["status"].as_str().unwrap_or("").replace('_', " ")),
+            esc(&fl["incidents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", "))
+        );
+    }
+    if ch["incidents"].as_array().is_some_and(Vec::is_empty)
+        && ch["closures"].as_array().is_some_and(Vec::is_empty)
+    {
+        h += "<li>No new incidents or closures in this period.</li>\n";
+    }
+    h += "</ul></section>\n<footer><h2>Sources and assumptions</h2><p>";
+    let _ = write!(
+        h,
+        "Scenario “{}” ({}), sha256 {}, as_of {}. Map {} (OpenStreetMap contributors, ODbL), sha256 {}. ",
+        esc(&s.name),
+        esc(&s.file.display().to_string()),
+        s.sha256,
+        s.as_of,
+        esc(&loaded.map.graph.meta.source_file),
+        loaded.map.graph.meta.source_sha256
+    );
+    let _ = write!(
+        h,
+        "Risk: half-life {} days, front band {} m, exposure threshold {}. Access: {} min on foot, nearest working facility. Convoy: {}. ",
+        s.risk.half_life_days,
+        s.risk.front_band_m,
+        s.risk.exposure_threshold,
+        ACCESS_MINUTES,
+        s.convoy.as_ref().map_or("none declared".into(), |c| format!("{} trucks × {} t every {} days (declared in [convoy])", c.trucks, c.tonnes_per_truck, c.every_days))
+    );
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        for a in e["forecast_assumptions"].as_array().into_iter().flatten() {
+            let _ = write!(h, "{}. ", esc(a.as_str().unwrap_or("")));
+        }
+    }
+    h += "Produced by corridor; every figure is reproducible with corridor siege, convoy, evacuate and access on these inputs.</p></footer>\n</body></html>\n";
+    h
+}
+
+const CSS: &str = "@page { size: A4; margin: 10mm; }
+* { box-sizing: border-box; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.6pt; color: #222; margin: 0; }
+header { border-bottom: 3px solid #0a6ebd; margin-bottom: 4px; }
+.kind { color: #0a6ebd; font-weight: bold; letter-spacing: 1px; font-size: 8pt; }
+h1 { font-size: 14pt; margin: 2px 0; }
+h2 { font-size: 9.5pt; color: #0a6ebd; margin: 5px 0 3px; text-transform: uppercase; }
+.date { color: #555; }
+ul { margin: 0; padding-left: 14px; }
+.cols { display: flex; gap: 8px; }
+.figures { flex: 0 0 42%; }
+.map { flex: 1; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; vertical-align: top; padding: 2px 3px; border-bottom: 1px solid #ddd; }
+th { font-weight: normal; color: #444; width: 48%; }
+td { font-weight: bold; }
+svg { width: 100%; height: auto; max-height: 105mm; border: 1px solid #ccc; }
+.legend { font-size: 7pt; color: #444; }
+.k { display: inline-block; width: 14px; height: 4px; margin: 0 2px 2px 6px; vertical-align: middle; }
+.route { background: #0a6ebd; } .backup { background: #e08a00; } .front { background: #b0281a; }
+.closed { background: #000; } .inc { background: #d7301f; height: 8px; width: 8px; border-radius: 4px; }
+.aid { background: #fff; border: 2px solid #0a3d6e; height: 9px; width: 9px; } .civ { background: #2c8a3c; height: 8px; width: 8px; }
+.plus { color: #c2185b; font-weight: bold; }
+.src { color: #777; font-size: 7.5pt; }
+footer { font-size: 7pt; color: #555; border-top: 1px solid #ccc; margin-top: 4px; }
+footer p { margin: 2px 0; }
+section, tr, li { break-inside: avoid; }
+";
+
+fn write_file(p: &Path, text: &str) -> Result<()> {
+    corridor_roads::file::write_atomically(p, text.as_bytes())
+        .map_err(|e| anyhow!("{}: {e}", p.display()))
+}
+
+/// `NAME.html` → `NAME.<what>.csv` beside it.
+pub fn csv_path(html: &Path, what: &str) -> PathBuf {
+    let stem = html
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "brief".into());
+    html.with_file_name(format!("{stem}.{what}.csv"))
+}
+
+pub fn run(args: &BriefArgs) -> Result<()> {
+    let since = match &args.since {
+        Some(d) => Some(
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| anyhow!("--since '{d}': expected a date YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    let loaded = scenario_cmd::load(&args.scenario)?;
+    let since = since.unwrap_or(loaded.scenario.as_of - chrono::Duration::days(7));
+    let f = brief_figures(&loaded, since)?;
+    let page = html(&loaded, &f);
+    write_file(&csv_path(&args.output, "figures"), &figures_csv(&f))?;
+    write_file(&csv_path(&args.output, "changes"), &changes_csv(&f))?;
+    write_file(&args.output, &page)?;
+    // The figures as JSON on stdout: what the page shows, for checking and reuse.
+    let mut out = f;
+    if let Some(c) = out["convoy"].as_object_mut() {
+        c.remove("geometry");
+        c.remove("backup_geometry");
+    }
+    for e in out["enclaves"].as_array_mut().into_iter().flatten() {
+        e.as_object_mut().map(|o| o.remove("outline"));
+    }
+    out["key_figures"] = key_figures(&out)
+        .into_iter()
+        .map(|(l, v, t)| json!({"label": l, "value": v, "hxl": t}))
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! `corridor route` on the routing core: every engine gives the same route and says which one
+//! answered; a cache folder nobody may write to is a warning, not a panic; `bench` on a map
+//! without car roads measures what there is.
+
+#[path = "../../roads/tests/common/mod.rs"]
+mod common;
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn corridor(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_corridor"));
+    c.args(args).env(
+        "XDG_CACHE_HOME",
+        std::env::temp_dir().join("corridor-test-cache"),
+    );
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("binary runs")
+}
+
+fn bundled_map() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn every_engine_gives_the_same_route_and_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("andorra.graph");
+    let o = corridor(
+        &[
+            "import",
+            bundled_map().to_str().unwrap(),
+            "-o",
+            graph.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for profile in ["foot", "car"] {
+        let run = |engine: &str| -> Value {
+            let o = corridor(
+                &[
+                    "route",
+                    "--graph",
+                    graph.to_str().unwrap(),
+                    "--from",
+                    "42.5063,1.5218",
+                    "--to",
+                    "42.5114,1.5383",
+                    "--profile",
+                    profile,
+                    "--engine",
+                    engine,
+                ],
+                &[],
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            serde_json::from_slice(&o.stdout).unwrap()
+        };
+        let auto = run("auto");
+        assert_eq!(auto["engine"], "alt");
+        for engine in ["cch", "alt", "dijkstra"] {
+            let v = run(engine);
+            assert_eq!(v["engine"], engine);
+            for k in ["distance_m", "duration_s"] {
+                let (a, b) = (v[k].as_f64().unwrap(), auto[k].as_f64().unwrap());
+                assert!((a - b).abs() <= 0.1, "{profile} {engine} {k}: {a} vs {b}");
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_map_in_read_only_folders_is_routed_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let (data, cache, tmp) = (
+        root.path().join("data"),
+        root.path().join("cache"),
+        root.path().join("tmp"),
+    );
+    let map = data.join("andorra.osm.pbf");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(bundled_map(), &map).unwrap();
+    // Every folder the cache could go to exists and has no write bits.
+    let folders = [
+        data.clone(),
+        cache.join("corridor"),
+        tmp.join("corridor-cache"),
+    ];
+    for d in &folders {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let o = corridor(
+        &[
+            "route",
+            "--map",
+            map.to_str().unwrap(),
+            "--from",
+            "42.5063,1.5218",
+            "--to",
+            "42.5114,1.5383",
+        ],
+        &[("XDG_CACHE_HOME", &cache), ("TMPDIR", &tmp)],
+    );
+    for d in &folders {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("no writable cache folder"), "{err}");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["distance_m"].as_f64().unwrap() > 1400.0);
+    for d in &folders {
+        assert!(
+            !std::fs::read_dir(d).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".graph")),
+            "a graph was cached in read-only {}",
+            d.display()
+        );
+    }
+}
+
+#[test]
+fn bench_on_a_map_without_car_roads_measures_the_footpaths() {
+    use common::{pbf, way};
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("paths.osm.pbf");
+    // A square of footpaths, 0.001° a side, and nothing a car may use.
+    let nodes = [
+        (1, 0.0, 0.0),
+        (2, 0.001, 0.0),
+        (3, 0.001, 0.001),
+        (4, 0.0, 0.001),
+    ];
+    let ways = [
+        way(1, &[1, 2, 3], &[("highway", "footway")]),
+        way(2, &[3, 4, 1], &[("highway", "path")]),
+    ];
+    std::fs::write(&map, pbf(&nodes, &ways)).unwrap();
+    let o = corridor(
+        &[
+            "bench",
+            "--map",
+            map.to_str().unwrap(),
+            "--queries",
+            "20",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("no car roads"), "{err}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["profile"], "foot");
+}
+
+#[test]
+fn a_scenario_route_never_starts_on_a_closed_road() {
+    // The example scenario closes the Pont Pla tunnel (way 24364447). A start in the middle of
+    // the tunnel snaps onto it without the scenario, and onto another road with it.
+    let g = corridor_roads::import_pbf(&bundled_map()).unwrap();
+    let car = g.profile(corridor_roads::Profile::Car);
+    let e = car
+        .edges
+        .way_id
+        .iter()
+        .position(|&w| w == 24364447)
+        .expect("tunnel in map");
+    let shape = car.edge_shape(e as u32);
+    let mid = shape[shape.len() / 2];
+    let from = format!("{},{}", mid[1], mid[0]);
+    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/scenarios/andorra-siege/scenario.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("andorra.graph");
+    corridor(
+        &[
+            "import",
+            bundled_map().to_str().unwrap(),
+            "-o",
+            graph.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let route = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "route",
+            "--from",
+            &from,
+            "--to",
+            "42.5100,1.5400",
+            "--profile",
+            "car",
+        ];
+        args.extend_from_slice(extra);
+        let o = corridor(&args, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let plain = route(&["--graph", graph.to_str().unwrap()]);
+    assert_eq!(plain["snapped"]["from"]["osm_way_id"], 24364447);
+    assert_eq!(plain["parameters"]["max_snap_m"], 500.0);
+    assert!(plain["snapped"]["from"]["distance_m"].as_f64().unwrap() < 0.01);
+    let under = route(&["--scenario", scenario.to_str().unwrap()]);
+    assert_ne!(under["snapped"]["from"]["osm_way_id"], 24364447);
+    assert!(under["snapped"]["from"]["distance_m"].as_f64().unwrap() > 0.0);
+}
+
+/// Whether `p` lies inside any exterior ring of a GeoJSON MultiPolygon (ray casting).
+fn in_multipolygon(mp: &Value, p: [f64; 2]) -> bool {
+    mp["coordinates"].as_array().unwrap().iter().any(|poly| {
+        let ring: Vec<[f64; 2]> = poly[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()])
+            .collect();
+        let mut inside = false;
+        for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+            {
+                inside = !inside;
+            }
+        }
+        inside
+    })
+}
+
+#[test]
+fn an_isochrone_from_the_start_of_a_one_way_road_starts_there() {
+    // A car isochrone from exactly the junction where a long one-way road begins, that road
+    // being the junction's first candidate. Seeding by (1 − f) × w put the junction at
+    // 0 × ∞ = NaN and started from the road's far end instead: a 6-second isochrone then does
+    // not even contain its own start. By the rule, the start is reached at 0 s.
+    let g = corridor_roads::import_pbf(&bundled_map()).unwrap();
+    let car = g.profile(corridor_roads::Profile::Car);
+    let first_edge_at = |v: u32| {
+        (0..car.edge_count())
+            .find(|&e| car.edges.from[e] == v || car.edges.to[e] == v)
+            .unwrap()
+    };
+    let e = (0..car.edge_count())
+        .filter(|&e| {
+            car.edge_bwd_arc[e] == corridor_routing::INVALID
+                && car.edges.length_m[e] > 300.0
+                && first_edge_at(car.edges.from[e]) == e
+        })
+        .max_by(|&a, &b| car.edges.length_m[a].total_cmp(&car.edges.length_m[b]))
+        .expect("a long one-way road in Andorra");
+    let start = car.node_coord[car.edges.from[e] as usize];
+    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/scenarios/andorra-siege/scenario.toml");
+    let from = format!("{},{}", start[1], start[0]);
+    let o = corridor(
+        &[
+            "isochrone",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--from",
+            &from,
+            "--profile",
+            "car",
+            "--minutes",
+            "0.1",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["features"][0];
+    assert!(
+        in_multipolygon(&f["geometry"], start),
+        "start {start:?} (one-way way {}) outside its own isochrone",
+        car.edges.way_id[e]
+    );
+}
+
+#[test]
+fn a_point_just_beyond_a_small_max_snap_says_how_far_in_centimetres() {
+    // 42.5078,1.5211 lies 0.7 m from Carrer Doctor Nequí (the README's figure): within 0.8 m
+    // it snaps, within 0.6 m it is refused with a distance that is not rounded below the limit.
+    let map = bundled_map();
+    let run = |max: &str| {
+        corridor(
+            &[
+                "route",
+                "--map",
+                map.to_str().unwrap(),
+                "--from",
+                "42.5078,1.5211",
+                "--to",
+                "42.5078,1.5211",
+                "--profile",
+                "car",
+                "--max-snap",
+                max,
+            ],
+            &[],
+        )
+    };
+    assert!(run("0.8").status.success());
+    let o = run("0.6");
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    let shown: f64 = e
+        .split("off the map: ")
+        .nth(1)
+        .and_then(|r| r.split(" m from").next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(shown > 0.6 && shown < 0.8, "{e}");
+}
