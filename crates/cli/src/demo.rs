@@ -65,7 +65,9 @@ pub fn run() -> Result<()> {
         "\nFull JSON: cargo run --release -- route --map {} --from {FROM} --to {TO} --profile car",
         map_path.display()
     );
-    scenario_part()
+    scenario_part()?;
+    println!("\n{}", crate::serve_cmd::how_to_start());
+    Ok(())
 }
 
 /// Across the enclave of the example scenario, and out of it through the declared crossing.

@@ -6,11 +6,10 @@ use crate::scenario_cmd;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use corridor_analysis::evacuate::verify::{verify, PlanToVerify, Verification};
-use corridor_analysis::evacuate::{evacuate, suggest_corridors, EvacuationReport};
+use corridor_analysis::evacuate::EvacuationReport;
 use corridor_roads::Profile;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 #[derive(Args)]
 pub struct EvacuateArgs {
@@ -30,10 +29,7 @@ pub struct EvacuateArgs {
 
 /// Runs the plan and returns it with its computation time.
 pub fn plan(loaded: &scenario_cmd::LoadedScenario) -> Result<(EvacuationReport, f64)> {
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
-    let t = Instant::now();
-    let r = evacuate(&foot, &car).map_err(|e| anyhow!("{e}"))?;
-    Ok((r, t.elapsed().as_secs_f64()))
+    corridor_app::results::evacuate::plan(&loaded.on(Profile::Foot), &loaded.on(Profile::Car))
 }
 
 pub fn run(args: &EvacuateArgs) -> Result<()> {
@@ -41,49 +37,13 @@ pub fn run(args: &EvacuateArgs) -> Result<()> {
     if let Some(p) = &args.verify {
         return run_verify(&loaded, p);
     }
-    let (report, secs) = plan(&loaded)?;
-    let suggestions = match args.suggest {
-        Some(k) => Some(
-            suggest_corridors(
-                &loaded.on(Profile::Foot),
-                &loaded.on(Profile::Car),
-                loaded.map.graph.meta.bbox,
-                k,
-            )
-            .map_err(|e| anyhow!("{e}"))?,
-        ),
-        None => None,
-    };
-    let v = match args.format {
-        Format::Json => {
-            let mut v = loaded.result_json(loaded.scenario.evacuation, &report)?;
-            v["plan_seconds"] = json!((secs * 1000.0).round() / 1000.0);
-            if let Some(s) = suggestions {
-                v["suggested_corridors"] = serde_json::to_value(s)?;
-            }
-            v
-        }
-        Format::Geojson => {
-            let mut features: Vec<serde_json::Value> = report
-                .routes
-                .iter()
-                .map(|r| {
-                    json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": r.geometry},
-                        "properties": {"layer": "evacuation_route", "mode": r.mode, "corridor": r.corridor, "people": r.people}})
-                })
-                .collect();
-            if let Some(s) = suggestions {
-                for c in s.chosen {
-                    features.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": c.checkpoint},
-                        "properties": {"layer": "suggested_checkpoint", "road": c.road, "why": c.why}}));
-                }
-            }
-            loaded.feature_collection(
-                features,
-                json!({"egress_time_s": report.egress_time_s, "lower_bound_s": report.lower_bound_s, "gap": report.gap, "headline": report.headline}),
-            )
-        }
-    };
+    let v = corridor_app::results::evacuate::result(
+        &loaded,
+        &loaded.on(Profile::Foot),
+        &loaded.on(Profile::Car),
+        args.suggest,
+        args.format == Format::Geojson,
+    )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }

@@ -10,6 +10,7 @@ mod evacuate_cmd;
 mod maps;
 mod route;
 mod scenario_cmd;
+mod serve_cmd;
 mod siege_cmd;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +63,11 @@ enum Command {
     Demo,
     /// Measure import, queries, scenario updates, evacuation and access on a map.
     Bench(bench::BenchArgs),
+    /// Serve the analyses over HTTP: OSRM-compatible routing, scenarios, the incident log.
+    Serve(serve_cmd::ServeArgs),
+    /// Create, list and revoke the server's access tokens.
+    #[command(subcommand)]
+    Token(serve_cmd::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +84,8 @@ fn main() -> ExitCode {
         Command::Isochrone(args) => access_cmd::run_isochrone(&args),
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => serve_cmd::serve(&args),
+        Command::Token(cmd) => serve_cmd::token(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,8 @@ use crate::maps::{self, LoadedMap, MapIdentity};
 use crate::scenario_cmd::{self, describe_side, LoadedScenario, ScenarioIdentity};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, ValueEnum};
+use corridor_app::alternatives::alternative_routes;
+use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::snap::edge_open;
 use corridor_roads::{Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound};
@@ -171,54 +173,7 @@ fn round(x: f64, digits: i32) -> f64 {
     (x * k).round() / k
 }
 
-/// Snaps one point onto edges `usable` accepts (see [`Snapper::waypoint`]), or explains how far
-/// off the map it is: for one-to-all searches, which seed from every candidate with
-/// [`corridor_roads::route::point_seeds`].
-pub fn snap_usable(
-    g: &ProfileGraph,
-    snapper: &Snapper,
-    p: [f64; 2],
-    max_m: f64,
-    [what, arg]: [&str; 2],
-    usable: &dyn Fn(u32) -> bool,
-) -> Result<Waypoint> {
-    snapper
-        .waypoint(g, p, max_m, usable)
-        .ok_or_else(|| off_the_map(g, snapper, p, max_m, what, arg, usable))
-}
-
-/// Why a point could not be snapped: how far the nearest usable road is, or that there is none.
-fn off_the_map(
-    g: &ProfileGraph,
-    snapper: &Snapper,
-    p: [f64; 2],
-    max_m: f64,
-    what: &str,
-    arg: &str,
-    usable: &dyn Fn(u32) -> bool,
-) -> anyhow::Error {
-    match snapper.nearest_where(g, p, f64::INFINITY, usable) {
-        Some(n) => anyhow!(
-            "{what} {arg} is off the map: {} from the nearest {} road{} (limit --max-snap {max_m} m)",
-            if n.distance_m >= 10_000.0 {
-                format!("{:.0} km", n.distance_m / 1000.0)
-            } else if n.distance_m >= 10.0 {
-                format!("{:.0} m", n.distance_m)
-            } else {
-                // Near a small --max-snap, whole metres read as "1 m (limit 0.6 m)" or
-                // "0 m (limit 0 m)".
-                format!("{:.2} m", n.distance_m)
-            },
-            g.profile.name(),
-            if snapper.nearest_where(g, p, max_m, |_| true).is_some() {
-                " open to this traveller"
-            } else {
-                ""
-            }
-        ),
-        None => anyhow!("{what} {arg}: the map has no {} roads", g.profile.name()),
-    }
-}
+use corridor_app::snapping::off_the_map;
 
 /// Snaps both ends of a route onto edges `usable` accepts (see [`Snapper::waypoints`]).
 #[allow(clippy::too_many_arguments)]
@@ -435,29 +390,7 @@ fn report(
     rep
 }
 
-/// Incidents within this distance of a route are listed in its exposure report.
-const INCIDENT_REPORT_RADIUS_M: f64 = 250.0;
-
-/// Each time a route is chosen, its edges cost this much more in the next search.
-const ALTERNATIVE_PENALTY: f64 = 1.4;
-
-/// Makes every edge of `route` cost [`ALTERNATIVE_PENALTY`] times more in `weights`, once per
-/// route however often the route runs along the edge.
-fn penalise(g: &ProfileGraph, weights: &mut [f64], route: &RoadRoute) {
-    let edges: std::collections::BTreeSet<u32> = route.pieces.iter().map(|p| p.edge).collect();
-    for e in edges {
-        for a in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
-            if a != corridor_routing::INVALID {
-                weights[a as usize] *= ALTERNATIVE_PENALTY;
-            }
-        }
-    }
-}
-
-/// Up to `req.alternatives` routes that share at most `req.max_share` of their length with
-/// every route already chosen, by the penalty method: the edges of each route found cost 40 %
-/// more (so an edge on k routes found costs 1.4^k times its weight), and the search runs again
-/// (still exact on the penalised weights, which stay above travel times).
+/// Up to `req.alternatives` substantially different routes (`corridor_app::alternatives`).
 #[allow(clippy::too_many_arguments)]
 fn alternatives(
     sm: &ScenarioMap,
@@ -470,47 +403,25 @@ fn alternatives(
     lambda: f64,
 ) -> Vec<RouteReport> {
     let g = sm.graph;
-    let mut chosen: Vec<RoadRoute> = vec![best.clone()];
-    let mut penalised = weights.to_vec();
-    penalise(g, &mut penalised, best);
-    let mut out = Vec::new();
-    let edge_len = |r: &RoadRoute| -> std::collections::HashMap<u32, f64> {
-        let mut m = std::collections::HashMap::new();
-        for p in &r.pieces {
-            *m.entry(p.edge).or_insert(0.0) += (p.to_m - p.from_m).abs();
-        }
-        m
-    };
-    for _attempt in 0..req.alternatives * 4 {
-        if out.len() >= req.alternatives {
-            break;
-        }
-        let Some(cand) = router.route(g, &penalised, WeightBound::AtLeastTravelTime, sf, st) else {
-            break;
-        };
-        penalise(g, &mut penalised, &cand);
-        let cl = edge_len(&cand);
-        let share = chosen
-            .iter()
-            .map(|r| {
-                let rl = edge_len(r);
-                let shared: f64 = cl
-                    .iter()
-                    .filter_map(|(e, l)| rl.get(e).map(|m| l.min(*m)))
-                    .sum();
-                shared / cand.distance_m.max(1e-9)
-            })
-            .fold(0.0, f64::max);
-        if share <= req.max_share {
-            let mut rep = report(map, g, &cand, sf, st, Some((sm, req, lambda)));
-            rep.scenario = None;
-            rep.map_omitted();
-            rep.shared_fraction = Some(round(share, 3));
-            out.push(rep);
-        }
-        chosen.push(cand);
-    }
-    out
+    alternative_routes(
+        g,
+        router,
+        weights,
+        best,
+        sf,
+        st,
+        req.alternatives,
+        req.max_share,
+    )
+    .into_iter()
+    .map(|(cand, share)| {
+        let mut rep = report(map, g, &cand, sf, st, Some((sm, req, lambda)));
+        rep.scenario = None;
+        rep.map_omitted();
+        rep.shared_fraction = Some(round(share, 3));
+        rep
+    })
+    .collect()
 }
 
 /// Prints a report as JSON, or as a GeoJSON Feature whose properties are everything but the
@@ -577,51 +488,4 @@ pub fn run(args: &RouteArgs) -> Result<()> {
         }
     };
     print(&report, args.format)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use corridor_roads::route::EdgePiece;
-
-    #[test]
-    fn each_route_found_penalises_its_edges_once() {
-        let rg = corridor_roads::import_pbf(
-            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../data/andorra.osm.pbf"),
-        )
-        .unwrap();
-        let g = rg.profile(Profile::Car);
-        let snapper = Snapper::new(g, rg.meta.bbox);
-        let [a, b] = snapper.waypoints(g, [1.5218, 42.5063], [1.5383, 42.5114], 500.0, |_| true);
-        let mut r = Router::new(g)
-            .route(
-                g,
-                &g.arc_duration_s,
-                WeightBound::AtLeastTravelTime,
-                &a.unwrap(),
-                &b.unwrap(),
-            )
-            .unwrap();
-        // The same edge twice in one route still counts once.
-        let twice: EdgePiece = r.pieces[1];
-        r.pieces.push(twice);
-        let mut w = g.arc_duration_s.clone();
-        penalise(g, &mut w, &r);
-        penalise(g, &mut w, &r);
-        let on_route: std::collections::BTreeSet<u32> = r.pieces.iter().map(|p| p.edge).collect();
-        for e in 0..g.edge_count() as u32 {
-            let factor = if on_route.contains(&e) {
-                1.4 * 1.4
-            } else {
-                1.0
-            };
-            for arc in [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]] {
-                if arc != corridor_routing::INVALID {
-                    let (got, base) = (w[arc as usize], g.arc_duration_s[arc as usize]);
-                    assert!((got - base * factor).abs() <= 1e-9 * base, "edge {e}");
-                }
-            }
-        }
-    }
 }

@@ -15,7 +15,10 @@ mod placement;
 mod risk;
 
 pub use frontline::{front_lines, FrontLine};
-pub use load::{load, load_at, parse_hours, INCIDENT_COLUMNS};
+pub use load::{
+    incident_from_fields, load, load_at, parse_hours, parse_incidents_csv, IncidentFields,
+    INCIDENT_COLUMNS,
+};
 pub use model::*;
 pub use onmap::{
     check_checkpoints, check_on_map, front_distance_m, Checkpoint, Exposure, Mode, PassedIncident,

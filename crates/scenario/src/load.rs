@@ -882,9 +882,21 @@ const PRECISION_COLUMNS: [&str; 2] = ["geo_precision", "time_precision"];
 
 fn read_incidents_csv(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {
     let bytes = std::fs::read(p).map_err(|e| ScenarioError::io(p, e))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(bytes.as_slice());
+    let rows = parse_incidents_csv(&bytes, p)?;
+    Ok((bytes, rows.into_iter().map(|(_, i)| i).collect()))
+}
+
+/// The fields an incident was given, by ACLED column name (`INCIDENT_COLUMNS` and the optional
+/// precision columns, trimmed).
+pub type IncidentFields = std::collections::BTreeMap<String, String>;
+
+/// Reads ACLED CSV bytes (`p` names them in errors, with the line): each row's fields and the
+/// validated incident. Shared by scenario files and the server's incident upload.
+pub fn parse_incidents_csv(
+    bytes: &[u8],
+    p: &Path,
+) -> Result<Vec<(IncidentFields, Incident)>, ScenarioError> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers = rdr
         .headers()
         .map_err(|e| {
@@ -921,20 +933,36 @@ fn read_incidents_csv(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioErro
         let line = k + 2;
         let le = |msg: String| ScenarioError::at(p, Some(format!("line {line}")), msg);
         let rec = rec.map_err(|e| le(format!("{e}")))?;
-        let fields: HashMap<&str, String> = col
+        let fields: IncidentFields = col
             .iter()
-            .map(|(&c, &i)| (c, rec.get(i).unwrap_or("").trim().to_string()))
+            .map(|(&c, &i)| (c.to_string(), rec.get(i).unwrap_or("").trim().to_string()))
             .collect();
-        let inc = incident_from(&fields).map_err(le)?;
-        if let Some(first) = seen.insert(inc.id.clone(), line) {
+        let incident = incident_from_fields(&fields).map_err(le)?;
+        if let Some(first) = seen.insert(incident.id.clone(), line) {
             return Err(le(format!(
                 "event_id_cnty '{}' also on line {first}: an incident counted twice would double its risk",
-                inc.id
+                incident.id
             )));
         }
-        out.push(inc);
+        out.push((fields, incident));
     }
-    Ok((bytes, out))
+    Ok(out)
+}
+
+/// One incident from fields named as ACLED's columns (missing ones empty), validated exactly as
+/// a row of an incidents file.
+pub fn incident_from_fields(f: &IncidentFields) -> Result<Incident, String> {
+    let fields: HashMap<&str, String> = INCIDENT_COLUMNS
+        .iter()
+        .chain(&PRECISION_COLUMNS)
+        .map(|&c| {
+            (
+                c,
+                f.get(c).map(|v| v.trim().to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    incident_from(&fields)
 }
 
 fn read_incidents_geojson(p: &Path) -> Result<(Vec<u8>, Vec<Incident>), ScenarioError> {

@@ -648,6 +648,35 @@ impl<'a> ScenarioMap<'a> {
     pub fn edge_exposure(&self, e: u32) -> f64 {
         self.risk_per_metre(e) * self.graph.edges.length_m[e as usize]
     }
+
+    /// This scenario map for `scenario`, a version of this map's scenario that differs only in
+    /// its incidents, on the same profile graph (`graph`, borrowed anew): ground, closures,
+    /// checkpoints and front lines are kept, incident risk is recomputed from the samples. What
+    /// a new incident log costs (milliseconds), instead of laying the scenario out again.
+    pub fn with_incidents<'b>(
+        &self,
+        scenario: &'b Scenario,
+        graph: &'b ProfileGraph,
+    ) -> ScenarioMap<'b> {
+        debug_assert_eq!(graph.edge_count(), self.graph.edge_count());
+        let mut sm = ScenarioMap {
+            scenario,
+            graph,
+            proj: self.proj,
+            ground: self.ground.clone(),
+            closed_by: self.closed_by.clone(),
+            avoided: self.avoided.clone(),
+            incident_risk: Vec::new(),
+            front_risk: self.front_risk.clone(),
+            front_m: self.front_m.clone(),
+            checkpoints: self.checkpoints.clone(),
+            front_lines: self.front_lines.clone(),
+            samples: self.samples.clone(),
+            grid: self.grid.clone(),
+        };
+        sm.incident_risk = sm.incident_risk_for(&scenario.incidents);
+        sm
+    }
 }
 
 /// Checks the scenario against its map across profiles (`maps`: the scenario on each profile):

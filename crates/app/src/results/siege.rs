@@ -1,0 +1,144 @@
+//! The siege result as `corridor siege` prints it and `/v1/scenarios/{id}/siege` returns it:
+//! every enclave, and with closures or openings the what-if comparison.
+
+use crate::scenario::{polygon_json, LoadedScenario};
+use anyhow::{bail, Result};
+use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
+use corridor_scenario::ScenarioMap;
+use serde_json::{json, Value};
+
+/// Edges of `sm`'s graph that a `WAY_ID|NAME` argument names.
+pub fn matching_edges(sm: &ScenarioMap, arg: &str) -> Vec<u32> {
+    let g = sm.graph;
+    let by_id = arg.trim().parse::<i64>().ok();
+    (0..g.edge_count() as u32)
+        .filter(|&e| match by_id {
+            Some(id) => g.edges.way_id[e as usize] == id,
+            None => g
+                .edge_name(e)
+                .is_some_and(|n| n.eq_ignore_ascii_case(arg.trim())),
+        })
+        .collect()
+}
+
+fn apply<'a>(base: &ScenarioMap<'a>, close: &[String], open: &[String]) -> ScenarioMap<'a> {
+    let mut sm = base.clone();
+    for a in close {
+        for e in matching_edges(base, a) {
+            sm.set_closed(e, true);
+        }
+    }
+    for a in open {
+        for e in matching_edges(base, a) {
+            sm.set_closed(e, false);
+        }
+    }
+    sm
+}
+
+fn route_names(r: &EnclaveReport) -> Vec<String> {
+    r.pieces
+        .iter()
+        .flat_map(|p| &p.supply_routes)
+        .map(|x| format!("{} ({}, piece {})", x.road, x.profile.name(), x.piece + 1))
+        .collect()
+}
+
+fn change(before: &EnclaveReport, after: &EnclaveReport) -> Value {
+    let (b, a) = (route_names(before), route_names(after));
+    json!({
+        "enclave": before.name,
+        "status": {"before": before.status, "after": after.status},
+        "pieces": {"before": before.pieces.len(), "after": after.pieces.len()},
+        "routes_lost": b.iter().filter(|x| !a.contains(x)).collect::<Vec<_>>(),
+        "routes_gained": a.iter().filter(|x| !b.contains(x)).collect::<Vec<_>>(),
+        "cut_size": {"before": before.min_cut.size, "after": after.min_cut.size},
+        "runs_out_on": {
+            "before": before.forecast.as_ref().and_then(|f| f.runs_out_on),
+            "after": after.forecast.as_ref().and_then(|f| f.runs_out_on),
+        },
+    })
+}
+
+fn line(coords: &[[f64; 2]], props: Value) -> Value {
+    json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props})
+}
+
+fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
+    let mut out = Vec::new();
+    for r in reports {
+        out.push(json!({"type": "Feature", "geometry": polygon_json(&r.outline),
+            "properties": {"layer": "enclave", "name": r.name, "status": r.status, "population": r.population, "what_if": what_if}}));
+        for p in &r.pieces {
+            out.push(json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": p.near},
+                "properties": {"layer": "piece", "enclave": r.name, "piece": p.index + 1, "status": p.status,
+                               "population": p.population, "what_if": what_if}}));
+            for s in &p.supply_routes {
+                out.push(line(&s.geometry, json!({"layer": "supply_route", "enclave": r.name, "piece": p.index + 1, "road": s.road, "profile": s.profile,
+                    "exposure": s.exposure, "open": s.open, "population_share": s.population_share, "what_if": what_if})));
+            }
+            for (cut, kind) in [(&p.min_cut, "min_cut"), (&p.min_cut_foot, "min_cut_foot")] {
+                for c in &cut.roads {
+                    out.push(line(&c.geometry, json!({"layer": kind, "enclave": r.name, "piece": p.index + 1, "road": c.road, "osm_way_id": c.osm_way_id,
+                        "profile": cut.profile, "single_road_blockade": cut.single_road_blockade, "what_if": what_if})));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The siege analysis on the scenario laid onto `foot` and `car`, with what-if closures and
+/// openings (`WAY_ID|NAME`), as JSON or a GeoJSON FeatureCollection. `plan` lets the caller
+/// feed the declared convoy plan into the forecast (the CLI's issue-14 hook; what-ifs do not).
+#[allow(clippy::too_many_arguments)]
+pub fn result(
+    loaded: &LoadedScenario,
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+    close: &[String],
+    open: &[String],
+    geojson: bool,
+    plan: &dyn Fn(&LoadedScenario, &mut [EnclaveReport]),
+) -> Result<Value> {
+    let s = &loaded.scenario;
+    if s.enclaves.is_empty() {
+        bail!(
+            "{}: the scenario declares no [[enclave]] to analyse",
+            s.file.display()
+        );
+    }
+    for a in close.iter().chain(open) {
+        if matching_edges(foot, a).is_empty() && matching_edges(car, a).is_empty() {
+            bail!("--close/--open '{a}': no road on the map has that OSM way id or name");
+        }
+    }
+    let bbox = loaded.map.graph.meta.bbox;
+    let params = SiegeParams::for_scenario(s);
+    let mut reports = siege(foot, car, bbox, &params);
+    plan(loaded, &mut reports);
+    let what_if = if close.is_empty() && open.is_empty() {
+        None
+    } else {
+        let (f2, c2) = (apply(foot, close, open), apply(car, close, open));
+        Some(siege(&f2, &c2, bbox, &params))
+    };
+    Ok(if geojson {
+        let mut f = features(&reports, false);
+        if let Some(after) = &what_if {
+            f.extend(features(after, true));
+        }
+        loaded.feature_collection(f, json!({}))
+    } else {
+        let mut v = loaded.result_json(params, json!({ "enclaves": reports }))?;
+        if let Some(after) = &what_if {
+            v["what_if"] = json!({
+                "closed": close,
+                "opened": open,
+                "changes": reports.iter().zip(after).map(|(b, a)| change(b, a)).collect::<Vec<_>>(),
+                "enclaves": after,
+            });
+        }
+        v
+    })
+}

@@ -1,0 +1,69 @@
+//! Bearer tokens and roles. Every endpoint but `/health` takes an `Authorization: Bearer …`
+//! header; the token's role must reach what the endpoint needs. With `--public-read`, reads
+//! (viewer endpoints) need no token.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::http::{HeaderMap, StatusCode};
+use corridor_store::{Role, TokenInfo};
+use std::sync::Arc;
+
+/// Who is calling: the token (`None` only for public reads).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token: Option<TokenInfo>,
+}
+
+impl Caller {
+    /// The token id every write records.
+    pub fn actor(&self) -> Option<i64> {
+        self.token.as_ref().map(|t| t.id)
+    }
+}
+
+/// Checks the request's token against `needed`: 401 when it is missing, malformed, unknown or
+/// revoked; 403 when its role is below `needed`.
+pub async fn require(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Role,
+) -> ApiResult<Caller> {
+    let header = headers.get(axum::http::header::AUTHORIZATION);
+    let Some(header) = header else {
+        if state.public_read && needed == Role::Viewer {
+            return Ok(Caller { token: None });
+        }
+        return Err(unauthorized(
+            "no token: send 'Authorization: Bearer TOKEN' (see `corridor token create`)",
+        ));
+    };
+    let secret = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| unauthorized("the Authorization header must be 'Bearer TOKEN'"))?
+        .to_string();
+    let store = state.store.clone();
+    let token = tokio::task::spawn_blocking(move || store.authenticate(&secret))
+        .await
+        .map_err(|e| ApiError::internal(format!("token check failed: {e}")))??
+        .ok_or_else(|| unauthorized("unknown or revoked token"))?;
+    if token.role < needed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            format!(
+                "this needs the {} role; the token has {}",
+                needed.name(),
+                token.role.name()
+            ),
+        ));
+    }
+    Ok(Caller { token: Some(token) })
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", message)
+}

@@ -1,0 +1,145 @@
+//! The web map's endpoints on a real server: the page without a token, its data only with one,
+//! and the replay of the analyses on earlier days checked against the scenario's own files
+//! (the incident CSV's dates) and against the analysis endpoints on `as_of`.
+
+mod common;
+
+use serde_json::Value;
+
+fn raw(base: &str, path: &str, etag: Option<&str>) -> (u16, String, String) {
+    let mut r = ureq::get(&format!("{base}{path}"));
+    if let Some(e) = etag {
+        r = r.set("If-None-Match", e);
+    }
+    let resp = match r.call() {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let ct = resp.header("Content-Type").unwrap_or("").to_string();
+    let tag = resp.header("ETag").unwrap_or("").to_string();
+    (resp.status(), ct, tag)
+}
+
+#[test]
+fn the_page_is_served_without_a_token_and_revalidates_with_its_etag() {
+    let s = common::start();
+    let (status, ct, etag) = raw(&s.base, "/", None);
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    assert_eq!(raw(&s.base, "/", Some(&etag)).0, 304);
+    for p in ["/app.js", "/worker.js"] {
+        let (status, ct, _) = raw(&s.base, p, None);
+        assert_eq!(
+            (status, ct.starts_with("text/javascript")),
+            (200, true),
+            "{p}"
+        );
+    }
+    assert_eq!(raw(&s.base, "/nothing.js", None).0, 404);
+}
+
+#[test]
+fn the_map_data_needs_a_token() {
+    let s = common::start();
+    for p in [
+        "/v1/web/network",
+        "/v1/scenarios/andorra-siege/layers",
+        "/v1/scenarios/andorra-siege/replay/siege?as_of=2016-07-20",
+    ] {
+        let (status, body) = s.get(p, None);
+        assert_eq!(status, 401, "{p}: {body}");
+        let (status, body) = s.get(p, Some("crd_wrong"));
+        assert_eq!(status, 401, "{p}: {body}");
+    }
+    let (status, net) = s.get("/v1/web/network", Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert!(net["features"].as_array().unwrap().len() > 1000);
+}
+
+fn incident_ids(layers: &Value) -> Vec<String> {
+    layers["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["layer"] == "incident")
+        .map(|f| f["properties"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_incident_added_through_the_api_is_in_the_layers_with_its_date() {
+    let s = common::start();
+    let body = br#"{"event_date":"2016-07-27","event_type":"Battles","sub_event_type":"Armed clash","latitude":42.507,"longitude":1.52,"event_id_cnty":"WEB1"}"#;
+    let (status, r) = s.post(
+        "/v1/scenarios/andorra-siege/incidents",
+        Some(&s.editor),
+        "application/json",
+        body,
+    );
+    assert!(status == 200 || status == 201, "{status} {r}");
+    let (_, layers) = s.get("/v1/scenarios/andorra-siege/layers", Some(&s.viewer));
+    assert!(incident_ids(&layers).contains(&"WEB1".to_string()));
+    let tl = layers["properties"]["timeline"].to_string();
+    assert!(tl.contains("2016-07-27"), "{tl}");
+}
+
+#[test]
+fn replay_on_as_of_equals_the_analysis_and_earlier_days_leave_out_later_events() {
+    let s = common::start();
+    let t = Some(s.viewer.as_str());
+    let (_, now) = s.get("/v1/scenarios/andorra-siege/siege", t);
+    let (st, replay) = s.get(
+        "/v1/scenarios/andorra-siege/replay/siege?as_of=2016-07-28",
+        t,
+    );
+    assert_eq!(st, 200, "{replay}");
+    assert_eq!(replay["enclaves"], now["enclaves"]);
+
+    // The hospital is struck on 2016-07-26 (incidents.csv, AND10): destroyed on the 28th,
+    // not on the 25th.
+    let status_of = |day: &str| {
+        let (st, a) = s.get(
+            &format!("/v1/scenarios/andorra-siege/replay/access?as_of={day}"),
+            t,
+        );
+        assert_eq!(st, 200, "{a}");
+        assert_eq!(a["scenario"]["as_of"], day);
+        a["facilities"]["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "osm:w194554955")
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(status_of("2016-07-28"), "destroyed");
+    assert_ne!(status_of("2016-07-25"), "destroyed");
+}
+
+#[test]
+fn bad_replay_requests_get_a_clear_4xx() {
+    let s = common::start();
+    let t = Some(s.viewer.as_str());
+    for (path, status, says) in [
+        ("replay/siege", 400, "as_of"),
+        ("replay/siege?as_of=28.07.2016", 400, "YYYY-MM-DD"),
+        (
+            "replay/siege?as_of=2016-08-01",
+            400,
+            "after the scenario's as_of",
+        ),
+        ("replay/siege?as_of=2016-07-20&color=red", 400, "color"),
+        ("replay/route?as_of=2016-07-20", 404, "route"),
+        ("replay/siege?as_of=2016-07-20&format=xml", 400, "format"),
+    ] {
+        let (st, body) = s.get(&format!("/v1/scenarios/andorra-siege/{path}"), t);
+        assert_eq!(st, status, "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(says),
+            "{path}: {body}"
+        );
+    }
+    let (st, _) = s.get("/v1/scenarios/nowhere/layers", t);
+    assert_eq!(st, 404);
+}
