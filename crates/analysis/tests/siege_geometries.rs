@@ -776,6 +776,234 @@ fn a_traveller_of_no_party_crosses_no_mans_land_only_at_a_checkpoint() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The exact rule for a traveller of no party: the last party's ground held.
+
+/// Ground code of a point for the no-party oracle: 0 nobody's, 1 gov's, 2 opp's.
+fn party_code(features: &[Feature], p: [f64; 2]) -> u8 {
+    match features.iter().find(|f| in_polygon(p, &f.rings)) {
+        Some(f) if f.party == "gov" => 1,
+        Some(_) => 2,
+        None => 0,
+    }
+}
+
+/// The oracle for a traveller of no party: a breadth-first search over (raw OSM node, last
+/// party's ground held), walking each raw segment's 25 m samples in order; entering gov's ground
+/// while opp's was held last (or the reverse) is refused. No declared crossings.
+fn oracle_neutral_reach(features: &[Feature], from: i64, to: i64) -> bool {
+    let r = raw();
+    let mut next: HashMap<i64, Vec<i64>> = HashMap::new();
+    for &(a, b) in &r.segments {
+        next.entry(a).or_default().push(b);
+        next.entry(b).or_default().push(a);
+    }
+    let walk = |a: [f64; 2], b: [f64; 2], mut last: u8| {
+        let n = (haversine(a, b) / 25.0).ceil().max(1.0) as usize;
+        let mids = (0..n).map(|i| {
+            let t = (i as f64 + 0.5) / n as f64;
+            [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+        });
+        for p in mids.chain(std::iter::once(b)) {
+            let c = party_code(features, p);
+            if c != 0 {
+                if last != 0 && last != c {
+                    return None;
+                }
+                last = c;
+            }
+        }
+        Some(last)
+    };
+    let start = (from, party_code(features, r.coord[&from]));
+    let mut seen: HashSet<(i64, u8)> = HashSet::from([start]);
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some((v, last)) = queue.pop_front() {
+        if v == to {
+            return true;
+        }
+        for &w in next.get(&v).into_iter().flatten() {
+            if let Some(state) = walk(r.coord[&v], r.coord[&w], last) {
+                if seen.insert((w, state)) {
+                    queue.push_back((w, state));
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The raw junction nearest `near` for which `keep` holds, among those joined to the map's
+/// edge in peacetime (islands of the OSM data are no test).
+fn junction_near(near: [f64; 2], keep: impl Fn([f64; 2]) -> bool) -> Option<i64> {
+    let r = raw();
+    r.junctions
+        .iter()
+        .filter(|n| keep(r.coord[n]))
+        .min_by(|a, b| haversine(r.coord[a], near).total_cmp(&haversine(r.coord[b], near)))
+        .copied()
+}
+
+/// Walks a drawn route every metre with the last party held: true when it enters gov's ground
+/// with opp's held last, or the reverse.
+fn drawn_route_enters_hostile_ground(features: &[Feature], line: &[[f64; 2]]) -> bool {
+    let mut last = party_code(features, line[0]);
+    for w in line.windows(2) {
+        let n = haversine(w[0], w[1]).ceil().max(1.0) as usize;
+        for i in 1..=n {
+            let t = i as f64 / n as f64;
+            let p = [
+                w[0][0] + (w[1][0] - w[0][0]) * t,
+                w[0][1] + (w[1][1] - w[0][1]) * t,
+            ];
+            let c = party_code(features, p);
+            if c != 0 {
+                if last != 0 && last != c {
+                    return true;
+                }
+                last = c;
+            }
+        }
+    }
+    false
+}
+
+/// On generated geometries — opp ground, an unclaimed strip of 50, 150 and 450 m, then gov
+/// ground ("A | strip | B"); and opp ground split by an unclaimed strip that gov's ground also
+/// borders ("A | strip | A") — a traveller of no party finds a route exactly when the oracle
+/// finds a way over (node, last party held), and the drawn route never enters hostile ground.
+/// Hand-expected on top: A → strip → B needs a checkpoint; A → strip → A and A → strip do not,
+/// nor does a start on the strip (no party's ground held yet) going into B.
+#[test]
+fn a_traveller_of_no_party_carries_the_last_partys_ground_held() {
+    let g = graph().profile(Profile::Foot);
+    let mid_lon = (E[0] + E[2]) / 2.0;
+    let mut exact_beats_per_arc_rule = 0;
+    for strip in [50.0, 150.0, 450.0] {
+        let north = E[3] + strip / M_LAT;
+        let bar = [
+            E[0] - 1500.0 / M_LON,
+            north,
+            E[2] + 1500.0 / M_LON,
+            north + 1500.0 / M_LAT,
+        ];
+        let half = strip / 2.0 / M_LON;
+        let layouts: Vec<(&str, Vec<Feature>)> = vec![
+            (
+                "A|strip|B",
+                vec![rect_feature("opp", E), rect_feature("gov", bar)],
+            ),
+            (
+                "A|strip|A",
+                vec![
+                    rect_feature("opp", [E[0], E[1], mid_lon - half, E[3]]),
+                    rect_feature("opp", [mid_lon + half, E[1], E[2], E[3]]),
+                    rect_feature(
+                        "gov",
+                        [
+                            E[0] - 1500.0 / M_LON,
+                            E[3],
+                            E[2] + 1500.0 / M_LON,
+                            E[3] + 1500.0 / M_LAT,
+                        ],
+                    ),
+                ],
+            ),
+        ];
+        for (name, t) in layouts {
+            let (_d, s) = scenario(&t, &[[1.53, 42.508]], "");
+            let sm = ScenarioMap::new(&s, g, graph().meta.bbox, &snappers()[0]).unwrap();
+            let weights = sm.weights_from_arcs(&sm.closed_arcs(), Mode::Fastest, 0.0);
+            let per_arc = sm.weights(Side::Neutral, Mode::Fastest, 0.0);
+            let deep = |p: [f64; 2], code: u8| {
+                party_code(&t, p) == code
+                    && t.iter().all(|f| {
+                        distance_to_ring(
+                            xy(p),
+                            &f.rings[0].iter().map(|&c| xy(c)).collect::<Vec<_>>(),
+                        ) > 60.0
+                    })
+            };
+            let west = [E[0] + 0.2 * (E[2] - E[0]), 42.508];
+            let east = [E[0] + 0.8 * (E[2] - E[0]), 42.508];
+            let in_strip = |p: [f64; 2]| {
+                party_code(&t, p) == 0
+                    && if name == "A|strip|B" {
+                        p[1] > E[3] && p[1] < north && p[0] > E[0] && p[0] < E[2]
+                    } else {
+                        p[0] > mid_lon - half && p[0] < mid_lon + half && p[1] > E[1] && p[1] < E[3]
+                    }
+            };
+            let gov_point = [mid_lon, north + 700.0 / M_LAT];
+            let picks = [
+                ("A", junction_near(west, |p| deep(p, 2))),
+                ("B", junction_near(gov_point, |p| deep(p, 1))),
+                ("A east", junction_near(east, |p| deep(p, 2))),
+                (
+                    "strip",
+                    junction_near([mid_lon, (E[3] + north) / 2.0], in_strip),
+                ),
+            ];
+            let node = |label: &str| picks.iter().find(|p| p.0 == label).and_then(|p| p.1);
+            let pairs = [
+                ("A", "B"),
+                ("A", "A east"),
+                ("A", "strip"),
+                ("strip", "B"),
+                ("strip", "A east"),
+            ];
+            for (from, to) in pairs {
+                let (Some(a), Some(b)) = (node(from), node(to)) else {
+                    continue;
+                };
+                let oracle = oracle_neutral_reach(&t, a, b);
+                let pa = raw().coord[&a];
+                let pb = raw().coord[&b];
+                let snap = |p| snappers()[0].snap(g, p, 30.0).unwrap();
+                let route = sm.neutral_route(&weights, &snap(pa), &snap(pb));
+                assert_eq!(
+                    route.is_some(),
+                    oracle,
+                    "{name}, strip {strip} m: {from} -> {to}: code {}, oracle {oracle}",
+                    route.is_some()
+                );
+                let expected = match (name, from, to) {
+                    (_, "A", "B") => Some(false),
+                    ("A|strip|A", "A", "A east") | (_, "A", "strip") => Some(true),
+                    ("A|strip|B", "strip", "B") => Some(true),
+                    _ => None,
+                };
+                if let Some(want) = expected {
+                    assert_eq!(
+                        oracle, want,
+                        "{name}, strip {strip} m: {from} -> {to}: hand-expected {want}"
+                    );
+                }
+                if let Some(r) = &route {
+                    assert!(
+                        !drawn_route_enters_hostile_ground(&t, &r.geometry(g)),
+                        "{name}, strip {strip} m: {from} -> {to}: the drawn route enters hostile ground"
+                    );
+                    let conservative = corridor_roads::Router::new(g).route(
+                        g,
+                        &per_arc,
+                        corridor_roads::WeightBound::AtLeastTravelTime,
+                        &snap(pa),
+                        &snap(pb),
+                    );
+                    if conservative.is_none() {
+                        exact_beats_per_arc_rule += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        exact_beats_per_arc_rule > 0,
+        "no case where the exact rule allows what the per-arc rule refuses: the test exercises nothing new"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The property.
 
 /// Random territories: the enclave a random rectangle over the city, gov a few random

@@ -67,7 +67,9 @@ pub struct RouteArgs {
     #[arg(long)]
     pub lambda: Option<f64>,
     /// With --scenario: who travels: civilian (default: a civilian of the first enclave's
-    /// party), neutral, a party id, or civilian:PARTY.
+    /// party), neutral, a party id, or civilian:PARTY. A neutral traveller is routed by the
+    /// exact crossing rule (it carries the last party's ground held; engine `state_dijkstra`,
+    /// whatever --engine says).
     #[arg(long)]
     pub side: Option<String>,
     /// With --scenario: up to N alternative routes that differ substantially.
@@ -294,11 +296,24 @@ pub fn compute_with(
         bail!("--lambda {lambda}: must be zero or more seconds per unit of exposure");
     }
     let weights = sm.weights(req.side, req.mode, lambda);
+    // A traveller of no party is routed by the exact rule (the last party's ground held, a
+    // state search); its snapping and end pieces use weights that block only closed roads.
+    let neutral = req.side == Side::Neutral;
+    let snap_weights = if neutral {
+        sm.weights_from_arcs(&sm.closed_arcs(), req.mode, lambda)
+    } else {
+        weights.clone()
+    };
     // Snap only onto roads this traveller may use: a start on a closed road is no start.
     let snapper = &req.loaded.snappers[profile.index()];
-    let usable = |e: u32| edge_open(g, &weights, e);
+    let usable = |e: u32| edge_open(g, &snap_weights, e);
     let [sf, st] = snap_ends(g, snapper, from, to, max_snap, args, &usable)?;
-    let r = route_by(&mut router, g, &weights, engine, &sf, &st).ok_or_else(|| {
+    let found = if neutral {
+        sm.neutral_route(&snap_weights, &sf, &st)
+    } else {
+        route_by(&mut router, g, &weights, engine, &sf, &st)
+    };
+    let r = found.ok_or_else(|| {
         if router
             .route(g, &g.arc_duration_s, WeightBound::AtLeastTravelTime, &sf, &st)
             .is_some()

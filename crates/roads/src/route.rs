@@ -41,6 +41,10 @@ pub enum Engine {
     Alt,
     /// Bidirectional Dijkstra: for weights below travel time, where landmark bounds fail.
     Dijkstra,
+    /// Dijkstra on nodes × a state the traveller carries (for a traveller of no party: the last
+    /// party's ground held), for rules no per-arc weight can express.
+    #[serde(rename = "state_dijkstra")]
+    StateDijkstra,
 }
 
 impl RoadRoute {
@@ -302,7 +306,10 @@ fn along_one_edge(g: &ProfileGraph, weight: &[f64], a: &Snap, b: &Snap) -> Optio
     }
 }
 
-fn route_with(
+/// A route between snapped points by any exact `search` from source seeds to target seeds
+/// (for searches other than the router's: the scenario's state search). `weight` prices the
+/// partial edges at both ends and must be the weight the search minimises.
+pub fn route_with(
     g: &ProfileGraph,
     weight: &[f64],
     from: &[Snap],

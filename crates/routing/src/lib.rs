@@ -12,6 +12,7 @@ mod cch;
 mod dijkstra;
 mod flow;
 mod graph;
+mod product;
 
 pub use alt::{AltSearch, Landmarks};
 pub use cch::sweep::{CchManyToMany, CchOneToAll, CchOneToMany, Direction};
@@ -22,6 +23,7 @@ pub use cch::{
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
 pub use flow::{min_cut, MinCut};
 pub use graph::{weakly_connected_components, Graph};
+pub use product::{product_shortest_path, StateSeed};
 
 /// Marks "no node" / "no arc" in parent arrays.
 pub const INVALID: u32 = u32::MAX;

@@ -11,7 +11,10 @@
 //!   parties whose ground borders that stretch of unclaimed road network (its *region*): a
 //!   traveller there counts as coming from any of them. This is conservative: going from a
 //!   party's ground into a no-man's land and back into the same party's ground needs a crossing
-//!   too when the no-man's land also borders a party hostile to it.
+//!   too when the no-man's land also borders a party hostile to it. That per-arc rule is what
+//!   weights, isochrones and hierarchies use; the *exact* rule carries the last party's ground
+//!   held as a search state ([`EdgeGround::walk_neutral`], searched on the product of nodes ×
+//!   states by `crate::neutral`), and is what `route --side neutral` answers with.
 
 use crate::model::Scenario;
 
@@ -191,5 +194,65 @@ impl EdgeGround {
             last = ground_bit(c);
         }
         out
+    }
+
+    /// The exact crossing rule for a traveller of no party, over the runs `runs` (indices in
+    /// walk order) of an arc along edge `e` (backwards if `reversed`), holding `last` (the last
+    /// party's ground held, `NOBODY`: none yet). Returns the state after the walk and the
+    /// grounds entered against the rule (0: none).
+    pub(crate) fn walk_neutral(
+        &self,
+        e: u32,
+        reversed: bool,
+        runs: std::ops::Range<usize>,
+        mut last: GroundCode,
+    ) -> (GroundCode, u64) {
+        let seq = self.edge(e);
+        let mut out = 0;
+        for i in runs {
+            let c = if reversed {
+                seq[seq.len() - 1 - i]
+            } else {
+                seq[i]
+            };
+            if c == NOBODY {
+                continue;
+            }
+            if last != NOBODY && self.hostile_to[c as usize - 1] & ground_bit(last) != 0 {
+                out |= ground_bit(c);
+            }
+            last = c;
+        }
+        (last, out)
+    }
+
+    /// How many runs an edge has.
+    pub(crate) fn run_count(&self, e: u32) -> usize {
+        self.edge(e).len()
+    }
+
+    /// The first (or, with `last`, the last) run in walk order of an arc along `e` whose ground
+    /// is `code`: where a snapped point of that ground lies along the arc.
+    pub(crate) fn run_of(
+        &self,
+        e: u32,
+        reversed: bool,
+        code: GroundCode,
+        last: bool,
+    ) -> Option<usize> {
+        let seq = self.edge(e);
+        let walk = |i: usize| {
+            if reversed {
+                seq[seq.len() - 1 - i]
+            } else {
+                seq[i]
+            }
+        };
+        let mut hits = (0..seq.len()).filter(|&i| walk(i) == code);
+        if last {
+            hits.next_back()
+        } else {
+            hits.next()
+        }
     }
 }

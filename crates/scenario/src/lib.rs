@@ -10,6 +10,7 @@ mod frontline;
 mod ground;
 mod load;
 mod model;
+mod neutral;
 mod onmap;
 mod placement;
 mod risk;

@@ -48,7 +48,7 @@ pub struct ScenarioMap<'a> {
     pub graph: &'a ProfileGraph,
     proj: LocalProjection,
     /// Per edge: whose ground its shape runs over, in order (the crossing rule reads it).
-    ground: EdgeGround,
+    pub(crate) ground: EdgeGround,
     /// Per edge: the index of a closure that cuts it, if any.
     closed_by: Vec<Option<usize>>,
     /// Per edge: inside an `avoid` polygon.
@@ -227,7 +227,7 @@ pub struct Exposure {
     pub riskiest_segment: Option<RiskiestSegment>,
 }
 
-fn code(owner: Option<usize>) -> GroundCode {
+pub(crate) fn code(owner: Option<usize>) -> GroundCode {
     owner.map_or(NOBODY, |p| 1 + p as GroundCode)
 }
 
@@ -473,7 +473,7 @@ impl<'a> ScenarioMap<'a> {
         (entered & !opened != 0).then_some("crosses a front line away from a declared crossing")
     }
 
-    fn edge_closed(&self, e: u32) -> Option<&'static str> {
+    pub(crate) fn edge_closed(&self, e: u32) -> Option<&'static str> {
         if self.closed_by[e as usize].is_some() {
             Some("closed")
         } else if self.avoided[e as usize] {
@@ -486,7 +486,7 @@ impl<'a> ScenarioMap<'a> {
     /// The grounds (bits) into which checkpoints open edge `e` for `side`: checkpoints of the
     /// side's purpose in force on this profile and date, standing on `e`'s crossing, each for
     /// its declared direction.
-    fn opened_for(&self, e: u32, side: Side) -> u64 {
+    pub(crate) fn opened_for(&self, e: u32, side: Side) -> u64 {
         self.usable_checkpoints(side)
             .filter(|c| c.edges.binary_search(&e).is_ok())
             .fold(0, |m, c| {
