@@ -77,6 +77,17 @@ impl Status {
     /// A piece's status from its truck and foot verdicts (OCHA: aid cannot regularly enter and
     /// civilians cannot regularly leave).
     pub fn of_piece(trucks: Status, people: Status) -> Status {
+        Status::of_verdicts(Some(trucks), Some(people))
+    }
+
+    /// As [`of_piece`](Self::of_piece), leaving out a profile that cannot enter the piece even
+    /// in peacetime (`None`): the piece then takes the other profile's verdict.
+    pub fn of_verdicts(trucks: Option<Status>, people: Option<Status>) -> Status {
+        let (trucks, people) = match (trucks, people) {
+            (Some(t), Some(p)) => (t, p),
+            (Some(x), None) | (None, Some(x)) => return x,
+            (None, None) => return Status::Open,
+        };
         match (trucks == Status::Open, people == Status::Open) {
             (true, true) => Status::Open,
             (false, false) => Status::Besieged,
@@ -94,6 +105,11 @@ pub struct ProfileStatus {
     pub best_exposure: Option<f64>,
     /// The piece itself reaches the map's edge (or a reception): it leads away by itself.
     pub reaches_map_edge: bool,
+    /// Some road node of the piece can be reached on this profile from the map's edge with no
+    /// conflict at all (OSM's one-way rules only). False when the piece has no road of this
+    /// profile, or only one-way streets that lead out of it: the profile then says nothing
+    /// about the siege — its status is `open` and the piece takes the other profile's.
+    pub enterable_in_peacetime: bool,
     /// Routes from outside in below the exposure threshold that share no road (max-flow).
     pub disjoint_open_routes: Option<u64>,
     pub inside_nodes: usize,
@@ -534,16 +550,18 @@ fn empty_cut(profile: Profile) -> CutReport {
     }
 }
 
-/// A profile's runs for every piece, pieces it has no road in included (nothing gets in).
+/// A profile's runs for every piece, pieces it has no road in included (the profile cannot
+/// enter them even in peacetime, so it says nothing about their siege).
 fn pad(mut runs: Vec<PieceRun>, n: usize, t: &Terrain) -> Vec<PieceRun> {
     let profile = t.sm.graph.profile;
     while runs.len() < n {
         runs.push(PieceRun {
             status: ProfileStatus {
                 profile,
-                status: Status::Besieged,
+                status: Status::Open,
                 best_exposure: None,
                 reaches_map_edge: false,
+                enterable_in_peacetime: false,
                 disjoint_open_routes: Some(0),
                 inside_nodes: 0,
                 piece_nodes: 0,
@@ -565,7 +583,8 @@ fn piece_report(
     foot_t: &Terrain,
     car_t: &Terrain,
 ) -> PieceReport {
-    let status = Status::of_piece(c.status.status, f.status.status);
+    let verdict = |r: &ProfileStatus| r.enterable_in_peacetime.then_some(r.status);
+    let status = Status::of_verdicts(verdict(&c.status), verdict(&f.status));
     let mut supply_routes = c.routes;
     supply_routes.extend(f.routes);
     PieceReport {

@@ -110,6 +110,7 @@ fn scenario_part() -> Result<()> {
     println!("\nOn foot across the enclave, {ENCLAVE_WEST} → {ENCLAVE_EAST}:");
     for mode in [Mode::Fastest, Mode::Safest] {
         let req = ScenarioRequest {
+            depart: None,
             loaded: &loaded,
             mode,
             lambda: None,
@@ -137,6 +138,7 @@ fn scenario_part() -> Result<()> {
     println!("\nOut of the enclave to the reception point at Santa Coloma ({RECEPTION}), safest:");
     for p in Profile::ALL {
         let req = ScenarioRequest {
+            depart: None,
             loaded: &loaded,
             mode: Mode::Safest,
             lambda: None,

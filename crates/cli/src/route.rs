@@ -3,13 +3,14 @@
 use crate::maps::{self, LoadedMap, MapIdentity};
 use crate::scenario_cmd::{self, describe_side, LoadedScenario, ScenarioIdentity};
 use anyhow::{anyhow, bail, Result};
+use chrono::{NaiveDateTime, NaiveTime, Timelike};
 use clap::{Args, ValueEnum};
 use corridor_app::alternatives::alternative_routes;
 use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::snap::edge_open;
 use corridor_roads::{Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound};
-use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
+use corridor_scenario::{parse_hours, wait_for_opening, Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
 use serde_json::json;
 use std::path::PathBuf;
@@ -72,6 +73,12 @@ pub struct RouteArgs {
     /// whatever --engine says).
     #[arg(long)]
     pub side: Option<String>,
+    /// With --scenario: when the traveller sets out, YYYY-MM-DDTHH:MM local time (default: the
+    /// scenario's as_of at 08:00). Checkpoints open only on their corridor's dates (`since`,
+    /// `until`) on the departure day; a route reaching a checkpoint outside its `hours` waits
+    /// there until it opens (the wait is reported and included in the arrival time).
+    #[arg(long)]
+    pub depart: Option<String>,
     /// With --scenario: up to N alternative routes that differ substantially.
     #[arg(long, default_value_t = 0)]
     pub alternatives: usize,
@@ -139,6 +146,14 @@ pub struct RouteReport {
     pub risk: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exposure: Option<Exposure>,
+    /// With a scenario: departure, arrival (travel plus waits at checkpoints), the checkpoints
+    /// crossed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depart: Option<NaiveDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrive: Option<NaiveDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crossings: Option<Vec<CrossingPassed>>,
     /// For an alternative: the largest share of its length it has in common with a better route.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_fraction: Option<f64>,
@@ -213,6 +228,36 @@ pub struct ScenarioRequest<'a> {
     pub side: Side,
     pub alternatives: usize,
     pub max_share: f64,
+    /// Departure, local time; `None`: the scenario's `as_of` at [`DEFAULT_DEPART`].
+    pub depart: Option<NaiveDateTime>,
+}
+
+/// The departure time of day when `--depart` is not given: 08:00 on the scenario's `as_of`
+/// (a working-day start; checkpoints in the examples open at 06:00).
+pub const DEFAULT_DEPART: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
+    Some(t) => t,
+    None => panic!("08:00 is a time"),
+};
+
+/// Parses `--depart`: `YYYY-MM-DDTHH:MM` (or with a space, or with seconds).
+pub fn parse_depart(arg: &str) -> Result<NaiveDateTime> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(arg.trim(), f).ok())
+        .ok_or_else(|| {
+            anyhow!("--depart '{arg}': expected YYYY-MM-DDTHH:MM, e.g. 2016-07-28T08:00")
+        })
+}
+
+/// A checkpoint a route crosses at, with when it gets there.
+#[derive(Serialize)]
+pub struct CrossingPassed {
+    pub checkpoint: String,
+    pub osm_way_id: i64,
+    /// Arrival at the crossing, local time.
+    pub arrive: NaiveDateTime,
+    /// Seconds waited there for the checkpoint to open (its corridor's `hours`).
+    pub wait_s: f64,
 }
 
 /// Routes between two `LAT,LON` arguments on a loaded map, optionally under a scenario, with
@@ -290,7 +335,11 @@ pub fn compute_with(
         name_max_snap(&mut rep, max_snap);
         return Ok(rep);
     };
-    let sm = req.loaded.on(profile);
+    let depart = req
+        .depart
+        .unwrap_or_else(|| req.loaded.scenario.as_of.and_time(DEFAULT_DEPART));
+    let mut sm = req.loaded.on(profile);
+    sm.set_date(depart.date());
     let lambda = req.lambda.unwrap_or(req.loaded.scenario.risk.lambda);
     if !(lambda.is_finite() && lambda >= 0.0) {
         bail!("--lambda {lambda}: must be zero or more seconds per unit of exposure");
@@ -328,6 +377,11 @@ pub fn compute_with(
     })?;
     let mut rep = report(map, g, &r, &sf, &st, Some((&sm, req, lambda)));
     name_max_snap(&mut rep, max_snap);
+    let crossings = crossings_passed(&sm, req.side, &r, depart)?;
+    let waited: f64 = crossings.iter().map(|c| c.wait_s).sum();
+    rep.depart = Some(depart);
+    rep.arrive = Some(depart + chrono::Duration::seconds((r.duration_s + waited).round() as i64));
+    rep.crossings = Some(crossings);
     if req.alternatives > 0 {
         rep.alternatives = Some(alternatives(
             &sm,
@@ -348,6 +402,63 @@ pub fn compute_with(
 fn name_max_snap(rep: &mut RouteReport, max_snap: f64) {
     let params = rep.parameters.get_or_insert_with(|| json!({}));
     params["max_snap_m"] = json!(max_snap);
+}
+
+/// The checkpoints a route crosses at (arcs that need a declared crossing, opened by one in
+/// force on the departure day), when it reaches each, and how long it waits for its `hours`. A
+/// wait that runs past the corridor's `until` refuses the route: a checkpoint closed for good
+/// never opens.
+fn crossings_passed(
+    sm: &ScenarioMap,
+    side: Side,
+    r: &RoadRoute,
+    depart: NaiveDateTime,
+) -> Result<Vec<CrossingPassed>> {
+    let g = sm.graph;
+    let s = sm.scenario;
+    let mut out = Vec::new();
+    let mut clock = 0.0f64;
+    for p in &r.pieces {
+        let needs_crossing = p.arc != corridor_routing::INVALID
+            && sm.arc_blocked_with(p.arc, side, false).is_some()
+            && sm.arc_blocked_with(p.arc, side, true).is_none();
+        if needs_crossing {
+            if let Some(cp) = sm
+                .usable_checkpoints(side)
+                .find(|c| c.edges.binary_search(&p.edge).is_ok())
+            {
+                let corridor = &s.corridors[cp.corridor];
+                let arrive = depart + chrono::Duration::seconds(clock.round() as i64);
+                let hours = corridor
+                    .hours
+                    .as_deref()
+                    .map(parse_hours)
+                    .transpose()
+                    .map_err(|e| anyhow!(e))?;
+                let second = f64::from(arrive.time().num_seconds_from_midnight());
+                let wait_s = hours.map_or(0.0, |h| wait_for_opening(h, second));
+                let opens = arrive + chrono::Duration::seconds(wait_s as i64);
+                if let Some(until) = corridor.opens.until.filter(|&u| opens.date() > u) {
+                    bail!(
+                        "no route: it reaches checkpoint '{}' at {arrive}, closed then, and it does not open again (until = {until})",
+                        corridor.name
+                    );
+                }
+                clock += wait_s;
+                out.push(CrossingPassed {
+                    checkpoint: corridor.name.clone(),
+                    osm_way_id: cp.way_id,
+                    arrive,
+                    wait_s,
+                });
+            }
+        }
+        let len = g.edges.length_m[p.edge as usize];
+        if len > 0.0 && p.arc != corridor_routing::INVALID {
+            clock += g.arc_duration_s[p.arc as usize] * (p.to_m - p.from_m).abs() / len;
+        }
+    }
+    Ok(out)
 }
 
 /// The candidate of a waypoint a route actually starts or ends on (the best one when the route
@@ -380,6 +491,9 @@ fn report(
         side: None,
         risk: None,
         exposure: None,
+        depart: None,
+        arrive: None,
+        crossings: None,
         geometry: json!({"type": "LineString", "coordinates": coords}),
         streets: r.streets(g),
         snapped: Some(Snapped {
@@ -466,9 +580,13 @@ pub fn run(args: &RouteArgs) -> Result<()> {
         && (args.side.is_some()
             || args.lambda.is_some()
             || args.alternatives > 0
+            || args.depart.is_some()
             || args.mode != ModeArg::Fastest)
     {
-        bail!("--mode, --lambda, --side and --alternatives need --scenario");
+        bail!("--mode, --lambda, --side, --depart and --alternatives need --scenario");
+    }
+    if let Some(d) = &args.depart {
+        parse_depart(d)?;
     }
     let report = match &args.scenario {
         None => {
@@ -485,7 +603,9 @@ pub fn run(args: &RouteArgs) -> Result<()> {
         Some(path) => {
             let loaded = scenario_cmd::load(path)?;
             let side = scenario_cmd::parse_side(&loaded.scenario, args.side.as_deref())?;
+            let depart = args.depart.as_deref().map(parse_depart).transpose()?;
             let req = ScenarioRequest {
+                depart,
                 loaded: &loaded,
                 mode: args.mode.into(),
                 lambda: args.lambda,

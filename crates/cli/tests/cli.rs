@@ -680,6 +680,158 @@ fn scenario_check_lists_the_crossing_each_checkpoint_opens() {
     );
 }
 
+/// The example scenario copied to a temporary folder with `edit` applied to its manifest.
+fn edited_example(edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
+    let sc = example_scenario();
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(sc.parent().unwrap()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let m = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("../../andorra.osm.pbf", bundled_map().to_str().unwrap());
+    std::fs::write(&m, edit(text)).unwrap();
+    (dir, m)
+}
+
+fn seconds_of(v: &Value) -> i64 {
+    let t =
+        chrono::NaiveDateTime::parse_from_str(v.as_str().unwrap(), "%Y-%m-%dT%H:%M:%S").unwrap();
+    t.and_utc().timestamp()
+}
+
+/// Hand-counted: every civilian crossing open 06:00–20:00. Leaving at 03:00, the route waits at
+/// its checkpoint until 06:00 exactly, and arrives travel time + that wait after it left; at
+/// noon it waits for nothing. With `until` the departure day, a route reaching the checkpoint
+/// at 21:00 is refused (it never opens again), and one leaving the day after finds every
+/// crossing closed.
+#[test]
+fn route_waits_for_checkpoint_hours_and_never_passes_a_closed_one() {
+    let hours = |t: String| {
+        t.replace(
+            "capacity_per_hour = 2000\n",
+            "capacity_per_hour = 2000\nhours = \"06:00-20:00\"\n",
+        )
+    };
+    let (_d, m) = edited_example(hours);
+    let m = m.to_str().unwrap();
+    let route = |depart: &str| {
+        route_json(&[
+            "route",
+            "--scenario",
+            m,
+            "--from",
+            "42.5040,1.5140",
+            "--to",
+            "42.4945,1.4990",
+            "--depart",
+            depart,
+        ])
+    };
+    let early = route("2016-07-28T03:00");
+    let crossings = early["crossings"].as_array().unwrap();
+    assert_eq!(crossings.len(), 1, "{early}");
+    let c = &crossings[0];
+    let wait = c["wait_s"].as_f64().unwrap();
+    assert!(wait > 0.0);
+    assert_eq!(
+        seconds_of(&c["arrive"]) + wait.round() as i64,
+        seconds_of(&json!("2016-07-28T06:00:00"))
+    );
+    let travel = early["duration_s"].as_f64().unwrap();
+    let total = seconds_of(&early["arrive"]) - seconds_of(&early["depart"]);
+    assert!(
+        (total as f64 - (travel + wait)).abs() <= 1.0,
+        "{total} vs {travel} + {wait}"
+    );
+    let noon = route("2016-07-28T12:00");
+    assert_eq!(noon["crossings"][0]["wait_s"], 0.0);
+    assert_eq!(noon["duration_s"], early["duration_s"]);
+    // Closed for good after the departure day.
+    let until = |t: String| {
+        hours(t).replace(
+            "reception = [42.4945, 1.4990]\n",
+            "reception = [42.4945, 1.4990]\nuntil = \"2016-07-28\"\n",
+        )
+    };
+    let (_d2, m2) = edited_example(until);
+    let m2 = m2.to_str().unwrap();
+    let args = |depart: &'static str| {
+        vec![
+            "route",
+            "--scenario",
+            m2,
+            "--from",
+            "42.5040,1.5140",
+            "--to",
+            "42.4945,1.4990",
+            "--depart",
+            depart,
+        ]
+    };
+    let late = corridor(&args("2016-07-28T21:00"));
+    assert_fails(
+        &late,
+        &[
+            "Enclar crossing",
+            "does not open again",
+            "until = 2016-07-28",
+        ],
+    );
+    let after = corridor(&args("2016-07-29T12:00"));
+    assert_fails(&after, &["no foot route", "closed to side"]);
+    let bad = corridor(&args("28/07/2016"));
+    assert_fails(&bad, &["--depart '28/07/2016'", "YYYY-MM-DDTHH:MM"]);
+}
+
+/// Hand-set dates: a corridor whose `until` is the day before `as_of`, one that opens the day
+/// after, one for cars only; the siege output names each as closed on foot (and why), and the
+/// untouched ones as open.
+#[test]
+fn siege_names_the_checkpoints_closed_on_as_of() {
+    let (_d, m) = edited_example(|t| {
+        t.replace(
+            "capacity_per_hour = 2000\n",
+            "capacity_per_hour = 2000\nuntil = \"2016-07-27\"\n",
+        )
+        .replace(
+            "name = \"Gil Torres crossing\"\n",
+            "name = \"Gil Torres crossing\"\nsince = \"2016-07-29\"\n",
+        )
+        .replace(
+            "name = \"Tarragona crossing\"\n",
+            "name = \"Tarragona crossing\"\nmodes = [\"car\"]\n",
+        )
+    });
+    let v = route_json(&["siege", m.to_str().unwrap()]);
+    let list = v["checkpoints_on_as_of"].as_array().unwrap();
+    let by_name = |n: &str| list.iter().find(|c| c["name"] == n).unwrap().clone();
+    let enclar = by_name("Enclar crossing");
+    assert_eq!(enclar["open"], false);
+    assert!(enclar["closed"]["foot"]
+        .as_str()
+        .unwrap()
+        .contains("until = 2016-07-27"));
+    let gil = by_name("Gil Torres crossing");
+    assert_eq!(gil["open"], false);
+    assert!(gil["closed"]["car"]
+        .as_str()
+        .unwrap()
+        .contains("opens only on 2016-07-29"));
+    let tarragona = by_name("Tarragona crossing");
+    assert_eq!(tarragona["open"], true);
+    assert!(tarragona["closed"]["foot"]
+        .as_str()
+        .unwrap()
+        .contains("not open to foot"));
+    assert!(tarragona["closed"].get("car").is_none());
+    let cs = by_name("CS-101 crossing (combatants)");
+    assert_eq!(cs["open"], true);
+    assert_eq!(cs["closed"], json!({}));
+}
+
 #[test]
 fn siege_errors_are_one_line() {
     let sc = example_scenario();

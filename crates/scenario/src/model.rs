@@ -95,7 +95,8 @@ pub struct Corridor {
 
 /// What a checkpoint lets through, beyond its purpose: travel modes, the direction (into whose
 /// ground), and the dates. The default opens the crossing to every mode, both ways, always.
-/// Opening hours (`Corridor::hours`) are applied by the time-dependent evacuation planner.
+/// Opening hours (`Corridor::hours`) are applied by the time-dependent evacuation planner and
+/// by `route --depart` (a wait at the checkpoint, see [`wait_for_opening`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CrossingRule {
     /// Profiles the crossing serves; empty: all (`modes = ["foot"]` in the manifest).
@@ -110,9 +111,39 @@ pub struct CrossingRule {
 impl CrossingRule {
     /// Whether the crossing is open to `profile` on `date`.
     pub fn in_force(&self, profile: corridor_roads::Profile, date: NaiveDate) -> bool {
-        (self.modes.is_empty() || self.modes.contains(&profile))
-            && self.since.is_none_or(|d| d <= date)
-            && self.until.is_none_or(|d| date <= d)
+        self.closed_why(profile, date).is_none()
+    }
+
+    /// Why the crossing is closed to `profile` on `date`, if it is: not for that mode, not
+    /// open yet (`since`), or closed for good (`until`).
+    pub fn closed_why(&self, profile: corridor_roads::Profile, date: NaiveDate) -> Option<String> {
+        if !(self.modes.is_empty() || self.modes.contains(&profile)) {
+            return Some(format!("not open to {}", profile.name()));
+        }
+        if let Some(d) = self.since.filter(|&d| date < d) {
+            return Some(format!("opens only on {d}"));
+        }
+        if let Some(d) = self.until.filter(|&d| d < date) {
+            return Some(format!("closed since {d} (until = {d})"));
+        }
+        None
+    }
+}
+
+/// Seconds to wait, arriving at `second_of_day` (0..86400), for a crossing open daily from
+/// `open` to `close` (seconds after midnight; `close <= open` means it closes after midnight).
+/// 0 when it is open then; arriving exactly at closing time waits for the next opening.
+pub fn wait_for_opening((open, close): (f64, f64), second_of_day: f64) -> f64 {
+    let t = second_of_day.rem_euclid(86400.0);
+    let is_open = if open < close {
+        open <= t && t < close
+    } else {
+        t >= open || t < close
+    };
+    if is_open {
+        0.0
+    } else {
+        (open - t).rem_euclid(86400.0)
     }
 }
 
@@ -433,4 +464,44 @@ pub struct ConvoyPlan {
     pub kcal_per_kg: Option<f64>,
     /// Only this aid crossing (by name); `None`: the safest one.
     pub crossing: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: f64 = 3600.0;
+
+    /// Hand-computed waits for a day crossing (06:00–20:00) and a night one (22:00–02:00).
+    #[test]
+    fn waits_for_opening_as_counted_on_a_clock() {
+        let day = (6.0 * H, 20.0 * H);
+        assert_eq!(wait_for_opening(day, 5.0 * H), 1.0 * H);
+        assert_eq!(wait_for_opening(day, 6.0 * H), 0.0);
+        assert_eq!(wait_for_opening(day, 19.5 * H), 0.0);
+        assert_eq!(wait_for_opening(day, 20.0 * H), 10.0 * H);
+        assert_eq!(wait_for_opening(day, 23.0 * H), 7.0 * H);
+        let night = (22.0 * H, 2.0 * H);
+        assert_eq!(wait_for_opening(night, 1.0 * H), 0.0);
+        assert_eq!(wait_for_opening(night, 23.0 * H), 0.0);
+        assert_eq!(wait_for_opening(night, 3.0 * H), 19.0 * H);
+    }
+
+    /// Dates: closed before `since`, after `until`, and to a mode it does not serve.
+    #[test]
+    fn a_crossing_is_closed_outside_its_dates_and_modes() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let rule = CrossingRule {
+            modes: vec![corridor_roads::Profile::Foot],
+            into: None,
+            since: Some(d("2016-07-01")),
+            until: Some(d("2016-07-31")),
+        };
+        let foot = corridor_roads::Profile::Foot;
+        assert!(rule.in_force(foot, d("2016-07-01")));
+        assert!(rule.in_force(foot, d("2016-07-31")));
+        assert!(!rule.in_force(foot, d("2016-06-30")));
+        assert!(!rule.in_force(foot, d("2016-08-01")));
+        assert!(!rule.in_force(corridor_roads::Profile::Car, d("2016-07-15")));
+    }
 }

@@ -622,6 +622,15 @@ impl<'a> ScenarioMap<'a> {
             .map(|t| t.party)
     }
 
+    /// Lays the checkpoints out for another day than `as_of` (a route departing then): each
+    /// is in force when its corridor's modes and `since`/`until` allow that date.
+    pub fn set_date(&mut self, date: chrono::NaiveDate) {
+        let (s, profile) = (self.scenario, self.graph.profile);
+        for c in &mut self.checkpoints {
+            c.in_force = s.corridors[c.corridor].opens.in_force(profile, date);
+        }
+    }
+
     /// The checkpoints a side may cross at on this profile and date.
     pub fn usable_checkpoints(&self, side: Side) -> impl Iterator<Item = &Checkpoint> {
         self.checkpoints.iter().filter(move |c| {

@@ -58,7 +58,9 @@ pub(crate) fn analyse(
                     .map(|e| e.exposure)
                     .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
             };
+            let enterable = nodes.iter().any(|&v| t.entered_in_peacetime[v as usize]);
             let status = match best_exposure {
+                _ if !enterable => Status::Open,
                 None => Status::Besieged,
                 Some(x) if x < params.exposure_threshold => Status::Open,
                 Some(_) => Status::Contested,
@@ -80,6 +82,7 @@ pub(crate) fn analyse(
                     status,
                     best_exposure,
                     reaches_map_edge: t.piece_reaches_edge[p],
+                    enterable_in_peacetime: enterable,
                     disjoint_open_routes: disjoint,
                     inside_nodes: nodes.iter().filter(|&&v| t.inside[v as usize]).count(),
                     piece_nodes: nodes.len(),

@@ -34,6 +34,9 @@ pub(crate) struct Terrain<'m, 'a> {
     /// Per arc: closed to the enclave's side when the besieger's declared crossings are not
     /// counted (a corridor the besieger opens and controls does not lift a siege).
     pub blocked: Vec<bool>,
+    /// Per node: reached from the map's edge along the profile's arcs with no conflict at all
+    /// (see [`entered_in_peacetime`]).
+    pub entered_in_peacetime: Vec<bool>,
 }
 
 impl<'m, 'a> Terrain<'m, 'a> {
@@ -80,6 +83,7 @@ impl<'m, 'a> Terrain<'m, 'a> {
             piece_of,
             piece_reaches_edge,
             blocked: sm.blocked_arcs(side, false),
+            entered_in_peacetime: entered_in_peacetime(sm, bbox, params),
         }
     }
 
@@ -206,6 +210,35 @@ fn on_the_network(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec
     }
     while let Some(v) = queue.pop_front() {
         for (w, _) in neighbours(sm, v) {
+            if !reached[w as usize] {
+                reached[w as usize] = true;
+                queue.push_back(w);
+            }
+        }
+    }
+    reached
+}
+
+/// Per node: reached from the map's edge along the profile's arcs in their direction, every
+/// arc usable (no closure, no ground): where a vehicle could drive to with no war. A piece none
+/// of whose nodes is reached (no road of the profile, or one-way streets leading only out) is
+/// not cut off by the conflict on this profile.
+fn entered_in_peacetime(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec<bool> {
+    let g = sm.graph;
+    let proj = LocalProjection::for_bbox(bbox);
+    let hull = map_hull(sm, &proj);
+    let mut reached = vec![false; g.node_count()];
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    for (v, c) in g.node_coord.iter().enumerate() {
+        let xy = proj.project(*c);
+        if Euclidean.distance(&Point::new(xy[0], xy[1]), &hull) <= params.map_edge_m {
+            reached[v] = true;
+            queue.push_back(v as u32);
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        for a in g.graph.out_arcs(v) {
+            let w = g.graph.arc_head(a);
             if !reached[w as usize] {
                 reached[w as usize] = true;
                 queue.push_back(w);

@@ -131,6 +131,7 @@ pub fn result(
         loaded.feature_collection(f, json!({}))
     } else {
         let mut v = loaded.result_json(params, json!({ "enclaves": reports }))?;
+        v["checkpoints_on_as_of"] = checkpoints_on(s);
         if let Some(after) = &what_if {
             v["what_if"] = json!({
                 "closed": close,
@@ -141,4 +142,32 @@ pub fn result(
         }
         v
     })
+}
+
+/// Every declared checkpoint and whether it is open on `as_of`, per profile, with why not
+/// (modes, `since`, `until`). The siege verdict itself never counts the besieger's checkpoints
+/// (aid or people passing only where the besieger allows is what a siege is); this says which
+/// of them the supply and evacuation figures could use that day.
+fn checkpoints_on(s: &corridor_scenario::Scenario) -> Value {
+    let list: Vec<Value> = s
+        .corridors
+        .iter()
+        .map(|c| {
+            let closed: serde_json::Map<String, Value> = corridor_roads::Profile::ALL
+                .iter()
+                .filter_map(|&p| {
+                    c.opens
+                        .closed_why(p, s.as_of)
+                        .map(|why| (p.name().to_string(), json!(why)))
+                })
+                .collect();
+            json!({
+                "name": c.name,
+                "open": closed.len() < corridor_roads::Profile::ALL.len(),
+                "closed": closed,
+                "hours": c.hours,
+            })
+        })
+        .collect();
+    json!(list)
 }
