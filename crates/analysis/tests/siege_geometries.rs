@@ -767,47 +767,53 @@ fn a_traveller_of_no_party_crosses_no_mans_land_only_at_a_checkpoint() {
         let sm = ScenarioMap::new(&s, g, graph().meta.bbox, &snappers()[0]).unwrap();
         let w = sm.weights(Side::Neutral, Mode::Fastest, 0.0);
         let snap = |p| snappers()[0].snap(g, p, 300.0).unwrap();
-        let route = Router::new(g).route(
+        let per_arc = Router::new(g).route(
             g,
             &w,
             WeightBound::AtLeastTravelTime,
             &snap(start),
             &snap(far),
         );
-        if !with_checkpoint {
-            assert!(
-                route.is_none(),
-                "a traveller of no party walked through no-man's land"
-            );
-            continue;
-        }
-        let route = route.expect("a way out through the checkpoint");
-        // Walk the drawn route every metre: it enters gov ground only near the checkpoint.
-        let line = route.geometry(g);
-        let mut entries = 0;
-        for w in line.windows(2) {
-            let n = (haversine(w[0], w[1]) / 1.0).ceil().max(1.0) as usize;
-            let pts: Vec<[f64; 2]> = (0..=n)
-                .map(|i| {
-                    let t = i as f64 / n as f64;
-                    [
-                        w[0][0] + (w[1][0] - w[0][0]) * t,
-                        w[0][1] + (w[1][1] - w[0][1]) * t,
-                    ]
-                })
-                .collect();
-            for p in pts.windows(2) {
-                if !gov_at(p[0]) && gov_at(p[1]) {
-                    entries += 1;
-                    assert!(
-                        haversine(p[1], cp) <= 70.0,
-                        "enters gov ground {:.0} m from the checkpoint",
-                        haversine(p[1], cp)
-                    );
+        // The exact rule (last party's ground held) must agree here: the strip borders only
+        // opp and gov, so both rules need the checkpoint.
+        let open = sm.weights_from_arcs(&sm.closed_arcs(), Mode::Fastest, 0.0);
+        let exact = sm.neutral_route(&open, &snap(start), &snap(far));
+        for route in [per_arc, exact] {
+            if !with_checkpoint {
+                assert!(
+                    route.is_none(),
+                    "a traveller of no party walked through no-man's land"
+                );
+                continue;
+            }
+            let route = route.expect("a way out through the checkpoint");
+            // Walk the drawn route every metre: it enters gov ground only near the checkpoint.
+            let line = route.geometry(g);
+            let mut entries = 0;
+            for w in line.windows(2) {
+                let n = (haversine(w[0], w[1]) / 1.0).ceil().max(1.0) as usize;
+                let pts: Vec<[f64; 2]> = (0..=n)
+                    .map(|i| {
+                        let t = i as f64 / n as f64;
+                        [
+                            w[0][0] + (w[1][0] - w[0][0]) * t,
+                            w[0][1] + (w[1][1] - w[0][1]) * t,
+                        ]
+                    })
+                    .collect();
+                for p in pts.windows(2) {
+                    if !gov_at(p[0]) && gov_at(p[1]) {
+                        entries += 1;
+                        assert!(
+                            haversine(p[1], cp) <= 70.0,
+                            "enters gov ground {:.0} m from the checkpoint",
+                            haversine(p[1], cp)
+                        );
+                    }
                 }
             }
+            assert!(entries >= 1);
         }
-        assert!(entries >= 1);
     }
 }
 

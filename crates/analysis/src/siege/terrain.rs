@@ -196,27 +196,9 @@ fn map_hull(sm: &ScenarioMap, proj: &LocalProjection) -> LineString<f64> {
 /// eight-node footway island in the example's town centre was reported as a besieged piece
 /// holding 2,906 people.
 fn on_the_network(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec<bool> {
-    let g = sm.graph;
-    let proj = LocalProjection::for_bbox(bbox);
-    let hull = map_hull(sm, &proj);
-    let mut reached = vec![false; g.node_count()];
-    let mut queue: VecDeque<u32> = VecDeque::new();
-    for (v, c) in g.node_coord.iter().enumerate() {
-        let xy = proj.project(*c);
-        if Euclidean.distance(&Point::new(xy[0], xy[1]), &hull) <= params.map_edge_m {
-            reached[v] = true;
-            queue.push_back(v as u32);
-        }
-    }
-    while let Some(v) = queue.pop_front() {
-        for (w, _) in neighbours(sm, v) {
-            if !reached[w as usize] {
-                reached[w as usize] = true;
-                queue.push_back(w);
-            }
-        }
-    }
-    reached
+    flood_from_map_edge(sm, bbox, params, |v| {
+        neighbours(sm, v).map(|(w, _)| w).collect::<Vec<_>>()
+    })
 }
 
 /// Per node: reached from the map's edge along the profile's arcs in their direction, every
@@ -224,6 +206,20 @@ fn on_the_network(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec
 /// of whose nodes is reached (no road of the profile, or one-way streets leading only out) is
 /// not cut off by the conflict on this profile.
 fn entered_in_peacetime(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) -> Vec<bool> {
+    let g = &sm.graph.graph;
+    flood_from_map_edge(sm, bbox, params, |v| {
+        g.out_arcs(v).map(|a| g.arc_head(a)).collect::<Vec<_>>()
+    })
+}
+
+/// Breadth-first search from the nodes within `map_edge_m` of the convex hull of the
+/// profile's roads, to the nodes `next` gives.
+fn flood_from_map_edge(
+    sm: &ScenarioMap,
+    bbox: [f64; 4],
+    params: &SiegeParams,
+    next: impl Fn(u32) -> Vec<u32>,
+) -> Vec<bool> {
     let g = sm.graph;
     let proj = LocalProjection::for_bbox(bbox);
     let hull = map_hull(sm, &proj);
@@ -237,8 +233,7 @@ fn entered_in_peacetime(sm: &ScenarioMap, bbox: [f64; 4], params: &SiegeParams) 
         }
     }
     while let Some(v) = queue.pop_front() {
-        for a in g.graph.out_arcs(v) {
-            let w = g.graph.arc_head(a);
+        for w in next(v) {
             if !reached[w as usize] {
                 reached[w as usize] = true;
                 queue.push_back(w);
