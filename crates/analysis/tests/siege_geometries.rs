@@ -1045,6 +1045,60 @@ fn a_traveller_of_no_party_carries_the_last_partys_ground_held() {
     );
 }
 
+/// Both ends on one road that runs from opp's ground across a 50 m unclaimed strip into gov's:
+/// walking straight along it is entering gov's ground with opp's held last, so with no
+/// checkpoint a traveller of no party gets no route, either way (by hand: one end of the road
+/// lies in the enclave, the other in gov's bar, and no checkpoint is declared).
+#[test]
+fn a_traveller_of_no_party_may_not_walk_straight_along_a_road_into_hostile_ground() {
+    let g = graph().profile(Profile::Foot);
+    let strip = 50.0;
+    let north = E[3] + strip / M_LAT;
+    let bar = [
+        E[0] - 1500.0 / M_LON,
+        north,
+        E[2] + 1500.0 / M_LON,
+        north + 1500.0 / M_LAT,
+    ];
+    let t = vec![rect_feature("opp", E), rect_feature("gov", bar)];
+    // A road whose shape starts in opp's ground and ends in gov's (either way round).
+    let ends = |e: u32| {
+        let sh = g.edge_shape(e);
+        (party_code(&t, sh[0]), party_code(&t, sh[sh.len() - 1]))
+    };
+    let e = (0..g.edge_count() as u32)
+        .find(|&e| matches!(ends(e), (2, 1) | (1, 2)))
+        .expect("a road from the enclave straight into the bar");
+    let mut sh = g.edge_shape(e).to_vec();
+    if ends(e) == (1, 2) {
+        sh.reverse();
+    }
+    let toward =
+        |p: [f64; 2], q: [f64; 2]| [p[0] + (q[0] - p[0]) * 0.05, p[1] + (q[1] - p[1]) * 0.05];
+    let (pa, pb) = (
+        toward(sh[0], sh[1]),
+        toward(sh[sh.len() - 1], sh[sh.len() - 2]),
+    );
+    assert_eq!((party_code(&t, pa), party_code(&t, pb)), (2, 1));
+    let (_d, s) = scenario(&t, &[[1.53, 42.508]], "");
+    let sm = ScenarioMap::new(&s, g, graph().meta.bbox, &snappers()[0]).unwrap();
+    let open = sm.weights_from_arcs(&sm.closed_arcs(), Mode::Fastest, 0.0);
+    let on_edge = |p: [f64; 2]| {
+        let c = snappers()[0].snap(g, p, 5.0).unwrap();
+        assert_eq!(c.edge, e);
+        c
+    };
+    assert!(
+        sm.neutral_route(&open, &on_edge(pa), &on_edge(pb))
+            .is_none(),
+        "walked straight into gov's ground"
+    );
+    // The reverse, leaving gov's ground for opp's with gov's held last, is refused too.
+    assert!(sm
+        .neutral_route(&open, &on_edge(pb), &on_edge(pa))
+        .is_none());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The property.
 

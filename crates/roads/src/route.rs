@@ -306,16 +306,30 @@ fn along_one_edge(g: &ProfileGraph, weight: &[f64], a: &Snap, b: &Snap) -> Optio
     }
 }
 
-/// A route between snapped points by any exact `search` from source seeds to target seeds
-/// (for searches other than the router's: the scenario's state search). `weight` prices the
-/// partial edges at both ends and must be the weight the search minimises.
-pub fn route_with(
+fn route_with(
     g: &ProfileGraph,
     weight: &[f64],
     from: &[Snap],
     to: &[Snap],
     engine: Engine,
     search: impl FnOnce(&[Seed], &[Seed]) -> Option<corridor_routing::Route>,
+) -> Option<RoadRoute> {
+    route_by_search(g, weight, from, to, engine, search, |_, _, _| true)
+}
+
+/// A route between snapped points by any exact `search` from source seeds to target seeds
+/// (for searches other than the router's: the scenario's state search). `weight` prices the
+/// partial edges at both ends and must be the weight the search minimises. `direct_allowed(a,
+/// b, arc)` says whether going straight from candidate `a` to `b` along their shared edge by
+/// `arc` is allowed (a rule the weights cannot express).
+pub fn route_by_search(
+    g: &ProfileGraph,
+    weight: &[f64],
+    from: &[Snap],
+    to: &[Snap],
+    engine: Engine,
+    search: impl FnOnce(&[Seed], &[Seed]) -> Option<corridor_routing::Route>,
+    direct_allowed: impl Fn(&Snap, &Snap, u32) -> bool,
 ) -> Option<RoadRoute> {
     let sources = seeds(g, weight, from, true);
     let targets = seeds(g, weight, to, false);
@@ -330,6 +344,9 @@ pub fn route_with(
     for a in from {
         for b in to.iter().filter(|b| b.edge == a.edge) {
             if let Some((cost, arc)) = along_one_edge(g, weight, a, b) {
+                if !direct_allowed(a, b, arc) {
+                    continue;
+                }
                 if direct.as_ref().is_none_or(|(c, _)| cost < *c) {
                     let len = g.edges.length_m[a.edge as usize];
                     let piece = EdgePiece {

@@ -13,7 +13,7 @@
 use crate::ground::{GroundCode, NOBODY};
 use crate::model::Side;
 use crate::onmap::{code, ScenarioMap};
-use corridor_roads::route::{route_with, Engine, RoadRoute};
+use corridor_roads::route::{route_by_search, Engine, RoadRoute};
 use corridor_roads::snap::Snap;
 use corridor_routing::{product_shortest_path, Seed, StateSeed, INVALID};
 
@@ -108,9 +108,44 @@ impl ScenarioMap<'_> {
             })
         };
         let step = |a: u32, s: u32| self.neutral_step(a, s, true);
-        route_with(g, weight, from, to, Engine::StateDijkstra, |_, _| {
-            product_shortest_path(&g.graph, weight, &sources, step, target_cost)
-        })
+        route_by_search(
+            g,
+            weight,
+            from,
+            to,
+            Engine::StateDijkstra,
+            |_, _| product_shortest_path(&g.graph, weight, &sources, step, target_cost),
+            |a, b, arc| self.neutral_direct_allowed(a, b, arc),
+        )
+    }
+
+    /// Straight along one road from `a` to `b` (by `arc`): the grounds between the two points,
+    /// from the first run of `a`'s ground to the last run of `b`'s, walked from `a`'s state.
+    fn neutral_direct_allowed(&self, a: &Snap, b: &Snap, arc: u32) -> bool {
+        if arc == INVALID {
+            return true;
+        }
+        let (e, reversed) = self.graph.arc_edge(arc);
+        let (here, there) = (
+            self.neutral_state_at(a.point),
+            self.neutral_state_at(b.point) as GroundCode,
+        );
+        let n = self.ground.run_count(e);
+        let start = self
+            .ground
+            .run_of(e, reversed, here as GroundCode, false)
+            .unwrap_or(0);
+        let end = if there == NOBODY {
+            n
+        } else {
+            self.ground
+                .run_of(e, reversed, there, true)
+                .map_or(n, |i| i + 1)
+        };
+        start >= end
+            || self
+                .neutral_walk(e, reversed, start..end, here, true)
+                .is_some()
     }
 
     /// Search starts for a point: its node, or both ends of its road reached along the part of
