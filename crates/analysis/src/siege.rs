@@ -242,6 +242,8 @@ pub struct EnclaveReport {
     pub pieces_km2: Vec<f64>,
     /// People in the whole enclave.
     pub population: f64,
+    /// How the population layer's people were placed in the pieces ([`POPULATION_RULE`]).
+    pub population_rule: &'static str,
     pub supply_routes: Vec<SupplyRoute>,
     pub min_cut: CutReport,
     pub min_cut_foot: CutReport,
@@ -495,6 +497,7 @@ fn enclave_report(
             .map_or_else(Vec::new, |w| w.status_by_profile.clone()),
         pieces_km2: polygon_areas_km2(&ground, &proj),
         population: total_people,
+        population_rule: POPULATION_RULE,
         supply_routes: w
             .as_ref()
             .map_or_else(Vec::new, |w| w.supply_routes.clone()),
@@ -620,6 +623,10 @@ fn piece_middle(t: &Terrain, p: usize) -> Option<[f64; 2]> {
         .map(|&v| g.node_coord[v as usize])
         .min_by(|a, b| haversine_m(*a, mean).total_cmp(&haversine_m(*b, mean)))
 }
+
+/// How people are placed in pieces, as every siege result states it (see [`assign_population`]):
+/// a piece's people are only as good as the population layer and this proxy.
+pub const POPULATION_RULE: &str = "a point unit goes whole to the piece of its nearest road node; an area unit is spread over the pieces in proportion to the foot road junctions of each inside the area (road junctions as the proxy for where people live), so an area with few roads puts its people on the few junctions it has";
 
 /// Each population unit's people per piece, as `(people, point, piece)`: a point unit goes
 /// whole to the piece of its nearest road node (foot network, else car); an area unit is spread

@@ -576,6 +576,11 @@ fn siege_reports_status_roads_cut_and_forecast() {
     assert_eq!(v["map"]["sha256"].as_str().unwrap().len(), 64);
     let e = &v["enclaves"][0];
     assert_eq!(e["population"], 250000.0);
+    // The result says how the people were placed (the example's sectors are invented).
+    assert!(e["population_rule"]
+        .as_str()
+        .unwrap()
+        .contains("foot road junctions"));
     // Every piece is reported; the headline piece is the worst one (besieged first).
     let pieces = e["pieces"].as_array().unwrap();
     assert!(!pieces.is_empty());
