@@ -43,6 +43,7 @@ fn every_engine_gives_the_same_route_and_names_itself() {
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    let loaded = corridor_roads::file::load(&graph).unwrap();
     for profile in ["foot", "car"] {
         let run = |engine: &str| -> Value {
             let o = corridor(
@@ -65,7 +66,31 @@ fn every_engine_gives_the_same_route_and_names_itself() {
             serde_json::from_slice(&o.stdout).unwrap()
         };
         let auto = run("auto");
-        assert_eq!(auto["engine"], "alt");
+        // The documented rule: the CCH when the hierarchy has at most
+        // AUTO_CCH_MAX_TRIANGLES_PER_NODE lower triangles per node, else A*. The triangles
+        // are counted here from the stored upward edges (each rank with d upward neighbours
+        // closes d·(d−1)/2 of them), not by the code's own count.
+        let pg = loaded.profile(if profile == "foot" {
+            corridor_roads::Profile::Foot
+        } else {
+            corridor_roads::Profile::Car
+        });
+        let (up_first, _) = pg.cch().upward_edges();
+        let triangles: u64 = up_first
+            .windows(2)
+            .map(|w| {
+                let d = (w[1] - w[0]) as u64;
+                d * d.saturating_sub(1) / 2
+            })
+            .sum();
+        let expected = if triangles as f64
+            <= corridor_roads::AUTO_CCH_MAX_TRIANGLES_PER_NODE * pg.node_count() as f64
+        {
+            "cch"
+        } else {
+            "alt"
+        };
+        assert_eq!(auto["engine"], expected, "{profile}: {triangles} triangles");
         for engine in ["cch", "alt", "dijkstra"] {
             let v = run(engine);
             assert_eq!(v["engine"], engine);

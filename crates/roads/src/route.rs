@@ -74,6 +74,28 @@ impl RoadRoute {
     }
 }
 
+/// The engine for one route on a weight vector nobody has customized yet (`corridor route
+/// --engine auto`): the CCH when customizing it costs less than one A* query is expected to,
+/// else A* with landmarks. Both costs are estimated from sizes the graph knows before any
+/// search: a full customization does one relaxation per lower triangle of the hierarchy, and
+/// an A* query between random points settles a share of the nodes. With the costs measured on
+/// this machine (BENCHMARKS.md, "Engine choice") that is: the CCH when the hierarchy has at most
+/// [`AUTO_CCH_MAX_TRIANGLES_PER_NODE`] lower triangles per node. The query on the customized
+/// hierarchy (microseconds) and the path unpacking are small beside both and left out.
+pub fn auto_engine(g: &ProfileGraph) -> Engine {
+    let triangles = g.cch().triangle_count() as f64;
+    if triangles <= AUTO_CCH_MAX_TRIANGLES_PER_NODE * g.node_count() as f64 {
+        Engine::Cch
+    } else {
+        Engine::Alt
+    }
+}
+
+/// The break-even of [`auto_engine`]: nanoseconds an A* query between random points costs per
+/// node of the graph, divided by nanoseconds a customization costs per lower triangle (both
+/// measured in one run of `corridor bench`, BENCHMARKS.md "Engine choice").
+pub const AUTO_CCH_MAX_TRIANGLES_PER_NODE: f64 = 20.0;
+
 /// What the caller knows about a weight vector, which decides the search algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightBound {
