@@ -9,7 +9,8 @@ use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::snap::edge_open;
 use corridor_roads::{
-    auto_engine, Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound,
+    auto_engine, in_cch_range, Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint,
+    WeightBound,
 };
 use corridor_scenario::{Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
@@ -99,7 +100,9 @@ pub struct RouteArgs {
     pub format: Format,
     /// Which exact search answers: auto (the CCH when customizing it is expected to cost less
     /// than one A* query: at most 20 lower triangles per node of the map's hierarchy, else A*
-    /// with landmarks; the answer's "engine" says which ran), cch, alt or dijkstra.
+    /// with landmarks; the answer's "engine" says which ran), cch, alt or dijkstra. Weights
+    /// beyond the CCH's integer range (safest routes near incidents: a million seconds per unit
+    /// of exposure) are answered by A* even with cch.
     #[arg(long, value_enum, default_value = "auto")]
     pub engine: EngineArg,
 }
@@ -246,7 +249,7 @@ fn route_by(
     to: &Waypoint,
 ) -> Option<RoadRoute> {
     let engine = match engine {
-        EngineArg::Auto if auto_engine(g) == Engine::Cch => EngineArg::Cch,
+        EngineArg::Auto if auto_engine(g) == Engine::Cch && in_cch_range(weight) => EngineArg::Cch,
         EngineArg::Auto => EngineArg::Alt,
         other => other,
     };
@@ -257,7 +260,7 @@ fn route_by(
         EngineArg::Dijkstra => router.route(g, weight, WeightBound::Arbitrary, from, to),
         EngineArg::Cch => {
             let customized = g.customize(weight.to_vec());
-            router.route_customized(g, &customized, from, to)
+            router.route_on(g, &customized, from, to)
         }
     }
 }

@@ -2,7 +2,10 @@
 
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
-use corridor_routing::{metis_order, Cch, CchMetric, CchUpdater, Graph, Landmarks, INVALID};
+use corridor_routing::{
+    cost_to_units, metis_order, Cch, CchMetric, CchUpdater, Graph, Landmarks, INVALID,
+    MAX_FINITE_UNITS,
+};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -86,6 +89,30 @@ pub struct ProfileGraph {
 pub struct CustomizedWeights {
     pub weight: Vec<f64>,
     pub metric: CchMetric,
+    /// Every finite weight fits the CCH's integer units unclamped (below
+    /// [`corridor_routing::MAX_FINITE_UNITS`], 24.8 days). When false (e.g. `safest` costs of a
+    /// million seconds per unit of exposure), the CCH's answers are not exact for these
+    /// weights and [`crate::Router::route_on`] answers by A* instead.
+    pub in_range: bool,
+}
+
+/// Whether every finite weight fits the CCH's integer units unclamped (see
+/// [`CustomizedWeights::in_range`]).
+pub fn in_cch_range(weight: &[f64]) -> bool {
+    weight
+        .iter()
+        .all(|&w| !w.is_finite() || cost_to_units(w) < MAX_FINITE_UNITS)
+}
+
+impl CustomizedWeights {
+    fn new(weight: Vec<f64>, metric: CchMetric) -> CustomizedWeights {
+        let in_range = in_cch_range(&weight);
+        CustomizedWeights {
+            weight,
+            metric,
+            in_range,
+        }
+    }
 }
 
 /// [`ProfileGraph::customize_from`] repairs a customization in place when at most one arc in
@@ -300,7 +327,7 @@ impl ProfileGraph {
     /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).
     pub fn customize(&self, weight: Vec<f64>) -> CustomizedWeights {
         let metric = self.cch().customize(&weight);
-        CustomizedWeights { weight, metric }
+        CustomizedWeights::new(weight, metric)
     }
 
     /// Customizes `weight` starting from `base`, the customization of a nearby weight vector
@@ -328,7 +355,7 @@ impl ProfileGraph {
         }
         let mut metric = base.metric.clone();
         CchUpdater::new().update(self.cch(), &mut metric, &changes);
-        (CustomizedWeights { weight, metric }, changes.len())
+        (CustomizedWeights::new(weight, metric), changes.len())
     }
 
     pub fn edge_count(&self) -> usize {

@@ -146,6 +146,26 @@ impl Router {
         )
     }
 
+    /// The cheapest route under customized weights by the fastest exact engine for them: the
+    /// CCH when every weight fits its integer units ([`CustomizedWeights::in_range`]), else A*
+    /// with landmarks (the weights must be at least travel time). When the CCH finds no path,
+    /// A* confirms it, since a path costing over 49.7 days saturates the CCH's units. The
+    /// route's `engine` says which answered.
+    pub fn route_on(
+        &mut self,
+        g: &ProfileGraph,
+        w: &CustomizedWeights,
+        from: &(impl AsRef<[Snap]> + ?Sized),
+        to: &(impl AsRef<[Snap]> + ?Sized),
+    ) -> Option<RoadRoute> {
+        if w.in_range {
+            if let Some(r) = self.route_customized(g, w, from, to) {
+                return Some(r);
+            }
+        }
+        self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to)
+    }
+
     /// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable);
     /// `None` when no route exists. Exact with either bound.
     pub fn route(

@@ -110,3 +110,49 @@ fn partial_customization_answers_as_dijkstra_on_the_new_weights() {
         assert_matches_dijkstra(g, &next, &mut rng);
     }
 }
+
+/// Weights beyond the CCH's integer range (a `safest` cost: a million seconds per unit of
+/// exposure) are flagged, and `Router::route_on` answers them by A*, at Dijkstra's cost, where
+/// the CCH's clamped units would pick the wrong road.
+#[test]
+fn weights_beyond_the_cch_range_are_answered_by_a_star_at_dijkstras_cost() {
+    use corridor_roads::{Engine, Router, Snapper, WeightBound};
+    let road = graph();
+    let g = road.profile(Profile::Foot);
+    let mut rng = SmallRng::seed_from_u64(12);
+    let mut w = g.arc_duration_s.clone();
+    for round in 0..4 {
+        for a in cluster(g, &mut rng, 200) {
+            w[a as usize] += 1e6 * (round + 1) as f64 * rng.random_range(1.0..50.0);
+        }
+    }
+    let customized = g.customize(w.clone());
+    assert!(!customized.in_range);
+    let snapper = Snapper::with_index(g, road.meta.bbox);
+    let mut router = Router::new(g);
+    let mut answered = 0;
+    for _ in 0..100 {
+        let pick = |rng: &mut SmallRng| g.node_coord[rng.random_range(0..g.node_count())];
+        let (a, b) = (pick(&mut rng), pick(&mut rng));
+        let (Some(sa), Some(sb)) = (snapper.snap(g, a, 50.0), snapper.snap(g, b, 50.0)) else {
+            continue;
+        };
+        let want = router.route(g, &w, WeightBound::Arbitrary, &[sa], &[sb]);
+        let got = router.route_on(g, &customized, &[sa], &[sb]);
+        match (want, got) {
+            (None, None) => {}
+            (Some(x), Some(y)) => {
+                assert_eq!(y.engine, Engine::Alt);
+                assert!(
+                    (x.cost - y.cost).abs() <= 1e-6 * x.cost.max(1.0),
+                    "{} vs {}",
+                    x.cost,
+                    y.cost
+                );
+                answered += 1;
+            }
+            (x, y) => panic!("{:?} vs {:?}", x.map(|r| r.cost), y.map(|r| r.cost)),
+        }
+    }
+    assert!(answered > 50, "{answered} routes");
+}

@@ -127,8 +127,8 @@ impl Costs {
     fn search(&self, st: &AppState, p: Profile, a: &Snap, b: &Snap) -> Option<RoadRoute> {
         let g = st.map.graph.profile(p);
         st.with_router(p, |r| match self {
-            Costs::TravelTime => r.route_customized(g, &st.base[p.index()], a, b),
-            Costs::Scenario { weights, .. } => r.route_customized(g, weights, a, b),
+            Costs::TravelTime => r.route_on(g, &st.base[p.index()], a, b),
+            Costs::Scenario { weights, .. } => r.route_on(g, weights, a, b),
         })
     }
 

@@ -82,8 +82,9 @@ fn travel_mode(g: &ProfileGraph) -> &'static str {
 }
 
 /// The Route object: OSRM's `distance`, `duration`, `weight`, `weight_name`, `geometry` and
-/// `legs`, plus corridor's `mode`, `engine` (the exact search that answered: `cch` for every
-/// route the server answers) and (with a scenario) `risk`.
+/// `legs`, plus corridor's `mode`, `engine` (the exact search that answered: `cch`, or `alt`
+/// for weights outside the CCH's integer range, see `Router::route_on`) and (with a scenario)
+/// `risk`.
 pub fn route_json(
     g: &ProfileGraph,
     legs: &[RoadRoute],
