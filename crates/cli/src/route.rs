@@ -99,8 +99,9 @@ pub struct RouteArgs {
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
     /// Which exact search answers: auto (the CCH when customizing it is expected to cost less
-    /// than one A* query: at most 20 lower triangles per node of the map's hierarchy, else A*
-    /// with landmarks; the answer's "engine" says which ran), cch, alt or dijkstra. Weights
+    /// than one A* query: at most 2 lower triangles per node of the map's hierarchy, else A*
+    /// with landmarks; on every map measured so far that is A*; the answer's "engine" says
+    /// which ran), cch, alt or dijkstra. Weights
     /// beyond the CCH's integer range (safest routes near incidents: a million seconds per unit
     /// of exposure) are answered by A* even with cch.
     #[arg(long, value_enum, default_value = "auto")]

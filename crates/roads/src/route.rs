@@ -75,13 +75,18 @@ impl RoadRoute {
 }
 
 /// The engine for one route on a weight vector nobody has customized yet (`corridor route
-/// --engine auto`): the CCH when customizing it costs less than one A* query is expected to,
+/// --engine auto`): the CCH when customizing it is expected to cost less than one A* query,
 /// else A* with landmarks. Both costs are estimated from sizes the graph knows before any
-/// search: a full customization does one relaxation per lower triangle of the hierarchy, and
-/// an A* query between random points settles a share of the nodes. With the costs measured on
-/// this machine (BENCHMARKS.md, "Engine choice") that is: the CCH when the hierarchy has at most
-/// [`AUTO_CCH_MAX_TRIANGLES_PER_NODE`] lower triangles per node. The query on the customized
-/// hierarchy (microseconds) and the path unpacking are small beside both and left out.
+/// search: a full customization does one relaxation per lower triangle of the hierarchy
+/// (measured 3.3–9.9 ns each, median 6.5), and an A* query between random points costs
+/// 11–23 ns per node of the graph (median 15), on Andorra, Liechtenstein, Helsinki and Malta,
+/// both profiles (BENCHMARKS.md, "Engine choice"). Break-even is at about 2.3 lower triangles
+/// per node before the CCH's own query and path unpacking are counted, so the rule is: the CCH
+/// when the hierarchy has at most [`AUTO_CCH_MAX_TRIANGLES_PER_NODE`] lower triangles per node.
+/// Every measured map has more (2.2 to 22 per node, and the smallest, Helsinki's car graph,
+/// customizes in 15 µs against 10 µs for A*), so `auto` answers by A* on them: for one route,
+/// customizing costs more than it saves. The CCH pays off from a few queries on one weight
+/// vector (the server, which customizes once per scenario key).
 pub fn auto_engine(g: &ProfileGraph) -> Engine {
     let triangles = g.cch().triangle_count() as f64;
     if triangles <= AUTO_CCH_MAX_TRIANGLES_PER_NODE * g.node_count() as f64 {
@@ -93,8 +98,9 @@ pub fn auto_engine(g: &ProfileGraph) -> Engine {
 
 /// The break-even of [`auto_engine`]: nanoseconds an A* query between random points costs per
 /// node of the graph, divided by nanoseconds a customization costs per lower triangle (both
-/// measured in one run of `corridor bench`, BENCHMARKS.md "Engine choice").
-pub const AUTO_CCH_MAX_TRIANGLES_PER_NODE: f64 = 20.0;
+/// measured in one run of `corridor bench`, BENCHMARKS.md "Engine choice"), rounded down for
+/// the CCH query and path unpacking the estimate leaves out.
+pub const AUTO_CCH_MAX_TRIANGLES_PER_NODE: f64 = 2.0;
 
 /// What the caller knows about a weight vector, which decides the search algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
