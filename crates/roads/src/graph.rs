@@ -88,16 +88,16 @@ pub struct ProfileGraph {
 /// A weight vector together with its CCH customization, for many queries on the same costs.
 pub struct CustomizedWeights {
     pub weight: Vec<f64>,
-    pub metric: CchMetric,
-    /// Every finite weight fits the CCH's integer units unclamped (below
-    /// [`corridor_routing::MAX_FINITE_UNITS`], 24.8 days). When false (e.g. `safest` costs of a
-    /// million seconds per unit of exposure), the CCH's answers are not exact for these
-    /// weights and [`crate::Router::route_on`] answers by A* instead.
-    pub in_range: bool,
+    /// The customization, or `None` when some finite weight does not fit the CCH's integer
+    /// units unclamped (at or above [`corridor_routing::MAX_FINITE_UNITS`], 24.8 days: e.g.
+    /// `safest` costs of a million seconds per unit of exposure). The CCH's answers would not
+    /// be exact for such weights, so they are not customized at all and
+    /// [`crate::Router::route_customized`] answers by A*.
+    pub metric: Option<CchMetric>,
 }
 
 /// Whether every finite weight fits the CCH's integer units unclamped (see
-/// [`CustomizedWeights::in_range`]).
+/// [`CustomizedWeights::metric`]).
 pub fn in_cch_range(weight: &[f64]) -> bool {
     weight
         .iter()
@@ -105,13 +105,9 @@ pub fn in_cch_range(weight: &[f64]) -> bool {
 }
 
 impl CustomizedWeights {
-    fn new(weight: Vec<f64>, metric: CchMetric) -> CustomizedWeights {
-        let in_range = in_cch_range(&weight);
-        CustomizedWeights {
-            weight,
-            metric,
-            in_range,
-        }
+    /// Whether the weights were customized (see [`CustomizedWeights::metric`]).
+    pub fn in_range(&self) -> bool {
+        self.metric.is_some()
     }
 }
 
@@ -325,9 +321,10 @@ impl ProfileGraph {
     }
 
     /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).
+    /// Weights outside the CCH's integer range are kept uncustomized (`metric: None`).
     pub fn customize(&self, weight: Vec<f64>) -> CustomizedWeights {
-        let metric = self.cch().customize(&weight);
-        CustomizedWeights::new(weight, metric)
+        let metric = in_cch_range(&weight).then(|| self.cch().customize(&weight));
+        CustomizedWeights { weight, metric }
     }
 
     /// Customizes `weight` starting from `base`, the customization of a nearby weight vector
@@ -349,13 +346,20 @@ impl ProfileGraph {
             .filter(|(_, (new, old))| new.to_bits() != old.to_bits())
             .map(|(a, (&new, _))| (a as u32, new))
             .collect();
-        if changes.len() > self.arc_count() / PARTIAL_UPDATE_SHARE {
-            let n = changes.len();
-            return (self.customize(weight), n);
-        }
-        let mut metric = base.metric.clone();
+        let n = changes.len();
+        let base_metric = match &base.metric {
+            Some(m) if n <= self.arc_count() / PARTIAL_UPDATE_SHARE && in_cch_range(&weight) => m,
+            _ => return (self.customize(weight), n),
+        };
+        let mut metric = base_metric.clone();
         CchUpdater::new().update(self.cch(), &mut metric, &changes);
-        (CustomizedWeights::new(weight, metric), changes.len())
+        (
+            CustomizedWeights {
+                weight,
+                metric: Some(metric),
+            },
+            n,
+        )
     }
 
     pub fn edge_count(&self) -> usize {

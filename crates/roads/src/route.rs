@@ -131,8 +131,11 @@ impl Router {
     }
 
     /// The cheapest route under customized weights: an elimination-tree query on the
-    /// contraction hierarchy, for when many routes share one weight vector. `from` and `to`
-    /// are a [`Snap`] or a [`crate::snap::Waypoint`] (all its candidates seed the search).
+    /// contraction hierarchy, for when many routes share one weight vector; A* with landmarks
+    /// (weights at least travel time) when the weights lie outside the CCH's integer range and
+    /// were not customized ([`CustomizedWeights::metric`]). `from` and `to` are a [`Snap`] or a
+    /// [`crate::snap::Waypoint`] (all its candidates seed the search). The route's `engine`
+    /// says which answered.
     pub fn route_customized(
         &mut self,
         g: &ProfileGraph,
@@ -140,6 +143,9 @@ impl Router {
         from: &(impl AsRef<[Snap]> + ?Sized),
         to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
+        let Some(metric) = &w.metric else {
+            return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
+        };
         let cch = g.cch();
         let query = self.cch.get_or_insert_with(|| CchQuery::new(cch));
         route_with(
@@ -148,15 +154,12 @@ impl Router {
             from.as_ref(),
             to.as_ref(),
             Engine::Cch,
-            |sources, targets| query.run(cch, &w.metric, sources, targets),
+            |sources, targets| query.run(cch, metric, sources, targets),
         )
     }
 
-    /// The cheapest route under customized weights by the fastest exact engine for them: the
-    /// CCH when every weight fits its integer units ([`CustomizedWeights::in_range`]), else A*
-    /// with landmarks (the weights must be at least travel time). When the CCH finds no path,
-    /// A* confirms it, since a path costing over 49.7 days saturates the CCH's units. The
-    /// route's `engine` says which answered.
+    /// [`Router::route_customized`], and when the CCH finds no path, A* to confirm it (a path
+    /// costing over 49.7 days saturates the CCH's units; A* then finds it if it exists).
     pub fn route_on(
         &mut self,
         g: &ProfileGraph,
@@ -164,12 +167,13 @@ impl Router {
         from: &(impl AsRef<[Snap]> + ?Sized),
         to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
-        if w.in_range {
-            if let Some(r) = self.route_customized(g, w, from, to) {
-                return Some(r);
-            }
+        if let Some(r) = self.route_customized(g, w, from, to) {
+            return Some(r);
         }
-        self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to)
+        if w.in_range() {
+            return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
+        }
+        None
     }
 
     /// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable);

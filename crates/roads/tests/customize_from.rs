@@ -59,7 +59,7 @@ fn assert_matches_dijkstra(
             cost: 0.0,
         }];
         let want = dij.run(&g.graph, &w.weight, &s, &t);
-        let got = cch.run(g.cch(), &w.metric, &s, &t);
+        let got = cch.run(g.cch(), w.metric.as_ref().unwrap(), &s, &t);
         match (want, got) {
             (None, None) => {}
             (Some(a), Some(b)) => {
@@ -127,7 +127,7 @@ fn weights_beyond_the_cch_range_are_answered_by_a_star_at_dijkstras_cost() {
         }
     }
     let customized = g.customize(w.clone());
-    assert!(!customized.in_range);
+    assert!(!customized.in_range());
     let snapper = Snapper::with_index(g, road.meta.bbox);
     let mut router = Router::new(g);
     let mut answered = 0;
