@@ -63,7 +63,7 @@ end
 LUA
 echo "== /route/v1/foot, fastest (CCH), $(basename "$map")"
 wrk -t2 -c8 -d"$duration" --latency -s "$work/paths.lua" "http://127.0.0.1:$port"
-echo "== /route/v1/foot, scenario=... mode=safest (A* on scenario weights), $(basename "$map")"
+echo "== /route/v1/foot, scenario=... mode=safest (CCH while the weights fit its range, else A*), $(basename "$map")"
 SUFFIX="&scenario=scenario&mode=safest" wrk -t2 -c8 -d"$duration" --latency -s "$work/paths.lua" "http://127.0.0.1:$port"
 echo "== incident added -> next safest route, end to end"
 python3 - "$port" "$token" "$work/paths.txt" <<'PY'

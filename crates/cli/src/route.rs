@@ -9,7 +9,10 @@ use corridor_app::alternatives::alternative_routes;
 use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::snap::edge_open;
-use corridor_roads::{Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint, WeightBound};
+use corridor_roads::{
+    auto_engine, in_cch_range, Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint,
+    WeightBound,
+};
 use corridor_scenario::{parse_hours, wait_for_opening, Exposure, Mode, ScenarioMap, Side};
 use serde::Serialize;
 use serde_json::json;
@@ -104,9 +107,12 @@ pub struct RouteArgs {
     pub max_snap: f64,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
-    /// Which exact search answers: auto (A* with landmarks today; on Malta a customization plus
-    /// one CCH query now costs less than one A* query, so auto should move to the CCH once a
-    /// whole-process timing confirms it), cch, alt or dijkstra.
+    /// Which exact search answers: auto (the CCH when customizing it is expected to cost less
+    /// than one A* query: at most 2 lower triangles per node of the map's hierarchy, else A*
+    /// with landmarks; on every map measured so far that is A*; the answer's "engine" says
+    /// which ran), cch, alt or dijkstra. Weights
+    /// beyond the CCH's integer range (safest routes near incidents: a million seconds per unit
+    /// of exposure) are answered by A* even with cch.
     #[arg(long, value_enum, default_value = "auto")]
     pub engine: EngineArg,
 }
@@ -280,9 +286,8 @@ pub fn compute(
     )
 }
 
-/// One route on `weight` by the chosen engine. `auto` is A* with landmarks: a process answers
-/// one route per weight vector, and customizing the hierarchy first costs as much as dozens of
-/// A* queries (BENCHMARKS.md).
+/// One route on `weight` by the chosen engine; `auto` by [`auto_engine`]'s rule (one route per
+/// weight vector: a customization plus a query against one A* query).
 fn route_by(
     router: &mut Router,
     g: &ProfileGraph,
@@ -291,6 +296,11 @@ fn route_by(
     from: &Waypoint,
     to: &Waypoint,
 ) -> Option<RoadRoute> {
+    let engine = match engine {
+        EngineArg::Auto if auto_engine(g) == Engine::Cch && in_cch_range(weight) => EngineArg::Cch,
+        EngineArg::Auto => EngineArg::Alt,
+        other => other,
+    };
     match engine {
         EngineArg::Auto | EngineArg::Alt => {
             router.route(g, weight, WeightBound::AtLeastTravelTime, from, to)
@@ -298,7 +308,7 @@ fn route_by(
         EngineArg::Dijkstra => router.route(g, weight, WeightBound::Arbitrary, from, to),
         EngineArg::Cch => {
             let customized = g.customize(weight.to_vec());
-            router.route_customized(g, &customized, from, to)
+            router.route_on(g, &customized, from, to)
         }
     }
 }

@@ -43,6 +43,7 @@ fn every_engine_gives_the_same_route_and_names_itself() {
         &[],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    let loaded = corridor_roads::file::load(&graph).unwrap();
     for profile in ["foot", "car"] {
         let run = |engine: &str| -> Value {
             let o = corridor(
@@ -65,7 +66,31 @@ fn every_engine_gives_the_same_route_and_names_itself() {
             serde_json::from_slice(&o.stdout).unwrap()
         };
         let auto = run("auto");
-        assert_eq!(auto["engine"], "alt");
+        // The documented rule: the CCH when the hierarchy has at most
+        // AUTO_CCH_MAX_TRIANGLES_PER_NODE lower triangles per node, else A*. The triangles
+        // are counted here from the stored upward edges (each rank with d upward neighbours
+        // closes d·(d−1)/2 of them), not by the code's own count.
+        let pg = loaded.profile(if profile == "foot" {
+            corridor_roads::Profile::Foot
+        } else {
+            corridor_roads::Profile::Car
+        });
+        let (up_first, _) = pg.cch().upward_edges();
+        let triangles: u64 = up_first
+            .windows(2)
+            .map(|w| {
+                let d = (w[1] - w[0]) as u64;
+                d * d.saturating_sub(1) / 2
+            })
+            .sum();
+        let expected = if triangles as f64
+            <= corridor_roads::AUTO_CCH_MAX_TRIANGLES_PER_NODE * pg.node_count() as f64
+        {
+            "cch"
+        } else {
+            "alt"
+        };
+        assert_eq!(auto["engine"], expected, "{profile}: {triangles} triangles");
         for engine in ["cch", "alt", "dijkstra"] {
             let v = run(engine);
             assert_eq!(v["engine"], engine);
@@ -331,4 +356,44 @@ fn a_point_just_beyond_a_small_max_snap_says_how_far_in_centimetres() {
         .and_then(|x| x.parse().ok())
         .unwrap_or_else(|| panic!("{e}"));
     assert!(shown > 0.6 && shown < 0.8, "{e}");
+}
+
+/// The other side of `auto`'s rule: a hierarchy with at most two lower triangles per node (a
+/// single road, whose elimination tree is a path) is cheaper to customize than an A* query
+/// is expected to cost, so `auto` answers from the CCH; the length is the road's, by hand.
+#[test]
+fn auto_takes_the_cch_on_a_hierarchy_with_few_triangles() {
+    use common::{pbf, way};
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("road.osm.pbf");
+    // Six nodes 0.001° of longitude apart on the equator: 5 × 111.2 m of one residential road,
+    // with junctions at nodes 3 and 5 so that the road has several edges.
+    let nodes: Vec<(i64, f64, f64)> = (1..=6).map(|i| (i, (i - 1) as f64 * 0.001, 0.0)).collect();
+    let ways = [
+        way(1, &[1, 2, 3], &[("highway", "residential")]),
+        way(2, &[3, 4, 5], &[("highway", "residential")]),
+        way(3, &[5, 6], &[("highway", "residential")]),
+    ];
+    std::fs::write(&map, pbf(&nodes, &ways)).unwrap();
+    let o = corridor(
+        &[
+            "route",
+            "--map",
+            map.to_str().unwrap(),
+            "--from",
+            "0.0,0.0",
+            "--to",
+            "0.0,0.005",
+            "--profile",
+            "car",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["engine"], "cch", "{v}");
+    // 0.005° of longitude on the equator, haversine on a 6,371,008.8 m sphere: 555.97 m.
+    let want = 6_371_008.8 * 0.005f64.to_radians();
+    let got = v["distance_m"].as_f64().unwrap();
+    assert!((got - want).abs() < 0.2, "{got} vs {want}");
 }

@@ -15,10 +15,12 @@ pub mod snap;
 
 pub use error::RoadsError;
 pub use graph::{
-    CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph, CCH_EDGES_PER_ARC_CAP,
-    LANDMARK_COUNT,
+    in_cch_range, CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph,
+    CCH_EDGES_PER_ARC_CAP, LANDMARK_COUNT, PARTIAL_UPDATE_SHARE,
 };
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};
-pub use route::{Engine, RoadRoute, Router, WeightBound};
+pub use route::{
+    auto_engine, Engine, RoadRoute, Router, WeightBound, AUTO_CCH_MAX_TRIANGLES_PER_NODE,
+};
 pub use snap::{Snap, Snapper, Waypoint};

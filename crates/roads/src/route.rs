@@ -78,6 +78,34 @@ impl RoadRoute {
     }
 }
 
+/// The engine for one route on a weight vector nobody has customized yet (`corridor route
+/// --engine auto`): the CCH when customizing it is expected to cost less than one A* query,
+/// else A* with landmarks. Both costs are estimated from sizes the graph knows before any
+/// search: a full customization does one relaxation per lower triangle of the hierarchy
+/// (measured 3.3–9.9 ns each, median 6.5), and an A* query between random points costs
+/// 11–23 ns per node of the graph (median 15), on Andorra, Liechtenstein, Helsinki and Malta,
+/// both profiles (BENCHMARKS.md, "Engine choice"). Break-even is at about 2.3 lower triangles
+/// per node before the CCH's own query and path unpacking are counted, so the rule is: the CCH
+/// when the hierarchy has at most [`AUTO_CCH_MAX_TRIANGLES_PER_NODE`] lower triangles per node.
+/// Every measured map has more (2.2 to 22 per node, and the smallest, Helsinki's car graph,
+/// customizes in 15 µs against 10 µs for A*), so `auto` answers by A* on them: for one route,
+/// customizing costs more than it saves. The CCH pays off from a few queries on one weight
+/// vector (the server, which customizes once per scenario key).
+pub fn auto_engine(g: &ProfileGraph) -> Engine {
+    let triangles = g.cch().triangle_count() as f64;
+    if triangles <= AUTO_CCH_MAX_TRIANGLES_PER_NODE * g.node_count() as f64 {
+        Engine::Cch
+    } else {
+        Engine::Alt
+    }
+}
+
+/// The break-even of [`auto_engine`]: nanoseconds an A* query between random points costs per
+/// node of the graph, divided by nanoseconds a customization costs per lower triangle (both
+/// measured in one run of `corridor bench`, BENCHMARKS.md "Engine choice"), rounded down for
+/// the CCH query and path unpacking the estimate leaves out.
+pub const AUTO_CCH_MAX_TRIANGLES_PER_NODE: f64 = 2.0;
+
 /// What the caller knows about a weight vector, which decides the search algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightBound {
@@ -107,8 +135,11 @@ impl Router {
     }
 
     /// The cheapest route under customized weights: an elimination-tree query on the
-    /// contraction hierarchy, for when many routes share one weight vector. `from` and `to`
-    /// are a [`Snap`] or a [`crate::snap::Waypoint`] (all its candidates seed the search).
+    /// contraction hierarchy, for when many routes share one weight vector; A* with landmarks
+    /// (weights at least travel time) when the weights lie outside the CCH's integer range and
+    /// were not customized ([`CustomizedWeights::metric`]). `from` and `to` are a [`Snap`] or a
+    /// [`crate::snap::Waypoint`] (all its candidates seed the search). The route's `engine`
+    /// says which answered.
     pub fn route_customized(
         &mut self,
         g: &ProfileGraph,
@@ -116,6 +147,9 @@ impl Router {
         from: &(impl AsRef<[Snap]> + ?Sized),
         to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
+        let Some(metric) = &w.metric else {
+            return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
+        };
         let cch = g.cch();
         let query = self.cch.get_or_insert_with(|| CchQuery::new(cch));
         route_with(
@@ -124,8 +158,26 @@ impl Router {
             from.as_ref(),
             to.as_ref(),
             Engine::Cch,
-            |sources, targets| query.run(cch, &w.metric, sources, targets),
+            |sources, targets| query.run(cch, metric, sources, targets),
         )
+    }
+
+    /// [`Router::route_customized`], and when the CCH finds no path, A* to confirm it (a path
+    /// costing over 49.7 days saturates the CCH's units; A* then finds it if it exists).
+    pub fn route_on(
+        &mut self,
+        g: &ProfileGraph,
+        w: &CustomizedWeights,
+        from: &(impl AsRef<[Snap]> + ?Sized),
+        to: &(impl AsRef<[Snap]> + ?Sized),
+    ) -> Option<RoadRoute> {
+        if let Some(r) = self.route_customized(g, w, from, to) {
+            return Some(r);
+        }
+        if w.in_range() {
+            return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
+        }
+        None
     }
 
     /// The cheapest route from `from` to `to` under `weight` (per arc, `INFINITY` = unusable);

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::RTree;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How a route weighs safety against time.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -48,7 +49,9 @@ pub struct ScenarioMap<'a> {
     pub graph: &'a ProfileGraph,
     proj: LocalProjection,
     /// Per edge: whose ground its shape runs over, in order (the crossing rule reads it).
-    pub(crate) ground: EdgeGround,
+    /// Shared (`Arc`) with the maps [`ScenarioMap::with_incidents`] derives: an incident
+    /// changes none of it, and copying it per incident cost milliseconds on a country.
+    pub(crate) ground: Arc<EdgeGround>,
     /// Per edge: the index of a closure that cuts it, if any.
     closed_by: Vec<Option<usize>>,
     /// Per edge: inside an `avoid` polygon.
@@ -63,8 +66,9 @@ pub struct ScenarioMap<'a> {
     /// Per corridor whose checkpoint stands on a road of this profile: the crossing it opens.
     pub checkpoints: Vec<Checkpoint>,
     pub front_lines: Vec<FrontLine>,
-    samples: RTree<Sample>,
-    grid: SampleGrid,
+    /// The risk samples, as a tree and as a grid; shared like `ground`.
+    samples: Arc<RTree<Sample>>,
+    grid: Arc<SampleGrid>,
 }
 
 /// The risk samples bucketed in a uniform grid, row-major, as flat arrays: an incident visits
@@ -282,7 +286,7 @@ impl<'a> ScenarioMap<'a> {
             scenario,
             graph,
             proj,
-            ground,
+            ground: Arc::new(ground),
             closed_by,
             avoided,
             incident_risk: vec![0.0; m],
@@ -290,8 +294,8 @@ impl<'a> ScenarioMap<'a> {
             front_m: vec![0.0; m],
             checkpoints: Vec::new(),
             front_lines,
-            samples,
-            grid,
+            samples: Arc::new(samples),
+            grid: Arc::new(grid),
         };
         sm.checkpoints = sm.place_checkpoints(&placement.checkpoints);
         sm.compute_front();

@@ -1,9 +1,12 @@
 //! A scenario as the server holds it: one stored version with the incident log applied, laid
-//! onto both profile graphs once, with the arc weights of each (profile, side, mode, λ) cached.
-//! A change to the log builds a new `Live` and swaps it in; requests in flight keep the old one.
+//! onto both profile graphs once, with the arc weights of each (profile, side, mode, λ) and
+//! their CCH customization cached. A change to the log builds a new `Live` and swaps it in;
+//! requests in flight keep the old one. The new `Live` inherits the old one's customizations,
+//! so that the first request after an incident repairs only the arcs the incident changed
+//! (partial customization, [`ProfileGraph::customize_from`]) instead of customizing afresh.
 
 use corridor_app::scenario::LoadedScenario;
-use corridor_roads::Profile;
+use corridor_roads::{CustomizedWeights, Profile};
 use corridor_scenario::{Mode, ScenarioMap, Side};
 use corridor_store::IncidentRecord;
 use std::collections::HashMap;
@@ -22,10 +25,17 @@ pub struct LiveOwner {
     pub log_after_as_of: usize,
 }
 
+/// Customized weights per (profile, side, mode, λ) key.
+type CostCache = HashMap<String, Arc<CustomizedWeights>>;
+
 /// The scenario laid onto each profile (indexed by `Profile::index`) and a cache of weights.
 pub struct Laid<'a> {
     pub maps: Vec<ScenarioMap<'a>>,
-    weights: Mutex<HashMap<String, Arc<Vec<f64>>>>,
+    /// Customized weights computed on this `Live`.
+    costs: Mutex<CostCache>,
+    /// Customized weights of the `Live` this one replaced (same version, older incident log):
+    /// the base each key's partial customization starts from.
+    inherited: CostCache,
 }
 
 self_cell::self_cell!(
@@ -57,16 +67,27 @@ impl Live {
             corridor_scenario::check_checkpoints(&maps.iter().collect::<Vec<_>>())?;
             Ok::<_, anyhow::Error>(Laid {
                 maps,
-                weights: Mutex::new(HashMap::new()),
+                costs: Mutex::new(HashMap::new()),
+                inherited: HashMap::new(),
             })
         })
     }
 
     /// The same scenario version with another incident log: `old`'s ground, closures and
     /// front lines are kept, only incident risk is recomputed (milliseconds, where `build`
-    /// lays the whole scenario out again).
+    /// lays the whole scenario out again). Inherits `old`'s customizations as bases.
     pub fn with_incidents(old: &Live, owner: LiveOwner) -> Live {
         debug_assert_eq!(old.owner().version, owner.version);
+        let before = old.borrow_dependent();
+        let mut inherited = before.inherited.clone();
+        inherited.extend(
+            before
+                .costs
+                .lock()
+                .expect("not poisoned")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         Live::new(owner, |o| Laid {
             maps: Profile::ALL
                 .iter()
@@ -75,7 +96,8 @@ impl Live {
                         .with_incidents(&o.loaded.scenario, o.loaded.map.graph.profile(p))
                 })
                 .collect(),
-            weights: Mutex::new(HashMap::new()),
+            costs: Mutex::new(HashMap::new()),
+            inherited,
         })
     }
 
@@ -87,15 +109,29 @@ impl Live {
         &self.borrow_dependent().maps[p.index()]
     }
 
-    /// Arc weights for a request, computed once per key (one pass over the arcs).
-    pub fn weights(&self, p: Profile, side: Side, mode: Mode, lambda: f64) -> Arc<Vec<f64>> {
+    /// Arc weights for a request with their CCH customization, computed once per key (one
+    /// pass over the arcs, then a partial customization from the replaced `Live`'s weights for
+    /// the same key when there are any, else a full one).
+    pub fn weights(
+        &self,
+        p: Profile,
+        side: Side,
+        mode: Mode,
+        lambda: f64,
+    ) -> Arc<CustomizedWeights> {
         let key = format!("{}/{side:?}/{mode:?}/{}", p.index(), lambda.to_bits());
         let laid = self.borrow_dependent();
-        if let Some(w) = laid.weights.lock().expect("not poisoned").get(&key) {
+        if let Some(w) = laid.costs.lock().expect("not poisoned").get(&key) {
             return w.clone();
         }
-        let w = Arc::new(laid.maps[p.index()].weights(side, mode, lambda));
-        laid.weights
+        let weight = laid.maps[p.index()].weights(side, mode, lambda);
+        let g = self.owner().loaded.map.graph.profile(p);
+        let customized = match laid.inherited.get(&key) {
+            Some(base) => g.customize_from(base, weight).0,
+            None => g.customize(weight),
+        };
+        let w = Arc::new(customized);
+        laid.costs
             .lock()
             .expect("not poisoned")
             .insert(key, w.clone());

@@ -17,7 +17,7 @@ use axum::Json;
 use corridor_app::alternatives::alternative_routes;
 use corridor_app::scenario::{describe_side, parse_side};
 use corridor_roads::route::RoadRoute;
-use corridor_roads::{Profile, Snap, WeightBound};
+use corridor_roads::{CustomizedWeights, Profile, Snap};
 use corridor_scenario::{Mode, Side};
 use corridor_store::Role;
 use serde_json::{json, Value};
@@ -58,7 +58,7 @@ pub enum Costs {
     TravelTime,
     Scenario {
         live: Arc<Live>,
-        weights: Arc<Vec<f64>>,
+        weights: Arc<CustomizedWeights>,
         mode: Mode,
         side: Side,
         lambda: f64,
@@ -108,7 +108,7 @@ impl Costs {
     fn weights<'a>(&'a self, st: &'a AppState, p: Profile) -> &'a [f64] {
         match self {
             Costs::TravelTime => &st.base[p.index()].weight,
-            Costs::Scenario { weights, .. } => weights,
+            Costs::Scenario { weights, .. } => &weights.weight,
         }
     }
 
@@ -127,10 +127,8 @@ impl Costs {
     fn search(&self, st: &AppState, p: Profile, a: &Snap, b: &Snap) -> Option<RoadRoute> {
         let g = st.map.graph.profile(p);
         st.with_router(p, |r| match self {
-            Costs::TravelTime => r.route_customized(g, &st.base[p.index()], a, b),
-            Costs::Scenario { weights, .. } => {
-                r.route(g, weights, WeightBound::AtLeastTravelTime, a, b)
-            }
+            Costs::TravelTime => r.route_on(g, &st.base[p.index()], a, b),
+            Costs::Scenario { weights, .. } => r.route_on(g, weights, a, b),
         })
     }
 

@@ -82,7 +82,9 @@ fn travel_mode(g: &ProfileGraph) -> &'static str {
 }
 
 /// The Route object: OSRM's `distance`, `duration`, `weight`, `weight_name`, `geometry` and
-/// `legs`, plus corridor's `mode` and (with a scenario) `risk`.
+/// `legs`, plus corridor's `mode`, `engine` (the exact search that answered: `cch`, or `alt`
+/// for weights outside the CCH's integer range, see `Router::route_on`) and (with a scenario)
+/// `risk`.
 pub fn route_json(
     g: &ProfileGraph,
     legs: &[RoadRoute],
@@ -102,6 +104,7 @@ pub fn route_json(
         "weight_name": if scenario.is_some() { format!("corridor_{mode}") } else { "duration".into() },
         "legs": legs_json,
         "mode": mode,
+        "engine": legs.first().map(|l| l.engine),
     });
     if opts.overview {
         let mut coords: Vec<[f64; 2]> = Vec::new();

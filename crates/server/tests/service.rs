@@ -513,3 +513,81 @@ fn analyses_name_the_version_they_used() {
         assert_eq!(sc["as_of"], "2016-07-28");
     }
 }
+
+/// Every scenario route the server answers (CCH customized per scenario key, repaired by
+/// partial customization after each incident; A* where the weights leave the CCH's range)
+/// costs what plain bidirectional Dijkstra finds on the same scenario weights between the same
+/// snapped points, before and after incidents, in every mode and on both profiles. The
+/// weights come from the scenario model (`ScenarioMap::weights`); the search is the oracle's.
+#[test]
+fn scenario_routes_cost_what_dijkstra_finds_before_and_after_incidents() {
+    use corridor_roads::{Profile, Router, WeightBound};
+    use corridor_scenario::{Mode, Side};
+    let s = start();
+    let pairs = [
+        [[1.5180, 42.5070], [1.5400, 42.5100]],
+        [[1.5218, 42.5063], [1.5383, 42.5114]],
+        [[1.5300, 42.5000], [1.5450, 42.5150]],
+    ];
+    let check = |round: usize| {
+        let live = s.state.scenario("andorra-siege").unwrap();
+        let scenario = &live.owner().loaded.scenario;
+        for p in Profile::ALL {
+            let g = s.state.map.graph.profile(p);
+            let sm = live.on(p);
+            for (mode, name) in [
+                (Mode::Fastest, "fastest"),
+                (Mode::Balanced, "balanced"),
+                (Mode::Safest, "safest"),
+            ] {
+                let w = sm.weights(Side::default_for(scenario), mode, scenario.risk.lambda);
+                for [a, b] in pairs {
+                    let snap = |c| s.state.snappers[p.index()].snap(g, c, 500.0).unwrap();
+                    let want = Router::new(g)
+                        .route(g, &w, WeightBound::Arbitrary, &[snap(a)], &[snap(b)])
+                        .map(|r| r.cost);
+                    let (st, v) = s.get(
+                        &format!(
+                            "/route/v1/{}/{},{};{},{}?scenario=andorra-siege&mode={name}&overview=false",
+                            p.name(), a[0], a[1], b[0], b[1]
+                        ),
+                        Some(&s.viewer),
+                    );
+                    let Some(want) = want else {
+                        assert_eq!(st, 400, "round {round} {p:?} {name}: {v}");
+                        continue;
+                    };
+                    assert_eq!(st, 200, "round {round} {p:?} {name}: {v}");
+                    let r = &v["routes"][0];
+                    let got = r["weight"].as_f64().unwrap();
+                    // The API rounds to 0.1; the CCH to whole milliseconds per arc.
+                    assert!(
+                        (got - want).abs() <= 0.06 + 1e-9 * want,
+                        "round {round} {p:?} {name} {a:?}->{b:?}: API {got} ({}) vs Dijkstra {want}",
+                        r["engine"]
+                    );
+                    assert!(
+                        ["cch", "alt"].contains(&r["engine"].as_str().unwrap()),
+                        "{r}"
+                    );
+                }
+            }
+        }
+    };
+    check(0);
+    for (k, at) in [[1.5290, 42.5085], [1.5350, 42.5100]]
+        .into_iter()
+        .enumerate()
+    {
+        let body =
+            serde_json::to_vec(&json!({"incidents": [incident_at(at, &format!("D{k}"))]})).unwrap();
+        let (st, v) = s.post(
+            &format!("{SCEN}/incidents"),
+            Some(&s.editor),
+            "application/json",
+            &body,
+        );
+        assert_eq!(st, 201, "{v}");
+        check(k + 1);
+    }
+}
