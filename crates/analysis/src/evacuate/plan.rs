@@ -84,7 +84,9 @@ pub(crate) fn plan<'a>(
             .collect(),
         source_group: startable.clone(),
     }];
-    if let Some(a) = assignment.as_ref().filter(|a| splits_any(a)) {
+    // Even when it splits nobody it differs from plain CCRP: each group keeps to the
+    // checkpoint the relaxed optimum gave it instead of taking whichever frees up first.
+    if let Some(a) = assignment.as_ref() {
         splits.push(by_shares(
             "relaxed optimum's assignment, then CCRP",
             &startable,
