@@ -794,3 +794,62 @@ fn plans_are_never_worse_than_proportional_shares() {
         assert!(r.gap.unwrap() < 0.03, "gap {:?}: {:?}", r.gap, r.methods);
     }
 }
+
+#[test]
+fn combatants_stranded_agree_with_an_independent_reachability_check() {
+    // Per neighbourhood: can a fighter starting on any foot road inside the enclave within
+    // 500 m of its point reach the combatant reception, by petgraph's BFS over the arcs the
+    // scenario's rules leave open to the enclave's party? Combatants are spread in proportion
+    // to people, so those of the neighbourhoods that cannot are the stranded ones.
+    use geo::Contains;
+    use petgraph::visit::Bfs;
+    let (s, r) = example_plan();
+    let m = maps(s);
+    let sm = &m[0];
+    let g = sm.graph;
+    let side = corridor_scenario::Side::Party(s.enclaves[0].party);
+    let ground = corridor_analysis::siege::enclave_ground(s, 0);
+    let inside =
+        |v: usize| ground.contains(&geo::Point::new(g.node_coord[v][0], g.node_coord[v][1]));
+    let mut pg = petgraph::graph::DiGraph::<(), ()>::new();
+    let nodes: Vec<_> = (0..g.node_count()).map(|_| pg.add_node(())).collect();
+    for a in 0..g.arc_count() as u32 {
+        if sm.arc_blocked(a, side).is_none() {
+            let (u, v) = (g.graph.arc_tail(a), g.graph.arc_head(a));
+            pg.add_edge(nodes[u as usize], nodes[v as usize], ());
+        }
+    }
+    let reception = s
+        .corridors
+        .iter()
+        .find(|c| c.purpose == Purpose::Combatant)
+        .and_then(|c| c.reception)
+        .unwrap();
+    let near = |p: [f64; 2], v: usize, d: f64| {
+        corridor_roads::geometry::haversine_m(g.node_coord[v], p) <= d
+    };
+    let units = corridor_analysis::siege::enclave_population(s, &ground);
+    let total: f64 = units.iter().map(|u| u.0).sum();
+    let mut stranded = 0.0;
+    for (people, at) in &units {
+        let leaves = (0..g.node_count())
+            .filter(|&v| inside(v) && near(*at, v, 500.0))
+            .any(|v| {
+                let mut bfs = Bfs::new(&pg, nodes[v]);
+                while let Some(x) = bfs.next(&pg) {
+                    if near(reception, x.index(), 500.0) {
+                        return true;
+                    }
+                }
+                false
+            });
+        if !leaves {
+            stranded += s.evacuation.combatants * people / total;
+        }
+    }
+    assert!(
+        (stranded - r.combatants_stranded).abs() <= 1.0,
+        "independent check: {stranded:.0} stranded, the plan: {}",
+        r.combatants_stranded
+    );
+}

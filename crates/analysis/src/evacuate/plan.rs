@@ -69,7 +69,9 @@ pub(crate) fn plan<'a>(
     .map(|b| b.time_s);
     // The planner's own relaxed schedule, for the assignment.
     let own = instance(&net.bound_network(false, class_sinks), &classed);
-    let assignment = lower_bound(&own).map(|b| b.assignment);
+    let own_bound = lower_bound(&own);
+    let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
+    let assignment = own_bound.map(|b| b.assignment);
     let checkpoint_resources: Vec<u32> = net.checkpoints.iter().map(|x| x.1).collect();
     let base = |i: usize, people: f64, forbidden: Vec<u32>| Source {
         node: nodes[i],
@@ -144,6 +146,7 @@ pub(crate) fn plan<'a>(
         source_group: split.source_group,
         only_exposed,
         bound_s,
+        bound_given_separation_s,
         method: split.method,
         methods,
     })
