@@ -1,9 +1,14 @@
 //! `corridor evacuate --verify PLAN.json`: checks a plan from its JSON and the scenario alone.
 //!
 //! Nothing here uses the planner's structures: every route is walked on the graph by OSM node
-//! and way ids; travel times, road capacities, which roads cross the line at which checkpoint,
-//! opening hours and the neighbourhoods' people are recomputed from the graph and the scenario.
-//! Checked: routes connected, passable for their traveller and never crossing back in; nobody
+//! and way ids; travel times, road capacities, which arcs cross the line at which checkpoint
+//! (`checkpoint_passed`, from the scenario's ground rule and placed checkpoints), opening
+//! hours (by the clock, `open_seconds_between`), road stretches and the neighbourhoods' people
+//! are recomputed from the graph and the scenario. Shared with the planner are only the
+//! documented model's constants and road capacity formula (`capacity`, `MAX_START_M`,
+//! `MAX_RECEPTION_M`).
+//! Checked: routes connected, passable for their traveller, one checkpoint, never going back
+//! into the enclave after it; nobody
 //! enters a road before reaching it; every road's and every checkpoint's load per time bucket
 //! within capacity, checkpoints entered only while open; routes start near their neighbourhood
 //! and end at a reception of their purpose; civilians and combatants share no stretch of road;
