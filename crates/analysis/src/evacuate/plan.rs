@@ -14,6 +14,7 @@ use super::network::Network;
 use super::{Flow, Group, MethodResult};
 use crate::ccrp::{ccrp, CcrpPlan, Source};
 use corridor_scenario::Purpose;
+use rayon::prelude::*;
 
 /// Sources per method: the CCRP sources and, per source, its group.
 struct Split {
@@ -113,8 +114,12 @@ pub(crate) fn plan<'a>(
     let mut best: Option<(CcrpPlan, Split)> = None;
     let mut methods = Vec::new();
     let mut reference_stranded = None;
-    for split in splits {
-        let plan = ccrp(&fnet, &split.sources);
+    // The methods are independent schedules on one network: computed side by side.
+    let plans: Vec<CcrpPlan> = splits
+        .par_iter()
+        .map(|split| ccrp(&fnet, &split.sources))
+        .collect();
+    for (split, plan) in splits.into_iter().zip(plans) {
         let stranded: f64 = plan.stranded.iter().sum();
         let reference = *reference_stranded.get_or_insert(stranded);
         let egress = plan.egress_s();
