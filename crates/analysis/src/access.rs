@@ -154,6 +154,25 @@ impl<'a> NodeIndex<'a> {
 struct Nearest {
     minutes: Vec<Option<f64>>,
     facility: Vec<Option<usize>>,
+    /// Every chosen facility on the same road node as `facility` (itself included): they
+    /// share the unit's people (see [`shares_on_one_node`]).
+    sharing: Vec<Vec<usize>>,
+}
+
+/// How facilities that snap to one road node share the people who reach it: in proportion to
+/// their beds when every one of them declares beds, else equally.
+fn shares_on_one_node(facilities: &[FacilityState], on_node: &[usize]) -> Vec<f64> {
+    let beds: Option<Vec<f64>> = on_node
+        .iter()
+        .map(|&i| facilities[i].beds.filter(|&b| b > 0).map(|b| b as f64))
+        .collect();
+    match beds {
+        Some(b) => {
+            let sum: f64 = b.iter().sum();
+            b.iter().map(|x| x / sum).collect()
+        }
+        None => vec![1.0 / on_node.len() as f64; on_node.len()],
+    }
 }
 
 /// One profile's passable arcs, usable nodes and node index.
@@ -203,12 +222,14 @@ impl<'a> Network<'a> {
         let mut out = Nearest {
             minutes: Vec::with_capacity(units.len()),
             facility: Vec::with_capacity(units.len()),
+            sharing: Vec::with_capacity(units.len()),
         };
         for &at in units {
             let v = self.index.nearest(g, at, max_snap_m);
             let Some(mut v) = v.filter(|&v| q.cost(v).is_finite()) else {
                 out.minutes.push(None);
                 out.facility.push(None);
+                out.sharing.push(Vec::new());
                 continue;
             };
             out.minutes.push(Some(q.cost(v) / 60.0));
@@ -217,6 +238,8 @@ impl<'a> Network<'a> {
             }
             out.facility
                 .push(seeds.iter().find(|x| x.0 == v).map(|&(_, i)| i));
+            out.sharing
+                .push(seeds.iter().filter(|x| x.0 == v).map(|x| x.1).collect());
         }
         out
     }
@@ -260,10 +283,11 @@ fn catchments(
     near: &Nearest,
 ) -> Vec<Catchment> {
     let mut sum: Vec<(f64, f64)> = vec![(0.0, 0.0); facilities.len()];
-    for ((p, f), t) in people.iter().zip(&near.facility).zip(&near.minutes) {
-        if let (Some(i), Some(t)) = (f, t) {
-            sum[*i].0 += p;
-            sum[*i].1 += p * t;
+    for ((p, on_node), t) in people.iter().zip(&near.sharing).zip(&near.minutes) {
+        let Some(t) = t else { continue };
+        for (&i, share) in on_node.iter().zip(shares_on_one_node(facilities, on_node)) {
+            sum[i].0 += p * share;
+            sum[i].1 += p * share * t;
         }
     }
     let mut out: Vec<Catchment> = working

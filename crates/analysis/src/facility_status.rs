@@ -16,7 +16,8 @@
 //!   [`DESTROYED_WORDS`] not preceded by one of [`NOT_QUITE_WORDS`]);
 //! - it lies within `hit_radius_m` of the facility, or within `named_hit_radius_m` and its
 //!   notes name the facility (the whole name, as words; not a generic name like "Hospital",
-//!   see [`GENERIC_NAMES`]). Distance is always bounded.
+//!   see [`GENERIC_NAMES`]). Distance is always bounded. An incident whose notes name another
+//!   facility within `named_hit_radius_m` hits that one only, however close it fell to this.
 //!
 //! The status on a date is the base status worsened by every hit dated on or after the base
 //! record's `since` (all hits up to the date when the base is the map's or undated): a dated
@@ -191,6 +192,22 @@ fn hit_reason(
     (named && d <= p.named_hit_radius_m).then(|| format!("named in the notes, {d:.0} m away"))
 }
 
+/// Whether `inc`'s notes name a facility other than the one at `coord` that lies within
+/// `named_hit_radius_m` of it: then it hits the named facility only, however close it fell to
+/// this one.
+fn names_another(
+    inc: &Incident,
+    coord: [f64; 2],
+    places: &[([f64; 2], Option<String>)],
+    p: &HitParams,
+) -> bool {
+    places.iter().any(|(at, name)| {
+        *at != coord
+            && name.as_deref().is_some_and(|n| names(&inc.notes, n))
+            && haversine_m(*at, inc.point) <= p.named_hit_radius_m
+    })
+}
+
 fn in_force(r: &FacilityRecord, date: NaiveDate) -> bool {
     r.since.is_none_or(|s| s <= date) && r.until.is_none_or(|u| date <= u)
 }
@@ -300,16 +317,23 @@ pub fn facilities_on(
 ) -> Result<Vec<FacilityState>, AccessError> {
     let mut incidents: Vec<&Incident> = s.incidents.iter().filter(|i| i.date <= date).collect();
     incidents.sort_by_key(|i| i.date);
-    let mut out = Vec::new();
+    let mut out: Vec<(FacilityState, Option<NaiveDate>)> = Vec::new();
     for sub in subjects(s, map)? {
-        let Some((mut f, counts_from)) = from_records(&sub, date) else {
-            continue;
-        };
+        if let Some(x) = from_records(&sub, date) {
+            out.push(x);
+        }
+    }
+    let places: Vec<([f64; 2], Option<String>)> =
+        out.iter().map(|(f, _)| (f.coord, f.name.clone())).collect();
+    for (f, counts_from) in &mut out {
         for inc in incidents
             .iter()
             .filter(|i| counts_from.is_none_or(|d| i.date >= d))
         {
             let Some(st) = damage_of(inc) else { continue };
+            if names_another(inc, f.coord, &places, params) {
+                continue;
+            }
             let Some(reason) = hit_reason(inc, f.coord, f.name.as_deref(), params) else {
                 continue;
             };
@@ -324,8 +348,8 @@ pub fn facilities_on(
                 f.status_source = format!("incident {}", inc.id);
             }
         }
-        out.push(f);
     }
+    let out = out.into_iter().map(|x| x.0).collect();
     Ok(out)
 }
 

@@ -534,7 +534,8 @@ fn date(s: &str) -> chrono::NaiveDate {
 /// The hit rule and dated records on a hand-built case: a named strike 300 m away hits, a named
 /// shelling 5.6 km away does not, an unnamed shelling 220 m away does not, a clash 50 m away
 /// "partially destroyed" leaves it partially functioning, a protest 10 m away saying
-/// "destroyed" does nothing; a dated record reopens the clinic; a record with `until` ends; a
+/// "destroyed" does nothing; a strike 50 m away whose notes name another facility hits that one
+/// only; a dated record reopens the clinic; a record with `until` ends; a
 /// facility added with `since` does not exist before.
 #[test]
 fn hit_rules_and_dated_records_by_hand() {
@@ -549,7 +550,8 @@ T1,2016-07-10,2016,Explosions/Remote violence,Air/drone strike,G,,A,X,42.5027,1.
 T2,2016-07-12,2016,Explosions/Remote violence,Shelling/artillery/missile attack,G,,A,X,42.5500,1.5150,0,Clinica Test shelled and destroyed\n\
 T3,2016-07-20,2016,Battles,Armed clash,G,O,A,X,42.50045,1.5150,0,the building was partially destroyed\n\
 T4,2016-07-21,2016,Protests,Peaceful protest,P,,A,X,42.50009,1.5150,0,protest: clinic destroyed\n\
-T5,2016-07-22,2016,Explosions/Remote violence,Shelling/artillery/missile attack,G,,A,X,42.5020,1.5150,0,shelling of the district\n";
+T5,2016-07-22,2016,Explosions/Remote violence,Shelling/artillery/missile attack,G,,A,X,42.5020,1.5150,0,shelling of the district\n\
+T6,2016-07-25,2016,Explosions/Remote violence,Air/drone strike,G,,A,X,42.50045,1.5150,0,Strike on the Field post\n";
     let pop =
         std::fs::read_to_string(root().join("data/scenarios/andorra-siege/population.geojson"))
             .unwrap();
@@ -588,6 +590,17 @@ T5,2016-07-22,2016,Explosions/Remote violence,Shelling/artillery/missile attack,
         );
         assert_eq!(c.changed_by[0].reason, "50 m away");
     }
+    // T6 fell 50 m from the clinic but its notes name the Field post (about 200 m away, by
+    // hand): it hits the Field post only.
+    let post = get(&on("2016-07-28"), "scenario:4").expect("field post open");
+    let ids: Vec<&str> = post
+        .changed_by
+        .iter()
+        .map(|x| x.incident.as_str())
+        .collect();
+    assert_eq!(ids, ["T6"]);
+    assert_eq!(post.status, NotFunctioning);
+    assert!(post.changed_by[0].reason.starts_with("named in the notes"));
     let hospital = |d: &str| get(&on(d), "osm:w194554955").unwrap();
     assert_eq!(hospital("2016-06-30").status, Functioning);
     assert_eq!(hospital("2016-07-03").status, NotFunctioning);
@@ -828,4 +841,51 @@ fn a_map_wide_isochrone_says_how_coarse_its_grid_was() {
         "{width:.0} × {height:.0} m drawn on {} m cells (at least {least:.1} m)",
         out.grid_cell_m
     );
+}
+
+#[test]
+fn facilities_on_one_road_node_share_its_people_by_beds() {
+    // Every map facility closed; two clinics at the same point (so on one road node), with 30
+    // and 10 beds, and a third without beds beside them in the second case. By the documented
+    // rule the 1,500 people of the two households split 30 : 10 (1,125 and 375); when one of
+    // them declares no beds, equally.
+    let closed: Vec<String> = graph()
+        .facilities
+        .iter()
+        .map(|f| format!("{{\"type\": \"Feature\", \"properties\": {{\"osm_id\": {}, \"status\": \"not_functioning\"}}, \"geometry\": null}}", f.osm_id))
+        .collect();
+    let clinic = |name: &str, beds: Option<u32>| {
+        let beds = beds.map_or(String::new(), |b| format!(", \"beds\": {b}"));
+        format!("{{\"type\": \"Feature\", \"properties\": {{\"name\": \"{name}\", \"status\": \"functioning\"{beds}}}, \"geometry\": {{\"type\": \"Point\", \"coordinates\": [1.5220, 42.5063]}}}}")
+    };
+    let population = "{\"type\": \"FeatureCollection\", \"features\": [\
+        {\"type\": \"Feature\", \"properties\": {\"name\": \"a\", \"people\": 1000}, \"geometry\": {\"type\": \"Point\", \"coordinates\": [1.5200, 42.5070]}},\
+        {\"type\": \"Feature\", \"properties\": {\"name\": \"b\", \"people\": 500}, \"geometry\": {\"type\": \"Point\", \"coordinates\": [1.5250, 42.5075]}}]}";
+    for (beds_b, expect) in [(Some(10), [1125.0, 375.0]), (None, [750.0, 750.0])] {
+        let mut feats = closed.clone();
+        feats.push(clinic("North clinic one", Some(30)));
+        feats.push(clinic("North clinic two", beds_b));
+        let facilities = format!(
+            "{{\"type\": \"FeatureCollection\", \"features\": [{}]}}",
+            feats.join(",")
+        );
+        let (_d, s) = scenario_dir(None, &facilities, population);
+        let m = maps(&s);
+        let params = AccessParams::default();
+        let day = chrono::NaiveDate::from_ymd_opt(2016, 7, 20).unwrap();
+        let fac = facilities_on(&s, &graph().facilities, day, &params.hits).unwrap();
+        let r = access(&m[0], &m[1], fac, day, &params).unwrap();
+        let load = |name: &str| {
+            r.catchments
+                .iter()
+                .find(|c| c.name.as_deref() == Some(name))
+                .map(|c| c.people)
+                .unwrap()
+        };
+        assert_eq!(
+            [load("North clinic one"), load("North clinic two")],
+            expect,
+            "beds of the second: {beds_b:?}"
+        );
+    }
 }

@@ -188,6 +188,11 @@ pub struct EvacuationReport {
     pub egress_time_s: Option<f64>,
     /// No plan gets the people who can leave out before this; from the inputs alone.
     pub lower_bound_s: Option<f64>,
+    /// The same bound with the roads the combatants' plan uses closed to civilians: no
+    /// civilian plan that keeps off those roads beats it. It depends on the combatants' plan
+    /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
+    /// `lower_bound_s`, the separation from combatants explains the gap.
+    pub lower_bound_given_combatant_roads_s: Option<f64>,
     /// egress / bound − 1; `null` when there is no egress.
     pub gap: Option<f64>,
     /// Why egress is `null`.
@@ -277,6 +282,8 @@ pub(crate) struct Flow<'a> {
     /// Per group: only exposed routes exist.
     pub only_exposed: Vec<bool>,
     pub bound_s: Option<f64>,
+    /// The same relaxation on the planner's own network (roads the other flow uses closed).
+    pub bound_given_separation_s: Option<f64>,
     pub method: &'static str,
     pub methods: Vec<MethodResult>,
 }

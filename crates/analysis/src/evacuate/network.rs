@@ -39,25 +39,18 @@ pub fn windows(s: &Scenario, k: usize) -> Option<Vec<(f64, f64)>> {
     Some(w)
 }
 
-/// The corridor whose checkpoint opens edge `e` for `side`: the first declared one of the
-/// side's purpose standing on `e`'s crossing, if a checkpoint opens `e` in some direction.
-/// Crossings have a direction: an arc of `e` is opened when it is closed without the declared
-/// crossings and open with them (leaving hostile ground needs no checkpoint); both arcs of the
-/// edge then share the checkpoint's capacity.
-pub fn crossing_corridor(sm: &ScenarioMap, e: u32, side: Side) -> Option<usize> {
-    let g = sm.graph;
-    let opened = [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
-        .into_iter()
-        .filter(|&a| a != INVALID)
-        .any(|a| {
-            sm.arc_blocked_with(a, side, false).is_some() && sm.arc_blocked(a, side).is_none()
-        });
+/// The corridor whose checkpoint a traveller of `side` passes on arc `a`: the first declared
+/// one of the side's purpose standing on the arc's edge, if the arc is closed without the
+/// declared crossings and open with them. Crossings have a direction: only entering hostile
+/// ground needs a checkpoint, so the other arc of a crossing road (leaving hostile ground) is an
+/// ordinary road with the road's capacity.
+pub fn crossing_corridor(sm: &ScenarioMap, a: u32, side: Side) -> Option<usize> {
+    let opened = sm.arc_blocked_with(a, side, false).is_some() && sm.arc_blocked(a, side).is_none();
     if !opened {
         return None;
     }
-    sm.checkpoints
-        .iter()
-        .filter(|c| sm.scenario.corridors[c.corridor].purpose == side.purpose())
+    let (e, _) = sm.graph.arc_edge(a);
+    sm.usable_checkpoints(side)
         .filter(|c| c.edges.binary_search(&e).is_ok())
         .map(|c| c.corridor)
         .min()
@@ -239,7 +232,7 @@ impl<'a> Network<'a> {
             let sm = self.layers[l];
             let (e, _) = sm.graph.arc_edge(pa);
             self.resource[a] = edge0[l] + e;
-            if let Some(k) = crossing_corridor(sm, e, self.side) {
+            if let Some(k) = crossing_corridor(sm, pa, self.side) {
                 if let Some(ci) = checkpoint_of[k] {
                     self.resource[a] = self.checkpoints[ci as usize].1;
                     self.checkpoint_of_arc[a] = ci;
@@ -256,12 +249,13 @@ impl<'a> Network<'a> {
     }
 
     fn set_travel_times(&mut self, forbidden: &HashSet<Segment>) {
+        let inside: Vec<bool> = (0..self.graph.node_count() as u32)
+            .map(|v| self.inside(v))
+            .collect();
         let mut bound = Vec::with_capacity(self.arc_of.len());
-        let mut plan = Vec::with_capacity(self.arc_of.len());
         for a in 0..self.arc_of.len() {
             let (l, pa) = self.arc_of[a];
             let sm = self.layers[l];
-            let (e, _) = sm.graph.arc_edge(pa);
             // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
             let mut t = if sm.arc_blocked(pa, self.side).is_some() {
                 f64::INFINITY
@@ -271,17 +265,61 @@ impl<'a> Network<'a> {
             // People cross the line once, outward: no crossing road is taken back in.
             if self.checkpoint_of_arc[a] != INVALID {
                 let (tail, head) = (self.graph.arc_tail(a as u32), self.graph.arc_head(a as u32));
-                if self.inside(head) && !self.inside(tail) {
+                if inside[head as usize] && !inside[tail as usize] {
                     t = f64::INFINITY;
                 }
             }
             bound.push(t);
-            let shared = !forbidden.is_empty()
-                && segments(sm.graph, e).iter().any(|x| forbidden.contains(x));
-            plan.push(if shared { f64::INFINITY } else { t });
         }
+        self.no_way_back_in(&mut bound, &inside);
+        let plan = (0..self.arc_of.len())
+            .map(|a| {
+                let (l, pa) = self.arc_of[a];
+                let g = self.layers[l].graph;
+                let shared = !forbidden.is_empty()
+                    && segments(g, g.arc_edge(pa).0)
+                        .iter()
+                        .any(|x| forbidden.contains(x));
+                if shared {
+                    f64::INFINITY
+                } else {
+                    bound[a]
+                }
+            })
+            .collect();
         self.bound_travel_s = bound;
         self.travel_s = plan;
+    }
+
+    /// Once across the line, nobody walks or drives back into the enclave (to leave again by
+    /// another checkpoint): every arc into the enclave from a node that can only be reached by
+    /// passing a checkpoint is closed. Nodes reachable from the enclave without a checkpoint
+    /// (unclaimed ground beside it) keep their ways back, so no way out before the crossing is
+    /// lost.
+    fn no_way_back_in(&self, travel_s: &mut [f64], inside: &[bool]) {
+        let g = &self.graph;
+        let mut before_crossing = inside.to_vec();
+        let mut stack: Vec<u32> = (0..g.node_count() as u32)
+            .filter(|&v| inside[v as usize])
+            .collect();
+        while let Some(u) = stack.pop() {
+            for a in g.out_arcs(u) {
+                let h = g.arc_head(a);
+                if travel_s[a as usize].is_finite()
+                    && self.checkpoint_of_arc[a as usize] == INVALID
+                    && !before_crossing[h as usize]
+                {
+                    before_crossing[h as usize] = true;
+                    stack.push(h);
+                }
+            }
+        }
+        for (a, t) in travel_s.iter_mut().enumerate() {
+            let (tail, head) = (g.arc_tail(a as u32), g.arc_head(a as u32));
+            if inside[head as usize] && !before_crossing[tail as usize] {
+                *t = f64::INFINITY;
+            }
+        }
     }
 
     fn find_sinks(&mut self, corridor_ids: &[usize]) {

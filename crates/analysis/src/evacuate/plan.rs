@@ -14,6 +14,7 @@ use super::network::Network;
 use super::{Flow, Group, MethodResult};
 use crate::ccrp::{ccrp, CcrpPlan, Source};
 use corridor_scenario::Purpose;
+use rayon::prelude::*;
 
 /// Sources per method: the CCRP sources and, per source, its group.
 struct Split {
@@ -69,7 +70,9 @@ pub(crate) fn plan<'a>(
     .map(|b| b.time_s);
     // The planner's own relaxed schedule, for the assignment.
     let own = instance(&net.bound_network(false, class_sinks), &classed);
-    let assignment = lower_bound(&own).map(|b| b.assignment);
+    let own_bound = lower_bound(&own);
+    let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
+    let assignment = own_bound.map(|b| b.assignment);
     let checkpoint_resources: Vec<u32> = net.checkpoints.iter().map(|x| x.1).collect();
     let base = |i: usize, people: f64, forbidden: Vec<u32>| Source {
         node: nodes[i],
@@ -84,7 +87,9 @@ pub(crate) fn plan<'a>(
             .collect(),
         source_group: startable.clone(),
     }];
-    if let Some(a) = assignment.as_ref().filter(|a| splits_any(a)) {
+    // Even when it splits nobody it differs from plain CCRP: each group keeps to the
+    // checkpoint the relaxed optimum gave it instead of taking whichever frees up first.
+    if let Some(a) = assignment.as_ref() {
         splits.push(by_shares(
             "relaxed optimum's assignment, then CCRP",
             &startable,
@@ -109,8 +114,12 @@ pub(crate) fn plan<'a>(
     let mut best: Option<(CcrpPlan, Split)> = None;
     let mut methods = Vec::new();
     let mut reference_stranded = None;
-    for split in splits {
-        let plan = ccrp(&fnet, &split.sources);
+    // The methods are independent schedules on one network: computed side by side.
+    let plans: Vec<CcrpPlan> = splits
+        .par_iter()
+        .map(|split| ccrp(&fnet, &split.sources))
+        .collect();
+    for (split, plan) in splits.into_iter().zip(plans) {
         let stranded: f64 = plan.stranded.iter().sum();
         let reference = *reference_stranded.get_or_insert(stranded);
         let egress = plan.egress_s();
@@ -142,6 +151,7 @@ pub(crate) fn plan<'a>(
         source_group: split.source_group,
         only_exposed,
         bound_s,
+        bound_given_separation_s,
         method: split.method,
         methods,
     })

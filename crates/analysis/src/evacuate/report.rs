@@ -98,6 +98,10 @@ pub(crate) fn build(
         headline,
         egress_time_s: egress.map(f64::round),
         lower_bound_s: bound.map(f64::floor),
+        lower_bound_given_combatant_roads_s: civ
+            .bound_given_separation_s
+            .filter(|_| egress.is_some())
+            .map(f64::floor),
         gap,
         no_egress_because,
         method: civ.method,

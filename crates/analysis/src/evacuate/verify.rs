@@ -1,24 +1,88 @@
 //! `corridor evacuate --verify PLAN.json`: checks a plan from its JSON and the scenario alone.
 //!
 //! Nothing here uses the planner's structures: every route is walked on the graph by OSM node
-//! and way ids; travel times, road capacities, which roads cross the line at which checkpoint,
-//! opening hours and the neighbourhoods' people are recomputed from the graph and the scenario.
-//! Checked: routes connected, passable for their traveller and never crossing back in; nobody
+//! and way ids; travel times, road capacities, which arcs cross the line at which checkpoint
+//! (`checkpoint_passed`, from the scenario's ground rule and placed checkpoints), opening
+//! hours (by the clock, `open_seconds_between`), road stretches and the neighbourhoods' people
+//! are recomputed from the graph and the scenario. Shared with the planner are only the
+//! documented model's constants and road capacity formula (`capacity`, `MAX_START_M`,
+//! `MAX_RECEPTION_M`).
+//! Checked: routes connected, passable for their traveller, one checkpoint, never going back
+//! into the enclave after it; nobody
 //! enters a road before reaching it; every road's and every checkpoint's load per time bucket
 //! within capacity, checkpoints entered only while open; routes start near their neighbourhood
 //! and end at a reception of their purpose; civilians and combatants share no stretch of road;
 //! people conserved per neighbourhood; the egress covers every arrival and the bound is below it.
 
-use super::network::{crossing_corridor, segments, windows, Segment, MAX_RECEPTION_M};
+use super::network::MAX_RECEPTION_M;
 use super::{edge_capacity_per_hour, PlannedGroup, MAX_START_M};
-use crate::ccrp::open_seconds;
 use crate::siege::{enclave_ground, enclave_population};
 use corridor_roads::geometry::haversine_m;
 use corridor_roads::{Profile, ProfileGraph};
-use corridor_scenario::{Purpose, ScenarioMap, Side};
+use corridor_scenario::{parse_hours, Purpose, Scenario, ScenarioMap, Side};
 use geo::{Contains, Point};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+
+/// A stretch of road as the check compares flows: the OSM way and the two shape points (1e-7°)
+/// it runs between, in a fixed order — the same for a walker's and a driver's edge.
+type Stretch = (i64, [i64; 4]);
+
+/// The stretches of road edge `e` runs over (the check's own reading of the graph's shapes).
+fn stretches(g: &ProfileGraph, e: u32) -> Vec<Stretch> {
+    let way = g.edges.way_id[e as usize];
+    let fixed = |p: [f64; 2]| [(p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64];
+    g.edge_shape(e)
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (fixed(w[0]), fixed(w[1]));
+            let (a, b) = (a.min(b), a.max(b));
+            (way, [a[0], a[1], b[0], b[1]])
+        })
+        .collect()
+}
+
+/// Which corridor's checkpoint a traveller of `side` passes on arc `a`, read from the scenario
+/// and the graph (not from the planner): the arc is closed to `side` when declared crossings
+/// open nothing and open when they do — it enters hostile ground — and a checkpoint of the
+/// side's purpose, in force, stands on its road; of several, the first declared. The other
+/// direction of such a road leaves hostile ground and passes no checkpoint.
+fn checkpoint_passed(sm: &ScenarioMap, a: u32, side: Side) -> Option<usize> {
+    let needs_crossing = sm.arc_blocked_with(a, side, false).is_some();
+    if !needs_crossing || sm.arc_blocked(a, side).is_some() {
+        return None;
+    }
+    let e = sm.graph.arc_edge(a).0;
+    sm.usable_checkpoints(side)
+        .filter(|c| c.edges.contains(&e))
+        .map(|c| c.corridor)
+        .min()
+}
+
+/// Seconds corridor `c` is open within `[a, z)` (seconds from the evacuation start), from its
+/// daily `hours` (the whole span when it has none); overnight hours wrap past midnight.
+fn open_seconds_between(s: &Scenario, c: usize, a: f64, z: f64) -> f64 {
+    let Some(hours) = &s.corridors[c].hours else {
+        return (z - a).max(0.0);
+    };
+    let Ok((open, close)) = parse_hours(hours) else {
+        return 0.0;
+    };
+    let close = if close <= open {
+        close + 86400.0
+    } else {
+        close
+    };
+    let (from, to) = (s.evacuation.start_s + a, s.evacuation.start_s + z);
+    let first_day = (from / 86400.0).floor() as i64 - 1;
+    let last_day = (to / 86400.0).floor() as i64;
+    (first_day..=last_day)
+        .map(|d| {
+            let day = d as f64 * 86400.0;
+            ((day + close).min(to) - (day + open).max(from)).max(0.0)
+        })
+        .sum()
+}
 
 /// The parts of a plan's JSON the check reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -72,7 +136,7 @@ struct Checker<'a> {
     ground: geo::MultiPolygon<f64>,
     road_load: HashMap<(Profile, u32, u64), f64>,
     checkpoint_load: HashMap<(usize, u64), f64>,
-    segments: [HashSet<Segment>; 2],
+    segments: [HashSet<Stretch>; 2],
     violations: Vec<String>,
     count: usize,
 }
@@ -178,16 +242,27 @@ impl<'a> Checker<'a> {
                 ));
             }
             let b = (enter / bucket).floor().max(0.0) as u64;
-            match crossing_corridor(sm, e, side) {
+            let back_in = self.inside(g, v) && !self.inside(g, u);
+            if back_in && first_corridor.is_some() {
+                self.fail(format!(
+                    "{name}: goes back into the enclave on way {way} after crossing the line"
+                ));
+            }
+            match checkpoint_passed(sm, a, side) {
                 Some(c) => {
-                    if self.inside(g, v) && !self.inside(g, u) {
+                    if back_in {
                         self.fail(format!(
                             "{name}: crosses back into the enclave on way {way}"
                         ));
                     }
+                    if first_corridor.is_some() {
+                        self.fail(format!(
+                            "{name}: passes a second checkpoint ('{}') on way {way}",
+                            s.corridors[c].name
+                        ));
+                    }
                     first_corridor.get_or_insert(c);
-                    let open = windows(s, c);
-                    if open_seconds(&open, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
+                    if open_seconds_between(s, c, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
                         self.fail(format!(
                             "{name}: passes checkpoint '{}' at {enter:.0} s, while it is closed",
                             s.corridors[c].name
@@ -198,7 +273,7 @@ impl<'a> Checker<'a> {
                 None => *self.road_load.entry((gr.mode, e, b)).or_insert(0.0) += gr.people,
             }
             let seg = &mut self.segments[(gr.purpose == Purpose::Combatant) as usize];
-            seg.extend(segments(g, e));
+            seg.extend(stretches(g, e));
             t = enter + g.arc_duration_s[a as usize];
         }
         if (t - gr.arrive_s).abs() > TIME_TOLERANCE_S * 10.0 {
@@ -253,7 +328,7 @@ impl<'a> Checker<'a> {
             let corridor = &s.corridors[c];
             let a = b as f64 * bucket;
             let cap = corridor.capacity_per_hour.unwrap_or(0.0)
-                * open_seconds(&windows(s, c), a, a + bucket)
+                * open_seconds_between(s, c, a, a + bucket)
                 / 3600.0;
             busiest.1 = busiest
                 .1

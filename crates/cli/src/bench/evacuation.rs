@@ -23,6 +23,8 @@ pub struct EvacuationBenchResult {
     pub stranded: f64,
     pub egress_time_h: Option<f64>,
     pub lower_bound_h: Option<f64>,
+    /// The civilians' bound with the combatants' roads closed (see the evacuation report).
+    pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
     pub method: &'static str,
     /// Every planning method's egress.
@@ -262,6 +264,9 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         stranded: r.stranded,
         egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
         lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
+        lower_bound_given_combatant_roads_h: r
+            .lower_bound_given_combatant_roads_s
+            .map(|x| x / 3600.0),
         gap: r.gap,
         method: r.method,
         methods: r.methods.clone(),
