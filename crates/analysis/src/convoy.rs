@@ -214,14 +214,15 @@ pub fn snap_stops(
     })
 }
 
-/// Whether an arc of road `e` enters ground hostile to `side` away from any crossing (the only
-/// thing an aid crossing opens).
+/// Whether an arc of road `e` enters ground hostile to `side` (the only thing an aid crossing
+/// opens). A closed road still crosses the front: a what-if that closes the crossing's road
+/// leaves the crossing where it is, shut, so the convoy is besieged rather than misplaced.
 fn enters_front(car: &ScenarioMap, e: u32, side: Side) -> bool {
     let g = car.graph;
     [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
         .into_iter()
         .filter(|&a| a != corridor_routing::INVALID)
-        .any(|a| front_blocked(car, a, side))
+        .any(|a| car.arc_enters_hostile(a, side))
 }
 
 fn front_blocked(car: &ScenarioMap, a: u32, side: Side) -> bool {

@@ -5,13 +5,13 @@
 //! Every figure is taken from the same computations the commands print (`siege`, `convoy`,
 //! `evacuate`, `access`): `brief_figures` returns them as JSON, and the HTML shows exactly those.
 
-use crate::convoy_cmd::{self, ConvoyArgs};
 use crate::evacuate_cmd;
 use crate::scenario_cmd::{self, LoadedScenario};
 use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use corridor_analysis::access::{access, facilities_on, AccessParams};
+use corridor_app::results::convoy::{self, ConvoyOptions};
 use corridor_roads::Profile;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -36,18 +36,13 @@ const ACCESS_MINUTES: f64 = 30.0;
 /// All figures of the brief, as JSON (what the HTML and CSV show).
 pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value> {
     let s = &loaded.scenario;
-    let mut sieges = convoy_cmd::siege_reports(loaded);
+    let car = loaded.on(Profile::Car);
+    let mut sieges = convoy::siege_reports(loaded);
     let plain = sieges.clone();
     // The forecast as `corridor siege` prints it: with the declared convoy plan, if any.
-    convoy_cmd::apply_declared_plan(loaded, &mut sieges);
+    convoy::apply_declared_plan(loaded, &car, &mut sieges);
     let convoy = if s.convoy.is_some() && !s.aid_crossings.is_empty() {
-        let args = ConvoyArgs {
-            scenario: s.file.clone(),
-            days: 30,
-            max_snap: 500.0,
-            ..Default::default()
-        };
-        match convoy_cmd::compute(loaded, &args, &plain) {
+        match convoy::compute(loaded, &car, &ConvoyOptions::default(), &plain) {
             Ok(r) => Some(json!({
                 "crossing": r.route.crossing,
                 "distance_m": r.route.distance_m,

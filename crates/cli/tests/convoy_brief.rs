@@ -467,3 +467,299 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
         assert_fails(&o, needles);
     }
 }
+
+// --- A convoy on a hand-built straight road, every number computed by hand.
+
+/// The roads tests' OSM PBF writer (one implementation of the format for every test).
+#[path = "../../roads/tests/common/mod.rs"]
+mod osm;
+
+/// Metres east of (0°, 0°) on the equator as a longitude (the haversine's sphere).
+fn east(m: f64) -> f64 {
+    m / osm::M_PER_DEG
+}
+
+/// One primary road along the equator (`maxspeed=75`: 60 km/h driven, 80 % of the limit):
+/// warehouse at 0 m — the front line and an aid crossing at 10,250 m — a distribution point at
+/// 15,500 m, inside an enclave of 10,000 people with 25 t of food.
+fn straight_road_scenario() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [(1, 0.0, 0.0), (2, east(15_500.0), 0.0)];
+    let ways = [osm::way(
+        7,
+        &[1, 2],
+        &[
+            ("highway", "primary"),
+            ("maxspeed", "75"),
+            ("name", "Straight Road"),
+        ],
+    )];
+    std::fs::write(dir.path().join("line.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
+    let rect = |x0: f64, x1: f64| {
+        let (a, b, h) = (east(x0), east(x1), east(5_000.0));
+        format!(
+            "[[[{a},{}],[{b},{}],[{b},{h}],[{a},{h}],[{a},{}]]]",
+            -h, -h, -h
+        )
+    };
+    let territory = format!(
+        r#"{{"type":"FeatureCollection","features":[
+        {{"type":"Feature","properties":{{"party":"gov"}},"geometry":{{"type":"Polygon","coordinates":{}}}}},
+        {{"type":"Feature","properties":{{"party":"opp"}},"geometry":{{"type":"Polygon","coordinates":{}}}}}]}}"#,
+        rect(-5_000.0, 10_250.0),
+        rect(10_250.0, 25_000.0)
+    );
+    let population = format!(
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"Town","people":10000}},
+        "geometry":{{"type":"Point","coordinates":[{},0.0001]}}}}]}}"#,
+        east(15_000.0)
+    );
+    std::fs::write(dir.path().join("territory.geojson"), territory).unwrap();
+    std::fs::write(dir.path().join("population.geojson"), population).unwrap();
+    let manifest = format!(
+        r#"name = "Straight road (test)"
+as_of = "2016-07-28"
+map = "line.osm.pbf"
+territory = "territory.geojson"
+population = "population.geojson"
+
+[[party]]
+id = "gov"
+name = "Besieger"
+
+[[party]]
+id = "opp"
+name = "Besieged"
+
+[[enclave]]
+name = "Town"
+party = "opp"
+
+[[corridor]]
+name = "Line crossing"
+purpose = "aid"
+checkpoint = [0.0, {crossing}]
+hours = "08:00-16:00"
+inspection_minutes = 15
+
+[risk]
+front_band_m = 500
+front_weight = 1
+
+[stock]
+food_tonnes = 25
+kcal_per_kg = 2000
+kcal_per_person_day = 2000
+
+[convoy]
+warehouse = [0.0, 0.0]
+distribution_points = [[0.0, {stop}]]
+trucks = 2
+tonnes_per_truck = 10
+every_days = 3
+depart = "06:00"
+"#,
+        crossing = east(10_250.0),
+        stop = east(15_500.0)
+    );
+    std::fs::write(dir.path().join("scenario.toml"), manifest).unwrap();
+    dir
+}
+
+#[test]
+fn a_convoy_on_a_straight_road_by_hand() {
+    let dir = straight_road_scenario();
+    let sc = dir.path().join("scenario.toml");
+    let v = json(&["convoy", sc.to_str().unwrap(), "--days", "30"]);
+    let route = &v["route"];
+    let close = |a: f64, b: f64, tol: f64, what: &str| {
+        assert!((a - b).abs() <= tol, "{what}: {a} vs {b} (by hand)");
+    };
+    // 10,250 m and 5,250 m at 60 km/h (16.667 m/s): 615 s and 315 s.
+    close(
+        route["distance_m"].as_f64().unwrap(),
+        15_500.0,
+        0.5,
+        "distance",
+    );
+    close(route["driving_s"].as_f64().unwrap(), 930.0, 0.5, "driving");
+    let legs = route["legs"].as_array().unwrap();
+    assert_eq!(legs.len(), 2);
+    close(
+        legs[0]["distance_m"].as_f64().unwrap(),
+        10_250.0,
+        0.5,
+        "leg 1",
+    );
+    close(
+        legs[0]["duration_s"].as_f64().unwrap(),
+        615.0,
+        0.5,
+        "leg 1 time",
+    );
+    close(
+        legs[1]["duration_s"].as_f64().unwrap(),
+        315.0,
+        0.5,
+        "leg 2 time",
+    );
+    // Exposure: the front-line band (500 m each side, weight 1, quartic kernel) crossed at
+    // right angles: ∫(1 − (x/500)²)² dx over ±500 m = 500 × 16/15 = 533.3 (2 % for the
+    // sampling). Risk is held per road edge (its total ÷ its length), and the road is one edge,
+    // so a leg carries the edge's risk in proportion to its length: 533.3 × 10,250/15,500.
+    let exposure = route["exposure"]["risk"].as_f64().unwrap();
+    close(exposure, 533.33, 533.33 * 0.02, "exposure");
+    close(
+        legs[0]["exposure"].as_f64().unwrap(),
+        exposure * 10_250.0 / 15_500.0,
+        0.01,
+        "leg 1 exposure",
+    );
+    // The clock on Friday 29 July (day 1): leave 06:00, at the crossing 06:10:15, wait for the
+    // 08:00 opening (1 h 49 min 45 s), 2 trucks × 15 min inspected by 08:30, at the stop at
+    // 08:35:15; 2 h 35 min 15 s in all.
+    let t = &v["timing"];
+    assert_eq!(t["departs"], "2016-07-29T06:00");
+    assert_eq!(t["at_crossing"], "2016-07-29T06:10");
+    close(t["wait_s"].as_f64().unwrap(), 6585.0, 0.5, "wait");
+    close(
+        t["inspection_s"].as_f64().unwrap(),
+        1800.0,
+        1e-9,
+        "inspection",
+    );
+    assert_eq!(t["cleared"], "2016-07-29T08:30");
+    assert_eq!(t["arrivals"][0], "2016-07-29T08:35");
+    close(t["total_s"].as_f64().unwrap(), 9315.0, 0.5, "total");
+    // A convoy every 3 days from day 1: days 1, 4, …, 28 in 30 days, 20 t each = 200 t.
+    let sup = &v["supply"];
+    assert_eq!(sup["convoys_in_horizon"], 10);
+    close(
+        sup["delivered_tonnes"].as_f64().unwrap(),
+        200.0,
+        1e-9,
+        "delivered",
+    );
+    // Need: 10,000 people × 2,000 kcal = 2e7 kcal = 10 t a day; no other inflow (the only
+    // road crosses the front).
+    close(
+        sup["need_kcal_per_day"].as_f64().unwrap(),
+        2e7,
+        1e-3,
+        "need",
+    );
+    close(
+        sup["other_inflow_kcal_per_day"].as_f64().unwrap(),
+        0.0,
+        1e-9,
+        "inflow",
+    );
+    close(
+        sup["days_of_food_added"].as_f64().unwrap(),
+        20.0,
+        1e-9,
+        "days added",
+    );
+    close(
+        sup["share_of_need"].as_f64().unwrap(),
+        200.0 / 300.0,
+        1e-9,
+        "share",
+    );
+    // Without: 25 t, 10 t a day → 2.5 days, out on day 2 (30 July). With 20 t on days 1, 4:
+    // start of day 0..6: 25, 15, 25, 15, 5, 15, 5 → day 6 has 5 t: 6.5 days, 3 August.
+    close(
+        sup["without"]["days_left"].as_f64().unwrap(),
+        2.5,
+        1e-9,
+        "without",
+    );
+    assert_eq!(sup["without"]["runs_out_on"], "2016-07-30");
+    close(
+        sup["with"]["days_left"].as_f64().unwrap(),
+        6.5,
+        1e-9,
+        "with",
+    );
+    assert_eq!(sup["with"]["runs_out_on"], "2016-08-03");
+    // 70 t a week ÷ 10 t a truck = 7 trucks; the plan runs 2 × 7 / 3 = 4.67.
+    assert_eq!(sup["trucks_per_week_to_cover_need"], 7);
+    close(
+        sup["plan_trucks_per_week"].as_f64().unwrap(),
+        14.0 / 3.0,
+        1e-9,
+        "plan",
+    );
+    // The siege forecast counts the same plan and says so; cutting the only road stops it.
+    let s = json(&["siege", sc.to_str().unwrap(), "--close", "Straight Road"]);
+    assert_eq!(s["convoy_plan"]["counted"], true, "{}", s["convoy_plan"]);
+    assert_eq!(s["enclaves"][0]["forecast"]["runs_out_on"], "2016-08-03");
+    let w = &s["what_if"];
+    assert_eq!(w["convoy_plan"]["counted"], false);
+    let note = w["convoy_plan"]["note"].as_str().unwrap();
+    assert!(note.contains("besieged for convoys"), "{note}");
+    assert!(w["convoy"].as_str().unwrap().contains("no longer run"));
+    assert_eq!(w["enclaves"][0]["forecast"]["runs_out_on"], "2016-07-30");
+}
+
+/// Issue 14: a what-if closure re-plans the declared convoy. Closing a road of its route (a
+/// single OSM way) moves it to another route that avoids the road and is no safer than the
+/// primary (the primary is the safest); `corridor convoy`'s own cut list, computed by another
+/// path (edges shut in the search, not a closure on the map), names the same crossing and
+/// length. Closing both aid crossings' roads besieges the enclave for convoys.
+#[test]
+fn a_siege_what_if_re_plans_the_convoy() {
+    let sc = example();
+    let sc = sc.to_str().unwrap();
+    let convoy = json(&["convoy", sc]);
+    let primary = &convoy["route"];
+    let cut = convoy["road_cuts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["osm_way_ids"].as_array().unwrap().len() == 1 && c["backup"].is_object())
+        .expect("a single-way road of the route with a backup");
+    let way = cut["osm_way_ids"][0].to_string();
+    let s = json(&["siege", sc, "--close", &way]);
+    assert_eq!(s["convoy_plan"]["route"]["crossing"], primary["crossing"]);
+    let after = &s["what_if"]["convoy_plan"];
+    assert_eq!(after["counted"], true, "{after}");
+    let r = &after["route"];
+    assert!(
+        r["exposure"].as_f64().unwrap() >= primary["exposure"]["risk"].as_f64().unwrap() - 1e-6
+    );
+    assert_eq!(r["crossing"], cut["backup"]["crossing"]);
+    assert!(
+        (r["distance_m"].as_f64().unwrap() - cut["backup"]["distance_m"].as_f64().unwrap()).abs()
+            < 1.0
+    );
+    assert!(
+        !r["roads"].as_array().unwrap().contains(&cut["road"]),
+        "{r}"
+    );
+    let words = s["what_if"]["convoy"].as_str().unwrap();
+    assert!(words.contains("switches to its backup"), "{words}");
+    // Both aid crossings' roads closed: no convoy, and the forecast no longer counts one.
+    let mut args = vec!["siege", sc];
+    let ways: Vec<String> = convoy["crossings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["osm_way_id"].to_string())
+        .collect();
+    for w in &ways {
+        args.extend(["--close", w.as_str()]);
+    }
+    let s = json(&args);
+    let after = &s["what_if"]["convoy_plan"];
+    assert_eq!(after["counted"], false);
+    assert!(
+        after["note"]
+            .as_str()
+            .unwrap()
+            .contains("besieged for convoys"),
+        "{after}"
+    );
+    let f = s["what_if"]["enclaves"][0]["forecast"]["assumptions"].to_string();
+    assert!(f.contains("cannot run and is not counted"), "{f}");
+}

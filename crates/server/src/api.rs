@@ -731,7 +731,6 @@ pub async fn siege(
                 &list("close"),
                 &list("open"),
                 format_param(m)?,
-                &|_, _| {},
             )
             .map_err(analysis_error)
         },
