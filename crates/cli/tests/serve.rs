@@ -352,6 +352,17 @@ fn the_api_returns_the_clis_json() {
             ],
             "access?compare=2016-07-14",
         ),
+        (
+            // After `as_of`: an incident dated 2016-07-30 was left out at load; both read the
+            // scenario's files again for the date (`load_at`), so both count it.
+            vec![
+                "access".to_string(),
+                scenario().display().to_string(),
+                "--compare".into(),
+                "2016-08-05".into(),
+            ],
+            "access?compare=2016-08-05",
+        ),
     ] {
         let out = Command::new(BIN).args(&cmd).output().unwrap();
         assert!(
@@ -373,6 +384,17 @@ fn the_api_returns_the_clis_json() {
             assert_eq!(cli["convoy_plan"]["counted"], true, "{cli}");
             let h = cli["enclaves"][0]["headline"].to_string();
             assert!(h.contains("With the declared convoy plan"), "{h}");
+        }
+        if let Some(date) = path.strip_prefix("access?compare=") {
+            // By hand from the file: the incidents dated on or before the compare date.
+            let csv = std::fs::read_to_string(scenario().with_file_name("incidents.csv")).unwrap();
+            let on_or_before = csv
+                .lines()
+                .skip(1)
+                .filter(|l| l.split(',').nth(1).is_some_and(|d| d <= date))
+                .count();
+            let state = &cli["changes"]["scenario_on_compare_date"];
+            assert_eq!(state["incidents"], on_or_before, "{path}: {state}");
         }
         assert_eq!(api, cli, "{path}");
     }

@@ -782,7 +782,8 @@ pub async fn evacuate(
     .await
 }
 
-/// `GET /v1/scenarios/{id}/access`: `corridor access`'s JSON (or GeoJSON).
+/// `GET /v1/scenarios/{id}/access`: `corridor access`'s JSON (or GeoJSON); `compare=DATE`
+/// reads the stored version's files for that date (and the incident log up to it).
 #[utoipa::path(get, path = "/v1/scenarios/{id}/access", tag = "analyses",
     params(("id" = String, Path, description = "scenario id"),
            ("minutes" = Option<String>, Query, description = "coverage thresholds, default 15,30,60"),
@@ -797,6 +798,7 @@ pub async fn access(
     id: Result<Path<String>, PathRejection>,
     q: Q,
 ) -> ApiResult<Json<Value>> {
+    let state = st.clone();
     analysis(
         st,
         headers,
@@ -804,18 +806,21 @@ pub async fn access(
         q,
         &["minutes", "compare", "format"],
         &[],
-        |live, m| {
+        move |live, m| {
             let minutes = minutes_param(m, &[15.0, 30.0, 60.0])?;
             let compare = one(m, "compare")
                 .map(results::access::parse_compare_date)
                 .transpose()
                 .map_err(analysis_error)?;
-            results::access::access_result(
+            // The compare date's scenario from the stored files, as the CLI reads its manifest.
+            let on_date = |d| state.scenario_on(live, d);
+            results::access::access_result_with(
                 &live.owner().loaded,
                 live.on(Profile::Foot),
                 live.on(Profile::Car),
                 &minutes,
                 compare,
+                &on_date,
                 format_param(m)?,
             )
             .map_err(analysis_error)
