@@ -2,46 +2,11 @@
 //! across commands, a brief that headless Chromium renders (every key figure found in the page)
 //! and prints to one A4 page, and bad input refused in one line.
 
-use serde_json::Value;
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn corridor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(args)
-        .env(
-            "XDG_CACHE_HOME",
-            std::env::temp_dir().join("corridor-test-cache"),
-        )
-        .output()
-        .expect("binary runs")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example() -> PathBuf {
-    root().join("data/scenarios/andorra-siege/scenario.toml")
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = corridor(args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn assert_fails(o: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
-    let last = err.lines().last().unwrap_or_default();
-    assert!(last.starts_with("corridor: error: "), "last line: {last}");
-    for n in needles {
-        assert!(last.contains(n), "'{n}' missing from: {last}");
-    }
-    assert!(o.stdout.is_empty());
-}
 
 /// A copy of the example's folder with `edit` applied to the manifest.
 fn edited(edit: impl Fn(String) -> String) -> tempfile::TempDir {
@@ -68,7 +33,7 @@ fn minutes_of(t: &str) -> i64 {
 
 #[test]
 fn convoy_reports_route_timing_backup_cuts_and_supply() {
-    let sc = example();
+    let sc = example_scenario();
     let v = json(&["convoy", sc.to_str().unwrap()]);
     for k in [
         "scenario",
@@ -134,7 +99,7 @@ fn convoy_reports_route_timing_backup_cuts_and_supply() {
     // The plan feeds the pieces its distribution points lie in: their people, as `siege` gives
     // them. People × 2,100 kcal × 7 ÷ (20 t × 3,500 kcal/kg), rounded up (250,000 people would
     // take 52.5 → 53 trucks a week).
-    let siege = json(&["siege", example().to_str().unwrap()]);
+    let siege = json(&["siege", example_scenario().to_str().unwrap()]);
     let fed: f64 = v["feeds_pieces"]
         .as_array()
         .unwrap()
@@ -159,7 +124,7 @@ fn convoy_reports_route_timing_backup_cuts_and_supply() {
 
 #[test]
 fn convoy_geojson_and_gpx() {
-    let sc = example();
+    let sc = example_scenario();
     let dir = tempfile::tempdir().unwrap();
     let gpx = dir.path().join("convoy.gpx");
     let o = corridor(&[
@@ -343,7 +308,7 @@ fn chromium_renders_the_brief_and_prints_one_a4_page() {
     };
     let out = tempfile::tempdir().unwrap();
     let html = out.path().join("brief.html");
-    let sc = example();
+    let sc = example_scenario();
     let b = json(&["brief", sc.to_str().unwrap(), "-o", html.to_str().unwrap()]);
     let url = format!("file://{}", html.display());
     let dom = headless(&chrome, &["--dump-dom", &url]);
@@ -391,7 +356,7 @@ fn chromium_renders_the_brief_and_prints_one_a4_page() {
 
 #[test]
 fn bad_convoy_and_brief_input_is_refused_in_one_line() {
-    let sc = example();
+    let sc = example_scenario();
     let sc = sc.to_str().unwrap();
     // A "distribution point" outside the enclave: no crossing is needed, the plan is refused.
     let o = corridor(&["convoy", sc, "--to", "42.4950,1.5000"]);
@@ -709,7 +674,7 @@ fn a_convoy_on_a_straight_road_by_hand() {
 /// length. Closing both aid crossings' roads besieges the enclave for convoys.
 #[test]
 fn a_siege_what_if_re_plans_the_convoy() {
-    let sc = example();
+    let sc = example_scenario();
     let sc = sc.to_str().unwrap();
     let convoy = json(&["convoy", sc]);
     let primary = &convoy["route"];
