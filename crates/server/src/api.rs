@@ -601,7 +601,7 @@ pub async fn list_incidents(
 /// The incident stays in the log, marked retracted with who, when and why.
 #[utoipa::path(post, path = "/v1/scenarios/{id}/incidents/{incident}/retract", tag = "incidents",
     params(("id" = String, Path, description = "scenario id"), ("incident" = i64, Path, description = "incident id")),
-    request_body(description = "{\"reason\": \"why\"}", content = Object),
+    request_body(description = "{\"reason\": \"why\"}", content = Retraction),
     responses((status = 200, description = "the retracted incident", body = Object),
               (status = 404, description = "no such incident", body = crate::error::ErrorBody),
               (status = 409, description = "already retracted", body = crate::error::ErrorBody)),
@@ -905,10 +905,30 @@ pub async fn list_tokens(
     Ok(Json(json!({ "tokens": t })))
 }
 
+/// The body of `POST /v1/tokens`, as the OpenAPI document describes it (so that clients and
+/// the API fuzz send valid ones); the handler reads the JSON itself, to name what is wrong.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct NewToken {
+    /// `viewer`, `editor` or `admin`.
+    #[schema(pattern = "^(viewer|editor|admin)$")]
+    role: String,
+    /// Who holds it.
+    label: Option<String>,
+}
+
+/// The body of a retraction: why.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Retraction {
+    #[schema(min_length = 1)]
+    reason: String,
+}
+
 /// `POST /v1/tokens` (admin): `{"role": "viewer|editor|admin", "label": "..."}`; the answer
 /// holds the secret, shown this once.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens",
-    request_body(description = "{\"role\": \"viewer\", \"label\": \"who holds it\"}", content = Object),
+    request_body(description = "{\"role\": \"viewer\", \"label\": \"who holds it\"}", content = NewToken),
     responses((status = 201, description = "the token and its secret", body = Object),
               (status = 400, description = "bad role", body = crate::error::ErrorBody),
               (status = 403, description = "needs admin", body = crate::error::ErrorBody)),
