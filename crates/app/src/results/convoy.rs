@@ -226,7 +226,8 @@ pub struct DeclaredPlan {
     pub plan: Option<String>,
     /// The convoy route it runs on (`None`: it cannot run).
     pub route: Option<RouteSummary>,
-    /// Pieces of the first enclave it feeds (1-based, as the headline names them).
+    /// Pieces of the first enclave it feeds: indices into the siege report's `pieces`, as
+    /// `corridor convoy`'s `feeds_pieces`.
     pub feeds_pieces: Vec<usize>,
     /// Why it is not counted, when it is not.
     pub note: Option<String>,
@@ -284,7 +285,7 @@ pub fn apply_declared_plan(
         counted: c.supply.is_some(),
         plan: Some(words.clone()),
         route: Some(c.route.summary()),
-        feeds_pieces: c.feeds_pieces.iter().map(|p| p + 1).collect(),
+        feeds_pieces: c.feeds_pieces.clone(),
         note: None,
     };
     let Some(sup) = c.supply.as_ref() else {
