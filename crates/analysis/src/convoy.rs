@@ -15,8 +15,8 @@
 //! for civilians — and opens the front-crossing arcs of that way within the same radius.
 
 use crate::convoy_schedule::{
-    clock, crossing_week_capacity, outlook, pass_convoy, trucks_per_week_for_need, CrossingUse,
-    LegTimes, Outlook, Schedule, ScheduleParams, DAY_S,
+    clear_one, clock, crossing_week_capacity, outlook, pass_convoy, trucks_per_week_for_need,
+    CrossingUse, LegTimes, Outlook, Schedule, ScheduleParams, DAY_S,
 };
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::{Router, Snap, Snapper, WeightBound};
@@ -679,6 +679,38 @@ pub fn allowed<'c>(
             }
         }
     }
+}
+
+/// Whether crossing `c` lets a single truck through between the start of day `from` and the
+/// start of day `to` (days after `as_of`): hours, dates, weekdays, inspection and limits. A
+/// crossing that does not is no way in for a plan over that horizon, however safe its roads.
+pub fn lets_a_truck_through(c: &AidCrossing, as_of: chrono::NaiveDate, from: i64, to: i64) -> bool {
+    let start = from.max(0) as f64 * DAY_S;
+    let end = to as f64 * DAY_S;
+    clear_one(c, as_of, start, &mut CrossingUse::default()).is_some_and(|t| t <= end)
+}
+
+/// The crossings of `usable` that let a truck through in days `from..to` after `as_of`, and the
+/// names of those left out. When none does, all are kept: the plan then says that nothing gets
+/// through, rather than that no route exists.
+pub fn open_in_horizon<'c>(
+    s: &Scenario,
+    usable: Vec<&'c CrossingOnMap>,
+    from: i64,
+    to: i64,
+) -> (Vec<&'c CrossingOnMap>, Vec<String>) {
+    let (open, shut): (Vec<&CrossingOnMap>, Vec<&CrossingOnMap>) = usable
+        .iter()
+        .copied()
+        .partition(|x| lets_a_truck_through(&s.aid_crossings[x.crossing], s.as_of, from, to));
+    if open.is_empty() {
+        return (usable, Vec::new());
+    }
+    let names = shut
+        .iter()
+        .map(|x| s.aid_crossings[x.crossing].name.clone())
+        .collect();
+    (open, names)
 }
 
 /// Distribution points the warehouse reaches without any aid crossing: they are not behind the

@@ -433,6 +433,37 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
     }
 }
 
+/// An aid crossing closed for the whole horizon is no way in: the plan goes through the one that
+/// opens. By hand: Tarragona opens daily 08:00-16:00, 15 min a truck, so the 12 trucks that
+/// leave on Friday 29 July at 06:00 are through at 08:00 + 12 x 15 min = 11:00 the same day.
+#[test]
+fn a_convoy_avoids_an_aid_crossing_that_never_opens_in_the_horizon() {
+    let dir = edited(|m| {
+        m.replacen(
+            "trucks_per_week = 30\n",
+            "trucks_per_week = 30\nopen_until = \"2016-07-28\"\n",
+            1,
+        )
+    });
+    let sc = dir.path().join("scenario.toml");
+    let v = json(&["convoy", sc.to_str().unwrap()]);
+    assert_eq!(v["route"]["crossing"], "Tarragona aid crossing");
+    assert_eq!(v["timing"]["cleared"], "2016-07-29T11:00");
+    assert!(v["supply"]["delivered_tonnes"].as_f64().unwrap() > 0.0);
+    let a = v["assumptions"].to_string();
+    assert!(a.contains("not used: Enclar aid crossing"), "{a}");
+    // Named, it is planned through anyway, and the plan says nothing gets through.
+    let v = json(&[
+        "convoy",
+        sc.to_str().unwrap(),
+        "--crossing",
+        "Enclar aid crossing",
+    ]);
+    assert_eq!(v["route"]["crossing"], "Enclar aid crossing");
+    assert!(v["timing"]["cleared"].is_null());
+    assert_eq!(v["supply"]["delivered_tonnes"].as_f64().unwrap(), 0.0);
+}
+
 // --- A convoy on a hand-built straight road, every number computed by hand.
 
 /// The roads tests' OSM PBF writer (one implementation of the format for every test).

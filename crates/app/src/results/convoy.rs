@@ -9,8 +9,8 @@ use anyhow::{anyhow, bail, Result};
 use corridor_analysis::convoy::forecast_with_convoy;
 use corridor_analysis::convoy::{
     allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
-    reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup, ConvoyParams,
-    ConvoyRoute, FoodBase, RoadCut, RouteSummary, Supply, Timing, OUTLOOK_DAYS,
+    open_in_horizon, reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup,
+    ConvoyParams, ConvoyRoute, FoodBase, RoadCut, RouteSummary, Supply, Timing, OUTLOOK_DAYS,
 };
 use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
 use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams};
@@ -354,6 +354,13 @@ pub fn compute(
     let side = convoy_side(car, Some(req.warehouse));
     let on_map = crossings_on_map(car, snapper, side)?;
     let usable = allowed(s, &on_map, req.crossing.as_deref())?;
+    let (usable, shut) = match req.crossing {
+        Some(_) => (usable, Vec::new()),
+        None => {
+            let from = req.params.schedule.first_day;
+            open_in_horizon(s, usable, from, from.max(0) + i64::from(req.params.days))
+        }
+    };
     let stops = snap_stops(
         car,
         snapper,
@@ -410,7 +417,7 @@ pub fn compute(
                 .collect(),
         },
         supply: sup,
-        assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice())),
+        assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice()), &shut),
         feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
         params: req.params,
     })
@@ -483,7 +490,7 @@ fn headline(
     h
 }
 
-fn assumptions(p: &ConvoyParams, fed: Option<&[usize]>) -> Vec<String> {
+fn assumptions(p: &ConvoyParams, fed: Option<&[usize]>, shut: &[String]) -> Vec<String> {
     let mut out = vec![
         "the convoy travels as a civilian of the party holding the warehouse's ground and enters hostile ground only at an aid crossing".into(),
         "safest route: least exposure (incidents and front line), then least time; each leg passes the crossing's point".into(),
@@ -492,6 +499,13 @@ fn assumptions(p: &ConvoyParams, fed: Option<&[usize]>) -> Vec<String> {
         format!("deliveries count on the day they arrive; the cargo carries {} kcal/kg", p.schedule.kcal_per_kg),
         "driving times are the road graph's (speed limits or class defaults), without escorts' or checkpoints' other delays".into(),
     ];
+    if !shut.is_empty() {
+        out.push(format!(
+            "not used: {} (lets no truck through within the plan's {} days; name it with --crossing or [convoy] crossing to plan through it anyway)",
+            shut.join(", "),
+            p.days
+        ));
+    }
     if let Some(pieces) = fed {
         out.push(format!(
             "the plan feeds {} of the first enclave (where its distribution points lie: the piece of each point's nearest road node); supply is counted against their people, stock and other inflow{}",
