@@ -72,11 +72,13 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
     let fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
         .map_err(|e| anyhow!("{e}"))?;
     let acc = access(&foot, &car, fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
-    let within = acc
-        .coverage
-        .iter()
-        .find(|c| c.minutes == ACCESS_MINUTES)
-        .map(|c| c.people);
+    let within_of = |cov: &[corridor_analysis::access::Coverage]| {
+        cov.iter()
+            .find(|c| c.minutes == ACCESS_MINUTES)
+            .map(|c| c.people)
+    };
+    let within = within_of(&acc.coverage);
+    let within_full = within_of(&acc.coverage_fully_functioning);
     let enclaves: Vec<Value> = sieges
         .iter()
         .map(|e| {
@@ -127,7 +129,7 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
         "convoy": convoy,
         "evacuation": evac.as_ref().map(|r| json!({"people": r.people, "leaving": r.leaving, "staying": r.staying,
             "egress_time_s": r.egress_time_s, "lower_bound_s": r.lower_bound_s})),
-        "access": {"minutes": ACCESS_MINUTES, "people_within": within, "population": acc.population,
+        "access": {"minutes": ACCESS_MINUTES, "people_within": within, "people_within_fully_functioning": within_full, "population": acc.population,
                    "functioning": acc.facilities.functioning + acc.facilities.partially_functioning,
                    "not_functioning": acc.facilities.not_functioning + acc.facilities.destroyed},
         "changes": {"incidents": incidents, "closures": closures, "facilities_lost": facilities_lost},
@@ -260,13 +262,20 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
         ));
     }
     let a = &f["access"];
+    // Any working facility (a partially functioning field clinic counts) and, apart, the fully
+    // functioning ones: "a working hospital" would overstate care when only clinics remain.
+    let minutes = a["minutes"].as_f64().unwrap_or(30.0);
     out.push((
-        format!(
-            "People within {:.0} min of a working hospital (on foot)",
-            a["minutes"].as_f64().unwrap_or(30.0)
-        ),
+        format!("People within {minutes:.0} min on foot of a working health facility (any, even partially functioning)"),
         a["people_within"].as_f64().map_or("unknown".into(), people),
         "#reached+ind",
+    ));
+    out.push((
+        format!("People within {minutes:.0} min on foot of a fully functioning health facility"),
+        a["people_within_fully_functioning"]
+            .as_f64()
+            .map_or("unknown".into(), people),
+        "#reached+ind+fully_functioning",
     ));
     out
 }
@@ -636,9 +645,44 @@ footer p { margin: 2px 0; }
 section, tr, li { break-inside: avoid; }
 ";
 
-fn write_file(p: &Path, text: &str) -> Result<()> {
-    corridor_roads::file::write_atomically(p, text.as_bytes())
-        .map_err(|e| anyhow!("{}: {e}", p.display()))
+/// Writes the page and its CSV tables as one set: each to a temporary file beside it first,
+/// then all renamed, so a failure leaves none of them written (not new tables beside an old
+/// page).
+fn write_all(files: &[(PathBuf, String)]) -> Result<()> {
+    if let Some((p, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        return Err(anyhow!(
+            "{}: is a directory, not a file to write",
+            p.display()
+        ));
+    }
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    for (p, text) in files {
+        let name = p
+            .file_name()
+            .map_or("brief".into(), |n| n.to_string_lossy());
+        let tmp = p.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+        let res = std::fs::File::create(&tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, text.as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            for (t, _) in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such directory".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            return Err(anyhow!("{}: cannot write: {why}", p.display()));
+        }
+        staged.push((tmp, p));
+    }
+    for (tmp, p) in &staged {
+        std::fs::rename(tmp, p).map_err(|e| anyhow!("{}: cannot write: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 /// `NAME.html` → `NAME.<what>.csv` beside it.
@@ -662,9 +706,11 @@ pub fn run(args: &BriefArgs) -> Result<()> {
     let since = since.unwrap_or(loaded.scenario.as_of - chrono::Duration::days(7));
     let f = brief_figures(&loaded, since)?;
     let page = html(&loaded, &f);
-    write_file(&csv_path(&args.output, "figures"), &figures_csv(&f))?;
-    write_file(&csv_path(&args.output, "changes"), &changes_csv(&f))?;
-    write_file(&args.output, &page)?;
+    write_all(&[
+        (csv_path(&args.output, "figures"), figures_csv(&f)),
+        (csv_path(&args.output, "changes"), changes_csv(&f)),
+        (args.output.clone(), page),
+    ])?;
     // The figures as JSON on stdout: what the page shows, for checking and reuse.
     let mut out = f;
     if let Some(c) = out["convoy"].as_object_mut() {

@@ -232,6 +232,13 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
         .find(|c| c["minutes"] == 30.0)
         .unwrap();
     assert_eq!(b["access"]["people_within"], thirty["people"]);
+    // By the scenario's files: inside the enclave the only hospital was destroyed (AND10) and the
+    // field clinic is partially functioning, so on foot nobody reaches a fully functioning
+    // facility; the brief must not call the clinic "a working hospital".
+    assert_eq!(b["access"]["people_within_fully_functioning"], 0.0);
+    let figures = b["key_figures"].to_string();
+    assert!(!figures.contains("working hospital"), "{figures}");
+    assert!(figures.contains("fully functioning health facility"));
     // Changes since 21 July: the incidents after that date, each with its id.
     let ids: Vec<&str> = b["changes"]["incidents"]
         .as_array()
@@ -370,6 +377,22 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
     let o = corridor(&["brief", sc, "--since", "last week", "-o", "/tmp/never.html"]);
     assert_fails(&o, &["--since 'last week'"]);
     assert!(!Path::new("/tmp/never.html").exists());
+    // -o names a directory: nothing is written, not the CSV tables without the page either.
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("brief.html");
+    std::fs::create_dir(&html).unwrap();
+    let o = corridor(&["brief", sc, "-o", html.to_str().unwrap()]);
+    assert_fails(&o, &["brief.html", "is a directory"]);
+    let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    // -o in a folder that does not exist: one line naming the file, nothing left behind.
+    let o = corridor(&[
+        "brief",
+        sc,
+        "-o",
+        out.path().join("no/such/brief.html").to_str().unwrap(),
+    ]);
+    assert_fails(&o, &["brief.figures.csv", "no such directory"]);
     // Aid fields on a civilian crossing; a weekday that is none; a crossing off the front.
     let cases: [(&str, &str, &[&str]); 8] = [
         (
