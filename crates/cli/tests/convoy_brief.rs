@@ -781,4 +781,21 @@ fn a_siege_what_if_re_plans_the_convoy() {
     );
     let f = s["what_if"]["enclaves"][0]["forecast"]["assumptions"].to_string();
     assert!(f.contains("cannot run and is not counted"), "{f}");
+    // Closing the road the last distribution point stands on (the example's second point,
+    // 42.5100,1.5360, on Avinguda de les Nacions Unides, way 24914526, as `corridor convoy`'s
+    // waypoints show): the note names that stop, not only a siege.
+    let last = primary["waypoints"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["kind"], "distribution point");
+    assert_eq!(last["road"], "Avinguda de les Nacions Unides");
+    let s = json(&["siege", sc, "--close", "24914526"]);
+    let note = s["what_if"]["convoy_plan"]["note"].to_string();
+    assert!(
+        note.contains("distribution point 2 is on a closed road"),
+        "{note}"
+    );
 }

@@ -10,7 +10,8 @@ use corridor_analysis::convoy::forecast_with_convoy;
 use corridor_analysis::convoy::{
     allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
     open_in_horizon, reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup,
-    ConvoyParams, ConvoyRoute, FoodBase, RoadCut, RouteSummary, Supply, Timing, OUTLOOK_DAYS,
+    ConvoyParams, ConvoyRoute, FoodBase, RoadCut, RouteSummary, Stops, Supply, Timing,
+    OUTLOOK_DAYS,
 };
 use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
 use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams};
@@ -375,7 +376,10 @@ pub fn compute(
         );
     }
     let route = best_route(car, side, &usable, &stops, &[]).ok_or_else(|| {
-        anyhow!("no convoy route: no aid crossing leads from the warehouse to every distribution point (the enclave is besieged for convoys)")
+        match stops_on_closed_roads(car, &stops) {
+            Some(which) => anyhow!("no convoy route: {which} on a closed road, so no aid crossing leads from the warehouse to every distribution point as they are placed (besieged for convoys unless the stop moves or the road reopens)"),
+            None => anyhow!("no convoy route: no aid crossing leads from the warehouse to every distribution point (the enclave is besieged for convoys)"),
+        }
     })?;
     let backup = disjoint_backup(car, side, &usable, &stops, &route);
     let cuts = road_cuts(car, side, &usable, &stops, &route);
@@ -421,6 +425,25 @@ pub fn compute(
         feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
         params: req.params,
     })
+}
+
+/// The stops that sit on a road the scenario (or a what-if) closes, in words ("the warehouse
+/// is", "distribution point 2 is"), or `None`: a closure there, not a siege, stops the convoy.
+fn stops_on_closed_roads(car: &ScenarioMap, stops: &Stops) -> Option<String> {
+    let mut which = Vec::new();
+    if car.closure_of(stops.warehouse.edge).is_some() {
+        which.push("the warehouse".to_string());
+    }
+    for (i, d) in stops.distribution.iter().enumerate() {
+        if car.closure_of(d.edge).is_some() {
+            which.push(format!("distribution point {}", i + 1));
+        }
+    }
+    match which.len() {
+        0 => None,
+        1 => Some(format!("{} is", which[0])),
+        _ => Some(format!("{} are", which.join(" and "))),
+    }
 }
 
 fn hhmm(s: f64) -> String {
