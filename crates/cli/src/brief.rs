@@ -48,8 +48,9 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
                 "distance_m": r.route.distance_m,
                 "exposure": r.route.exposure.risk,
                 "backup_crossing": r.backup.as_ref().map(|b| b.route.crossing.clone()),
-                "plan_trucks_per_week": r.supply.as_ref().map(|x| x.plan_trucks_per_week),
-                "delivered_tonnes_30_days": r.supply.as_ref().map(|x| x.delivered_tonnes),
+                // The plan and its deliveries need no [stock]; only the need does.
+                "plan_trucks_per_week": r.params.schedule.trucks as f64 * 7.0 / r.params.schedule.every_days as f64,
+                "delivered_tonnes_30_days": r.schedule.daily_tonnes.iter().sum::<f64>(),
                 "trucks_per_week_to_cover_need": r.supply.as_ref().map(|x| x.trucks_per_week_to_cover_need),
                 "runs_out_without": r.supply.as_ref().and_then(|x| x.without.runs_out_on),
                 "runs_out_with": r.supply.as_ref().and_then(|x| x.with.runs_out_on),
@@ -235,10 +236,14 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
             out.push((
                 "Convoy plan".into(),
                 format!(
-                    "via {}: {:.0} trucks/week planned, {} needed; {} t in 30 days",
+                    "via {}: {:.0} trucks/week planned, {}; {} t in 30 days",
                     c["crossing"].as_str().unwrap_or(""),
                     c["plan_trucks_per_week"].as_f64().unwrap_or(0.0),
-                    c["trucks_per_week_to_cover_need"],
+                    c["trucks_per_week_to_cover_need"]
+                        .as_u64()
+                        .map_or("need unknown (no [stock])".into(), |n| format!(
+                            "{n} needed"
+                        )),
                     people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0))
                 ),
                 "#access+convoy",

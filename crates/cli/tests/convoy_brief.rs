@@ -487,6 +487,42 @@ fn a_convoy_avoids_an_aid_crossing_that_never_opens_in_the_horizon() {
     assert_eq!(v["supply"]["delivered_tonnes"].as_f64().unwrap(), 0.0);
 }
 
+/// Without [stock] the need is unknown, but the plan and its deliveries are not: 12 trucks every
+/// 2 days are 42 a week, and the example's 10 convoys of 12 × 20 t that arrive within 30 days
+/// carry 2,400 t (the crossing's calendar by hand: see the README).
+#[test]
+fn the_brief_without_stock_still_states_the_convoy_plan() {
+    let dir = edited(|m| {
+        let a = m.find("[stock]").unwrap();
+        let b = m.find("[convoy]").unwrap();
+        format!("{}{}", &m[..a], &m[b..]).replacen(
+            "depart = \"06:00\"",
+            "depart = \"06:00\"\nkcal_per_kg = 3500",
+            1,
+        )
+    });
+    let html = dir.path().join("brief.html");
+    let b = json(&[
+        "brief",
+        dir.path().join("scenario.toml").to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    let fig = b["key_figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["hxl"] == "#access+convoy")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        fig,
+        "via Enclar aid crossing: 42 trucks/week planned, need unknown (no [stock]); 2,400 t in 30 days"
+    );
+}
+
 // --- A convoy on a hand-built straight road, every number computed by hand.
 
 /// The roads tests' OSM PBF writer (one implementation of the format for every test).
