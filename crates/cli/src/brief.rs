@@ -120,6 +120,8 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
         .iter()
         .filter(|f| !f.status.works() && f.changed_by.iter().any(|c| c.date > since))
         .map(|f| json!({"name": f.name, "id": f.id, "status": f.status,
+                        "date": f.changed_by.iter().filter(|c| c.date > since).map(|c| c.date).max(),
+                        "lat": f.coord[1], "lon": f.coord[0],
                         "incidents": f.changed_by.iter().map(|c| c.incident.clone()).collect::<Vec<_>>()}))
         .collect();
     Ok(json!({
@@ -341,6 +343,33 @@ pub fn changes_csv(f: &Value) -> String {
             c["since"].as_str().unwrap_or(""),
             csv_field(c["name"].as_str().unwrap_or("road closed")),
             csv_field(&c["osm_way_ids"].to_string())
+        );
+    }
+    // Facilities lost: the date of the latest incident since `since` that hit it, its place,
+    // and the incident ids as the source.
+    for f in f["changes"]["facilities_lost"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let ids: Vec<&str> = f["incidents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{},facility lost,{},,{},{},{}",
+            f["date"].as_str().unwrap_or(""),
+            csv_field(&format!(
+                "{} {}",
+                f["name"].as_str().unwrap_or("a health facility"),
+                f["status"].as_str().unwrap_or("lost").replace('_', " ")
+            )),
+            f["lat"],
+            f["lon"],
+            csv_field(&ids.join(" "))
         );
     }
     out

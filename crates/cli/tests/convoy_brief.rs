@@ -264,7 +264,20 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
     assert!(ch.lines().nth(1).unwrap().contains("#geo+lat"));
     assert_eq!(
         ch.lines().count(),
-        2 + ids.len() + b["changes"]["closures"].as_array().unwrap().len()
+        2 + ids.len()
+            + b["changes"]["closures"].as_array().unwrap().len()
+            + b["changes"]["facilities_lost"].as_array().unwrap().len()
+    );
+    // The hospital the scenario's incident AND10 (2016-07-26, a drone strike 6 m away) destroyed
+    // is a change since 21 July, with that incident as its source.
+    let lost = ch
+        .lines()
+        .find(|l| l.contains(",facility lost,"))
+        .expect("the destroyed hospital in brief.changes.csv");
+    assert!(lost.starts_with("2016-07-26,facility lost,"), "{lost}");
+    assert!(
+        lost.contains("destroyed") && lost.ends_with(",AND10"),
+        "{lost}"
     );
 }
 
