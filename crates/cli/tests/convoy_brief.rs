@@ -536,6 +536,24 @@ fn the_brief_without_stock_still_states_the_convoy_plan() {
     );
 }
 
+/// A plan declared to start on 1 July, every 2 days, has convoys on 1, 3, … 27, 29 July: from
+/// as_of (28 July) on, the first is on Friday 29 July, and the one-convoy timing and the
+/// schedule both start there (not a convoy "leaving" four weeks before as_of).
+#[test]
+fn a_plan_that_started_before_as_of_continues_on_its_cadence() {
+    let dir = edited(|m| {
+        m.replacen(
+            "depart = \"06:00\"",
+            "depart = \"06:00\"\nfirst_departure = \"2016-07-01\"",
+            1,
+        )
+    });
+    let v = json(&["convoy", dir.path().join("scenario.toml").to_str().unwrap()]);
+    assert_eq!(v["timing"]["departs"], "2016-07-29T06:00");
+    assert_eq!(v["schedule"]["runs"][0]["departs"], "2016-07-29T06:00");
+    assert_eq!(v["schedule"]["runs"][1]["departs"], "2016-07-31T06:00");
+}
+
 // --- A convoy on a hand-built straight road, every number computed by hand.
 
 /// The roads tests' OSM PBF writer (one implementation of the format for every test).

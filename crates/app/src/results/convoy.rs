@@ -142,9 +142,17 @@ fn request(loaded: &LoadedScenario, args: &ConvoyOptions) -> Result<Request> {
                 s.file.display()
             )
         })?;
-    let first_day = plan
-        .and_then(|p| p.first_departure)
-        .map_or(1, |d| (d - s.as_of).num_days());
+    // A plan declared to start before `as_of` (or a scenario evaluated at a later date) has been
+    // running: its first convoy from `as_of` on is the next one on its cadence.
+    let first_day = plan.and_then(|p| p.first_departure).map_or(1, |d| {
+        let k = (d - s.as_of).num_days();
+        let every = i64::from(every.max(1));
+        if k >= 0 {
+            k
+        } else {
+            k + (-k + every - 1) / every * every
+        }
+    });
     Ok(Request {
         warehouse,
         distribution,
