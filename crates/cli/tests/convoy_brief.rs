@@ -383,6 +383,13 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
     assert_fails(&o, &["distribution point 1", "without an aid crossing"]);
     let o = corridor(&["convoy", sc, "--from", "43.5,1.5"]);
     assert_fails(&o, &["warehouse", "off the map"]);
+    // A second stop in piece 2, which `corridor siege` reports BESIEGED for trucks (around
+    // 42.5048,1.5386): the plan is refused, naming that stop, not the whole enclave.
+    let o = corridor(&["convoy", sc, "--to", "42.5070,1.5230;42.5048,1.5386"]);
+    assert_fails(
+        &o,
+        &["to distribution point 2 (that part of the enclave is besieged for convoys"],
+    );
     let o = corridor(&["convoy", sc, "--crossing", "Nowhere"]);
     assert_fails(&o, &["crossing 'Nowhere'", "Enclar aid crossing"]);
     let o = corridor(&["convoy", sc, "--days", "0"]);

@@ -386,7 +386,11 @@ pub fn compute(
     let route = best_route(car, side, &usable, &stops, &[]).ok_or_else(|| {
         match stops_on_closed_roads(car, &stops) {
             Some(which) => anyhow!("no convoy route: {which} on a closed road, so no aid crossing leads from the warehouse to every distribution point as they are placed (besieged for convoys unless the stop moves or the road reopens)"),
-            None => anyhow!("no convoy route: no aid crossing leads from the warehouse to every distribution point (the enclave is besieged for convoys)"),
+            None => match unreachable_stops(car, side, &usable, &stops) {
+                Some(which) if which.len() < stops.distribution.len() => anyhow!("no convoy route: no aid crossing leads from the warehouse to {which} (that part of the enclave is besieged for convoys; the other points are reachable)", which = which.join(" and ")),
+                Some(which) => anyhow!("no convoy route: no aid crossing leads from the warehouse to {} (the enclave is besieged for convoys)", which.join(" and ")),
+                None => anyhow!("no convoy route: no aid crossing leads from the warehouse to every distribution point (the enclave is besieged for convoys)"),
+            },
         }
     })?;
     let backup = disjoint_backup(car, side, &usable, &stops, &route);
@@ -452,6 +456,30 @@ fn stops_on_closed_roads(car: &ScenarioMap, stops: &Stops) -> Option<String> {
         1 => Some(format!("{} is", which[0])),
         _ => Some(format!("{} are", which.join(" and "))),
     }
+}
+
+/// The distribution points no aid crossing leads to on their own, in words ("distribution point
+/// 1"), or `None` when each is reachable alone (only the order of the stops fails).
+fn unreachable_stops(
+    car: &ScenarioMap,
+    side: corridor_scenario::Side,
+    usable: &[&corridor_analysis::convoy::CrossingOnMap],
+    stops: &Stops,
+) -> Option<Vec<String>> {
+    let which: Vec<String> = stops
+        .distribution
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            let one = Stops {
+                warehouse: stops.warehouse,
+                distribution: vec![**d],
+            };
+            best_route(car, side, usable, &one, &[]).is_none()
+        })
+        .map(|(i, _)| format!("distribution point {}", i + 1))
+        .collect();
+    (!which.is_empty()).then_some(which)
 }
 
 fn hhmm(s: f64) -> String {
