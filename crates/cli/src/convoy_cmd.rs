@@ -181,8 +181,21 @@ pub fn run(args: &ConvoyArgs) -> Result<()> {
         ConvoyFormat::Gpx => gpx(&loaded, &report),
     };
     match &args.output {
-        Some(p) => corridor_roads::file::write_atomically(p, text.as_bytes())
-            .map_err(|e| anyhow!("{}: {e}", p.display()))?,
+        Some(p) => {
+            if let Some(dir) = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                return Err(anyhow!(
+                    "{}: cannot write: no such directory {}",
+                    p.display(),
+                    dir.display()
+                ));
+            }
+            // The error names the file already.
+            corridor_roads::file::write_atomically(p, text.as_bytes())
+                .map_err(|e| anyhow!("{e}"))?
+        }
         None => print!("{text}"),
     }
     Ok(())

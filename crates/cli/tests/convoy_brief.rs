@@ -390,6 +390,20 @@ fn bad_convoy_and_brief_input_is_refused_in_one_line() {
         &o,
         &["to distribution point 2 (that part of the enclave is besieged for convoys"],
     );
+    // A GPX export into a folder that does not exist: one line naming the file, nothing written.
+    let o = corridor(&[
+        "convoy",
+        sc,
+        "--format",
+        "gpx",
+        "-o",
+        "/nonexistent-dir/route.gpx",
+    ]);
+    assert_fails(
+        &o,
+        &["/nonexistent-dir/route.gpx: cannot write: no such directory"],
+    );
+    assert!(!Path::new("/nonexistent-dir").exists());
     let o = corridor(&["convoy", sc, "--crossing", "Nowhere"]);
     assert_fails(&o, &["crossing 'Nowhere'", "Enclar aid crossing"]);
     let o = corridor(&["convoy", sc, "--days", "0"]);
