@@ -302,7 +302,15 @@ pub fn figures_csv(f: &Value) -> String {
         "Area,Figure,Value,Indicator tag\n#adm1+name,#indicator+name,#indicator+value,#meta+tag\n",
     );
     for (label, value, tag) in key_figures(f) {
-        let (area, figure) = label.split_once(": ").unwrap_or(("", &label));
+        // "Area: figure", or "Area, piece N" (the area is the enclave, the figure its piece).
+        let (area, figure) = label
+            .split_once(": ")
+            .or_else(|| {
+                label
+                    .rsplit_once(", piece ")
+                    .map(|(a, _)| (a, &label[a.len() + 2..]))
+            })
+            .unwrap_or(("", &label));
         let _ = writeln!(
             out,
             "{},{},{},{}",

@@ -260,6 +260,10 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
         "#adm1+name,#indicator+name,#indicator+value,#meta+tag"
     );
     assert!(csv.contains("#affected+ind") && csv.contains("#status"));
+    // Every row about a piece of the enclave names the enclave in the #adm1 column.
+    for l in csv.lines().filter(|l| l.ends_with("#status+piece")) {
+        assert!(l.starts_with("Andorra la Vella – Escaldes,piece "), "{l}");
+    }
     let ch = std::fs::read_to_string(out.path().join("brief.changes.csv")).unwrap();
     assert!(ch.lines().nth(1).unwrap().contains("#geo+lat"));
     assert_eq!(
