@@ -579,6 +579,41 @@ fn a_plan_that_started_before_as_of_continues_on_its_cadence() {
     assert_eq!(v["schedule"]["runs"][1]["departs"], "2016-07-31T06:00");
 }
 
+/// A convoy larger than the crossing lets through in a week. By hand, from Friday 29 July: the
+/// Enclar crossing opens Tue/Thu/Sat 09:00-13:00 (12 inspections of 20 min), at most 30 trucks
+/// an ISO week: Sat 30 July 12; Tue 2, Thu 4 August 12 each; Sat 6 August the 6 left of that
+/// week's 30; Tue 9 August the last 3. The headline says so.
+#[test]
+fn a_convoy_larger_than_the_crossing_limit_is_cleared_over_days_and_says_so() {
+    let dir = edited(|m| m.replacen("trucks = 12\n", "trucks = 45\n", 1));
+    let v = json(&["convoy", dir.path().join("scenario.toml").to_str().unwrap()]);
+    let days: Vec<(String, u64)> = v["timing"]["cleared_per_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d[0].as_str().unwrap().to_string(), d[1].as_u64().unwrap()))
+        .collect();
+    let want = [
+        ("2016-07-30", 12),
+        ("2016-08-02", 12),
+        ("2016-08-04", 12),
+        ("2016-08-06", 6),
+        ("2016-08-09", 3),
+    ];
+    assert_eq!(days.len(), want.len(), "{days:?}");
+    for ((d, n), (wd, wn)) in days.iter().zip(want) {
+        assert_eq!((d.as_str(), *n), (wd, wn));
+    }
+    assert_eq!(v["timing"]["cleared"], "2016-08-09T10:00");
+    let h = v["headline"].to_string();
+    assert!(
+        h.contains("its 45 trucks are cleared over 5 opening days (12 on 2016-07-30"),
+        "{h}"
+    );
+    // Friday 06:02 to Saturday 09:00: 27 h.
+    assert!(h.contains("waits 27 h"), "{h}");
+}
+
 // --- A convoy on a hand-built straight road, every number computed by hand.
 
 /// The roads tests' OSM PBF writer (one implementation of the format for every test).

@@ -500,6 +500,32 @@ pub fn plan_words(p: &ConvoyParams) -> String {
     )
 }
 
+/// The wait at the crossing in words when it matters to the plan: more than a day before the
+/// first inspection, or a convoy too large for one day's opening or limits.
+fn crossing_delay_words(t: &Timing, p: &ConvoyParams) -> Option<String> {
+    let days = t.cleared_per_day.len();
+    if days <= 1 && t.wait_s <= 86_400.0 {
+        return None;
+    }
+    let spread = if days > 1 {
+        format!(
+            "; its {} trucks are cleared over {days} opening days ({}), the convoy moving on when the last is through",
+            p.schedule.trucks,
+            t.cleared_per_day
+                .iter()
+                .map(|(d, n)| format!("{n} on {d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "At the crossing the first convoy waits {:.0} h for its first inspection (hours, open days, truck limits){spread}.",
+        t.wait_s / 3600.0
+    ))
+}
+
 fn headline(
     route: &ConvoyRoute,
     backup: Option<&Backup>,
@@ -516,6 +542,9 @@ fn headline(
         plan_words(p),
         t.arrivals.last().map_or("never (the crossing does not clear them)".into(), |a| format!("at {a}"))
     )];
+    if let Some(w) = crossing_delay_words(t, p) {
+        h.push(w);
+    }
     h.push(match backup {
         Some(b) if b.disjoint => format!(
             "Disjoint backup via {}: {:.1} km, exposure {:.1}.",
