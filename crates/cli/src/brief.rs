@@ -55,6 +55,8 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
                 "runs_out_without": r.supply.as_ref().and_then(|x| x.without.runs_out_on),
                 "runs_out_with": r.supply.as_ref().and_then(|x| x.with.runs_out_on),
                 "verdict": r.supply.as_ref().map(|x| x.verdict.clone()),
+                "unreached_words": (!r.unreached_pieces.is_empty()).then(|| convoy::unreached_words(&r.unreached_pieces)),
+                "unreached_pieces": r.unreached_pieces,
                 "geometry": r.route.geometry,
                 "backup_geometry": r.backup.as_ref().map(|b| b.route.geometry.clone()),
             })),
@@ -146,22 +148,9 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Thousands with a thin separator as OCHA's products print them: 250,000.
+/// Thousands with a separator as OCHA's products print them: 250,000.
 pub fn people(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    convoy::thousands(x)
 }
 
 /// "12 days of food (runs out 2016-08-09)", "food does not run out" or "no food forecast".
@@ -179,7 +168,14 @@ fn food_words(v: &Value) -> String {
 /// The key figures as `(label, value, HXL tag)`: the same strings go into the HTML and the CSV.
 pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
     let mut out = Vec::new();
-    for e in f["enclaves"].as_array().into_iter().flatten() {
+    // The pieces of the first enclave no convoy reaches (`corridor convoy`'s `unreached_pieces`).
+    let unreached: Vec<Option<u64>> = f["convoy"]["unreached_pieces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| u["piece"].as_u64())
+        .collect();
+    for (k, e) in f["enclaves"].as_array().into_iter().flatten().enumerate() {
         let name = e["name"].as_str().unwrap_or_default();
         let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
         let worst = e["headline_piece"].as_u64().unwrap_or(0) as usize;
@@ -208,10 +204,15 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
                 out.push((
                     format!("{name}, piece {}", p["index"].as_u64().unwrap_or(0) + 1),
                     format!(
-                        "{}, {} people, {}",
+                        "{}, {} people, {}{}",
                         status(p),
                         people(p["population"].as_f64().unwrap_or(0.0)),
-                        food_words(p)
+                        food_words(p),
+                        if k == 0 && unreached.contains(&p["index"].as_u64()) {
+                            "; NO CONVOY REACHES IT"
+                        } else {
+                            ""
+                        }
                     ),
                     "#status+piece",
                 ));
@@ -238,7 +239,7 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
             out.push((
                 "Convoy plan".into(),
                 format!(
-                    "via {}: {:.0} trucks/week planned, {}; {} t in 30 days",
+                    "via {}: {:.0} trucks/week planned, {}; {} t in 30 days{}",
                     c["crossing"].as_str().unwrap_or(""),
                     c["plan_trucks_per_week"].as_f64().unwrap_or(0.0),
                     c["trucks_per_week_to_cover_need"]
@@ -246,7 +247,18 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
                         .map_or("need unknown (no [stock])".into(), |n| format!(
                             "{n} needed"
                         )),
-                    people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0))
+                    people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0)),
+                    match unreached.len() {
+                        0 => String::new(),
+                        _ => format!(
+                            "; does not reach piece {}",
+                            unreached
+                                .iter()
+                                .map(|p| (p.unwrap_or(0) + 1).to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }
                 ),
                 "#access+convoy",
             ));
@@ -660,7 +672,7 @@ pub fn html(loaded: &LoadedScenario, f: &Value) -> String {
 
 const CSS: &str = "@page { size: A4; margin: 10mm; }
 * { box-sizing: border-box; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.6pt; color: #222; margin: 0; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.2pt; color: #222; margin: 0; }
 header { border-bottom: 3px solid #0a6ebd; margin-bottom: 4px; }
 .kind { color: #0a6ebd; font-weight: bold; letter-spacing: 1px; font-size: 8pt; }
 h1 { font-size: 14pt; margin: 2px 0; }
@@ -674,7 +686,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 3px; border-bottom: 1px solid #ddd; }
 th { font-weight: normal; color: #444; width: 48%; }
 td { font-weight: bold; }
-svg { width: 100%; height: auto; max-height: 105mm; border: 1px solid #ccc; }
+svg { width: 100%; height: auto; max-height: 92mm; border: 1px solid #ccc; }
 .legend { font-size: 7pt; color: #444; }
 .k { display: inline-block; width: 14px; height: 4px; margin: 0 2px 2px 6px; vertical-align: middle; }
 .route { background: #0a6ebd; } .backup { background: #e08a00; } .front { background: #b0281a; }

@@ -557,7 +557,7 @@ fn the_brief_without_stock_still_states_the_convoy_plan() {
         .to_string();
     assert_eq!(
         fig,
-        "via Enclar aid crossing: 42 trucks/week planned, need unknown (no [stock]); 2,400 t in 30 days"
+        "via Enclar aid crossing: 42 trucks/week planned, need unknown (no [stock]); 2,400 t in 30 days; does not reach piece 2, 3"
     );
 }
 
@@ -925,4 +925,143 @@ fn a_siege_what_if_re_plans_the_convoy() {
         note.contains("distribution point 2 is on a closed road"),
         "{note}"
     );
+}
+
+/// The example's enclave ground (territory.geojson, party `opp`): a rectangle, lon × lat.
+const ENCLAVE_LON: [f64; 2] = [1.512, 1.545];
+const ENCLAVE_LAT: [f64; 2] = [42.5025, 42.5145];
+/// The example's closed road (closures.geojson).
+const CLOSED_WAY: i64 = 24_364_447;
+
+fn in_enclave(p: [f64; 2]) -> bool {
+    p[0] > ENCLAVE_LON[0] && p[0] < ENCLAVE_LON[1] && p[1] > ENCLAVE_LAT[0] && p[1] < ENCLAVE_LAT[1]
+}
+
+/// Oracle for `unreached_pieces`: a plain BFS over the car graph's arcs that stay inside the
+/// enclave's rectangle (every shape point) and are not on the closed way, started from the inner
+/// end of each aid crossing's road where it crosses the rectangle's edge; risk ignored. A piece
+/// is reached when the car node nearest its `near` point is visited.
+#[test]
+fn the_pieces_the_convoy_does_not_reach_are_those_no_road_from_an_aid_crossing_reaches() {
+    let sc = example_scenario();
+    let v = json(&["convoy", sc.to_str().unwrap()]);
+    let siege = json(&["siege", sc.to_str().unwrap()]);
+    let map = corridor_app::maps::load_map_cached(&bundled_map()).unwrap();
+    let car = map
+        .graph
+        .profiles
+        .iter()
+        .find(|p| p.profile == corridor_roads::Profile::Car)
+        .unwrap();
+    let g = &car.graph;
+    let inside_arc = |a: u32| {
+        let (e, _) = car.arc_edge(a);
+        car.edges.way_id[e as usize] != CLOSED_WAY
+            && car.edge_shape(e).iter().all(|&p| in_enclave(p))
+    };
+    let mut seen = vec![false; g.node_count()];
+    let mut queue = std::collections::VecDeque::new();
+    let crossing_ways: Vec<i64> = v["crossings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["opens_osm_way_ids"].as_array().unwrap().clone())
+        .map(|w| w.as_i64().unwrap())
+        .collect();
+    for e in 0..car.edges.len() {
+        let (f, t) = (car.edges.from[e] as usize, car.edges.to[e] as usize);
+        let (fi, ti) = (in_enclave(car.node_coord[f]), in_enclave(car.node_coord[t]));
+        if crossing_ways.contains(&car.edges.way_id[e]) && fi != ti {
+            let inner = if fi { f } else { t };
+            if !seen[inner] {
+                seen[inner] = true;
+                queue.push_back(inner as u32);
+            }
+        }
+    }
+    assert!(
+        !queue.is_empty(),
+        "no aid crossing road crosses the enclave's edge"
+    );
+    while let Some(n) = queue.pop_front() {
+        for a in g.out_arcs(n) {
+            let h = g.arc_head(a);
+            if inside_arc(a) && !seen[h as usize] {
+                seen[h as usize] = true;
+                queue.push_back(h);
+            }
+        }
+    }
+    let nearest = |p: [f64; 2]| {
+        (0..car.node_coord.len())
+            .min_by(|&a, &b| {
+                let d = |n: usize| {
+                    let c = car.node_coord[n];
+                    let dx = (c[0] - p[0]) * (p[1].to_radians().cos());
+                    dx * dx + (c[1] - p[1]).powi(2)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap()
+    };
+    let fed: Vec<u64> = v["feeds_pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    let pieces = siege["enclaves"][0]["pieces"].as_array().unwrap();
+    let expected: Vec<u64> = pieces
+        .iter()
+        .filter(|p| p["status"] != "open" && !fed.contains(&p["index"].as_u64().unwrap()))
+        .filter(|p| {
+            let near = [
+                p["near"][0].as_f64().unwrap(),
+                p["near"][1].as_f64().unwrap(),
+            ];
+            !seen[nearest(near)]
+        })
+        .map(|p| p["index"].as_u64().unwrap())
+        .collect();
+    let got: Vec<u64> = v["unreached_pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["piece"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, expected, "unreached pieces differ from the BFS oracle");
+    // The oracle is not blind: it reaches the piece the convoy feeds.
+    for &i in &fed {
+        let p = &pieces[i as usize];
+        let near = [
+            p["near"][0].as_f64().unwrap(),
+            p["near"][1].as_f64().unwrap(),
+        ];
+        assert!(
+            seen[nearest(near)],
+            "the BFS does not reach fed piece {}",
+            i + 1
+        );
+    }
+    // The reviewer's case: piece 2 (19,067 people, food out 2016-08-27) is among them, first
+    // in the headline, with its people and date as the siege forecast gives them.
+    assert!(got.contains(&1), "{got:?}");
+    let u = &v["unreached_pieces"][0];
+    assert_eq!(u["people"], pieces[1]["forecast"]["people"]);
+    assert_eq!(u["food_runs_out_on"], pieces[1]["forecast"]["runs_out_on"]);
+    let first = v["headline"][0].as_str().unwrap();
+    assert!(
+        first.starts_with(
+            "The plan does not reach piece 2 (19,067 people, food runs out 27 Aug 2016)"
+        ),
+        "{first}"
+    );
+    // Every non-open piece is either fed or listed: none is silently left out.
+    for p in pieces.iter().filter(|p| p["status"] != "open") {
+        let i = p["index"].as_u64().unwrap();
+        assert!(
+            fed.contains(&i) || got.contains(&i),
+            "piece {i} neither fed nor listed"
+        );
+    }
 }

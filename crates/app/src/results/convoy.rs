@@ -14,7 +14,7 @@ use corridor_analysis::convoy::{
     OUTLOOK_DAYS,
 };
 use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
-use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams};
+use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams, Status};
 use corridor_roads::Profile;
 use corridor_scenario::ScenarioMap;
 use serde::Serialize;
@@ -72,10 +72,24 @@ pub struct ConvoyReport {
     /// The pieces of the first enclave (indices into the siege report's `pieces`) that the
     /// distribution points lie in: the supply figures are theirs, pooled.
     pub feeds_pieces: Vec<usize>,
+    /// The contested or besieged pieces of the first enclave that the plan does not feed and
+    /// that no aid crossing route reaches at all: the people the plan leaves out.
+    pub unreached_pieces: Vec<UnreachedPiece>,
     pub assumptions: Vec<String>,
     /// The plan's numbers (reported in `parameters.plan`).
     #[serde(skip)]
     pub params: ConvoyParams,
+}
+
+/// A piece of the enclave in need that no convoy through any aid crossing can reach by road.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreachedPiece {
+    /// Index into the siege report's `pieces` (the headline says "piece N", 1-based).
+    pub piece: usize,
+    pub status: String,
+    pub people: f64,
+    /// When its food runs out (the siege forecast); `None`: no forecast or it does not.
+    pub food_runs_out_on: Option<chrono::NaiveDate>,
 }
 
 /// The plan's inputs, from the arguments or the scenario's `[convoy]`.
@@ -404,7 +418,14 @@ pub fn compute(
     let sup = fed
         .as_ref()
         .map(|(b, _)| supply(crossing, s.as_of, p, &sched, b));
-    let headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
+    let fed_pieces = fed
+        .as_ref()
+        .map_or(&[][..], |(_, pieces)| pieces.as_slice());
+    let unreached = unreached_pieces(car, snapper, side, &usable, &stops, sieges, fed_pieces);
+    let mut headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
+    if !unreached.is_empty() {
+        headline.insert(0, unreached_words(&unreached));
+    }
     let crossings = on_map
         .iter()
         .map(|x| {
@@ -435,8 +456,97 @@ pub fn compute(
         supply: sup,
         assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice()), &shut),
         feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
+        unreached_pieces: unreached,
         params: req.params,
     })
+}
+
+/// The contested or besieged pieces of the first enclave, other than `fed`, to which no aid
+/// crossing leads a convoy from the warehouse: each piece is tried as the only stop, at its
+/// car road node nearest its middle.
+fn unreached_pieces(
+    car: &ScenarioMap,
+    snapper: &corridor_roads::Snapper,
+    side: corridor_scenario::Side,
+    usable: &[&corridor_analysis::convoy::CrossingOnMap],
+    stops: &Stops,
+    sieges: &[EnclaveReport],
+    fed: &[usize],
+) -> Vec<UnreachedPiece> {
+    let Some(r) = sieges.first() else {
+        return Vec::new();
+    };
+    let reached = |piece: usize, near: [f64; 2]| {
+        let node = r.piece_nodes[Profile::Car.index()]
+            .iter()
+            .filter(|(_, p)| *p == piece)
+            .min_by(|a, b| haversine(a.0, near).total_cmp(&haversine(b.0, near)));
+        let Some(snap) = node.and_then(|(at, _)| snapper.snap(car.graph, *at, 50.0)) else {
+            return false;
+        };
+        let one = Stops {
+            warehouse: stops.warehouse,
+            distribution: vec![snap],
+        };
+        best_route(car, side, usable, &one, &[]).is_some()
+    };
+    r.pieces
+        .iter()
+        .filter(|p| p.status != Status::Open && !fed.contains(&p.index))
+        .filter(|p| !reached(p.index, p.near))
+        .map(|p| UnreachedPiece {
+            piece: p.index,
+            status: p.status.name().into(),
+            people: p.forecast.as_ref().map_or(p.population, |f| f.people),
+            food_runs_out_on: p.forecast.as_ref().and_then(|f| f.runs_out_on),
+        })
+        .collect()
+}
+
+fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
+    corridor_roads::geometry::haversine_m(a, b)
+}
+
+/// "The plan does not reach piece 2 (19,067 people, food runs out 27 Aug 2016): …" — first in
+/// the headline, so that nobody reads the plan as feeding the whole enclave.
+pub fn unreached_words(u: &[UnreachedPiece]) -> String {
+    let each: Vec<String> = u
+        .iter()
+        .map(|x| {
+            format!(
+                "piece {} ({} people, {})",
+                x.piece + 1,
+                thousands(x.people),
+                x.food_runs_out_on
+                    .map_or("no food run-out date".into(), |d| format!(
+                        "food runs out {}",
+                        d.format("%-d %b %Y")
+                    ))
+            )
+        })
+        .collect();
+    format!(
+        "The plan does not reach {}: no convoy through any aid crossing has a road there.",
+        each.join(" or ")
+    )
+}
+
+/// A whole number with thousands separators, as OCHA's products print people: 250,000.
+pub fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// The stops that sit on a road the scenario (or a what-if) closes, in words ("the warehouse
