@@ -1065,3 +1065,73 @@ fn the_pieces_the_convoy_does_not_reach_are_those_no_road_from_an_aid_crossing_r
         );
     }
 }
+
+/// The example's crossing limits by hand: Enclar opens 09:00–13:00 on Tue, Thu and Sat with 20
+/// min per truck (4 h ÷ 20 min = 12 a day, × 3 days = 36), capped at 30 a week; Tarragona opens
+/// daily from 29 July (the plan's first day) 08:00–16:00 with 15 min per truck (32 a day),
+/// capped at 20 a day: 7 × 20 = 140 a week. The need takes 49 a week, so Enclar (the safer
+/// crossing) cannot carry it and Tarragona can.
+#[test]
+fn a_crossing_too_small_for_the_need_names_the_crossings_that_could_carry_it() {
+    let sc = example_scenario();
+    let v = json(&["convoy", sc.to_str().unwrap()]);
+    assert_eq!(v["route"]["crossing"], "Enclar aid crossing");
+    assert_eq!(v["supply"]["crossing_trucks_per_week_max"], 30);
+    let needed = v["supply"]["trucks_per_week_to_cover_need"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(needed, 49);
+    let alts = v["crossings_that_could_carry_the_need"].as_array().unwrap();
+    assert_eq!(alts.len(), 1, "{alts:?}");
+    let a = &alts[0];
+    assert_eq!(a["crossing"], "Tarragona aid crossing");
+    assert_eq!(a["trucks_per_week_max"], 140);
+    assert_eq!(a["trucks_per_week_needed"], 49);
+    // The exposure difference from the two routes' exposures; the chosen route is the safest.
+    let (x, base) = (
+        a["exposure"].as_f64().unwrap(),
+        v["route"]["exposure"]["risk"].as_f64().unwrap(),
+    );
+    assert!(x >= base, "{x} < {base}");
+    let pct = (x - base) / base * 100.0;
+    assert!((a["exposure_change_pct"].as_f64().unwrap() - pct).abs() < 1e-9);
+    let line = format!(
+        "Enclar aid crossing lets at most 30 trucks a week through, below the 49 the need takes; Tarragona aid crossing could carry 49 trucks a week (at most 140) at {pct:+.0} % exposure"
+    );
+    assert!(
+        v["headline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_str().unwrap().starts_with(&line)),
+        "{line} not in {:?}",
+        v["headline"]
+    );
+
+    // Tarragona limited to 5 a day (35 a week < 49): no crossing could carry the need.
+    let dir = edited(|m| m.replace("trucks_per_day = 20", "trucks_per_day = 5"));
+    let v = json(&["convoy", dir.path().join("scenario.toml").to_str().unwrap()]);
+    assert!(v["crossings_that_could_carry_the_need"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(v["headline"].as_array().unwrap().iter().any(|h| h
+        .as_str()
+        .unwrap()
+        .ends_with("below the 49 the need takes; no other aid crossing could carry them.")));
+
+    // Enclar at 5 min a truck (48 a day × 3 = 144) and 100 a week: it carries the 49 itself,
+    // so no alternative is listed and the headline does not bring it up.
+    let dir = edited(|m| {
+        m.replace("trucks_per_week = 30", "trucks_per_week = 100")
+            .replace("inspection_minutes = 20", "inspection_minutes = 5")
+    });
+    let v = json(&["convoy", dir.path().join("scenario.toml").to_str().unwrap()]);
+    assert_eq!(v["route"]["crossing"], "Enclar aid crossing");
+    assert_eq!(v["supply"]["crossing_trucks_per_week_max"], 100);
+    assert!(v["crossings_that_could_carry_the_need"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(!v["headline"].to_string().contains("could carry"));
+}

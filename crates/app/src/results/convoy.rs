@@ -7,13 +7,16 @@ use crate::maps::parse_lat_lon;
 use crate::scenario::{describe_side, LoadedScenario};
 use anyhow::{anyhow, bail, Result};
 use corridor_analysis::convoy::forecast_with_convoy;
+use corridor_analysis::convoy::route_via;
 use corridor_analysis::convoy::{
     allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
     open_in_horizon, reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup,
     ConvoyParams, ConvoyRoute, FoodBase, RoadCut, RouteSummary, Stops, Supply, Timing,
     OUTLOOK_DAYS,
 };
-use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
+use corridor_analysis::convoy_schedule::{
+    crossing_week_capacity, schedule, Schedule, ScheduleParams,
+};
 use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams, Status};
 use corridor_roads::Profile;
 use corridor_scenario::ScenarioMap;
@@ -75,6 +78,10 @@ pub struct ConvoyReport {
     /// The contested or besieged pieces of the first enclave that the plan does not feed and
     /// that no aid crossing route reaches at all: the people the plan leaves out.
     pub unreached_pieces: Vec<UnreachedPiece>,
+    /// When the chosen crossing's weekly limit is below the trucks the need takes: each other
+    /// usable aid crossing that could let the need through in a week, with its route's
+    /// exposure against the chosen one's. Empty when the chosen crossing suffices.
+    pub crossings_that_could_carry_the_need: Vec<CrossingAlternative>,
     pub assumptions: Vec<String>,
     /// The plan's numbers (reported in `parameters.plan`).
     #[serde(skip)]
@@ -90,6 +97,22 @@ pub struct UnreachedPiece {
     pub people: f64,
     /// When its food runs out (the siege forecast); `None`: no forecast or it does not.
     pub food_runs_out_on: Option<chrono::NaiveDate>,
+}
+
+/// Another aid crossing that could carry the whole need where the chosen one cannot.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossingAlternative {
+    pub crossing: String,
+    /// The most trucks it lets through in the plan's first week (hours ÷ inspection, day and
+    /// week limits, open days); `None`: nothing limits it.
+    pub trucks_per_week_max: Option<u32>,
+    /// The trucks a week the need takes (as `supply.trucks_per_week_to_cover_need`).
+    pub trucks_per_week_needed: u32,
+    /// The safest route through it to the same stops.
+    pub distance_m: f64,
+    pub exposure: f64,
+    /// (its exposure − the chosen route's) ÷ the chosen route's, in %.
+    pub exposure_change_pct: f64,
 }
 
 /// The plan's inputs, from the arguments or the scenario's `[convoy]`.
@@ -422,7 +445,16 @@ pub fn compute(
         .as_ref()
         .map_or(&[][..], |(_, pieces)| pieces.as_slice());
     let unreached = unreached_pieces(car, snapper, side, &usable, &stops, sieges, fed_pieces);
+    let carriers = sup.as_ref().map_or_else(Vec::new, |sp| {
+        could_carry_the_need(loaded, car, side, &usable, &stops, &route, p, sp)
+    });
     let mut headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
+    if let Some(w) = sup
+        .as_ref()
+        .and_then(|sp| carriers_words(&route, sp, &carriers))
+    {
+        headline.push(w);
+    }
     if !unreached.is_empty() {
         headline.insert(0, unreached_words(&unreached));
     }
@@ -457,8 +489,91 @@ pub fn compute(
         assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice()), &shut),
         feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
         unreached_pieces: unreached,
+        crossings_that_could_carry_the_need: carriers,
         params: req.params,
     })
+}
+
+/// When the chosen crossing lets fewer trucks a week through than the need takes: the other
+/// usable aid crossings whose own weekly capacity (same rule, same first week) covers the need
+/// and that have a route to the same stops, with that route's exposure.
+#[allow(clippy::too_many_arguments)]
+fn could_carry_the_need(
+    loaded: &LoadedScenario,
+    car: &ScenarioMap,
+    side: corridor_scenario::Side,
+    usable: &[&corridor_analysis::convoy::CrossingOnMap],
+    stops: &Stops,
+    chosen: &ConvoyRoute,
+    p: &ConvoyParams,
+    sup: &Supply,
+) -> Vec<CrossingAlternative> {
+    let s = &loaded.scenario;
+    let needed = sup.trucks_per_week_to_cover_need;
+    if sup.crossing_trucks_per_week_max.is_none_or(|m| m >= needed) {
+        return Vec::new();
+    }
+    usable
+        .iter()
+        .filter(|x| x.crossing != chosen.crossing_index)
+        .filter_map(|x| {
+            let cap =
+                crossing_week_capacity(&s.aid_crossings[x.crossing], s.as_of, p.schedule.first_day);
+            if cap.is_some_and(|m| m < needed) {
+                return None;
+            }
+            let r = route_via(car, side, x, stops, &[], &[])?;
+            let base = chosen.exposure.risk;
+            Some(CrossingAlternative {
+                crossing: r.crossing.clone(),
+                trucks_per_week_max: cap,
+                trucks_per_week_needed: needed,
+                distance_m: r.distance_m,
+                exposure: r.exposure.risk,
+                exposure_change_pct: if base > 0.0 {
+                    (r.exposure.risk - base) / base * 100.0
+                } else {
+                    0.0
+                },
+            })
+        })
+        .collect()
+}
+
+/// "Enclar aid crossing lets at most 30 trucks a week through, below the 49 the need takes;
+/// Tarragona aid crossing could carry 49 trucks a week (at most 140) at +88 % exposure."
+fn carriers_words(
+    chosen: &ConvoyRoute,
+    sup: &Supply,
+    alts: &[CrossingAlternative],
+) -> Option<String> {
+    let cap = sup.crossing_trucks_per_week_max?;
+    let needed = sup.trucks_per_week_to_cover_need;
+    if cap >= needed {
+        return None;
+    }
+    let lead = format!(
+        "{} lets at most {cap} trucks a week through, below the {needed} the need takes",
+        chosen.crossing
+    );
+    if alts.is_empty() {
+        return Some(format!("{lead}; no other aid crossing could carry them."));
+    }
+    let each: Vec<String> = alts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} could carry {needed} trucks a week ({}) at {:+.0} % exposure ({:.1} against {:.1})",
+                a.crossing,
+                a.trucks_per_week_max
+                    .map_or("no limit".into(), |m| format!("at most {m}")),
+                a.exposure_change_pct,
+                a.exposure,
+                chosen.exposure.risk
+            )
+        })
+        .collect();
+    Some(format!("{lead}; {}.", each.join("; ")))
 }
 
 /// The contested or besieged pieces of the first enclave, other than `fed`, to which no aid
