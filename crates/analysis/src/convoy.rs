@@ -821,6 +821,33 @@ pub struct Supply {
     /// The most the crossing lets through in the plan's first week; `None`: unlimited.
     pub crossing_trucks_per_week_max: Option<u32>,
     pub verdict: String,
+    /// Days from `as_of` the `with`/`without` outlooks look ahead: "does not run out" means
+    /// not within them (the convoys running as planned throughout).
+    pub outlook_days: u32,
+}
+
+/// "does not run out within 3660 days (by 2026-08-04), the convoys running as planned
+/// throughout" or "runs out on DATE": an outlook's verdict with the assumption it rests on. The
+/// outlook is a finite series (`OUTLOOK_DAYS` or the plan's horizon, whichever is longer), so
+/// "does not run out" is only ever "not within" it.
+pub fn outlook_words(
+    o: &Outlook,
+    as_of: chrono::NaiveDate,
+    days: u32,
+    with_convoys: bool,
+) -> String {
+    match o.runs_out_on {
+        Some(d) => format!("runs out on {d}"),
+        None => format!(
+            "does not run out within {days} days (by {}){}",
+            as_of + chrono::Duration::days(i64::from(days)),
+            if with_convoys {
+                ", the convoys running as planned throughout"
+            } else {
+                ""
+            }
+        ),
+    }
 }
 
 /// The food a stock and need leave for the convoy to fill (the siege forecast's inputs).
@@ -911,6 +938,7 @@ pub fn supply(
         trucks_per_week_to_cover_need: needed,
         crossing_trucks_per_week_max: cap,
         verdict,
+        outlook_days: series,
     }
 }
 
@@ -941,13 +969,20 @@ pub fn forecast_with_convoy(
         .copied()
         .collect();
     out.assumptions.push(format!(
-        "with the declared convoy plan ([convoy]): {plan}; {:.0} t in the first {} days; without it food would run out on {}",
+        "with the declared convoy plan ([convoy]): {plan}; {:.0} t in the first {} days; with it food {}; without it food would run out on {}",
         supply.delivered_tonnes,
         supply.horizon_days,
-        supply
-            .without
-            .runs_out_on
-            .map_or("no date (it does not run out)".into(), |d| d.to_string())
+        match supply.with.runs_out_on {
+            Some(d) => format!("runs out on {d}"),
+            None => format!(
+                "does not run out within {} days, the convoys running as planned throughout",
+                supply.outlook_days
+            ),
+        },
+        supply.without.runs_out_on.map_or_else(
+            || format!("no date within {} days", supply.outlook_days),
+            |d| d.to_string()
+        )
     ));
     out
 }

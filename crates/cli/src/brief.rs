@@ -57,6 +57,8 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
                 "verdict": r.supply.as_ref().map(|x| x.verdict.clone()),
                 "unreached_words": (!r.unreached_pieces.is_empty()).then(|| convoy::unreached_words(&r.unreached_pieces)),
                 "unreached_pieces": r.unreached_pieces,
+                "feeds_pieces": r.feeds_pieces,
+                "outlook_days": r.supply.as_ref().map(|x| x.outlook_days),
                 "geometry": r.route.geometry,
                 "backup_geometry": r.backup.as_ref().map(|b| b.route.geometry.clone()),
             })),
@@ -165,6 +167,20 @@ fn food_words(v: &Value) -> String {
     }
 }
 
+/// `food_words` for a piece the declared convoy plan feeds: "does not run out" only ever means
+/// within the outlook, the convoys running as planned throughout.
+fn fed_food_words(v: &Value, f: &Value) -> String {
+    match (
+        v["days_of_food"].as_f64(),
+        f["convoy"]["outlook_days"].as_u64(),
+    ) {
+        (None, Some(n)) if v["food_forecast"] == true => format!(
+            "food does not run out within {n} days, the convoy plan running as planned throughout"
+        ),
+        _ => food_words(v),
+    }
+}
+
 /// The key figures as `(label, value, HXL tag)`: the same strings go into the HTML and the CSV.
 pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
     let mut out = Vec::new();
@@ -174,6 +190,13 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
         .into_iter()
         .flatten()
         .map(|u| u["piece"].as_u64())
+        .collect();
+    // The pieces the declared convoy plan feeds: their forecast counts it.
+    let fed: Vec<Option<u64>> = f["convoy"]["feeds_pieces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_u64())
         .collect();
     for (k, e) in f["enclaves"].as_array().into_iter().flatten().enumerate() {
         let name = e["name"].as_str().unwrap_or_default();
@@ -207,7 +230,11 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
                         "{}, {} people, {}{}",
                         status(p),
                         people(p["population"].as_f64().unwrap_or(0.0)),
-                        food_words(p),
+                        if k == 0 && fed.contains(&p["index"].as_u64()) {
+                            fed_food_words(p, f)
+                        } else {
+                            food_words(p)
+                        },
                         if k == 0 && unreached.contains(&p["index"].as_u64()) {
                             "; NO CONVOY REACHES IT"
                         } else {

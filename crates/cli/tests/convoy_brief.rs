@@ -1135,3 +1135,39 @@ fn a_crossing_too_small_for_the_need_names_the_crossings_that_could_carry_it() {
         .is_empty());
     assert!(!v["headline"].to_string().contains("could carry"));
 }
+
+/// "Food does not run out" with the plan is only ever "not within" the outlook: the convoy
+/// headline, the siege forecast's assumption and the brief's fed piece name the horizon (the
+/// longer of 3660 days and `--days`, counted by hand from as_of 2016-07-28) and the assumption
+/// that the convoys run as planned throughout.
+#[test]
+fn food_that_does_not_run_out_with_the_plan_names_the_horizon() {
+    let sc = example_scenario();
+    let v = json(&["convoy", sc.to_str().unwrap()]);
+    assert_eq!(v["supply"]["outlook_days"], 3660);
+    assert!(v["supply"]["with"]["runs_out_on"].is_null());
+    // 2016-07-28 + 3660 days = 2026-08-05 (10 years of 365 days, 3 leap days, + 5).
+    let want = "with it food does not run out within 3660 days (by 2026-08-05), the convoys running as planned throughout";
+    assert!(
+        v["headline"].to_string().contains(want),
+        "{}",
+        v["headline"]
+    );
+    assert!(!v["headline"].to_string().contains("does not run out;"));
+    let siege = json(&["siege", sc.to_str().unwrap()]);
+    let p1 = &siege["enclaves"][0]["pieces"][0]["forecast"];
+    assert!(p1["runs_out_on"].is_null());
+    assert!(
+        p1["assumptions"].to_string().contains(
+            "with it food does not run out within 3660 days, the convoys running as planned throughout"
+        ),
+        "{}",
+        p1["assumptions"]
+    );
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("b.html");
+    let b = json(&["brief", sc.to_str().unwrap(), "-o", html.to_str().unwrap()]);
+    assert!(b["key_figures"].to_string().contains(
+        "230,187 people, food does not run out within 3660 days, the convoy plan running as planned throughout"
+    ));
+}

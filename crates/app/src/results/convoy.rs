@@ -7,13 +7,13 @@ use crate::maps::parse_lat_lon;
 use crate::scenario::{describe_side, LoadedScenario};
 use anyhow::{anyhow, bail, Result};
 use corridor_analysis::convoy::forecast_with_convoy;
-use corridor_analysis::convoy::route_via;
 use corridor_analysis::convoy::{
     allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
     open_in_horizon, reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup,
     ConvoyParams, ConvoyRoute, FoodBase, RoadCut, RouteSummary, Stops, Supply, Timing,
     OUTLOOK_DAYS,
 };
+use corridor_analysis::convoy::{outlook_words, route_via};
 use corridor_analysis::convoy_schedule::{
     crossing_week_capacity, schedule, Schedule, ScheduleParams,
 };
@@ -349,7 +349,10 @@ pub fn apply_declared_plan(
     }
     r.headline.push(match sup.with.runs_out_on {
         Some(d) => format!("With the declared convoy plan ({words}) food there runs out on {d}."),
-        None => format!("With the declared convoy plan ({words}) food there does not run out."),
+        None => format!(
+            "With the declared convoy plan ({words}) food there {}.",
+            outlook_words(&sup.with, loaded.scenario.as_of, sup.outlook_days, true)
+        ),
     });
     Some(declared)
 }
@@ -448,7 +451,7 @@ pub fn compute(
     let carriers = sup.as_ref().map_or_else(Vec::new, |sp| {
         could_carry_the_need(loaded, car, side, &usable, &stops, &route, p, sp)
     });
-    let mut headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
+    let mut headline = headline(s.as_of, &route, backup.as_ref(), &timing, sup.as_ref(), p);
     if let Some(w) = sup
         .as_ref()
         .and_then(|sp| carriers_words(&route, sp, &carriers))
@@ -752,6 +755,7 @@ fn crossing_delay_words(t: &Timing, p: &ConvoyParams) -> Option<String> {
 }
 
 fn headline(
+    as_of: chrono::NaiveDate,
     route: &ConvoyRoute,
     backup: Option<&Backup>,
     t: &Timing,
@@ -794,8 +798,8 @@ fn headline(
             s.delivered_tonnes,
             s.share_of_need * 100.0,
             s.days_of_food_added,
-            s.with.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
-            s.without.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
+            outlook_words(&s.with, as_of, s.outlook_days, true),
+            outlook_words(&s.without, as_of, s.outlook_days, false),
             s.trucks_per_week_to_cover_need,
             s.verdict
         ));
