@@ -335,28 +335,215 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The key figures as HXL-tagged CSV (header row, then the hashtag row).
+/// One machine-readable row of `NAME.figures.csv`: a plain number (or none) with its unit; the
+/// prose the page prints goes into the description.
+struct FigureRow {
+    area: String,
+    figure: String,
+    value: Option<f64>,
+    unit: &'static str,
+    description: String,
+    tag: &'static str,
+}
+
+fn row(
+    area: &str,
+    figure: &str,
+    value: Option<f64>,
+    unit: &'static str,
+    description: String,
+    tag: &'static str,
+) -> FigureRow {
+    FigureRow {
+        area: area.into(),
+        figure: figure.into(),
+        value,
+        unit,
+        description,
+        tag,
+    }
+}
+
+/// The key figures' numbers, from the same JSON the page is drawn from: people, days, tonnes,
+/// trucks and hours as plain numbers, each with the page's prose as its description.
+fn figure_rows(f: &Value) -> Vec<FigureRow> {
+    let mut out = Vec::new();
+    let prose: std::collections::HashMap<String, String> = key_figures(f)
+        .into_iter()
+        .map(|(label, value, _)| (label, value))
+        .collect();
+    let say = |label: &str| prose.get(label).cloned().unwrap_or_default();
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        let name = e["name"].as_str().unwrap_or_default();
+        let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
+        let worst = e["headline_piece"].as_u64().unwrap_or(0);
+        out.push(row(
+            name,
+            "status",
+            None,
+            "",
+            say(&format!("{name}: status")),
+            "#status",
+        ));
+        out.push(row(
+            name,
+            "people",
+            e["population"].as_f64(),
+            "people",
+            say(&format!("{name}: people")),
+            "#affected+ind",
+        ));
+        if pieces.len() > 1 {
+            for p in &pieces {
+                let n = p["index"].as_u64().unwrap_or(0) + 1;
+                let d = say(&format!("{name}, piece {n}"));
+                out.push(row(
+                    name,
+                    &format!("piece {n}: people"),
+                    p["population"].as_f64(),
+                    "people",
+                    d.clone(),
+                    "#affected+ind+piece",
+                ));
+                out.push(row(
+                    name,
+                    &format!("piece {n}: days of food"),
+                    p["days_of_food"].as_f64(),
+                    "days",
+                    d,
+                    "#indicator+days_food+piece",
+                ));
+            }
+        }
+        let label = if pieces.len() > 1 {
+            format!("{name}: days of food (piece {})", worst + 1)
+        } else {
+            format!("{name}: days of food")
+        };
+        let figure = label.split_once(": ").map_or("", |x| x.1).to_string();
+        out.push(row(
+            name,
+            &figure,
+            e["days_of_food"].as_f64(),
+            "days",
+            say(&label),
+            "#indicator+days_food",
+        ));
+    }
+    if let Some(c) = f["convoy"].as_object() {
+        let d = say("Convoy plan");
+        let num = |k: &str| c.get(k).and_then(Value::as_f64);
+        out.push(row(
+            "",
+            "Convoy plan: trucks a week planned",
+            num("plan_trucks_per_week"),
+            "trucks per week",
+            d.clone(),
+            "#access+convoy+trucks_planned",
+        ));
+        out.push(row(
+            "",
+            "Convoy plan: trucks a week the need takes",
+            num("trucks_per_week_to_cover_need"),
+            "trucks per week",
+            d.clone(),
+            "#access+convoy+trucks_needed",
+        ));
+        out.push(row(
+            "",
+            "Convoy plan: delivered in 30 days",
+            num("delivered_tonnes_30_days"),
+            "tonnes",
+            d,
+            "#access+convoy+tonnes",
+        ));
+        for u in c
+            .get("unreached_pieces")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.push(row(
+                "",
+                &format!(
+                    "Convoy plan: people in piece {} no convoy reaches",
+                    u["piece"].as_u64().unwrap_or(0) + 1
+                ),
+                u["people"].as_f64(),
+                "people",
+                format!(
+                    "no aid crossing has a road there; food runs out {}",
+                    u["food_runs_out_on"].as_str().unwrap_or("(no date)")
+                ),
+                "#affected+ind+unreached",
+            ));
+        }
+    }
+    if let Some(e) = f["evacuation"].as_object() {
+        let num = |k: &str| e.get(k).and_then(Value::as_f64);
+        out.push(row(
+            "",
+            "Evacuation egress",
+            num("egress_time_s").map(|x| x / 3600.0),
+            "hours",
+            say("Evacuation egress"),
+            "#indicator+egress_hours",
+        ));
+        out.push(row(
+            "",
+            "People leaving",
+            num("leaving"),
+            "people",
+            say("Evacuation egress"),
+            "#affected+leaving",
+        ));
+        out.push(row(
+            "",
+            "People staying or stranded",
+            num("staying"),
+            "people",
+            say("People staying or stranded"),
+            "#affected+stranded",
+        ));
+    }
+    let a = &f["access"];
+    let minutes = a["minutes"].as_f64().unwrap_or(30.0);
+    for (k, tag, label) in [
+        ("people_within", "#reached+ind", format!("People within {minutes:.0} min on foot of a working health facility (any, even partially functioning)")),
+        ("people_within_fully_functioning", "#reached+ind+fully_functioning", format!("People within {minutes:.0} min on foot of a fully functioning health facility")),
+    ] {
+        out.push(row("", &label, a[k].as_f64(), "people", say(&label), tag));
+    }
+    out
+}
+
+/// A number as plain CSV text: no thousands separators, no unit; empty when unknown.
+fn plain_number(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or(String::new(), |v| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v}")
+        }
+    })
+}
+
+/// The key figures as HXL-tagged CSV (header row, then the hashtag row): one number per row
+/// (`#indicator+num`, plain, machine-readable), its unit, and the prose in `#description`.
 pub fn figures_csv(f: &Value) -> String {
     let mut out = String::from(
-        "Area,Figure,Value,Indicator tag\n#adm1+name,#indicator+name,#indicator+value,#meta+tag\n",
+        "Area,Figure,Value,Unit,Description,Indicator tag\n#adm1+name,#indicator+name,#indicator+num,#indicator+unit,#description,#meta+tag\n",
     );
-    for (label, value, tag) in key_figures(f) {
-        // "Area: figure", or "Area, piece N" (the area is the enclave, the figure its piece).
-        let (area, figure) = label
-            .split_once(": ")
-            .or_else(|| {
-                label
-                    .rsplit_once(", piece ")
-                    .map(|(a, _)| (a, &label[a.len() + 2..]))
-            })
-            .unwrap_or(("", &label));
+    for r in figure_rows(f) {
         let _ = writeln!(
             out,
-            "{},{},{},{}",
-            csv_field(area),
-            csv_field(figure),
-            csv_field(&value),
-            tag
+            "{},{},{},{},{},{}",
+            csv_field(&r.area),
+            csv_field(&r.figure),
+            plain_number(r.value),
+            csv_field(r.unit),
+            csv_field(&r.description),
+            r.tag
         );
     }
     out

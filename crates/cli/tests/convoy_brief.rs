@@ -257,11 +257,11 @@ fn the_siege_forecast_uses_the_declared_convoy_plan_and_the_brief_agrees() {
     let csv = std::fs::read_to_string(out.path().join("brief.figures.csv")).unwrap();
     assert_eq!(
         csv.lines().nth(1).unwrap(),
-        "#adm1+name,#indicator+name,#indicator+value,#meta+tag"
+        "#adm1+name,#indicator+name,#indicator+num,#indicator+unit,#description,#meta+tag"
     );
     assert!(csv.contains("#affected+ind") && csv.contains("#status"));
     // Every row about a piece of the enclave names the enclave in the #adm1 column.
-    for l in csv.lines().filter(|l| l.ends_with("#status+piece")) {
+    for l in csv.lines().filter(|l| l.ends_with("+piece")) {
         assert!(l.starts_with("Andorra la Vella – Escaldes,piece "), "{l}");
     }
     let ch = std::fs::read_to_string(out.path().join("brief.changes.csv")).unwrap();
@@ -1170,4 +1170,148 @@ fn food_that_does_not_run_out_with_the_plan_names_the_horizon() {
     assert!(b["key_figures"].to_string().contains(
         "230,187 people, food does not run out within 3660 days, the convoy plan running as planned throughout"
     ));
+}
+
+/// One CSV record split into fields (RFC 4180 quoting), written here rather than taken from the
+/// brief's own writer.
+fn csv_record(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// The figures CSV is machine-readable: every `#indicator+num` is empty or parses as a plain
+/// number (no separators, no words) and equals the number in the brief's JSON (people, days,
+/// tonnes, trucks a week, hours); the prose sits in `#description`.
+#[test]
+fn the_figures_csv_holds_plain_numbers_equal_to_the_json() {
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("brief.html");
+    let sc = example_scenario();
+    let b = json(&["brief", sc.to_str().unwrap(), "-o", html.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(out.path().join("brief.figures.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = csv_record(lines.next().unwrap());
+    let tags = csv_record(lines.next().unwrap());
+    assert_eq!(header.len(), 6);
+    let col = |t: &str| tags.iter().position(|x| x == t).unwrap();
+    let (area, name, num, unit, desc) = (
+        col("#adm1+name"),
+        col("#indicator+name"),
+        col("#indicator+num"),
+        col("#indicator+unit"),
+        col("#description"),
+    );
+    let rows: Vec<Vec<String>> = lines.map(csv_record).collect();
+    let mut numbers = std::collections::HashMap::new();
+    for r in &rows {
+        assert_eq!(r.len(), 6, "{r:?}");
+        let v = &r[num];
+        assert!(
+            v.is_empty()
+                || v.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-'),
+            "not a plain number: '{v}' in {r:?}"
+        );
+        if !v.is_empty() {
+            numbers.insert(
+                format!("{}|{}", r[area], r[name]),
+                (v.parse::<f64>().unwrap(), r[unit].clone()),
+            );
+        }
+        assert!(!r[desc].is_empty(), "no description: {r:?}");
+    }
+    let get = |k: &str| {
+        numbers
+            .get(k)
+            .unwrap_or_else(|| panic!("no row {k}"))
+            .clone()
+    };
+    let e = &b["enclaves"][0];
+    let en = e["name"].as_str().unwrap();
+    assert_eq!(
+        get(&format!("{en}|people")),
+        (e["population"].as_f64().unwrap(), "people".into())
+    );
+    for p in e["pieces"].as_array().unwrap() {
+        let n = p["index"].as_u64().unwrap() + 1;
+        assert_eq!(
+            get(&format!("{en}|piece {n}: people")).0,
+            p["population"].as_f64().unwrap()
+        );
+        match p["days_of_food"].as_f64() {
+            Some(d) => assert_eq!(
+                get(&format!("{en}|piece {n}: days of food")),
+                (d, "days".into())
+            ),
+            None => assert!(!numbers.contains_key(&format!("{en}|piece {n}: days of food"))),
+        }
+    }
+    let worst = e["headline_piece"].as_u64().unwrap() + 1;
+    assert_eq!(
+        get(&format!("{en}|days of food (piece {worst})")).0,
+        e["days_of_food"].as_f64().unwrap()
+    );
+    let c = &b["convoy"];
+    assert_eq!(
+        get("|Convoy plan: trucks a week planned"),
+        (
+            c["plan_trucks_per_week"].as_f64().unwrap(),
+            "trucks per week".into()
+        )
+    );
+    assert_eq!(
+        get("|Convoy plan: trucks a week the need takes").0,
+        c["trucks_per_week_to_cover_need"].as_f64().unwrap()
+    );
+    assert_eq!(
+        get("|Convoy plan: delivered in 30 days"),
+        (
+            c["delivered_tonnes_30_days"].as_f64().unwrap(),
+            "tonnes".into()
+        )
+    );
+    for u in c["unreached_pieces"].as_array().unwrap() {
+        let n = u["piece"].as_u64().unwrap() + 1;
+        assert_eq!(
+            get(&format!(
+                "|Convoy plan: people in piece {n} no convoy reaches"
+            ))
+            .0,
+            u["people"].as_f64().unwrap()
+        );
+    }
+    let ev = &b["evacuation"];
+    let hours = get("|Evacuation egress");
+    assert_eq!(hours.1, "hours");
+    assert!((hours.0 * 3600.0 - ev["egress_time_s"].as_f64().unwrap()).abs() < 1e-6);
+    assert_eq!(get("|People leaving").0, ev["leaving"].as_f64().unwrap());
+    assert_eq!(
+        get("|People staying or stranded").0,
+        ev["staying"].as_f64().unwrap()
+    );
+    let within = rows
+        .iter()
+        .find(|r| r[r.len() - 1] == "#reached+ind")
+        .unwrap();
+    assert_eq!(
+        within[num].parse::<f64>().unwrap(),
+        b["access"]["people_within"].as_f64().unwrap()
+    );
+    // The example's hand-checkable figures: 250,000 people, 49 trucks a week needed, 2,400 t.
+    assert_eq!(get(&format!("{en}|people")).0, 250000.0);
+    assert_eq!(get("|Convoy plan: trucks a week the need takes").0, 49.0);
+    assert_eq!(get("|Convoy plan: delivered in 30 days").0, 2400.0);
 }
