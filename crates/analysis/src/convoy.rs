@@ -15,8 +15,8 @@
 //! for civilians — and opens the front-crossing arcs of that way within the same radius.
 
 use crate::convoy_schedule::{
-    clock, crossing_week_capacity, outlook, pass_convoy, trucks_per_week_for_need, CrossingUse,
-    LegTimes, Outlook, Schedule, ScheduleParams, DAY_S,
+    clear_one, clock, crossing_week_capacity, outlook, pass_convoy, trucks_per_week_for_need,
+    CrossingUse, LegTimes, Outlook, Schedule, ScheduleParams, DAY_S,
 };
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::{Router, Snap, Snapper, WeightBound};
@@ -214,14 +214,15 @@ pub fn snap_stops(
     })
 }
 
-/// Whether an arc of road `e` enters ground hostile to `side` away from any crossing (the only
-/// thing an aid crossing opens).
+/// Whether an arc of road `e` enters ground hostile to `side` (the only thing an aid crossing
+/// opens). A closed road still crosses the front: a what-if that closes the crossing's road
+/// leaves the crossing where it is, shut, so the convoy is besieged rather than misplaced.
 fn enters_front(car: &ScenarioMap, e: u32, side: Side) -> bool {
     let g = car.graph;
     [g.edge_fwd_arc[e as usize], g.edge_bwd_arc[e as usize]]
         .into_iter()
         .filter(|&a| a != corridor_routing::INVALID)
-        .any(|a| front_blocked(car, a, side))
+        .any(|a| car.arc_enters_hostile(a, side))
 }
 
 fn front_blocked(car: &ScenarioMap, a: u32, side: Side) -> bool {
@@ -680,6 +681,38 @@ pub fn allowed<'c>(
     }
 }
 
+/// Whether crossing `c` lets a single truck through between the start of day `from` and the
+/// start of day `to` (days after `as_of`): hours, dates, weekdays, inspection and limits. A
+/// crossing that does not is no way in for a plan over that horizon, however safe its roads.
+pub fn lets_a_truck_through(c: &AidCrossing, as_of: chrono::NaiveDate, from: i64, to: i64) -> bool {
+    let start = from.max(0) as f64 * DAY_S;
+    let end = to as f64 * DAY_S;
+    clear_one(c, as_of, start, &mut CrossingUse::default()).is_some_and(|t| t <= end)
+}
+
+/// The crossings of `usable` that let a truck through in days `from..to` after `as_of`, and the
+/// names of those left out. When none does, all are kept: the plan then says that nothing gets
+/// through, rather than that no route exists.
+pub fn open_in_horizon<'c>(
+    s: &Scenario,
+    usable: Vec<&'c CrossingOnMap>,
+    from: i64,
+    to: i64,
+) -> (Vec<&'c CrossingOnMap>, Vec<String>) {
+    let (open, shut): (Vec<&CrossingOnMap>, Vec<&CrossingOnMap>) = usable
+        .iter()
+        .copied()
+        .partition(|x| lets_a_truck_through(&s.aid_crossings[x.crossing], s.as_of, from, to));
+    if open.is_empty() {
+        return (usable, Vec::new());
+    }
+    let names = shut
+        .iter()
+        .map(|x| s.aid_crossings[x.crossing].name.clone())
+        .collect();
+    (open, names)
+}
+
 /// Distribution points the warehouse reaches without any aid crossing: they are not behind the
 /// besieger's lines, and a convoy plan for them would be meaningless.
 pub fn reachable_without_crossing(car: &ScenarioMap, side: Side, stops: &Stops) -> Vec<usize> {
@@ -788,6 +821,33 @@ pub struct Supply {
     /// The most the crossing lets through in the plan's first week; `None`: unlimited.
     pub crossing_trucks_per_week_max: Option<u32>,
     pub verdict: String,
+    /// Days from `as_of` the `with`/`without` outlooks look ahead: "does not run out" means
+    /// not within them (the convoys running as planned throughout).
+    pub outlook_days: u32,
+}
+
+/// "does not run out within 3660 days (by 2026-08-04), the convoys running as planned
+/// throughout" or "runs out on DATE": an outlook's verdict with the assumption it rests on. The
+/// outlook is a finite series (`OUTLOOK_DAYS` or the plan's horizon, whichever is longer), so
+/// "does not run out" is only ever "not within" it.
+pub fn outlook_words(
+    o: &Outlook,
+    as_of: chrono::NaiveDate,
+    days: u32,
+    with_convoys: bool,
+) -> String {
+    match o.runs_out_on {
+        Some(d) => format!("runs out on {d}"),
+        None => format!(
+            "does not run out within {days} days (by {}){}",
+            as_of + chrono::Duration::days(i64::from(days)),
+            if with_convoys {
+                ", the convoys running as planned throughout"
+            } else {
+                ""
+            }
+        ),
+    }
 }
 
 /// The food a stock and need leave for the convoy to fill (the siege forecast's inputs).
@@ -878,6 +938,7 @@ pub fn supply(
         trucks_per_week_to_cover_need: needed,
         crossing_trucks_per_week_max: cap,
         verdict,
+        outlook_days: series,
     }
 }
 
@@ -908,13 +969,20 @@ pub fn forecast_with_convoy(
         .copied()
         .collect();
     out.assumptions.push(format!(
-        "with the declared convoy plan ([convoy]): {plan}; {:.0} t in the first {} days; without it food would run out on {}",
+        "with the declared convoy plan ([convoy]): {plan}; {:.0} t in the first {} days; with it food {}; without it food would run out on {}",
         supply.delivered_tonnes,
         supply.horizon_days,
-        supply
-            .without
-            .runs_out_on
-            .map_or("no date (it does not run out)".into(), |d| d.to_string())
+        match supply.with.runs_out_on {
+            Some(d) => format!("runs out on {d}"),
+            None => format!(
+                "does not run out within {} days, the convoys running as planned throughout",
+                supply.outlook_days
+            ),
+        },
+        supply.without.runs_out_on.map_or_else(
+            || format!("no date within {} days", supply.outlook_days),
+            |d| d.to_string()
+        )
     ));
     out
 }

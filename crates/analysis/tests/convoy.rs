@@ -7,8 +7,8 @@ mod common;
 use chrono::NaiveDate;
 use common::*;
 use corridor_analysis::convoy::{
-    best_route, convoy_side, crossings_on_map, disjoint_backup, road_cuts, route_via, snap_stops,
-    time_one, CrossingOnMap,
+    best_route, convoy_side, crossings_on_map, disjoint_backup, lets_a_truck_through, road_cuts,
+    route_via, snap_stops, time_one, CrossingOnMap,
 };
 use corridor_analysis::convoy_schedule::{
     clock, crossing_week_capacity, outlook, pass_convoy, schedule, trucks_per_week_for_need,
@@ -350,4 +350,30 @@ fn the_convoy_routes_incident_exposure_is_the_kernel_integrated_along_the_drawn_
         (engine - integral).abs() <= 0.1 * integral,
         "engine {engine} vs integral {integral}"
     );
+}
+
+/// Whether a crossing lets any truck through in a horizon, by the calendar: as_of 2016-07-28 is
+/// a Thursday, so days 1..8 are Fri 29 July .. Thu 4 August.
+#[test]
+fn a_crossing_closed_for_the_whole_horizon_lets_no_truck_through() {
+    let as_of = NaiveDate::from_ymd_opt(2016, 7, 28).unwrap();
+    let mut c = crossing(Some((9.0 * 3600.0, 13.0 * 3600.0)), 20.0);
+    assert!(lets_a_truck_through(&c, as_of, 1, 31));
+    // Closed from the day of as_of on: nothing, ever.
+    c.open_until = Some(as_of);
+    assert!(!lets_a_truck_through(&c, as_of, 1, 31));
+    // Opens on 1 October (day 65): not within 30 days, but within 70.
+    c.open_until = None;
+    c.open_from = NaiveDate::from_ymd_opt(2016, 10, 1);
+    assert!(!lets_a_truck_through(&c, as_of, 1, 31));
+    assert!(lets_a_truck_through(&c, as_of, 1, 70));
+    // Mondays only: the first Monday after Friday 29 July is 1 August (day 4).
+    c.open_from = None;
+    c.weekdays = vec![0];
+    assert!(!lets_a_truck_through(&c, as_of, 1, 4));
+    assert!(lets_a_truck_through(&c, as_of, 1, 5));
+    // An inspection longer than the 4-hour opening: no truck ever gets through.
+    c.weekdays = vec![];
+    c.inspection_s = 5.0 * 3600.0;
+    assert!(!lets_a_truck_through(&c, as_of, 1, 31));
 }

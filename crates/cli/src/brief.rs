@@ -5,13 +5,13 @@
 //! Every figure is taken from the same computations the commands print (`siege`, `convoy`,
 //! `evacuate`, `access`): `brief_figures` returns them as JSON, and the HTML shows exactly those.
 
-use crate::convoy_cmd::{self, ConvoyArgs};
 use crate::evacuate_cmd;
 use crate::scenario_cmd::{self, LoadedScenario};
 use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use clap::Args;
 use corridor_analysis::access::{access, facilities_on, AccessParams};
+use corridor_app::results::convoy::{self, ConvoyOptions};
 use corridor_roads::Profile;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -36,29 +36,29 @@ const ACCESS_MINUTES: f64 = 30.0;
 /// All figures of the brief, as JSON (what the HTML and CSV show).
 pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value> {
     let s = &loaded.scenario;
-    let mut sieges = convoy_cmd::siege_reports(loaded);
+    let car = loaded.on(Profile::Car);
+    let mut sieges = convoy::siege_reports(loaded);
     let plain = sieges.clone();
     // The forecast as `corridor siege` prints it: with the declared convoy plan, if any.
-    convoy_cmd::apply_declared_plan(loaded, &mut sieges);
+    convoy::apply_declared_plan(loaded, &car, &mut sieges);
     let convoy = if s.convoy.is_some() && !s.aid_crossings.is_empty() {
-        let args = ConvoyArgs {
-            scenario: s.file.clone(),
-            days: 30,
-            max_snap: 500.0,
-            ..Default::default()
-        };
-        match convoy_cmd::compute(loaded, &args, &plain) {
+        match convoy::compute(loaded, &car, &ConvoyOptions::default(), &plain) {
             Ok(r) => Some(json!({
                 "crossing": r.route.crossing,
                 "distance_m": r.route.distance_m,
                 "exposure": r.route.exposure.risk,
                 "backup_crossing": r.backup.as_ref().map(|b| b.route.crossing.clone()),
-                "plan_trucks_per_week": r.supply.as_ref().map(|x| x.plan_trucks_per_week),
-                "delivered_tonnes_30_days": r.supply.as_ref().map(|x| x.delivered_tonnes),
+                // The plan and its deliveries need no [stock]; only the need does.
+                "plan_trucks_per_week": r.params.schedule.trucks as f64 * 7.0 / r.params.schedule.every_days as f64,
+                "delivered_tonnes_30_days": r.schedule.daily_tonnes.iter().sum::<f64>(),
                 "trucks_per_week_to_cover_need": r.supply.as_ref().map(|x| x.trucks_per_week_to_cover_need),
                 "runs_out_without": r.supply.as_ref().and_then(|x| x.without.runs_out_on),
                 "runs_out_with": r.supply.as_ref().and_then(|x| x.with.runs_out_on),
                 "verdict": r.supply.as_ref().map(|x| x.verdict.clone()),
+                "unreached_words": (!r.unreached_pieces.is_empty()).then(|| convoy::unreached_words(&r.unreached_pieces)),
+                "unreached_pieces": r.unreached_pieces,
+                "feeds_pieces": r.feeds_pieces,
+                "outlook_days": r.supply.as_ref().map(|x| x.outlook_days),
                 "geometry": r.route.geometry,
                 "backup_geometry": r.backup.as_ref().map(|b| b.route.geometry.clone()),
             })),
@@ -77,11 +77,13 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
     let fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
         .map_err(|e| anyhow!("{e}"))?;
     let acc = access(&foot, &car, fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
-    let within = acc
-        .coverage
-        .iter()
-        .find(|c| c.minutes == ACCESS_MINUTES)
-        .map(|c| c.people);
+    let within_of = |cov: &[corridor_analysis::access::Coverage]| {
+        cov.iter()
+            .find(|c| c.minutes == ACCESS_MINUTES)
+            .map(|c| c.people)
+    };
+    let within = within_of(&acc.coverage);
+    let within_full = within_of(&acc.coverage_fully_functioning);
     let enclaves: Vec<Value> = sieges
         .iter()
         .map(|e| {
@@ -122,6 +124,8 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
         .iter()
         .filter(|f| !f.status.works() && f.changed_by.iter().any(|c| c.date > since))
         .map(|f| json!({"name": f.name, "id": f.id, "status": f.status,
+                        "date": f.changed_by.iter().filter(|c| c.date > since).map(|c| c.date).max(),
+                        "lat": f.coord[1], "lon": f.coord[0],
                         "incidents": f.changed_by.iter().map(|c| c.incident.clone()).collect::<Vec<_>>()}))
         .collect();
     Ok(json!({
@@ -132,7 +136,7 @@ pub fn brief_figures(loaded: &LoadedScenario, since: NaiveDate) -> Result<Value>
         "convoy": convoy,
         "evacuation": evac.as_ref().map(|r| json!({"people": r.people, "leaving": r.leaving, "staying": r.staying,
             "egress_time_s": r.egress_time_s, "lower_bound_s": r.lower_bound_s})),
-        "access": {"minutes": ACCESS_MINUTES, "people_within": within, "population": acc.population,
+        "access": {"minutes": ACCESS_MINUTES, "people_within": within, "people_within_fully_functioning": within_full, "population": acc.population,
                    "functioning": acc.facilities.functioning + acc.facilities.partially_functioning,
                    "not_functioning": acc.facilities.not_functioning + acc.facilities.destroyed},
         "changes": {"incidents": incidents, "closures": closures, "facilities_lost": facilities_lost},
@@ -146,22 +150,9 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Thousands with a thin separator as OCHA's products print them: 250,000.
+/// Thousands with a separator as OCHA's products print them: 250,000.
 pub fn people(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    convoy::thousands(x)
 }
 
 /// "12 days of food (runs out 2016-08-09)", "food does not run out" or "no food forecast".
@@ -176,10 +167,38 @@ fn food_words(v: &Value) -> String {
     }
 }
 
+/// `food_words` for a piece the declared convoy plan feeds: "does not run out" only ever means
+/// within the outlook, the convoys running as planned throughout.
+fn fed_food_words(v: &Value, f: &Value) -> String {
+    match (
+        v["days_of_food"].as_f64(),
+        f["convoy"]["outlook_days"].as_u64(),
+    ) {
+        (None, Some(n)) if v["food_forecast"] == true => format!(
+            "food does not run out within {n} days, the convoy plan running as planned throughout"
+        ),
+        _ => food_words(v),
+    }
+}
+
 /// The key figures as `(label, value, HXL tag)`: the same strings go into the HTML and the CSV.
 pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
     let mut out = Vec::new();
-    for e in f["enclaves"].as_array().into_iter().flatten() {
+    // The pieces of the first enclave no convoy reaches (`corridor convoy`'s `unreached_pieces`).
+    let unreached: Vec<Option<u64>> = f["convoy"]["unreached_pieces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| u["piece"].as_u64())
+        .collect();
+    // The pieces the declared convoy plan feeds: their forecast counts it.
+    let fed: Vec<Option<u64>> = f["convoy"]["feeds_pieces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_u64())
+        .collect();
+    for (k, e) in f["enclaves"].as_array().into_iter().flatten().enumerate() {
         let name = e["name"].as_str().unwrap_or_default();
         let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
         let worst = e["headline_piece"].as_u64().unwrap_or(0) as usize;
@@ -208,10 +227,19 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
                 out.push((
                     format!("{name}, piece {}", p["index"].as_u64().unwrap_or(0) + 1),
                     format!(
-                        "{}, {} people, {}",
+                        "{}, {} people, {}{}",
                         status(p),
                         people(p["population"].as_f64().unwrap_or(0.0)),
-                        food_words(p)
+                        if k == 0 && fed.contains(&p["index"].as_u64()) {
+                            fed_food_words(p, f)
+                        } else {
+                            food_words(p)
+                        },
+                        if k == 0 && unreached.contains(&p["index"].as_u64()) {
+                            "; NO CONVOY REACHES IT"
+                        } else {
+                            ""
+                        }
                     ),
                     "#status+piece",
                 ));
@@ -238,11 +266,26 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
             out.push((
                 "Convoy plan".into(),
                 format!(
-                    "via {}: {:.0} trucks/week planned, {} needed; {} t in 30 days",
+                    "via {}: {:.0} trucks/week planned, {}; {} t in 30 days{}",
                     c["crossing"].as_str().unwrap_or(""),
                     c["plan_trucks_per_week"].as_f64().unwrap_or(0.0),
-                    c["trucks_per_week_to_cover_need"],
-                    people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0))
+                    c["trucks_per_week_to_cover_need"]
+                        .as_u64()
+                        .map_or("need unknown (no [stock])".into(), |n| format!(
+                            "{n} needed"
+                        )),
+                    people(c["delivered_tonnes_30_days"].as_f64().unwrap_or(0.0)),
+                    match unreached.len() {
+                        0 => String::new(),
+                        _ => format!(
+                            "; does not reach piece {}",
+                            unreached
+                                .iter()
+                                .map(|p| (p.unwrap_or(0) + 1).to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }
                 ),
                 "#access+convoy",
             ));
@@ -265,13 +308,20 @@ pub fn key_figures(f: &Value) -> Vec<(String, String, &'static str)> {
         ));
     }
     let a = &f["access"];
+    // Any working facility (a partially functioning field clinic counts) and, apart, the fully
+    // functioning ones: "a working hospital" would overstate care when only clinics remain.
+    let minutes = a["minutes"].as_f64().unwrap_or(30.0);
     out.push((
-        format!(
-            "People within {:.0} min of a working hospital (on foot)",
-            a["minutes"].as_f64().unwrap_or(30.0)
-        ),
+        format!("People within {minutes:.0} min on foot of a working health facility (any, even partially functioning)"),
         a["people_within"].as_f64().map_or("unknown".into(), people),
         "#reached+ind",
+    ));
+    out.push((
+        format!("People within {minutes:.0} min on foot of a fully functioning health facility"),
+        a["people_within_fully_functioning"]
+            .as_f64()
+            .map_or("unknown".into(), people),
+        "#reached+ind+fully_functioning",
     ));
     out
 }
@@ -285,20 +335,215 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The key figures as HXL-tagged CSV (header row, then the hashtag row).
+/// One machine-readable row of `NAME.figures.csv`: a plain number (or none) with its unit; the
+/// prose the page prints goes into the description.
+struct FigureRow {
+    area: String,
+    figure: String,
+    value: Option<f64>,
+    unit: &'static str,
+    description: String,
+    tag: &'static str,
+}
+
+fn row(
+    area: &str,
+    figure: &str,
+    value: Option<f64>,
+    unit: &'static str,
+    description: String,
+    tag: &'static str,
+) -> FigureRow {
+    FigureRow {
+        area: area.into(),
+        figure: figure.into(),
+        value,
+        unit,
+        description,
+        tag,
+    }
+}
+
+/// The key figures' numbers, from the same JSON the page is drawn from: people, days, tonnes,
+/// trucks and hours as plain numbers, each with the page's prose as its description.
+fn figure_rows(f: &Value) -> Vec<FigureRow> {
+    let mut out = Vec::new();
+    let prose: std::collections::HashMap<String, String> = key_figures(f)
+        .into_iter()
+        .map(|(label, value, _)| (label, value))
+        .collect();
+    let say = |label: &str| prose.get(label).cloned().unwrap_or_default();
+    for e in f["enclaves"].as_array().into_iter().flatten() {
+        let name = e["name"].as_str().unwrap_or_default();
+        let pieces = e["pieces"].as_array().cloned().unwrap_or_default();
+        let worst = e["headline_piece"].as_u64().unwrap_or(0);
+        out.push(row(
+            name,
+            "status",
+            None,
+            "",
+            say(&format!("{name}: status")),
+            "#status",
+        ));
+        out.push(row(
+            name,
+            "people",
+            e["population"].as_f64(),
+            "people",
+            say(&format!("{name}: people")),
+            "#affected+ind",
+        ));
+        if pieces.len() > 1 {
+            for p in &pieces {
+                let n = p["index"].as_u64().unwrap_or(0) + 1;
+                let d = say(&format!("{name}, piece {n}"));
+                out.push(row(
+                    name,
+                    &format!("piece {n}: people"),
+                    p["population"].as_f64(),
+                    "people",
+                    d.clone(),
+                    "#affected+ind+piece",
+                ));
+                out.push(row(
+                    name,
+                    &format!("piece {n}: days of food"),
+                    p["days_of_food"].as_f64(),
+                    "days",
+                    d,
+                    "#indicator+days_food+piece",
+                ));
+            }
+        }
+        let label = if pieces.len() > 1 {
+            format!("{name}: days of food (piece {})", worst + 1)
+        } else {
+            format!("{name}: days of food")
+        };
+        let figure = label.split_once(": ").map_or("", |x| x.1).to_string();
+        out.push(row(
+            name,
+            &figure,
+            e["days_of_food"].as_f64(),
+            "days",
+            say(&label),
+            "#indicator+days_food",
+        ));
+    }
+    if let Some(c) = f["convoy"].as_object() {
+        let d = say("Convoy plan");
+        let num = |k: &str| c.get(k).and_then(Value::as_f64);
+        out.push(row(
+            "",
+            "Convoy plan: trucks a week planned",
+            num("plan_trucks_per_week"),
+            "trucks per week",
+            d.clone(),
+            "#access+convoy+trucks_planned",
+        ));
+        out.push(row(
+            "",
+            "Convoy plan: trucks a week the need takes",
+            num("trucks_per_week_to_cover_need"),
+            "trucks per week",
+            d.clone(),
+            "#access+convoy+trucks_needed",
+        ));
+        out.push(row(
+            "",
+            "Convoy plan: delivered in 30 days",
+            num("delivered_tonnes_30_days"),
+            "tonnes",
+            d,
+            "#access+convoy+tonnes",
+        ));
+        for u in c
+            .get("unreached_pieces")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.push(row(
+                "",
+                &format!(
+                    "Convoy plan: people in piece {} no convoy reaches",
+                    u["piece"].as_u64().unwrap_or(0) + 1
+                ),
+                u["people"].as_f64(),
+                "people",
+                format!(
+                    "no aid crossing has a road there; food runs out {}",
+                    u["food_runs_out_on"].as_str().unwrap_or("(no date)")
+                ),
+                "#affected+ind+unreached",
+            ));
+        }
+    }
+    if let Some(e) = f["evacuation"].as_object() {
+        let num = |k: &str| e.get(k).and_then(Value::as_f64);
+        out.push(row(
+            "",
+            "Evacuation egress",
+            num("egress_time_s").map(|x| x / 3600.0),
+            "hours",
+            say("Evacuation egress"),
+            "#indicator+egress_hours",
+        ));
+        out.push(row(
+            "",
+            "People leaving",
+            num("leaving"),
+            "people",
+            say("Evacuation egress"),
+            "#affected+leaving",
+        ));
+        out.push(row(
+            "",
+            "People staying or stranded",
+            num("staying"),
+            "people",
+            say("People staying or stranded"),
+            "#affected+stranded",
+        ));
+    }
+    let a = &f["access"];
+    let minutes = a["minutes"].as_f64().unwrap_or(30.0);
+    for (k, tag, label) in [
+        ("people_within", "#reached+ind", format!("People within {minutes:.0} min on foot of a working health facility (any, even partially functioning)")),
+        ("people_within_fully_functioning", "#reached+ind+fully_functioning", format!("People within {minutes:.0} min on foot of a fully functioning health facility")),
+    ] {
+        out.push(row("", &label, a[k].as_f64(), "people", say(&label), tag));
+    }
+    out
+}
+
+/// A number as plain CSV text: no thousands separators, no unit; empty when unknown.
+fn plain_number(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite()).map_or(String::new(), |v| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v}")
+        }
+    })
+}
+
+/// The key figures as HXL-tagged CSV (header row, then the hashtag row): one number per row
+/// (`#indicator+num`, plain, machine-readable), its unit, and the prose in `#description`.
 pub fn figures_csv(f: &Value) -> String {
     let mut out = String::from(
-        "Area,Figure,Value,Indicator tag\n#adm1+name,#indicator+name,#indicator+value,#meta+tag\n",
+        "Area,Figure,Value,Unit,Description,Indicator tag\n#adm1+name,#indicator+name,#indicator+num,#indicator+unit,#description,#meta+tag\n",
     );
-    for (label, value, tag) in key_figures(f) {
-        let (area, figure) = label.split_once(": ").unwrap_or(("", &label));
+    for r in figure_rows(f) {
         let _ = writeln!(
             out,
-            "{},{},{},{}",
-            csv_field(area),
-            csv_field(figure),
-            csv_field(&value),
-            tag
+            "{},{},{},{},{},{}",
+            csv_field(&r.area),
+            csv_field(&r.figure),
+            plain_number(r.value),
+            csv_field(r.unit),
+            csv_field(&r.description),
+            r.tag
         );
     }
     out
@@ -332,6 +577,33 @@ pub fn changes_csv(f: &Value) -> String {
             c["since"].as_str().unwrap_or(""),
             csv_field(c["name"].as_str().unwrap_or("road closed")),
             csv_field(&c["osm_way_ids"].to_string())
+        );
+    }
+    // Facilities lost: the date of the latest incident since `since` that hit it, its place,
+    // and the incident ids as the source.
+    for f in f["changes"]["facilities_lost"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let ids: Vec<&str> = f["incidents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{},facility lost,{},,{},{},{}",
+            f["date"].as_str().unwrap_or(""),
+            csv_field(&format!(
+                "{} {}",
+                f["name"].as_str().unwrap_or("a health facility"),
+                f["status"].as_str().unwrap_or("lost").replace('_', " ")
+            )),
+            f["lat"],
+            f["lon"],
+            csv_field(&ids.join(" "))
         );
     }
     out
@@ -614,7 +886,7 @@ pub fn html(loaded: &LoadedScenario, f: &Value) -> String {
 
 const CSS: &str = "@page { size: A4; margin: 10mm; }
 * { box-sizing: border-box; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.6pt; color: #222; margin: 0; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.2pt; color: #222; margin: 0; }
 header { border-bottom: 3px solid #0a6ebd; margin-bottom: 4px; }
 .kind { color: #0a6ebd; font-weight: bold; letter-spacing: 1px; font-size: 8pt; }
 h1 { font-size: 14pt; margin: 2px 0; }
@@ -628,7 +900,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 3px; border-bottom: 1px solid #ddd; }
 th { font-weight: normal; color: #444; width: 48%; }
 td { font-weight: bold; }
-svg { width: 100%; height: auto; max-height: 105mm; border: 1px solid #ccc; }
+svg { width: 100%; height: auto; max-height: 92mm; border: 1px solid #ccc; }
 .legend { font-size: 7pt; color: #444; }
 .k { display: inline-block; width: 14px; height: 4px; margin: 0 2px 2px 6px; vertical-align: middle; }
 .route { background: #0a6ebd; } .backup { background: #e08a00; } .front { background: #b0281a; }
@@ -641,9 +913,44 @@ footer p { margin: 2px 0; }
 section, tr, li { break-inside: avoid; }
 ";
 
-fn write_file(p: &Path, text: &str) -> Result<()> {
-    corridor_roads::file::write_atomically(p, text.as_bytes())
-        .map_err(|e| anyhow!("{}: {e}", p.display()))
+/// Writes the page and its CSV tables as one set: each to a temporary file beside it first,
+/// then all renamed, so a failure leaves none of them written (not new tables beside an old
+/// page).
+fn write_all(files: &[(PathBuf, String)]) -> Result<()> {
+    if let Some((p, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        return Err(anyhow!(
+            "{}: is a directory, not a file to write",
+            p.display()
+        ));
+    }
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    for (p, text) in files {
+        let name = p
+            .file_name()
+            .map_or("brief".into(), |n| n.to_string_lossy());
+        let tmp = p.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+        let res = std::fs::File::create(&tmp).and_then(|mut f| {
+            std::io::Write::write_all(&mut f, text.as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = res {
+            let _ = std::fs::remove_file(&tmp);
+            for (t, _) in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such directory".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            return Err(anyhow!("{}: cannot write: {why}", p.display()));
+        }
+        staged.push((tmp, p));
+    }
+    for (tmp, p) in &staged {
+        std::fs::rename(tmp, p).map_err(|e| anyhow!("{}: cannot write: {e}", p.display()))?;
+    }
+    Ok(())
 }
 
 /// `NAME.html` → `NAME.<what>.csv` beside it.
@@ -667,9 +974,11 @@ pub fn run(args: &BriefArgs) -> Result<()> {
     let since = since.unwrap_or(loaded.scenario.as_of - chrono::Duration::days(7));
     let f = brief_figures(&loaded, since)?;
     let page = html(&loaded, &f);
-    write_file(&csv_path(&args.output, "figures"), &figures_csv(&f))?;
-    write_file(&csv_path(&args.output, "changes"), &changes_csv(&f))?;
-    write_file(&args.output, &page)?;
+    write_all(&[
+        (csv_path(&args.output, "figures"), figures_csv(&f)),
+        (csv_path(&args.output, "changes"), changes_csv(&f)),
+        (args.output.clone(), page),
+    ])?;
     // The figures as JSON on stdout: what the page shows, for checking and reuse.
     let mut out = f;
     if let Some(c) = out["convoy"].as_object_mut() {

@@ -3,19 +3,11 @@
 //! GeoJSON, or GPX for drivers' devices.
 
 use crate::maps;
-use crate::scenario_cmd::{self, describe_side, LoadedScenario};
-use anyhow::{anyhow, bail, Result};
+use crate::scenario_cmd::{self, LoadedScenario};
+use anyhow::{anyhow, Result};
 use clap::{Args, ValueEnum};
-use corridor_analysis::convoy::forecast_with_convoy;
-use corridor_analysis::convoy::{
-    allowed, best_route, convoy_side, crossings_on_map, disjoint_backup, leg_times,
-    reachable_without_crossing, road_cuts, snap_stops, supply, time_one, Backup, ConvoyParams,
-    ConvoyRoute, FoodBase, RoadCut, Supply, Timing, OUTLOOK_DAYS,
-};
-use corridor_analysis::convoy_schedule::{schedule, Schedule, ScheduleParams};
-use corridor_analysis::siege::{siege, EnclaveReport, Forecast, SiegeParams};
+use corridor_app::results::convoy::{compute, siege_reports, ConvoyOptions, ConvoyReport};
 use corridor_roads::Profile;
-use serde::Serialize;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -66,393 +58,21 @@ pub struct ConvoyArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Everything `corridor convoy` reports.
-#[derive(Serialize)]
-pub struct ConvoyReport {
-    pub headline: Vec<String>,
-    pub side: String,
-    pub crossings: Vec<Value>,
-    pub route: ConvoyRoute,
-    pub timing: Timing,
-    pub backup: Option<Backup>,
-    pub road_cuts: Vec<RoadCut>,
-    pub schedule: Schedule,
-    pub supply: Option<Supply>,
-    /// The pieces of the first enclave (indices into the siege report's `pieces`) that the
-    /// distribution points lie in: the supply figures are theirs, pooled.
-    pub feeds_pieces: Vec<usize>,
-    pub assumptions: Vec<String>,
-}
-
-/// The plan's inputs, from the arguments or the scenario's `[convoy]`.
-struct Request {
-    warehouse: [f64; 2],
-    distribution: Vec<[f64; 2]>,
-    crossing: Option<String>,
-    params: ConvoyParams,
-}
-
-fn request(loaded: &LoadedScenario, args: &ConvoyArgs) -> Result<Request> {
-    let s = &loaded.scenario;
-    let plan = s.convoy.as_ref();
-    let need = |what: &str, flag: &str| {
-        anyhow!(
-            "{}: no {what}: give {flag} or declare it in [convoy]",
-            s.file.display()
-        )
-    };
-    let warehouse = match &args.from {
-        Some(a) => maps::parse_lat_lon(a, "--from")?,
-        None => plan
-            .and_then(|p| p.warehouse)
-            .ok_or_else(|| need("warehouse", "--from LAT,LON"))?,
-    };
-    let distribution = match &args.to {
-        Some(a) => a
-            .split(';')
-            .map(|x| maps::parse_lat_lon(x, "--to"))
-            .collect::<Result<Vec<_>>>()?,
-        None => plan
-            .map(|p| p.distribution_points.clone())
-            .filter(|d| !d.is_empty())
-            .ok_or_else(|| need("distribution points", "--to LAT,LON[;LAT,LON…]"))?,
-    };
-    let trucks = args
-        .trucks
-        .or(plan.map(|p| p.trucks))
-        .ok_or_else(|| need("truck count", "--trucks N"))?;
-    let tonnes = args
-        .tonnes_per_truck
-        .or(plan.map(|p| p.tonnes_per_truck))
-        .ok_or_else(|| need("tonnes per truck", "--tonnes-per-truck T"))?;
-    let every = args
-        .every
-        .or(plan.map(|p| p.every_days))
-        .ok_or_else(|| need("frequency", "--every DAYS"))?;
-    if trucks == 0 || every == 0 || !(tonnes.is_finite() && tonnes > 0.0) {
-        bail!("--trucks, --every and --tonnes-per-truck must be positive");
-    }
-    if args.days == 0 || args.days > 3650 {
-        bail!("--days {}: must be between 1 and 3650", args.days);
-    }
-    let depart_s = match &args.depart {
-        Some(t) => parse_clock(t).ok_or_else(|| anyhow!("--depart '{t}': expected HH:MM"))?,
-        None => plan.map_or(6.0 * 3600.0, |p| p.depart_s),
-    };
-    let kcal_per_kg = plan
-        .and_then(|p| p.kcal_per_kg)
-        .or(s.stock.as_ref().and_then(|st| st.kcal_per_kg))
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: the cargo's kcal_per_kg is unknown: declare it in [convoy] or [stock]",
-                s.file.display()
-            )
-        })?;
-    let first_day = plan
-        .and_then(|p| p.first_departure)
-        .map_or(1, |d| (d - s.as_of).num_days());
-    Ok(Request {
-        warehouse,
-        distribution,
-        crossing: args
-            .crossing
-            .clone()
-            .or(plan.and_then(|p| p.crossing.clone())),
-        params: ConvoyParams {
-            schedule: ScheduleParams {
-                trucks,
-                tonnes_per_truck: tonnes,
-                every_days: every,
-                depart_s,
-                first_day,
-                kcal_per_kg,
-            },
-            days: args.days,
-        },
-    })
-}
-
-fn parse_clock(t: &str) -> Option<f64> {
-    let (h, m) = t.trim().split_once(':')?;
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some((h * 3600 + m * 60) as f64)
-}
-
-/// The food the convoy feeds: the pieces of the first enclave the distribution points lie in
-/// (each point in the piece of its nearest road node, as population units are assigned), their
-/// forecasts pooled. `None`: no forecast (no `[stock]`) for those pieces.
-pub fn food_base(
-    reports: &[EnclaveReport],
-    distribution: &[[f64; 2]],
-) -> Option<(FoodBase, Vec<usize>)> {
-    let r = reports.first()?;
-    let mut pieces: Vec<usize> = distribution.iter().filter_map(|&p| r.piece_at(p)).collect();
-    pieces.sort_unstable();
-    pieces.dedup();
-    let fs: Vec<&Forecast> = pieces
-        .iter()
-        .filter_map(|&p| r.pieces.get(p)?.forecast.as_ref())
-        .collect();
-    if fs.is_empty() {
-        return None;
-    }
-    let sum = |f: fn(&Forecast) -> f64| fs.iter().map(|x| f(x)).sum::<f64>();
-    let base = FoodBase {
-        people: sum(|f| f.people),
-        stock_kcal: sum(|f| f.stock_kcal),
-        need_kcal_per_day: sum(|f| f.need_kcal_per_day),
-        inflow_kcal_per_day: sum(|f| f.inflow_kcal_per_day),
-    };
-    Some((base, pieces))
-}
-
-/// "piece 2" or "pieces 1 and 3" (1-based, as the siege headline names them).
-pub fn pieces_words(pieces: &[usize]) -> String {
-    let n: Vec<String> = pieces.iter().map(|p| (p + 1).to_string()).collect();
-    match n.as_slice() {
-        [one] => format!("piece {one}"),
-        [rest @ .., last] => format!("pieces {} and {last}", rest.join(", ")),
-        [] => "no piece".into(),
-    }
-}
-
-/// The siege analysis as `corridor siege` reports it (without what-ifs).
-pub fn siege_reports(loaded: &LoadedScenario) -> Vec<EnclaveReport> {
-    let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
-    let params = SiegeParams::for_scenario(&loaded.scenario);
-    siege(&foot, &car, loaded.map.graph.meta.bbox, &params)
-}
-
-/// The siege forecast hook: when the scenario declares a `[convoy]` plan, the forecast of each
-/// piece of the first enclave that a distribution point lies in counts the plan's deliveries
-/// (pieces fed together share one pool) and says so — or says why the plan cannot run.
-pub fn apply_declared_plan(loaded: &LoadedScenario, reports: &mut [EnclaveReport]) {
-    if loaded.scenario.convoy.is_none() || reports.is_empty() {
-        return;
-    }
-    let args = ConvoyArgs {
-        scenario: loaded.scenario.file.clone(),
-        days: 30,
-        max_snap: 500.0,
-        ..Default::default()
-    };
-    let horizon = SiegeParams::for_scenario(&loaded.scenario).horizon_days;
-    let computed = compute(loaded, &args, reports);
-    let r = &mut reports[0];
-    match computed {
-        Ok(c) => {
-            let Some(sup) = c.supply.as_ref() else {
-                return;
-            };
-            let fed = pieces_words(&c.feeds_pieces);
-            let pooled = if c.feeds_pieces.len() > 1 {
-                format!(" ({fed} fed as one pool: their stock and need added up)")
-            } else {
-                String::new()
-            };
-            let words = format!(
-                "{} through {} to {fed}{pooled}",
-                plan_words(&request(loaded, &args).expect("computed").params),
-                c.route.crossing
-            );
-            for &p in &c.feeds_pieces {
-                if let Some(f) = r.pieces[p].forecast.as_ref() {
-                    r.pieces[p].forecast = Some(forecast_with_convoy(f, sup, &words, horizon));
-                }
-            }
-            if c.feeds_pieces.contains(&r.headline_piece) {
-                r.forecast = r.pieces[r.headline_piece].forecast.clone();
-            }
-            r.headline.push(match sup.with.runs_out_on {
-                Some(d) => {
-                    format!("With the declared convoy plan ({words}) food there runs out on {d}.")
-                }
-                None => {
-                    format!("With the declared convoy plan ({words}) food there does not run out.")
-                }
-            });
-        }
-        Err(e) => {
-            let note =
-                format!("the declared convoy plan ([convoy]) cannot run and is not counted: {e}");
-            for p in &mut r.pieces {
-                if let Some(f) = p.forecast.as_mut() {
-                    f.assumptions.push(note.clone());
-                }
-            }
-            if let Some(f) = r.forecast.as_mut() {
-                f.assumptions.push(note);
-            }
+impl ConvoyArgs {
+    /// The request as the shared convoy code takes it.
+    pub fn options(&self) -> ConvoyOptions {
+        ConvoyOptions {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            trucks: self.trucks,
+            tonnes_per_truck: self.tonnes_per_truck,
+            every: self.every,
+            depart: self.depart.clone(),
+            crossing: self.crossing.clone(),
+            days: self.days,
+            max_snap: self.max_snap,
         }
     }
-}
-
-/// Computes the whole convoy report; `base` is the siege forecast's food base (`None`: no
-/// `[stock]`, no supply figures).
-pub fn compute(
-    loaded: &LoadedScenario,
-    args: &ConvoyArgs,
-    sieges: &[EnclaveReport],
-) -> Result<ConvoyReport> {
-    let s = &loaded.scenario;
-    if s.aid_crossings.is_empty() {
-        bail!(
-            "{}: no aid crossing: declare a [[corridor]] with purpose = \"aid\"",
-            s.file.display()
-        );
-    }
-    let req = request(loaded, args)?;
-    let fed = food_base(sieges, &req.distribution);
-    let car = loaded.on(Profile::Car);
-    let snapper = &loaded.snappers[Profile::Car.index()];
-    let side = convoy_side(&car, Some(req.warehouse));
-    let on_map = crossings_on_map(&car, snapper, side)?;
-    let usable = allowed(s, &on_map, req.crossing.as_deref())?;
-    let stops = snap_stops(
-        &car,
-        snapper,
-        req.warehouse,
-        &req.distribution,
-        args.max_snap,
-    )?;
-    if let Some(&i) = reachable_without_crossing(&car, side, &stops).first() {
-        bail!(
-            "distribution point {} is reachable from the warehouse without an aid crossing: it is not behind the besieger's lines (or the warehouse is not outside them)",
-            i + 1
-        );
-    }
-    let route = best_route(&car, side, &usable, &stops, &[]).ok_or_else(|| {
-        anyhow!("no convoy route: no aid crossing leads from the warehouse to every distribution point (the enclave is besieged for convoys)")
-    })?;
-    let backup = disjoint_backup(&car, side, &usable, &stops, &route);
-    let cuts = road_cuts(&car, side, &usable, &stops, &route);
-    let crossing = &s.aid_crossings[route.crossing_index];
-    let legs = leg_times(&route);
-    let p = &req.params;
-    let timing = time_one(crossing, s.as_of, &p.schedule, &legs);
-    let series = OUTLOOK_DAYS.max(p.days);
-    let sched = schedule(crossing, s.as_of, &p.schedule, &legs, series, p.days);
-    let sup = fed
-        .as_ref()
-        .map(|(b, _)| supply(crossing, s.as_of, p, &sched, b));
-    let headline = headline(&route, backup.as_ref(), &timing, sup.as_ref(), p);
-    let crossings = on_map
-        .iter()
-        .map(|x| {
-            let c = &s.aid_crossings[x.crossing];
-            json!({"name": c.name, "lat": x.snap.point[1], "lon": x.snap.point[0], "snap_m": (x.snap.distance_m * 10.0).round() / 10.0,
-                   "hours": c.hours.map(|(a, b)| format!("{}-{}", hhmm(a), hhmm(b))), "open_from": c.open_from, "open_until": c.open_until,
-                   "weekdays": c.weekdays, "trucks_per_day": c.trucks_per_day, "trucks_per_week": c.trucks_per_week,
-                   "inspection_minutes": c.inspection_s / 60.0, "osm_way_id": x.osm_way_id, "way_distance_m": (x.way_distance_m * 10.0).round() / 10.0,
-                   "opens_osm_way_ids": x.opens.iter().map(|&e| car.graph.edges.way_id[e as usize]).collect::<Vec<_>>()})
-        })
-        .collect();
-    Ok(ConvoyReport {
-        headline,
-        side: describe_side(s, side),
-        crossings,
-        route,
-        timing,
-        backup,
-        road_cuts: cuts,
-        schedule: Schedule {
-            runs: sched.runs,
-            daily_tonnes: sched
-                .daily_tonnes
-                .into_iter()
-                .take(p.days as usize)
-                .collect(),
-        },
-        supply: sup,
-        assumptions: assumptions(p, fed.as_ref().map(|(_, pieces)| pieces.as_slice())),
-        feeds_pieces: fed.map_or_else(Vec::new, |(_, pieces)| pieces),
-    })
-}
-
-fn hhmm(s: f64) -> String {
-    let m = (s / 60.0).round() as u32;
-    format!("{:02}:{:02}", m / 60, m % 60)
-}
-
-/// The plan in words, e.g. "10 trucks × 20 t every 2 days".
-pub fn plan_words(p: &ConvoyParams) -> String {
-    let s = &p.schedule;
-    format!(
-        "{} trucks × {} t every {} day{}, leaving at {}",
-        s.trucks,
-        s.tonnes_per_truck,
-        s.every_days,
-        if s.every_days == 1 { "" } else { "s" },
-        hhmm(s.depart_s)
-    )
-}
-
-fn headline(
-    route: &ConvoyRoute,
-    backup: Option<&Backup>,
-    t: &Timing,
-    sup: Option<&Supply>,
-    p: &ConvoyParams,
-) -> Vec<String> {
-    let mut h = vec![format!(
-        "Convoy route via {}: {:.1} km, {:.0} min driving, exposure {:.1}; {} reach the last stop {}.",
-        route.crossing,
-        route.distance_m / 1000.0,
-        route.driving_s / 60.0,
-        route.exposure.risk,
-        plan_words(p),
-        t.arrivals.last().map_or("never (the crossing does not clear them)".into(), |a| format!("at {a}"))
-    )];
-    h.push(match backup {
-        Some(b) if b.disjoint => format!(
-            "Disjoint backup via {}: {:.1} km, exposure {:.1}.",
-            b.route.crossing,
-            b.route.distance_m / 1000.0,
-            b.route.exposure.risk
-        ),
-        Some(b) => format!(
-            "Backup via {}: {:.1} km, exposure {:.1}; no fully disjoint route exists: it shares {:.1} km ({}) with the primary.",
-            b.route.crossing,
-            b.route.distance_m / 1000.0,
-            b.route.exposure.risk,
-            b.shared_m / 1000.0,
-            b.shared_roads.join(", ")
-        ),
-        None => "No backup: no other aid crossing road leads in.".into(),
-    });
-    if let Some(s) = sup {
-        h.push(format!(
-            "In {} days the plan delivers {:.0} t ({:.0} % of the need, {:.1} days of food); with it food {}; without it food {}. {} trucks a week would cover the need: {}.",
-            s.horizon_days,
-            s.delivered_tonnes,
-            s.share_of_need * 100.0,
-            s.days_of_food_added,
-            s.with.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
-            s.without.runs_out_on.map_or("does not run out".into(), |d| format!("runs out on {d}")),
-            s.trucks_per_week_to_cover_need,
-            s.verdict
-        ));
-    }
-    h
-}
-
-fn assumptions(p: &ConvoyParams, fed: Option<&[usize]>) -> Vec<String> {
-    let mut out = vec![
-        "the convoy travels as a civilian of the party holding the warehouse's ground and enters hostile ground only at an aid crossing".into(),
-        "safest route: least exposure (incidents and front line), then least time; each leg passes the crossing's point".into(),
-        "trucks are inspected one after another; a truck passes only if its inspection ends within the opening hours, on an open day, within the day's and week's truck limits".into(),
-        "the convoy moves as one: it leaves the crossing when its last truck is cleared; unloading time is not counted; each distribution point receives an equal share".into(),
-        format!("deliveries count on the day they arrive; the cargo carries {} kcal/kg", p.schedule.kcal_per_kg),
-        "driving times are the road graph's (speed limits or class defaults), without escorts' or checkpoints' other delays".into(),
-    ];
-    if let Some(pieces) = fed {
-        out.push(format!(
-            "the plan feeds {} of the first enclave (where its distribution points lie: the piece of each point's nearest road node); supply is counted against their people, stock and other inflow{}",
-            pieces_words(pieces),
-            if pieces.len() > 1 { ", added up into one pool" } else { "" }
-        ));
-    }
-    out
 }
 
 fn escape_xml(s: &str) -> String {
@@ -549,10 +169,11 @@ pub fn run(args: &ConvoyArgs) -> Result<()> {
         maps::parse_lat_lon(a, "--from")?;
     }
     let loaded = scenario_cmd::load(&args.scenario)?;
-    let report = compute(&loaded, args, &siege_reports(&loaded))?;
+    let car = loaded.on(Profile::Car);
+    let report = compute(&loaded, &car, &args.options(), &siege_reports(&loaded))?;
     let text = match args.format {
         ConvoyFormat::Json => {
-            let params = json!({"plan": request(&loaded, args)?.params, "max_snap_m": args.max_snap,
+            let params = json!({"plan": report.params, "max_snap_m": args.max_snap,
                                 "incident_report_radius_m": corridor_analysis::convoy::INCIDENT_RADIUS_M});
             serde_json::to_string_pretty(&loaded.result_json(params, &report)?)? + "\n"
         }
@@ -560,8 +181,21 @@ pub fn run(args: &ConvoyArgs) -> Result<()> {
         ConvoyFormat::Gpx => gpx(&loaded, &report),
     };
     match &args.output {
-        Some(p) => corridor_roads::file::write_atomically(p, text.as_bytes())
-            .map_err(|e| anyhow!("{}: {e}", p.display()))?,
+        Some(p) => {
+            if let Some(dir) = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+            {
+                return Err(anyhow!(
+                    "{}: cannot write: no such directory {}",
+                    p.display(),
+                    dir.display()
+                ));
+            }
+            // The error names the file already.
+            corridor_roads::file::write_atomically(p, text.as_bytes())
+                .map_err(|e| anyhow!("{e}"))?
+        }
         None => print!("{text}"),
     }
     Ok(())

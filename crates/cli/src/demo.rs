@@ -365,15 +365,15 @@ fn access_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
 
 /// The declared convoy plan: route through the aid crossing, clock, backup, deliveries.
 fn convoy_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
-    use crate::convoy_cmd::{compute, siege_reports, ConvoyArgs};
+    use corridor_app::results::convoy::{compute, siege_reports, ConvoyOptions};
     let s = &loaded.scenario;
-    let args = ConvoyArgs {
-        scenario: s.file.clone(),
-        days: 30,
-        max_snap: 500.0,
-        ..Default::default()
-    };
-    let r = compute(loaded, &args, &siege_reports(loaded))?;
+    let car = loaded.on(corridor_roads::Profile::Car);
+    let r = compute(
+        loaded,
+        &car,
+        &ConvoyOptions::default(),
+        &siege_reports(loaded),
+    )?;
     let c = s.convoy.as_ref().expect("the example declares [convoy]");
     println!(
         "\nConvoy plan ([convoy]): {} trucks × {} t every {} days, through an aid crossing:",
@@ -413,7 +413,7 @@ fn convoy_part(loaded: &scenario_cmd::LoadedScenario) -> Result<()> {
     if let Some(x) = &r.supply {
         println!(
             "  feeds {} of the enclave ({:.0} people, where its distribution points lie)",
-            crate::convoy_cmd::pieces_words(&r.feeds_pieces),
+            corridor_app::results::convoy::pieces_words(&r.feeds_pieces),
             x.people
         );
         println!(

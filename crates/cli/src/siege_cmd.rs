@@ -30,8 +30,6 @@ pub fn run(args: &SiegeArgs) -> Result<()> {
         &args.close,
         &args.open,
         args.format == Format::Geojson,
-        // The declared convoy plan feeds the forecast (issue 14's hook; what-ifs do not).
-        &crate::convoy_cmd::apply_declared_plan,
     )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())

@@ -1,46 +1,11 @@
 //! The `corridor` binary end to end: real files in, JSON out, and every bad input refused with a
 //! one-line error that names the file or argument, a non-zero exit, no panic and no output file.
 
+mod common;
+
+use common::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn corridor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(args)
-        .env(
-            "XDG_CACHE_HOME",
-            std::env::temp_dir().join("corridor-test-cache"),
-        )
-        .output()
-        .expect("binary runs")
-}
-
-fn bundled_map() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts a clean failure: exit 1, no panic, and a last stderr line that is the error and
-/// contains every `needle`.
-fn assert_fails(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
-    let last = err.lines().last().unwrap_or_default();
-    assert!(last.starts_with("corridor: error: "), "last line: {last}");
-    for n in needles {
-        assert!(last.contains(n), "'{n}' missing from: {last}");
-    }
-    assert!(
-        o.stdout.is_empty(),
-        "stdout on failure: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-}
+use std::path::Path;
 
 /// Asserts that a JSON object has every documented field.
 fn assert_keys(v: &Value, keys: &[&str]) {
@@ -395,17 +360,6 @@ fn bad_coordinates_are_refused() {
     assert_fails(&o, &["--from", "off the map"]);
 }
 
-fn example_scenario() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/scenarios/andorra-siege/scenario.toml")
-}
-
-fn route_json(args: &[&str]) -> Value {
-    let o = corridor(args);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
 #[test]
 fn scenario_routes_report_their_exposure_and_inputs() {
     let sc = example_scenario();
@@ -419,9 +373,9 @@ fn scenario_routes_report_their_exposure_and_inputs() {
         "--to",
         "42.5100,1.5400",
     ];
-    let fastest = route_json(&[&base[..], &["--mode", "fastest"]].concat());
-    let safest = route_json(&[&base[..], &["--mode", "safest", "--alternatives", "2"]].concat());
-    let balanced = route_json(&[&base[..], &["--mode", "balanced", "--lambda", "0.5"]].concat());
+    let fastest = json(&[&base[..], &["--mode", "fastest"]].concat());
+    let safest = json(&[&base[..], &["--mode", "safest", "--alternatives", "2"]].concat());
+    let balanced = json(&[&base[..], &["--mode", "balanced", "--lambda", "0.5"]].concat());
     for v in [&fastest, &safest, &balanced] {
         assert_eq!(v["side"], "civilian:opp");
         assert_eq!(v["scenario"]["as_of"], "2016-07-28");
@@ -571,7 +525,7 @@ fn scenario_errors_are_one_line() {
 fn siege_reports_status_roads_cut_and_forecast() {
     let sc = example_scenario();
     let sc = sc.to_str().unwrap();
-    let v = route_json(&["siege", sc]);
+    let v = json(&["siege", sc]);
     assert_eq!(v["scenario"]["as_of"], "2016-07-28");
     assert_eq!(v["map"]["sha256"].as_str().unwrap().len(), 64);
     let e = &v["enclaves"][0];
@@ -614,7 +568,7 @@ fn siege_reports_status_roads_cut_and_forecast() {
         .as_i64()
         .unwrap()
         .to_string();
-    let w = route_json(&["siege", sc, "--close", &way]);
+    let w = json(&["siege", sc, "--close", &way]);
     let c = &w["what_if"]["changes"][0];
     assert!(!c["routes_lost"].as_array().unwrap().is_empty());
     let after = &w["what_if"]["enclaves"][0];
@@ -624,14 +578,14 @@ fn siege_reports_status_roads_cut_and_forecast() {
     assert!(city_after["forecast"]["runs_out_on"].is_string());
     assert!(after["headline"][0].as_str().unwrap().contains("BESIEGED"));
     // Reopening it again restores the baseline.
-    let back = route_json(&["siege", sc, "--close", &way, "--open", &way]);
+    let back = json(&["siege", sc, "--close", &way, "--open", &way]);
     assert_eq!(
         back["what_if"]["enclaves"][0]["pieces"][city["index"].as_u64().unwrap() as usize]
             ["status"],
         "open"
     );
     // GeoJSON: the enclave outline, supply routes and the cut roads.
-    let g = route_json(&["siege", sc, "--format", "geojson"]);
+    let g = json(&["siege", sc, "--format", "geojson"]);
     let layers: Vec<&str> = g["features"]
         .as_array()
         .unwrap()
@@ -646,7 +600,7 @@ fn siege_reports_status_roads_cut_and_forecast() {
 #[test]
 fn scenario_check_lists_the_crossing_each_checkpoint_opens() {
     let sc = example_scenario();
-    let v = route_json(&["scenario", "check", sc.to_str().unwrap()]);
+    let v = json(&["scenario", "check", sc.to_str().unwrap()]);
     let corridors = v["corridors"].as_array().unwrap();
     assert_eq!(corridors.len(), 4);
     let enclar = &corridors[0];
@@ -867,7 +821,7 @@ fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
     // A 4-cycle: every query between distinct nodes costs 1 or 2 hops.
     let ok = dir.path().join("ring.gr");
     std::fs::write(&ok, "c ring\np tw 4 4\n1 2\n2 3\n3 4\n4 1\n").unwrap();
-    let v = route_json(&[
+    let v = json(&[
         "bench",
         "--dimacs",
         ok.to_str().unwrap(),
@@ -897,7 +851,7 @@ fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
 fn evacuate_prints_the_documented_plan() {
     let sc = example_scenario();
     let sc = sc.to_str().unwrap();
-    let v = route_json(&["evacuate", sc, "--suggest", "2"]);
+    let v = json(&["evacuate", sc, "--suggest", "2"]);
     assert_keys(
         &v,
         &[
@@ -961,7 +915,7 @@ fn evacuate_prints_the_documented_plan() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.json");
     std::fs::write(&plan, serde_json::to_string(&v).unwrap()).unwrap();
-    let ok = route_json(&["evacuate", sc, "--verify", plan.to_str().unwrap()]);
+    let ok = json(&["evacuate", sc, "--verify", plan.to_str().unwrap()]);
     assert_eq!(ok["ok"], true, "{ok}");
     assert!(ok["road_loads_checked"].as_u64().unwrap() > 1000);
     let mut bad = v.clone();
@@ -976,7 +930,7 @@ fn evacuate_prints_the_documented_plan() {
         &corridor(&["evacuate", sc, "--verify", plan.to_str().unwrap()]),
         &["plan.json", "not JSON"],
     );
-    let g = route_json(&["evacuate", sc, "--format", "geojson"]);
+    let g = json(&["evacuate", sc, "--format", "geojson"]);
     assert_eq!(g["type"], "FeatureCollection");
     assert!(g["features"]
         .as_array()
@@ -1004,7 +958,7 @@ fn evacuate_prints_the_documented_plan() {
 fn access_and_isochrones_from_the_command_line() {
     let sc = example_scenario();
     let sc = sc.to_str().unwrap();
-    let v = route_json(&["access", sc, "--compare", "2016-07-14"]);
+    let v = json(&["access", sc, "--compare", "2016-07-14"]);
     assert_keys(
         &v,
         &[
@@ -1027,7 +981,7 @@ fn access_and_isochrones_from_the_command_line() {
     assert_eq!(then["incidents"], 1);
     assert_eq!(then["closures_in_force"], 0);
     // The example's dated record reopens the hospital (partially) on 5 August.
-    let later = route_json(&["access", sc, "--compare", "2016-08-10"]);
+    let later = json(&["access", sc, "--compare", "2016-08-10"]);
     let gained = &later["changes"]["facilities_gained"][0];
     assert_eq!(gained["id"], "osm:w194554955");
     assert_eq!(gained["status"], "partially_functioning");
@@ -1043,7 +997,7 @@ fn access_and_isochrones_from_the_command_line() {
             .unwrap()
             > 0.0
     );
-    let g = route_json(&[
+    let g = json(&[
         "isochrone",
         "--scenario",
         sc,

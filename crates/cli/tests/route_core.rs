@@ -2,32 +2,12 @@
 //! answered; a cache folder nobody may write to is a warning, not a panic; `bench` on a map
 //! without car roads measures what there is.
 
-#[path = "../../roads/tests/common/mod.rs"]
 mod common;
+#[path = "../../roads/tests/common/mod.rs"]
+mod osm;
 
+use common::{bundled_map, corridor_env as corridor, example_scenario, stderr};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn corridor(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_corridor"));
-    c.args(args).env(
-        "XDG_CACHE_HOME",
-        std::env::temp_dir().join("corridor-test-cache"),
-    );
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("binary runs")
-}
-
-fn bundled_map() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn every_engine_gives_the_same_route_and_names_itself() {
@@ -161,7 +141,7 @@ fn a_map_in_read_only_folders_is_routed_with_a_warning() {
 
 #[test]
 fn bench_on_a_map_without_car_roads_measures_the_footpaths() {
-    use common::{pbf, way};
+    use osm::{pbf, way};
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("paths.osm.pbf");
     // A square of footpaths, 0.001° a side, and nothing a car may use.
@@ -215,8 +195,7 @@ fn a_scenario_route_never_starts_on_a_closed_road() {
     let shape = car.edge_shape(e as u32);
     let mid = shape[shape.len() / 2];
     let from = format!("{},{}", mid[1], mid[0]);
-    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/scenarios/andorra-siege/scenario.toml");
+    let scenario = example_scenario();
     let dir = tempfile::tempdir().unwrap();
     let graph = dir.path().join("andorra.graph");
     corridor(
@@ -295,8 +274,7 @@ fn an_isochrone_from_the_start_of_a_one_way_road_starts_there() {
         .max_by(|&a, &b| car.edges.length_m[a].total_cmp(&car.edges.length_m[b]))
         .expect("a long one-way road in Andorra");
     let start = car.node_coord[car.edges.from[e] as usize];
-    let scenario = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/scenarios/andorra-siege/scenario.toml");
+    let scenario = example_scenario();
     let from = format!("{},{}", start[1], start[0]);
     let o = corridor(
         &[

@@ -477,6 +477,15 @@ impl<'a> ScenarioMap<'a> {
         (entered & !opened != 0).then_some("crosses a front line away from a declared crossing")
     }
 
+    /// Whether arc `a` enters ground hostile to `side`, whatever closures, avoid areas and
+    /// crossings say: where the front line is, which a closure does not move.
+    pub fn arc_enters_hostile(&self, a: u32, side: Side) -> bool {
+        let (e, reversed) = self.graph.arc_edge(a);
+        self.ground
+            .forbidden_entries(e, reversed, self.graph.graph.arc_tail(a), side.party())
+            != 0
+    }
+
     pub(crate) fn edge_closed(&self, e: u32) -> Option<&'static str> {
         if self.closed_by[e as usize].is_some() {
             Some("closed")

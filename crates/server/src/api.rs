@@ -601,7 +601,7 @@ pub async fn list_incidents(
 /// The incident stays in the log, marked retracted with who, when and why.
 #[utoipa::path(post, path = "/v1/scenarios/{id}/incidents/{incident}/retract", tag = "incidents",
     params(("id" = String, Path, description = "scenario id"), ("incident" = i64, Path, description = "incident id")),
-    request_body(description = "{\"reason\": \"why\"}", content = Object),
+    request_body(description = "{\"reason\": \"why\"}", content = Retraction),
     responses((status = 200, description = "the retracted incident", body = Object),
               (status = 404, description = "no such incident", body = crate::error::ErrorBody),
               (status = 409, description = "already retracted", body = crate::error::ErrorBody)),
@@ -731,7 +731,6 @@ pub async fn siege(
                 &list("close"),
                 &list("open"),
                 format_param(m)?,
-                &|_, _| {},
             )
             .map_err(analysis_error)
         },
@@ -783,7 +782,8 @@ pub async fn evacuate(
     .await
 }
 
-/// `GET /v1/scenarios/{id}/access`: `corridor access`'s JSON (or GeoJSON).
+/// `GET /v1/scenarios/{id}/access`: `corridor access`'s JSON (or GeoJSON); `compare=DATE`
+/// reads the stored version's files for that date (and the incident log up to it).
 #[utoipa::path(get, path = "/v1/scenarios/{id}/access", tag = "analyses",
     params(("id" = String, Path, description = "scenario id"),
            ("minutes" = Option<String>, Query, description = "coverage thresholds, default 15,30,60"),
@@ -798,6 +798,7 @@ pub async fn access(
     id: Result<Path<String>, PathRejection>,
     q: Q,
 ) -> ApiResult<Json<Value>> {
+    let state = st.clone();
     analysis(
         st,
         headers,
@@ -805,18 +806,21 @@ pub async fn access(
         q,
         &["minutes", "compare", "format"],
         &[],
-        |live, m| {
+        move |live, m| {
             let minutes = minutes_param(m, &[15.0, 30.0, 60.0])?;
             let compare = one(m, "compare")
                 .map(results::access::parse_compare_date)
                 .transpose()
                 .map_err(analysis_error)?;
-            results::access::access_result(
+            // The compare date's scenario from the stored files, as the CLI reads its manifest.
+            let on_date = |d| state.scenario_on(live, d);
+            results::access::access_result_with(
                 &live.owner().loaded,
                 live.on(Profile::Foot),
                 live.on(Profile::Car),
                 &minutes,
                 compare,
+                &on_date,
                 format_param(m)?,
             )
             .map_err(analysis_error)
@@ -901,10 +905,30 @@ pub async fn list_tokens(
     Ok(Json(json!({ "tokens": t })))
 }
 
+/// The body of `POST /v1/tokens`, as the OpenAPI document describes it (so that clients and
+/// the API fuzz send valid ones); the handler reads the JSON itself, to name what is wrong.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct NewToken {
+    /// `viewer`, `editor` or `admin`.
+    #[schema(pattern = "^(viewer|editor|admin)$")]
+    role: String,
+    /// Who holds it.
+    label: Option<String>,
+}
+
+/// The body of a retraction: why.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Retraction {
+    #[schema(min_length = 1)]
+    reason: String,
+}
+
 /// `POST /v1/tokens` (admin): `{"role": "viewer|editor|admin", "label": "..."}`; the answer
 /// holds the secret, shown this once.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens",
-    request_body(description = "{\"role\": \"viewer\", \"label\": \"who holds it\"}", content = Object),
+    request_body(description = "{\"role\": \"viewer\", \"label\": \"who holds it\"}", content = NewToken),
     responses((status = 201, description = "the token and its secret", body = Object),
               (status = 400, description = "bad role", body = crate::error::ErrorBody),
               (status = 403, description = "needs admin", body = crate::error::ErrorBody)),

@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::siege, crate::api::evacuate, crate::api::access, crate::api::isochrone,
         crate::api::list_tokens, crate::api::create_token, crate::api::revoke_token,
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(crate::error::ErrorBody, crate::api::NewToken, crate::api::Retraction)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

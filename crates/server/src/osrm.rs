@@ -8,7 +8,9 @@ use crate::auth::require;
 use crate::error::{ApiError, ApiResult};
 use crate::live::Live;
 use crate::osrm_query::{coordinates, invalid_value, profile, Params};
-use crate::osrm_shape::{route_json, waypoint_json, Geometries, RouteOptions};
+use crate::osrm_shape::{
+    route_json, waypoint_json, Annotations, Geometries, Overview, RouteOptions,
+};
 use crate::state::AppState;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -200,14 +202,14 @@ async fn blocking<T: Send + 'static>(
 #[utoipa::path(get, path = "/route/v1/{profile}/{coordinates}", tag = "osrm",
     params(
         ("profile" = String, Path, description = "foot (walking) or car (driving)"),
-        ("coordinates" = String, Path, description = "lon,lat;lon,lat… (2 to 100)"),
+        ("coordinates" = String, Path, description = "lon,lat;lon,lat… (2 to 100), or polyline(…) / polyline6(…)"),
         ("alternatives" = Option<String>, Query, description = "true, false or a number of alternatives"),
         ("steps" = Option<bool>, Query, description = "turn-by-turn steps per leg"),
         ("geometries" = Option<String>, Query, description = "polyline (default), polyline6 or geojson"),
-        ("overview" = Option<String>, Query, description = "full (default), simplified (same as full) or false"),
+        ("overview" = Option<String>, Query, description = "full (default), simplified (Douglas–Peucker, 10 m) or false"),
         ("radiuses" = Option<String>, Query, description = "snap limit per coordinate, metres or 'unlimited' (default 500)"),
         ("continue_straight" = Option<String>, Query, description = "accepted, without effect (no turn costs)"),
-        ("annotations" = Option<String>, Query, description = "only 'false' (annotations are not provided)"),
+        ("annotations" = Option<String>, Query, description = "true, false or a comma-separated list of distance, duration, speed, nodes"),
         ("scenario" = Option<String>, Query, description = "a scenario id: threat-aware routing"),
         ("mode" = Option<String>, Query, description = "with scenario: fastest (default), safest or balanced"),
         ("side" = Option<String>, Query, description = "with scenario: civilian, neutral, PARTY or civilian:PARTY"),
@@ -262,13 +264,6 @@ fn route_options(params: &Params, n: usize) -> ApiResult<RouteOptions> {
             "alternatives need exactly 2 coordinates",
         ));
     }
-    if params.choice("annotations", &["false"]).is_err() {
-        return Err(invalid_value(
-            "annotations",
-            params.get("annotations").unwrap_or(""),
-            "false (annotations are not provided)",
-        ));
-    }
     params.choice("continue_straight", &["default", "true", "false"])?;
     Ok(RouteOptions {
         alternatives,
@@ -278,8 +273,49 @@ fn route_options(params: &Params, n: usize) -> ApiResult<RouteOptions> {
             "geojson" => Geometries::GeoJson,
             _ => Geometries::Polyline,
         },
-        overview: params.choice("overview", &["full", "simplified", "false"])? != "false",
+        // Default `full`, where osrm-routed's is `simplified`: corridor's clients (the web map,
+        // `corridor route`'s users) expect the whole line.
+        overview: match params.choice("overview", &["full", "simplified", "false"])? {
+            "simplified" => Overview::Simplified,
+            "false" => Overview::False,
+            _ => Overview::Full,
+        },
+        annotations: annotations(params)?,
     })
+}
+
+/// `annotations=true|false` or a comma-separated list of `distance`, `duration`, `speed`,
+/// `nodes` (OSRM's names; `true` is all of them).
+fn annotations(params: &Params) -> ApiResult<Annotations> {
+    let Some(v) = params.get("annotations") else {
+        return Ok(Annotations::default());
+    };
+    let mut a = Annotations::default();
+    for part in v.split(',') {
+        match part {
+            "false" => {}
+            "true" => {
+                a = Annotations {
+                    distance: true,
+                    duration: true,
+                    speed: true,
+                    nodes: true,
+                }
+            }
+            "distance" => a.distance = true,
+            "duration" => a.duration = true,
+            "speed" => a.speed = true,
+            "nodes" => a.nodes = true,
+            _ => {
+                return Err(invalid_value(
+                    "annotations",
+                    v,
+                    "true, false or a comma-separated list of distance, duration, speed, nodes",
+                ))
+            }
+        }
+    }
+    Ok(a)
 }
 
 fn route_blocking(

@@ -20,15 +20,78 @@ pub fn profile(name: &str) -> ApiResult<Profile> {
     }
 }
 
-/// `lon,lat;lon,lat…` (an optional `.json` suffix is accepted, as OSRM does).
+/// `lon,lat;lon,lat…`, or as OSRM also accepts them `polyline({polyline})` (Google's encoded
+/// polyline, 5 decimals, latitude first) and `polyline6({polyline6})` (6 decimals); an optional
+/// `.json` suffix is accepted, as OSRM does.
 pub fn coordinates(s: &str) -> ApiResult<Vec<[f64; 2]>> {
     let s = s.strip_suffix(".json").unwrap_or(s);
-    if s.starts_with("polyline(") {
+    let out = match encoded(s) {
+        Some((text, precision)) => decode(text, precision)?,
+        None => lon_lat_pairs(s)?,
+    };
+    if out.len() > MAX_COORDINATES {
         return Err(ApiError::osrm(
-            "InvalidUrl",
-            "polyline-encoded coordinates are not supported; send lon,lat;lon,lat",
+            "TooBig",
+            format!("{} coordinates: at most {MAX_COORDINATES}", out.len()),
         ));
     }
+    Ok(out)
+}
+
+/// The text inside `polyline(…)` or `polyline6(…)`, with its precision (decimal digits).
+fn encoded(s: &str) -> Option<(&str, u32)> {
+    let inner = |prefix: &str| s.strip_prefix(prefix)?.strip_suffix(')');
+    inner("polyline6(")
+        .map(|t| (t, 6))
+        .or_else(|| inner("polyline(").map(|t| (t, 5)))
+}
+
+/// Decodes an encoded polyline into `[lon, lat]` points, each checked like a plain pair.
+fn decode(text: &str, precision: u32) -> ApiResult<Vec<[f64; 2]>> {
+    let kind = if precision == 6 {
+        "polyline6"
+    } else {
+        "polyline"
+    };
+    use polyline::errors::PolylineError::{LatitudeCoordError, LongitudeCoordError};
+    let line = polyline::decode_polyline(text, precision).map_err(|e| match e {
+        LongitudeCoordError { .. } | LatitudeCoordError { .. } => ApiError::osrm(
+            "InvalidValue",
+            format!("{kind}({text}): {e}: longitude must be within ±180 and latitude within ±90"),
+        ),
+        _ => ApiError::osrm(
+            "InvalidUrl",
+            format!("{kind}({text}): not a valid encoded polyline: {e}"),
+        ),
+    })?;
+    if line.0.is_empty() {
+        return Err(ApiError::osrm(
+            "InvalidUrl",
+            format!("{kind}({text}): no coordinates"),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, c) in line.0.iter().enumerate() {
+        out.push(checked(i, &format!("{},{}", c.x, c.y), c.x, c.y)?);
+    }
+    Ok(out)
+}
+
+/// A coordinate within ±180/±90, or OSRM's `InvalidValue` naming it.
+fn checked(i: usize, text: &str, lon: f64, lat: f64) -> ApiResult<[f64; 2]> {
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(ApiError::osrm(
+            "InvalidValue",
+            format!(
+                "coordinate {i} '{text}': longitude must be within ±180 and latitude within ±90"
+            ),
+        ));
+    }
+    Ok([lon, lat])
+}
+
+/// `lon,lat;lon,lat…` in decimal degrees.
+fn lon_lat_pairs(s: &str) -> ApiResult<Vec<[f64; 2]>> {
     let mut out = Vec::new();
     for (i, pair) in s.split(';').enumerate() {
         let bad = || {
@@ -43,19 +106,7 @@ pub fn coordinates(s: &str) -> ApiResult<Vec<[f64; 2]>> {
         if !lon.is_finite() || !lat.is_finite() {
             return Err(bad());
         }
-        if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-            return Err(ApiError::osrm(
-                "InvalidValue",
-                format!("coordinate {i} '{pair}': longitude must be within ±180 and latitude within ±90"),
-            ));
-        }
-        out.push([lon, lat]);
-    }
-    if out.len() > MAX_COORDINATES {
-        return Err(ApiError::osrm(
-            "TooBig",
-            format!("{} coordinates: at most {MAX_COORDINATES}", out.len()),
-        ));
+        out.push(checked(i, pair, lon, lat)?);
     }
     Ok(out)
 }
@@ -186,12 +237,40 @@ mod tests {
             ("1.5,42;", "InvalidUrl"),
             ("181,0", "InvalidValue"),
             ("0,-91", "InvalidValue"),
-            ("polyline(abc)", "InvalidUrl"),
+            ("polyline(_p~iF~ps|U", "InvalidUrl"),
+            ("polyline()", "InvalidUrl"),
+            ("polyline(_p~iF)", "InvalidUrl"),
+            // 10°N, 200°E, Google's algorithm step by step (an independent encoder agrees):
+            // 1,000,000 → "_c`|@", 20,000,000 → "_ouce@".
+            ("polyline(_c`|@_ouce@)", "InvalidValue"),
         ] {
             assert_eq!(coordinates(bad).unwrap_err().body.code, code, "{bad}");
         }
         let many = vec!["1,1"; MAX_COORDINATES + 1].join(";");
         assert_eq!(coordinates(&many).unwrap_err().body.code, "TooBig");
+    }
+
+    #[test]
+    fn polyline_coordinates_as_googles_documented_example() {
+        // developers.google.com/maps/documentation/utilities/polylinealgorithm: the points
+        // (38.5, -120.2), (40.7, -120.95), (43.252, -126.453) encode as below.
+        let close = |a: &[[f64; 2]], b: &[[f64; 2]]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| (x[0] - y[0]).abs() < 1e-9 && (x[1] - y[1]).abs() < 1e-9)
+        };
+        let google = [[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]];
+        let got = coordinates("polyline(_p~iF~ps|U_ulLnnqC_mqNvxq`@)").unwrap();
+        assert!(close(&got, &google), "{got:?}");
+        // The same integers at 6 decimals are ten times smaller (polyline6).
+        let got = coordinates("polyline6(_p~iF~ps|U_ulLnnqC_mqNvxq`@).json").unwrap();
+        let tenth: Vec<[f64; 2]> = google.iter().map(|c| [c[0] / 10.0, c[1] / 10.0]).collect();
+        assert!(close(&got, &tenth), "{got:?}");
+        // (42.5 N, 1.5 E) at 5 decimals, Google's algorithm step by step (an independent
+        // encoder agrees): 4,250,000 → "_xkbG", 150,000 → "_~cH".
+        let got = coordinates("polyline(_xkbG_~cH)").unwrap();
+        assert!(close(&got, &[[1.5, 42.5]]), "{got:?}");
     }
 
     #[test]

@@ -14,12 +14,42 @@ pub enum Geometries {
     GeoJson,
 }
 
+/// OSRM's `overview`: the route's whole geometry, the geometry simplified for display, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overview {
+    Full,
+    /// Douglas–Peucker with [`SIMPLIFY_TOLERANCE_M`].
+    Simplified,
+    False,
+}
+
+/// Tolerance of `overview=simplified`, metres: no point of the full geometry lies farther than
+/// this from the simplified line. OSRM simplifies for the zoom level the whole route fits;
+/// 10 m is below what a street map shows at street zoom (about 1 pixel at zoom 14), so the
+/// line still follows every street while dropping the points of straight and gently curved road.
+pub const SIMPLIFY_TOLERANCE_M: f64 = 10.0;
+
+/// OSRM's `annotations`: per-segment arrays in each leg's `annotation`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Annotations {
+    pub distance: bool,
+    pub duration: bool,
+    pub speed: bool,
+    pub nodes: bool,
+}
+
+impl Annotations {
+    fn any(self) -> bool {
+        self.distance || self.duration || self.speed || self.nodes
+    }
+}
+
 pub struct RouteOptions {
     pub alternatives: usize,
     pub steps: bool,
     pub geometries: Geometries,
-    /// `overview=false` leaves the route's geometry out.
-    pub overview: bool,
+    pub overview: Overview,
+    pub annotations: Annotations,
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -106,7 +136,7 @@ pub fn route_json(
         "mode": mode,
         "engine": legs.first().map(|l| l.engine),
     });
-    if opts.overview {
+    if opts.overview != Overview::False {
         let mut coords: Vec<[f64; 2]> = Vec::new();
         for l in legs {
             for c in l.geometry(g) {
@@ -117,6 +147,9 @@ pub fn route_json(
         }
         if coords.len() == 1 {
             coords.push(coords[0]);
+        }
+        if opts.overview == Overview::Simplified {
+            coords = simplify(&coords, SIMPLIFY_TOLERANCE_M);
         }
         r["geometry"] = geometry(&coords, opts.geometries);
     }
@@ -141,12 +174,93 @@ fn leg_json(
         "summary": streets.iter().take(2).cloned().collect::<Vec<_>>().join(", "),
         "steps": if opts.steps { steps(g, leg, opts.geometries) } else { vec![] },
     });
+    if opts.annotations.any() {
+        l["annotation"] = annotation(g, leg, opts.annotations);
+    }
     if let Some(sm) = scenario {
         let ex = sm.exposure(leg, INCIDENT_REPORT_RADIUS_M);
         l["risk"] = json!(round(ex.risk, 3));
         l["exposure"] = json!(ex);
     }
     l
+}
+
+/// Douglas–Peucker on a local equirectangular projection in metres (exact enough over a
+/// route's extent), keeping the first and last points.
+pub fn simplify(coords: &[[f64; 2]], tolerance_m: f64) -> Vec<[f64; 2]> {
+    use geo::SimplifyIdx;
+    let Some(first) = coords.first() else {
+        return Vec::new();
+    };
+    let m_per_deg = 6_371_008.8 * std::f64::consts::PI / 180.0;
+    let kx = m_per_deg * first[1].to_radians().cos();
+    let line: geo::LineString<f64> = coords
+        .iter()
+        .map(|c| geo::Coord {
+            x: (c[0] - first[0]) * kx,
+            y: (c[1] - first[1]) * m_per_deg,
+        })
+        .collect();
+    line.simplify_idx(tolerance_m)
+        .into_iter()
+        .map(|i| coords[i])
+        .collect()
+}
+
+/// A leg's `annotation`: per segment between consecutive coordinates of its geometry, the
+/// `distance` (metres), `duration` (seconds, the arc's travel time pro rata) and `speed` (m/s);
+/// `nodes`: the OSM ids of the road-graph nodes the leg passes, from the first edge's start to
+/// the last edge's end (shape points between junctions carry no id in the graph).
+fn annotation(g: &ProfileGraph, leg: &RoadRoute, which: Annotations) -> Value {
+    let (mut distance, mut duration, mut speed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut last: Option<[f64; 2]> = None;
+    for p in &leg.pieces {
+        let len = (p.to_m - p.from_m).abs();
+        let per_m = if len > 0.0 {
+            piece_duration(g, p) / len
+        } else {
+            0.0
+        };
+        for c in g.edge_subshape(p.edge, p.from_m, p.to_m) {
+            if let Some(prev) = last.filter(|&x| x != c) {
+                let d = corridor_roads::geometry::haversine_m(prev, c);
+                distance.push(round(d, 1));
+                duration.push(round(d * per_m, 1));
+                speed.push(if per_m > 0.0 {
+                    round(1.0 / per_m, 1)
+                } else {
+                    0.0
+                });
+            }
+            last = Some(c);
+        }
+    }
+    let mut nodes: Vec<i64> = Vec::new();
+    for p in &leg.pieces {
+        let e = p.edge as usize;
+        let (a, b) = (g.edges.from[e], g.edges.to[e]);
+        let (a, b) = if p.to_m >= p.from_m { (a, b) } else { (b, a) };
+        for n in [a, b] {
+            let id = g.node_osm_id[n as usize];
+            if nodes.last() != Some(&id) {
+                nodes.push(id);
+            }
+        }
+    }
+    let mut out = json!({});
+    if which.distance {
+        out["distance"] = json!(distance);
+    }
+    if which.duration {
+        out["duration"] = json!(duration);
+    }
+    if which.speed {
+        out["speed"] = json!(speed);
+    }
+    if which.nodes {
+        out["nodes"] = json!(nodes);
+    }
+    out
 }
 
 /// Compass bearing from `a` to `b`, degrees clockwise from north, 0–359.

@@ -4,6 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::live::{Live, LiveOwner};
 use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
 use corridor_app::maps::LoadedMap;
 use corridor_app::scenario::{snappers_for, LoadedScenario};
 use corridor_roads::{CustomizedWeights, Profile, Router, Snapper};
@@ -160,11 +161,40 @@ impl AppState {
             .insert(key, s.clone());
         Ok(s)
     }
+
+    /// The scenario of `live` as it stood on `date`, read again from its stored files (as the
+    /// CLI reads its manifest for `access --compare`) with the incident log's entries up to
+    /// `date` that were not retracted. Blocking.
+    pub fn scenario_on(&self, live: &Live, date: NaiveDate) -> Result<Scenario> {
+        let o = live.owner();
+        let v = self.store.version(&o.id, Some(o.version))?;
+        let mut s = parse_files_at(&v.files, &format!("{}@v{}", o.id, o.version), Some(date))?;
+        for rec in o.log.iter().filter(|r| r.retracted.is_none()) {
+            let inc = incident_from_fields(&rec.fields)
+                .map_err(|e| anyhow!("incident {} in the log: {e}", rec.id))?;
+            if inc.date <= date {
+                s.incidents.push(inc);
+            } else {
+                s.incidents_after_as_of += 1;
+            }
+        }
+        Ok(s)
+    }
 }
 
 /// Reads a scenario from its files (`scenario.toml` plus the layers it names, relative to it).
 /// `label` replaces the temporary path in the scenario's `file`, which every result reports.
 pub fn parse_files(files: &BTreeMap<String, Vec<u8>>, label: &str) -> Result<Scenario> {
+    parse_files_at(files, label, None)
+}
+
+/// As [`parse_files`], evaluated on `date` when given (`corridor_scenario::load_at`: incidents
+/// up to it, closures in force on it), as the CLI reads its manifest for `access --compare`.
+pub fn parse_files_at(
+    files: &BTreeMap<String, Vec<u8>>,
+    label: &str,
+    date: Option<NaiveDate>,
+) -> Result<Scenario> {
     if !files.contains_key("scenario.toml") {
         bail!("the upload has no scenario.toml");
     }
@@ -177,13 +207,14 @@ pub fn parse_files(files: &BTreeMap<String, Vec<u8>>, label: &str) -> Result<Sce
         }
         std::fs::write(&path, bytes)?;
     }
-    let mut s = corridor_scenario::load(&dir.path().join("scenario.toml")).map_err(|e| {
-        anyhow!(
-            "{}",
-            e.to_string()
-                .replace(&format!("{}/", dir.path().display()), "")
-        )
-    })?;
+    let mut s =
+        corridor_scenario::load_at(&dir.path().join("scenario.toml"), date).map_err(|e| {
+            anyhow!(
+                "{}",
+                e.to_string()
+                    .replace(&format!("{}/", dir.path().display()), "")
+            )
+        })?;
     s.file = PathBuf::from(label);
     Ok(s)
 }

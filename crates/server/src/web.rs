@@ -197,7 +197,7 @@ async fn replay(
         let loaded = replayed(&live, day)?;
         let (foot, car) = (loaded.on(Profile::Foot), loaded.on(Profile::Car));
         let mut v = match analysis.as_str() {
-            "siege" => results::siege::result(&loaded, &foot, &car, &[], &[], geojson, &|_, _| {}),
+            "siege" => results::siege::result(&loaded, &foot, &car, &[], &[], geojson),
             "evacuate" => results::evacuate::result(&loaded, &foot, &car, None, geojson),
             _ => {
                 let compare = one(&m, "compare")

@@ -419,3 +419,132 @@ fn points_on_networks_that_do_not_connect_get_no_route() {
     assert_eq!(st, 200, "{t}");
     assert!(t["durations"][0][1].is_null());
 }
+
+/// Google's polyline algorithm, written again for the test (developers.google.com/maps/
+/// documentation/utilities/polylinealgorithm): latitude first, deltas, zigzag, 5-bit chunks.
+fn encode_polyline(points: &[[f64; 2]], precision: i32) -> String {
+    let k = 10f64.powi(precision);
+    let mut out = String::new();
+    let mut prev = [0i64, 0i64];
+    for p in points {
+        let now = [(p[1] * k).round() as i64, (p[0] * k).round() as i64];
+        for (a, b) in now.iter().zip(prev) {
+            let d = a - b;
+            let mut v = if d < 0 { !(d << 1) } else { d << 1 } as u64;
+            while v >= 0x20 {
+                out.push(char::from(((0x20 | (v & 0x1f)) + 63) as u8));
+                v >>= 5;
+            }
+            out.push(char::from((v + 63) as u8));
+        }
+        prev = now;
+    }
+    out
+}
+
+#[test]
+fn polyline_coordinates_simplified_overview_and_annotations() {
+    let s = start();
+    let get = |path: &str| s.get(path, Some(&s.viewer));
+    let plain = get(&format!("/route/v1/car/{ACROSS}?geometries=geojson")).1;
+    let pts = [[1.5218, 42.5063], [1.5383, 42.5114]];
+    // (42.5063 N, 1.5218 E), checked against an independent encoder.
+    assert_eq!(encode_polyline(&pts[..1], 5), "k_mbGgfhH");
+    // The same two points as polyline(…) and polyline6(…): the same route.
+    for (kind, precision) in [("polyline", 5), ("polyline6", 6)] {
+        // Percent-encoded, as a client puts it in a URL path.
+        let enc: String = encode_polyline(&pts, precision)
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let (st, v) = get(&format!("/route/v1/car/{kind}({enc})?geometries=geojson"));
+        assert_eq!(st, 200, "{kind}: {v}");
+        assert_eq!(
+            v["routes"][0]["distance"], plain["routes"][0]["distance"],
+            "{kind}"
+        );
+    }
+    let (st, v) = get("/route/v1/car/polyline(_xkbG?geometries=geojson");
+    assert_eq!((st, v["code"].as_str()), (400, Some("InvalidUrl")), "{v}");
+    // overview=simplified: a subsequence of the full line, same ends, fewer or as many points,
+    // every full point within the documented 10 m of it (+1 m for the test's 2 m sampling).
+    let full = coords(&plain["routes"][0]["geometry"]);
+    let (_, v) = get(&format!(
+        "/route/v1/car/{ACROSS}?geometries=geojson&overview=simplified"
+    ));
+    let simple = coords(&v["routes"][0]["geometry"]);
+    assert!(simple.len() >= 2 && simple.len() <= full.len());
+    assert!(
+        simple.len() < full.len(),
+        "a real street route has points to drop"
+    );
+    assert_eq!(
+        (simple[0], *simple.last().unwrap()),
+        (full[0], *full.last().unwrap())
+    );
+    let mut at = full.iter();
+    for p in &simple {
+        assert!(
+            at.any(|q| q == p),
+            "{p:?} is not a point of the full line, in order"
+        );
+    }
+    for p in &full {
+        let d = distance_to_line_m(*p, &simple);
+        assert!(d <= 11.0, "{p:?} is {d} m from the simplified line");
+    }
+    assert_eq!(v["routes"][0]["distance"], plain["routes"][0]["distance"]);
+    // annotations=true: OSRM's per-segment arrays in each leg, which add up to the leg.
+    let (st, v) = get(&format!(
+        "/route/v1/car/{ACROSS}?geometries=geojson&annotations=true"
+    ));
+    assert_eq!(st, 200, "{v}");
+    let leg = &v["routes"][0]["legs"][0];
+    let a = &leg["annotation"];
+    let nums = |k: &str| -> Vec<f64> {
+        a[k].as_array()
+            .unwrap_or_else(|| panic!("annotation lacks '{k}': {a}"))
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let (dist, dur, speed) = (nums("distance"), nums("duration"), nums("speed"));
+    let line = coords(&v["routes"][0]["geometry"]);
+    assert_eq!(
+        dist.len(),
+        line.len() - 1,
+        "one entry per segment of the geometry"
+    );
+    assert_eq!((dur.len(), speed.len()), (dist.len(), dist.len()));
+    for (i, w) in line.windows(2).enumerate() {
+        assert!(
+            (haversine_m(w[0], w[1]) - dist[i]).abs() < 0.2,
+            "segment {i}"
+        );
+    }
+    let leg_d = leg["distance"].as_f64().unwrap();
+    let leg_t = leg["duration"].as_f64().unwrap();
+    assert!((dist.iter().sum::<f64>() - leg_d).abs() < 0.005 * leg_d + 1.0);
+    assert!((dur.iter().sum::<f64>() - leg_t).abs() < 0.01 * leg_t + 1.0);
+    // Car speeds are the class defaults or 80 % of a limit: at most 90 km/h = 25 m/s.
+    assert!(speed.iter().all(|&x| x > 0.0 && x <= 25.05), "{speed:?}");
+    let nodes = a["nodes"].as_array().unwrap();
+    assert!(nodes.len() >= 2 && nodes.iter().all(|n| n.as_i64().is_some()));
+    assert!(nodes.windows(2).all(|w| w[0] != w[1]));
+    // A subset, and OSRM's error for a value it does not know.
+    let (_, v) = get(&format!(
+        "/route/v1/car/{ACROSS}?annotations=distance,nodes"
+    ));
+    let a = &v["routes"][0]["legs"][0]["annotation"];
+    assert!(a.get("distance").is_some() && a.get("nodes").is_some());
+    assert!(a.get("duration").is_none() && a.get("speed").is_none());
+    let (st, v) = get(&format!("/route/v1/car/{ACROSS}?annotations=weight"));
+    assert_eq!((st, v["code"].as_str()), (400, Some("InvalidValue")), "{v}");
+    let (_, v) = get(&format!("/route/v1/car/{ACROSS}"));
+    assert!(v["routes"][0]["legs"][0].get("annotation").is_none());
+}

@@ -34,13 +34,38 @@ fn facility_feature(f: &corridor_analysis::access::FacilityState, when: &str) ->
                        "beds": f.beds, "changed_by": f.changed_by, "state_on": when}})
 }
 
+/// The scenario as it stood (or will stand) on a date, read again from its files: incidents up
+/// to the date, closures and facility records in force on it (`corridor_scenario::load_at`).
+/// The CLI reads the manifest; the server its stored version's files plus its incident log.
+pub type ScenarioOn<'a> = &'a dyn Fn(NaiveDate) -> Result<corridor_scenario::Scenario>;
+
+/// The CLI's [`ScenarioOn`]: the manifest on disk, read again for the date; without a file on
+/// disk, the loaded scenario cut back to the date ([`crate::scenario::cut_back_to`]), which
+/// cannot see what was dropped at load (closures that ended before `as_of`).
+pub fn from_files(loaded: &LoadedScenario, date: NaiveDate) -> Result<corridor_scenario::Scenario> {
+    let here = &loaded.scenario;
+    Ok(if here.file.is_file() {
+        corridor_scenario::load_at(&here.file, Some(date))?
+    } else {
+        crate::scenario::cut_back_to(here, date)
+    })
+}
+
 /// The access report on `date`: the scenario as it was (or will be) on that date — incidents up
-/// to it, closures in force on it, facility records in force — on the loaded map. Re-read from
-/// the scenario's files when they are on disk (the CLI); otherwise (the server) the loaded
-/// scenario is cut back to `date` ([`crate::scenario::cut_back_to`]), which cannot see what was
-/// dropped at load: closures that ended before `as_of`, or anything after it.
+/// to it, closures in force on it, facility records in force — on the loaded map, read by
+/// [`from_files`].
 pub fn report_on(
     loaded: &LoadedScenario,
+    date: NaiveDate,
+    params: &AccessParams,
+) -> Result<(AccessReport, Value)> {
+    report_on_with(loaded, &|d| from_files(loaded, d), date, params)
+}
+
+/// [`report_on`] with the scenario on `date` from `scenario_on` (the loaded one on `as_of`).
+pub fn report_on_with(
+    loaded: &LoadedScenario,
+    scenario_on: ScenarioOn,
     date: NaiveDate,
     params: &AccessParams,
 ) -> Result<(AccessReport, Value)> {
@@ -48,12 +73,8 @@ pub fn report_on(
     let other;
     let s = if date == here.as_of {
         here
-    } else if here.file.is_file() {
-        other = corridor_scenario::load_at(&here.file, Some(date))?;
-        &other
     } else {
-        // A server's scenario has no file to re-read: what it loaded, cut back to `date`.
-        other = crate::scenario::cut_back_to(here, date);
+        other = scenario_on(date)?;
         &other
     };
     let g = &loaded.map.graph;
@@ -84,13 +105,29 @@ fn assumptions(params: &AccessParams) -> Value {
 }
 
 /// Facility status and coverage on `as_of` (and on `compare_date`, with what changed), as
-/// JSON or a GeoJSON FeatureCollection.
+/// JSON or a GeoJSON FeatureCollection; the scenario on `compare_date` is read by
+/// [`from_files`].
 pub fn access_result(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
     car: &ScenarioMap,
     minutes: &[f64],
     compare_date: Option<NaiveDate>,
+    geojson: bool,
+) -> Result<Value> {
+    let on = |d| from_files(loaded, d);
+    access_result_with(loaded, foot, car, minutes, compare_date, &on, geojson)
+}
+
+/// [`access_result`] with the scenario on `compare_date` from `scenario_on` (the server reads
+/// its stored files and incident log there, as the CLI reads the manifest).
+pub fn access_result_with(
+    loaded: &LoadedScenario,
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+    minutes: &[f64],
+    compare_date: Option<NaiveDate>,
+    scenario_on: ScenarioOn,
     geojson: bool,
 ) -> Result<Value> {
     check_minutes(minutes)?;
@@ -104,7 +141,7 @@ pub fn access_result(
         .map_err(|e| anyhow!("{e}"))?;
     let now = access(foot, car, now_fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
     let then = compare_date
-        .map(|d| report_on(loaded, d, &params))
+        .map(|d| report_on_with(loaded, scenario_on, d, &params))
         .transpose()?;
     let v = match geojson {
         false => {

@@ -2,5 +2,6 @@
 //! server returns it. Each takes the scenario already laid onto its profiles.
 
 pub mod access;
+pub mod convoy;
 pub mod evacuate;
 pub mod siege;

@@ -1,6 +1,7 @@
 //! The siege result as `corridor siege` prints it and `/v1/scenarios/{id}/siege` returns it:
 //! every enclave, and with closures or openings the what-if comparison.
 
+use crate::results::convoy::{apply_declared_plan, plan_change};
 use crate::scenario::{polygon_json, LoadedScenario};
 use anyhow::{bail, Result};
 use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
@@ -89,9 +90,10 @@ fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
 }
 
 /// The siege analysis on the scenario laid onto `foot` and `car`, with what-if closures and
-/// openings (`WAY_ID|NAME`), as JSON or a GeoJSON FeatureCollection. `plan` lets the caller
-/// feed the declared convoy plan into the forecast (the CLI's issue-14 hook; what-ifs do not).
-#[allow(clippy::too_many_arguments)]
+/// openings (`WAY_ID|NAME`), as JSON or a GeoJSON FeatureCollection. A declared `[convoy]`
+/// plan feeds the forecast (`convoy_plan` says how); a what-if re-plans it on the what-if's
+/// roads, so a cut road switches the convoy to another route or stops it
+/// (`what_if.convoy`).
 pub fn result(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
@@ -99,7 +101,6 @@ pub fn result(
     close: &[String],
     open: &[String],
     geojson: bool,
-    plan: &dyn Fn(&LoadedScenario, &mut [EnclaveReport]),
 ) -> Result<Value> {
     let s = &loaded.scenario;
     if s.enclaves.is_empty() {
@@ -116,27 +117,32 @@ pub fn result(
     let bbox = loaded.map.graph.meta.bbox;
     let params = SiegeParams::for_scenario(s);
     let mut reports = siege(foot, car, bbox, &params);
-    plan(loaded, &mut reports);
+    let plan = apply_declared_plan(loaded, car, &mut reports);
     let what_if = if close.is_empty() && open.is_empty() {
         None
     } else {
         let (f2, c2) = (apply(foot, close, open), apply(car, close, open));
-        Some(siege(&f2, &c2, bbox, &params))
+        let mut after = siege(&f2, &c2, bbox, &params);
+        let plan_after = apply_declared_plan(loaded, &c2, &mut after);
+        Some((after, plan_after))
     };
     Ok(if geojson {
         let mut f = features(&reports, false);
-        if let Some(after) = &what_if {
+        if let Some((after, _)) = &what_if {
             f.extend(features(after, true));
         }
         loaded.feature_collection(f, json!({}))
     } else {
-        let mut v = loaded.result_json(params, json!({ "enclaves": reports }))?;
+        let mut v =
+            loaded.result_json(params, json!({ "enclaves": reports, "convoy_plan": plan }))?;
         v["checkpoints_on_as_of"] = checkpoints_on(s);
-        if let Some(after) = &what_if {
+        if let Some((after, plan_after)) = &what_if {
             v["what_if"] = json!({
                 "closed": close,
                 "opened": open,
                 "changes": reports.iter().zip(after).map(|(b, a)| change(b, a)).collect::<Vec<_>>(),
+                "convoy": plan_change(plan.as_ref(), plan_after.as_ref()),
+                "convoy_plan": plan_after,
                 "enclaves": after,
             });
         }
