@@ -18,6 +18,7 @@ const state = {
   incidentAt: null,
   roadLabels: [],
   dateRequest: 0,
+  routeRequest: 0,
 };
 window.corridorMap = state; // for the browser tests: what the page shows and when it is idle
 
@@ -160,6 +161,28 @@ function makeRoadLabels(network) {
   updateRoadLabels();
 }
 
+/** Each piece of an enclave named on the map with its verdict, in the verdict's colour (HTML,
+ * as the road names), beside its dot; switched with the pieces layer. */
+function makePieceLabels(geo) {
+  (state.pieceLabels || []).forEach((m) => m.remove());
+  state.pieceLabels = geo.features
+    .filter((f) => f.properties.layer === "piece")
+    .map((f) => {
+      const p = f.properties;
+      const el = document.createElement("div");
+      el.className = `piece-label verdict ${p.status}`;
+      el.textContent = `piece ${p.piece}: ${p.status}`;
+      el.setAttribute("aria-hidden", "true");
+      return new maplibregl.Marker({ element: el, anchor: "left", offset: [14, 0] }).setLngLat(f.geometry.coordinates);
+    });
+  updatePieceLabels();
+}
+
+function updatePieceLabels() {
+  const on = $("#layer-pieces")?.checked;
+  (state.pieceLabels || []).forEach((m) => (on ? m.addTo(map) : m.remove()));
+}
+
 function updateRoadLabels() {
   const on = $("#layer-road_names")?.checked;
   const z = map.getZoom();
@@ -178,7 +201,7 @@ async function setDate(index) {
   const dn = dayNumber(day);
   for (const id of ["incidents", "closures"]) map.setFilter(id, ["<=", ["get", "day"], dn]);
   setIncidentAge(map, dn);
-  await refreshAnalyses();
+  await Promise.all([refreshAnalyses(), routes()]);
 }
 
 async function refreshAnalyses() {
@@ -198,6 +221,7 @@ async function refreshAnalyses() {
   const [siege, evac, access] = results;
   show("siege", siege, ([json, geo]) => {
     map.getSource("siege").setData(geo);
+    makePieceLabels(geo);
     return siegePanel(json);
   });
   show("evacuate", evac, ([json, geo]) => {
@@ -250,11 +274,15 @@ async function routes() {
   const [a, b] = state.points;
   if (!a || !b) return;
   const profile = $("#profile").value;
-  const base = `/route/v1/${profile}/${a.join(",")};${b.join(",")}?overview=full&geometries=geojson&scenario=${encodeURIComponent(state.scenario)}`;
+  // Routed on the scenario as it stood on the slider's day: its incidents and closures.
+  const base = `/route/v1/${profile}/${a.join(",")};${b.join(",")}?overview=full&geometries=geojson&scenario=${encodeURIComponent(state.scenario)}&as_of=${state.date}`;
   $("#route-hint").textContent = "Routing…";
+  const req = ++state.routeRequest;
   state.busyRoute = true;
   const [fast, safe] = await Promise.allSettled([api(`${base}&mode=fastest`), api(`${base}&mode=safest`)]);
+  if (req !== state.routeRequest) return; // newer points or a newer day meanwhile
   state.busyRoute = false;
+  state.routeDate = state.date;
   state.routes = {};
   const features = [];
   for (const [name, r] of [["fastest", fast], ["safest", safe]]) {
@@ -270,6 +298,7 @@ async function routes() {
   }
   map.getSource("routes").setData({ type: "FeatureCollection", features });
   $("#route-table").hidden = features.length === 0;
+  $("#route-caption").textContent = `Fastest and safest route as of ${state.date} (numbers from /route/v1)`;
   if (features.length === 2) $("#route-hint").textContent = "Click again to start a new route.";
 }
 
@@ -291,6 +320,8 @@ function fillRoute(name, route) {
 }
 
 function clearRoute() {
+  state.routeRequest++; // an answer still on its way is not drawn
+  state.busyRoute = false;
   state.points = [];
   state.routes = {};
   drawPoints();
@@ -350,7 +381,7 @@ async function submitIncident(ev) {
   } catch (e) {
     return handle(e, "Reloading the scenario");
   }
-  await Promise.all([routes(), setDate(state.timeline.length - 1)]);
+  await setDate(state.timeline.length - 1); // the analyses and the routes, with the new incident
 }
 
 // ------------------------------------------------------------------ controls
@@ -359,11 +390,13 @@ function bindControls() {
   const list = $("#layer-list");
   for (const l of LAYERS) {
     const li = document.createElement("li");
-    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label>`;
+    const keys = (l.keys || []).map(([name, color]) => `<span class="key"><span class="sw" style="background:${color};border-radius:50%;width:10px"></span>${esc(name)}</span>`).join("");
+    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label>${keys ? `<span class="keys">${keys}</span>` : ""}`;
     list.append(li);
     li.querySelector("input").addEventListener("change", (e) => {
       if (l.id === "road_names") return updateRoadLabels();
       setLayerVisible(map, l.id, e.target.checked);
+      if (l.id === "pieces") updatePieceLabels();
     });
   }
   map.on("zoomend", updateRoadLabels);
@@ -393,7 +426,7 @@ function bindControls() {
   });
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
   map.on("mousemove", (e) => {
-    const f = map.queryRenderedFeatures(e.point, { layers: ["incidents", "facilities", "checkpoints", "closures", "roads"] })[0];
+    const f = map.queryRenderedFeatures(e.point, { layers: ["incidents", "facilities", "checkpoints", "pieces", "closures", "roads"] })[0];
     if (!f) return popup.remove();
     popup.setLngLat(e.lngLat).setHTML(describe(f)).addTo(map);
   });
@@ -411,6 +444,8 @@ function describe(f) {
       return `<strong>${esc(p.name || p.kind)}</strong><br>${esc(p.status)}`;
     case "checkpoints":
       return `<strong>${esc(p.corridor)}</strong><br>${esc(p.layer)} · ${esc(p.purpose)}${p.capacity_per_hour ? ` · ${esc(p.capacity_per_hour)}/h` : ""}`;
+    case "pieces":
+      return `<strong>${esc(p.enclave)}, piece ${esc(p.piece)}</strong><br>${esc(p.status)} · ${Number(p.population).toLocaleString("en-GB", { maximumFractionDigits: 0 })} people`;
     case "closures":
       return `<strong>Closed: ${esc(p.name || p.road)}</strong><br>since ${esc(p.date)}`;
     default:
