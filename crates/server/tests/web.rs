@@ -204,6 +204,22 @@ fn routes_as_of_an_earlier_day_are_routed_on_that_day() {
         "a detour once it is closed: {closed} m, tunnel {length} m"
     );
     assert_eq!(closed, distance(""));
+    // `/table/v1` takes the same day: its duration is the route's on each day.
+    let coords = format!("{};{}", end(&tunnel[0]), end(tunnel.last().unwrap()));
+    for day in ["2016-07-18", "2016-07-28"] {
+        let (_, r) = s.get(&format!("{base}&as_of={day}"), t);
+        let (st, m) = s.get(
+            &format!("/table/v1/car/{coords}?scenario=andorra-siege&as_of={day}"),
+            t,
+        );
+        assert_eq!(st, 200, "{m}");
+        let route = r["routes"][0]["duration"].as_f64();
+        let table = m["durations"][0][1].as_f64();
+        match (route, table) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 0.1, "{day}: route {a} s, table {b} s"),
+            (a, b) => assert_eq!(a, b, "{day}: {r} {m}"),
+        }
+    }
     let (_, a) = s.get(&format!("{base}&as_of=2016-07-28&mode=safest"), t);
     let (_, b) = s.get(&format!("{base}&mode=safest"), t);
     assert_eq!(a, b, "on as_of the answer is the one without as_of");
