@@ -423,7 +423,7 @@ describe("web map in Chromium", { skip }, () => {
     await page.context().close();
   });
 
-  test("routes are computed as of the slider's day: the tunnel closed on 2016-07-19 carries the car route before", async () => {
+  test("routes are computed as of the slider's day (the tunnel closed on 2016-07-19 carries the car route before); no route is said in words", async () => {
     const page = await openPage({ width: 1366, height: 768 }, viewerToken);
     await idle(page);
     const tunnel = await wayEdge(24364447, viewerToken); // closures.geojson: closed since 2016-07-19
@@ -453,6 +453,26 @@ describe("web map in Chromium", { skip }, () => {
       // Closed on as_of: no route from where the clicks snap, or a detour.
       assert.ok(late[mode] === null || late[mode].distance > 1.5 * length, `${mode} on ${asOf}: ${late[mode]?.distance} m`);
     }
+
+    // A click far from any road: the API's NoSegment, said in words, nothing drawn.
+    const net = await apiGet("/v1/web/network", viewerToken);
+    const [w, south, e, n] = net.properties.bbox;
+    let far = null;
+    for (const c of [[w + 0.01, n - 0.01], [e - 0.01, n - 0.01], [w + 0.01, south + 0.01], [e - 0.01, south + 0.01]]) {
+      const near = await apiGet(`/nearest/v1/car/${c.join(",")}?radiuses=unlimited`, viewerToken);
+      if (near.waypoints[0].distance > 1000) {
+        far = c;
+        break;
+      }
+    }
+    assert.ok(far, "a corner of the map more than 1 km from any road");
+    await page.click("#route-clear");
+    await clickAt(page, a);
+    await page.evaluate((c) => window.corridorMap.map.jumpTo({ center: c }), far);
+    await clickAt(page, far);
+    await routed(first);
+    await page.waitForFunction(() => /too far from any road/.test(document.querySelector("#route-hint").textContent));
+    assert.equal(await page.locator("#route-table").isHidden(), true, "no route table for no route");
     assertClean(page, origin, 400);
     await page.context().close();
   });
