@@ -102,7 +102,7 @@ function queueChart(corridors) {
   const legend = used
     .map(({ c, i }, k) => `<li><span class="sw" style="background:${colors[k]}"></span>${esc(c.name)} (peak queue ${num(c.peak_queue)})</li>`)
     .join("");
-  return `<h3>Queue at each checkpoint</h3>${chart}<h3>Through each checkpoint, per hour</h3>${crossed}<ul class="chart-legend">${legend}</ul>`;
+  return `<h3>Queue at each checkpoint</h3>${chart}<p class="muted">The plan times each neighbourhood's departures (its departure windows), so people queue only where arrivals outpace a checkpoint.</p><h3>Through each checkpoint, per hour</h3>${crossed}<ul class="chart-legend">${legend}</ul>`;
 }
 
 export function evacuatePanel(r) {

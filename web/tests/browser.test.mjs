@@ -408,6 +408,8 @@ describe("web map in Chromium", { skip }, () => {
       }
     }
     assert.ok(charted > 0, "at least one checkpoint's queue is charted");
+    await page.locator("#evacuate-panel .chart-legend").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "laptop-evacuation-1366x768.png") });
 
     const first = await page.evaluate(() => window.corridorMap.timeline[0]);
     const access = await apiGet(`/v1/scenarios/andorra-siege/replay/access?as_of=${day}&compare=${first}`, viewerToken);
