@@ -18,6 +18,8 @@ const state = {
   incidentAt: null,
   roadLabels: [],
   dateRequest: 0,
+  territoryRequest: 0,
+  territoryDay: null, // the day the territory layer shows
   routeRequest: 0,
 };
 window.corridorMap = state; // for the browser tests: what the page shows and when it is idle
@@ -114,6 +116,7 @@ function showScenario(layers) {
   const byLayer = (name) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.layer === name) });
   map.getSource("territory").setData(byLayer("territory"));
   map.getSource("front_lines").setData(byLayer("front_line"));
+  state.territoryDay = p.as_of;
   map.getSource("incidents").setData(byLayer("incident"));
   map.getSource("closures").setData(byLayer("closure"));
   map.getSource("checkpoints").setData({ type: "FeatureCollection", features: layers.features.filter((f) => ["checkpoint", "reception"].includes(f.properties.layer)) });
@@ -197,11 +200,25 @@ async function setDate(index) {
   state.date = day;
   $("#date-label").textContent = day;
   const asOf = state.timeline[state.timeline.length - 1];
-  $("#date-note").textContent = day === asOf ? "The latest state of the scenario." : `Replaying: incidents, closures and analyses as they were on ${day}.`;
+  $("#date-note").textContent = day === asOf ? "The latest state of the scenario." : `Replaying: territory, incidents, closures and analyses as they were on ${day}.`;
   const dn = dayNumber(day);
   for (const id of ["incidents", "closures"]) map.setFilter(id, ["<=", ["get", "day"], dn]);
   setIncidentAge(map, dn);
-  await Promise.all([refreshAnalyses(), routes()]);
+  await Promise.all([refreshTerritory(day), refreshAnalyses(), routes()]);
+}
+
+// The territory and front lines held on `day` (territory features carry since/until; the front
+// lines follow from them): the server's layers as of that day.
+async function refreshTerritory(day) {
+  const req = ++state.territoryRequest;
+  const asOf = state.timeline[state.timeline.length - 1];
+  const id = encodeURIComponent(state.scenario);
+  const layers = day === asOf ? state.layers : await api(`/v1/scenarios/${id}/layers?as_of=${day}`).catch((e) => (handle(e, "the territory on that day"), null));
+  if (!layers || req !== state.territoryRequest) return;
+  const byLayer = (name) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.layer === name) });
+  map.getSource("territory").setData(byLayer("territory"));
+  map.getSource("front_lines").setData(byLayer("front_line"));
+  state.territoryDay = day;
 }
 
 async function refreshAnalyses() {

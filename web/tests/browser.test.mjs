@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -351,6 +351,53 @@ describe("web map in Chromium", { skip }, () => {
 
     assertClean(page);
     await page.context().close();
+  });
+
+  test("the territory and front lines follow the slider (territory features dated by since/until)", async () => {
+    // The example scenario with the enclave's northern strip held until 2016-07-14, then by
+    // nobody: a copy in a temporary folder, served under the example's name.
+    const dir = mkdtempSync(join(tmpdir(), "corridor-web-front-"));
+    const scen = join(dir, "scenarios", "andorra-siege");
+    cpSync(join(repo, "data/scenarios/andorra-siege"), scen, { recursive: true });
+    const toml = readFileSync(join(scen, "scenario.toml"), "utf8");
+    writeFileSync(join(scen, "scenario.toml"), toml.replace(/^map = .*$/m, `map = ${JSON.stringify(join(repo, "data/andorra.osm.pbf"))}`));
+    const territory = JSON.parse(readFileSync(join(scen, "territory.geojson"), "utf8"));
+    const strip = [[1.512, 42.5145], [1.545, 42.5145], [1.545, 42.52], [1.512, 42.52], [1.512, 42.5145]];
+    territory.features.push({ type: "Feature", properties: { party: "opp", name: "northern strip", until: "2016-07-14" }, geometry: { type: "Polygon", coordinates: [strip] } });
+    writeFileSync(join(scen, "territory.geojson"), JSON.stringify(territory));
+    const srv = await startServer(dir, ["--public-read", "--scenario", join(scen, "scenario.toml")]);
+    const shownFeatures = (page) =>
+      page.evaluate(() => [...new Set(window.corridorMap.map.querySourceFeatures("territory").map((f) => f.properties.feature))].sort());
+    try {
+      const page = await openPage({ width: 1366, height: 768 }, null, srv.origin);
+      await idle(page);
+      const timeline = await page.evaluate(() => window.corridorMap.timeline);
+      assert.ok(timeline.includes("2016-07-15"), "the day the strip was lost is a stop of the slider");
+      assert.deepEqual(await shownFeatures(page), [0, 1], "on as_of the strip is not shown");
+      // Back to the first day (before 2016-07-14): the strip is shown, as the API gives it.
+      await page.focus("#date-slider");
+      await page.keyboard.press("Home");
+      await page.waitForFunction(() => window.corridorMap.territoryDay === window.corridorMap.timeline[0]);
+      await idle(page);
+      const first = timeline[0];
+      assert.ok(first <= "2016-07-14", `first day ${first}`);
+      const api = await (await fetch(`${srv.origin}/v1/scenarios/andorra-siege/layers?as_of=${first}`)).json();
+      const apiTerritory = api.features.filter((f) => f.properties.layer === "territory");
+      assert.deepEqual(apiTerritory.map((f) => f.properties.feature).sort(), [0, 1, 2]);
+      assert.equal(apiTerritory.find((f) => f.properties.feature === 2).properties.until, "2016-07-14");
+      assert.deepEqual(await shownFeatures(page), [0, 1, 2], "on the first day the strip is shown");
+      assert.match(await page.locator("#date-note").textContent(), /territory/);
+      // Forward to the last day: the strip is gone again.
+      await page.keyboard.press("End");
+      await page.waitForFunction(() => window.corridorMap.territoryDay === window.corridorMap.timeline.at(-1));
+      await idle(page);
+      assert.deepEqual(await shownFeatures(page), [0, 1]);
+      assertClean(page, srv.origin);
+      await page.context().close();
+    } finally {
+      srv.process.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("every number on the siege, evacuation and access panels is the API's", async () => {

@@ -4,7 +4,8 @@
 //!
 //! - `GET /v1/web/network`: the road network as GeoJSON (class, name, OSM way id).
 //! - `GET /v1/scenarios/{id}/layers`: territory, front lines, incidents (log included),
-//!   closures, checkpoints; dated features carry `date`, `properties.timeline` the days.
+//!   closures, checkpoints; dated features carry `date`, `properties.timeline` the days;
+//!   `as_of=` gives them as they stood on that day (territory dated by `since`/`until`).
 //! - `GET /v1/scenarios/{id}/replay/{siege|evacuate|access}?as_of=YYYY-MM-DD`: the analysis
 //!   endpoint's answer for the scenario as it stood on that day — incidents (the log's too)
 //!   and closures dated after it left out — with `format`, and `compare` for access. On the
@@ -96,7 +97,8 @@ fn scenario_id(p: Result<Path<String>, PathRejection>) -> ApiResult<String> {
         .map_err(|e| ApiError::invalid(e.body_text()))
 }
 
-/// `GET /v1/scenarios/{id}/layers`: the live scenario's layers (with the incident log).
+/// `GET /v1/scenarios/{id}/layers`: the live scenario's layers (with the incident log); with
+/// `as_of=YYYY-MM-DD` as it stood on that day (territory, front lines, incidents, closures).
 async fn layers(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -105,9 +107,14 @@ async fn layers(
 ) -> ApiResult<Json<Value>> {
     require(&st, &headers, Role::Viewer).await?;
     let id = scenario_id(id)?;
-    query(q, &[], &[])?;
+    let m = query(q, &["as_of"], &[])?;
+    let day = m.contains_key("as_of").then(|| day_param(&m)).transpose()?;
     let live = st.scenario(&id)?;
     blocking(move || {
+        let live = match day {
+            Some(day) => live_as_of(&live, day)?,
+            None => live,
+        };
         let s = &live.owner().loaded.scenario;
         let mut v =
             corridor_web::layers::scenario_layers(s, live.on(Profile::Foot), live.on(Profile::Car));
