@@ -44,8 +44,8 @@ let server, origin, dataDir, browser, editorToken, viewerToken;
 
 /** `corridor token create`: the secret is the last line it prints on stdout, its id is on
  * stderr ("token N (role) created"). */
-function createTokenWithId(role, dir = dataDir) {
-  const r = spawnSync(BIN, ["token", "create", "--role", role, "--data-dir", dir], { cwd: repo, encoding: "utf8" });
+function createTokenWithId(role, dir = dataDir, extra = []) {
+  const r = spawnSync(BIN, ["token", "create", "--role", role, "--data-dir", dir, ...extra], { cwd: repo, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return { secret: r.stdout.trim().split("\n").pop().trim(), id: Number(r.stderr.match(/token (\d+)/)[1]) };
 }
@@ -240,6 +240,25 @@ describe("web map in Chromium", { skip }, () => {
     assert.match(await page.locator("#error").textContent(), /refused the token/);
     assert.match(await page.locator("#siege-panel .body").textContent(), /refused the token/);
     assert.ok((await rendered(page, "roads")) > 0, "the roads are still drawn");
+    assertClean(page, origin, 401);
+    await page.context().close();
+  });
+
+  test("an expired token gets the readable 'expired' error and the prompt", async () => {
+    // Its last day was yesterday (UTC): expired at midnight.
+    const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+    const { secret, id } = createTokenWithId("viewer", dataDir, ["--expires", yesterday]);
+    const page = await openPage({ width: 1366, height: 768 }, secret);
+    await page.locator("#token-form").waitFor({ state: "visible" });
+    const msg = await page.locator("#error").textContent();
+    assert.match(msg, /your token has expired/);
+    const today = new Date().toISOString().slice(0, 10);
+    assert.ok(msg.includes(`token ${id} expired at ${today}T00:00:00.000Z`), msg);
+    // A valid token in the prompt: the map loads.
+    await page.fill("#token-input", viewerToken);
+    await page.press("#token-input", "Enter");
+    await idle(page);
+    assert.equal(await page.locator("#error").isHidden(), true);
     assertClean(page, origin, 401);
     await page.context().close();
   });

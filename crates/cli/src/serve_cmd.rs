@@ -113,6 +113,12 @@ pub enum TokenCommand {
         /// Who holds it, for the token list.
         #[arg(long, default_value = "")]
         label: String,
+        /// Last day it works (YYYY-MM-DD, UTC): it expires at the end of that day.
+        #[arg(long, conflicts_with = "expires_in")]
+        expires: Option<String>,
+        /// Days it works from now (it expires this many times 24 h from now).
+        #[arg(long)]
+        expires_in: Option<u32>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -131,14 +137,30 @@ pub enum TokenCommand {
 
 pub fn token(cmd: &TokenCommand) -> Result<()> {
     match cmd {
-        TokenCommand::Create { role, label, store } => {
+        TokenCommand::Create {
+            role,
+            label,
+            expires,
+            expires_in,
+            store,
+        } => {
             let r = Role::parse(role)
                 .with_context(|| format!("--role '{role}': expected viewer, editor or admin"))?;
-            let (info, secret) = store.open()?.create_token(r, label, None)?;
+            let expires_at = expiry(expires.as_deref(), *expires_in)?;
+            let (info, secret) =
+                store
+                    .open()?
+                    .create_token_expiring(r, label, expires_at.as_deref(), None)?;
             eprintln!(
-                "corridor: token {} ({}) created; the secret below is shown only now",
+                "corridor: token {} ({}) created{}; the secret below is shown only now",
                 info.id,
-                r.name()
+                r.name(),
+                match &info.expires_at {
+                    Some(at) if info.expired_at(&corridor_store::now()) =>
+                        format!(", already expired (at {at})"),
+                    Some(at) => format!(", expires at {at}"),
+                    None => ", never expires".into(),
+                }
             );
             println!("{secret}");
         }
@@ -152,6 +174,26 @@ pub fn token(cmd: &TokenCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `--expires DATE` (the end of that day, UTC) or `--expires-in DAYS` (from now), in the
+/// store's time format; neither: `None`, the token never expires.
+fn expiry(date: Option<&str>, days: Option<u32>) -> Result<Option<String>> {
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+    if let Some(d) = date {
+        let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .with_context(|| format!("--expires '{d}': expected a date YYYY-MM-DD"))?;
+        let end = day
+            .succ_opt()
+            .and_then(|n| n.and_hms_opt(0, 0, 0))
+            .with_context(|| format!("--expires '{d}': out of range"))?;
+        return Ok(Some(end.format(FORMAT).to_string()));
+    }
+    Ok(days.map(|n| {
+        (chrono::Utc::now() + chrono::Duration::days(i64::from(n)))
+            .format(FORMAT)
+            .to_string()
+    }))
 }
 
 /// The demo's last lines: how to start the server on the bundled map and example scenario.

@@ -21,8 +21,8 @@ impl Caller {
     }
 }
 
-/// Checks the request's token against `needed`: 401 when it is missing, malformed, unknown or
-/// revoked; 403 when its role is below `needed`.
+/// Checks the request's token against `needed`: 401 when it is missing, malformed, unknown,
+/// revoked or expired (`TokenExpired`); 403 when its role is below `needed`.
 pub async fn require(
     state: &Arc<AppState>,
     headers: &HeaderMap,
@@ -50,6 +50,7 @@ pub async fn require(
         .await
         .map_err(|e| ApiError::internal(format!("token check failed: {e}")))??
         .ok_or_else(|| unauthorized("unknown or revoked token"))?;
+    refuse_expired(&token)?;
     if token.role < needed {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -62,6 +63,21 @@ pub async fn require(
         ));
     }
     Ok(Caller { token: Some(token) })
+}
+
+/// 401 `TokenExpired` once the token's `expires_at` has passed, saying when.
+fn refuse_expired(token: &TokenInfo) -> ApiResult<()> {
+    match &token.expires_at {
+        Some(at) if token.expired_at(&corridor_store::now()) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "TokenExpired",
+            format!(
+                "token {} expired at {at}: ask an admin for a new one (`corridor token create --expires-in DAYS`)",
+                token.id
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn unauthorized(message: &str) -> ApiError {
