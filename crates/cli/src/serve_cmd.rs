@@ -146,7 +146,8 @@ pub fn token(cmd: &TokenCommand) -> Result<()> {
         } => {
             let r = Role::parse(role)
                 .with_context(|| format!("--role '{role}': expected viewer, editor or admin"))?;
-            let expires_at = expiry(expires.as_deref(), *expires_in)?;
+            let expires_at = corridor_server::auth::expiry(expires.as_deref(), *expires_in)
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
             let (info, secret) =
                 store
                     .open()?
@@ -174,26 +175,6 @@ pub fn token(cmd: &TokenCommand) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// `--expires DATE` (the end of that day, UTC) or `--expires-in DAYS` (from now), in the
-/// store's time format; neither: `None`, the token never expires.
-fn expiry(date: Option<&str>, days: Option<u32>) -> Result<Option<String>> {
-    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
-    if let Some(d) = date {
-        let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .with_context(|| format!("--expires '{d}': expected a date YYYY-MM-DD"))?;
-        let end = day
-            .succ_opt()
-            .and_then(|n| n.and_hms_opt(0, 0, 0))
-            .with_context(|| format!("--expires '{d}': out of range"))?;
-        return Ok(Some(end.format(FORMAT).to_string()));
-    }
-    Ok(days.map(|n| {
-        (chrono::Utc::now() + chrono::Duration::days(i64::from(n)))
-            .format(FORMAT)
-            .to_string()
-    }))
 }
 
 /// The demo's last lines: how to start the server on the bundled map and example scenario.

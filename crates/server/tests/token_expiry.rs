@@ -90,3 +90,55 @@ fn expired_tokens_get_401_and_change_nothing_on_postgres() {
     let store: Arc<dyn Store> = Arc::new(PgStore::open(&url).unwrap());
     expired_tokens_are_refused(&start_with(store, None, false));
 }
+
+#[test]
+fn post_tokens_takes_an_expiry_and_refuses_a_bad_one() {
+    let s = start();
+    let post = |body: &str| {
+        s.post(
+            "/v1/tokens",
+            Some(&s.admin),
+            "application/json",
+            body.as_bytes(),
+        )
+    };
+    let (st, v) = post(r#"{"role": "viewer", "expires": "2001-01-01"}"#);
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["token"]["expires_at"], "2001-01-02T00:00:00.000Z");
+    let (st, e) = s.get(&format!("{SCEN}/incidents"), v["secret"].as_str());
+    assert_eq!((st, e["code"].as_str()), (401, Some("TokenExpired")), "{e}");
+    let (st, v) = post(r#"{"role": "viewer", "expires_in_days": 30}"#);
+    assert_eq!(st, 201, "{v}");
+    assert!(v["token"]["expires_at"].as_str().unwrap() > corridor_store::now().as_str());
+    assert_eq!(
+        s.get(&format!("{SCEN}/incidents"), v["secret"].as_str()).0,
+        200
+    );
+    let count = s.state.store.tokens().unwrap().len();
+    for (body, needle) in [
+        (
+            r#"{"role": "viewer", "expires": "2001-02-30"}"#,
+            "expires '2001-02-30'",
+        ),
+        (
+            r#"{"role": "viewer", "expires_in_days": -1}"#,
+            "expires_in_days",
+        ),
+        (
+            r#"{"role": "viewer", "expires": "2030-01-01", "expires_in_days": 3}"#,
+            "not both",
+        ),
+    ] {
+        let (st, v) = post(body);
+        assert_eq!(st, 400, "{body}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains(needle),
+            "{body}: {v}"
+        );
+    }
+    assert_eq!(
+        s.state.store.tokens().unwrap().len(),
+        count,
+        "a refused request made no token"
+    );
+}
