@@ -50,6 +50,7 @@ export async function api(path, options = {}) {
 /** A sentence a person can act on, for an error from `api`. */
 export function explain(err, what) {
   if (!(err instanceof ApiError)) return `${what}: ${err.message}`;
+  if (err.status === 401 && err.code === "TokenExpired") return `${what}: your token has expired (${err.message}). Enter a new one.`;
   if (err.status === 401) {
     return token()
       ? `${what}: the server refused the token (${err.message}). It may have expired or been revoked — enter a new one.`

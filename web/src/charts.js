@@ -8,7 +8,7 @@ function esc(s) {
  * A line chart of `series` (arrays of numbers, one point per step) with a caption.
  * `labels` names each series; `xLabel`/`yLabel` describe the axes.
  */
-export function lineChart({ series, labels, colors, xLabel, yLabel, title }) {
+export function lineChart({ series, labels, colors, xLabel, yLabel, title, keys = [] }) {
   const W = 340, H = 120, L = 44, R = 6, T = 8, B = 22;
   const n = Math.max(...series.map((s) => s.length), 2);
   const max = Math.max(1, ...series.flat().filter(Number.isFinite));
@@ -17,7 +17,8 @@ export function lineChart({ series, labels, colors, xLabel, yLabel, title }) {
   const lines = series
     .map((s, k) => {
       const pts = s.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-      return `<polyline fill="none" stroke="${colors[k]}" stroke-width="1.8" points="${pts}"><title>${esc(labels[k])}</title></polyline>`;
+      const key = keys[k] ? ` data-k="${esc(keys[k])}"` : "";
+      return `<polyline fill="none" stroke="${colors[k]}" stroke-width="1.8" points="${pts}"${key} data-values="${esc(JSON.stringify(s))}"><title>${esc(labels[k])}</title></polyline>`;
     })
     .join("");
   const fmt = (v) => (v >= 1e9 ? `${(v / 1e9).toFixed(1)}G` : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : `${v.toFixed(0)}`);

@@ -18,6 +18,9 @@ const state = {
   incidentAt: null,
   roadLabels: [],
   dateRequest: 0,
+  territoryRequest: 0,
+  territoryDay: null, // the day the territory layer shows
+  routeRequest: 0,
 };
 window.corridorMap = state; // for the browser tests: what the page shows and when it is idle
 
@@ -113,6 +116,7 @@ function showScenario(layers) {
   const byLayer = (name) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.layer === name) });
   map.getSource("territory").setData(byLayer("territory"));
   map.getSource("front_lines").setData(byLayer("front_line"));
+  state.territoryDay = p.as_of;
   map.getSource("incidents").setData(byLayer("incident"));
   map.getSource("closures").setData(byLayer("closure"));
   map.getSource("checkpoints").setData({ type: "FeatureCollection", features: layers.features.filter((f) => ["checkpoint", "reception"].includes(f.properties.layer)) });
@@ -160,6 +164,28 @@ function makeRoadLabels(network) {
   updateRoadLabels();
 }
 
+/** Each piece of an enclave named on the map with its verdict, in the verdict's colour (HTML,
+ * as the road names), beside its dot; switched with the pieces layer. */
+function makePieceLabels(geo) {
+  (state.pieceLabels || []).forEach((m) => m.remove());
+  state.pieceLabels = geo.features
+    .filter((f) => f.properties.layer === "piece")
+    .map((f) => {
+      const p = f.properties;
+      const el = document.createElement("div");
+      el.className = `piece-label verdict ${p.status}`;
+      el.textContent = `piece ${p.piece}: ${p.status}`;
+      el.setAttribute("aria-hidden", "true");
+      return new maplibregl.Marker({ element: el, anchor: "left", offset: [14, 0] }).setLngLat(f.geometry.coordinates);
+    });
+  updatePieceLabels();
+}
+
+function updatePieceLabels() {
+  const on = $("#layer-pieces")?.checked;
+  (state.pieceLabels || []).forEach((m) => (on ? m.addTo(map) : m.remove()));
+}
+
 function updateRoadLabels() {
   const on = $("#layer-road_names")?.checked;
   const z = map.getZoom();
@@ -174,11 +200,25 @@ async function setDate(index) {
   state.date = day;
   $("#date-label").textContent = day;
   const asOf = state.timeline[state.timeline.length - 1];
-  $("#date-note").textContent = day === asOf ? "The latest state of the scenario." : `Replaying: incidents, closures and analyses as they were on ${day}.`;
+  $("#date-note").textContent = day === asOf ? "The latest state of the scenario." : `Replaying: territory, incidents, closures and analyses as they were on ${day}.`;
   const dn = dayNumber(day);
   for (const id of ["incidents", "closures"]) map.setFilter(id, ["<=", ["get", "day"], dn]);
   setIncidentAge(map, dn);
-  await refreshAnalyses();
+  await Promise.all([refreshTerritory(day), refreshAnalyses(), routes()]);
+}
+
+// The territory and front lines held on `day` (territory features carry since/until; the front
+// lines follow from them): the server's layers as of that day.
+async function refreshTerritory(day) {
+  const req = ++state.territoryRequest;
+  const asOf = state.timeline[state.timeline.length - 1];
+  const id = encodeURIComponent(state.scenario);
+  const layers = day === asOf ? state.layers : await api(`/v1/scenarios/${id}/layers?as_of=${day}`).catch((e) => (handle(e, "the territory on that day"), null));
+  if (!layers || req !== state.territoryRequest) return;
+  const byLayer = (name) => ({ type: "FeatureCollection", features: layers.features.filter((f) => f.properties.layer === name) });
+  map.getSource("territory").setData(byLayer("territory"));
+  map.getSource("front_lines").setData(byLayer("front_line"));
+  state.territoryDay = day;
 }
 
 async function refreshAnalyses() {
@@ -198,6 +238,7 @@ async function refreshAnalyses() {
   const [siege, evac, access] = results;
   show("siege", siege, ([json, geo]) => {
     map.getSource("siege").setData(geo);
+    makePieceLabels(geo);
     return siegePanel(json);
   });
   show("evacuate", evac, ([json, geo]) => {
@@ -250,11 +291,15 @@ async function routes() {
   const [a, b] = state.points;
   if (!a || !b) return;
   const profile = $("#profile").value;
-  const base = `/route/v1/${profile}/${a.join(",")};${b.join(",")}?overview=full&geometries=geojson&scenario=${encodeURIComponent(state.scenario)}`;
+  // Routed on the scenario as it stood on the slider's day: its incidents and closures.
+  const base = `/route/v1/${profile}/${a.join(",")};${b.join(",")}?overview=full&geometries=geojson&scenario=${encodeURIComponent(state.scenario)}&as_of=${state.date}`;
   $("#route-hint").textContent = "Routing…";
+  const req = ++state.routeRequest;
   state.busyRoute = true;
   const [fast, safe] = await Promise.allSettled([api(`${base}&mode=fastest`), api(`${base}&mode=safest`)]);
+  if (req !== state.routeRequest) return; // newer points or a newer day meanwhile
   state.busyRoute = false;
+  state.routeDate = state.date;
   state.routes = {};
   const features = [];
   for (const [name, r] of [["fastest", fast], ["safest", safe]]) {
@@ -270,6 +315,7 @@ async function routes() {
   }
   map.getSource("routes").setData({ type: "FeatureCollection", features });
   $("#route-table").hidden = features.length === 0;
+  $("#route-caption").textContent = `Fastest and safest route as of ${state.date} (numbers from /route/v1)`;
   if (features.length === 2) $("#route-hint").textContent = "Click again to start a new route.";
 }
 
@@ -291,6 +337,8 @@ function fillRoute(name, route) {
 }
 
 function clearRoute() {
+  state.routeRequest++; // an answer still on its way is not drawn
+  state.busyRoute = false;
   state.points = [];
   state.routes = {};
   drawPoints();
@@ -350,7 +398,7 @@ async function submitIncident(ev) {
   } catch (e) {
     return handle(e, "Reloading the scenario");
   }
-  await Promise.all([routes(), setDate(state.timeline.length - 1)]);
+  await setDate(state.timeline.length - 1); // the analyses and the routes, with the new incident
 }
 
 // ------------------------------------------------------------------ controls
@@ -359,11 +407,13 @@ function bindControls() {
   const list = $("#layer-list");
   for (const l of LAYERS) {
     const li = document.createElement("li");
-    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label>`;
+    const keys = (l.keys || []).map(([name, color]) => `<span class="key"><span class="sw" style="background:${color};border-radius:50%;width:10px"></span>${esc(name)}</span>`).join("");
+    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label>${keys ? `<span class="keys">${keys}</span>` : ""}`;
     list.append(li);
     li.querySelector("input").addEventListener("change", (e) => {
       if (l.id === "road_names") return updateRoadLabels();
       setLayerVisible(map, l.id, e.target.checked);
+      if (l.id === "pieces") updatePieceLabels();
     });
   }
   map.on("zoomend", updateRoadLabels);
@@ -393,7 +443,7 @@ function bindControls() {
   });
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
   map.on("mousemove", (e) => {
-    const f = map.queryRenderedFeatures(e.point, { layers: ["incidents", "facilities", "checkpoints", "closures", "roads"] })[0];
+    const f = map.queryRenderedFeatures(e.point, { layers: ["incidents", "facilities", "checkpoints", "pieces", "closures", "roads"] })[0];
     if (!f) return popup.remove();
     popup.setLngLat(e.lngLat).setHTML(describe(f)).addTo(map);
   });
@@ -411,6 +461,8 @@ function describe(f) {
       return `<strong>${esc(p.name || p.kind)}</strong><br>${esc(p.status)}`;
     case "checkpoints":
       return `<strong>${esc(p.corridor)}</strong><br>${esc(p.layer)} · ${esc(p.purpose)}${p.capacity_per_hour ? ` · ${esc(p.capacity_per_hour)}/h` : ""}`;
+    case "pieces":
+      return `<strong>${esc(p.enclave)}, piece ${esc(p.piece)}</strong><br>${esc(p.status)} · ${Number(p.population).toLocaleString("en-GB", { maximumFractionDigits: 0 })} people`;
     case "closures":
       return `<strong>Closed: ${esc(p.name || p.road)}</strong><br>since ${esc(p.date)}`;
     default:

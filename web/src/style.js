@@ -6,6 +6,9 @@ const EMPTY = { type: "FeatureCollection", features: [] };
 export const ROUTE_COLORS = { fastest: "#1f6fd1", safest: "#0a8a4a" };
 const PARTY_COLORS = ["#5b7db1", "#c0504d", "#8064a2", "#4bacc6", "#f79646"];
 const STATUS_COLORS = ["match", ["get", "status"], "functioning", "#0a8a4a", "partially_functioning", "#e0a100", "not_functioning", "#b3261e", "destroyed", "#222222", "#888888"];
+/** Siege verdict colours, shared by the pieces on the map, the legend and the panel. */
+export const VERDICT_COLORS = { open: "#0a8a4a", contested: "#c77700", besieged: "#b3261e" };
+const VERDICT_MATCH = ["match", ["get", "status"], "besieged", VERDICT_COLORS.besieged, "open", VERDICT_COLORS.open, VERDICT_COLORS.contested];
 const INCIDENT_COLORS = ["match", ["get", "event_type"], "Battles", "#d7301f", "Explosions/Remote violence", "#ff7f00", "Violence against civilians", "#a50f15", "Strategic developments", "#6a51a3", "#555555"];
 
 /** Legend entries: `id` (checkbox `#layer-ID`), the MapLibre layers it switches, a swatch. */
@@ -18,7 +21,8 @@ export const LAYERS = [
   { id: "closures", label: "Closed roads", layers: ["closures"], visible: true, swatch: "background:repeating-linear-gradient(90deg,#000 0 4px,#fff 4px 6px);height:4px" },
   { id: "facilities", label: "Health facilities by status", layers: ["facilities"], visible: true, swatch: "background:#0a8a4a;border-radius:50%;width:10px" },
   { id: "coverage", label: "Coverage: minutes on foot to care", layers: ["coverage"], visible: false, swatch: "background:linear-gradient(90deg,#1a9850,#fee08b,#d73027)" },
-  { id: "enclave", label: "Enclave status per piece", layers: ["enclave-fill", "enclave-line"], visible: true, swatch: "background:none;border:2px dashed #222" },
+  { id: "enclave", label: "Enclave outline (worst piece's verdict)", layers: ["enclave-fill", "enclave-line"], visible: true, swatch: "background:none;border:2px dashed #222" },
+  { id: "pieces", label: "Enclave pieces by verdict (size: people)", layers: ["pieces"], visible: true, swatch: `background:${VERDICT_COLORS.besieged};border-radius:50%;width:10px`, keys: Object.entries(VERDICT_COLORS) },
   { id: "supply", label: "Supply routes", layers: ["supply-routes"], visible: true, swatch: "background:#7a4cc2;height:4px" },
   { id: "cut", label: "Minimum cut", layers: ["min-cut"], visible: true, swatch: "background:#e7298a;height:6px" },
   { id: "checkpoints", label: "Corridors: checkpoints and reception", layers: ["checkpoints"], visible: true, swatch: "background:#fff;border:3px solid #0a5;border-radius:50%;width:10px" },
@@ -53,7 +57,7 @@ export function addMapLayers(map) {
   layer(map, "roads", "roads", "line", { "line-color": ROAD_COLOR, "line-width": ROAD_WIDTH }, { layout: { "line-cap": "round", "line-join": "round" } });
   layer(map, "territory-line", "territory", "line", { "line-color": party, "line-width": 1.5, "line-opacity": 0.7 });
   layer(map, "enclave-fill", "siege", "fill", {
-    "fill-color": ["match", ["get", "status"], "besieged", "#b3261e", "open", "#0a8a4a", "#c77700"],
+    "fill-color": VERDICT_MATCH,
     "fill-opacity": 0.12,
   }, { filter: only("enclave") });
   layer(map, "enclave-line", "siege", "line", { "line-color": "#222", "line-width": 2, "line-dasharray": [3, 2] }, { filter: only("enclave") });
@@ -76,6 +80,13 @@ export function addMapLayers(map) {
     "circle-stroke-color": ["match", ["get", "purpose"], "combatant", "#7a4cc2", "#00aa55"],
     "circle-stroke-width": 3,
   });
+  layer(map, "pieces", "siege", "circle", {
+    "circle-color": VERDICT_MATCH,
+    "circle-radius": ["interpolate", ["linear"], ["get", "population"], 0, 9, 100000, 20],
+    "circle-opacity": 0.55,
+    "circle-stroke-color": "#111",
+    "circle-stroke-width": 2,
+  }, { filter: only("piece") });
   layer(map, "route-points", "route_points", "circle", { "circle-color": ["match", ["get", "role"], "start", "#111", "#fff"], "circle-radius": 6, "circle-stroke-color": "#111", "circle-stroke-width": 2 });
   layer(map, "new-incident", "new_incident", "circle", { "circle-color": "#ff0", "circle-radius": 8, "circle-stroke-color": "#000", "circle-stroke-width": 2 });
   for (const l of LAYERS) if (!l.visible) setLayerVisible(map, l.id, false);

@@ -128,13 +128,15 @@ pub fn aid_crossings_on_map(
 }
 
 /// The scenario as it stood on `day` (not after its `as_of`), from what was loaded: incidents
-/// and closures dated after `day` are left out and counted as such.
+/// and closures dated after `day` are left out and counted as such; the territory is the one
+/// held on `day` (its features' `since`/`until`).
 pub fn cut_back_to(now: &Scenario, day: chrono::NaiveDate) -> Scenario {
     let mut s = now.clone();
     s.as_of = day;
     let (inc, clo) = (s.incidents.len(), s.closures.len());
     s.incidents.retain(|i| i.date <= day);
     s.closures.retain(|c| c.since <= day);
+    s.territories = corridor_scenario::territory_on(&s.territory_timeline, day);
     s.incidents_after_as_of += inc - s.incidents.len();
     s.closures_after_as_of += clo - s.closures.len();
     s

@@ -113,6 +113,12 @@ pub enum TokenCommand {
         /// Who holds it, for the token list.
         #[arg(long, default_value = "")]
         label: String,
+        /// Last day it works (YYYY-MM-DD, UTC): it expires at the end of that day.
+        #[arg(long, conflicts_with = "expires_in")]
+        expires: Option<String>,
+        /// Days it works from now (it expires this many times 24 h from now).
+        #[arg(long)]
+        expires_in: Option<u32>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -131,14 +137,31 @@ pub enum TokenCommand {
 
 pub fn token(cmd: &TokenCommand) -> Result<()> {
     match cmd {
-        TokenCommand::Create { role, label, store } => {
+        TokenCommand::Create {
+            role,
+            label,
+            expires,
+            expires_in,
+            store,
+        } => {
             let r = Role::parse(role)
                 .with_context(|| format!("--role '{role}': expected viewer, editor or admin"))?;
-            let (info, secret) = store.open()?.create_token(r, label, None)?;
+            let expires_at = corridor_server::auth::expiry(expires.as_deref(), *expires_in)
+                .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let (info, secret) =
+                store
+                    .open()?
+                    .create_token_expiring(r, label, expires_at.as_deref(), None)?;
             eprintln!(
-                "corridor: token {} ({}) created; the secret below is shown only now",
+                "corridor: token {} ({}) created{}; the secret below is shown only now",
                 info.id,
-                r.name()
+                r.name(),
+                match &info.expires_at {
+                    Some(at) if info.expired_at(&corridor_store::now()) =>
+                        format!(", already expired (at {at})"),
+                    Some(at) => format!(", expires at {at}"),
+                    None => ", never expires".into(),
+                }
             );
             println!("{secret}");
         }

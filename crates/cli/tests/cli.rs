@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Asserts that a JSON object has every documented field.
 fn assert_keys(v: &Value, keys: &[&str]) {
@@ -677,7 +677,7 @@ fn route_waits_for_checkpoint_hours_and_never_passes_a_closed_one() {
     let (_d, m) = edited_example(hours);
     let m = m.to_str().unwrap();
     let route = |depart: &str| {
-        route_json(&[
+        json(&[
             "route",
             "--scenario",
             m,
@@ -764,7 +764,7 @@ fn siege_names_the_checkpoints_closed_on_as_of() {
             "name = \"Tarragona crossing\"\nmodes = [\"car\"]\n",
         )
     });
-    let v = route_json(&["siege", m.to_str().unwrap()]);
+    let v = json(&["siege", m.to_str().unwrap()]);
     let list = v["checkpoints_on_as_of"].as_array().unwrap();
     let by_name = |n: &str| list.iter().find(|c| c["name"] == n).unwrap().clone();
     let enclar = by_name("Enclar crossing");

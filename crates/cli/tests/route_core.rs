@@ -341,7 +341,7 @@ fn a_point_just_beyond_a_small_max_snap_says_how_far_in_centimetres() {
 /// is expected to cost, so `auto` answers from the CCH; the length is the road's, by hand.
 #[test]
 fn auto_takes_the_cch_on_a_hierarchy_with_few_triangles() {
-    use common::{pbf, way};
+    use osm::{pbf, way};
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("road.osm.pbf");
     // Six nodes 0.001° of longitude apart on the equator: 5 × 111.2 m of one residential road,

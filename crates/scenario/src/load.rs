@@ -175,11 +175,12 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
     let as_of = date.unwrap_or(as_of);
     let parties = read_parties(&m.party).map_err(err)?;
     let party_of = |id: &str| parties.iter().position(|p| p.id == id);
-    let territories = match &m.territory {
+    let territory_timeline = match &m.territory {
         Some(f) => read_territories(&mut rd, f, &party_of)?,
         None => Vec::new(),
     };
-    check_hostile_overlaps(&parties, &territories, &rd)?;
+    check_hostile_overlaps(&parties, &territory_timeline, &rd)?;
+    let territories = territory_on(&territory_timeline, as_of);
     let (incidents, incidents_after, incidents_imprecise) = match &m.incidents {
         Some(f) => read_incident_layer(&mut rd, f, as_of)?,
         None => (Vec::new(), 0, 0),
@@ -243,6 +244,7 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
         sha256,
         parties,
         territories,
+        territory_timeline,
         incidents,
         incidents_after_as_of: incidents_after,
         closures,
@@ -325,7 +327,7 @@ fn read_territories(
     rd: &mut Reading,
     f: &str,
     party_of: &dyn Fn(&str) -> Option<usize>,
-) -> Result<Vec<Territory>, ScenarioError> {
+) -> Result<Vec<DatedTerritory>, ScenarioError> {
     let (p, features) = rd.layer(f)?;
     let mut territories = Vec::new();
     for (i, feat) in features.iter().enumerate() {
@@ -337,13 +339,37 @@ fn read_territories(
             .ok_or_else(|| fe("missing string property 'party'".into()))?;
         let party = party_of(party).ok_or_else(|| fe(format!("unknown party '{party}'")))?;
         let poly = polygons(&feat.geometry).map_err(fe)?;
-        territories.push(Territory {
-            party,
-            area: poly,
-            feature: i,
+        let (since, until) = since_until(&feat.props).map_err(fe)?;
+        territories.push(DatedTerritory {
+            territory: Territory {
+                party,
+                area: poly,
+                feature: i,
+            },
+            since,
+            until,
         });
     }
     Ok(territories)
+}
+
+/// The optional `since`/`until` date properties of a dated feature (territory, facility
+/// record), `until` not before `since`.
+fn since_until(
+    props: &serde_json::Map<String, Value>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), String> {
+    let date_prop = |key: &str| match props.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_date(s).map(Some).map_err(|e| format!("{key}: {e}")),
+        Some(_) => Err(format!("'{key}' must be a date string")),
+    };
+    let (since, until) = (date_prop("since")?, date_prop("until")?);
+    if let (Some(a), Some(b)) = (since, until) {
+        if b < a {
+            return Err(format!("until {b} is before since {a}"));
+        }
+    }
+    Ok((since, until))
 }
 
 /// Ground held by two hostile parties at once has no meaning in the model (which of them
@@ -351,14 +377,15 @@ fn read_territories(
 /// edges) are tolerated.
 fn check_hostile_overlaps(
     parties: &[Party],
-    territories: &[Territory],
+    timeline: &[DatedTerritory],
     rd: &Reading,
 ) -> Result<(), ScenarioError> {
     use geo::{Area, BooleanOps, BoundingRect, Intersects};
     let hostile = |a: usize, b: usize| a != b && !parties[a].allies.contains(&b);
-    for (i, a) in territories.iter().enumerate() {
-        for b in &territories[i + 1..] {
-            if !hostile(a.party, b.party) {
+    for (i, da) in timeline.iter().enumerate() {
+        for db in &timeline[i + 1..] {
+            let (a, b) = (&da.territory, &db.territory);
+            if !hostile(a.party, b.party) || !held_together(da, db) {
                 continue;
             }
             let (Some(ra), Some(rb)) = (a.area.bounding_rect(), b.area.bounding_rect()) else {
@@ -389,6 +416,15 @@ fn check_hostile_overlaps(
         }
     }
     Ok(())
+}
+
+/// Two dated features held on some common day (a front that moved is not an overlap).
+fn held_together(a: &DatedTerritory, b: &DatedTerritory) -> bool {
+    let starts_before_end = |x: &DatedTerritory, y: &DatedTerritory| match (x.since, y.until) {
+        (Some(s), Some(u)) => s <= u,
+        _ => true,
+    };
+    starts_before_end(a, b) && starts_before_end(b, a)
 }
 
 type IncidentLayer = (Vec<Incident>, usize, usize);
@@ -1281,19 +1317,7 @@ fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>
             }
             added.extend(name.clone());
         }
-        let date_prop = |key: &str| match f.props.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => parse_date(s)
-                .map(Some)
-                .map_err(|e| fe(format!("{key}: {e}"))),
-            Some(_) => Err(fe(format!("'{key}' must be a date string"))),
-        };
-        let (since, until) = (date_prop("since")?, date_prop("until")?);
-        if let (Some(a), Some(b)) = (since, until) {
-            if b < a {
-                return Err(fe(format!("until {b} is before since {a}")));
-            }
-        }
+        let (since, until) = since_until(&f.props).map_err(fe)?;
         out.push(FacilityRecord {
             feature: i,
             file: p.to_path_buf(),

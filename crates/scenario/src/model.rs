@@ -25,6 +25,32 @@ pub struct Territory {
     pub feature: usize,
 }
 
+/// A territory feature with the days it holds (`since`/`until` properties, inclusive, either
+/// open): the front as it moved, so a scenario can be replayed as of an earlier day.
+#[derive(Debug, Clone)]
+pub struct DatedTerritory {
+    pub territory: Territory,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl DatedTerritory {
+    /// Held on `day`: on or after `since` and on or before `until`.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.since.is_none_or(|d| d <= day) && self.until.is_none_or(|d| day <= d)
+    }
+}
+
+/// The territory held on `day`: the features of the timeline whose `since`/`until` hold it.
+/// (The one filter of dated territory: loading as of a day and replaying an earlier one.)
+pub fn territory_on(timeline: &[DatedTerritory], day: NaiveDate) -> Vec<Territory> {
+    timeline
+        .iter()
+        .filter(|t| t.holds_on(day))
+        .map(|t| t.territory.clone())
+        .collect()
+}
+
 /// One incident, with ACLED's fields.
 #[derive(Debug, Clone, Serialize)]
 pub struct Incident {
@@ -215,7 +241,10 @@ pub struct Scenario {
     /// SHA-256 over the manifest and every layer file, in reading order.
     pub sha256: String,
     pub parties: Vec<Party>,
+    /// The territory held on `as_of` (features dated out of it left out).
     pub territories: Vec<Territory>,
+    /// Every feature of the territory layer with its days, for replaying an earlier day.
+    pub territory_timeline: Vec<DatedTerritory>,
     /// Incidents on or before `as_of`.
     pub incidents: Vec<Incident>,
     pub incidents_after_as_of: usize,

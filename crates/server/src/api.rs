@@ -915,6 +915,11 @@ pub struct NewToken {
     role: String,
     /// Who holds it.
     label: Option<String>,
+    /// Last day it works (UTC), `YYYY-MM-DD`; or use `expires_in_days`. Neither: never expires.
+    expires: Option<String>,
+    /// Days from now until it expires.
+    #[schema(minimum = 1)]
+    expires_in_days: Option<u32>,
 }
 
 /// The body of a retraction: why.
@@ -925,8 +930,9 @@ pub struct Retraction {
     reason: String,
 }
 
-/// `POST /v1/tokens` (admin): `{"role": "viewer|editor|admin", "label": "..."}`; the answer
-/// holds the secret, shown this once.
+/// `POST /v1/tokens` (admin): `{"role": "viewer|editor|admin", "label": "...", "expires":
+/// "YYYY-MM-DD" | "expires_in_days": N}` (no expiry: never expires); the answer holds the
+/// secret, shown this once.
 #[utoipa::path(post, path = "/v1/tokens", tag = "tokens",
     request_body(description = "{\"role\": \"viewer\", \"label\": \"who holds it\"}", content = NewToken),
     responses((status = 201, description = "the token and its secret", body = Object),
@@ -953,13 +959,45 @@ pub async fn create_token(
         .unwrap_or("")
         .trim()
         .to_string();
+    let expires_at = token_expiry(&v)?;
     let store = st.store.clone();
-    let (info, secret) =
-        blocking(move || Ok(store.create_token(role, &label, caller.actor())?)).await?;
+    let (info, secret) = blocking(move || {
+        Ok(store.create_token_expiring(role, &label, expires_at.as_deref(), caller.actor())?)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"token": info, "secret": secret})),
     ))
+}
+
+/// `expires` (`YYYY-MM-DD`, works through that day) or `expires_in_days` of a token request.
+fn token_expiry(v: &Value) -> ApiResult<Option<String>> {
+    let date = match v.get("expires") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "body: 'expires' must be a date YYYY-MM-DD",
+            ))
+        }
+    };
+    let days = match v.get("expires_in_days") {
+        None | Some(Value::Null) => None,
+        Some(n) => Some(
+            n.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    ApiError::invalid("body: 'expires_in_days' must be a whole number of days")
+                })?,
+        ),
+    };
+    if date.is_some() && days.is_some() {
+        return Err(ApiError::invalid(
+            "body: give 'expires' or 'expires_in_days', not both",
+        ));
+    }
+    crate::auth::expiry(date, days).map_err(|e| ApiError::invalid(format!("body: {e}")))
 }
 
 /// `POST /v1/tokens/{token}/revoke` (admin).

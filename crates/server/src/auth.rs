@@ -21,8 +21,8 @@ impl Caller {
     }
 }
 
-/// Checks the request's token against `needed`: 401 when it is missing, malformed, unknown or
-/// revoked; 403 when its role is below `needed`.
+/// Checks the request's token against `needed`: 401 when it is missing, malformed, unknown,
+/// revoked or expired (`TokenExpired`); 403 when its role is below `needed`.
 pub async fn require(
     state: &Arc<AppState>,
     headers: &HeaderMap,
@@ -50,6 +50,7 @@ pub async fn require(
         .await
         .map_err(|e| ApiError::internal(format!("token check failed: {e}")))??
         .ok_or_else(|| unauthorized("unknown or revoked token"))?;
+    refuse_expired(&token)?;
     if token.role < needed {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -62,6 +63,42 @@ pub async fn require(
         ));
     }
     Ok(Caller { token: Some(token) })
+}
+
+/// A token's expiry from `expires` DATE (the end of that day, UTC) or `expires_in` DAYS (from
+/// now), in the store's time format; neither: `None`, it never expires. (`token create
+/// --expires/--expires-in`, `POST /v1/tokens`.) Errors start with the option's name.
+pub fn expiry(date: Option<&str>, days: Option<u32>) -> Result<Option<String>, String> {
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+    if let Some(d) = date {
+        let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| format!("expires '{d}': expected a date YYYY-MM-DD"))?;
+        let end = day
+            .succ_opt()
+            .and_then(|n| n.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| format!("expires '{d}': out of range"))?;
+        return Ok(Some(end.format(FORMAT).to_string()));
+    }
+    Ok(days.map(|n| {
+        (chrono::Utc::now() + chrono::Duration::days(i64::from(n)))
+            .format(FORMAT)
+            .to_string()
+    }))
+}
+
+/// 401 `TokenExpired` once the token's `expires_at` has passed, saying when.
+fn refuse_expired(token: &TokenInfo) -> ApiResult<()> {
+    match &token.expires_at {
+        Some(at) if token.expired_at(&corridor_store::now()) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "TokenExpired",
+            format!(
+                "token {} expired at {at}: ask an admin for a new one (`corridor token create --expires-in DAYS`)",
+                token.id
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn unauthorized(message: &str) -> ApiError {

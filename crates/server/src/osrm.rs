@@ -33,7 +33,7 @@ pub const DEFAULT_RADIUS_M: f64 = 500.0;
 /// Parameters every OSRM endpoint accepts and ignores, because corridor has nothing to do with
 /// them: it returns empty hints.
 const IGNORED: [&str; 2] = ["hints", "generate_hints"];
-const SCENARIO_PARAMS: [&str; 4] = ["scenario", "mode", "side", "lambda"];
+const SCENARIO_PARAMS: [&str; 5] = ["scenario", "mode", "side", "lambda", "as_of"];
 
 pub type PathArgs = Result<Path<(String, String)>, PathRejection>;
 pub type QueryArgs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -87,6 +87,10 @@ impl Costs {
                 format!("scenario='{id}': {}", e.body.message),
             )
         })?;
+        let live = match p.get("as_of") {
+            Some(d) => as_of_day(&live, d)?,
+            None => live,
+        };
         let mode = match p.choice("mode", &["fastest", "safest", "balanced"])? {
             "safest" => Mode::Safest,
             "balanced" => Mode::Balanced,
@@ -154,6 +158,13 @@ impl Costs {
     }
 }
 
+/// `as_of=YYYY-MM-DD`: the scenario as it stood on that day (not after its own `as_of`).
+fn as_of_day(live: &Arc<Live>, d: &str) -> ApiResult<Arc<Live>> {
+    let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .map_err(|_| invalid_value("as_of", d, "a date YYYY-MM-DD"))?;
+    crate::web::live_as_of(live, day).map_err(|e| ApiError::osrm("InvalidValue", e.body.message))
+}
+
 /// Snaps every coordinate within its radius, or `NoSegment` naming the first that is off the
 /// network.
 fn snap_all(
@@ -214,6 +225,7 @@ async fn blocking<T: Send + 'static>(
         ("mode" = Option<String>, Query, description = "with scenario: fastest (default), safest or balanced"),
         ("side" = Option<String>, Query, description = "with scenario: civilian, neutral, PARTY or civilian:PARTY"),
         ("lambda" = Option<f64>, Query, description = "with scenario and mode=balanced: seconds per unit of exposure"),
+        ("as_of" = Option<String>, Query, description = "with scenario: YYYY-MM-DD, route on the scenario as it stood that day (default its as_of)"),
     ),
     responses((status = 200, description = "OSRM route response", body = Object),
               (status = 400, description = "OSRM error", body = crate::error::ErrorBody),
@@ -439,6 +451,7 @@ pub async fn nearest(
         ("mode" = Option<String>, Query, description = "with scenario: fastest (default), safest or balanced"),
         ("side" = Option<String>, Query, description = "with scenario: civilian, neutral, PARTY or civilian:PARTY"),
         ("lambda" = Option<f64>, Query, description = "with scenario and mode=balanced: seconds per unit of exposure"),
+        ("as_of" = Option<String>, Query, description = "with scenario: YYYY-MM-DD, route on the scenario as it stood that day (default its as_of)"),
     ),
     responses((status = 200, description = "OSRM table response", body = Object),
               (status = 400, description = "OSRM error", body = crate::error::ErrorBody),

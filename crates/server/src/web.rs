@@ -4,11 +4,14 @@
 //!
 //! - `GET /v1/web/network`: the road network as GeoJSON (class, name, OSM way id).
 //! - `GET /v1/scenarios/{id}/layers`: territory, front lines, incidents (log included),
-//!   closures, checkpoints; dated features carry `date`, `properties.timeline` the days.
+//!   closures, checkpoints; dated features carry `date`, `properties.timeline` the days;
+//!   `as_of=` gives them as they stood on that day (territory dated by `since`/`until`).
 //! - `GET /v1/scenarios/{id}/replay/{siege|evacuate|access}?as_of=YYYY-MM-DD`: the analysis
 //!   endpoint's answer for the scenario as it stood on that day — incidents (the log's too)
 //!   and closures dated after it left out — with `format`, and `compare` for access. On the
 //!   scenario's own `as_of` it equals `/v1/scenarios/{id}/{analysis}`.
+//! - `as_of=` on `/route/v1` and `/table/v1` (with `scenario`): routes on the scenario as it
+//!   stood on that day, through `live_as_of` (the page's date slider).
 
 use crate::api::{blocking, one, query, Q};
 use crate::auth::require;
@@ -94,7 +97,8 @@ fn scenario_id(p: Result<Path<String>, PathRejection>) -> ApiResult<String> {
         .map_err(|e| ApiError::invalid(e.body_text()))
 }
 
-/// `GET /v1/scenarios/{id}/layers`: the live scenario's layers (with the incident log).
+/// `GET /v1/scenarios/{id}/layers`: the live scenario's layers (with the incident log); with
+/// `as_of=YYYY-MM-DD` as it stood on that day (territory, front lines, incidents, closures).
 async fn layers(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -103,9 +107,14 @@ async fn layers(
 ) -> ApiResult<Json<Value>> {
     require(&st, &headers, Role::Viewer).await?;
     let id = scenario_id(id)?;
-    query(q, &[], &[])?;
+    let m = query(q, &["as_of"], &[])?;
+    let day = m.contains_key("as_of").then(|| day_param(&m)).transpose()?;
     let live = st.scenario(&id)?;
     blocking(move || {
+        let live = match day {
+            Some(day) => live_as_of(&live, day)?,
+            None => live,
+        };
         let s = &live.owner().loaded.scenario;
         let mut v =
             corridor_web::layers::scenario_layers(s, live.on(Profile::Foot), live.on(Profile::Car));
@@ -155,6 +164,69 @@ fn as_of(live: &Live, day: NaiveDate) -> ApiResult<LoadedScenario> {
     let s = corridor_app::scenario::cut_back_to(&now.scenario, day);
     on_map(s, now.map.clone(), now.snappers.clone())
         .map_err(|e| ApiError::invalid(format!("as_of={day}: {e:#}")))
+}
+
+/// Live scenarios as of an earlier day, for routing: keyed like `ReplayCache`.
+type LiveCache = Vec<(Arc<Live>, NaiveDate, Arc<Live>)>;
+
+/// `live` as it stood on `day` (`as_of=` on the OSRM endpoints): incidents and closures dated
+/// after `day` left out, laid out once and kept (the page asks for the fastest and the safest
+/// route of the same day together). On the scenario's own `as_of` it is `live` itself.
+pub fn live_as_of(live: &Arc<Live>, day: NaiveDate) -> ApiResult<Arc<Live>> {
+    if day == live.owner().loaded.scenario.as_of {
+        return Ok(live.clone());
+    }
+    static CACHE: OnceLock<Mutex<LiveCache>> = OnceLock::new();
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let cache = CACHE.get_or_init(Default::default);
+    let find = || {
+        cache
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .find(|(l, d, _)| Arc::ptr_eq(l, live) && *d == day)
+            .map(|(_, _, s)| s.clone())
+    };
+    if let Some(hit) = find() {
+        return Ok(hit);
+    }
+    let _one_at_a_time = BUILDING.lock().expect("not poisoned");
+    if let Some(hit) = find() {
+        return Ok(hit);
+    }
+    let then = Arc::new(live_then(live, day)?);
+    let mut c = cache.lock().expect("not poisoned");
+    if c.len() >= REPLAY_CACHE_LEN {
+        c.remove(0);
+    }
+    c.push((live.clone(), day, then.clone()));
+    Ok(then)
+}
+
+/// A new `Live` of `as_of(live, day)`, its incident log counted against `day`.
+fn live_then(live: &Live, day: NaiveDate) -> ApiResult<Live> {
+    let now = live.owner();
+    let log_day = |r: &corridor_store::IncidentRecord| {
+        corridor_scenario::incident_from_fields(&r.fields)
+            .ok()
+            .map(|i| i.date)
+    };
+    let in_force = now
+        .log
+        .iter()
+        .filter(|r| r.retracted.is_none())
+        .filter_map(log_day)
+        .filter(|d| *d <= day)
+        .count();
+    let owner = crate::live::LiveOwner {
+        loaded: as_of(live, day)?,
+        id: now.id.clone(),
+        version: now.version,
+        log: now.log.clone(),
+        log_in_force: in_force,
+        log_after_as_of: now.log.iter().filter(|r| r.retracted.is_none()).count() - in_force,
+    };
+    Live::build(owner).map_err(|e| ApiError::invalid(format!("as_of={day}: {e:#}")))
 }
 
 fn day_param(m: &std::collections::BTreeMap<String, Vec<String>>) -> ApiResult<NaiveDate> {

@@ -143,3 +143,151 @@ fn bad_replay_requests_get_a_clear_4xx() {
     let (st, _) = s.get("/v1/scenarios/nowhere/layers", t);
     assert_eq!(st, 404);
 }
+
+/// Length of a line in metres (haversine), independent of the graph's own lengths.
+fn metres(line: &[Value]) -> f64 {
+    let p: Vec<(f64, f64)> = line
+        .iter()
+        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+        .collect();
+    p.windows(2)
+        .map(|w| {
+            let (la1, la2) = (w[0].1.to_radians(), w[1].1.to_radians());
+            let (dla, dlo) = (la2 - la1, (w[1].0 - w[0].0).to_radians());
+            let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+            2.0 * 6_371_008.8 * h.sqrt().asin()
+        })
+        .sum()
+}
+
+/// `as_of=` on `/route/v1`: the closed tunnel (closures.geojson: OSM way 24364447, closed since
+/// 2016-07-19) carries the car route between its own two ends on the 18th and not on the
+/// scenario's `as_of`; the incidents a route passes are never dated after the day asked for
+/// (incidents.csv); on `as_of` itself the answer is the one without `as_of`.
+#[test]
+fn routes_as_of_an_earlier_day_are_routed_on_that_day() {
+    let s = common::start();
+    let t = Some(s.viewer.as_str());
+    let (_, net) = s.get("/v1/web/network", t);
+    let tunnel = net["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["osm_way_id"] == 24364447)
+        .map(|f| f["geometry"]["coordinates"].as_array().unwrap().clone())
+        .max_by(|a, b| metres(a).total_cmp(&metres(b)))
+        .expect("the tunnel is on the map");
+    let length = metres(&tunnel);
+    assert!(length > 200.0, "{length}");
+    let end = |c: &Value| format!("{},{}", c[0], c[1]);
+    let base = format!(
+        "/route/v1/car/{};{}?scenario=andorra-siege&overview=false",
+        end(&tunnel[0]),
+        end(tunnel.last().unwrap())
+    );
+    let distance = |extra: &str| {
+        let (st, r) = s.get(&format!("{base}{extra}"), t);
+        match st {
+            200 => r["routes"][0]["distance"].as_f64().unwrap(),
+            400 if r["code"] == "NoRoute" => f64::INFINITY,
+            _ => panic!("{extra}: {st} {r}"),
+        }
+    };
+    let open = distance("&as_of=2016-07-18");
+    assert!(
+        (open - length).abs() < 0.1 * length + 30.0,
+        "through the tunnel on the 18th: {open} m, tunnel {length} m"
+    );
+    let closed = distance("&as_of=2016-07-28");
+    assert!(
+        closed > 1.5 * length,
+        "a detour once it is closed: {closed} m, tunnel {length} m"
+    );
+    assert_eq!(closed, distance(""));
+    // `/table/v1` takes the same day: its duration is the route's on each day.
+    let coords = format!("{};{}", end(&tunnel[0]), end(tunnel.last().unwrap()));
+    for day in ["2016-07-18", "2016-07-28"] {
+        let (_, r) = s.get(&format!("{base}&as_of={day}"), t);
+        let (st, m) = s.get(
+            &format!("/table/v1/car/{coords}?scenario=andorra-siege&as_of={day}"),
+            t,
+        );
+        assert_eq!(st, 200, "{m}");
+        let route = r["routes"][0]["duration"].as_f64();
+        let table = m["durations"][0][1].as_f64();
+        match (route, table) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 0.1, "{day}: route {a} s, table {b} s"),
+            (a, b) => assert_eq!(a, b, "{day}: {r} {m}"),
+        }
+    }
+    let (_, a) = s.get(&format!("{base}&as_of=2016-07-28&mode=safest"), t);
+    let (_, b) = s.get(&format!("{base}&mode=safest"), t);
+    assert_eq!(a, b, "on as_of the answer is the one without as_of");
+
+    // The incidents each leg passes, as of each day: none dated after it.
+    let csv = std::fs::read_to_string(common::repo("data/scenarios/andorra-siege/incidents.csv"))
+        .unwrap();
+    let dated: std::collections::HashMap<String, String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect();
+    let across = "/route/v1/foot/1.5180,42.5070;1.5400,42.5100?scenario=andorra-siege&overview=false&mode=fastest";
+    let passed = |day: &str| {
+        let (st, r) = s.get(&format!("{across}&as_of={day}"), t);
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(r["scenario"]["as_of"], day);
+        let ids: Vec<String> = r["routes"][0]["legs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| {
+                l["exposure"]["incidents_within_250m"]
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            })
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        for id in &ids {
+            assert!(
+                dated[id].as_str() <= day,
+                "{id} ({}) passed as of {day}",
+                dated[id]
+            );
+        }
+        ids
+    };
+    let (early, late) = (passed("2016-07-20"), passed("2016-07-28"));
+    assert!(
+        late.len() > early.len(),
+        "later incidents are passed on the 28th: {early:?} vs {late:?}"
+    );
+}
+
+#[test]
+fn bad_as_of_on_a_route_is_an_osrm_error() {
+    let s = common::start();
+    let t = Some(s.viewer.as_str());
+    let base = "/route/v1/foot/1.5180,42.5070;1.5400,42.5100";
+    for (q, code, says) in [
+        ("?as_of=2016-07-20", "InvalidQuery", "needs 'scenario'"),
+        (
+            "?scenario=andorra-siege&as_of=20.07.2016",
+            "InvalidValue",
+            "YYYY-MM-DD",
+        ),
+        (
+            "?scenario=andorra-siege&as_of=2016-08-01",
+            "InvalidValue",
+            "after the scenario's as_of",
+        ),
+    ] {
+        let (st, r) = s.get(&format!("{base}{q}"), t);
+        assert_eq!((st, r["code"].as_str().unwrap()), (400, code), "{q}: {r}");
+        assert!(r["message"].as_str().unwrap().contains(says), "{q}: {r}");
+    }
+}

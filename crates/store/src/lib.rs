@@ -65,8 +65,19 @@ pub trait Store: Send + Sync {
     /// Which back end, for logs and `/health`: `sqlite:PATH` or `postgres`.
     fn describe(&self) -> String;
 
-    /// A new token; returns it with its secret, which is never stored or shown again.
-    fn create_token(&self, role: Role, label: &str, by: Actor) -> Result<(TokenInfo, String)>;
+    /// A new token that never expires; returns it with its secret, which is never stored or
+    /// shown again.
+    fn create_token(&self, role: Role, label: &str, by: Actor) -> Result<(TokenInfo, String)> {
+        self.create_token_expiring(role, label, None, by)
+    }
+    /// A new token that stops working at `expires_at` (format of [`now`]; `None`: never).
+    fn create_token_expiring(
+        &self,
+        role: Role,
+        label: &str,
+        expires_at: Option<&str>,
+        by: Actor,
+    ) -> Result<(TokenInfo, String)>;
     /// The token with this secret, if it exists and is not revoked.
     fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>>;
     fn tokens(&self) -> Result<Vec<TokenInfo>>;
@@ -133,7 +144,9 @@ pub fn open(database: Option<&str>, data_dir: &Path) -> anyhow::Result<Box<dyn S
 }
 
 /// The current time as RFC 3339 (UTC, milliseconds), the form every stored time takes.
-pub(crate) fn now() -> String {
+/// The current time as the store writes it (`YYYY-MM-DDTHH:MM:SS.sssZ`, UTC): token expiry is
+/// compared with it.
+pub fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()

@@ -44,6 +44,15 @@ pub struct TokenInfo {
     pub label: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// When it stops working (`YYYY-MM-DDTHH:MM:SS.sssZ`, UTC); `None`: never.
+    pub expires_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Expired at `now` (same format as `expires_at`: the strings order as the times do).
+    pub fn expired_at(&self, now: &str) -> bool {
+        self.expires_at.as_deref().is_some_and(|e| e <= now)
+    }
 }
 
 /// Who made a write: a token id, or `None` for the server itself (scenarios given with

@@ -101,7 +101,7 @@ fn log(
     Ok(())
 }
 
-const TOKEN_COLS: &str = "id, role, label, created_at, revoked_at";
+const TOKEN_COLS: &str = "id, role, label, created_at, revoked_at, expires_at";
 const INCIDENT_COLS: &str =
     "id, scenario_id, fields, added_by, added_at, retracted_reason, retracted_by, retracted_at";
 
@@ -113,6 +113,7 @@ fn token_row(r: &Row) -> TokenInfo {
         label: r.get(2),
         created_at: r.get(3),
         revoked_at: r.get(4),
+        expires_at: r.get(5),
     }
 }
 
@@ -196,12 +197,18 @@ impl Store for PgStore {
         "postgres".into()
     }
 
-    fn create_token(&self, role: Role, label: &str, by: Actor) -> Result<(TokenInfo, String)> {
+    fn create_token_expiring(
+        &self,
+        role: Role,
+        label: &str,
+        expires_at: Option<&str>,
+        by: Actor,
+    ) -> Result<(TokenInfo, String)> {
         let secret = new_secret();
         self.with(|tx| {
             let row = tx.query_one(
-                &format!("INSERT INTO tokens (hash, role, label, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLS}"),
-                &[&hash_secret(&secret), &role.name(), &label, &now(), &by],
+                &format!("INSERT INTO tokens (hash, role, label, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLS}"),
+                &[&hash_secret(&secret), &role.name(), &label, &now(), &by, &expires_at],
             )?;
             let info = token_row(&row);
             log(tx, by, "token_create", None, serde_json::json!({"token": info.id, "role": role, "label": label}))?;

@@ -49,6 +49,8 @@ pub const MIGRATIONS: &[&str] = &[
         scenario_id TEXT,
         detail TEXT NOT NULL
     );",
+    // 2: a token's expiry (same format as created_at; NULL: never expires).
+    "ALTER TABLE tokens ADD COLUMN expires_at TEXT;",
 ];
 
 /// The migrations with the back end's key type filled in.

@@ -98,10 +98,11 @@ fn token_row(r: &Row) -> rusqlite::Result<TokenInfo> {
         label: r.get(2)?,
         created_at: r.get(3)?,
         revoked_at: r.get(4)?,
+        expires_at: r.get(5)?,
     })
 }
 
-const TOKEN_COLS: &str = "id, role, label, created_at, revoked_at";
+const TOKEN_COLS: &str = "id, role, label, created_at, revoked_at, expires_at";
 const INCIDENT_COLS: &str =
     "id, scenario_id, fields, added_by, added_at, retracted_reason, retracted_by, retracted_at";
 
@@ -196,12 +197,18 @@ impl Store for SqliteStore {
         format!("sqlite:{}", self.path.display())
     }
 
-    fn create_token(&self, role: Role, label: &str, by: Actor) -> Result<(TokenInfo, String)> {
+    fn create_token_expiring(
+        &self,
+        role: Role,
+        label: &str,
+        expires_at: Option<&str>,
+        by: Actor,
+    ) -> Result<(TokenInfo, String)> {
         let secret = new_secret();
         self.with(|tx| {
             tx.execute(
-                "INSERT INTO tokens (hash, role, label, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![hash_secret(&secret), role.name(), label, now(), by],
+                "INSERT INTO tokens (hash, role, label, created_at, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![hash_secret(&secret), role.name(), label, now(), by, expires_at],
             )?;
             let id = tx.last_insert_rowid();
             log(tx, by, "token_create", None, serde_json::json!({"token": id, "role": role, "label": label}))?;

@@ -206,7 +206,34 @@ fn sqlite_file_survives_reopening_and_migrates_once() {
         c.query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap(),
     );
-    assert_eq!((v, mode.as_str()), (1, "wal"));
+    assert_eq!((v, mode.as_str()), (2, "wal"));
+}
+
+#[test]
+fn a_store_from_before_token_expiry_gets_the_column_and_keeps_its_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corridor.sqlite3");
+    let (old, _) = SqliteStore::open(&path)
+        .unwrap()
+        .create_token(corridor_store::Role::Viewer, "old", None)
+        .unwrap();
+    // Back to schema 1, as a store made before migration 2 was.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("ALTER TABLE tokens DROP COLUMN expires_at; PRAGMA user_version = 1;")
+        .unwrap();
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.tokens().unwrap(), vec![old.clone()]);
+    assert_eq!(old.expires_at, None, "an old token never expires");
+    let (t, _) = s
+        .create_token_expiring(
+            corridor_store::Role::Viewer,
+            "new",
+            Some("2030-01-01T00:00:00.000Z"),
+            None,
+        )
+        .unwrap();
+    assert_eq!(t.expires_at.as_deref(), Some("2030-01-01T00:00:00.000Z"));
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! Every feature has a `layer` property naming its layer. Dated features (incidents, closures)
 //! carry `date` (`YYYY-MM-DD`, the day they start to count), so the page replays the history
 //! by hiding features dated after the chosen day; undated ones hold for the whole scenario.
+//! Territory features carry their `since`/`until`; the territory and front lines of an earlier
+//! day come from the layers of the scenario as it stood then (`layers?as_of=`).
 //! The collection's `properties.timeline` lists those days and `as_of`, for the date slider.
 
-use corridor_scenario::{ClosureGeometry, Scenario, ScenarioMap};
+use corridor_scenario::{ClosureGeometry, Scenario, ScenarioMap, Territory};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashSet};
 
@@ -32,13 +34,27 @@ fn point(c: [f64; 2]) -> Value {
     json!({"type": "Point", "coordinates": c})
 }
 
+/// The territory held on the scenario's day, each feature with its `since`/`until` (null when
+/// open).
 fn territories(s: &Scenario) -> impl Iterator<Item = Value> + '_ {
-    s.territories.iter().map(|t| {
+    let dates = |t: &Territory| {
+        let d = s
+            .territory_timeline
+            .iter()
+            .find(|d| d.territory.feature == t.feature);
+        (
+            d.and_then(|d| d.since).map(|x| x.to_string()),
+            d.and_then(|d| d.until).map(|x| x.to_string()),
+        )
+    };
+    s.territories.iter().map(move |t| {
         let p = &s.parties[t.party];
+        let (since, until) = dates(t);
         feature(
             multipolygon(&t.area),
             json!({"layer": "territory", "party": p.id, "party_name": p.name,
-                   "party_index": t.party, "feature": t.feature}),
+                   "party_index": t.party, "feature": t.feature,
+                   "since": since, "until": until}),
         )
     })
 }
@@ -121,6 +137,11 @@ fn checkpoints<'a>(s: &'a Scenario, foot: &'a ScenarioMap) -> impl Iterator<Item
 fn timeline(s: &Scenario) -> Vec<String> {
     let mut days: BTreeSet<_> = s.incidents.iter().map(|i| i.date).collect();
     days.extend(s.closures.iter().map(|c| c.since));
+    // The territory changes on a feature's first day and on the day after its last.
+    for t in &s.territory_timeline {
+        days.extend(t.since);
+        days.extend(t.until.and_then(|d| d.succ_opt()));
+    }
     days.insert(s.as_of);
     days.retain(|d| *d <= s.as_of);
     days.iter().map(|d| d.to_string()).collect()

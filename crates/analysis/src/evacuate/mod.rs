@@ -46,6 +46,11 @@ pub struct CorridorReport {
     pub peak_queue: f64,
     /// People processed / (capacity × open time from first to last processing).
     pub checkpoint_utilisation: f64,
+    /// Most people waiting at the checkpoint during each hour from the start (hour 0 first):
+    /// the queue over time, as the web map charts it; its largest entry is `peak_queue`.
+    pub queue_by_hour: Vec<f64>,
+    /// People through the checkpoint during each hour from the start.
+    pub crossed_by_hour: Vec<f64>,
     /// Why it carries no one, if so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_because: Option<String>,

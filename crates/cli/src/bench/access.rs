@@ -106,6 +106,7 @@ pub fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         sha256: String::new(),
         parties: vec![],
         territories: vec![],
+        territory_timeline: vec![],
         incidents: vec![],
         incidents_after_as_of: 0,
         closures: vec![],

@@ -131,6 +131,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
                 feature: 1,
             },
         ],
+        territory_timeline: vec![],
         incidents: vec![],
         incidents_after_as_of: 0,
         closures: vec![],
