@@ -398,6 +398,44 @@ fn the_api_returns_the_clis_json() {
         }
         assert_eq!(api, cli, "{path}");
     }
+    // A traveller of no party: the API routes it by the same exact crossing rule as the CLI
+    // (whose answers siege_geometries checks against a brute force on raw OSM).
+    for (from, to) in [
+        ([1.5140, 42.5040], [1.5800, 42.5350]),
+        ([1.5180, 42.5070], [1.5400, 42.5100]),
+    ] {
+        let out = Command::new(BIN)
+            .args(["route", "--scenario"])
+            .arg(scenario())
+            .args(["--side", "neutral", "--profile", "foot"])
+            .args(["--from", &format!("{},{}", from[1], from[0])])
+            .args(["--to", &format!("{},{}", to[1], to[0])])
+            .output()
+            .unwrap();
+        let (st, api) = get(
+            &server.base,
+            &format!(
+                "/route/v1/foot/{},{};{},{}?scenario=andorra-siege&side=neutral",
+                from[0], from[1], to[0], to[1]
+            ),
+            &viewer,
+        );
+        if !out.status.success() {
+            // No route for this traveller: the API must not find one either.
+            assert_eq!(st, 400, "{api}");
+            assert_eq!(api["code"], "NoRoute", "{api}");
+            continue;
+        }
+        let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(st, 200, "{api}");
+        let route = &api["routes"][0];
+        assert_eq!(route["engine"], "state_dijkstra", "{route}");
+        let (a, c) = (
+            route["distance"].as_f64().unwrap(),
+            cli["distance_m"].as_f64().unwrap(),
+        );
+        assert!((a - c).abs() <= 1.0, "API {a} m, CLI {c} m");
+    }
 }
 
 #[test]

@@ -129,9 +129,24 @@ impl Costs {
         }
     }
 
-    /// The exact cheapest route between two snapped points.
+    /// The exact cheapest route between two snapped points. A traveller of no party is routed
+    /// as `corridor route --side neutral` routes it: by the exact crossing rule (the last
+    /// party's ground held, engine `state_dijkstra`), on weights that block only closed roads;
+    /// no per-arc weight (and so no CCH) can express that rule.
     fn search(&self, st: &AppState, p: Profile, a: &Snap, b: &Snap) -> Option<RoadRoute> {
         let g = st.map.graph.profile(p);
+        if let Costs::Scenario {
+            live,
+            side: Side::Neutral,
+            mode,
+            lambda,
+            ..
+        } = self
+        {
+            let sm = live.on(p);
+            let open = sm.weights_from_arcs(&sm.closed_arcs(), *mode, *lambda);
+            return sm.neutral_route(&open, std::slice::from_ref(a), std::slice::from_ref(b));
+        }
         st.with_router(p, |r| match self {
             Costs::TravelTime => r.route_on(g, &st.base[p.index()], a, b),
             Costs::Scenario { weights, .. } => r.route_on(g, weights, a, b),
