@@ -918,7 +918,7 @@ pub struct NewToken {
     /// Last day it works (UTC), `YYYY-MM-DD`; or use `expires_in_days`. Neither: never expires.
     expires: Option<String>,
     /// Days from now until it expires.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 36525)]
     expires_in_days: Option<u32>,
 }
 

@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::http::{HeaderMap, StatusCode};
+use chrono::Datelike;
 use corridor_store::{Role, TokenInfo};
 use std::sync::Arc;
 
@@ -72,19 +73,33 @@ pub fn expiry(date: Option<&str>, days: Option<u32>) -> Result<Option<String>, S
     const FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
     if let Some(d) = date {
         let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| format!("expires '{d}': expected a date YYYY-MM-DD"))?;
+            .ok()
+            .filter(|day| (0..=9998).contains(&day.year()))
+            .ok_or_else(|| {
+                format!("expires '{d}': expected a date YYYY-MM-DD (year 0000 to 9998)")
+            })?;
         let end = day
             .succ_opt()
             .and_then(|n| n.and_hms_opt(0, 0, 0))
             .ok_or_else(|| format!("expires '{d}': out of range"))?;
         return Ok(Some(end.format(FORMAT).to_string()));
     }
-    Ok(days.map(|n| {
-        (chrono::Utc::now() + chrono::Duration::days(i64::from(n)))
-            .format(FORMAT)
-            .to_string()
-    }))
+    let Some(n) = days else { return Ok(None) };
+    if n > MAX_EXPIRES_IN_DAYS {
+        return Err(format!(
+            "expires-in {n} days: at most {MAX_EXPIRES_IN_DAYS} (100 years); omit it for a token that never expires"
+        ));
+    }
+    // Checked: the stored time is compared as a string, so it must stay a four-digit year.
+    let end = chrono::Utc::now()
+        .checked_add_signed(chrono::Duration::days(i64::from(n)))
+        .ok_or_else(|| format!("expires-in {n} days: out of range"))?;
+    Ok(Some(end.format(FORMAT).to_string()))
 }
+
+/// The longest `expires_in_days` accepted: 100 years. Longer is "never" in all but name, and a
+/// bound keeps the stored time a four-digit year (a fuzzed 95,005,450 days overflowed the clock).
+pub const MAX_EXPIRES_IN_DAYS: u32 = 36_525;
 
 /// 401 `TokenExpired` once the token's `expires_at` has passed, saying when.
 fn refuse_expired(token: &TokenInfo) -> ApiResult<()> {

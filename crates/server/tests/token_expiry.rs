@@ -128,6 +128,20 @@ fn post_tokens_takes_an_expiry_and_refuses_a_bad_one() {
             r#"{"role": "viewer", "expires": "2030-01-01", "expires_in_days": 3}"#,
             "not both",
         ),
+        // Found by the API fuzz: 95,005,450 days overflowed the clock and dropped the
+        // connection. 100 years (36,525 days) is the documented limit.
+        (
+            r#"{"role": "viewer", "expires_in_days": 95005450}"#,
+            "at most 36525",
+        ),
+        (
+            r#"{"role": "viewer", "expires_in_days": 36526}"#,
+            "at most 36525",
+        ),
+        (
+            r#"{"role": "viewer", "expires": "99999-01-01"}"#,
+            "expires '99999-01-01'",
+        ),
     ] {
         let (st, v) = post(body);
         assert_eq!(st, 400, "{body}: {v}");
