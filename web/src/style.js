@@ -4,8 +4,9 @@
 const EMPTY = { type: "FeatureCollection", features: [] };
 
 export const ROUTE_COLORS = { fastest: "#1f6fd1", safest: "#0a8a4a" };
-/** Territory colours by party index (the scenario's `parties`), shared by the map and legend. */
-export const PARTY_COLORS = ["#5b7db1", "#c0504d", "#8064a2", "#4bacc6", "#f79646"];
+/** Territory colours by party index (the scenario's `parties`), shared by the map and legend;
+ * none of them a verdict colour, so no ground reads as "besieged" or "open". */
+export const PARTY_COLORS = ["#5b7db1", "#a6761d", "#8064a2", "#4bacc6", "#7f7f7f"]; // no verdict red, green or amber
 const STATUS_COLORS = ["match", ["get", "status"], "functioning", "#0a8a4a", "partially_functioning", "#e0a100", "not_functioning", "#b3261e", "destroyed", "#222222", "#888888"];
 /** Siege verdict colours, shared by the pieces on the map, the legend and the panel. */
 export const VERDICT_COLORS = { open: "#0a8a4a", contested: "#c77700", besieged: "#b3261e" };
