@@ -4,7 +4,7 @@
 import * as maplibregl from "maplibre-gl";
 import { api, ApiError, explain, setToken, token } from "./api.js";
 import { accessPanel, esc, evacuatePanel, siegePanel } from "./panels.js";
-import { LAYERS, ROUTE_COLORS, addMapLayers, setIncidentAge, setLayerVisible } from "./style.js";
+import { LAYERS, PARTY_COLORS, ROUTE_COLORS, addMapLayers, setIncidentAge, setLayerVisible } from "./style.js";
 
 const $ = (sel) => document.querySelector(sel);
 const EMPTY = { type: "FeatureCollection", features: [] };
@@ -109,6 +109,7 @@ function showScenario(layers) {
   state.timeline = p.timeline;
   for (const f of layers.features) if (f.properties.date) f.properties.day = dayNumber(f.properties.date);
   $("#title").textContent = p.scenario;
+  showPartyKeys(p.parties);
   $("#subtitle").textContent = `As of ${p.as_of} · scenario ${state.scenario} · ${p.sha256.slice(0, 12)}`;
   const slider = $("#date-slider");
   slider.max = String(state.timeline.length - 1);
@@ -125,6 +126,14 @@ function showScenario(layers) {
   const focus = layers.features.filter((f) => (f.properties.layer === "territory" && besieged.has(f.properties.party)) || ["checkpoint", "reception"].includes(f.properties.layer));
   if (focus.length && !state.framed) fitTo(focus);
   state.framed = true;
+}
+
+/** The territory legend: one swatch per party, named as the scenario names it, in the colour
+ * the map gives its `party_index`. */
+function showPartyKeys(parties) {
+  $("#keys-territory").innerHTML = parties
+    .map((party, i) => `<span class="key" data-party="${esc(party.id)}"><span class="sw" style="background:${PARTY_COLORS[i % PARTY_COLORS.length]};opacity:.6"></span>${esc(party.name)}</span>`)
+    .join("");
 }
 
 function fitTo(features) {
@@ -165,7 +174,9 @@ function makeRoadLabels(network) {
 }
 
 /** Each piece of an enclave named on the map with its verdict, in the verdict's colour (HTML,
- * as the road names), beside its dot; switched with the pieces layer. */
+ * as the road names), beside its dot; switched with the pieces layer. The marker is a point;
+ * its text sits to the right of the dot, or to the left, and is nudged up or down, so that it
+ * stays inside the map (`keepPieceLabelsInside`). */
 function makePieceLabels(geo) {
   (state.pieceLabels || []).forEach((m) => m.remove());
   state.pieceLabels = geo.features
@@ -173,10 +184,13 @@ function makePieceLabels(geo) {
     .map((f) => {
       const p = f.properties;
       const el = document.createElement("div");
-      el.className = `piece-label verdict ${p.status}`;
-      el.textContent = `piece ${p.piece}: ${p.status}`;
+      el.className = "piece-anchor";
       el.setAttribute("aria-hidden", "true");
-      return new maplibregl.Marker({ element: el, anchor: "left", offset: [14, 0] }).setLngLat(f.geometry.coordinates);
+      const text = document.createElement("span");
+      text.className = `piece-label verdict ${p.status}`;
+      text.textContent = `piece ${p.piece}: ${p.status}`;
+      el.append(text);
+      return new maplibregl.Marker({ element: el, anchor: "center" }).setLngLat(f.geometry.coordinates);
     });
   updatePieceLabels();
 }
@@ -184,6 +198,25 @@ function makePieceLabels(geo) {
 function updatePieceLabels() {
   const on = $("#layer-pieces")?.checked;
   (state.pieceLabels || []).forEach((m) => (on ? m.addTo(map) : m.remove()));
+  keepPieceLabelsInside();
+}
+
+/** Puts each piece label on the side of its dot with room, inside the map's box. */
+function keepPieceLabelsInside() {
+  const box = map.getContainer().getBoundingClientRect();
+  for (const m of state.pieceLabels || []) {
+    const text = m.getElement().firstChild;
+    text.style.transform = "";
+    text.classList.remove("left");
+    let r = text.getBoundingClientRect();
+    if (r.right > box.right - 2) {
+      text.classList.add("left");
+      r = text.getBoundingClientRect();
+    }
+    const dx = Math.max(0, box.left + 2 - r.left);
+    const dy = Math.max(0, box.top + 2 - r.top) - Math.max(0, r.bottom - (box.bottom - 2));
+    if (dx || dy) text.style.transform = `translate(${dx}px, ${dy}px)`;
+  }
 }
 
 function updateRoadLabels() {
@@ -231,7 +264,11 @@ async function refreshAnalyses() {
   const jobs = {
     siege: Promise.all([get("siege"), get("siege", "&format=geojson")]),
     evacuate: Promise.all([get("evacuate"), get("evacuate", "&format=geojson")]),
-    access: Promise.all([get("access", first < state.date ? `&compare=${first}` : ""), get("access", "&format=geojson")]),
+    access: Promise.all([
+      get("access", first < state.date ? `&compare=${first}` : ""),
+      get("access", "&format=geojson"),
+      first < state.date ? api(`/v1/scenarios/${id}/replay/access?as_of=${first}&format=geojson`) : null,
+    ]),
   };
   const results = await Promise.allSettled(Object.values(jobs));
   if (req !== state.dateRequest) return; // a newer date was chosen meanwhile
@@ -245,12 +282,31 @@ async function refreshAnalyses() {
     map.getSource("evacuation").setData(geo);
     return evacuatePanel(json);
   });
-  show("access", access, ([json, geo]) => {
+  show("access", access, ([json, geo, before]) => {
     map.getSource("access").setData(geo);
-    return accessPanel(json);
+    state.lostAccess = lostAccess(before, geo, json.coverage.map((c) => c.minutes));
+    map.getSource("lost_access").setData(state.lostAccess);
+    return accessPanel(json, state.lostAccess);
   });
   state.analyses = { siege: siege.value?.[0], evacuate: evac.value?.[0], access: access.value?.[0] };
   state.busy = false;
+}
+
+/** The population areas (the access GeoJSON's `population` points, in the same order on both
+ * days) within a threshold of care on the first day and beyond it now: who lost hospital
+ * access. Each carries `lost_within`, the smallest such threshold, and `lost`, all of them. */
+function lostAccess(before, now, thresholds) {
+  if (!before) return EMPTY;
+  const units = (g) => g.features.filter((f) => f.properties.layer === "population");
+  const was = units(before);
+  const within = (m, t) => m != null && m <= t;
+  const features = units(now).flatMap((f, i) => {
+    const then = was[i]?.properties.minutes_on_foot;
+    const lost = thresholds.filter((t) => within(then, t) && !within(f.properties.minutes_on_foot, t));
+    if (!lost.length) return [];
+    return [{ ...f, properties: { ...f.properties, minutes_before: then, lost, lost_within: Math.min(...lost) } }];
+  });
+  return { type: "FeatureCollection", features, properties: { from: state.timeline[0] } };
 }
 
 function show(name, result, render) {
@@ -407,8 +463,8 @@ function bindControls() {
   const list = $("#layer-list");
   for (const l of LAYERS) {
     const li = document.createElement("li");
-    const keys = (l.keys || []).map(([name, color]) => `<span class="key"><span class="sw" style="background:${color};border-radius:50%;width:10px"></span>${esc(name)}</span>`).join("");
-    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label>${keys ? `<span class="keys">${keys}</span>` : ""}`;
+    const keys = (l.keys || []).map(([name, color]) => `<span class="key" data-key="${esc(name)}"><span class="sw" style="background:${color};border-radius:50%;width:10px"></span>${esc(name)}</span>`).join("");
+    li.innerHTML = `<label><input type="checkbox" id="layer-${l.id}" ${l.visible ? "checked" : ""}> <span class="sw" style="${l.swatch}"></span>${esc(l.label)}</label><span class="keys" id="keys-${l.id}">${keys}</span>`;
     list.append(li);
     li.querySelector("input").addEventListener("change", (e) => {
       if (l.id === "road_names") return updateRoadLabels();
@@ -417,6 +473,8 @@ function bindControls() {
     });
   }
   map.on("zoomend", updateRoadLabels);
+  map.on("move", keepPieceLabelsInside);
+  map.on("resize", keepPieceLabelsInside);
   map.on("click", (e) => onMapPoint(e.lngLat));
   map.getCanvas().setAttribute("aria-label", "Map. Arrow keys pan, + and - zoom; Enter uses the map centre as a clicked point.");
   map.getCanvas().addEventListener("keydown", (e) => {
@@ -443,7 +501,7 @@ function bindControls() {
   });
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
   map.on("mousemove", (e) => {
-    const f = map.queryRenderedFeatures(e.point, { layers: ["incidents", "facilities", "checkpoints", "pieces", "closures", "roads"] })[0];
+    const f = map.queryRenderedFeatures(e.point, { layers: ["lost-access", "incidents", "facilities", "checkpoints", "pieces", "closures", "roads"] })[0];
     if (!f) return popup.remove();
     popup.setLngLat(e.lngLat).setHTML(describe(f)).addTo(map);
   });
@@ -463,6 +521,8 @@ function describe(f) {
       return `<strong>${esc(p.corridor)}</strong><br>${esc(p.layer)} · ${esc(p.purpose)}${p.capacity_per_hour ? ` · ${esc(p.capacity_per_hour)}/h` : ""}`;
     case "pieces":
       return `<strong>${esc(p.enclave)}, piece ${esc(p.piece)}</strong><br>${esc(p.status)} · ${Number(p.population).toLocaleString("en-GB", { maximumFractionDigits: 0 })} people`;
+    case "lost-access":
+      return `<strong>${esc(p.name)}: lost access to care</strong><br>${Number(p.people).toLocaleString("en-GB", { maximumFractionDigits: 0 })} people; ${esc(Math.round(p.minutes_before))} min on foot on ${esc(state.timeline[0])}, ${p.minutes_on_foot == null || p.minutes_on_foot === "null" ? "no working facility in reach" : `${esc(Math.round(p.minutes_on_foot))} min`} now`;
     case "closures":
       return `<strong>Closed: ${esc(p.name || p.road)}</strong><br>since ${esc(p.date)}`;
     default:

@@ -105,9 +105,16 @@ function queueChart(corridors) {
   return `<h3>Queue at each checkpoint</h3>${chart}<p class="muted">The plan times each neighbourhood's departures (its departure windows), so people queue only where arrivals outpace a checkpoint.</p><h3>Through each checkpoint, per hour</h3>${crossed}<ul class="chart-legend">${legend}</ul>`;
 }
 
+/** The corridor's purpose after its name, unless it is civilian or the name already says it
+ * ("CS-101 crossing (combatants)" needs no "(combatant)"). */
+function purposeNote(c) {
+  if (c.purpose === "civilian" || String(c.name).toLowerCase().includes(String(c.purpose).toLowerCase())) return "";
+  return ` <span class="muted">(${esc(c.purpose)})</span>`;
+}
+
 export function evacuatePanel(r) {
   const corridors = (r.corridors || [])
-    .map((c, i) => `<tr><td>${esc(c.name)}${c.purpose === "civilian" ? "" : ` <span class="muted">(${esc(c.purpose)})</span>`}</td><td data-k="corridor-${i}-people" data-value="${c.people}">${num(c.people)}</td><td>${hours(c.last_arrival_s)}</td><td data-k="corridor-${i}-peak" data-value="${c.peak_queue}">${num(c.peak_queue)}</td><td>${pct(c.checkpoint_utilisation)}</td></tr>`)
+    .map((c, i) => `<tr><td>${esc(c.name)}${purposeNote(c)}</td><td data-k="corridor-${i}-people" data-value="${c.people}">${num(c.people)}</td><td>${hours(c.last_arrival_s)}</td><td data-k="corridor-${i}-peak" data-value="${c.peak_queue}">${num(c.peak_queue)}</td><td>${pct(c.checkpoint_utilisation)}</td></tr>`)
     .join("");
   const inside = (r.remaining_by_hour || []).map((h) => h.inside);
   const bottlenecks = (r.bottlenecks || []).map((b) => `<li>${esc(b.name)} (${esc(b.mode)}): saturated ${num(b.saturated_buckets)} × ${num(r.parameters?.bucket_s / 60)} min at ${num(b.capacity_per_hour)} /h</li>`).join("");
@@ -124,21 +131,38 @@ export function evacuatePanel(r) {
     <ul>${bottlenecks}</ul>`;
 }
 
-export function accessPanel(r) {
+/** The people on the map's lost-access layer within `minutes` (the page's own per-area check,
+ * which the API's `people_lost_access` must agree with). */
+function lostOnMap(lostGeo, minutes) {
+  const f = (lostGeo?.features || []).filter((x) => x.properties.lost.includes(minutes));
+  return { areas: f.length, people: f.reduce((a, x) => a + x.properties.people, 0) };
+}
+
+/** The load on the working facilities, as the API gives it (`load`): the largest catchment
+ * and the most people per bed, each with its facility. */
+function loadText(load, fac) {
+  const name = (id) => esc(fac.list?.find((f) => f.id === id)?.name || id);
+  const largest = load?.largest_catchment;
+  const perBed = load?.most_people_per_bed;
+  return `<p>Largest load: ${largest ? `<span data-k="largest-catchment" data-value="${largest[1]}">${num(largest[1])}</span> people go to ${name(largest[0])}` : "no working facility"}; most people per bed: ${perBed ? `<span data-k="most-per-bed" data-value="${perBed[1]}">${num(perBed[1], 1)}</span> at ${name(perBed[0])}` : "no facility with known beds"}.</p>`;
+}
+
+export function accessPanel(r, lostGeo) {
   const fac = r.facilities || {};
   const lost = new Map((r.changes?.people_lost_access || []).map((c) => [c.minutes, c]));
   const rows = (r.coverage || [])
     .map((c) => {
       const l = lost.get(c.minutes);
-      return `<tr><td>${num(c.minutes)} min</td><td data-k="covered-${c.minutes}" data-value="${c.people}">${num(c.people)} (${pct(c.share)})</td><td data-k="lost-${c.minutes}" data-value="${l ? l.people : "null"}">${l ? `${num(l.people)} (${pct(l.share)})` : "—"}</td></tr>`;
+      const onMap = lostOnMap(lostGeo, c.minutes);
+      return `<tr><td>${num(c.minutes)} min</td><td data-k="covered-${c.minutes}" data-value="${c.people}">${num(c.people)} (${pct(c.share)})</td><td data-k="lost-${c.minutes}" data-value="${l ? l.people : "null"}">${l ? `${num(l.people)} (${pct(l.share)})` : "—"}${l && onMap.areas ? `<br><span class="muted">${num(onMap.areas)} area(s), ringed on the map</span>` : ""}</td></tr>`;
     })
     .join("");
   const lostFac = (r.changes?.facilities_lost || []).map((f) => `<li>${esc(f.name || f.id)}: ${esc(f.status)} (${esc(f.status_source)})</li>`).join("");
   const from = r.changes?.from;
   const count = (k) => `<span data-k="facilities-${k}" data-value="${fac[k] ?? "null"}">${num(fac[k])}</span>`;
   return `<p>On ${esc(r.date)}: ${count("functioning")} functioning, ${count("partially_functioning")} partly, ${count("not_functioning")} not functioning, ${count("destroyed")} destroyed facilities.</p>
-    <table><caption>People within reach of a working facility${from ? ` (lost since ${esc(from)})` : ""}</caption>
+    <table><caption>People within reach (on foot) of a working facility${from ? ` (lost since ${esc(from)}: ringed on the map)` : ""}</caption>
       <thead><tr><th>Within</th><th>Covered on ${esc(r.date)}</th><th>Lost access</th></tr></thead><tbody>${rows}</tbody></table>
     ${lostFac ? `<p>Facilities lost:</p><ul>${lostFac}</ul>` : ""}
-    <p>People per working facility ${num(r.people_per_functioning_facility)}, per bed ${num(r.people_per_bed)}.</p>`;
+    ${loadText(r.load, fac)}`;
 }

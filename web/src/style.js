@@ -4,24 +4,31 @@
 const EMPTY = { type: "FeatureCollection", features: [] };
 
 export const ROUTE_COLORS = { fastest: "#1f6fd1", safest: "#0a8a4a" };
-const PARTY_COLORS = ["#5b7db1", "#c0504d", "#8064a2", "#4bacc6", "#f79646"];
+/** Territory colours by party index (the scenario's `parties`), shared by the map and legend;
+ * none of them a verdict colour, so no ground reads as "besieged" or "open". */
+export const PARTY_COLORS = ["#5b7db1", "#a6761d", "#8064a2", "#4bacc6", "#7f7f7f"]; // no verdict red, green or amber
 const STATUS_COLORS = ["match", ["get", "status"], "functioning", "#0a8a4a", "partially_functioning", "#e0a100", "not_functioning", "#b3261e", "destroyed", "#222222", "#888888"];
 /** Siege verdict colours, shared by the pieces on the map, the legend and the panel. */
 export const VERDICT_COLORS = { open: "#0a8a4a", contested: "#c77700", besieged: "#b3261e" };
 const VERDICT_MATCH = ["match", ["get", "status"], "besieged", VERDICT_COLORS.besieged, "open", VERDICT_COLORS.open, VERDICT_COLORS.contested];
+/** The enclave's ground, neutral grey (see `enclave-fill`). */
+export const ENCLAVE_FILL = "#444444";
+/** Population areas that lost access to care since the slider's first day (see main.js). */
+export const LOST_ACCESS_COLOR = "#d01c8b";
 const INCIDENT_COLORS = ["match", ["get", "event_type"], "Battles", "#d7301f", "Explosions/Remote violence", "#ff7f00", "Violence against civilians", "#a50f15", "Strategic developments", "#6a51a3", "#555555"];
 
 /** Legend entries: `id` (checkbox `#layer-ID`), the MapLibre layers it switches, a swatch. */
 export const LAYERS = [
   { id: "roads", label: "Roads by class", layers: ["roads"], visible: true, swatch: "background:#f2a33a" },
   { id: "road_names", label: "Road names (zoom in)", layers: [], visible: true, swatch: "background:#fff;border:1px solid #999" },
-  { id: "territory", label: "Territory by party", layers: ["territory-fill", "territory-line"], visible: true, swatch: `background:${PARTY_COLORS[0]};opacity:.5` },
+  { id: "territory", label: "Territory (one colour per party, named below)", layers: ["territory-fill", "territory-line"], visible: true, swatch: "background:none;border:1px solid #777" },
   { id: "front_lines", label: "Front lines", layers: ["front_lines"], visible: true, swatch: "background:#b3261e;height:3px" },
   { id: "incidents", label: "Incidents by type (fading with age)", layers: ["incidents"], visible: true, swatch: "background:#ff7f00;border-radius:50%;width:10px" },
   { id: "closures", label: "Closed roads", layers: ["closures"], visible: true, swatch: "background:repeating-linear-gradient(90deg,#000 0 4px,#fff 4px 6px);height:4px" },
   { id: "facilities", label: "Health facilities by status", layers: ["facilities"], visible: true, swatch: "background:#0a8a4a;border-radius:50%;width:10px" },
   { id: "coverage", label: "Coverage: minutes on foot to care", layers: ["coverage"], visible: false, swatch: "background:linear-gradient(90deg,#1a9850,#fee08b,#d73027)" },
-  { id: "enclave", label: "Enclave outline (worst piece's verdict)", layers: ["enclave-fill", "enclave-line"], visible: true, swatch: "background:none;border:2px dashed #222" },
+  { id: "enclave", label: "Enclave outline (each piece's verdict: its dot)", layers: ["enclave-fill", "enclave-line"], visible: true, swatch: "background:none;border:2px dashed #222" },
+  { id: "lost_access", label: "Lost access to care since the first day (ring size: people; thicker: lost within fewer minutes on foot)", layers: ["lost-access"], visible: true, swatch: `background:none;border:3px solid ${LOST_ACCESS_COLOR};border-radius:50%;width:12px` },
   { id: "pieces", label: "Enclave pieces by verdict (size: people)", layers: ["pieces"], visible: true, swatch: `background:${VERDICT_COLORS.besieged};border-radius:50%;width:10px`, keys: Object.entries(VERDICT_COLORS) },
   { id: "supply", label: "Supply routes", layers: ["supply-routes"], visible: true, swatch: "background:#7a4cc2;height:4px" },
   { id: "cut", label: "Minimum cut", layers: ["min-cut"], visible: true, swatch: "background:#e7298a;height:6px" },
@@ -35,7 +42,7 @@ const ROAD_WIDTH = ["match", ["get", "class"], ["motorway", "trunk", "primary"],
 const ROAD_COLOR = ["match", ["get", "class"], ["motorway", "trunk", "motorway_link", "trunk_link"], "#e46d3a", ["primary", "primary_link"], "#f2a33a", ["secondary", "secondary_link"], "#f5cf6a", ["footway", "path", "steps", "cycleway", "bridleway", "pedestrian"], "#9a8f80", ["track"], "#a0824b", "#ffffff"];
 
 function sources(map) {
-  for (const id of ["roads", "territory", "front_lines", "incidents", "closures", "checkpoints", "siege", "evacuation", "access", "isochrones", "routes", "route_points", "new_incident"]) {
+  for (const id of ["roads", "territory", "front_lines", "incidents", "closures", "checkpoints", "siege", "evacuation", "access", "lost_access", "isochrones", "routes", "route_points", "new_incident"]) {
     map.addSource(id, { type: "geojson", data: EMPTY });
   }
 }
@@ -56,10 +63,9 @@ export function addMapLayers(map) {
   layer(map, "isochrones", "isochrones", "fill", { "fill-color": ["interpolate", ["linear"], ["get", "minutes"], 10, "#08519c", 30, "#9ecae1"], "fill-opacity": 0.3 });
   layer(map, "roads", "roads", "line", { "line-color": ROAD_COLOR, "line-width": ROAD_WIDTH }, { layout: { "line-cap": "round", "line-join": "round" } });
   layer(map, "territory-line", "territory", "line", { "line-color": party, "line-width": 1.5, "line-opacity": 0.7 });
-  layer(map, "enclave-fill", "siege", "fill", {
-    "fill-color": VERDICT_MATCH,
-    "fill-opacity": 0.12,
-  }, { filter: only("enclave") });
+  // Neutral: the enclave's verdict is its worst piece's, so a verdict fill would paint an open
+  // piece red. Each piece carries its own verdict (the pieces layer).
+  layer(map, "enclave-fill", "siege", "fill", { "fill-color": ENCLAVE_FILL, "fill-opacity": 0.08 }, { filter: only("enclave") });
   layer(map, "enclave-line", "siege", "line", { "line-color": "#222", "line-width": 2, "line-dasharray": [3, 2] }, { filter: only("enclave") });
   layer(map, "front_lines", "front_lines", "line", { "line-color": "#b3261e", "line-width": 3 });
   layer(map, "evacuation", "evacuation", "line", {
@@ -87,6 +93,12 @@ export function addMapLayers(map) {
     "circle-stroke-color": "#111",
     "circle-stroke-width": 2,
   }, { filter: only("piece") });
+  layer(map, "lost-access", "lost_access", "circle", {
+    "circle-color": "rgba(0,0,0,0)",
+    "circle-radius": ["interpolate", ["linear"], ["get", "people"], 0, 8, 40000, 30],
+    "circle-stroke-color": LOST_ACCESS_COLOR,
+    "circle-stroke-width": ["interpolate", ["linear"], ["get", "lost_within"], 15, 5, 60, 2],
+  });
   layer(map, "route-points", "route_points", "circle", { "circle-color": ["match", ["get", "role"], "start", "#111", "#fff"], "circle-radius": 6, "circle-stroke-color": "#111", "circle-stroke-width": 2 });
   layer(map, "new-incident", "new_incident", "circle", { "circle-color": "#ff0", "circle-radius": 8, "circle-stroke-color": "#000", "circle-stroke-width": 2 });
   for (const l of LAYERS) if (!l.visible) setLayerVisible(map, l.id, false);

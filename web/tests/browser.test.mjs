@@ -569,6 +569,105 @@ describe("web map in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  /** A MapLibre layer's colour for one feature, as the map evaluates its paint expression
+   * (style internals), as `rgb(r, g, b)` like the CSS of the legend. */
+  const paintColour = (page, layer, paint, props) =>
+    page.evaluate(([l, k, p]) => {
+      const c = window.corridorMap.map.style.getLayer(l).paint.get(k).evaluate({ type: "Point", properties: p }, {});
+      return `rgb(${Math.round(c.r * 255)}, ${Math.round(c.g * 255)}, ${Math.round(c.b * 255)})`;
+    }, [layer, paint, props]);
+
+  test("the territory legend names every party of the scenario, in the colour the map draws its ground", async () => {
+    const page = await openPage({ width: 1366, height: 768 }, viewerToken);
+    await idle(page);
+    const layers = await apiGet("/v1/scenarios/andorra-siege/layers", viewerToken);
+    const parties = layers.properties.parties;
+    assert.ok(parties.length >= 2, "the example has at least two parties");
+    const keys = page.locator("#keys-territory .key");
+    assert.deepEqual(await keys.allTextContents(), parties.map((p) => p.name), "one key per party, named as the API names it");
+    assert.deepEqual(await keys.evaluateAll((els) => els.map((e) => e.dataset.party)), parties.map((p) => p.id));
+    const swatch = await page.locator("#keys-territory .key .sw").evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    assert.equal(new Set(swatch).size, parties.length, "a colour of its own for each party");
+    const held = layers.features.filter((f) => f.properties.layer === "territory");
+    assert.ok(held.length > 0);
+    for (const f of held) {
+      const i = parties.findIndex((p) => p.id === f.properties.party);
+      assert.equal(await paintColour(page, "territory-fill", "fill-color", f.properties), swatch[i], `${f.properties.feature} (${f.properties.party}) drawn in its party's legend colour`);
+    }
+    assert.equal(await page.locator("#layer-list li", { hasText: "Territory by party" }).count(), 0, "no single catch-all territory swatch");
+    assertClean(page);
+    await page.context().close();
+  });
+
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    test(`at ${viewport.width} px every piece label lies inside the map, and each piece has its own verdict's colour`, async () => {
+      const page = await openPage(viewport, viewerToken);
+      await idle(page);
+      const day = await page.evaluate(() => window.corridorMap.date);
+      const siege = await apiGet(`/v1/scenarios/andorra-siege/replay/siege?as_of=${day}`, viewerToken);
+      const pieces = siege.enclaves.flatMap((e) => e.pieces.map((p) => ({ enclave: e.name, piece: p.index + 1, status: p.status, population: p.population })));
+      const box = await page.locator("#map").boundingBox();
+      const labels = page.locator(".piece-label");
+      assert.equal(await labels.count(), pieces.length, "one label per piece");
+      for (let i = 0; i < pieces.length; i++) {
+        const b = await labels.nth(i).boundingBox();
+        const text = await labels.nth(i).textContent();
+        assert.ok(b.x >= box.x - 0.5 && b.y >= box.y - 0.5 && b.x + b.width <= box.x + box.width + 0.5 && b.y + b.height <= box.y + box.height + 0.5,
+          `'${text}' at ${JSON.stringify(b)} inside the map ${JSON.stringify(box)}`);
+      }
+      // Piece 1 (open in the example, the most people) in the colour of its own verdict, as the
+      // legend keys it; the enclave's ground in none of the verdict colours.
+      const verdictColour = async (status) => page.locator(`#keys-pieces [data-key="${status}"] .sw`).evaluate((e) => getComputedStyle(e).backgroundColor);
+      for (const p of pieces) {
+        assert.equal(await paintColour(page, "pieces", "circle-color", p), await verdictColour(p.status), `${p.enclave} piece ${p.piece} (${p.status}) in its verdict's colour`);
+        const label = page.locator(".piece-label", { hasText: `piece ${p.piece}: ` });
+        assert.equal(await label.evaluate((e) => getComputedStyle(e).backgroundColor), await verdictColour(p.status), `label of piece ${p.piece}`);
+      }
+      const first = pieces.find((p) => p.piece === 1);
+      assert.equal(first.status, "open", "the example's piece 1 is open (the case the reviewer saw tinted red)");
+      const verdicts = await Promise.all(["open", "contested", "besieged"].map(verdictColour));
+      for (const e of siege.enclaves) {
+        const ground = await paintColour(page, "enclave-fill", "fill-color", { layer: "enclave", name: e.name, status: e.status });
+        assert.ok(!verdicts.includes(ground), `the enclave's ground (${ground}) is not coloured by its worst piece's verdict (${e.status})`);
+      }
+      assertClean(page);
+      await page.context().close();
+    });
+  }
+
+  test("who lost hospital access is on the map (on by default) and adds up to the API's people_lost_access", async () => {
+    const page = await openPage({ width: 1366, height: 768 }, viewerToken);
+    await idle(page);
+    const { date: day, first } = await page.evaluate(() => ({ date: window.corridorMap.date, first: window.corridorMap.timeline[0] }));
+    const access = await apiGet(`/v1/scenarios/andorra-siege/replay/access?as_of=${day}&compare=${first}`, viewerToken);
+    assert.ok(await page.locator("#layer-lost_access").isChecked(), "the layer is on by default");
+    assert.equal(await page.locator("#access-panel").getAttribute("open"), "", "the access panel is open by default");
+    const drawn = await page.evaluate(() => window.corridorMap.lostAccess.features.map((f) => f.properties));
+    const lostSome = access.changes.people_lost_access.filter((c) => c.people > 0);
+    assert.ok(lostSome.length > 0, "in the example, people lost access between the first day and as_of");
+    for (const c of access.changes.people_lost_access) {
+      const people = drawn.filter((p) => p.lost.includes(c.minutes)).reduce((a, p) => a + p.people, 0);
+      assert.equal(Math.round(people), c.people, `people ringed as lost within ${c.minutes} min = the API's`);
+    }
+    await page.waitForTimeout(300);
+    assert.ok((await rendered(page, "lost-access")) > 0, "the rings are drawn");
+    // The load, as the API gives it, in place of the old dash.
+    await assertCell(page, "largest-catchment", access.load.largest_catchment[1], 1, "largest catchment");
+    if (access.load.most_people_per_bed) await assertCell(page, "most-per-bed", access.load.most_people_per_bed[1], 1, "most people per bed");
+    assert.doesNotMatch(await page.locator("#access-panel").textContent(), /per working facility —/);
+    // A corridor whose name says its purpose does not say it twice.
+    const evac = await apiGet(`/v1/scenarios/andorra-siege/replay/evacuate?as_of=${day}`, viewerToken);
+    for (const [i, c] of evac.corridors.entries()) {
+      const name = await page.locator(`[data-k="corridor-${i}-people"]`).locator("xpath=../td[1]").textContent();
+      const says = name.toLowerCase().split(String(c.purpose).toLowerCase()).length - 1;
+      assert.ok(name.startsWith(c.name), `${c.name}: its name`);
+      assert.ok(c.purpose === "civilian" ? says <= (c.name.toLowerCase().includes("civilian") ? 1 : 0) : says === 1, `'${name}' names the purpose ${c.purpose} once`);
+    }
+    await page.screenshot({ path: join(SHOTS, "laptop-lost-access-1366x768.png") });
+    assertClean(page);
+    await page.context().close();
+  });
+
   test("phone width: the map and the panel both fit, nothing wider than the screen", async () => {
     const page = await openPage({ width: 390, height: 844 }, viewerToken);
     await idle(page);
