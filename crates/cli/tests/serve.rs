@@ -435,6 +435,18 @@ fn the_api_returns_the_clis_json() {
             cli["distance_m"].as_f64().unwrap(),
         );
         assert!((a - c).abs() <= 1.0, "API {a} m, CLI {c} m");
+        // The table answers each cell by the same rule (its weights computed once per request).
+        let (st, t) = get(
+            &server.base,
+            &format!(
+                "/table/v1/foot/{},{};{},{}?scenario=andorra-siege&side=neutral&annotations=distance",
+                from[0], from[1], to[0], to[1]
+            ),
+            &viewer,
+        );
+        assert_eq!(st, 200, "{t}");
+        let cell = t["distances"][0][1].as_f64().unwrap();
+        assert!((cell - c).abs() <= 1.0, "table {cell} m, CLI {c} m");
     }
 }
 

@@ -64,6 +64,9 @@ pub enum Costs {
         mode: Mode,
         side: Side,
         lambda: f64,
+        /// For a traveller of no party: weights that block only closed roads, on which the
+        /// exact crossing rule searches (computed once per request, not per table cell).
+        neutral_open: Option<Vec<f64>>,
     },
 }
 
@@ -102,12 +105,17 @@ impl Costs {
         })?;
         let lambda = p.number("lambda")?.unwrap_or(scenario.risk.lambda);
         let weights = live.weights(profile, side, mode, lambda);
+        let neutral_open = (side == Side::Neutral).then(|| {
+            let sm = live.on(profile);
+            sm.weights_from_arcs(&sm.closed_arcs(), mode, lambda)
+        });
         Ok(Costs::Scenario {
             live,
             weights,
             mode,
             side,
             lambda,
+            neutral_open,
         })
     }
 
@@ -137,15 +145,12 @@ impl Costs {
         let g = st.map.graph.profile(p);
         if let Costs::Scenario {
             live,
-            side: Side::Neutral,
-            mode,
-            lambda,
+            neutral_open: Some(open),
             ..
         } = self
         {
             let sm = live.on(p);
-            let open = sm.weights_from_arcs(&sm.closed_arcs(), *mode, *lambda);
-            return sm.neutral_route(&open, std::slice::from_ref(a), std::slice::from_ref(b));
+            return sm.neutral_route(open, std::slice::from_ref(a), std::slice::from_ref(b));
         }
         st.with_router(p, |r| match self {
             Costs::TravelTime => r.route_on(g, &st.base[p.index()], a, b),
