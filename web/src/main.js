@@ -292,16 +292,18 @@ async function refreshAnalyses() {
   state.busy = false;
 }
 
-/** The population areas (the access GeoJSON's `population` points, in the same order on both
- * days) within a threshold of care on the first day and beyond it now: who lost hospital
- * access. Each carries `lost_within`, the smallest such threshold, and `lost`, all of them. */
+/** The population areas (the access GeoJSON's `population` points) within a threshold of care
+ * on the first day and beyond it now: who lost hospital access. Areas are matched across the two
+ * days by name and position, not by their order in the answer. Each carries `lost_within`, the
+ * smallest such threshold, and `lost`, all of them. */
 function lostAccess(before, now, thresholds) {
   if (!before) return EMPTY;
   const units = (g) => g.features.filter((f) => f.properties.layer === "population");
-  const was = units(before);
+  const key = (f) => `${f.properties.name}|${JSON.stringify(f.geometry?.coordinates)}`;
+  const was = new Map(units(before).map((f) => [key(f), f.properties.minutes_on_foot]));
   const within = (m, t) => m != null && m <= t;
-  const features = units(now).flatMap((f, i) => {
-    const then = was[i]?.properties.minutes_on_foot;
+  const features = units(now).flatMap((f) => {
+    const then = was.get(key(f));
     const lost = thresholds.filter((t) => within(then, t) && !within(f.properties.minutes_on_foot, t));
     if (!lost.length) return [];
     return [{ ...f, properties: { ...f.properties, minutes_before: then, lost, lost_within: Math.min(...lost) } }];
