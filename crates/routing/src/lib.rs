@@ -12,17 +12,19 @@ mod cch;
 mod dijkstra;
 mod flow;
 mod graph;
+mod nearest;
 mod product;
 
 pub use alt::{AltSearch, Landmarks};
 pub use cch::sweep::{CchManyToMany, CchOneToAll, CchOneToMany, Direction};
 pub use cch::{
-    cost_to_units, geometric_bisection_order, metis_order, units_to_cost, Cch, CchMetric, CchQuery,
-    CchUpdater, INF_UNITS, MAX_FINITE_UNITS, UNITS_PER_COST,
+    cost_to_units, geometric_bisection_order, metis_order, units_to_cost, Cch, CchMetric,
+    CchNearestSource, CchQuery, CchUpdater, INF_UNITS, MAX_FINITE_UNITS, UNITS_PER_COST,
 };
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
 pub use flow::{min_cut, MinCut};
 pub use graph::{weakly_connected_components, Graph};
+pub use nearest::{LabelledSeed, NearestSource};
 pub use product::{product_shortest_path, StateSeed};
 
 /// Marks "no node" / "no arc" in parent arrays.

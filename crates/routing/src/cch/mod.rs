@@ -22,6 +22,7 @@
 
 mod build;
 mod customize;
+mod nearest;
 mod order;
 mod query;
 pub mod sweep;
@@ -29,6 +30,7 @@ mod walk;
 
 pub use build::Cch;
 pub use customize::{CchMetric, CchUpdater};
+pub use nearest::CchNearestSource;
 pub use order::{geometric_bisection_order, metis_order};
 pub use query::CchQuery;
 
