@@ -14,10 +14,12 @@ pub use crate::facility_status::{
 };
 pub use crate::isochrone::{isochrones, isochrones_from_point, IsochroneParams};
 
+use crate::engine::{resolve, same_weights, EngineChoice, NearestSearch};
 use chrono::NaiveDate;
 use corridor_roads::geometry::{haversine_m, LocalProjection};
+use corridor_roads::{CustomizedWeights, Engine};
 use corridor_roads::{Profile, ProfileGraph};
-use corridor_routing::{OneToAll, Seed, INVALID};
+use corridor_routing::{LabelledSeed, INVALID};
 use corridor_scenario::{FacilityStatus, Mode, ScenarioMap, Side};
 use serde::Serialize;
 
@@ -31,6 +33,9 @@ pub struct AccessParams {
     pub hits: HitParams,
     /// A facility or population unit farther than this from any road is unreachable (metres).
     pub max_snap_m: f64,
+    /// Which engine answers the searches (`auto`: [`crate::engine::one_to_all_engine`]'s
+    /// measured rule for the two searches per profile and date).
+    pub engine: EngineChoice,
 }
 
 impl Default for AccessParams {
@@ -39,6 +44,7 @@ impl Default for AccessParams {
             thresholds_min: vec![15.0, 30.0, 60.0],
             hits: HitParams::default(),
             max_snap_m: 500.0,
+            engine: EngineChoice::Auto,
         }
     }
 }
@@ -67,6 +73,8 @@ pub struct Catchment {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileAccess {
     pub profile: Profile,
+    /// The engine that answered this profile's searches (both give the same answer).
+    pub engine: Engine,
     /// People within each threshold of a working (functioning or partially) facility.
     pub coverage: Vec<Coverage>,
     /// People within each threshold of a fully functioning facility.
@@ -197,9 +205,12 @@ impl<'a> Network<'a> {
     }
 
     /// One backwards multi-source search from `chosen` facilities: the cost at a node is its
-    /// time *to* the nearest one; the search tree says which one.
+    /// time *to* the nearest one, the label which one (a facility's road node; among equally
+    /// near ones the smallest node id, the engines' one tie rule,
+    /// [`corridor_routing::NearestSource`]).
     fn nearest(
         &self,
+        search: &mut NearestSearch,
         facilities: &[FacilityState],
         chosen: &[usize],
         units: &[[f64; 2]],
@@ -213,12 +224,15 @@ impl<'a> Network<'a> {
                 Some((v, i))
             })
             .collect();
-        let starts: Vec<Seed> = seeds
+        let starts: Vec<LabelledSeed> = seeds
             .iter()
-            .map(|&(node, _)| Seed { node, cost: 0.0 })
+            .map(|&(node, _)| LabelledSeed {
+                node,
+                cost: 0.0,
+                label: node,
+            })
             .collect();
-        let mut q = OneToAll::new(&g.graph);
-        q.run(&g.graph, &self.w, &starts, f64::INFINITY, true);
+        search.run(&starts, true, f64::INFINITY);
         let mut out = Nearest {
             minutes: Vec::with_capacity(units.len()),
             facility: Vec::with_capacity(units.len()),
@@ -226,20 +240,23 @@ impl<'a> Network<'a> {
         };
         for &at in units {
             let v = self.index.nearest(g, at, max_snap_m);
-            let Some(mut v) = v.filter(|&v| q.cost(v).is_finite()) else {
+            let Some(v) = v.filter(|&v| search.cost(v).is_finite()) else {
                 out.minutes.push(None);
                 out.facility.push(None);
                 out.sharing.push(Vec::new());
                 continue;
             };
-            out.minutes.push(Some(q.cost(v) / 60.0));
-            while q.parent_arc(v) != INVALID {
-                v = g.graph.arc_head(q.parent_arc(v));
-            }
+            out.minutes.push(Some(search.cost(v) / 60.0));
+            let at_node = search.label(v).unwrap_or(INVALID);
             out.facility
-                .push(seeds.iter().find(|x| x.0 == v).map(|&(_, i)| i));
-            out.sharing
-                .push(seeds.iter().filter(|x| x.0 == v).map(|x| x.1).collect());
+                .push(seeds.iter().find(|x| x.0 == at_node).map(|&(_, i)| i));
+            out.sharing.push(
+                seeds
+                    .iter()
+                    .filter(|x| x.0 == at_node)
+                    .map(|x| x.1)
+                    .collect(),
+            );
         }
         out
     }
@@ -339,8 +356,15 @@ fn profile_access(
     units: &[[f64; 2]],
     people: &[f64],
     params: &AccessParams,
+    customized: Option<&CustomizedWeights>,
 ) -> ProfileAccess {
     let net = Network::new(sm);
+    // A caller's customization is used only if it is of exactly these weights.
+    let customized = customized
+        .filter(|c| same_weights(&c.weight, &net.w))
+        .and_then(|c| c.metric.as_ref());
+    let engine = resolve(params.engine, sm.graph, &net.w, 2, customized.is_some());
+    let mut search = NearestSearch::new(sm.graph, &net.w, engine, customized);
     let with = |ok: fn(FacilityStatus) -> bool| -> Vec<usize> {
         (0..facilities.len())
             .filter(|&i| ok(facilities[i].status))
@@ -348,8 +372,8 @@ fn profile_access(
     };
     let working = with(FacilityStatus::works);
     let full = with(|s| s == FacilityStatus::Functioning);
-    let near = net.nearest(facilities, &working, units, params.max_snap_m);
-    let near_full = net.nearest(facilities, &full, units, params.max_snap_m);
+    let near = net.nearest(&mut search, facilities, &working, units, params.max_snap_m);
+    let near_full = net.nearest(&mut search, facilities, &full, units, params.max_snap_m);
     let unreachable = total(
         people
             .iter()
@@ -359,6 +383,7 @@ fn profile_access(
     );
     ProfileAccess {
         profile: sm.graph.profile,
+        engine,
         coverage: coverage(&params.thresholds_min, people, &near.minutes),
         coverage_fully_functioning: coverage(&params.thresholds_min, people, &near_full.minutes),
         unreachable_people: unreachable.round(),
@@ -381,6 +406,20 @@ pub fn access(
     date: NaiveDate,
     params: &AccessParams,
 ) -> Result<AccessReport, AccessError> {
+    access_customized(foot, car, facilities, date, params, [None, None])
+}
+
+/// [`access`] with a customization per profile (foot, car) the caller already holds (the
+/// server keeps one per scenario): used when it is of exactly the weights access searches
+/// (fastest, the scenario's default side), so `auto` then only weighs sweeps against Dijkstra.
+pub fn access_customized(
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+    facilities: Vec<FacilityState>,
+    date: NaiveDate,
+    params: &AccessParams,
+    customized: [Option<&CustomizedWeights>; 2],
+) -> Result<AccessReport, AccessError> {
     let s = foot.scenario;
     if s.population.is_empty() {
         return Err(AccessError(format!(
@@ -392,7 +431,8 @@ pub fn access(
     let people: Vec<f64> = s.population.iter().map(|u| u.people).collect();
     let by_profile: Vec<ProfileAccess> = [foot, car]
         .iter()
-        .map(|sm| profile_access(sm, &facilities, &units, &people, params))
+        .zip(customized)
+        .map(|(sm, c)| profile_access(sm, &facilities, &units, &people, params, c))
         .collect();
     let count = |st: FacilityStatus| facilities.iter().filter(|f| f.status == st).count();
     let on_foot = &by_profile[0];

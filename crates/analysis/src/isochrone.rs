@@ -12,11 +12,13 @@
 //! short by more than `b + cell · √2` lies outside, unless inside a hole smaller than
 //! `min_hole_m2`, which is filled.
 
+use crate::engine::{resolve, same_weights, EngineChoice, NearestSearch};
 use corridor_roads::geometry::LocalProjection;
 use corridor_roads::route::point_seeds;
 use corridor_roads::snap::Snap;
 use corridor_roads::ProfileGraph;
-use corridor_routing::{OneToAll, Seed, INVALID};
+use corridor_roads::{CustomizedWeights, Engine};
+use corridor_routing::{LabelledSeed, Seed, INVALID};
 use corridor_scenario::{Mode, ScenarioMap, Side};
 use geo::orient::{Direction, Orient};
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
@@ -35,6 +37,9 @@ pub struct IsochroneParams {
     pub cell_m: f64,
     /// Holes smaller than this are filled, m²: one city block of 100 m × 100 m.
     pub min_hole_m2: f64,
+    /// Which engine answers the search (`auto`: [`crate::engine::one_to_all_engine`]'s
+    /// measured rule for one search).
+    pub engine: EngineChoice,
 }
 
 /// At most this many grid cells: the cell grows on large areas (a 30-minute car isochrone
@@ -48,6 +53,7 @@ impl Default for IsochroneParams {
             max_off_road_m: 100.0,
             cell_m: 10.0,
             min_hole_m2: 10_000.0,
+            engine: EngineChoice::Auto,
         }
     }
 }
@@ -59,7 +65,7 @@ type Reached = ([f64; 2], f64);
 /// a reached node as far as time allows.
 fn reached_points(
     sm: &ScenarioMap,
-    q: &OneToAll,
+    q: &NearestSearch,
     w: &[f64],
     limit_s: f64,
     step: f64,
@@ -290,7 +296,7 @@ pub fn isochrones(
     params: &IsochroneParams,
 ) -> Vec<(f64, MultiPolygon<f64>)> {
     let w = sm.weights(side, Mode::Fastest, 0.0);
-    isochrones_with(sm, &w, seeds, &[], minutes, params).areas
+    isochrones_with(sm, &w, seeds, &[], minutes, params, None).areas
 }
 
 /// Isochrone areas and the grid they were drawn on.
@@ -301,6 +307,8 @@ pub struct IsochroneAreas {
     /// The grid cell actually used, metres: `cell_m`, or larger when the area would need more
     /// than [`MAX_CELLS`] cells — outputs must say so, the edges are that much coarser.
     pub grid_cell_m: f64,
+    /// The engine that answered the search (both give the same costs).
+    pub engine: Engine,
 }
 
 /// The area reachable from a snapped point (every candidate of a waypoint) within each of
@@ -319,7 +327,23 @@ pub fn isochrones_from_point(
     let w = sm.weights(side, Mode::Fastest, 0.0);
     let seeds = point_seeds(sm.graph, &w, start, true);
     let pieces = start_pieces(sm.graph, &w, start);
-    isochrones_with(sm, &w, &seeds, &pieces, minutes, params)
+    isochrones_with(sm, &w, &seeds, &pieces, minutes, params, None)
+}
+
+/// [`isochrones_from_point`] with a customization the caller already holds (the server's, of
+/// the fastest weights for `side`): used when it is of exactly the weights searched.
+pub fn isochrones_from_point_customized(
+    sm: &ScenarioMap,
+    side: Side,
+    start: &[Snap],
+    minutes: &[f64],
+    params: &IsochroneParams,
+    customized: Option<&CustomizedWeights>,
+) -> IsochroneAreas {
+    let w = sm.weights(side, Mode::Fastest, 0.0);
+    let seeds = point_seeds(sm.graph, &w, start, true);
+    let pieces = start_pieces(sm.graph, &w, start);
+    isochrones_with(sm, &w, &seeds, &pieces, minutes, params, customized)
 }
 
 /// A stretch of road reached from the start directly: `[lon, lat]` shape from the start point
@@ -360,11 +384,24 @@ fn isochrones_with(
     pieces: &[StartPiece],
     minutes: &[f64],
     params: &IsochroneParams,
+    customized: Option<&CustomizedWeights>,
 ) -> IsochroneAreas {
     let g = sm.graph;
     let limit_s = minutes.iter().copied().fold(0.0, f64::max) * 60.0;
-    let mut q = OneToAll::new(&g.graph);
-    q.run(&g.graph, w, seeds, limit_s, false);
+    let customized = customized
+        .filter(|c| same_weights(&c.weight, w))
+        .and_then(|c| c.metric.as_ref());
+    let engine = resolve(params.engine, g, w, 1, customized.is_some());
+    let mut q = NearestSearch::new(g, w, engine, customized);
+    let labelled: Vec<LabelledSeed> = seeds
+        .iter()
+        .map(|s| LabelledSeed {
+            node: s.node,
+            cost: s.cost,
+            label: 0,
+        })
+        .collect();
+    q.run(&labelled, false, limit_s);
     let mut points = reached_points(sm, &q, w, limit_s, params.cell_m);
     points.extend(piece_points(sm, pieces, limit_s, params.cell_m));
     if points.is_empty() {
@@ -374,6 +411,7 @@ fn isochrones_with(
                 .map(|&m| (m, MultiPolygon(Vec::new())))
                 .collect(),
             grid_cell_m: params.cell_m,
+            engine,
         };
     }
     let frame = GridFrame::new(&points, params);
@@ -390,6 +428,7 @@ fn isochrones_with(
     IsochroneAreas {
         areas,
         grid_cell_m: frame.cell,
+        engine,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod ccrp;
 pub mod convoy;
 pub mod convoy_schedule;
+pub mod engine;
 pub mod evacuate;
 pub mod facility_status;
 pub mod isochrone;

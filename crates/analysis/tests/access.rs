@@ -8,9 +8,10 @@ use corridor_analysis::access::{
 use corridor_roads::geometry::haversine_m;
 mod common;
 use common::*;
-use corridor_roads::ProfileGraph;
+use corridor_analysis::engine::EngineChoice;
+use corridor_roads::{Engine, ProfileGraph};
 use corridor_routing::Seed;
-use corridor_scenario::{FacilityStatus, Mode, Scenario, Side};
+use corridor_scenario::{FacilityStatus, Mode, Scenario, ScenarioMap, Side};
 use geo::{Area, Contains, GeodesicArea, Point, Validation};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::path::Path;
@@ -121,8 +122,33 @@ fn catchment_loads_match_a_brute_force_nearest_facility() {
     );
     let s = load_dir(dir.path());
     let m = maps(&s);
-    let params = AccessParams::default();
-    let fac = facilities_on(&s, &graph().facilities, s.as_of, &params.hits).unwrap();
+    for engine in [EngineChoice::Dijkstra, EngineChoice::Cch] {
+        catchment_loads_by(&s, &m, engine);
+    }
+}
+
+/// Arc costs in whole milliseconds, the searches' documented unit (`cost_to_units`), rounded
+/// here by hand so that the oracle solves the same problem.
+fn in_whole_ms(w: Vec<f64>) -> Vec<f64> {
+    w.into_iter()
+        .map(|x| {
+            if x.is_finite() {
+                (x * 1000.0).round() / 1000.0
+            } else {
+                x
+            }
+        })
+        .collect()
+}
+
+/// Access by `engine` against one petgraph Dijkstra per unit: minutes, the facility (nearest;
+/// equally near ones: the one on the smallest road-node id), loads and per-bed figures.
+fn catchment_loads_by(s: &Scenario, m: &[ScenarioMap], engine: EngineChoice) {
+    let params = AccessParams {
+        engine,
+        ..Default::default()
+    };
+    let fac = facilities_on(s, &graph().facilities, s.as_of, &params.hits).unwrap();
     assert!(fac
         .iter()
         .any(|f| f.status == FacilityStatus::PartiallyFunctioning));
@@ -130,7 +156,15 @@ fn catchment_loads_match_a_brute_force_nearest_facility() {
     let units: Vec<[f64; 2]> = s.population.iter().map(|u| u.point).collect();
     for (k, sm) in m.iter().enumerate() {
         let g = sm.graph;
-        let w = sm.weights(Side::default_for(&s), Mode::Fastest, 0.0);
+        assert_eq!(
+            r.by_profile[k].engine,
+            if engine == EngineChoice::Cch {
+                Engine::Cch
+            } else {
+                Engine::Dijkstra
+            }
+        );
+        let w = in_whole_ms(sm.weights(Side::default_for(s), Mode::Fastest, 0.0));
         let pg = petgraph_of(g, &w, &|_| false);
         let working: Vec<usize> = (0..fac.len()).filter(|&i| fac[i].status.works()).collect();
         let targets: Vec<u32> = working
@@ -154,13 +188,19 @@ fn catchment_loads_match_a_brute_force_nearest_facility() {
                         "{:?} unit {i}: {min} min vs {best} s",
                         g.profile
                     );
-                    // The facility it goes to is one the oracle finds nearest (ties either way).
+                    // The facility it goes to is the nearest; among equally near ones, the
+                    // one on the smallest road node.
                     let j = working.iter().position(|&f| &fac[f].id == id).unwrap();
                     assert!(
                         (t[i][j] - best).abs() < 1e-6,
                         "{:?} unit {i} goes to {id}",
                         g.profile
                     );
+                    let tie_node = (0..working.len())
+                        .filter(|&x| (t[i][x] - best).abs() < 1e-6)
+                        .map(|x| targets[x])
+                        .min();
+                    assert_eq!(Some(targets[j]), tie_node, "{:?} unit {i}", g.profile);
                     load[working[j]] += u.people;
                 }
                 other => panic!("{:?} unit {i}: {other:?}", g.profile),

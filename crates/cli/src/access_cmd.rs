@@ -4,10 +4,11 @@ use crate::maps;
 use crate::route::{Format, ProfileArg};
 use crate::scenario_cmd;
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
+use corridor_analysis::engine::EngineChoice;
 pub use corridor_app::results::access::report_on;
 use corridor_app::results::access::{
-    access_result, check_minutes, isochrone_result, parse_compare_date,
+    access_result, check_minutes, isochrone_result, parse_compare_date, Engines,
 };
 use corridor_roads::Profile;
 use std::path::PathBuf;
@@ -29,6 +30,36 @@ pub struct AccessArgs {
     pub minutes: Vec<f64>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Which engine answers the nearest-facility searches: auto (the measured rule: the CCH
+    /// when a customization plus two sweeps costs less than two Dijkstra searches), dijkstra,
+    /// or cch (multi-source PHAST). Same answer either way; the output's `engine` says which ran.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: SearchEngineArg,
+}
+
+/// `--engine` of the one-to-all analyses (access, isochrone).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum SearchEngineArg {
+    Auto,
+    Dijkstra,
+    Cch,
+}
+
+impl From<SearchEngineArg> for EngineChoice {
+    fn from(a: SearchEngineArg) -> EngineChoice {
+        match a {
+            SearchEngineArg::Auto => EngineChoice::Auto,
+            SearchEngineArg::Dijkstra => EngineChoice::Dijkstra,
+            SearchEngineArg::Cch => EngineChoice::Cch,
+        }
+    }
+}
+
+fn engines(a: SearchEngineArg) -> Engines<'static> {
+    Engines {
+        choice: a.into(),
+        customized: [None, None],
+    }
 }
 
 #[derive(Args)]
@@ -48,6 +79,11 @@ pub struct IsochroneArgs {
     pub minutes: Vec<f64>,
     #[arg(long, value_enum, default_value = "foot")]
     pub profile: ProfileArg,
+    /// Which engine answers the search: auto (the measured rule), dijkstra (stops at the
+    /// largest time), or cch (a PHAST sweep). Same areas either way; `properties.engine` says
+    /// which ran.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: SearchEngineArg,
 }
 
 pub fn run_access(args: &AccessArgs) -> Result<()> {
@@ -65,6 +101,7 @@ pub fn run_access(args: &AccessArgs) -> Result<()> {
         &args.minutes,
         compare_date,
         args.format == Format::Geojson,
+        engines(args.engine),
     )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
@@ -82,6 +119,7 @@ pub fn run_isochrone(args: &IsochroneArgs) -> Result<()> {
         from,
         &args.from,
         &args.minutes,
+        engines(args.engine),
     )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())

@@ -814,6 +814,9 @@ pub async fn access(
                 .map_err(analysis_error)?;
             // The compare date's scenario from the stored files, as the CLI reads its manifest.
             let on_date = |d| state.scenario_on(live, d);
+            // The live scenario's customization of access's weights (fastest, default side),
+            // made once and kept for every later request: `auto` then weighs sweeps alone.
+            let cached = cached_fastest(live);
             results::access::access_result_with(
                 &live.owner().loaded,
                 live.on(Profile::Foot),
@@ -822,11 +825,23 @@ pub async fn access(
                 compare,
                 &on_date,
                 format_param(m)?,
+                results::access::Engines {
+                    choice: Default::default(),
+                    customized: [Some(&cached[0]), Some(&cached[1])],
+                },
             )
             .map_err(analysis_error)
         },
     )
     .await
+}
+
+/// The live scenario's customized fastest weights for its default side, foot then car (what
+/// access and isochrones search), from the server's cache (customized on first use).
+fn cached_fastest(live: &crate::live::Live) -> [Arc<corridor_roads::CustomizedWeights>; 2] {
+    let side = corridor_scenario::Side::default_for(&live.owner().loaded.scenario);
+    [Profile::Foot, Profile::Car]
+        .map(|p| live.weights(p, side, corridor_scenario::Mode::Fastest, 0.0))
 }
 
 /// `GET /v1/scenarios/{id}/isochrone?from=lon,lat`: `corridor isochrone`'s GeoJSON.
@@ -872,6 +887,7 @@ pub async fn isochrone(
                 }
             };
             let minutes = minutes_param(m, &[10.0, 20.0, 30.0])?;
+            let cached = cached_fastest(live);
             results::access::isochrone_result(
                 &live.owner().loaded,
                 live.on(profile),
@@ -879,6 +895,10 @@ pub async fn isochrone(
                 from,
                 from_arg,
                 &minutes,
+                results::access::Engines {
+                    choice: Default::default(),
+                    customized: [Some(&cached[0]), Some(&cached[1])],
+                },
             )
             .map_err(analysis_error)
         },

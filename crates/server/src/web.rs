@@ -283,6 +283,7 @@ async fn replay(
                     &[15.0, 30.0, 60.0],
                     compare,
                     geojson,
+                    Default::default(),
                 )
             }
         }

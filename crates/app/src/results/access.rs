@@ -6,13 +6,24 @@ use crate::snapping::snap_usable;
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use corridor_analysis::access::{
-    access, compare, facilities_on, isochrones_from_point, AccessParams, AccessReport,
-    IsochroneParams, DESTROYED_WORDS, NOT_QUITE_WORDS,
+    access_customized, compare, facilities_on, AccessParams, AccessReport, IsochroneParams,
+    DESTROYED_WORDS, NOT_QUITE_WORDS,
 };
+use corridor_analysis::engine::EngineChoice;
+use corridor_analysis::isochrone::isochrones_from_point_customized;
 use corridor_roads::snap::edge_open;
-use corridor_roads::Profile;
+use corridor_roads::{CustomizedWeights, Profile};
 use corridor_scenario::{ScenarioMap, Side};
 use serde_json::{json, Value};
+
+/// Which engine answers the searches, and the customizations a caller already holds (per
+/// profile, foot then car: the server's, of the scenario's fastest weights on `as_of`). Each
+/// is used only for exactly the weights searched; the default is `auto` with none.
+#[derive(Clone, Copy, Default)]
+pub struct Engines<'a> {
+    pub choice: EngineChoice,
+    pub customized: [Option<&'a CustomizedWeights>; 2],
+}
 
 /// Minutes must be positive numbers; at least one.
 pub fn check_minutes(m: &[f64]) -> Result<()> {
@@ -84,12 +95,26 @@ pub fn report_on_with(
     };
     let (foot, car) = (on(Profile::Foot)?, on(Profile::Car)?);
     let fac = facilities_on(s, &g.facilities, date, &params.hits).map_err(|e| anyhow!("{e}"))?;
-    let r = access(&foot, &car, fac, date, params).map_err(|e| anyhow!("{e}"))?;
+    let r = access_customized(&foot, &car, fac, date, params, [None, None])
+        .map_err(|e| anyhow!("{e}"))?;
     let state = json!({"as_of": date, "incidents": s.incidents.len(),
         "closures_in_force": s.closures.len(),
         "roads_closed_on_foot": (0..foot.graph.edge_count() as u32).filter(|&e| foot.closure_of(e).is_some()).count(),
         "roads_closed_by_car": (0..car.graph.edge_count() as u32).filter(|&e| car.closure_of(e).is_some()).count()});
     Ok((r, state))
+}
+
+/// Which engine answered each profile's searches, on `as_of` and on the compare date.
+fn engine_json(now: &AccessReport, then: Option<&AccessReport>) -> Value {
+    let of = |r: &AccessReport| -> Value {
+        r.by_profile
+            .iter()
+            .map(|p| (p.profile.name().to_string(), json!(p.engine)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    json!({"as_of": of(now), "compare_date": then.map(of),
+           "rule": "auto: the customized CCH (multi-source PHAST) when a customization plus two sweeps is expected to cost less than two Dijkstra searches (corridor_analysis::engine::one_to_all_engine); both give the same minutes and the same nearest facility (equal times: the smallest road-node id)"})
 }
 
 fn assumptions(params: &AccessParams) -> Value {
@@ -114,13 +139,24 @@ pub fn access_result(
     minutes: &[f64],
     compare_date: Option<NaiveDate>,
     geojson: bool,
+    engines: Engines,
 ) -> Result<Value> {
     let on = |d| from_files(loaded, d);
-    access_result_with(loaded, foot, car, minutes, compare_date, &on, geojson)
+    access_result_with(
+        loaded,
+        foot,
+        car,
+        minutes,
+        compare_date,
+        &on,
+        geojson,
+        engines,
+    )
 }
 
 /// [`access_result`] with the scenario on `compare_date` from `scenario_on` (the server reads
 /// its stored files and incident log there, as the CLI reads the manifest).
+#[allow(clippy::too_many_arguments)]
 pub fn access_result_with(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
@@ -129,17 +165,20 @@ pub fn access_result_with(
     compare_date: Option<NaiveDate>,
     scenario_on: ScenarioOn,
     geojson: bool,
+    engines: Engines,
 ) -> Result<Value> {
     check_minutes(minutes)?;
     let s = &loaded.scenario;
     let params = AccessParams {
         thresholds_min: minutes.to_vec(),
+        engine: engines.choice,
         ..Default::default()
     };
     // On `as_of`, the maps the caller laid (a server's carry its live incidents).
     let now_fac = facilities_on(s, &loaded.map.graph.facilities, s.as_of, &params.hits)
         .map_err(|e| anyhow!("{e}"))?;
-    let now = access(foot, car, now_fac, s.as_of, &params).map_err(|e| anyhow!("{e}"))?;
+    let now = access_customized(foot, car, now_fac, s.as_of, &params, engines.customized)
+        .map_err(|e| anyhow!("{e}"))?;
     let then = compare_date
         .map(|d| report_on_with(loaded, scenario_on, d, &params))
         .transpose()?;
@@ -159,6 +198,7 @@ pub fn access_result_with(
                 None => json!([]),
             };
             v["assumptions"] = assumptions(&params);
+            v["engine"] = engine_json(&now, then.as_ref().map(|t| &t.0));
             v
         }
         true => {
@@ -204,6 +244,7 @@ pub fn isochrone_result(
     from: [f64; 2],
     from_arg: &str,
     minutes: &[f64],
+    engines: Engines,
 ) -> Result<Value> {
     check_minutes(minutes)?;
     let g = sm.graph;
@@ -221,8 +262,19 @@ pub fn isochrone_result(
     let snap = *start.best();
     let mut minutes = minutes.to_vec();
     minutes.sort_by(f64::total_cmp);
-    let params = IsochroneParams::default();
-    let polys = isochrones_from_point(sm, side, start.candidates(), &minutes, &params);
+    let params = IsochroneParams {
+        engine: engines.choice,
+        ..Default::default()
+    };
+    let customized = engines.customized[profile.index()];
+    let polys = isochrones_from_point_customized(
+        sm,
+        side,
+        start.candidates(),
+        &minutes,
+        &params,
+        customized,
+    );
     let features: Vec<Value> = polys
         .areas
         .iter()
@@ -238,7 +290,8 @@ pub fn isochrone_result(
                "side": describe_side(&loaded.scenario, side),
                "parameters": params,
                // The cell grows past `cell_m` on large areas (at most a million cells).
-               "grid_cell_m": polys.grid_cell_m}),
+               "grid_cell_m": polys.grid_cell_m,
+               "engine": polys.engine}),
     );
     Ok(v)
 }

@@ -1,0 +1,175 @@
+//! Which engine answers an analysis's one-to-all searches (issue 11, item 3): plain Dijkstra
+//! or a PHAST sweep on the customized CCH. Both give the same answer — costs in the CCH's
+//! integer units (milliseconds per arc, [`corridor_routing::cost_to_units`]) and, for several
+//! sources, the nearest one by [`corridor_routing::NearestSource`]'s tie rule (equal cost:
+//! smallest label) — so the choice is about speed only, and every report names the engine.
+//!
+//! The rule ([`one_to_all_engine`]) compares what each engine costs for the searches an
+//! analysis runs on one weight vector, from sizes the graph knows before any search. The
+//! constants are measured (BENCHMARKS.md, "Every command on the CCH").
+
+use corridor_roads::{in_cch_range, Engine, ProfileGraph};
+use corridor_routing::{Cch, CchMetric, CchNearestSource, Direction, LabelledSeed, NearestSource};
+use serde::Serialize;
+
+/// The engine a caller asks for: `auto` applies [`one_to_all_engine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    #[default]
+    Auto,
+    Dijkstra,
+    Cch,
+}
+
+/// Nanoseconds a one-to-all Dijkstra costs per node of the graph (measured).
+pub const DIJKSTRA_NS_PER_NODE: f64 = 60.0;
+/// Nanoseconds a PHAST sweep costs per CCH edge (measured).
+pub const PHAST_NS_PER_EDGE: f64 = 4.0;
+/// Nanoseconds a full customization costs per lower triangle (measured).
+pub const CUSTOMIZE_NS_PER_TRIANGLE: f64 = 6.5;
+
+/// The engine for `searches` one-to-all searches on one weight vector: the CCH when a
+/// customization (unless `customized` already, as the server keeps one) plus a sweep per
+/// search is expected to cost less than a Dijkstra per search. Weights the CCH cannot hold
+/// exactly (`in_range` false) always go to Dijkstra.
+pub fn one_to_all_engine(
+    g: &ProfileGraph,
+    searches: usize,
+    customized: bool,
+    in_range: bool,
+) -> Engine {
+    if !in_range {
+        return Engine::Dijkstra;
+    }
+    let cch = g.cch();
+    let k = searches as f64;
+    let dijkstra = k * DIJKSTRA_NS_PER_NODE * g.node_count() as f64;
+    let customize = if customized {
+        0.0
+    } else {
+        CUSTOMIZE_NS_PER_TRIANGLE * cch.triangle_count() as f64
+    };
+    let cch_cost = customize + k * PHAST_NS_PER_EDGE * cch.edge_count() as f64;
+    if cch_cost < dijkstra {
+        Engine::Cch
+    } else {
+        Engine::Dijkstra
+    }
+}
+
+/// Resolves a caller's choice for `searches` searches on `weight`: `cch` falls back to
+/// Dijkstra (said in the report) when the weights do not fit the CCH.
+pub fn resolve(
+    choice: EngineChoice,
+    g: &ProfileGraph,
+    weight: &[f64],
+    searches: usize,
+    customized: bool,
+) -> Engine {
+    let in_range = customized || in_cch_range(weight);
+    match choice {
+        EngineChoice::Dijkstra => Engine::Dijkstra,
+        EngineChoice::Cch if in_range => Engine::Cch,
+        EngineChoice::Cch => Engine::Dijkstra,
+        EngineChoice::Auto => one_to_all_engine(g, searches, customized, in_range),
+    }
+}
+
+/// Whether two weight vectors are bit for bit the same (a caller's customization is used only
+/// for exactly the weights it was made of).
+pub fn same_weights(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// The nearest labelled source of every node, by the engine chosen, with a customization made
+/// on first use (or given by the caller) and reused by every later search.
+pub struct NearestSearch<'a> {
+    g: &'a ProfileGraph,
+    weight: &'a [f64],
+    /// The engine that answers.
+    pub engine: Engine,
+    metric: Option<std::borrow::Cow<'a, CchMetric>>,
+    dijkstra: Option<NearestSource>,
+    phast: Option<CchNearestSource>,
+    limit: f64,
+}
+
+impl<'a> NearestSearch<'a> {
+    /// `metric`: a customization of exactly `weight` the caller already holds (the server's).
+    pub fn new(
+        g: &'a ProfileGraph,
+        weight: &'a [f64],
+        engine: Engine,
+        metric: Option<&'a CchMetric>,
+    ) -> Self {
+        NearestSearch {
+            g,
+            weight,
+            engine,
+            metric: metric.map(std::borrow::Cow::Borrowed),
+            dijkstra: None,
+            phast: None,
+            limit: f64::INFINITY,
+        }
+    }
+
+    /// Searches from `seeds`; `to_seeds`: costs from each node to its nearest seed. Nodes
+    /// costing more than `limit` (seconds) count as unreached, on either engine.
+    pub fn run(&mut self, seeds: &[LabelledSeed], to_seeds: bool, limit: f64) {
+        let (g, w) = (self.g, self.weight);
+        self.limit = if limit.is_finite() {
+            corridor_routing::units_to_cost(corridor_routing::cost_to_units(limit.max(0.0)))
+        } else {
+            f64::INFINITY
+        };
+        if self.engine == Engine::Cch {
+            let cch = g.cch();
+            let metric = self
+                .metric
+                .get_or_insert_with(|| std::borrow::Cow::Owned(cch.customize(w)));
+            let dir = if to_seeds {
+                Direction::ToSeeds
+            } else {
+                Direction::FromSeeds
+            };
+            self.phast
+                .get_or_insert_with(|| CchNearestSource::new(cch))
+                .run(cch, metric, seeds, dir);
+        } else {
+            self.dijkstra
+                .get_or_insert_with(|| NearestSource::new(&g.graph))
+                .run(&g.graph, w, seeds, limit, to_seeds);
+        }
+    }
+
+    fn cch(&self) -> &Cch {
+        self.g.cch()
+    }
+
+    /// Cost between `v` and its nearest seed, `INFINITY` if unreached or beyond the limit.
+    pub fn cost(&self, v: u32) -> f64 {
+        let c = match (&self.phast, &self.dijkstra, self.engine) {
+            (Some(p), _, Engine::Cch) => p.cost(self.cch(), v),
+            (_, Some(d), _) => d.cost(v),
+            _ => f64::INFINITY,
+        };
+        if c <= self.limit {
+            c
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// The label of `v`'s nearest seed (`None` if unreached or beyond the limit).
+    pub fn label(&self, v: u32) -> Option<u32> {
+        if self.cost(v).is_infinite() {
+            return None;
+        }
+        match (&self.phast, &self.dijkstra, self.engine) {
+            (Some(p), _, Engine::Cch) => p.label(self.cch(), v),
+            (_, Some(d), _) => d.label(v),
+            _ => None,
+        }
+    }
+}
