@@ -375,3 +375,93 @@ fn auto_takes_the_cch_on_a_hierarchy_with_few_triangles() {
     let got = v["distance_m"].as_f64().unwrap();
     assert!((got - want).abs() < 0.2, "{got} vs {want}");
 }
+
+/// `access` and `isochrone` answer the same with `--engine dijkstra` and `--engine cch` (the
+/// example on two dates, JSON and GeoJSON; isochrones on foot and by car from two points),
+/// and each names the engine that ran; siege and evacuate name theirs.
+#[test]
+fn access_and_isochrones_answer_the_same_on_either_engine() {
+    let sc = example_scenario();
+    let sc = sc.to_str().unwrap();
+    let run = |args: &[&str], engine: &str| -> Value {
+        let mut a = args.to_vec();
+        a.extend(["--engine", engine]);
+        let o = corridor(&a, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    // Everything but the engine's name (and the engine asked for) must be equal.
+    fn strip(mut v: Value) -> Value {
+        match &mut v {
+            Value::Object(o) => {
+                o.remove("engine");
+                for x in o.values_mut() {
+                    *x = strip(x.take());
+                }
+            }
+            Value::Array(a) => {
+                for x in a.iter_mut() {
+                    *x = strip(x.take());
+                }
+            }
+            _ => {}
+        }
+        v
+    }
+    for args in [
+        vec!["access", sc, "--compare", "2016-07-14"],
+        vec![
+            "access",
+            sc,
+            "--compare",
+            "2016-08-10",
+            "--format",
+            "geojson",
+        ],
+    ] {
+        let (d, c) = (run(&args, "dijkstra"), run(&args, "cch"));
+        if args.len() == 4 {
+            assert_eq!(d["engine"]["as_of"]["foot"], "dijkstra");
+            assert_eq!(c["engine"]["as_of"]["car"], "cch");
+            assert_eq!(c["by_profile"][0]["engine"], "cch");
+            assert!(c["by_profile"][0]["minutes_by_unit"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m.is_number()));
+        }
+        assert_eq!(strip(d), strip(c), "{args:?}");
+    }
+    for (profile, from) in [("foot", "42.5063,1.5220"), ("car", "42.5114,1.5383")] {
+        let args = [
+            "isochrone",
+            "--scenario",
+            sc,
+            "--from",
+            from,
+            "--minutes",
+            "5,10",
+            "--profile",
+            profile,
+        ];
+        let (d, c) = (run(&args, "dijkstra"), run(&args, "cch"));
+        assert_eq!(d["properties"]["engine"], "dijkstra");
+        assert_eq!(c["properties"]["engine"], "cch");
+        assert!(!d["features"][0]["geometry"]["coordinates"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        assert_eq!(strip(d), strip(c), "{profile}");
+    }
+    let o = corridor(&["evacuate", sc], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["engine"]["engine"],
+        "ccrp on the two-layer network; Dijkstra"
+    );
+    let o = corridor(&["siege", sc], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["engine"]["supply_routes"]["engine"], "dijkstra");
+}

@@ -35,6 +35,7 @@ pub fn result(
         false => {
             let mut v = loaded.result_json(loaded.scenario.evacuation, &report)?;
             v["plan_seconds"] = json!((secs * 1000.0).round() / 1000.0);
+            v["engine"] = engine_json();
             if let Some(s) = suggestions {
                 v["suggested_corridors"] = serde_json::to_value(s)?;
             }
@@ -57,9 +58,15 @@ pub fn result(
             }
             loaded.feature_collection(
                 features,
-                json!({"egress_time_s": report.egress_time_s, "lower_bound_s": report.lower_bound_s, "gap": report.gap, "headline": report.headline}),
+                json!({"egress_time_s": report.egress_time_s, "lower_bound_s": report.lower_bound_s, "gap": report.gap, "headline": report.headline, "engine": engine_json()}),
             )
         }
     };
     Ok(v)
+}
+
+/// Which engine plans the evacuation (issue 11, item 3), and why not the CCH.
+fn engine_json() -> serde_json::Value {
+    json!({"engine": "ccrp on the two-layer network; Dijkstra",
+           "why": "the planner searches its own foot + car network (two layers joined at the crossings) with capacities consumed as it plans, arc-level crossing rules and per-group exclusions: the weights change after every route it reserves, so no customization would be reused, and the road graph's CCH does not cover the two-layer network"})
 }

@@ -94,6 +94,9 @@ fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
 /// plan feeds the forecast (`convoy_plan` says how); a what-if re-plans it on the what-if's
 /// roads, so a cut road switches the convoy to another route or stops it
 /// (`what_if.convoy`).
+///
+/// The output's `engine` names the search behind each stage (issue 11, item 3) and why it is
+/// not the CCH.
 pub fn result(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
@@ -136,6 +139,7 @@ pub fn result(
         let mut v =
             loaded.result_json(params, json!({ "enclaves": reports, "convoy_plan": plan }))?;
         v["checkpoints_on_as_of"] = checkpoints_on(s);
+        v["engine"] = engine_json();
         if let Some((after, plan_after)) = &what_if {
             v["what_if"] = json!({
                 "closed": close,
@@ -176,4 +180,14 @@ fn checkpoints_on(s: &corridor_scenario::Scenario) -> Value {
         })
         .collect();
     json!(list)
+}
+
+/// Which engine answers each stage of the siege analysis, and why not the CCH.
+fn engine_json() -> Value {
+    json!({
+        "supply_routes": {"engine": "dijkstra", "why": "one multi-source search on safest costs (a million seconds per unit of exposure), outside the CCH's integer range, and the supply paths are read from its search tree"},
+        "exposure_reachability": {"engine": "dijkstra", "why": "costs are exposure (risk x length), not seconds: the CCH's millisecond rounding would move routes across the exposure threshold"},
+        "people_served": {"engine": "dijkstra", "why": "which entry serves each unit is read from the search tree from the entries at their costs"},
+        "cuts": {"engine": "max-flow (min_cut)", "why": "a cut is a flow problem, not a shortest path"}
+    })
 }
