@@ -363,7 +363,14 @@ fn profile_access(
     let customized = customized
         .filter(|c| same_weights(&c.weight, &net.w))
         .and_then(|c| c.metric.as_ref());
-    let engine = resolve(params.engine, sm.graph, &net.w, 2, customized.is_some());
+    let engine = resolve(
+        params.engine,
+        sm.graph,
+        &net.w,
+        2,
+        customized.is_some(),
+        false,
+    );
     let mut search = NearestSearch::new(sm.graph, &net.w, engine, customized);
     let with = |ok: fn(FacilityStatus) -> bool| -> Vec<usize> {
         (0..facilities.len())

@@ -22,24 +22,36 @@ pub enum EngineChoice {
     Cch,
 }
 
-/// Nanoseconds a one-to-all Dijkstra costs per node of the graph (measured).
-pub const DIJKSTRA_NS_PER_NODE: f64 = 60.0;
-/// Nanoseconds a PHAST sweep costs per CCH edge (measured).
+/// Nanoseconds a multi-source one-to-all Dijkstra costs per node of the graph: 250–340 on
+/// Malta (car, foot), 22–67 on the small Helsinki extract (`corridor bench --access`, one
+/// thread, load average 8.7 on the 2-core machine; BENCHMARKS.md "Every command on the CCH").
+/// The country-scale figure is the one that matters, so Malta's lower value.
+pub const DIJKSTRA_NS_PER_NODE: f64 = 250.0;
+/// Nanoseconds a multi-source PHAST sweep costs per CCH edge: 3.3–4.0 on Malta, 1.9 on Helsinki.
 pub const PHAST_NS_PER_EDGE: f64 = 4.0;
-/// Nanoseconds a full customization costs per lower triangle (measured).
-pub const CUSTOMIZE_NS_PER_TRIANGLE: f64 = 6.5;
+/// Nanoseconds a full customization costs per lower triangle: 14.4–16.7 on Malta, 3.7–4.9 on
+/// Helsinki (same runs).
+pub const CUSTOMIZE_NS_PER_TRIANGLE: f64 = 15.0;
 
 /// The engine for `searches` one-to-all searches on one weight vector: the CCH when a
 /// customization (unless `customized` already, as the server keeps one) plus a sweep per
 /// search is expected to cost less than a Dijkstra per search. Weights the CCH cannot hold
-/// exactly (`in_range` false) always go to Dijkstra.
+/// exactly (`in_range` false) always go to Dijkstra. A `bounded` search (an isochrone: Dijkstra
+/// stops at the largest time, PHAST cannot) goes to the CCH only when it is customized already,
+/// since one customization alone costs about one whole-graph Dijkstra (Malta foot: 11.3 vs
+/// 12.5 ms; car 5.7 vs 6.2 ms).
+///
+/// Measured outcome: `access` (two searches per profile and date) runs on the CCH on every
+/// measured map (Malta foot: 2 × 12.5 ms of Dijkstra against 11.3 + 2 × 0.47 ms); isochrones
+/// run on Dijkstra in the CLI and on the CCH in the server, whose customization is cached.
 pub fn one_to_all_engine(
     g: &ProfileGraph,
     searches: usize,
     customized: bool,
     in_range: bool,
+    bounded: bool,
 ) -> Engine {
-    if !in_range {
+    if !in_range || (bounded && !customized) {
         return Engine::Dijkstra;
     }
     let cch = g.cch();
@@ -66,13 +78,14 @@ pub fn resolve(
     weight: &[f64],
     searches: usize,
     customized: bool,
+    bounded: bool,
 ) -> Engine {
     let in_range = customized || in_cch_range(weight);
     match choice {
         EngineChoice::Dijkstra => Engine::Dijkstra,
         EngineChoice::Cch if in_range => Engine::Cch,
         EngineChoice::Cch => Engine::Dijkstra,
-        EngineChoice::Auto => one_to_all_engine(g, searches, customized, in_range),
+        EngineChoice::Auto => one_to_all_engine(g, searches, customized, in_range, bounded),
     }
 }
 

@@ -391,7 +391,7 @@ fn isochrones_with(
     let customized = customized
         .filter(|c| same_weights(&c.weight, w))
         .and_then(|c| c.metric.as_ref());
-    let engine = resolve(params.engine, g, w, 1, customized.is_some());
+    let engine = resolve(params.engine, g, w, 1, customized.is_some(), true);
     let mut q = NearestSearch::new(g, w, engine, customized);
     let labelled: Vec<LabelledSeed> = seeds
         .iter()

@@ -929,3 +929,78 @@ fn facilities_on_one_road_node_share_its_people_by_beds() {
         );
     }
 }
+
+/// The `auto` rule by hand from the graph's sizes and the documented constants: access's two
+/// searches on the CCH when customization + 2 sweeps < 2 Dijkstra; an isochrone (bounded) on
+/// Dijkstra unless a customization is cached; weights out of the CCH's range never on it.
+#[test]
+fn the_auto_rule_follows_the_measured_costs() {
+    use corridor_analysis::engine::*;
+    for p in corridor_roads::Profile::ALL {
+        let g = graph().profile(p);
+        let (n, m, t) = (
+            g.node_count() as f64,
+            g.cch().edge_count() as f64,
+            g.cch().triangle_count() as f64,
+        );
+        let by_hand = if CUSTOMIZE_NS_PER_TRIANGLE * t + 2.0 * PHAST_NS_PER_EDGE * m
+            < 2.0 * DIJKSTRA_NS_PER_NODE * n
+        {
+            Engine::Cch
+        } else {
+            Engine::Dijkstra
+        };
+        assert_eq!(one_to_all_engine(g, 2, false, true, false), by_hand);
+        assert_eq!(one_to_all_engine(g, 1, false, true, true), Engine::Dijkstra);
+        assert_eq!(one_to_all_engine(g, 1, true, true, true), Engine::Cch);
+        assert_eq!(
+            one_to_all_engine(g, 2, true, false, false),
+            Engine::Dijkstra
+        );
+        let huge = vec![1.0e7; g.arc_count()];
+        assert_eq!(
+            resolve(EngineChoice::Cch, g, &huge, 2, false, false),
+            Engine::Dijkstra
+        );
+    }
+}
+
+/// A customization repaired by partial updates (as the server's after an incident) answers
+/// access exactly as Dijkstra does: 300 arcs slower in the base, then put back.
+#[test]
+fn access_on_a_partially_updated_customization_equals_dijkstra() {
+    use corridor_analysis::access::access_customized;
+    use corridor_analysis::engine::EngineChoice;
+    let s = load_dir(&root().join("data/scenarios/andorra-siege"));
+    let m = maps(&s);
+    let fac = facilities_on(&s, &graph().facilities, s.as_of, &Default::default()).unwrap();
+    let repaired: Vec<_> = m
+        .iter()
+        .map(|sm| {
+            let w = sm.weights(Side::default_for(&s), Mode::Fastest, 0.0);
+            let mut slower = w.clone();
+            for a in (0..w.len()).step_by(7).take(300) {
+                slower[a] *= 3.0;
+            }
+            let base = sm.graph.customize(slower);
+            let (fixed, changed) = sm.graph.customize_from(&base, w);
+            assert!(changed > 100 && changed <= 300, "{changed}");
+            fixed
+        })
+        .collect();
+    let by = |engine, c: [Option<&corridor_roads::CustomizedWeights>; 2]| {
+        let p = AccessParams {
+            engine,
+            ..Default::default()
+        };
+        access_customized(&m[0], &m[1], fac.clone(), s.as_of, &p, c).unwrap()
+    };
+    let d = by(EngineChoice::Dijkstra, [None, None]);
+    let c = by(EngineChoice::Auto, [Some(&repaired[0]), Some(&repaired[1])]);
+    for (x, y) in d.by_profile.iter().zip(&c.by_profile) {
+        assert_eq!(y.engine, Engine::Cch, "a cached customization is used");
+        assert_eq!(x.minutes_by_unit, y.minutes_by_unit);
+        assert_eq!(x.facility_by_unit, y.facility_by_unit);
+        assert!(x.minutes_by_unit.iter().any(|m| m.is_some()));
+    }
+}

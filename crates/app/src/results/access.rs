@@ -114,7 +114,7 @@ fn engine_json(now: &AccessReport, then: Option<&AccessReport>) -> Value {
             .into()
     };
     json!({"as_of": of(now), "compare_date": then.map(of),
-           "rule": "auto: the customized CCH (multi-source PHAST) when a customization plus two sweeps is expected to cost less than two Dijkstra searches (corridor_analysis::engine::one_to_all_engine); both give the same minutes and the same nearest facility (equal times: the smallest road-node id)"})
+           "rule": "auto: the customized CCH (multi-source PHAST) when a customization (unless cached, as the server keeps one) plus two sweeps is expected to cost less than two Dijkstra searches, from the graph's sizes and measured costs (corridor_analysis::engine::one_to_all_engine); both engines give the same minutes and the same nearest facility (equal times in whole milliseconds: the smallest road-node id)"})
 }
 
 fn assumptions(params: &AccessParams) -> Value {
