@@ -92,6 +92,11 @@ pub struct DimacsBenchResult {
     pub alt_us_mean: f64,
     pub alt_us_p99: f64,
     /// Peak resident memory of the process: graph, CCH, three metrics and the search state, MB.
+    /// Every node's nearest of this many labelled sources (access's search), by multi-source
+    /// Dijkstra and by multi-source PHAST on a customized metric, median ms; checked equal.
+    pub nearest_sources: usize,
+    pub nearest_dijkstra_ms: f64,
+    pub nearest_phast_ms: f64,
     pub peak_rss_mb: f64,
 }
 
@@ -148,6 +153,8 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
         at.push(t.elapsed().as_secs_f64() * 1e6);
         anyhow::ensure!(a == b, "searches disagree on {s}->{d}: {a:?} vs {b:?}");
     }
+    let (nearest_dijkstra_ms, nearest_phast_ms) =
+        nearest_sources(&g, &w, &cch_structure, &main, &mut rng)?;
     let peak_rss_mb = cch::peak_rss_mb();
     std::hint::black_box(&metrics);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
@@ -171,14 +178,64 @@ pub fn bench_dimacs(path: &std::path::Path, args: &BenchArgs) -> Result<()> {
         dijkstra_us_p99: percentile(&dt, 0.99),
         alt_us_mean: am,
         alt_us_p99: percentile(&at, 0.99),
+        nearest_sources: NEAREST_SOURCES,
+        nearest_dijkstra_ms,
+        nearest_phast_ms,
         peak_rss_mb,
     };
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&r)?),
         BenchFormat::Text => println!(
-            "{} nodes {} arcs {} ({}) | load {:.2} s | {} | 16 landmarks {:.2} s | bidirectional Dijkstra mean {:.0} µs p99 {:.0} µs | A* mean {:.0} µs p99 {:.0} µs ({} pairs) | peak RSS {:.0} MB",
-            r.graph, r.nodes, r.arcs, r.weights, r.load_s, r.cch.text(), r.landmarks_s, r.dijkstra_us_mean, r.dijkstra_us_p99, r.alt_us_mean, r.alt_us_p99, r.dijkstra_queries, r.peak_rss_mb
+            "{} nodes {} arcs {} ({}) | load {:.2} s | {} | 16 landmarks {:.2} s | bidirectional Dijkstra mean {:.0} µs p99 {:.0} µs | A* mean {:.0} µs p99 {:.0} µs ({} pairs) | nearest of {} sources to every node: Dijkstra {:.1} ms, PHAST {:.1} ms | peak RSS {:.0} MB",
+            r.graph, r.nodes, r.arcs, r.weights, r.load_s, r.cch.text(), r.landmarks_s, r.dijkstra_us_mean, r.dijkstra_us_p99, r.alt_us_mean, r.alt_us_p99, r.dijkstra_queries, r.nearest_sources, r.nearest_dijkstra_ms, r.nearest_phast_ms, r.peak_rss_mb
         ),
     }
     Ok(())
+}
+
+/// Labelled sources of the nearest-source benchmark (as many as a city's hospitals).
+const NEAREST_SOURCES: usize = 16;
+
+/// Every node's nearest of [`NEAREST_SOURCES`] random labelled sources (costs to them, as
+/// access searches): multi-source Dijkstra against a multi-source PHAST sweep on an already
+/// customized metric, median of 5 each, ms; fails unless both give every node the same cost
+/// and label.
+fn nearest_sources(
+    g: &corridor_routing::Graph,
+    w: &[f64],
+    cch: &corridor_routing::Cch,
+    main: &[u32],
+    rng: &mut SmallRng,
+) -> Result<(f64, f64)> {
+    use corridor_routing::{CchNearestSource, Direction, LabelledSeed, NearestSource};
+    let seeds: Vec<LabelledSeed> = (0..NEAREST_SOURCES)
+        .map(|i| LabelledSeed {
+            node: main[rng.random_range(0..main.len())],
+            cost: 0.0,
+            label: i as u32,
+        })
+        .collect();
+    let metric = cch.customize(w);
+    let median = |mut f: Box<dyn FnMut() + '_>| {
+        let mut t: Vec<f64> = (0..5)
+            .map(|_| {
+                let s = Instant::now();
+                f();
+                s.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[2]
+    };
+    let mut d = NearestSource::new(g);
+    let mut p = CchNearestSource::new(cch);
+    let d_ms = median(Box::new(|| d.run(g, w, &seeds, f64::INFINITY, true)));
+    let p_ms = median(Box::new(|| p.run(cch, &metric, &seeds, Direction::ToSeeds)));
+    for v in 0..g.node_count() as u32 {
+        anyhow::ensure!(
+            (d.cost(v), d.label(v)) == (p.cost(cch, v), p.label(cch, v)),
+            "nearest source differs at node {v}"
+        );
+    }
+    Ok((d_ms, p_ms))
 }
