@@ -514,6 +514,69 @@ fn analyses_name_the_version_they_used() {
     }
 }
 
+/// `/access` and `/isochrone` answer from the server's cached customization (engine `cch`)
+/// exactly what the Dijkstra engine computes on the same live scenario.
+#[test]
+fn access_and_isochrones_reuse_the_cached_customization() {
+    use corridor_analysis::engine::EngineChoice;
+    use corridor_app::results::access::{access_result_with, Engines};
+    use corridor_roads::Profile;
+    let s = start();
+    let (st, v) = s.get(&format!("{SCEN}/access"), Some(&s.viewer));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["engine"]["as_of"]["foot"], "cch");
+    assert_eq!(v["engine"]["as_of"]["car"], "cch");
+    let live = s.state.scenario("andorra-siege").unwrap();
+    let loaded = &live.owner().loaded;
+    let none = |_| -> anyhow::Result<corridor_scenario::Scenario> { unreachable!() };
+    let d = access_result_with(
+        loaded,
+        live.on(Profile::Foot),
+        live.on(Profile::Car),
+        &[15.0, 30.0, 60.0],
+        None,
+        &none,
+        false,
+        Engines {
+            choice: EngineChoice::Dijkstra,
+            customized: [None, None],
+        },
+    )
+    .unwrap();
+    assert_eq!(d["engine"]["as_of"]["foot"], "dijkstra");
+    for k in 0..2 {
+        let (a, b) = (&v["by_profile"][k], &d["by_profile"][k]);
+        // Within an ulp or so: the HTTP answer's JSON text is parsed back without
+        // serde_json's exact float round trip.
+        let (x, y) = (
+            a["minutes_by_unit"].as_array().unwrap(),
+            b["minutes_by_unit"].as_array().unwrap(),
+        );
+        assert_eq!(x.len(), y.len());
+        for (x, y) in x.iter().zip(y) {
+            match (x.as_f64(), y.as_f64()) {
+                (Some(x), Some(y)) => assert!((x - y).abs() < 1e-9, "{x} vs {y}"),
+                (x, y) => assert_eq!(x, y),
+            }
+        }
+        assert_eq!(a["facility_by_unit"], b["facility_by_unit"]);
+        let loads = |c: &Value| -> Vec<(Value, Value)> {
+            c.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["facility"].clone(), c["people"].clone()))
+                .collect()
+        };
+        assert_eq!(loads(&a["catchments"]), loads(&b["catchments"]));
+    }
+    let (st, v) = s.get(
+        &format!("{SCEN}/isochrone?from=1.5300,42.5080&minutes=5,10"),
+        Some(&s.viewer),
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["properties"]["engine"], "cch");
+}
+
 /// Every scenario route the server answers (CCH customized per scenario key, repaired by
 /// partial customization after each incident; A* where the weights leave the CCH's range)
 /// costs what plain bidirectional Dijkstra finds on the same scenario weights between the same
