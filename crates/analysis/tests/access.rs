@@ -1004,3 +1004,90 @@ fn access_on_a_partially_updated_customization_equals_dijkstra() {
         assert!(x.minutes_by_unit.iter().any(|m| m.is_some()));
     }
 }
+
+/// On the real map (both profiles, both directions, and after a partial update of 200 arcs):
+/// every node's nearest of 24 labelled sources — several on one node, seed costs giving ties —
+/// by Dijkstra and by PHAST equals one petgraph Dijkstra per source on whole-millisecond arcs,
+/// smallest label among equally near sources.
+#[test]
+fn nearest_labelled_source_on_the_real_map_equals_petgraph() {
+    use corridor_routing::{CchNearestSource, Direction, LabelledSeed, NearestSource};
+    for p in corridor_roads::Profile::ALL {
+        let g = graph().profile(p);
+        let n = g.node_count();
+        let mut w: Vec<f64> = in_whole_ms(g.arc_duration_s.iter().map(|&x| x as f64).collect());
+        let seeds: Vec<LabelledSeed> = (0..24u32)
+            .map(|i| LabelledSeed {
+                node: (i * 7919 + 13) % n as u32 / if i % 5 == 0 { 2 } else { 1 },
+                cost: f64::from(i % 3),
+                label: (i * 37) % 11,
+            })
+            .collect();
+        let base = g.customize(w.clone());
+        for round in 0..2 {
+            let metric = if round == 0 {
+                base.metric.clone().unwrap()
+            } else {
+                for a in (0..w.len()).step_by(13).take(200) {
+                    w[a] = if a % 2 == 0 {
+                        f64::INFINITY
+                    } else {
+                        w[a] + 7.0
+                    };
+                }
+                g.customize_from(&base, w.clone()).0.metric.unwrap()
+            };
+            for reverse in [false, true] {
+                let mut pg = DiGraph::<(), u64>::new();
+                for _ in 0..n {
+                    pg.add_node(());
+                }
+                for a in 0..g.arc_count() as u32 {
+                    if w[a as usize].is_finite() {
+                        let (t, h) = (g.graph.arc_tail(a), g.graph.arc_head(a));
+                        let (t, h) = if reverse { (h, t) } else { (t, h) };
+                        let ms = (w[a as usize] * 1000.0).round() as u64;
+                        pg.add_edge(NodeIndex::new(t as usize), NodeIndex::new(h as usize), ms);
+                    }
+                }
+                let mut expect = vec![(u64::MAX, u32::MAX); n];
+                for s in &seeds {
+                    let d =
+                        petgraph::algo::dijkstra(&pg, NodeIndex::new(s.node as usize), None, |e| {
+                            *e.weight()
+                        });
+                    for (v, c) in d {
+                        let key = (c + (s.cost * 1000.0) as u64, s.label);
+                        expect[v.index()] = expect[v.index()].min(key);
+                    }
+                }
+                let mut dij = NearestSource::new(&g.graph);
+                dij.run(&g.graph, &w, &seeds, f64::INFINITY, reverse);
+                let mut phast = CchNearestSource::new(g.cch());
+                let dir = if reverse {
+                    Direction::ToSeeds
+                } else {
+                    Direction::FromSeeds
+                };
+                phast.run(g.cch(), &metric, &seeds, dir);
+                let as_key = |c: f64, l: Option<u32>| match l {
+                    Some(l) => ((c * 1000.0).round() as u64, l),
+                    None => (u64::MAX, u32::MAX),
+                };
+                let mut reached = 0;
+                for v in 0..n as u32 {
+                    let e = expect[v as usize];
+                    reached += usize::from(e.1 != u32::MAX);
+                    assert_eq!(
+                        as_key(dij.cost(v), dij.label(v)),
+                        e,
+                        "{p:?} Dijkstra node {v}"
+                    );
+                    let got = as_key(phast.cost(g.cch(), v), phast.label(g.cch(), v));
+                    assert_eq!(got, e, "{p:?} PHAST node {v} round {round} rev {reverse}");
+                }
+                assert!(reached > n / 2, "{p:?}: {reached} of {n} reached");
+            }
+        }
+    }
+}
