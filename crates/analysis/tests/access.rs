@@ -1015,7 +1015,7 @@ fn nearest_labelled_source_on_the_real_map_equals_petgraph() {
     for p in corridor_roads::Profile::ALL {
         let g = graph().profile(p);
         let n = g.node_count();
-        let mut w: Vec<f64> = in_whole_ms(g.arc_duration_s.iter().map(|&x| x as f64).collect());
+        let mut w: Vec<f64> = in_whole_ms(g.arc_duration_s.clone());
         let seeds: Vec<LabelledSeed> = (0..24u32)
             .map(|i| LabelledSeed {
                 node: (i * 7919 + 13) % n as u32 / if i % 5 == 0 { 2 } else { 1 },
