@@ -854,6 +854,51 @@ mod tests {
 
     use proptest::prelude::*;
 
+    /// (resource, bucket) pairs with no room left at the end. Each reservation fills one of
+    /// them or empties its source, and a full bucket is never used again, so there are never
+    /// more reservations than these plus the sources.
+    fn filled_buckets(net: &FlowNetwork, plan: &CcrpPlan) -> usize {
+        plan.used
+            .iter()
+            .enumerate()
+            .map(|(r, used)| {
+                (0..used.len())
+                    .filter(|&b| {
+                        let cap = net.bucket_capacity(r, b as u32);
+                        cap > EPS && cap - used[b] <= EPS
+                    })
+                    .count()
+            })
+            .sum()
+    }
+
+    #[test]
+    fn a_group_that_leaves_later_moves_what_its_final_buckets_allow() {
+        // 0 -> 1 (road R: 10 per bucket, open half of bucket 0, then from 4 s) -> 2 through a
+        // checkpoint closed until 5 s. The search enters R at 0 s (5 places), waits at 1 for
+        // the checkpoint; leaving home at 4 s instead uses R's bucket 4 (10 places). The group
+        // must move 10 there, not the 5 of the bucket it no longer uses (which left bucket 0
+        // unfilled and made every later search find the same path for a sliver).
+        let (g, ids) = Graph::from_arcs(3, &[(0, 1), (1, 2)]);
+        let mut resource = vec![0; 2];
+        resource[ids[1] as usize] = 1;
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: vec![1.0; 2],
+            resource,
+            capacity: vec![10.0, 100.0],
+            open: vec![Some(vec![(0.0, 0.5), (4.0, 1e6)]), Some(vec![(5.0, 1e6)])],
+            bucket_s: 1.0,
+            horizon_buckets: 100,
+        };
+        let plan = ccrp(&net, &plain_sources(&[(0, 20.0)], &[2]));
+        let first = &plan.reservations[0];
+        assert_eq!(first.depart_s, 4.0);
+        assert_eq!(first.people, 10.0);
+        assert_eq!(first.arrive_s, 6.0);
+        assert!(plan.reservations.len() <= filled_buckets(&net, &plan) + 1);
+    }
+
     /// A random network: arcs (tail, head, travel in tenths, resource or none), resources
     /// (capacity per bucket, closed from/to), sources (node, people, sinks, forbidden).
     #[allow(clippy::type_complexity)]
@@ -936,6 +981,7 @@ mod tests {
                 })
                 .collect();
             let plan = ccrp_cross_checked(&net, &sources);
+            prop_assert!(plan.reservations.len() <= filled_buckets(&net, &plan) + sources.len());
             for (i, s) in sources.iter().enumerate() {
                 let moved: f64 = plan.reservations.iter().filter(|r| r.source == i).map(|r| r.people).sum();
                 prop_assert!((moved + plan.stranded[i] - s.people).abs() < 1e-6);
