@@ -5,8 +5,8 @@
 //! civilians and combatants checked geometrically; stranded people and plans with no egress.
 
 use corridor_analysis::ccrp::{
-    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared, ExpandedNetwork,
-    FlowNetwork,
+    ccrp, ccrp_cross_checked, plain_sources, time_expanded_optimum, time_expanded_optimum_shared,
+    ExpandedNetwork, FlowNetwork,
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::verify::{verify, PlanToVerify, Verification};
@@ -503,7 +503,7 @@ proptest! {
             horizon_buckets: 500,
         };
         let people: Vec<(u32, f64)> = b.sources.iter().map(|&(v, p)| (v, p as f64)).collect();
-        let plan = ccrp(&net, &plain_sources(&people, &[b.sink]));
+        let plan = ccrp_cross_checked(&net, &plain_sources(&people, &[b.sink]));
         let routed: f64 = plan.reservations.iter().map(|r| r.people).sum();
         prop_assert!((routed - total as f64).abs() < 1e-6, "routed {routed} of {total}");
         if total > 0 {
@@ -567,7 +567,7 @@ proptest! {
             horizon_buckets: 500,
         };
         let sink = n as u32 - 1;
-        let plan = ccrp(&net, &plain_sources(&[(0, p0 as f64), (1, p1 as f64)], &[sink]));
+        let plan = ccrp_cross_checked(&net, &plain_sources(&[(0, p0 as f64), (1, p1 as f64)], &[sink]));
         let routed: f64 = plan.reservations.iter().map(|r| r.people).sum();
         prop_assert!((routed - (p0 + p1) as f64).abs() < 1e-9);
         let ccrp_egress = plan.reservations.iter().map(|r| r.arrive_s).fold(0.0, f64::max);
@@ -851,5 +851,120 @@ fn combatants_stranded_agree_with_an_independent_reachability_check() {
         (stranded - r.combatants_stranded).abs() <= 1.0,
         "independent check: {stranded:.0} stranded, the plan: {}",
         r.combatants_stranded
+    );
+}
+
+/// A lower bound of the civilians' egress from road capacities alone, in seconds, for one
+/// mode: petgraph's Dinic maximum flow (people per hour, each arc at its road's documented
+/// capacity, crossing arcs unlimited) from every node inside the enclave or within
+/// `MAX_START_M` of a neighbourhood (where groups may start) to every node within 500 m of a
+/// civilian reception, over the arcs the scenario leaves open to civilians. Every
+/// person must enter an arc of the minimum cut, which admits at most that flow per hour, so
+/// `people` cannot all have entered it before `people / flow` hours less one bucket.
+fn road_cut_floor_s(sm: &corridor_scenario::ScenarioMap, s: &Scenario, people: f64) -> f64 {
+    use geo::Contains;
+    use petgraph::algo::dinics;
+    let g = sm.graph;
+    let side = corridor_scenario::Side::CivilianOf(s.enclaves[0].party);
+    let ground = corridor_analysis::siege::enclave_ground(s, 0);
+    let receptions: Vec<[f64; 2]> = s
+        .corridors
+        .iter()
+        .filter(|c| c.purpose == Purpose::Civilian)
+        .filter_map(|c| c.reception)
+        .collect();
+    let crossing: std::collections::HashSet<u32> = sm
+        .checkpoints
+        .iter()
+        .flat_map(|c| c.edges.iter().copied())
+        .collect();
+    const UNLIMITED: u64 = 1 << 40;
+    let mut pg = petgraph::graph::DiGraph::<(), u64>::new();
+    let nodes: Vec<_> = (0..g.node_count()).map(|_| pg.add_node(())).collect();
+    let (source, sink) = (pg.add_node(()), pg.add_node(()));
+    for a in 0..g.arc_count() as u32 {
+        if sm.arc_blocked(a, side).is_some() {
+            continue;
+        }
+        let e = g.arc_edge(a).0;
+        let cap = if crossing.contains(&e) {
+            UNLIMITED
+        } else {
+            corridor_analysis::evacuate::edge_capacity_per_hour(
+                g,
+                e,
+                s.evacuation.people_per_vehicle,
+            )
+            .ceil() as u64
+        };
+        let (u, v) = (g.graph.arc_tail(a), g.graph.arc_head(a));
+        pg.add_edge(nodes[u as usize], nodes[v as usize], cap);
+    }
+    for (&node, &c) in nodes.iter().zip(&g.node_coord) {
+        let start = s.population.iter().any(|p| {
+            corridor_roads::geometry::haversine_m(c, p.point)
+                <= corridor_analysis::evacuate::MAX_START_M
+        });
+        if start || ground.contains(&geo::Point::new(c[0], c[1])) {
+            pg.add_edge(source, node, UNLIMITED);
+        }
+        if receptions
+            .iter()
+            .any(|&r| corridor_roads::geometry::haversine_m(c, r) <= 500.0)
+        {
+            pg.add_edge(node, sink, UNLIMITED);
+        }
+    }
+    let (per_hour, _) = dinics(&pg, source, sink);
+    assert!(per_hour > 0 && per_hour < UNLIMITED, "cut {per_hour}");
+    (people / per_hour as f64 * 3600.0 - s.evacuation.bucket_s).max(0.0)
+}
+
+#[test]
+fn roads_bind_plans_finish_pass_the_check_and_respect_the_road_cut() {
+    // Every civilian checkpoint at 200,000 people an hour: streets, not screening, limit the
+    // evacuation (the case that did not finish in 180 s before the planner kept its trees).
+    let (_d, s) = example_with(
+        |m: String| {
+            m.replace("capacity_per_hour = 2000", "capacity_per_hour = 200000")
+                .replace("capacity_per_hour = 1500", "capacity_per_hour = 200000")
+        },
+        &[],
+    );
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    assert_eq!(r.stranded, 0.0, "{:?}", r.headline);
+    assert_ne!(
+        r.bottlenecks[0].kind, "checkpoint",
+        "roads bind: {:?}",
+        r.bottlenecks
+    );
+    let e = r.egress_time_s.unwrap();
+    // People per mode as the plan moves them (a neighbourhood without a car road nearby
+    // walks): whatever the split, each mode's people must pass that mode's road cut.
+    let moved = |mode: Profile| -> f64 {
+        r.groups
+            .iter()
+            .filter(|g| g.mode == mode && g.purpose == Purpose::Civilian)
+            .map(|g| g.people)
+            .sum()
+    };
+    let floor = road_cut_floor_s(&m[0], &s, moved(Profile::Foot)).max(road_cut_floor_s(
+        &m[1],
+        &s,
+        moved(Profile::Car),
+    ));
+    assert!(
+        e + 1e-6 >= floor,
+        "egress {e} s below the road cut's {floor} s"
+    );
+    // The checkpoint bound still holds.
+    assert!(e + 1.0 >= r.lower_bound_s.unwrap());
+    eprintln!(
+        "roads bind: egress {:.2} h, road cut floor {:.2} h, checkpoint bound {:.2} h",
+        e / 3600.0,
+        floor / 3600.0,
+        r.lower_bound_s.unwrap() / 3600.0
     );
 }

@@ -26,6 +26,12 @@ pub struct EvacuationBenchResult {
     /// The civilians' bound with the combatants' roads closed (see the evacuation report).
     pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
+    /// A second floor, for when roads bind (the bound relaxes road capacities): per mode, the
+    /// people the plan moves over the minimum road cut between the enclave and the receptions
+    /// (see `road_cut_floor_s`); `null` if no cut separates them.
+    pub road_cut_floor_h: Option<f64>,
+    /// Egress over the larger of the two floors, minus one.
+    pub gap_to_best_floor: Option<f64>,
     pub method: &'static str,
     /// Every planning method's egress.
     pub methods: Vec<corridor_analysis::evacuate::MethodResult>,
@@ -246,6 +252,20 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         map.display(),
         check.violations
     );
+    let moved = |mode: Profile| -> f64 {
+        r.groups
+            .iter()
+            .filter(|g| g.mode == mode && g.purpose == Purpose::Civilian)
+            .map(|g| g.people)
+            .sum()
+    };
+    let road_cut_floor_s = road_cut_floor_s(&fm, &s, moved(Profile::Foot))
+        .zip(road_cut_floor_s(&cm, &s, moved(Profile::Car)))
+        .map(|(a, b)| a.max(b));
+    let best_floor_s = match (r.lower_bound_s, road_cut_floor_s) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     let res = EvacuationBenchResult {
         map: g.meta.source_file.clone(),
         people: r.people,
@@ -269,6 +289,12 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .lower_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),
         gap: r.gap,
+        road_cut_floor_h: road_cut_floor_s.map(|x| x / 3600.0),
+        gap_to_best_floor: r
+            .egress_time_s
+            .zip(best_floor_s)
+            .filter(|&(_, f)| f > 0.0)
+            .map(|(e, f)| e / f - 1.0),
         method: r.method,
         methods: r.methods.clone(),
         bottlenecks: r
@@ -287,13 +313,99 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
         BenchFormat::Text => println!(
-            "{}: {} people in {} neighbourhoods, {} civilian ({}/h) + {} combatant corridors | plan {:.2} s | {} stranded | egress {} h, lower bound {} h, gap {} % | {} | verified {}",
+            "{}: {} people in {} neighbourhoods, {} civilian ({}/h) + {} combatant corridors | plan {:.2} s | {} stranded | egress {} h, lower bound {} h, gap {} % | road cut floor {} h | {} | verified {}",
             res.map, res.people, res.neighbourhoods, res.civilian_corridors, res.checkpoint_capacity_per_hour, res.combatant_corridors, res.plan_s, res.stranded,
             res.egress_time_h.map_or("–".into(), |x| format!("{x:.1}")),
             res.lower_bound_h.map_or("–".into(), |x| format!("{x:.1}")),
             res.gap.map_or("–".into(), |x| format!("{:.1}", x * 100.0)),
+            res.road_cut_floor_h.map_or("–".into(), |x| format!("{x:.1}")),
             res.method, res.verified
         ),
     }
     Ok(())
+}
+
+/// A floor on the time `people` of one mode need to leave, from road capacities alone: the
+/// maximum flow (people per hour, each road at its capacity, the checkpoints' own roads
+/// unlimited) over the roads open to civilians except back into the enclave, from every node inside the enclave (groups
+/// start at a road node inside it, `Network::start_nodes`) to each civilian reception's node
+/// (the nearest node within `MAX_RECEPTION_M` that an open road enters, as the planner picks
+/// it). Everyone must
+/// enter an arc of the minimum cut, which admits at most that flow per hour, so the last cannot
+/// enter before `people / flow` hours less one bucket. Travel times are ignored, so it is
+/// below the optimum; with the checkpoint bound (which relaxes roads) it brackets the roads-bind
+/// case. `None` if no cut separates the two sets.
+fn road_cut_floor_s(
+    sm: &corridor_scenario::ScenarioMap,
+    s: &corridor_scenario::Scenario,
+    people: f64,
+) -> Option<f64> {
+    use corridor_analysis::evacuate::edge_capacity_per_hour;
+    use corridor_roads::geometry::haversine_m;
+    use corridor_scenario::{Purpose, Side};
+    use geo::Contains;
+    if people <= 0.0 {
+        return Some(0.0);
+    }
+    let g = sm.graph;
+    let side = Side::CivilianOf(s.enclaves[0].party);
+    let ground = corridor_analysis::siege::enclave_ground(s, 0);
+    let crossing: std::collections::HashSet<u32> = sm
+        .checkpoints
+        .iter()
+        .flat_map(|c| c.edges.iter().copied())
+        .collect();
+    let inside: Vec<bool> = g
+        .node_coord
+        .iter()
+        .map(|c| ground.contains(&geo::Point::new(c[0], c[1])))
+        .collect();
+    let capacity: Vec<u32> = (0..g.arc_count() as u32)
+        .map(|a| {
+            let e = g.arc_edge(a).0;
+            let (u, v) = (g.graph.arc_tail(a) as usize, g.graph.arc_head(a) as usize);
+            // Closed, or back into the enclave from outside (once across, nobody goes back).
+            if sm.arc_blocked(a, side).is_some() || (!inside[u] && inside[v]) {
+                0
+            } else if crossing.contains(&e) {
+                u32::MAX / 4
+            } else {
+                edge_capacity_per_hour(g, e, s.evacuation.people_per_vehicle).ceil() as u32
+            }
+        })
+        .collect();
+    let receptions: Vec<[f64; 2]> = s
+        .corridors
+        .iter()
+        .filter(|c| c.purpose == Purpose::Civilian)
+        .filter_map(|c| c.reception)
+        .collect();
+    let nodes = 0..g.node_count() as u32;
+    let starts: Vec<u32> = nodes.clone().filter(|&v| inside[v as usize]).collect();
+    // Each reception is one node (as the planner has it): the nearest within
+    // `MAX_RECEPTION_M` that an open road leads into.
+    let entered: Vec<bool> = {
+        let mut e = vec![false; g.node_count()];
+        for a in 0..g.arc_count() as u32 {
+            if capacity[a as usize] > 0 {
+                e[g.graph.arc_head(a) as usize] = true;
+            }
+        }
+        e
+    };
+    let ends: Vec<u32> = receptions
+        .iter()
+        .filter_map(|&r| {
+            nodes
+                .clone()
+                .filter(|&v| entered[v as usize])
+                .map(|v| (haversine_m(g.node_coord[v as usize], r), v))
+                .filter(|x| x.0 <= corridor_analysis::evacuate::network::MAX_RECEPTION_M)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|x| x.1)
+        })
+        .collect();
+    let cut = corridor_routing::min_cut(&g.graph, &capacity, &starts, &ends).value;
+    (cut > 0 && cut < u64::MAX / 8)
+        .then(|| (people / cut as f64 * 3600.0 - s.evacuation.bucket_s).max(0.0))
 }
