@@ -142,7 +142,37 @@ fn points_and_slivers_start_from_one_place() {
 }
 
 mod common;
+mod reach;
 use common::*;
+
+/// `n` points spread uniformly over `area` ∩ `ground` by a fixed linear congruential sequence.
+fn sample(
+    area: &MultiPolygon<f64>,
+    ground: &MultiPolygon<f64>,
+    n: usize,
+    seed: &mut u64,
+) -> Vec<[f64; 2]> {
+    use geo::{BoundingRect, Contains, Point};
+    let mut uniform = || {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let b = area.bounding_rect().unwrap();
+    let mut out = Vec::new();
+    while out.len() < n {
+        let p = [
+            b.min().x + uniform() * b.width(),
+            b.min().y + uniform() * b.height(),
+        ];
+        let pt = Point::new(p[0], p[1]);
+        if area.contains(&pt) && ground.contains(&pt) {
+            out.push(p);
+        }
+    }
+    out
+}
 
 /// The example's walkers stranded for want of a road, against sampling: 400 random points
 /// (a fixed linear congruential sequence) spread uniformly over each sector's part of the
@@ -203,6 +233,46 @@ fn the_example_strands_the_walkers_sampling_finds_far_from_any_road() {
         assert!(
             (planned - sampled).abs() <= 0.08,
             "{}: {planned:.3} of walkers stranded for want of a road, sampling says {sampled:.3}",
+            n.name
+        );
+    }
+}
+
+/// Every stranded person of the example, against sampling and an independent reachability
+/// check: 200 random points per sector; a point's walkers can leave when a foot road node inside
+/// the enclave within 500 m reaches a civilian reception by the state BFS of `reach` (one
+/// outward crossing, nobody back in) on roads the plan's combatants do not walk, and its drivers
+/// likewise by car (or they walk). The sector's stranded share must agree within 8 points.
+#[test]
+fn the_example_strands_those_whom_no_road_within_500_m_leads_out() {
+    use corridor_analysis::evacuate::evacuate;
+    let s = example();
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    let ground = corridor_analysis::siege::enclave_ground(&s, 0);
+    let fighters = reach::combatant_stretches(m[0].graph, &r);
+    let mut seed = 777;
+    let ev = s.evacuation;
+    let mut points = Vec::new();
+    for n in &r.neighbourhoods {
+        let unit = s.population.iter().find(|u| u.name == n.name).unwrap();
+        points.extend(sample(unit.area.as_ref().unwrap(), &ground, 200, &mut seed));
+    }
+    let walk = reach::cells_that_leave(&m[0], &ground, &points, &fighters);
+    let drive = reach::cells_that_leave(&m[1], &ground, &points, &fighters);
+    for (k, n) in r.neighbourhoods.iter().enumerate() {
+        let sampled: f64 = (k * 200..(k + 1) * 200)
+            .map(|i| {
+                let w = f64::from(u8::from(!walk[i]));
+                let d = f64::from(u8::from(!drive[i] && !walk[i]));
+                ev.foot_share * w + (1.0 - ev.foot_share) * d
+            })
+            .sum::<f64>()
+            / 200.0;
+        let planned = n.stranded / (n.people * (1.0 - ev.stay_share));
+        assert!(
+            (planned - sampled).abs() <= 0.08,
+            "{}: {planned:.3} of its leavers stranded, sampling and BFS say {sampled:.3}",
             n.name
         );
     }
