@@ -14,7 +14,7 @@ fn liechtenstein() -> PathBuf {
 /// The scenario: an enclave around Vaduz (opposition), a government strip north of it from
 /// 20 July only; four point neighbourhoods (1,000 … 4,000 people); three invented clinics — A
 /// functioning, B partially functioning, C functioning with a record saying it works again
-/// from 25 July; three incidents.
+/// from 25 July; three incidents; Giessaweg (OSM way 112392269, beside B) closed from 20 July.
 fn scenario(dir: &Path) -> PathBuf {
     let files = [
         ("scenario.toml", format!(r#"name = "Access spot-check on Liechtenstein (invented)"
@@ -22,6 +22,7 @@ as_of = "2016-07-28"
 map = "{}"
 territory = "territory.geojson"
 incidents = "incidents.csv"
+closures = "closures.geojson"
 population = "population.geojson"
 facilities = "facilities.geojson"
 
@@ -40,6 +41,8 @@ party = "opp"
         ("territory.geojson", r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"party":"opp"},"geometry":{"type":"Polygon","coordinates":[[[9.505,47.120],[9.545,47.120],[9.545,47.150],[9.505,47.150],[9.505,47.120]]]}},
 {"type":"Feature","properties":{"party":"gov","since":"2016-07-20"},"geometry":{"type":"Polygon","coordinates":[[[9.505,47.150],[9.545,47.150],[9.545,47.175],[9.505,47.175],[9.505,47.150]]]}}]}"#.to_string()),
+        ("closures.geojson", r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"since":"2016-07-20","osm_way_id":112392269},"geometry":null}]}"#.to_string()),
         ("population.geojson", r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"name":"P1","people":1000},"geometry":{"type":"Point","coordinates":[9.521,47.141]}},
 {"type":"Feature","properties":{"name":"P2","people":2000},"geometry":{"type":"Point","coordinates":[9.516,47.129]}},
@@ -117,13 +120,17 @@ fn access_on_liechtenstein_follows_the_documented_rules_by_hand() {
         v["load"]["functioning_people"].as_f64().unwrap() + partial,
         10000.0
     );
-    // On 21 July, incidents up to that date: LI1, LI2 and LI3.
-    assert_eq!(v["changes"]["scenario_on_compare_date"]["incidents"], 3);
+    // On 21 July, incidents up to that date: LI1, LI2 and LI3, and the closure of 20 July in
+    // force; on 17 July only LI1, and no closure.
+    let on = &v["changes"]["scenario_on_compare_date"];
+    assert_eq!(on["incidents"], 3);
+    assert_eq!(on["closures_in_force"], 1);
+    assert!(on["roads_closed_on_foot"].as_u64().unwrap() >= 1, "{on}");
     let before = json(&["access", sc, "--compare", "2016-07-17"]);
-    assert_eq!(
-        before["changes"]["scenario_on_compare_date"]["incidents"],
-        1
-    );
+    let on = &before["changes"]["scenario_on_compare_date"];
+    assert_eq!(on["incidents"], 1);
+    assert_eq!(on["closures_in_force"], 0);
+    assert_eq!(on["roads_closed_on_foot"], 0);
 }
 
 /// An isochrone on Liechtenstein is a filled area: each polygon holds no hole, it contains its
