@@ -12,8 +12,9 @@
 //! **Incidents.** An incident hits a facility when both hold:
 //! - its kind damages buildings ([`damage_of`]: explosive kinds make a facility
 //!   `not_functioning`; attacks, armed clashes, grenades and looting/property destruction make
-//!   it `partially_functioning`; any of them is `destroyed` when the notes say so by a word of
-//!   [`DESTROYED_WORDS`] not preceded by one of [`NOT_QUITE_WORDS`]);
+//!   it `partially_functioning`; any of them is `destroyed` when the notes say so: in one
+//!   clause, a word of [`DESTROYED_WORDS`] not preceded by one of [`NOT_QUITE_WORDS`], within
+//!   [`BUILDING_WORD_WINDOW`] words of a word of [`BUILDING_WORDS`] (see [`says_destroyed`]);
 //! - it lies within `hit_radius_m` of the facility, or within `named_hit_radius_m` and its
 //!   notes name the facility (the whole name, as words; not a generic name like "Hospital",
 //!   see [`GENERIC_NAMES`]). Distance is always bounded. An incident whose notes name another
@@ -143,13 +144,56 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the notes say the building was destroyed: a word of [`DESTROYED_WORDS`] not right
-/// after a word of [`NOT_QUITE_WORDS`].
+/// Words for a building or a part of a health facility: a destruction word counts only near
+/// one of them ("the operating theatres are destroyed", not "destroyed vehicles").
+pub const BUILDING_WORDS: [&str; 25] = [
+    "hospital",
+    "hospitals",
+    "clinic",
+    "clinics",
+    "clinica",
+    "clínica",
+    "facility",
+    "facilities",
+    "building",
+    "buildings",
+    "centre",
+    "center",
+    "pharmacy",
+    "dispensary",
+    "ward",
+    "wards",
+    "theatre",
+    "theatres",
+    "theater",
+    "theaters",
+    "wing",
+    "premises",
+    "infirmary",
+    "health",
+    "medical",
+];
+
+/// Words either side of a destruction word within which a word of [`BUILDING_WORDS`] must be.
+pub const BUILDING_WORD_WINDOW: usize = 4;
+
+/// Whether the notes say a building was destroyed: in one clause (the notes split at `.`, `;`,
+/// `!`, `?`), a word of [`DESTROYED_WORDS`] not right after a word of [`NOT_QUITE_WORDS`],
+/// with a word of [`BUILDING_WORDS`] at most [`BUILDING_WORD_WINDOW`] words from it. "Fighting
+/// beside the clinic; destroyed vehicles" destroys no clinic.
 pub fn says_destroyed(notes: &str) -> bool {
-    let w = words(notes);
+    notes
+        .split(['.', ';', '!', '?'])
+        .any(|clause| clause_says_destroyed(&words(clause)))
+}
+
+fn clause_says_destroyed(w: &[String]) -> bool {
     (0..w.len()).any(|i| {
+        let near =
+            i.saturating_sub(BUILDING_WORD_WINDOW)..(i + BUILDING_WORD_WINDOW + 1).min(w.len());
         DESTROYED_WORDS.contains(&w[i].as_str())
             && !(i > 0 && NOT_QUITE_WORDS.contains(&w[i - 1].as_str()))
+            && w[near].iter().any(|x| BUILDING_WORDS.contains(&x.as_str()))
     })
 }
 
@@ -388,6 +432,30 @@ mod tests {
         assert_eq!(
             damage_of(&inc(ex, "Air/drone strike", "partially destroyed")),
             Some(NotFunctioning)
+        );
+        // Destruction of something else, in another clause or far from any building word, is
+        // no destruction of the facility (a spot-check on Liechtenstein marked a clinic
+        // destroyed for "fighting beside the clinic; destroyed vehicles").
+        let clash = |notes: &str| damage_of(&inc("Battles", "Armed clash", notes));
+        assert_eq!(
+            clash("fighting beside the clinic; destroyed vehicles"),
+            Some(PartiallyFunctioning)
+        );
+        assert_eq!(
+            clash("destroyed two trucks and a tank near the road to the hospital"),
+            Some(PartiallyFunctioning)
+        );
+        assert_eq!(
+            clash("clashes; the clinic building was destroyed"),
+            Some(Destroyed)
+        );
+        assert_eq!(
+            damage_of(&inc(
+                ex,
+                "Air/drone strike",
+                "air strike on the hospital; the operating theatres are destroyed."
+            )),
+            Some(Destroyed)
         );
         // "destroy" inside another word, or a protest about destruction, is no destruction.
         assert_eq!(

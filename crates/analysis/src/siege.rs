@@ -273,8 +273,9 @@ pub fn enclave_population(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(f64,
         .collect()
 }
 
-/// As [`enclave_population`], with each entry's index into `s.population`.
-fn enclave_units(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(usize, f64, [f64; 2])> {
+/// As [`enclave_population`], with each entry's index into `s.population` (the evacuation's
+/// independent check reads each neighbourhood's own point and area through it).
+pub fn enclave_units(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(usize, f64, [f64; 2])> {
     let mut out = Vec::new();
     for (i, u) in s.population.iter().enumerate() {
         match &u.area {

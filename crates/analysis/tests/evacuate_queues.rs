@@ -33,7 +33,9 @@ fn checkpoint_queues_by_hour_respect_capacity_and_add_up() {
                 assert!(*x <= cap + 1.0, "{} hour {h}: {x} > {cap}", c.name);
             }
         }
-        used += usize::from(c.people > 0.0 && c.peak_queue > 0.0);
+        used += usize::from(c.people > 0.0);
     }
-    assert!(used > 0, "some checkpoint has a queue in the example");
+    // (Departures are timed, so queues may be empty: with people starting spread over their
+    // areas' roads, the example's plan has nobody waiting at a checkpoint.)
+    assert!(used >= 3, "the example's checkpoints carry people");
 }

@@ -70,12 +70,7 @@ fn run_verify(loaded: &scenario_cmd::LoadedScenario, path: &Path) -> Result<()> 
         for x in &v.violations {
             eprintln!("corridor: violation: {x}");
         }
-        bail!(
-            "{}: the plan fails {} check(s); first: {}",
-            path.display(),
-            v.violation_count,
-            v.violations.first().map_or("", String::as_str)
-        );
+        bail!("{}: {}", path.display(), v.summary());
     }
     let out = loaded.result_json(json!({"plan": path.display().to_string()}), &v)?;
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -15,6 +15,7 @@ pub mod capacity;
 pub mod network;
 mod plan;
 mod report;
+pub mod start;
 mod suggest;
 pub mod verify;
 
@@ -232,6 +233,9 @@ pub(crate) struct Unit {
     pub name: String,
     pub people: f64,
     pub point: [f64; 2],
+    /// Its area inside the enclave, when the population layer gives an area: its people start
+    /// spread over it ([`start`]).
+    pub area: Option<geo::MultiPolygon<f64>>,
 }
 
 /// People of one neighbourhood in one mode (layer of the flow's network).
@@ -242,38 +246,10 @@ pub(crate) struct Group {
     pub people: f64,
     /// Start node in the flow's network, or why there is none.
     pub start: Result<u32, String>,
-    /// A change of plan worth telling (people who walk because they cannot drive).
+    /// Why some of its people walk who would drive (no usable road for vehicles near them).
     pub note: Option<String>,
-}
-
-/// People who would drive but have no usable road within reach walk, if walkers of their
-/// neighbourhood can leave: a car left behind does not strand a family.
-fn walk_instead_of_driving(net: &Network, groups: &mut Vec<Group>) {
-    let foot = net
-        .layers
-        .iter()
-        .position(|sm| sm.graph.profile == Profile::Foot);
-    let Some(foot) = foot else { return };
-    let mut moved: Vec<(usize, f64, String)> = Vec::new();
-    for g in groups.iter_mut() {
-        if g.layer == foot {
-            continue;
-        }
-        if let Err(why) = &g.start {
-            moved.push((g.unit, g.people, why.clone()));
-        }
-    }
-    for (unit, people, why) in moved {
-        let Some(walkers) = groups
-            .iter_mut()
-            .find(|g| g.unit == unit && g.layer == foot && g.start.is_ok())
-        else {
-            continue;
-        };
-        walkers.people += people;
-        walkers.note = Some(format!("{people:.0} who would drive walk instead: {why}"));
-        groups.retain(|g| !(g.unit == unit && g.layer != foot && g.start.is_err()));
-    }
+    /// Of `people`, those who would drive but walk.
+    pub walking_drivers: f64,
 }
 
 /// One flow (civilians, or combatants) planned on its network.
@@ -309,26 +285,26 @@ impl Flow<'_> {
     }
 }
 
-/// The enclave's neighbourhoods, named from the population layer.
+/// The enclave's neighbourhoods, named from the population layer, with the part of each area
+/// inside the enclave.
 fn units(s: &Scenario, ground: &geo::MultiPolygon<f64>) -> Vec<Unit> {
-    crate::siege::enclave_population(s, ground)
-        .iter()
-        .enumerate()
-        .map(|(i, (people, at))| Unit {
-            name: s
-                .population
-                .iter()
-                .filter(|u| {
-                    u.area
-                        .as_ref()
-                        .is_some_and(|a| a.contains(&Point::new(at[0], at[1])))
-                        || u.point == *at
-                })
-                .map(|u| u.name.clone())
-                .next()
-                .unwrap_or_else(|| format!("unit {i}")),
-            people: *people,
-            point: *at,
+    crate::siege::enclave_units(s, ground)
+        .into_iter()
+        .map(|(i, people, at)| {
+            let u = &s.population[i];
+            Unit {
+                name: if u.name.is_empty() {
+                    format!("unit {i}")
+                } else {
+                    u.name.clone()
+                },
+                people,
+                point: at,
+                area: u
+                    .area
+                    .as_ref()
+                    .map(|a| geo::BooleanOps::intersection(a, ground)),
+            }
         })
         .collect()
 }
@@ -448,7 +424,7 @@ pub fn evacuate(
         let people = shares_by_layer(&shares, &[1.0]);
         // Combatants keep off the civilians' quickest ways to their checkpoints where they can;
         // where that strands more of them, they may use any road.
-        let approach = civilian_net.approach_segments(&points_of(&units));
+        let approach = civilian_net.approach_segments(&start_points(&units));
         let plan = |forbidden: &HashSet<Segment>| -> Result<Flow, EvacuationError> {
             let net = Network::build(&[foot], Side::Party(party), &comb, forbidden, &ground)?;
             plan_flow(net, &units, &people)
@@ -503,35 +479,92 @@ fn used_segments(f: &Flow) -> HashSet<Segment> {
     out
 }
 
-fn points_of(units: &[Unit]) -> Vec<[f64; 2]> {
-    units.iter().map(|u| u.point).collect()
+/// Where the units' people start from: every cell of every unit ([`start::cells`]).
+fn start_points(units: &[Unit]) -> Vec<[f64; 2]> {
+    units
+        .iter()
+        .flat_map(|u| start::cells(u.point, u.area.as_ref()))
+        .collect()
 }
 
-/// Starts a flow's groups on its network, bounds and plans it.
+/// Starts a flow's groups on its network ([`start`]: a neighbourhood's people spread over the
+/// road nodes of its area, one group per start node and mode, the stranded apart by reason),
+/// bounds and plans it. People of a cell who would drive but have no usable road within reach
+/// walk from that cell, if they can: a car left behind does not strand a family.
 fn plan_flow<'a>(
     net: Network<'a>,
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
-    let points = points_of(units);
-    let starts: Vec<Vec<Result<u32, String>>> = (0..people.len())
-        .map(|l| net.start_nodes(l, &points))
+    let cells: Vec<Vec<[f64; 2]>> = units
+        .iter()
+        .map(|u| start::cells(u.point, u.area.as_ref()))
         .collect();
+    let candidates: Vec<Vec<start::Candidate>> =
+        (0..people.len()).map(|l| net.start_candidates(l)).collect();
+    let mode = |l: usize| net.profile_graph(l).profile.name();
+    let foot = (0..people.len()).find(|&l| net.profile_graph(l).profile == Profile::Foot);
     let mut groups: Vec<Group> = Vec::new();
     for (l, per_unit) in people.iter().enumerate() {
         for &(u, p) in per_unit {
-            if p > 0.0 {
-                groups.push(Group {
-                    unit: u,
-                    layer: l,
-                    people: p,
-                    start: starts[l][u].clone(),
-                    note: None,
-                });
+            if p <= 0.0 {
+                continue;
+            }
+            let per_cell = p / cells[u].len() as f64;
+            for &c in &cells[u] {
+                let start = start::nearest_way_out(c, &candidates[l], mode(l));
+                let walk = match (&start, foot) {
+                    (Err(why), Some(f)) if f != l => {
+                        start::nearest_way_out(c, &candidates[f], mode(f))
+                            .ok()
+                            .map(|v| (f, v, why.clone()))
+                    }
+                    _ => None,
+                };
+                match walk {
+                    Some((f, v, why)) => {
+                        add_to_group(&mut groups, u, f, Ok(v), per_cell, Some(why))
+                    }
+                    None => add_to_group(&mut groups, u, l, start, per_cell, None),
+                }
             }
         }
     }
-    walk_instead_of_driving(&net, &mut groups);
     let purpose = net.side.purpose();
     plan::plan(net, purpose, groups)
+}
+
+/// Adds `people` of unit `unit` starting at `start` in `layer` to its group (one per unit,
+/// layer and start); `walk_because`: they would drive but walk, for that reason (noted).
+fn add_to_group(
+    groups: &mut Vec<Group>,
+    unit: usize,
+    layer: usize,
+    start: Result<u32, String>,
+    people: f64,
+    walk_because: Option<String>,
+) {
+    let i = match groups
+        .iter()
+        .position(|g| g.unit == unit && g.layer == layer && g.start == start)
+    {
+        Some(i) => i,
+        None => {
+            groups.push(Group {
+                unit,
+                layer,
+                people: 0.0,
+                start,
+                note: None,
+                walking_drivers: 0.0,
+            });
+            groups.len() - 1
+        }
+    };
+    let g = &mut groups[i];
+    g.people += people;
+    if let Some(why) = walk_because {
+        g.walking_drivers += people;
+        g.note = Some(why);
+    }
 }

@@ -4,6 +4,7 @@
 //! drivers draw on one screening pool within its opening hours.
 
 use super::capacity::edge_capacity_per_hour;
+use super::start::{spread, Candidate};
 use super::EvacuationError;
 use crate::ccrp::FlowNetwork;
 use crate::evacuate::bound::BoundNetwork;
@@ -14,9 +15,7 @@ use corridor_scenario::{parse_hours, Mode, Scenario, ScenarioMap, Side};
 use geo::{Contains, MultiPolygon, Point};
 use std::collections::HashSet;
 
-/// People start at a road node at most this far from their neighbourhood's point (metres);
-/// farther, they count as stranded. The same limit as health-care access uses.
-pub const MAX_START_M: f64 = 500.0;
+pub use super::start::MAX_START_M;
 /// Reception points must lie this close to a road the flow can reach (metres).
 pub const MAX_RECEPTION_M: f64 = 500.0;
 /// Days of opening windows planned for (and the planner's horizon).
@@ -355,9 +354,9 @@ impl<'a> Network<'a> {
         &self.sink_list
     }
 
-    /// Start nodes in `layer` for each point: the nearest road node inside the enclave, within
-    /// [`MAX_START_M`], from which a reception can be reached; `Err(reason)` otherwise.
-    pub fn start_nodes(&self, layer: usize, points: &[[f64; 2]]) -> Vec<Result<u32, String>> {
+    /// The road nodes of `layer` inside the enclave people could start from, each marked by
+    /// whether a road from it is open to the flow and whether a reception can be reached.
+    pub fn start_candidates(&self, layer: usize) -> Vec<Candidate> {
         let g = self.layers[layer].graph;
         let mut to_exit = OneToAll::new(&self.graph);
         let seeds: Vec<Seed> = self
@@ -366,39 +365,30 @@ impl<'a> Network<'a> {
             .map(|&v| Seed { node: v, cost: 0.0 })
             .collect();
         to_exit.run(&self.graph, &self.travel_s, &seeds, f64::INFINITY, true);
-        let candidates: Vec<(u32, bool)> = (0..g.node_count() as u32)
+        (0..g.node_count() as u32)
             .map(|v| v + self.node0[layer])
             .filter(|&v| self.inside(v))
-            .filter(|&v| {
-                self.graph
+            .map(|v| Candidate {
+                at: g.node_coord[(v - self.node0[layer]) as usize],
+                node: v,
+                open: self
+                    .graph
                     .out_arcs(v)
-                    .any(|a| self.travel_s[a as usize].is_finite())
+                    .any(|a| self.travel_s[a as usize].is_finite()),
+                leads_out: to_exit.cost(v).is_finite(),
             })
-            .map(|v| (v, to_exit.cost(v).is_finite()))
-            .collect();
-        let mode = g.profile.name();
+            .collect()
+    }
+
+    /// Start nodes in `layer` for each point (see [`super::start`]): the nearest road node
+    /// inside the enclave, within [`MAX_START_M`], from which a reception can be reached;
+    /// `Err(reason)` otherwise.
+    pub fn start_nodes(&self, layer: usize, points: &[[f64; 2]]) -> Vec<Result<u32, String>> {
+        let candidates = self.start_candidates(layer);
+        let mode = self.layers[layer].graph.profile.name();
         points
             .iter()
-            .map(|&p| {
-                let near: Vec<(f64, u32, bool)> = candidates
-                    .iter()
-                    .map(|&(v, out)| {
-                        let c = g.node_coord[(v - self.node0[layer]) as usize];
-                        (haversine_m(c, p), v, out)
-                    })
-                    .filter(|x| x.0 <= MAX_START_M)
-                    .collect();
-                if near.is_empty() {
-                    return Err(format!(
-                        "no {mode} road inside the enclave within {MAX_START_M:.0} m"
-                    ));
-                }
-                near.iter()
-                    .filter(|x| x.2)
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|x| x.1)
-                    .ok_or_else(|| format!("no {mode} road within {MAX_START_M:.0} m leads to a corridor's reception (closed roads, front lines, or roads kept for the other flow)"))
-            })
+            .map(|&p| spread(&[p], &candidates, mode).swap_remove(0).start)
             .collect()
     }
 

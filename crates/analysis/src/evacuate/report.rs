@@ -143,15 +143,21 @@ fn headline(
             "{combatants_stranded:.0} combatants cannot reach a combatant corridor"
         ));
     }
+    // With anyone stranded, egress, bound and gap are about those who can leave: say so.
+    let who = if stranded >= 0.5 {
+        "of those who can leave, the last"
+    } else {
+        "the last person"
+    };
     match (egress, bound, gap) {
         (Some(e), Some(b), Some(g)) => out.push(format!(
-            "the last person reaches reception after {:.1} h; no plan can beat {:.1} h (lower bound): gap {:.1} %",
+            "{who} reaches reception after {:.1} h; no plan can beat {:.1} h (lower bound): gap {:.1} %",
             e / 3600.0,
             b / 3600.0,
             g * 100.0
         )),
         (Some(e), _, _) => out.push(format!(
-            "the last person reaches reception after {:.1} h",
+            "{who} reaches reception after {:.1} h",
             e / 3600.0
         )),
         _ => out.push("nobody can leave: no egress time and no gap".into()),
@@ -354,13 +360,17 @@ fn neighbourhoods(s: &Scenario, units: &[Unit], civ: &Flow) -> Vec<Neighbourhood
                 only_exposed_routes: mine.iter().any(|&g| civ.only_exposed[g]),
                 stranded: stranded.round(),
                 stranded_because,
-                notes: mine
-                    .iter()
-                    .filter_map(|&g| civ.groups[g].note.clone())
-                    .collect(),
+                notes: walking_drivers_note(civ, &mine).into_iter().collect(),
             }
         })
         .collect()
+}
+
+/// One note for a neighbourhood's drivers who walk instead, summed over its groups.
+fn walking_drivers_note(civ: &Flow, mine: &[usize]) -> Option<String> {
+    let walking: f64 = mine.iter().map(|&g| civ.groups[g].walking_drivers).sum();
+    let why = mine.iter().find_map(|&g| civ.groups[g].note.as_ref())?;
+    (walking >= 0.5).then(|| format!("{walking:.0} who would drive walk instead: {why}"))
 }
 
 fn bottlenecks(flows: &[&Flow]) -> Vec<Bottleneck> {
@@ -392,7 +402,8 @@ fn bottlenecks(flows: &[&Flow]) -> Vec<Bottleneck> {
 }
 
 /// Civilians still inside per neighbourhood, and combatants, hour by hour: until they pass
-/// their checkpoint. Stayers and the stranded stay to the end.
+/// their checkpoint (at hour 0 everyone is inside: one who passes at that instant is at the
+/// checkpoint). Stayers and the stranded stay to the end.
 fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64) -> Vec<HourRow> {
     let hours = (egress / 3600.0).ceil() as u32 + 1;
     (0..=hours)
@@ -401,7 +412,7 @@ fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64)
             let mut by: Vec<f64> = units.iter().map(|u| u.people).collect();
             let mut combatants = s.evacuation.combatants;
             for p in all {
-                if p.flow.net.exit_time(p.r) <= t {
+                if p.flow.net.exit_time(p.r) < t {
                     match p.flow.purpose {
                         Purpose::Civilian => by[p.unit] -= p.r.people,
                         Purpose::Combatant => combatants -= p.r.people,
@@ -483,7 +494,7 @@ fn assumptions(s: &Scenario) -> Vec<String> {
         format!("walking capacity {WALK_FLOW_PER_M_S} people/s per metre of width ({STEPS_FLOW_PER_M_S} on steps), widths from OSM or by road class; vehicles {VEHICLES_PER_LANE_H} per lane per hour"),
         "each checkpoint screens capacity_per_hour people in all, walkers and drivers from one pool, only within the corridor's opening hours (a 5-minute bucket partly open admits its open share)".into(),
         format!("the evacuation starts at {:02}:{:02} on {}; capacity is counted in {:.0}-minute buckets", (ev.start_s / 3600.0) as u32, ((ev.start_s % 3600.0) / 60.0) as u32, s.as_of, ev.bucket_s / 60.0),
-        format!("people start at the nearest road node within {:.0} m of their neighbourhood's point from which a reception can be reached; otherwise they are stranded and stay", super::MAX_START_M),
+        format!("people start at the nearest road node within {:.0} m of where they live from which a reception can be reached — a point neighbourhood at its point; an area's people spread evenly over the area on a grid of cells of at least {:.0} m (at most {:.0} cells), each cell from its nearest such node; otherwise they are stranded and stay", super::MAX_START_M, super::start::START_CELL_M, super::start::MAX_START_CELLS),
         format!("routes above the exposure threshold ({}) are used only where no other exists (see neighbourhoods[].only_exposed_routes)", s.risk.exposure_threshold),
         format!("{:.0} combatants walk from the neighbourhoods, spread in proportion to their people, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants),
         "the civilian plan is the earliest-finishing of three CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity (see methods)".into(),

@@ -3,26 +3,90 @@
 //! Nothing here uses the planner's structures: every route is walked on the graph by OSM node
 //! and way ids; travel times, road capacities, which arcs cross the line at which checkpoint
 //! (`checkpoint_passed`, from the scenario's ground rule and placed checkpoints), opening
-//! hours (by the clock, `open_seconds_between`), road stretches and the neighbourhoods' people
-//! are recomputed from the graph and the scenario. Shared with the planner are only the
-//! documented model's constants and road capacity formula (`capacity`, `MAX_START_M`,
-//! `MAX_RECEPTION_M`).
+//! hours (by the clock, `open_seconds_between`), road stretches, the distance from each start
+//! to its neighbourhood's own point or area and from each end to a reception, and the
+//! neighbourhoods' people are recomputed from the graph and the scenario.
+//!
+//! What is shared, and why: the documented capacity table (`capacity::edge_capacity_per_hour`:
+//! SFPE walking flow per metre of width, HCM vehicles per lane, widths and lanes by road class)
+//! is a model *input*, like the scenario's `capacity_per_hour` — the README documents it as the
+//! capacity assumption, and a check with another table would check another model. The
+//! population layer's reading (`siege::enclave_units`: who lives inside the enclave, area units
+//! by the share of their area inside) is the scenario's population, shared by every analysis.
+//! The start and reception limits are the README's documented 500 m, kept here as the check's
+//! own constants ([`START_LIMIT_M`], [`RECEPTION_LIMIT_M`]) rather than the planner's, so a
+//! planner that drifts from the documented limits fails the check.
+//!
 //! Checked: routes connected, passable for their traveller, one checkpoint, never going back
-//! into the enclave after it; nobody
-//! enters a road before reaching it; every road's and every checkpoint's load per time bucket
-//! within capacity, checkpoints entered only while open; routes start near their neighbourhood
-//! and end at a reception of their purpose; civilians and combatants share no stretch of road;
-//! people conserved per neighbourhood; the egress covers every arrival and the bound is below it.
+//! into the enclave after it; nobody enters a road before reaching it; every road's and every
+//! checkpoint's load per time bucket within capacity, checkpoints entered only while open;
+//! routes start inside the enclave within [`START_LIMIT_M`] of their neighbourhood (its point,
+//! or anywhere in its area inside the enclave) and end within [`RECEPTION_LIMIT_M`] of a
+//! reception of their purpose; civilians and combatants share no stretch of road; people
+//! conserved per neighbourhood; the egress covers every arrival and the bound is below it.
 
-use super::network::MAX_RECEPTION_M;
-use super::{edge_capacity_per_hour, PlannedGroup, MAX_START_M};
-use crate::siege::{enclave_ground, enclave_population};
-use corridor_roads::geometry::haversine_m;
+use super::{edge_capacity_per_hour, PlannedGroup};
+use crate::siege::{enclave_ground, enclave_units};
+use corridor_roads::geometry::{closest_on_segment, haversine_m, LocalProjection};
 use corridor_roads::{Profile, ProfileGraph};
 use corridor_scenario::{parse_hours, Purpose, Scenario, ScenarioMap, Side};
-use geo::{Contains, Point};
+use geo::{BooleanOps, Contains, MultiPolygon, Point};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+
+/// The documented start limit (README, "Where people start"): people start at a road node at
+/// most this far from their neighbourhood (its point, or its area inside the enclave), metres.
+pub const START_LIMIT_M: f64 = 500.0;
+/// The documented reception limit: a route ends at most this far from its reception, metres.
+pub const RECEPTION_LIMIT_M: f64 = 500.0;
+
+/// Where a neighbourhood lives, as the scenario's population layer says: its point, and its area
+/// inside the enclave when it is given as an area.
+struct Place {
+    point: [f64; 2],
+    area: Option<MultiPolygon<f64>>,
+}
+
+impl Place {
+    /// Metres from `p` to the place: 0 inside its area, else to the area's nearest edge (in a
+    /// local projection around `p`, exact to well under a metre at these distances); to the
+    /// point for a point unit.
+    fn distance_m(&self, p: [f64; 2]) -> f64 {
+        let Some(area) = &self.area else {
+            return haversine_m(p, self.point);
+        };
+        if area.contains(&Point::new(p[0], p[1])) {
+            return 0.0;
+        }
+        let proj = LocalProjection::for_bbox([p[0], p[1], p[0], p[1]]);
+        let q = proj.project(p);
+        area.0
+            .iter()
+            .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+            .flat_map(|ring| ring.lines())
+            .map(|l| {
+                let a = proj.project([l.start.x, l.start.y]);
+                let b = proj.project([l.end.x, l.end.y]);
+                let (c, _) = closest_on_segment(q, a, b);
+                (c[0] - q[0]).hypot(c[1] - q[1])
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// Each neighbourhood's place, in the order of the plan's `neighbourhoods`.
+fn places(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<Place> {
+    enclave_units(s, ground)
+        .into_iter()
+        .map(|(i, _, at)| Place {
+            point: at,
+            area: s.population[i]
+                .area
+                .as_ref()
+                .map(|a| a.intersection(ground)),
+        })
+        .collect()
+}
 
 /// A stretch of road as the check compares flows: the OSM way and the two shape points (1e-7°)
 /// it runs between, in a fixed order — the same for a walker's and a driver's edge.
@@ -123,7 +187,53 @@ pub struct Verification {
     /// Every problem found (at most 50 listed), one line each.
     pub violations: Vec<String>,
     pub violation_count: usize,
+    /// The kinds of problem found, in the order first met, with their counts.
+    pub problems: Vec<Problem>,
 }
+
+impl Verification {
+    /// The verdict in one line: the kinds of problem (with counts), then the first violation.
+    pub fn summary(&self) -> String {
+        if self.ok {
+            return format!("the plan passes ({} groups)", self.groups);
+        }
+        let kinds: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| format!("{} ({})", p.problem, p.count))
+            .collect();
+        format!(
+            "the plan fails {} check(s): {}; first: {}",
+            self.violation_count,
+            kinds.join("; "),
+            self.violations.first().map_or("", String::as_str)
+        )
+    }
+}
+
+/// One kind of problem and how often the check found it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub problem: &'static str,
+    pub count: usize,
+}
+
+// The kinds of problem, as the one-line verdict names them.
+const MALFORMED: &str = "a malformed group or scenario";
+const BROKEN_ROUTE: &str =
+    "a route the graph does not have (broken, or timed faster than its roads)";
+const UNDECLARED_CROSSING: &str = "a route that crosses a front line away from a declared crossing";
+const CLOSED_ROAD: &str = "a route on a road closed to its travellers";
+const CROSSING: &str =
+    "a route that crosses the line more than once, back in, or not where the plan says";
+const CLOSED_CHECKPOINT: &str = "people through a checkpoint while it is closed";
+const START: &str = "a group that starts too far from its neighbourhood or outside the enclave";
+const END: &str = "a route that does not end at a reception";
+const ROAD_LOAD: &str = "a road over capacity";
+const CHECKPOINT_LOAD: &str = "a checkpoint over capacity";
+const SEPARATION: &str = "civilians and combatants on the same road";
+const PEOPLE: &str = "people not conserved";
+const EGRESS: &str = "an egress or bound that does not match the groups";
 
 /// Rounding in the plan's reported figures: whole people.
 const PEOPLE_TOLERANCE: f64 = 1.0;
@@ -139,11 +249,19 @@ struct Checker<'a> {
     segments: [HashSet<Stretch>; 2],
     violations: Vec<String>,
     count: usize,
+    problems: Vec<Problem>,
 }
 
 impl<'a> Checker<'a> {
-    fn fail(&mut self, m: String) {
+    fn fail(&mut self, kind: &'static str, m: String) {
         self.count += 1;
+        match self.problems.iter_mut().find(|p| p.problem == kind) {
+            Some(p) => p.count += 1,
+            None => self.problems.push(Problem {
+                problem: kind,
+                count: 1,
+            }),
+        }
         if self.violations.len() < 50 {
             self.violations.push(m);
         }
@@ -170,7 +288,7 @@ impl<'a> Checker<'a> {
             .min_by(|&a, &b| g.arc_duration_s[a as usize].total_cmp(&g.arc_duration_s[b as usize]))
     }
 
-    fn group(&mut self, i: usize, gr: &PlannedGroup, unit_points: &[[f64; 2]]) {
+    fn group(&mut self, i: usize, gr: &PlannedGroup, places: &[Place]) {
         let s = self.foot.scenario;
         let party = s.enclaves[0].party;
         let side = match gr.purpose {
@@ -187,9 +305,10 @@ impl<'a> Checker<'a> {
             || gr.enter_s.len() != gr.ways.len()
             || gr.ways.is_empty()
         {
-            self.fail(format!(
-                "{name}: malformed (people, nodes, ways and enter_s must agree)"
-            ));
+            self.fail(
+                MALFORMED,
+                format!("{name}: malformed (people, nodes, ways and enter_s must agree)"),
+            );
             return;
         }
         let idx = &self.node_index[gr.mode.index()];
@@ -199,74 +318,90 @@ impl<'a> Checker<'a> {
             .map(|id| idx.get(id).copied())
             .collect::<Option<Vec<u32>>>()
         else {
-            self.fail(format!(
-                "{name}: a node is not on the {} graph",
-                gr.mode.name()
-            ));
+            self.fail(
+                BROKEN_ROUTE,
+                format!("{name}: a node is not on the {} graph", gr.mode.name()),
+            );
             return;
         };
-        match unit_points.get(gr.neighbourhood) {
-            None => self.fail(format!(
-                "{name}: neighbourhood {} does not exist",
-                gr.neighbourhood
-            )),
-            Some(&p) => {
-                let d = haversine_m(g.node_coord[nodes[0] as usize], p);
-                if d > MAX_START_M + 1e-6 {
-                    self.fail(format!(
-                        "{name}: starts {d:.0} m from its neighbourhood (limit {MAX_START_M:.0} m)"
-                    ));
-                }
-            }
-        }
+        self.start(&name, gr, g, nodes[0], places);
         let mut t = 0.0;
         let mut first_corridor = None;
         for (k, &way) in gr.ways.iter().enumerate() {
             let (u, v) = (nodes[k], nodes[k + 1]);
             let Some(a) = Self::arc(g, u, v, way) else {
-                self.fail(format!(
-                    "{name}: no road of way {way} from node {} to {}",
-                    gr.nodes[k],
-                    gr.nodes[k + 1]
-                ));
+                self.fail(
+                    BROKEN_ROUTE,
+                    format!(
+                        "{name}: no road of way {way} from node {} to {}",
+                        gr.nodes[k],
+                        gr.nodes[k + 1]
+                    ),
+                );
                 return;
             };
             let e = g.arc_edge(a).0;
             if let Some(why) = sm.arc_blocked(a, side) {
-                self.fail(format!("{name}: uses way {way}, which is {why} for it"));
+                let kind = if sm.arc_enters_hostile(a, side) {
+                    UNDECLARED_CROSSING
+                } else {
+                    CLOSED_ROAD
+                };
+                self.fail(
+                    kind,
+                    format!(
+                        "{name}: on way {way} from node {} to {}: {why} (for {}s)",
+                        gr.nodes[k],
+                        gr.nodes[k + 1],
+                        gr.purpose.name()
+                    ),
+                );
             }
             let enter = gr.enter_s[k];
             if enter < t - TIME_TOLERANCE_S {
-                self.fail(format!(
-                    "{name}: enters way {way} at {enter:.1} s before reaching it at {t:.1} s"
-                ));
+                self.fail(
+                    BROKEN_ROUTE,
+                    format!(
+                        "{name}: enters way {way} at {enter:.1} s before reaching it at {t:.1} s"
+                    ),
+                );
             }
             let b = (enter / bucket).floor().max(0.0) as u64;
             let back_in = self.inside(g, v) && !self.inside(g, u);
             if back_in && first_corridor.is_some() {
-                self.fail(format!(
-                    "{name}: goes back into the enclave on way {way} after crossing the line"
-                ));
+                self.fail(
+                    CROSSING,
+                    format!(
+                        "{name}: goes back into the enclave on way {way} after crossing the line"
+                    ),
+                );
             }
             match checkpoint_passed(sm, a, side) {
                 Some(c) => {
                     if back_in {
-                        self.fail(format!(
-                            "{name}: crosses back into the enclave on way {way}"
-                        ));
+                        self.fail(
+                            CROSSING,
+                            format!("{name}: crosses back into the enclave on way {way}"),
+                        );
                     }
                     if first_corridor.is_some() {
-                        self.fail(format!(
-                            "{name}: passes a second checkpoint ('{}') on way {way}",
-                            s.corridors[c].name
-                        ));
+                        self.fail(
+                            CROSSING,
+                            format!(
+                                "{name}: passes a second checkpoint ('{}') on way {way}",
+                                s.corridors[c].name
+                            ),
+                        );
                     }
                     first_corridor.get_or_insert(c);
                     if open_seconds_between(s, c, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
-                        self.fail(format!(
+                        self.fail(
+                            CLOSED_CHECKPOINT,
+                            format!(
                             "{name}: passes checkpoint '{}' at {enter:.0} s, while it is closed",
                             s.corridors[c].name
-                        ));
+                        ),
+                        );
                     }
                     *self.checkpoint_load.entry((c, b)).or_insert(0.0) += gr.people;
                 }
@@ -277,29 +412,67 @@ impl<'a> Checker<'a> {
             t = enter + g.arc_duration_s[a as usize];
         }
         if (t - gr.arrive_s).abs() > TIME_TOLERANCE_S * 10.0 {
-            self.fail(format!(
-                "{name}: arrives at {t:.1} s by the graph's travel times, not {:.1} s",
-                gr.arrive_s
-            ));
+            self.fail(
+                BROKEN_ROUTE,
+                format!(
+                    "{name}: arrives at {t:.1} s by the graph's travel times, not {:.1} s",
+                    gr.arrive_s
+                ),
+            );
         }
         let end = g.node_coord[*nodes.last().expect("nodes") as usize];
         let at_reception = s.corridors.iter().any(|c| {
             c.purpose == gr.purpose
                 && c.reception
-                    .is_some_and(|r| haversine_m(r, end) <= MAX_RECEPTION_M)
+                    .is_some_and(|r| haversine_m(r, end) <= RECEPTION_LIMIT_M)
         });
         if !at_reception {
-            self.fail(format!(
-                "{name}: does not end at a reception for {}",
-                gr.purpose.name()
-            ));
+            self.fail(
+                END,
+                format!(
+                    "{name}: does not end within {RECEPTION_LIMIT_M:.0} m of a reception for {}s",
+                    gr.purpose.name()
+                ),
+            );
         }
         let named = first_corridor.map(|c| s.corridors[c].name.clone());
         if named.is_some() && named != gr.corridor {
-            self.fail(format!(
-                "{name}: passes {:?}, not {:?} as the plan says",
-                named, gr.corridor
+            self.fail(
+                CROSSING,
+                format!(
+                    "{name}: passes {:?}, not {:?} as the plan says",
+                    named, gr.corridor
+                ),
+            );
+        }
+    }
+
+    /// The group's first node: inside the enclave, within [`START_LIMIT_M`] of its
+    /// neighbourhood's own place.
+    fn start(&mut self, name: &str, gr: &PlannedGroup, g: &ProfileGraph, v: u32, places: &[Place]) {
+        let Some(place) = places.get(gr.neighbourhood) else {
+            self.fail(
+                START,
+                format!("{name}: neighbourhood {} does not exist", gr.neighbourhood),
+            );
+            return;
+        };
+        let at = g.node_coord[v as usize];
+        let d = place.distance_m(at);
+        if d > START_LIMIT_M + 1e-6 {
+            self.fail(START, format!(
+                "{name}: starts at node {} {d:.0} m from its neighbourhood {} (limit {START_LIMIT_M:.0} m)",
+                gr.nodes[0], gr.neighbourhood
             ));
+        }
+        if !self.inside(g, v) {
+            self.fail(
+                START,
+                format!(
+                    "{name}: starts at node {}, outside the enclave",
+                    gr.nodes[0]
+                ),
+            );
         }
     }
 
@@ -315,12 +488,15 @@ impl<'a> Checker<'a> {
                 edge_capacity_per_hour(g, e, s.evacuation.people_per_vehicle) * bucket / 3600.0;
             busiest.0 = busiest.0.max(load / cap);
             if load > cap * (1.0 + 1e-9) + 1e-6 {
-                self.fail(format!(
-                    "{} (way {}, {}) carries {load:.1} people in bucket {b}, capacity {cap:.1}",
-                    g.edge_name(e).unwrap_or("unnamed road"),
-                    g.edges.way_id[e as usize],
-                    mode.name()
-                ));
+                self.fail(
+                    ROAD_LOAD,
+                    format!(
+                        "{} (way {}, {}) carries {load:.1} people in bucket {b}, capacity {cap:.1}",
+                        g.edge_name(e).unwrap_or("unnamed road"),
+                        g.edges.way_id[e as usize],
+                        mode.name()
+                    ),
+                );
             }
         }
         let cps: Vec<_> = self.checkpoint_load.iter().map(|(k, v)| (*k, *v)).collect();
@@ -334,10 +510,13 @@ impl<'a> Checker<'a> {
                 .1
                 .max(if cap > 0.0 { load / cap } else { f64::INFINITY });
             if load > cap * (1.0 + 1e-9) + 1e-6 {
-                self.fail(format!(
-                    "checkpoint '{}' screens {load:.1} people in bucket {b}, capacity {cap:.1}",
-                    corridor.name
-                ));
+                self.fail(
+                    CHECKPOINT_LOAD,
+                    format!(
+                        "checkpoint '{}' screens {load:.1} people in bucket {b}, capacity {cap:.1}",
+                        corridor.name
+                    ),
+                );
             }
         }
         busiest
@@ -350,20 +529,26 @@ impl<'a> Checker<'a> {
                 .intersection(&self.segments[1])
                 .next()
                 .map_or(0, |x| x.0);
-            self.fail(format!(
+            self.fail(
+                SEPARATION,
+                format!(
                 "civilians and combatants share {shared} stretch(es) of road, e.g. on way {way}"
-            ));
+            ),
+            );
         }
     }
 
     fn conservation(&mut self, plan: &PlanToVerify, people: &[f64]) {
         let ev = self.foot.scenario.evacuation;
         if plan.neighbourhoods.len() != people.len() {
-            self.fail(format!(
-                "{} neighbourhoods in the plan, {} in the scenario's enclave",
-                plan.neighbourhoods.len(),
-                people.len()
-            ));
+            self.fail(
+                PEOPLE,
+                format!(
+                    "{} neighbourhoods in the plan, {} in the scenario's enclave",
+                    plan.neighbourhoods.len(),
+                    people.len()
+                ),
+            );
             return;
         }
         let mut moved = vec![0.0; people.len()];
@@ -381,46 +566,64 @@ impl<'a> Checker<'a> {
         for (i, n) in plan.neighbourhoods.iter().enumerate() {
             let close = |a: f64, b: f64| (a - b).abs() <= PEOPLE_TOLERANCE;
             if !close(n.people, people[i]) {
-                self.fail(format!(
-                    "{}: {} people in the plan, {:.0} in the scenario",
-                    n.name, n.people, people[i]
-                ));
+                self.fail(
+                    PEOPLE,
+                    format!(
+                        "{}: {} people in the plan, {:.0} in the scenario",
+                        n.name, n.people, people[i]
+                    ),
+                );
             }
             if !close(n.leaving, moved[i]) {
-                self.fail(format!(
-                    "{}: {} leaving, but its groups carry {:.1}",
-                    n.name, n.leaving, moved[i]
-                ));
+                self.fail(
+                    PEOPLE,
+                    format!(
+                        "{}: {} leaving, but its groups carry {:.1}",
+                        n.name, n.leaving, moved[i]
+                    ),
+                );
             }
             if !close(n.leaving + n.staying, n.people) {
-                self.fail(format!(
-                    "{}: leaving + staying = {} ≠ {} people",
-                    n.name,
-                    n.leaving + n.staying,
-                    n.people
-                ));
+                self.fail(
+                    PEOPLE,
+                    format!(
+                        "{}: leaving + staying = {} ≠ {} people",
+                        n.name,
+                        n.leaving + n.staying,
+                        n.people
+                    ),
+                );
             }
             if n.staying + PEOPLE_TOLERANCE < people[i] * ev.stay_share + n.stranded {
-                self.fail(format!(
-                    "{}: {} staying, fewer than stay_share plus the stranded",
-                    n.name, n.staying
-                ));
+                self.fail(
+                    PEOPLE,
+                    format!(
+                        "{}: {} staying, fewer than stay_share plus the stranded",
+                        n.name, n.staying
+                    ),
+                );
             }
         }
         let total: f64 = people.iter().sum();
         if (plan.people - total).abs() > PEOPLE_TOLERANCE
             || (plan.leaving + plan.staying - plan.people).abs() > PEOPLE_TOLERANCE
         {
-            self.fail(format!(
+            self.fail(
+                PEOPLE,
+                format!(
                 "totals: {} people, {} leaving, {} staying; the scenario's enclave has {total:.0}",
                 plan.people, plan.leaving, plan.staying
-            ));
+            ),
+            );
         }
         if (combatants + plan.combatants_stranded - plan.combatants).abs() > PEOPLE_TOLERANCE {
-            self.fail(format!(
-                "combatants: groups carry {combatants:.1} + {} stranded ≠ {}",
-                plan.combatants_stranded, plan.combatants
-            ));
+            self.fail(
+                PEOPLE,
+                format!(
+                    "combatants: groups carry {combatants:.1} + {} stranded ≠ {}",
+                    plan.combatants_stranded, plan.combatants
+                ),
+            );
         }
     }
 }
@@ -440,7 +643,8 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
     } else {
         enclave_ground(s, 0)
     };
-    let units = enclave_population(s, &ground);
+    let places = places(s, &ground);
+    let people: Vec<f64> = enclave_units(s, &ground).iter().map(|u| u.1).collect();
     let mut c = Checker {
         foot,
         car,
@@ -451,34 +655,39 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
         segments: [HashSet::new(), HashSet::new()],
         violations: Vec::new(),
         count: 0,
+        problems: Vec::new(),
     };
     if s.enclaves.is_empty() {
-        c.fail("the scenario declares no [[enclave]]".into());
+        c.fail(MALFORMED, "the scenario declares no [[enclave]]".into());
     }
-    let points: Vec<[f64; 2]> = units.iter().map(|u| u.1).collect();
     for (i, g) in plan.groups.iter().enumerate() {
-        c.group(i, g, &points);
+        c.group(i, g, &places);
     }
     let (busiest_road, busiest_checkpoint) = c.loads();
     c.separation();
-    let people: Vec<f64> = units.iter().map(|u| u.0).collect();
     c.conservation(plan, &people);
     let latest = plan.groups.iter().map(|g| g.arrive_s).reduce(f64::max);
     match (latest, plan.egress_time_s) {
-        (Some(l), Some(e)) if l > e + 1.0 => c.fail(format!(
-            "a group arrives at {l:.0} s, after the reported egress {e:.0} s"
-        )),
-        (Some(_), None) => c.fail("groups move but the plan reports no egress time".into()),
-        (None, Some(e)) => c.fail(format!(
-            "no group moves but the plan reports egress {e:.0} s"
-        )),
+        (Some(l), Some(e)) if l > e + 1.0 => c.fail(
+            EGRESS,
+            format!("a group arrives at {l:.0} s, after the reported egress {e:.0} s"),
+        ),
+        (Some(_), None) => c.fail(
+            EGRESS,
+            "groups move but the plan reports no egress time".into(),
+        ),
+        (None, Some(e)) => c.fail(
+            EGRESS,
+            format!("no group moves but the plan reports egress {e:.0} s"),
+        ),
         _ => {}
     }
     if let (Some(b), Some(e)) = (plan.lower_bound_s, plan.egress_time_s) {
         if b > e + 1.0 {
-            c.fail(format!(
-                "the lower bound {b:.0} s exceeds the egress {e:.0} s"
-            ));
+            c.fail(
+                EGRESS,
+                format!("the lower bound {b:.0} s exceeds the egress {e:.0} s"),
+            );
         }
     }
     Verification {
@@ -491,5 +700,6 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
         latest_arrival_s: latest,
         violations: c.violations,
         violation_count: c.count,
+        problems: c.problems,
     }
 }

@@ -1,0 +1,134 @@
+//! Where a neighbourhood's people start on the road network.
+//!
+//! The rule (README, "Where people start"): the scenario's population model spreads an area
+//! unit's people evenly over its area (`PopulationUnit`), so the area inside the enclave is
+//! cut into square cells of [`START_CELL_M`] (larger for big areas, so that there are at most
+//! about [`MAX_START_CELLS`] cells), each cell holding the people of its area share. A cell's
+//! people walk or drive from the road node nearest to its centre, among the nodes of their mode
+//! inside the enclave from which a reception can be reached, if one lies within
+//! [`MAX_START_M`]; otherwise they are stranded, with the reason. A node therefore starts the
+//! share of the area nearer to it than to any other usable node — the node's Voronoi cell on
+//! the grid, the way evacuation models load a network from a population raster (each cell to
+//! its nearest network node). A point unit is one cell at its point.
+//!
+//! This differs on purpose from the siege's rule for splitting an area over separated pieces
+//! (in proportion to road junctions): there the question is which piece people belong to,
+//! here how far each of them is from a road.
+
+use corridor_roads::geometry::{haversine_m, LocalProjection};
+use geo::{Area, BoundingRect, Contains, InteriorPoint, MapCoords, MultiPolygon, Point};
+
+/// People start at a road node at most this far from where they live (metres); farther, they
+/// count as stranded. The same limit as health-care access uses.
+pub const MAX_START_M: f64 = 500.0;
+/// Side of a cell of an area's grid, metres: about a city block.
+pub const START_CELL_M: f64 = 50.0;
+/// Cells per area at most (cells grow beyond [`START_CELL_M`] for areas above 0.16 km²), which
+/// bounds the groups a neighbourhood makes per mode.
+pub const MAX_START_CELLS: f64 = 64.0;
+
+/// A road node people could start from.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    /// `[lon, lat]`.
+    pub at: [f64; 2],
+    pub node: u32,
+    /// Whether a road from it is open to the flow (not closed, not kept for the other flow).
+    pub open: bool,
+    /// Whether a reception can be reached from it.
+    pub leads_out: bool,
+}
+
+/// A share of a neighbourhood's people and where they start (or why they cannot).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartShare {
+    pub start: Result<u32, String>,
+    /// Of the neighbourhood's people, in `(0, 1]`; the shares of one neighbourhood add to 1.
+    pub share: f64,
+}
+
+/// The points people of a place start from, each with its weight (adding up to 1): the centres
+/// of the grid cells whose centre lies in `area`, equally weighted; the area's interior point
+/// when no centre falls inside (an area thinner than a cell); `point` without an area.
+pub fn cells(point: [f64; 2], area: Option<&MultiPolygon<f64>>) -> Vec<[f64; 2]> {
+    let Some(area) = area else {
+        return vec![point];
+    };
+    let Some(r) = area.bounding_rect() else {
+        return vec![point];
+    };
+    let proj = LocalProjection::for_bbox([r.min().x, r.min().y, r.max().x, r.max().y]);
+    let metric = area.map_coords(|c| {
+        let [x, y] = proj.project([c.x, c.y]);
+        geo::coord! {x: x, y: y}
+    });
+    let Some(m) = metric.bounding_rect() else {
+        return vec![point];
+    };
+    let side = START_CELL_M.max((metric.unsigned_area() / MAX_START_CELLS).sqrt());
+    let (nx, ny) = (
+        (m.width() / side).ceil().max(1.0) as usize,
+        (m.height() / side).ceil().max(1.0) as usize,
+    );
+    let mut out = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let c = [
+                m.min().x + (i as f64 + 0.5) * side,
+                m.min().y + (j as f64 + 0.5) * side,
+            ];
+            if metric.contains(&Point::new(c[0], c[1])) {
+                out.push(proj.unproject(c));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(area.interior_point().map_or(point, |p| [p.x(), p.y()]));
+    }
+    out
+}
+
+/// How the people of a place spread over start nodes: each of `cells` (equal shares) to the
+/// nearest candidate within [`MAX_START_M`] that leads out; the rest stranded, by reason.
+/// Shares are merged per start node and per reason, start nodes first in order of first use.
+pub fn spread(cells: &[[f64; 2]], candidates: &[Candidate], mode: &str) -> Vec<StartShare> {
+    let weight = 1.0 / cells.len().max(1) as f64;
+    let mut out: Vec<StartShare> = Vec::new();
+    for &c in cells {
+        let start = nearest_way_out(c, candidates, mode);
+        match out.iter_mut().find(|s| s.start == start) {
+            Some(s) => s.share += weight,
+            None => out.push(StartShare {
+                start,
+                share: weight,
+            }),
+        }
+    }
+    out.sort_by_key(|s| s.start.is_err());
+    out
+}
+
+/// The candidate nearest to `at` within [`MAX_START_M`] that is open and leads out (ties: the
+/// lower node id), or why there is none.
+pub fn nearest_way_out(at: [f64; 2], candidates: &[Candidate], mode: &str) -> Result<u32, String> {
+    let near: Vec<(f64, &Candidate)> = candidates
+        .iter()
+        .map(|c| (haversine_m(c.at, at), c))
+        .filter(|x| x.0 <= MAX_START_M)
+        .collect();
+    if near.is_empty() {
+        return Err(format!(
+            "no {mode} road inside the enclave within {MAX_START_M:.0} m"
+        ));
+    }
+    if !near.iter().any(|x| x.1.open) {
+        return Err(format!(
+            "every {mode} road inside the enclave within {MAX_START_M:.0} m is closed to them (closures, front lines, or roads kept for the other flow)"
+        ));
+    }
+    near.iter()
+        .filter(|x| x.1.open && x.1.leads_out)
+        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.node.cmp(&b.1.node)))
+        .map(|x| x.1.node)
+        .ok_or_else(|| format!("no {mode} road within {MAX_START_M:.0} m leads to a corridor's reception (closed roads, front lines, or roads kept for the other flow)"))
+}

@@ -1,0 +1,207 @@
+//! `corridor evacuate --verify`: the plan the example makes passes, and each way of corrupting
+//! its JSON — a road overloaded in one bucket, a checkpoint passed after closing, people lost,
+//! a group started far from its neighbourhood, civilians on a combatants' road, a crossing
+//! where none is declared — fails with a one-line verdict naming that problem.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+/// The plan the example makes, as `corridor evacuate` prints it.
+fn example_plan() -> Value {
+    json(&["evacuate", example_scenario().to_str().unwrap()])
+}
+
+/// Runs `--verify` on `plan` and returns the output.
+fn verify(plan: &Value) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_string(plan).unwrap()).unwrap();
+    corridor(&[
+        "evacuate",
+        example_scenario().to_str().unwrap(),
+        "--verify",
+        path.to_str().unwrap(),
+    ])
+}
+
+/// `--verify` fails with a last line naming `problem`, and lists a violation containing
+/// `detail`.
+fn fails_naming(plan: &Value, problem: &str, detail: &str) {
+    let o = verify(plan);
+    assert_fails(&o, &["plan.json: the plan fails", problem]);
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("corridor: violation: ") && l.contains(detail)),
+        "no violation line with '{detail}': {err}"
+    );
+}
+
+fn groups(plan: &Value) -> &Vec<Value> {
+    plan["groups"].as_array().unwrap()
+}
+
+fn of(g: &Value, purpose: &str, mode: &str) -> bool {
+    g["purpose"] == purpose && g["mode"] == mode
+}
+
+/// Moves one person of a civilian group of neighbourhood `n` into `new`, so that people per
+/// neighbourhood stay as they were.
+fn add_taking_one_person(plan: &mut Value, n: &Value, mut new: Value) {
+    let gs = plan["groups"].as_array_mut().unwrap();
+    let donor = gs
+        .iter_mut()
+        .find(|g| {
+            g["purpose"] == "civilian"
+                && &g["neighbourhood"] == n
+                && g["people"].as_f64().unwrap() > 2.0
+        })
+        .expect("a civilian group in the combatants' neighbourhood");
+    donor["people"] = json!(donor["people"].as_f64().unwrap() - 1.0);
+    new["people"] = json!(1.0);
+    gs.push(new);
+}
+
+#[test]
+fn the_verifier_fails_each_corrupted_plan_with_a_line_naming_the_problem() {
+    let good = example_plan();
+    let o = verify(&good);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert!(v["road_loads_checked"].as_u64().unwrap() > 1000);
+    assert!(v["checkpoint_loads_checked"].as_u64().unwrap() > 100);
+
+    // A road overloaded in one bucket: every walker of the neighbourhood with the most walking
+    // groups sent at once along one group's route (people per neighbourhood unchanged). Some
+    // 14,000 people enter its first road in one 5-minute bucket; no street in the example
+    // carries more than 10 m × 1.3/s × 300 s = 3,900.
+    let mut p = good.clone();
+    let n = (0..12)
+        .max_by_key(|&k| {
+            groups(&good)
+                .iter()
+                .filter(|g| of(g, "civilian", "foot") && g["neighbourhood"] == k)
+                .count()
+        })
+        .unwrap();
+    let gs = p["groups"].as_array_mut().unwrap();
+    let walkers: f64 = gs
+        .iter()
+        .filter(|g| of(g, "civilian", "foot") && g["neighbourhood"] == n)
+        .map(|g| g["people"].as_f64().unwrap())
+        .sum();
+    assert!(walkers > 3_900.0, "{walkers}");
+    let first = gs
+        .iter()
+        .position(|g| of(g, "civilian", "foot") && g["neighbourhood"] == n)
+        .unwrap();
+    gs[first]["people"] = json!(walkers);
+    let keep = gs[first].clone();
+    gs.retain(|g| !(of(g, "civilian", "foot") && g["neighbourhood"] == n));
+    gs.push(keep);
+    fails_naming(&p, "a road over capacity", "people in bucket");
+
+    // Through Gil Torres (open 06:00-20:00; the plan starts at 06:00) at 23:00 on day one.
+    let mut p = good.clone();
+    let g = p["groups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|g| g["corridor"] == "Gil Torres crossing")
+        .unwrap();
+    let shift = 17.0 * 3600.0 - g["enter_s"][0].as_f64().unwrap();
+    for t in g["enter_s"].as_array_mut().unwrap() {
+        *t = json!(t.as_f64().unwrap() + shift);
+    }
+    g["arrive_s"] = json!(g["arrive_s"].as_f64().unwrap() + shift);
+    fails_naming(
+        &p,
+        "people through a checkpoint while it is closed",
+        "passes checkpoint 'Gil Torres crossing'",
+    );
+
+    // People lost: a group carries half its people.
+    let mut p = good.clone();
+    let g = &mut p["groups"][0];
+    g["people"] = json!(g["people"].as_f64().unwrap() / 2.0);
+    fails_naming(&p, "people not conserved", "leaving, but its groups carry");
+
+    // A group of Sector A1 (the west end, under 700 m wide) said to come from Sector A4 (the
+    // east end, starting 2.0 km east of A1's west edge): it starts over 1 km from it.
+    let mut p = good.clone();
+    let name = |k: usize| {
+        good["neighbourhoods"][k]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (a1, a4) = (
+        (0..12).find(|&k| name(k) == "Sector A1").unwrap(),
+        (0..12).find(|&k| name(k) == "Sector A4").unwrap(),
+    );
+    let g = p["groups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|g| g["purpose"] == "civilian" && g["neighbourhood"] == a1)
+        .unwrap();
+    g["neighbourhood"] = json!(a4);
+    let o = verify(&p);
+    assert_fails(&o, &["a group that starts too far from its neighbourhood"]);
+    let line = stderr(&o)
+        .lines()
+        .find(|l| l.contains("m from its neighbourhood"))
+        .unwrap()
+        .to_string();
+    let metres: f64 = line
+        .split(" m from its neighbourhood")
+        .next()
+        .and_then(|x| x.rsplit(' ').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap();
+    assert!(metres > 1000.0, "{line}");
+
+    // A civilian on a combatants' road: one person of the neighbourhood walks the first piece
+    // of a combatant group's route.
+    let comb = groups(&good)
+        .iter()
+        .find(|g| {
+            g["purpose"] == "combatant"
+                && groups(&good).iter().any(|c| {
+                    c["purpose"] == "civilian"
+                        && c["neighbourhood"] == g["neighbourhood"]
+                        && c["people"].as_f64().unwrap() > 2.0
+                })
+        })
+        .expect("a combatant group")
+        .clone();
+    let mut piece = comb.clone();
+    piece["purpose"] = json!("civilian");
+    piece["corridor"] = Value::Null;
+    piece["nodes"] = json!(comb["nodes"].as_array().unwrap()[..2]);
+    piece["ways"] = json!(comb["ways"].as_array().unwrap()[..1]);
+    piece["enter_s"] = json!(comb["enter_s"].as_array().unwrap()[..1]);
+    piece["arrive_s"] = comb["enter_s"][1].clone();
+    let mut p = good.clone();
+    add_taking_one_person(&mut p, &comb["neighbourhood"], piece);
+    fails_naming(
+        &p,
+        "civilians and combatants on the same road",
+        "civilians and combatants share",
+    );
+
+    // A crossing where none is declared for civilians: one person walks a combatant group's
+    // whole route, across the combatants' checkpoint.
+    let mut whole = comb.clone();
+    whole["purpose"] = json!("civilian");
+    whole["corridor"] = Value::Null;
+    let mut p = good.clone();
+    add_taking_one_person(&mut p, &comb["neighbourhood"], whole);
+    fails_naming(
+        &p,
+        "a route that crosses a front line away from a declared crossing",
+        "crosses a front line away from a declared crossing (for civilians)",
+    );
+}
