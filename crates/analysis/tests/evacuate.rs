@@ -865,7 +865,14 @@ fn combatants_stranded_agree_with_an_independent_reachability_check() {
             .area
             .as_ref()
             .map(|a| geo::BooleanOps::intersection(a, &ground));
-        let cells = corridor_analysis::evacuate::start::cells(*at, area.as_ref());
+        let all = corridor_analysis::evacuate::start::cells(*at, area.as_ref());
+        // People live where a foot road is within 500 m (README "Where people start").
+        let lived_in: Vec<[f64; 2]> = all
+            .iter()
+            .copied()
+            .filter(|c| (0..g.node_count()).any(|v| inside(v) && near(*c, v, 500.0)))
+            .collect();
+        let cells = if lived_in.is_empty() { all } else { lived_in };
         for c in &cells {
             let leaves = (0..g.node_count()).any(|v| inside(v) && near(*c, v, 500.0) && out[v]);
             if !leaves {
@@ -960,7 +967,21 @@ fn roads_bind_plans_finish_pass_the_check_and_respect_the_road_cut() {
     let m = maps(&s);
     let r = evacuate(&m[0], &m[1]).unwrap();
     verified(&s, &r);
-    assert_eq!(r.stranded, 0.0, "{:?}", r.headline);
+    // Those stranded (sector A4's people with only closed roads near, checked by sampling in
+    // tests/evacuate_starts.rs) do not depend on checkpoint capacity; everyone else leaves.
+    let leaving: f64 = r
+        .groups
+        .iter()
+        .filter(|g| g.purpose == Purpose::Civilian)
+        .map(|g| g.people)
+        .sum();
+    assert!(r.stranded < 0.02 * 250_000.0, "{:?}", r.headline);
+    assert!(
+        (leaving + r.staying - 250_000.0).abs() < 1.0,
+        "people lost: {leaving} leave, {} stay, {} stranded",
+        r.staying,
+        r.stranded
+    );
     assert_ne!(
         r.bottlenecks[0].kind, "checkpoint",
         "roads bind: {:?}",

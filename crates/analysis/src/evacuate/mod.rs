@@ -496,14 +496,15 @@ fn plan_flow<'a>(
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
-    let cells: Vec<Vec<[f64; 2]>> = units
-        .iter()
-        .map(|u| start::cells(u.point, u.area.as_ref()))
-        .collect();
     let candidates: Vec<Vec<start::Candidate>> =
         (0..people.len()).map(|l| net.start_candidates(l)).collect();
     let mode = |l: usize| net.profile_graph(l).profile.name();
     let foot = (0..people.len()).find(|&l| net.profile_graph(l).profile == Profile::Foot);
+    let foot_roads: &[start::Candidate] = foot.map_or(&[], |f| &candidates[f]);
+    let cells: Vec<Vec<[f64; 2]>> = units
+        .iter()
+        .map(|u| start::inhabited(start::cells(u.point, u.area.as_ref()), foot_roads))
+        .collect();
     let mut groups: Vec<Group> = Vec::new();
     for (l, per_unit) in people.iter().enumerate() {
         for &(u, p) in per_unit {
