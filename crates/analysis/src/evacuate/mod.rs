@@ -15,6 +15,7 @@ pub mod capacity;
 pub mod network;
 mod plan;
 mod report;
+pub mod separation;
 mod suggest;
 pub mod verify;
 
@@ -22,6 +23,7 @@ pub use capacity::{
     edge_capacity_per_hour, STEPS_FLOW_PER_M_S, VEHICLES_PER_LANE_H, WALK_FLOW_PER_M_S,
 };
 pub use network::MAX_START_M;
+pub use separation::RoutingResult;
 pub use suggest::{
     crossing_candidates, suggest_corridors, EvaluatedSuggestion, Suggestion, Suggestions,
 };
@@ -198,6 +200,14 @@ pub struct EvacuationReport {
     /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
     /// `lower_bound_s`, the separation from combatants explains the gap.
     pub lower_bound_given_combatant_roads_s: Option<f64>,
+    /// Road pieces (stretches of OSM ways) every routing of the combatants must use: closed to
+    /// civilians in `lower_bound_s` too, which stays a bound on every plan in which every
+    /// combatant who can leave does.
+    pub combatant_roads_in_bound: usize,
+    /// The combatants' routings tried, each with the civilian plan after it; the kept one
+    /// is `kept`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub combatant_routings: Vec<RoutingResult>,
     /// egress / bound − 1; `null` when there is no egress.
     pub gap: Option<f64>,
     /// Why egress is `null`.
@@ -215,6 +225,12 @@ pub struct EvacuationReport {
     pub groups: Vec<PlannedGroup>,
     #[serde(skip)]
     pub routes: Vec<LoadedRoute>,
+}
+
+/// How the combatants were kept apart from the civilians, for the report.
+pub(crate) struct Separation {
+    pub routings: Vec<RoutingResult>,
+    pub mandatory_segments: usize,
 }
 
 /// A problem with the evacuation inputs that loading could not see (it needs the map).
@@ -424,14 +440,20 @@ pub fn evacuate(
             .into_iter()
             .filter(|x| x.1 > 0.0)
             .unzip();
-    let mut civilian_net = Network::build(
+    let civilian_net = Network::build(
         &layers,
         Side::CivilianOf(party),
         &of_purpose(Purpose::Civilian),
         &HashSet::new(),
         &ground,
     )?;
-    let combatants = if ev.combatants > 0.0 {
+    let leaving: Vec<(usize, f64)> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
+        .collect();
+    let civilian_people = shares_by_layer(&leaving, &shares);
+    let (civilians, combatants, separation) = if ev.combatants > 0.0 {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
             return Err(err(format!(
@@ -440,45 +462,36 @@ pub fn evacuate(
             )));
         }
         let total: f64 = units.iter().map(|u| u.people).sum();
-        let shares: Vec<(usize, f64)> = units
+        let spread: Vec<(usize, f64)> = units
             .iter()
             .enumerate()
             .map(|(i, u)| (i, ev.combatants * u.people / total))
             .collect();
-        let people = shares_by_layer(&shares, &[1.0]);
-        // Combatants keep off the civilians' quickest ways to their checkpoints where they can;
-        // where that strands more of them, they may use any road.
-        let approach = civilian_net.approach_segments(&points_of(&units));
-        let plan = |forbidden: &HashSet<Segment>| -> Result<Flow, EvacuationError> {
-            let net = Network::build(&[foot], Side::Party(party), &comb, forbidden, &ground)?;
-            plan_flow(net, &units, &people)
+        let input = separation::CombatantInput {
+            foot,
+            party,
+            corridors: comb,
+            ground: &ground,
+            units: &units,
+            people: shares_by_layer(&spread, &[1.0]),
         };
-        let apart = plan(&approach)?;
-        let stranded = |f: &Flow| (0..f.groups.len()).map(|g| f.stranded(g)).sum::<f64>();
-        let any = plan(&HashSet::new())?;
-        Some(if stranded(&apart) <= stranded(&any) + 1e-6 {
-            apart
-        } else {
-            any
-        })
+        let apart = separation::plan_apart(&input, civilian_net, &units, &civilian_people)?;
+        let how = Separation {
+            routings: apart.routings,
+            mandatory_segments: apart.mandatory_segments,
+        };
+        (apart.civilians, Some(apart.combatants), Some(how))
     } else {
-        None
+        let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
+        (civilians, None, None)
     };
-    if let Some(c) = &combatants {
-        civilian_net.close_segments(&used_segments(c));
-    }
-    let leaving: Vec<(usize, f64)> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
-        .collect();
-    let civilians = plan_flow(civilian_net, &units, &shares_by_layer(&leaving, &shares))?;
     Ok(report::build(
         s,
         &enclave.name,
         &units,
         &civilians,
         combatants.as_ref(),
+        separation,
     ))
 }
 

@@ -26,6 +26,10 @@ pub struct EvacuationBenchResult {
     /// The civilians' bound with the combatants' roads closed (see the evacuation report).
     pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
+    /// Road pieces every combatant routing uses, closed to civilians in the bound too.
+    pub combatant_roads_in_bound: usize,
+    /// The combatants' routings tried and the civilian plan after each.
+    pub combatant_routings: Vec<corridor_analysis::evacuate::RoutingResult>,
     pub method: &'static str,
     /// Every planning method's egress.
     pub methods: Vec<corridor_analysis::evacuate::MethodResult>,
@@ -269,6 +273,8 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .lower_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),
         gap: r.gap,
+        combatant_roads_in_bound: r.combatant_roads_in_bound,
+        combatant_routings: r.combatant_routings.clone(),
         method: r.method,
         methods: r.methods.clone(),
         bottlenecks: r
