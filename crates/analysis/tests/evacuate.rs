@@ -1052,3 +1052,129 @@ proptest! {
         }
     }
 }
+
+/// The example with its combatants at `[[evacuation.assembly_points]]` (`points`: TOML of
+/// the entries), `[evacuation] combatants` replaced by `combatants`.
+fn with_assembly_points(combatants: &str, points: &str) -> tempfile::TempDir {
+    let points = points.to_string();
+    let combatants = combatants.to_string();
+    example_dir(
+        move |m| m.replace("combatants = 2000\n", &combatants) + "\n" + &points,
+        &[],
+    )
+}
+
+#[test]
+fn combatants_start_at_their_assembly_points_by_hand() {
+    // 1,500 at the middle of Sector A3 (whose spread combatants reach CS-101) and 500 at the
+    // middle of Sector A1 (from which no foot road within 500 m leads to a combatant
+    // corridor's reception); `combatants` left out: it is their sum.
+    let dir = with_assembly_points(
+        "",
+        "[[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 1500\n\n\
+         [[evacuation.assembly_points]]\nname = \"West school\"\npoint = [42.5045, 1.51625]\ncombatants = 500\n",
+    );
+    let s = load_dir(dir.path());
+    assert_eq!(s.evacuation.combatants, 2000.0);
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: everyone from the West school is stranded, nobody else.
+    assert_eq!(
+        r.combatants_stranded, 500.0,
+        "{:?}",
+        r.combatants_stranded_because
+    );
+    assert!(r
+        .combatants_stranded_because
+        .iter()
+        .all(|x| x.contains("West school")));
+    let from = |name: &str| -> f64 {
+        r.groups
+            .iter()
+            .filter(|g| g.purpose == Purpose::Combatant)
+            .inspect(|g| assert_eq!(g.neighbourhood, None))
+            .filter(|g| g.assembly_point.as_deref() == Some(name))
+            .map(|g| g.people)
+            .sum()
+    };
+    assert!((from("South barracks") - 1500.0).abs() < 1e-6);
+    assert_eq!(from("West school"), 0.0);
+    // CS-101 screens 500 an hour, 500 / 12 per 5-minute bucket, and a bucket that starts at
+    // the hour counts as crossed at it: by hour h at most 500 h + 500 / 12 have crossed, so at
+    // least 2,000 − that are inside (the 500 stranded stay to the end); civilians'
+    // neighbourhoods start full (no combatant is taken from them).
+    for row in &r.remaining_by_hour {
+        let crossed_at_most = 500.0 * row.hour as f64 + 500.0 / 12.0;
+        assert!(
+            row.combatants_inside >= 2000.0 - crossed_at_most - 1.0,
+            "{row:?}"
+        );
+        assert!(row.combatants_inside >= 500.0);
+    }
+    assert_eq!(r.remaining_by_hour.last().unwrap().combatants_inside, 500.0);
+    for (i, n) in r.neighbourhoods.iter().enumerate() {
+        assert_eq!(r.remaining_by_hour[0].by_neighbourhood[i], n.people);
+    }
+    assert!(r
+        .assumptions
+        .iter()
+        .any(|a| a.contains("1500 at 'South barracks'")));
+}
+
+#[test]
+fn bad_assembly_points_get_clear_messages() {
+    let load = |combatants: &str, points: &str| {
+        let dir = with_assembly_points(combatants, points);
+        corridor_scenario::load(&dir.path().join("scenario.toml"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let one = |name: &str, point: &str, n: &str| {
+        format!("[[evacuation.assembly_points]]\nname = \"{name}\"\npoint = {point}\ncombatants = {n}\n")
+    };
+    let e = load("", &one("Depot", "[42.5045, 1.533]", "-5")).unwrap_err();
+    assert!(
+        e.contains("scenario.toml")
+            && e.contains("'Depot'")
+            && e.contains("combatants = -5")
+            && e.contains("more than zero"),
+        "{e}"
+    );
+    let e = load(
+        "combatants = 2000\n",
+        &one("Depot", "[42.5045, 1.533]", "1500"),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("combatants = 2000") && e.contains("hold 1500"),
+        "{e}"
+    );
+    let e = load("", &one("Depot", "[95.0, 1.533]", "10")).unwrap_err();
+    assert!(
+        e.contains("'Depot'") && e.contains("not a valid [LAT, LON]"),
+        "{e}"
+    );
+    let two =
+        one("Depot", "[42.5045, 1.533]", "10") + "\n" + &one("Depot", "[42.5085, 1.533]", "10");
+    let e = load("", &two).unwrap_err();
+    assert!(e.contains("second assembly point"), "{e}");
+    // Valid coordinates, but outside the enclave: refused when planning (it needs the map).
+    assert!(load(
+        "combatants = 10\n",
+        &one("Beyond", "[42.4990, 1.5300]", "10")
+    )
+    .is_ok());
+    let dir = with_assembly_points("", &one("Beyond", "[42.4990, 1.5300]", "10"));
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let e = evacuate(&m[0], &m[1])
+        .expect_err("outside the enclave")
+        .to_string();
+    assert!(
+        e.contains("scenario.toml")
+            && e.contains("assembly point 'Beyond'")
+            && e.contains("outside the enclave"),
+        "{e}"
+    );
+}

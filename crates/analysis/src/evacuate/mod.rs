@@ -127,8 +127,12 @@ pub struct LoadedRoute {
 /// One group of people as planned: everything needed to check the plan without the planner.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PlannedGroup {
-    /// Index into `neighbourhoods` (combatants too: they start spread over them).
-    pub neighbourhood: usize,
+    /// Index into `neighbourhoods` where the group starts (combatants too, when they start
+    /// spread over them); `null` for combatants who start at an assembly point.
+    pub neighbourhood: Option<usize>,
+    /// The `[[evacuation.assembly_points]]` name where these combatants start, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembly_point: Option<String>,
     #[serde(deserialize_with = "purpose_from_name")]
     pub purpose: Purpose,
     #[serde(deserialize_with = "profile_from_name")]
@@ -231,6 +235,63 @@ pub struct EvacuationReport {
 pub(crate) struct Separation {
     pub routings: Vec<RoutingResult>,
     pub mandatory_segments: usize,
+    /// The combatants start at the scenario's assembly points (else in the neighbourhoods).
+    pub assembly: bool,
+    /// Where they start: the assembly points, or the neighbourhoods.
+    pub starts: Vec<Unit>,
+}
+
+/// People per starting place: (index of the place, people).
+type Placed = Vec<(usize, f64)>;
+
+/// Where the combatants start and how many at each: the scenario's assembly points (each
+/// inside the enclave, else an error), or the neighbourhoods in proportion to their people.
+fn combatant_starts(
+    s: &Scenario,
+    units: &[Unit],
+    ground: &geo::MultiPolygon<f64>,
+) -> Result<(Vec<Unit>, Placed), EvacuationError> {
+    if s.assembly_points.is_empty() {
+        let total: f64 = units.iter().map(|u| u.people).sum();
+        let spread = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, s.evacuation.combatants * u.people / total))
+            .collect();
+        let copy = units
+            .iter()
+            .map(|u| Unit {
+                name: u.name.clone(),
+                people: u.people,
+                point: u.point,
+            })
+            .collect();
+        return Ok((copy, spread));
+    }
+    let mut starts = Vec::new();
+    for a in &s.assembly_points {
+        if !ground.contains(&Point::new(a.point[0], a.point[1])) {
+            return Err(EvacuationError(format!(
+                "{}: assembly point '{}' at [{}, {}] lies outside the enclave '{}': combatants assemble inside the enclave they leave",
+                s.file.display(),
+                a.name,
+                a.point[1],
+                a.point[0],
+                s.enclaves[0].name
+            )));
+        }
+        starts.push(Unit {
+            name: a.name.clone(),
+            people: a.combatants,
+            point: a.point,
+        });
+    }
+    let placed = starts
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.people))
+        .collect();
+    Ok((starts, placed))
 }
 
 /// A problem with the evacuation inputs that loading could not see (it needs the map).
@@ -461,24 +522,21 @@ pub fn evacuate(
                 ev.combatants
             )));
         }
-        let total: f64 = units.iter().map(|u| u.people).sum();
-        let spread: Vec<(usize, f64)> = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (i, ev.combatants * u.people / total))
-            .collect();
+        let (starts, placed) = combatant_starts(s, &units, &ground)?;
         let input = separation::CombatantInput {
             foot,
             party,
             corridors: comb,
             ground: &ground,
-            units: &units,
-            people: shares_by_layer(&spread, &[1.0]),
+            units: &starts,
+            people: shares_by_layer(&placed, &[1.0]),
         };
         let apart = separation::plan_apart(&input, civilian_net, &units, &civilian_people)?;
         let how = Separation {
             routings: apart.routings,
             mandatory_segments: apart.mandatory_segments,
+            assembly: !s.assembly_points.is_empty(),
+            starts,
         };
         (apart.civilians, Some(apart.combatants), Some(how))
     } else {

@@ -68,6 +68,22 @@ pub(crate) fn build(
     let flows: Vec<&Flow> = std::iter::once(civ).chain(comb).collect();
     let all: Vec<Planned> = flows.iter().flat_map(|f| planned(f)).collect();
     let people: f64 = units.iter().map(|u| u.people).sum::<f64>().round();
+    // Where the combatants start: assembly points (named in their groups) or neighbourhoods.
+    let assembly = separation
+        .as_ref()
+        .filter(|x| x.assembly)
+        .map(|x| x.starts.as_slice());
+    let groups: Vec<PlannedGroup> = all
+        .iter()
+        .map(|p| match assembly {
+            Some(points) if p.flow.purpose == Purpose::Combatant => PlannedGroup {
+                neighbourhood: None,
+                assembly_point: Some(points[p.unit].name.clone()),
+                ..group_out(p)
+            },
+            _ => group_out(p),
+        })
+        .collect();
     let stranded: f64 = (0..civ.groups.len()).map(|g| civ.stranded(g)).sum();
     let combatants_stranded: f64 =
         comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
@@ -95,7 +111,8 @@ pub(crate) fn build(
         stranded: stranded.round(),
         combatants: ev.combatants,
         combatants_stranded: combatants_stranded.round(),
-        combatants_stranded_because: comb.map_or_else(Vec::new, |f| stranded_because(f, units)),
+        combatants_stranded_because: comb
+            .map_or_else(Vec::new, |f| stranded_because(f, assembly.unwrap_or(units))),
         headline,
         egress_time_s: egress.map(f64::round),
         lower_bound_s: bound.map(f64::floor),
@@ -122,7 +139,7 @@ pub(crate) fn build(
         bottlenecks: bottlenecks(&flows),
         remaining_by_hour: remaining_by_hour(s, units, &all, egress.unwrap_or(0.0)),
         assumptions: assumptions(s),
-        groups: all.iter().map(group_out).collect(),
+        groups,
         routes: routes(s, &all),
     }
 }
@@ -459,7 +476,8 @@ fn group_out(p: &Planned) -> PlannedGroup {
         ways.push(g.edges.way_id[g.arc_edge(pa).0 as usize]);
     }
     PlannedGroup {
-        neighbourhood: p.unit,
+        neighbourhood: Some(p.unit),
+        assembly_point: None,
         purpose: p.flow.purpose,
         mode: g.profile,
         people: p.r.people,
@@ -503,6 +521,22 @@ fn routes(s: &Scenario, all: &[Planned]) -> Vec<LoadedRoute> {
         .collect()
 }
 
+/// Where the combatants start, in words.
+fn combatants_from(s: &Scenario) -> String {
+    if s.assembly_points.is_empty() {
+        return "the neighbourhoods, spread in proportion to their people".into();
+    }
+    let each: Vec<String> = s
+        .assembly_points
+        .iter()
+        .map(|a| format!("{} at '{}'", a.combatants, a.name))
+        .collect();
+    format!(
+        "the assembly points of [[evacuation.assembly_points]] ({})",
+        each.join(", ")
+    )
+}
+
 fn assumptions(s: &Scenario) -> Vec<String> {
     let ev = s.evacuation;
     vec![
@@ -513,7 +547,7 @@ fn assumptions(s: &Scenario) -> Vec<String> {
         format!("the evacuation starts at {:02}:{:02} on {}; capacity is counted in {:.0}-minute buckets", (ev.start_s / 3600.0) as u32, ((ev.start_s % 3600.0) / 60.0) as u32, s.as_of, ev.bucket_s / 60.0),
         format!("people start at the nearest road node within {:.0} m of their neighbourhood's point from which a reception can be reached; otherwise they are stranded and stay", super::MAX_START_M),
         format!("routes above the exposure threshold ({}) are used only where no other exists (see neighbourhoods[].only_exposed_routes)", s.risk.exposure_threshold),
-        format!("{:.0} combatants walk from the neighbourhoods, spread in proportion to their people, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants),
+        format!("{:.0} combatants walk from {}, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants, combatants_from(s)),
         "the combatants' routing is the one, among several tried (see combatant_routings: shortest; off the civilians' quickest ways; off every road of the civilians' plan without combatants; along a tree of the roads civilians need least; through one combatant corridor), after which the civilian plan strands fewest civilians and then finishes first; a routing that strands combatants the shortest routing moves is never kept; combatants start at the nearest road node within 500 m from which a reception can be reached on their routing's roads".into(),
         "the civilian plan is the earliest-finishing of three CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity (see methods)".into(),
         "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception — road capacities and the exposure rule relaxed, and the separation from combatants relaxed except on the road pieces every combatant routing must use (combatant_roads_in_bound), closed to civilians: it holds for every plan in which every combatant who can leave does".into(),

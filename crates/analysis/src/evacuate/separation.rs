@@ -84,6 +84,8 @@ pub(crate) fn plan_apart<'a>(
     let shortest = plan_flow(open_net, c.units, &c.people)?;
     let reference = stranded(&shortest);
     let mut routings: Vec<RoutingResult> = Vec::new();
+    // Per row of `routings`: the road pieces of its combatants' plan (empty if rejected).
+    let mut tried: Vec<HashSet<Segment>> = Vec::new();
     let mut best: Option<(Flow<'a>, Flow<'a>, usize)> = None;
     let mut consider =
         |name: String, comb: Flow<'a>, best: &mut Option<(Flow<'a>, Flow<'a>, usize)>| {
@@ -103,10 +105,22 @@ pub(crate) fn plan_apart<'a>(
                     lost - reference
                 ));
                 routings.push(row);
+                tried.push(HashSet::new());
                 return Ok::<bool, EvacuationError>(false);
             }
+            let used = used_segments(&comb);
+            if let Some(k) = tried.iter().position(|x| *x == used) {
+                row.rejected_because = Some(format!(
+                    "the same roads as '{}' (not planned again)",
+                    routings[k].routing
+                ));
+                routings.push(row);
+                tried.push(used);
+                return Ok(false);
+            }
             let mut net = civilian_net.clone();
-            net.close_segments(&used_segments(&comb));
+            net.close_segments(&used);
+            tried.push(used);
             let cut_off = !losing(&civilian_net, &net, civilian_units, false).is_empty();
             let civ = plan_flow(net, civilian_units, civilians)?;
             row.civilians_stranded = Some(stranded(&civ).round());

@@ -205,16 +205,31 @@ impl<'a> Checker<'a> {
             ));
             return;
         };
-        match unit_points.get(gr.neighbourhood) {
-            None => self.fail(format!(
-                "{name}: neighbourhood {} does not exist",
-                gr.neighbourhood
+        let start = match (&gr.neighbourhood, &gr.assembly_point) {
+            (Some(i), _) => unit_points
+                .get(*i)
+                .copied()
+                .map(|p| (p, "its neighbourhood"))
+                .ok_or_else(|| format!("{name}: neighbourhood {i} does not exist")),
+            (None, Some(a)) => self
+                .foot
+                .scenario
+                .assembly_points
+                .iter()
+                .find(|x| x.name == *a)
+                .map(|x| (x.point, "its assembly point"))
+                .ok_or_else(|| format!("{name}: assembly point '{a}' is not in the scenario")),
+            (None, None) => Err(format!(
+                "{name}: neither a neighbourhood nor an assembly point"
             )),
-            Some(&p) => {
+        };
+        match start {
+            Err(m) => self.fail(m),
+            Ok((p, what)) => {
                 let d = haversine_m(g.node_coord[nodes[0] as usize], p);
                 if d > MAX_START_M + 1e-6 {
                     self.fail(format!(
-                        "{name}: starts {d:.0} m from its neighbourhood (limit {MAX_START_M:.0} m)"
+                        "{name}: starts {d:.0} m from {what} (limit {MAX_START_M:.0} m)"
                     ));
                 }
             }
@@ -371,7 +386,7 @@ impl<'a> Checker<'a> {
         for g in &plan.groups {
             match g.purpose {
                 Purpose::Civilian => {
-                    if let Some(m) = moved.get_mut(g.neighbourhood) {
+                    if let Some(m) = g.neighbourhood.and_then(|i| moved.get_mut(i)) {
                         *m += g.people;
                     }
                 }

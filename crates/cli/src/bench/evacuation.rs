@@ -18,6 +18,8 @@ pub struct EvacuationBenchResult {
     pub neighbourhoods: usize,
     pub civilian_corridors: usize,
     pub combatant_corridors: usize,
+    /// All combatants at one assembly point (`--combatants-assembled`), else spread.
+    pub combatants_assembled: bool,
     pub checkpoint_capacity_per_hour: f64,
     pub plan_s: f64,
     pub stranded: f64,
@@ -155,6 +157,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             combatants: 2000.0,
             ..Default::default()
         },
+        assembly_points: vec![],
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,
@@ -236,6 +239,9 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         c.reception = r;
     }
     s.corridors.retain(|c| c.reception.is_some());
+    if args.combatants_assembled {
+        assemble_combatants(&mut s);
+    }
     let fm = ScenarioMap::new(&s, foot, bb, &snappers[0])?;
     let cm = ScenarioMap::new(&s, g.profile(Profile::Car), bb, &snappers[1])?;
     let t = Instant::now();
@@ -264,6 +270,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .iter()
             .filter(|c| c.purpose == Purpose::Combatant)
             .count(),
+        combatants_assembled: args.combatants_assembled,
         checkpoint_capacity_per_hour: args.checkpoint_capacity,
         plan_s,
         stranded: r.stranded,
@@ -302,4 +309,27 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         ),
     }
     Ok(())
+}
+
+/// All combatants at one assembly point: the neighbourhood point nearest the combatant
+/// crossing (`--combatants-assembled`).
+fn assemble_combatants(s: &mut corridor_scenario::Scenario) {
+    use corridor_roads::geometry::haversine_m;
+    let Some(c) = s
+        .corridors
+        .iter()
+        .find(|c| c.purpose == corridor_scenario::Purpose::Combatant)
+    else {
+        return;
+    };
+    let Some(nearest) = s.population.iter().min_by(|a, b| {
+        haversine_m(a.point, c.checkpoint).total_cmp(&haversine_m(b.point, c.checkpoint))
+    }) else {
+        return;
+    };
+    s.assembly_points = vec![corridor_scenario::AssemblyPoint {
+        name: format!("{} (nearest the combatant crossing)", nearest.name),
+        point: nearest.point,
+        combatants: s.evacuation.combatants,
+    }];
 }
