@@ -1015,3 +1015,328 @@ fn roads_bind_plans_finish_pass_the_check_and_respect_the_road_cut() {
         r.lower_bound_s.unwrap() / 3600.0
     );
 }
+
+/// The walkers' roads of a [`build`] instance (arcs between nodes `0..n`): per arc its road id
+/// (one per unordered pair of ends, so both directions are one road), `INVALID` otherwise.
+fn foot_roads(b: &Built, n: u32) -> Vec<u32> {
+    (0..b.g.arc_count() as u32)
+        .map(|a| {
+            let (t, h) = (b.g.arc_tail(a), b.g.arc_head(a));
+            if t < n && h < n {
+                t.min(h) * n + t.max(h)
+            } else {
+                INVALID
+            }
+        })
+        .collect()
+}
+
+/// Every simple path from `from` to `to` over arcs with a road, as its set of roads (at most
+/// `limit`; `None` if there are more).
+fn simple_paths_roads(
+    g: &Graph,
+    road: &[u32],
+    from: u32,
+    to: u32,
+    limit: usize,
+) -> Option<Vec<std::collections::BTreeSet<u32>>> {
+    struct Walk<'a> {
+        g: &'a Graph,
+        road: &'a [u32],
+        to: u32,
+        limit: usize,
+        on: Vec<bool>,
+        roads: Vec<u32>,
+        out: Vec<std::collections::BTreeSet<u32>>,
+    }
+    impl Walk<'_> {
+        /// False once more than `limit` paths are found.
+        fn from(&mut self, v: u32) -> bool {
+            if v == self.to {
+                self.out.push(self.roads.iter().copied().collect());
+                return self.out.len() <= self.limit;
+            }
+            for a in self.g.out_arcs(v) {
+                let h = self.g.arc_head(a);
+                if self.road[a as usize] == INVALID || self.on[h as usize] {
+                    continue;
+                }
+                self.on[h as usize] = true;
+                self.roads.push(self.road[a as usize]);
+                let ok = self.from(h);
+                self.roads.pop();
+                self.on[h as usize] = false;
+                if !ok {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+    let mut w = Walk {
+        g,
+        road,
+        to,
+        limit,
+        on: vec![false; g.node_count()],
+        roads: Vec::new(),
+        out: Vec::new(),
+    };
+    w.on[from as usize] = true;
+    w.from(from).then_some(w.out)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+    /// Combatants walk from `cs` to `cz` on the walkers' roads, and civilians may not use any
+    /// road they use. The roads every combatant path must use (`mandatory_edges`) equal the
+    /// intersection of the roads of every simple path (brute force), and the civilians' bound
+    /// with those roads closed never exceeds the exact optimum over every combatant routing
+    /// (the least, over every simple combatant path, of the time-expanded optimum with that
+    /// path's roads closed to civilians).
+    #[test]
+    fn bound_with_the_combatants_mandatory_roads_is_below_the_exact_optimum_of_every_routing(
+        x in small(), cs in 0u32..6, cz in 0u32..6,
+    ) {
+        use corridor_analysis::evacuate::separation::mandatory_edges;
+        let b = build(&x);
+        let n = x.n as u32;
+        let (cs, cz) = (cs % n, cz % n);
+        prop_assume!(cs != cz);
+        let road = foot_roads(&b, n);
+        let open: Vec<bool> = road.iter().map(|&r| r != INVALID).collect();
+        let ids: Vec<u32> = road.iter().map(|&r| if r == INVALID { 0 } else { r }).collect();
+        let mandatory = mandatory_edges(&b.g, &open, &ids, &[vec![cs]], &[cz]).remove(0);
+        let Some(paths) = simple_paths_roads(&b.g, &road, cs, cz, 40) else { return Ok(()) };
+        if paths.is_empty() {
+            prop_assert_eq!(mandatory, None);
+            return Ok(());
+        }
+        let mut every: std::collections::BTreeSet<u32> = paths[0].clone();
+        for p in &paths[1..] {
+            every = every.intersection(p).copied().collect();
+        }
+        let mandatory = mandatory.expect("a path exists");
+        prop_assert_eq!(&mandatory, &every.iter().copied().collect::<Vec<_>>());
+        // The exact optimum over every routing.
+        let max_steps = 80u32;
+        let open_steps: Vec<Option<Vec<bool>>> = b.closed.iter().map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect())).collect();
+        let best = paths.iter().filter_map(|used| {
+            let mut cap = b.cap.clone();
+            for a in 0..b.g.arc_count() {
+                if road[a] != INVALID && used.contains(&road[a]) {
+                    cap[b.resource[a] as usize] = 0;
+                }
+            }
+            time_expanded_optimum_shared(
+                &ExpandedNetwork { graph: &b.g, travel_steps: &b.travel, resource: &b.resource, cap_per_step: &cap, open: &open_steps },
+                &b.sources, &[b.sink], max_steps,
+            )
+        }).min();
+        let Some(best) = best else { return Ok(()) };
+        // The bound, with the mandatory roads closed to civilians.
+        let travel_s: Vec<f64> = (0..b.g.arc_count()).map(|a| {
+            if road[a] != INVALID && mandatory.contains(&road[a]) { f64::INFINITY } else { b.travel[a] as f64 }
+        }).collect();
+        let windows = |c: &Option<(u32, u32)>| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]);
+        let bn = BoundNetwork {
+            graph: &b.g,
+            class_sinks: vec![vec![b.sink]],
+            travel_s: &travel_s,
+            checkpoint_of_arc: &b.checkpoint_of_arc,
+            checkpoints: (0..2).map(|c| {
+                let r = b.resource[(0..b.g.arc_count()).find(|&a| b.checkpoint_of_arc[a] == c).unwrap()] as usize;
+                (b.cap[r] as f64, windows(&b.closed[r]))
+            }).collect(),
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let people: Vec<(u32, f64, usize)> = b.sources.iter().filter(|p| p.1 > 0).map(|&(v, p)| (v, p as f64, 0)).collect();
+        if let Some(bound) = lower_bound(&instance(&bn, &people)) {
+            prop_assert!(bound.time_s <= best as f64 + 1e-9, "bound {} > optimum over routings {best}", bound.time_s);
+        } else {
+            prop_assert!(people.is_empty(), "the bound finds no schedule but routing exists with optimum {best}");
+        }
+    }
+
+    /// `mandatory_edges` against petgraph: a road is on every way from the start set to the
+    /// sinks iff removing it leaves no way (breadth-first search over the rest).
+    #[test]
+    fn mandatory_roads_are_exactly_those_whose_removal_cuts_the_way(
+        (n, roads, starts, sinks) in (3usize..9).prop_flat_map(|n| (
+            Just(n),
+            proptest::collection::vec((0..n as u32, 0..n as u32, any::<bool>()), 1..2 * n),
+            proptest::collection::vec(0..n as u32, 1..3),
+            proptest::collection::vec(0..n as u32, 1..3),
+        ))
+    ) {
+        use corridor_analysis::evacuate::separation::mandatory_edges;
+        use petgraph::visit::{Bfs, EdgeFiltered};
+        // Road i joins (u, v), both ways or (one_way) u -> v only.
+        let mut pairs = Vec::new();
+        let mut road_of = Vec::new();
+        for (i, &(u, v, one_way)) in roads.iter().enumerate() {
+            pairs.push((u, v));
+            road_of.push(i as u32);
+            if !one_way {
+                pairs.push((v, u));
+                road_of.push(i as u32);
+            }
+        }
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut edge = vec![0u32; pairs.len()];
+        for (i, &id) in ids.iter().enumerate() {
+            edge[id as usize] = road_of[i];
+        }
+        let got = mandatory_edges(&g, &vec![true; pairs.len()], &edge, std::slice::from_ref(&starts), &sinks).remove(0);
+        let mut pg = petgraph::graph::DiGraph::<(), u32>::new();
+        let nodes: Vec<_> = (0..n).map(|_| pg.add_node(())).collect();
+        for (i, &(u, v)) in pairs.iter().enumerate() {
+            pg.add_edge(nodes[u as usize], nodes[v as usize], road_of[i]);
+        }
+        let reaches = |without: Option<u32>| {
+            let view = EdgeFiltered::from_fn(&pg, |e| Some(*e.weight()) != without);
+            starts.iter().any(|&s| {
+                let mut bfs = Bfs::new(&view, nodes[s as usize]);
+                while let Some(x) = bfs.next(&view) {
+                    if sinks.contains(&(x.index() as u32)) {
+                        return true;
+                    }
+                }
+                false
+            })
+        };
+        if !reaches(None) {
+            prop_assert_eq!(got, None);
+        } else {
+            let oracle: Vec<u32> = (0..roads.len() as u32).filter(|&r| !reaches(Some(r))).collect();
+            prop_assert_eq!(got, Some(oracle));
+        }
+    }
+}
+
+/// The example with its combatants at `[[evacuation.assembly_points]]` (`points`: TOML of
+/// the entries), `[evacuation] combatants` replaced by `combatants`.
+fn with_assembly_points(combatants: &str, points: &str) -> tempfile::TempDir {
+    let points = points.to_string();
+    let combatants = combatants.to_string();
+    example_dir(
+        move |m| m.replace("combatants = 2000\n", &combatants) + "\n" + &points,
+        &[],
+    )
+}
+
+#[test]
+fn combatants_start_at_their_assembly_points_by_hand() {
+    // 1,500 at the middle of Sector A3 (whose spread combatants reach CS-101) and 500 at the
+    // middle of Sector A1 (from which no foot road within 500 m leads to a combatant
+    // corridor's reception); `combatants` left out: it is their sum.
+    let dir = with_assembly_points(
+        "",
+        "[[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 1500\n\n\
+         [[evacuation.assembly_points]]\nname = \"West school\"\npoint = [42.5045, 1.51625]\ncombatants = 500\n",
+    );
+    let s = load_dir(dir.path());
+    assert_eq!(s.evacuation.combatants, 2000.0);
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: everyone from the West school is stranded, nobody else.
+    assert_eq!(
+        r.combatants_stranded, 500.0,
+        "{:?}",
+        r.combatants_stranded_because
+    );
+    assert!(r
+        .combatants_stranded_because
+        .iter()
+        .all(|x| x.contains("West school")));
+    let from = |name: &str| -> f64 {
+        r.groups
+            .iter()
+            .filter(|g| g.purpose == Purpose::Combatant)
+            .inspect(|g| assert_eq!(g.neighbourhood, None))
+            .filter(|g| g.assembly_point.as_deref() == Some(name))
+            .map(|g| g.people)
+            .sum()
+    };
+    assert!((from("South barracks") - 1500.0).abs() < 1e-6);
+    assert_eq!(from("West school"), 0.0);
+    // CS-101 screens 500 an hour, 500 / 12 per 5-minute bucket, and a bucket that starts at
+    // the hour counts as crossed at it: by hour h at most 500 h + 500 / 12 have crossed, so at
+    // least 2,000 − that are inside (the 500 stranded stay to the end); civilians'
+    // neighbourhoods start full (no combatant is taken from them).
+    for row in &r.remaining_by_hour {
+        let crossed_at_most = 500.0 * row.hour as f64 + 500.0 / 12.0;
+        assert!(
+            row.combatants_inside >= 2000.0 - crossed_at_most - 1.0,
+            "{row:?}"
+        );
+        assert!(row.combatants_inside >= 500.0);
+    }
+    assert_eq!(r.remaining_by_hour.last().unwrap().combatants_inside, 500.0);
+    for (i, n) in r.neighbourhoods.iter().enumerate() {
+        assert_eq!(r.remaining_by_hour[0].by_neighbourhood[i], n.people);
+    }
+    assert!(r
+        .assumptions
+        .iter()
+        .any(|a| a.contains("1500 at 'South barracks'")));
+}
+
+#[test]
+fn bad_assembly_points_get_clear_messages() {
+    let load = |combatants: &str, points: &str| {
+        let dir = with_assembly_points(combatants, points);
+        corridor_scenario::load(&dir.path().join("scenario.toml"))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let one = |name: &str, point: &str, n: &str| {
+        format!("[[evacuation.assembly_points]]\nname = \"{name}\"\npoint = {point}\ncombatants = {n}\n")
+    };
+    let e = load("", &one("Depot", "[42.5045, 1.533]", "-5")).unwrap_err();
+    assert!(
+        e.contains("scenario.toml")
+            && e.contains("'Depot'")
+            && e.contains("combatants = -5")
+            && e.contains("more than zero"),
+        "{e}"
+    );
+    let e = load(
+        "combatants = 2000\n",
+        &one("Depot", "[42.5045, 1.533]", "1500"),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("combatants = 2000") && e.contains("hold 1500"),
+        "{e}"
+    );
+    let e = load("", &one("Depot", "[95.0, 1.533]", "10")).unwrap_err();
+    assert!(
+        e.contains("'Depot'") && e.contains("not a valid [LAT, LON]"),
+        "{e}"
+    );
+    let two =
+        one("Depot", "[42.5045, 1.533]", "10") + "\n" + &one("Depot", "[42.5085, 1.533]", "10");
+    let e = load("", &two).unwrap_err();
+    assert!(e.contains("second assembly point"), "{e}");
+    // Valid coordinates, but outside the enclave: refused when planning (it needs the map).
+    assert!(load(
+        "combatants = 10\n",
+        &one("Beyond", "[42.4990, 1.5300]", "10")
+    )
+    .is_ok());
+    let dir = with_assembly_points("", &one("Beyond", "[42.4990, 1.5300]", "10"));
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let e = evacuate(&m[0], &m[1])
+        .expect_err("outside the enclave")
+        .to_string();
+    assert!(
+        e.contains("scenario.toml")
+            && e.contains("assembly point 'Beyond'")
+            && e.contains("outside the enclave"),
+        "{e}"
+    );
+}

@@ -1,6 +1,6 @@
 //! The synthetic Malta evacuation benchmark's stranded people, against an independent
-//! reachability check: `corridor bench --evacuation malta.osm.pbf` strands 10,547 people (three
-//! grid cells' leavers); a state BFS over petgraph, on the raw scenario rules (arcs open to
+//! reachability check: `corridor bench --evacuation malta.osm.pbf` stranded 10,547 people (three
+//! grid cells' leavers) before the combatants were routed to cut nobody off; a state BFS over petgraph, on the raw scenario rules (arcs open to
 //! civilians; one crossing, at an open civilian checkpoint; once across, no arc back into the
 //! enclave and no second checkpoint), says which cells' walkers and drivers can reach a
 //! reception. Ignored by default: it imports Malta (run with `--ignored`; the map is in
@@ -136,6 +136,7 @@ fn malta_benchmark_strands_exactly_the_cells_no_road_leads_out_of() {
             combatants: 2000.0,
             ..Default::default()
         },
+        assembly_points: vec![],
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,

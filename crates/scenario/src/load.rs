@@ -50,6 +50,16 @@ struct EvacuationToml {
     combatants: Option<f64>,
     start_time: Option<String>,
     bucket_s: Option<f64>,
+    #[serde(default)]
+    assembly_points: Vec<AssemblyPointToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssemblyPointToml {
+    name: String,
+    point: [f64; 2],
+    combatants: f64,
 }
 
 #[derive(Deserialize)]
@@ -222,7 +232,8 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
         }
         None => Vec::new(),
     };
-    let evacuation = read_evacuation(&m.evacuation).map_err(err)?;
+    let mut evacuation = read_evacuation(&m.evacuation).map_err(err)?;
+    let assembly_points = read_assembly_points(&m.evacuation, &mut evacuation).map_err(err)?;
     let aid_crossings = read_aid_crossings(&m.corridor).map_err(err)?;
     let convoy = m
         .convoy
@@ -257,6 +268,7 @@ pub fn load_at(path: &Path, date: Option<NaiveDate>) -> Result<Scenario, Scenari
         population,
         stock,
         evacuation,
+        assembly_points,
         layer_files: rd.layer_files,
         placement: Placement::default(),
         incidents_imprecise,
@@ -1258,6 +1270,58 @@ fn read_evacuation(e: &EvacuationToml) -> Result<EvacuationParams, String> {
         ));
     }
     Ok(p)
+}
+
+/// `[[evacuation.assembly_points]]`: names unique, points valid `[LAT, LON]`, combatants
+/// more than zero, and their sum equal to `[evacuation] combatants` when that is given (it is
+/// set to the sum otherwise). Whether a point lies inside the enclave needs the map: checked
+/// by the evacuation planner.
+fn read_assembly_points(
+    e: &EvacuationToml,
+    p: &mut EvacuationParams,
+) -> Result<Vec<AssemblyPoint>, String> {
+    let mut out: Vec<AssemblyPoint> = Vec::new();
+    for (i, a) in e.assembly_points.iter().enumerate() {
+        let at = |m: String| {
+            format!(
+                "[[evacuation.assembly_points]] {} ('{}'): {m}",
+                i + 1,
+                a.name
+            )
+        };
+        if a.name.trim().is_empty() {
+            return Err(at("name is empty".into()));
+        }
+        if out.iter().any(|x| x.name == a.name) {
+            return Err(at("a second assembly point of that name".into()));
+        }
+        let point = lat_lon(a.point).map_err(|m| at(format!("point {m}")))?;
+        if !(a.combatants.is_finite() && a.combatants > 0.0) {
+            return Err(at(format!(
+                "combatants = {}: must be more than zero",
+                a.combatants
+            )));
+        }
+        out.push(AssemblyPoint {
+            name: a.name.clone(),
+            point,
+            combatants: a.combatants,
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let sum: f64 = out.iter().map(|a| a.combatants).sum();
+    match e.combatants {
+        None => p.combatants = sum,
+        Some(c) if (c - sum).abs() > 0.5 => {
+            return Err(format!(
+                "[evacuation] combatants = {c} but the assembly points hold {sum} in all: give the same number, or leave combatants out"
+            ))
+        }
+        Some(_) => {}
+    }
+    Ok(out)
 }
 
 fn read_facilities(p: &Path, features: &[Feature]) -> Result<Vec<FacilityRecord>, ScenarioError> {

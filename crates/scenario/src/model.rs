@@ -261,6 +261,9 @@ pub struct Scenario {
     pub population: Vec<PopulationUnit>,
     pub stock: Option<Stock>,
     pub evacuation: EvacuationParams,
+    /// Where combatants assemble before leaving (`[[evacuation.assembly_points]]`); empty =
+    /// spread over the neighbourhoods in proportion to their people.
+    pub assembly_points: Vec<AssemblyPoint>,
     pub layer_files: Vec<PathBuf>,
     /// Crossings the besieger lets aid convoys through (`[[corridor]] purpose = "aid"`). They
     /// open the front to convoys only: civilians and fighters never use them.
@@ -301,6 +304,16 @@ impl Default for EvacuationParams {
             bucket_s: 300.0,
         }
     }
+}
+
+/// A place where combatants assemble before they walk to a combatant corridor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssemblyPoint {
+    pub name: String,
+    /// `[lon, lat]` (written `[LAT, LON]` in the manifest, like checkpoints).
+    pub point: [f64; 2],
+    /// Combatants who start here (more than zero).
+    pub combatants: f64,
 }
 
 /// People at a place: a point, or an area whose people are spread evenly over it.

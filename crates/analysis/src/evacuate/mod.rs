@@ -15,6 +15,7 @@ pub mod capacity;
 pub mod network;
 mod plan;
 mod report;
+pub mod separation;
 pub mod start;
 mod suggest;
 pub mod verify;
@@ -23,6 +24,7 @@ pub use capacity::{
     edge_capacity_per_hour, STEPS_FLOW_PER_M_S, VEHICLES_PER_LANE_H, WALK_FLOW_PER_M_S,
 };
 pub use network::MAX_START_M;
+pub use separation::RoutingResult;
 pub use suggest::{
     crossing_candidates, suggest_corridors, EvaluatedSuggestion, Suggestion, Suggestions,
 };
@@ -126,8 +128,12 @@ pub struct LoadedRoute {
 /// One group of people as planned: everything needed to check the plan without the planner.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PlannedGroup {
-    /// Index into `neighbourhoods` (combatants too: they start spread over them).
-    pub neighbourhood: usize,
+    /// Index into `neighbourhoods` where the group starts (combatants too, when they start
+    /// spread over them); `null` for combatants who start at an assembly point.
+    pub neighbourhood: Option<usize>,
+    /// The `[[evacuation.assembly_points]]` name where these combatants start, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assembly_point: Option<String>,
     #[serde(deserialize_with = "purpose_from_name")]
     pub purpose: Purpose,
     #[serde(deserialize_with = "profile_from_name")]
@@ -199,6 +205,14 @@ pub struct EvacuationReport {
     /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
     /// `lower_bound_s`, the separation from combatants explains the gap.
     pub lower_bound_given_combatant_roads_s: Option<f64>,
+    /// Road pieces (stretches of OSM ways) every routing of the combatants must use: closed to
+    /// civilians in `lower_bound_s` too, which stays a bound on every plan in which every
+    /// combatant who can leave does.
+    pub combatant_roads_in_bound: usize,
+    /// The combatants' routings tried, each with the civilian plan after it; the kept one
+    /// is `kept`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub combatant_routings: Vec<RoutingResult>,
     /// egress / bound − 1; `null` when there is no egress.
     pub gap: Option<f64>,
     /// Why egress is `null`.
@@ -216,6 +230,71 @@ pub struct EvacuationReport {
     pub groups: Vec<PlannedGroup>,
     #[serde(skip)]
     pub routes: Vec<LoadedRoute>,
+}
+
+/// How the combatants were kept apart from the civilians, for the report.
+pub(crate) struct Separation {
+    pub routings: Vec<RoutingResult>,
+    pub mandatory_segments: usize,
+    /// The combatants start at the scenario's assembly points (else in the neighbourhoods).
+    pub assembly: bool,
+    /// Where they start: the assembly points, or the neighbourhoods.
+    pub starts: Vec<Unit>,
+}
+
+/// People per starting place: (index of the place, people).
+type Placed = Vec<(usize, f64)>;
+
+/// Where the combatants start and how many at each: the scenario's assembly points (each
+/// inside the enclave, else an error), or the neighbourhoods in proportion to their people.
+fn combatant_starts(
+    s: &Scenario,
+    units: &[Unit],
+    ground: &geo::MultiPolygon<f64>,
+) -> Result<(Vec<Unit>, Placed), EvacuationError> {
+    if s.assembly_points.is_empty() {
+        let total: f64 = units.iter().map(|u| u.people).sum();
+        let spread = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, s.evacuation.combatants * u.people / total))
+            .collect();
+        let copy = units
+            .iter()
+            .map(|u| Unit {
+                name: u.name.clone(),
+                people: u.people,
+                point: u.point,
+                area: u.area.clone(),
+            })
+            .collect();
+        return Ok((copy, spread));
+    }
+    let mut starts = Vec::new();
+    for a in &s.assembly_points {
+        if !ground.contains(&Point::new(a.point[0], a.point[1])) {
+            return Err(EvacuationError(format!(
+                "{}: assembly point '{}' at [{}, {}] lies outside the enclave '{}': combatants assemble inside the enclave they leave",
+                s.file.display(),
+                a.name,
+                a.point[1],
+                a.point[0],
+                s.enclaves[0].name
+            )));
+        }
+        starts.push(Unit {
+            name: a.name.clone(),
+            people: a.combatants,
+            point: a.point,
+            area: None,
+        });
+    }
+    let placed = starts
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.people))
+        .collect();
+    Ok((starts, placed))
 }
 
 /// A problem with the evacuation inputs that loading could not see (it needs the map).
@@ -400,14 +479,20 @@ pub fn evacuate(
             .into_iter()
             .filter(|x| x.1 > 0.0)
             .unzip();
-    let mut civilian_net = Network::build(
+    let civilian_net = Network::build(
         &layers,
         Side::CivilianOf(party),
         &of_purpose(Purpose::Civilian),
         &HashSet::new(),
         &ground,
     )?;
-    let combatants = if ev.combatants > 0.0 {
+    let leaving: Vec<(usize, f64)> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
+        .collect();
+    let civilian_people = shares_by_layer(&leaving, &shares);
+    let (civilians, combatants, separation) = if ev.combatants > 0.0 {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
             return Err(err(format!(
@@ -415,46 +500,34 @@ pub fn evacuate(
                 ev.combatants
             )));
         }
-        let total: f64 = units.iter().map(|u| u.people).sum();
-        let shares: Vec<(usize, f64)> = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (i, ev.combatants * u.people / total))
-            .collect();
-        let people = shares_by_layer(&shares, &[1.0]);
-        // Combatants keep off the civilians' quickest ways to their checkpoints where they can;
-        // where that strands more of them, they may use any road.
-        let approach = civilian_net.approach_segments(&start_points(&units));
-        let plan = |forbidden: &HashSet<Segment>| -> Result<Flow, EvacuationError> {
-            let net = Network::build(&[foot], Side::Party(party), &comb, forbidden, &ground)?;
-            plan_flow(net, &units, &people)
+        let (starts, placed) = combatant_starts(s, &units, &ground)?;
+        let input = separation::CombatantInput {
+            foot,
+            party,
+            corridors: comb,
+            ground: &ground,
+            units: &starts,
+            people: shares_by_layer(&placed, &[1.0]),
         };
-        let apart = plan(&approach)?;
-        let stranded = |f: &Flow| (0..f.groups.len()).map(|g| f.stranded(g)).sum::<f64>();
-        let any = plan(&HashSet::new())?;
-        Some(if stranded(&apart) <= stranded(&any) + 1e-6 {
-            apart
-        } else {
-            any
-        })
+        let apart = separation::plan_apart(&input, civilian_net, &units, &civilian_people)?;
+        let how = Separation {
+            routings: apart.routings,
+            mandatory_segments: apart.mandatory_segments,
+            assembly: !s.assembly_points.is_empty(),
+            starts,
+        };
+        (apart.civilians, Some(apart.combatants), Some(how))
     } else {
-        None
+        let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
+        (civilians, None, None)
     };
-    if let Some(c) = &combatants {
-        civilian_net.close_segments(&used_segments(c));
-    }
-    let leaving: Vec<(usize, f64)> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
-        .collect();
-    let civilians = plan_flow(civilian_net, &units, &shares_by_layer(&leaving, &shares))?;
     Ok(report::build(
         s,
         &enclave.name,
         &units,
         &civilians,
         combatants.as_ref(),
+        separation,
     ))
 }
 

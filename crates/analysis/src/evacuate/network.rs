@@ -86,6 +86,7 @@ pub struct ResourceInfo {
 }
 
 /// One flow's network.
+#[derive(Clone)]
 pub struct Network<'a> {
     pub side: Side,
     pub layers: Vec<&'a ScenarioMap<'a>>,
@@ -473,19 +474,84 @@ impl<'a> Network<'a> {
 
     /// Closes every road carrying a `forbidden` segment to this flow's plan (not to its bound).
     pub fn close_segments(&mut self, forbidden: &HashSet<Segment>) {
-        if forbidden.is_empty() {
-            return;
+        for a in self.arcs_on(forbidden) {
+            self.travel_s[a] = f64::INFINITY;
         }
-        for a in 0..self.arc_of.len() {
-            let (l, pa) = self.arc_of[a];
-            let g = self.layers[l].graph;
-            if segments(g, g.arc_edge(pa).0)
-                .iter()
-                .any(|x| forbidden.contains(x))
-            {
+    }
+
+    /// Closes every road carrying a `mandatory` segment to this flow's plan and to its bound:
+    /// segments every plan of the other flow uses (`separation::mandatory_segments`), so the
+    /// bound stays valid for every plan.
+    pub fn close_segments_for_every_plan(&mut self, mandatory: &HashSet<Segment>) {
+        for a in self.arcs_on(mandatory) {
+            self.travel_s[a] = f64::INFINITY;
+            self.bound_travel_s[a] = f64::INFINITY;
+        }
+    }
+
+    /// The joint arcs whose road carries one of `pieces`.
+    fn arcs_on(&self, pieces: &HashSet<Segment>) -> Vec<usize> {
+        if pieces.is_empty() {
+            return Vec::new();
+        }
+        (0..self.arc_of.len())
+            .filter(|&a| {
+                let (l, pa) = self.arc_of[a];
+                let g = self.layers[l].graph;
+                segments(g, g.arc_edge(pa).0)
+                    .iter()
+                    .any(|x| pieces.contains(x))
+            })
+            .collect()
+    }
+
+    /// Every node of `layer` a person of the neighbourhood at `point` could start from: inside
+    /// the enclave, within [`MAX_START_M`] (joint node ids). [`Network::start_nodes`] picks one
+    /// of them; bounds that must hold for any pick use them all.
+    pub fn start_nodes_near(&self, layer: usize, point: [f64; 2]) -> Vec<u32> {
+        let g = self.layers[layer].graph;
+        (0..g.node_count() as u32)
+            .filter(|&v| haversine_m(g.node_coord[v as usize], point) <= MAX_START_M)
+            .map(|v| v + self.node0[layer])
+            .filter(|&v| self.inside(v))
+            .collect()
+    }
+
+    /// Per joint arc, an id of its road shared by both directions (unique across layers).
+    pub fn road_of_arc(&self) -> Vec<u32> {
+        let mut first = Vec::new();
+        let mut n = 0u32;
+        for sm in &self.layers {
+            first.push(n);
+            n += sm.graph.edge_count() as u32;
+        }
+        self.arc_of
+            .iter()
+            .map(|&(l, pa)| first[l] + self.layers[l].graph.arc_edge(pa).0)
+            .collect()
+    }
+
+    /// Closes to this flow's plan every road not in `roads` (ids from
+    /// [`Network::road_of_arc`]): a routing chosen beforehand.
+    pub fn keep_only_roads(&mut self, roads: &HashSet<u32>) {
+        for (a, r) in self.road_of_arc().into_iter().enumerate() {
+            if !roads.contains(&r) {
                 self.travel_s[a] = f64::INFINITY;
             }
         }
+    }
+
+    /// The road pieces of a road id from [`Network::road_of_arc`].
+    pub fn road_segments(&self, road: u32) -> Vec<Segment> {
+        let mut r = road;
+        for sm in &self.layers {
+            let count = sm.graph.edge_count() as u32;
+            if r < count {
+                return segments(sm.graph, r);
+            }
+            r -= count;
+        }
+        Vec::new()
     }
 
     /// The road segments of every start's quickest way to each checkpoint it can reach, across

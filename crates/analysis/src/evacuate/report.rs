@@ -62,11 +62,28 @@ pub(crate) fn build(
     units: &[Unit],
     civ: &Flow,
     comb: Option<&Flow>,
+    separation: Option<super::Separation>,
 ) -> EvacuationReport {
     let ev = s.evacuation;
     let flows: Vec<&Flow> = std::iter::once(civ).chain(comb).collect();
     let all: Vec<Planned> = flows.iter().flat_map(|f| planned(f)).collect();
     let people: f64 = units.iter().map(|u| u.people).sum::<f64>().round();
+    // Where the combatants start: assembly points (named in their groups) or neighbourhoods.
+    let assembly = separation
+        .as_ref()
+        .filter(|x| x.assembly)
+        .map(|x| x.starts.as_slice());
+    let groups: Vec<PlannedGroup> = all
+        .iter()
+        .map(|p| match assembly {
+            Some(points) if p.flow.purpose == Purpose::Combatant => PlannedGroup {
+                neighbourhood: None,
+                assembly_point: Some(points[p.unit].name.clone()),
+                ..group_out(p)
+            },
+            _ => group_out(p),
+        })
+        .collect();
     let stranded: f64 = (0..civ.groups.len()).map(|g| civ.stranded(g)).sum();
     let combatants_stranded: f64 =
         comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
@@ -94,7 +111,8 @@ pub(crate) fn build(
         stranded: stranded.round(),
         combatants: ev.combatants,
         combatants_stranded: combatants_stranded.round(),
-        combatants_stranded_because: comb.map_or_else(Vec::new, |f| stranded_because(f, units)),
+        combatants_stranded_because: comb
+            .map_or_else(Vec::new, |f| stranded_because(f, assembly.unwrap_or(units))),
         headline,
         egress_time_s: egress.map(f64::round),
         lower_bound_s: bound.map(f64::floor),
@@ -102,6 +120,8 @@ pub(crate) fn build(
             .bound_given_separation_s
             .filter(|_| egress.is_some())
             .map(f64::floor),
+        combatant_roads_in_bound: separation.as_ref().map_or(0, |x| x.mandatory_segments),
+        combatant_routings: separation.map_or_else(Vec::new, |x| x.routings),
         gap,
         no_egress_because,
         method: civ.method,
@@ -119,7 +139,7 @@ pub(crate) fn build(
         bottlenecks: bottlenecks(&flows),
         remaining_by_hour: remaining_by_hour(s, units, &all, egress.unwrap_or(0.0)),
         assumptions: assumptions(s),
-        groups: all.iter().map(group_out).collect(),
+        groups,
         routes: routes(s, &all),
     }
 }
@@ -401,22 +421,47 @@ fn bottlenecks(flows: &[&Flow]) -> Vec<Bottleneck> {
     out
 }
 
+/// One group's crossing, for the hour-by-hour count.
+#[derive(Debug, Clone, Copy)]
+struct Exit {
+    purpose: Purpose,
+    /// Its neighbourhood (civilians); where combatants start does not matter here.
+    unit: usize,
+    at_s: f64,
+    people: f64,
+}
+
 /// Civilians still inside per neighbourhood, and combatants, hour by hour: until they pass
 /// their checkpoint (at hour 0 everyone is inside: one who passes at that instant is at the
 /// checkpoint). Stayers and the stranded stay to the end.
 fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64) -> Vec<HourRow> {
+    let exits: Vec<Exit> = all
+        .iter()
+        .map(|p| Exit {
+            purpose: p.flow.purpose,
+            unit: p.unit,
+            at_s: p.flow.net.exit_time(p.r),
+            people: p.r.people,
+        })
+        .collect();
+    let people: Vec<f64> = units.iter().map(|u| u.people).collect();
+    remaining_rows(&people, s.evacuation.combatants, &exits, egress)
+}
+
+/// The rows of [`remaining_by_hour`]: per hour from 0 to one past the egress, the people of
+/// each neighbourhood and the combatants not yet across (a crossing at exactly the hour counts
+/// from the next row, so hour 0 counts everyone). Combatants are counted apart, never taken from a neighbourhood.
+fn remaining_rows(people: &[f64], combatants: f64, exits: &[Exit], egress: f64) -> Vec<HourRow> {
     let hours = (egress / 3600.0).ceil() as u32 + 1;
     (0..=hours)
         .map(|h| {
             let t = h as f64 * 3600.0;
-            let mut by: Vec<f64> = units.iter().map(|u| u.people).collect();
-            let mut combatants = s.evacuation.combatants;
-            for p in all {
-                if p.flow.net.exit_time(p.r) < t {
-                    match p.flow.purpose {
-                        Purpose::Civilian => by[p.unit] -= p.r.people,
-                        Purpose::Combatant => combatants -= p.r.people,
-                    }
+            let mut by = people.to_vec();
+            let mut fighters = combatants;
+            for x in exits.iter().filter(|x| x.at_s < t) {
+                match x.purpose {
+                    Purpose::Civilian => by[x.unit] -= x.people,
+                    Purpose::Combatant => fighters -= x.people,
                 }
             }
             let by: Vec<f64> = by.iter().map(|x| x.max(0.0).round()).collect();
@@ -424,7 +469,7 @@ fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64)
                 hour: h,
                 inside: by.iter().sum(),
                 by_neighbourhood: by,
-                combatants_inside: combatants.max(0.0).round(),
+                combatants_inside: fighters.max(0.0).round(),
             }
         })
         .collect()
@@ -442,7 +487,8 @@ fn group_out(p: &Planned) -> PlannedGroup {
         ways.push(g.edges.way_id[g.arc_edge(pa).0 as usize]);
     }
     PlannedGroup {
-        neighbourhood: p.unit,
+        neighbourhood: Some(p.unit),
+        assembly_point: None,
         purpose: p.flow.purpose,
         mode: g.profile,
         people: p.r.people,
@@ -486,6 +532,22 @@ fn routes(s: &Scenario, all: &[Planned]) -> Vec<LoadedRoute> {
         .collect()
 }
 
+/// Where the combatants start, in words.
+fn combatants_from(s: &Scenario) -> String {
+    if s.assembly_points.is_empty() {
+        return "the neighbourhoods, spread in proportion to their people".into();
+    }
+    let each: Vec<String> = s
+        .assembly_points
+        .iter()
+        .map(|a| format!("{} at '{}'", a.combatants, a.name))
+        .collect();
+    format!(
+        "the assembly points of [[evacuation.assembly_points]] ({})",
+        each.join(", ")
+    )
+}
+
 fn assumptions(s: &Scenario) -> Vec<String> {
     let ev = s.evacuation;
     vec![
@@ -496,16 +558,58 @@ fn assumptions(s: &Scenario) -> Vec<String> {
         format!("the evacuation starts at {:02}:{:02} on {}; capacity is counted in {:.0}-minute buckets", (ev.start_s / 3600.0) as u32, ((ev.start_s % 3600.0) / 60.0) as u32, s.as_of, ev.bucket_s / 60.0),
         format!("people start at the nearest road node within {:.0} m of where they live from which a reception can be reached — a point neighbourhood at its point; an area's people spread evenly over the area on a grid of cells of at least {:.0} m (at most {:.0} cells), each cell from its nearest such node; otherwise they are stranded and stay", super::MAX_START_M, super::start::START_CELL_M, super::start::MAX_START_CELLS),
         format!("routes above the exposure threshold ({}) are used only where no other exists (see neighbourhoods[].only_exposed_routes)", s.risk.exposure_threshold),
-        format!("{:.0} combatants walk from the neighbourhoods, spread in proportion to their people, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants),
+        format!("{:.0} combatants walk from {}, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants, combatants_from(s)),
+        "the combatants' routing is the one, among several tried (see combatant_routings: shortest; off the civilians' quickest ways; off every road of the civilians' plan without combatants; along a tree of the roads civilians need least; through one combatant corridor), after which the civilian plan strands fewest civilians and then finishes first; a routing that strands combatants the shortest routing moves is never kept; combatants start at the nearest road node within 500 m from which a reception can be reached on their routing's roads".into(),
         "the civilian plan is the earliest-finishing of three CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity (see methods)".into(),
-        "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception — road capacities, the separation from combatants and the exposure rule relaxed".into(),
+        "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception — road capacities and the exposure rule relaxed, and the separation from combatants relaxed except on the road pieces every combatant routing must use (combatant_roads_in_bound), closed to civilians: it holds for every plan in which every combatant who can leave does".into(),
         "nobody is reported as gone until they pass a checkpoint; the plan never reports an area as emptied".into(),
     ]
 }
 
 #[cfg(test)]
 mod tests {
-    use super::by_hour;
+    use super::{by_hour, remaining_rows, Exit};
+    use corridor_scenario::Purpose;
+
+    /// Hand-computed: neighbourhoods of 100 and 50 people, 10 combatants who start in the
+    /// first. Civilians of the first cross 40 at 0:30 and 30 at exactly 2:00 (30 stay); all 50
+    /// of the second at 1:30; the combatants at 0:12. Egress 2:00, so hours 0..=3.
+    #[test]
+    fn remaining_by_hour_per_neighbourhood_with_combatants_apart_by_hand() {
+        let exit = |purpose, unit, h: f64, people| Exit {
+            purpose,
+            unit,
+            at_s: h * 3600.0,
+            people,
+        };
+        let exits = [
+            exit(Purpose::Civilian, 0, 0.5, 40.0),
+            exit(Purpose::Civilian, 1, 1.5, 50.0),
+            exit(Purpose::Combatant, 0, 0.2, 10.0),
+            exit(Purpose::Civilian, 0, 2.0, 30.0),
+        ];
+        let rows = remaining_rows(&[100.0, 50.0], 10.0, &exits, 2.0 * 3600.0);
+        let got: Vec<(u32, Vec<f64>, f64, f64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.hour,
+                    r.by_neighbourhood.clone(),
+                    r.inside,
+                    r.combatants_inside,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, vec![100.0, 50.0], 150.0, 10.0),
+                (1, vec![60.0, 50.0], 110.0, 0.0),
+                (2, vec![30.0, 0.0], 30.0, 0.0),
+                (3, vec![30.0, 0.0], 30.0, 0.0),
+            ]
+        );
+    }
 
     /// Hand-computed: 100 arrive at 0:30 and cross at 0:50; 300 arrive at 1:10, 200 cross at
     /// 2:10 and 100 at 4:20; nothing happens in hour 3, which keeps the 100 still waiting.

@@ -450,20 +450,51 @@ impl<'a> Checker<'a> {
     /// The group's first node: inside the enclave, within [`START_LIMIT_M`] of its
     /// neighbourhood's own place.
     fn start(&mut self, name: &str, gr: &PlannedGroup, g: &ProfileGraph, v: u32, places: &[Place]) {
-        let Some(place) = places.get(gr.neighbourhood) else {
-            self.fail(
-                START,
-                format!("{name}: neighbourhood {} does not exist", gr.neighbourhood),
-            );
-            return;
-        };
         let at = g.node_coord[v as usize];
-        let d = place.distance_m(at);
-        if d > START_LIMIT_M + 1e-6 {
-            self.fail(START, format!(
-                "{name}: starts at node {} {d:.0} m from its neighbourhood {} (limit {START_LIMIT_M:.0} m)",
-                gr.nodes[0], gr.neighbourhood
-            ));
+        match (gr.neighbourhood, &gr.assembly_point) {
+            (Some(i), _) => {
+                let Some(place) = places.get(i) else {
+                    self.fail(START, format!("{name}: neighbourhood {i} does not exist"));
+                    return;
+                };
+                let d = place.distance_m(at);
+                if d > START_LIMIT_M + 1e-6 {
+                    self.fail(START, format!(
+                        "{name}: starts at node {} {d:.0} m from its neighbourhood {i} (limit {START_LIMIT_M:.0} m)",
+                        gr.nodes[0]
+                    ));
+                }
+            }
+            (None, Some(a)) => {
+                let point = self
+                    .foot
+                    .scenario
+                    .assembly_points
+                    .iter()
+                    .find(|x| x.name == *a)
+                    .map(|x| x.point);
+                let Some(p) = point else {
+                    self.fail(
+                        START,
+                        format!("{name}: assembly point '{a}' is not in the scenario"),
+                    );
+                    return;
+                };
+                let d = haversine_m(at, p);
+                if d > START_LIMIT_M + 1e-6 {
+                    self.fail(START, format!(
+                        "{name}: starts at node {} {d:.0} m from its assembly point '{a}' (limit {START_LIMIT_M:.0} m)",
+                        gr.nodes[0]
+                    ));
+                }
+            }
+            (None, None) => {
+                self.fail(
+                    START,
+                    format!("{name}: neither a neighbourhood nor an assembly point"),
+                );
+                return;
+            }
         }
         if !self.inside(g, v) {
             self.fail(
@@ -556,7 +587,7 @@ impl<'a> Checker<'a> {
         for g in &plan.groups {
             match g.purpose {
                 Purpose::Civilian => {
-                    if let Some(m) = moved.get_mut(g.neighbourhood) {
+                    if let Some(m) = g.neighbourhood.and_then(|i| moved.get_mut(i)) {
                         *m += g.people;
                     }
                 }

@@ -178,6 +178,7 @@ pub fn bench_access(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         population,
         stock: None,
         evacuation: EvacuationParams::default(),
+        assembly_points: vec![],
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,

@@ -18,6 +18,8 @@ pub struct EvacuationBenchResult {
     pub neighbourhoods: usize,
     pub civilian_corridors: usize,
     pub combatant_corridors: usize,
+    /// All combatants at one assembly point (`--combatants-assembled`), else spread.
+    pub combatants_assembled: bool,
     pub checkpoint_capacity_per_hour: f64,
     pub plan_s: f64,
     pub stranded: f64,
@@ -32,6 +34,10 @@ pub struct EvacuationBenchResult {
     pub road_cut_floor_h: Option<f64>,
     /// Egress over the larger of the two floors, minus one.
     pub gap_to_best_floor: Option<f64>,
+    /// Road pieces every combatant routing uses, closed to civilians in the bound too.
+    pub combatant_roads_in_bound: usize,
+    /// The combatants' routings tried and the civilian plan after each.
+    pub combatant_routings: Vec<corridor_analysis::evacuate::RoutingResult>,
     pub method: &'static str,
     /// Every planning method's egress.
     pub methods: Vec<corridor_analysis::evacuate::MethodResult>,
@@ -157,6 +163,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             combatants: 2000.0,
             ..Default::default()
         },
+        assembly_points: vec![],
         layer_files: vec![],
         placement: Default::default(),
         incidents_imprecise: 0,
@@ -238,6 +245,9 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         c.reception = r;
     }
     s.corridors.retain(|c| c.reception.is_some());
+    if args.combatants_assembled {
+        assemble_combatants(&mut s);
+    }
     let fm = ScenarioMap::new(&s, foot, bb, &snappers[0])?;
     let cm = ScenarioMap::new(&s, g.profile(Profile::Car), bb, &snappers[1])?;
     let t = Instant::now();
@@ -280,6 +290,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .iter()
             .filter(|c| c.purpose == Purpose::Combatant)
             .count(),
+        combatants_assembled: args.combatants_assembled,
         checkpoint_capacity_per_hour: args.checkpoint_capacity,
         plan_s,
         stranded: r.stranded,
@@ -295,6 +306,8 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
             .zip(best_floor_s)
             .filter(|&(_, f)| f > 0.0)
             .map(|(e, f)| e / f - 1.0),
+        combatant_roads_in_bound: r.combatant_roads_in_bound,
+        combatant_routings: r.combatant_routings.clone(),
         method: r.method,
         methods: r.methods.clone(),
         bottlenecks: r
@@ -408,4 +421,27 @@ fn road_cut_floor_s(
     let cut = corridor_routing::min_cut(&g.graph, &capacity, &starts, &ends).value;
     (cut > 0 && cut < u64::MAX / 8)
         .then(|| (people / cut as f64 * 3600.0 - s.evacuation.bucket_s).max(0.0))
+}
+
+/// All combatants at one assembly point: the neighbourhood point nearest the combatant
+/// crossing (`--combatants-assembled`).
+fn assemble_combatants(s: &mut corridor_scenario::Scenario) {
+    use corridor_roads::geometry::haversine_m;
+    let Some(c) = s
+        .corridors
+        .iter()
+        .find(|c| c.purpose == corridor_scenario::Purpose::Combatant)
+    else {
+        return;
+    };
+    let Some(nearest) = s.population.iter().min_by(|a, b| {
+        haversine_m(a.point, c.checkpoint).total_cmp(&haversine_m(b.point, c.checkpoint))
+    }) else {
+        return;
+    };
+    s.assembly_points = vec![corridor_scenario::AssemblyPoint {
+        name: format!("{} (nearest the combatant crossing)", nearest.name),
+        point: nearest.point,
+        combatants: s.evacuation.combatants,
+    }];
 }

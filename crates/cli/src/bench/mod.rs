@@ -56,6 +56,11 @@ pub struct BenchArgs {
     /// hour; 200000 makes the checkpoints wide enough that streets are the bottleneck.
     #[arg(long, default_value_t = 2000.0)]
     pub checkpoint_capacity: f64,
+    /// In the evacuation benchmark, assemble all combatants at the neighbourhood nearest the
+    /// combatant crossing (an `[[evacuation.assembly_points]]` entry) instead of spreading them
+    /// over the neighbourhoods in proportion to their people.
+    #[arg(long)]
+    pub combatants_assembled: bool,
     /// Random query pairs per profile.
     #[arg(long, default_value_t = 10_000)]
     pub queries: usize,

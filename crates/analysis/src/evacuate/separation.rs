@@ -1,0 +1,660 @@
+//! Keeping civilians and combatants apart, at the least cost to the civilians.
+//!
+//! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) and the
+//! routing whose civilian plan finishes earliest is kept — combatants still never share a
+//! stretch of road with civilians, and a routing that strands combatants the shortest routing
+//! moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
+//! route must use, whatever the routing (on every way from a neighbourhood's possible start
+//! nodes to every combatant reception); closing them to civilians keeps the lower bound valid
+//! for every plan in which every combatant who can leave does, and tightens it.
+//!
+//! The mandatory roads are post-dominators: in the graph with each road split by a node of its
+//! own, a road is on every path from a start to a sink iff its node dominates the start in the
+//! reversed graph rooted at a super-sink. The dominator tree is found by Cooper, Harvey &
+//! Kennedy's iterative algorithm ("A Simple, Fast Dominance Algorithm", 2001), once for all
+//! neighbourhoods.
+
+use super::network::{segments, Network, Segment};
+use super::{plan_flow, start_points, used_segments, EvacuationError, Flow, Unit};
+use corridor_routing::{Graph, OneToAll, Seed, INVALID};
+use corridor_scenario::{ScenarioMap, Side};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// When the civilians' bound on their own network (combatants' roads closed) lies within this
+/// share of the bound valid for every routing, the separation costs nothing worth a search.
+const SEPARATION_NEGLIGIBLE: f64 = 0.005;
+
+/// How one routing of the combatants did, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutingResult {
+    pub routing: String,
+    pub combatants_stranded: f64,
+    /// `null` when the routing was not carried on to a civilian plan (see `rejected_because`).
+    pub civilians_stranded: Option<f64>,
+    pub civilian_egress_s: Option<f64>,
+    /// The civilians' bound with this routing's roads closed to them.
+    pub lower_bound_given_these_roads_s: Option<f64>,
+    pub kept: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_because: Option<String>,
+}
+
+/// Both flows as planned, and how the combatants' routings compared.
+pub(crate) struct Apart<'a> {
+    pub civilians: Flow<'a>,
+    pub combatants: Flow<'a>,
+    pub routings: Vec<RoutingResult>,
+    /// Road pieces every combatant plan uses (closed to civilians in the bound too).
+    pub mandatory_segments: usize,
+}
+
+/// What the combatants walk on and who they are.
+pub(crate) struct CombatantInput<'a, 'g> {
+    pub foot: &'a ScenarioMap<'a>,
+    pub party: usize,
+    pub corridors: Vec<usize>,
+    pub ground: &'a geo::MultiPolygon<f64>,
+    /// Where they start (neighbourhoods or assembly points) and how many, per layer (one).
+    pub units: &'g [Unit],
+    pub people: Vec<Vec<(usize, f64)>>,
+}
+
+/// Plans the combatants several ways and the civilians after each, keeping the routing whose
+/// civilian plan leaves fewest stranded and then finishes earliest; roads every combatant
+/// routing needs are closed to civilians first, in the plan and the bound.
+pub(crate) fn plan_apart<'a>(
+    c: &CombatantInput<'a, '_>,
+    mut civilian_net: Network<'a>,
+    civilian_units: &[Unit],
+    civilians: &[Vec<(usize, f64)>],
+) -> Result<Apart<'a>, EvacuationError> {
+    let build = |corridors: &[usize], forbidden: &HashSet<Segment>| {
+        Network::build(
+            &[c.foot],
+            Side::Party(c.party),
+            corridors,
+            forbidden,
+            c.ground,
+        )
+    };
+    let open_net = build(&c.corridors, &HashSet::new())?;
+    let mandatory = mandatory_segments(&open_net, c.units, &c.people[0]);
+    civilian_net.close_segments_for_every_plan(&mandatory);
+    let shortest = plan_flow(open_net, c.units, &c.people)?;
+    let reference = stranded(&shortest);
+    let mut routings: Vec<RoutingResult> = Vec::new();
+    // Per row of `routings`: the road pieces of its combatants' plan (empty if rejected).
+    let mut tried: Vec<HashSet<Segment>> = Vec::new();
+    let mut best: Option<(Flow<'a>, Flow<'a>, usize)> = None;
+    let mut consider =
+        |name: String, comb: Flow<'a>, best: &mut Option<(Flow<'a>, Flow<'a>, usize)>| {
+            let lost = stranded(&comb);
+            let mut row = RoutingResult {
+                routing: name,
+                combatants_stranded: lost.round(),
+                civilians_stranded: None,
+                civilian_egress_s: None,
+                lower_bound_given_these_roads_s: None,
+                kept: false,
+                rejected_because: None,
+            };
+            if lost > reference + 1e-6 {
+                row.rejected_because = Some(format!(
+                    "strands {:.0} combatants the shortest routing moves",
+                    lost - reference
+                ));
+                routings.push(row);
+                tried.push(HashSet::new());
+                return Ok::<bool, EvacuationError>(false);
+            }
+            let used = used_segments(&comb);
+            if let Some(k) = tried.iter().position(|x| *x == used) {
+                row.rejected_because = Some(format!(
+                    "the same roads as '{}' (not planned again)",
+                    routings[k].routing
+                ));
+                routings.push(row);
+                tried.push(used);
+                return Ok(false);
+            }
+            let mut net = civilian_net.clone();
+            net.close_segments(&used);
+            tried.push(used);
+            let cut_off = !losing(&civilian_net, &net, civilian_units, false).is_empty();
+            let civ = plan_flow(net, civilian_units, civilians)?;
+            row.civilians_stranded = Some(stranded(&civ).round());
+            row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
+            row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
+            let negligible = !cut_off
+                && match (civ.bound_given_separation_s, civ.bound_s) {
+                    (Some(given), Some(b)) => given <= b * (1.0 + SEPARATION_NEGLIGIBLE),
+                    _ => true,
+                };
+            let better = best.as_ref().is_none_or(|(b, _, _)| earlier(&civ, b));
+            routings.push(row);
+            if better {
+                *best = Some((civ, comb, routings.len() - 1));
+            }
+            Ok(negligible)
+        };
+    // 1. Off the civilians' quickest ways to every checkpoint, where that strands no one.
+    let approach = civilian_net.approach_segments(&start_points(civilian_units));
+    let apart = plan_flow(build(&c.corridors, &approach)?, c.units, &c.people)?;
+    let mut done = consider(
+        "off the civilians' quickest ways to the checkpoints".into(),
+        apart,
+        &mut best,
+    )?;
+    // 2. The shortest.
+    if !done {
+        done = consider("shortest".into(), shortest, &mut best)?;
+    }
+    // 3. Off every road the civilians' plan without combatants uses.
+    let alone = if done {
+        None
+    } else {
+        Some(Alone::plan(&civilian_net, civilian_units, civilians)?)
+    };
+    if let Some(alone) = &alone {
+        let theirs: HashSet<Segment> = alone.need.keys().copied().collect();
+        let off = plan_flow(build(&c.corridors, &theirs)?, c.units, &c.people)?;
+        done = consider(
+            "off every road of the civilians' plan without combatants".into(),
+            off,
+            &mut best,
+        )?;
+    }
+    // 4. Along a tree of roads the civilians need least: each road costs its travel time plus
+    //    `weight` × the share of the civilians (planned without combatants) on it; where the
+    //    tree cuts civilians off (from every checkpoint, or from one), their own ways are
+    //    protected and the tree drawn again.
+    if let Some(alone) = alone.as_ref().filter(|_| !done) {
+        for (weight, keep_checkpoints) in [
+            (1800.0, false),
+            (8.0 * 3600.0, false),
+            (1800.0, true),
+            (8.0 * 3600.0, true),
+        ] {
+            let name = format!(
+                "along the roads civilians need least (weight {:.1} h), no {} cut off",
+                weight / 3600.0,
+                if keep_checkpoints {
+                    "checkpoint"
+                } else {
+                    "one"
+                }
+            );
+            let mut net = build(&c.corridors, &HashSet::new())?;
+            let roads = protecting_tree(&net, c, &civilian_net, alone, weight, keep_checkpoints);
+            net.keep_only_roads(&roads);
+            let tree = plan_flow(net, c.units, &c.people)?;
+            if consider(name, tree, &mut best)? {
+                done = true;
+                break;
+            }
+        }
+    }
+    // 5. Through one combatant corridor only, shortest.
+    if !done && c.corridors.len() > 1 {
+        for &k in &c.corridors {
+            let name = format!("through {} only", c.foot.scenario.corridors[k].name);
+            let one = plan_flow(build(&[k], &HashSet::new())?, c.units, &c.people)?;
+            if consider(name, one, &mut best)? {
+                break;
+            }
+        }
+    }
+    if let Some(alone) = &alone {
+        routings.push(alone.reference.clone());
+    }
+    let (civilians, combatants, kept) = best.ok_or_else(|| {
+        EvacuationError(
+            "no routing of the combatants moves as many as the shortest one (internal)".into(),
+        )
+    })?;
+    routings[kept].kept = true;
+    Ok(Apart {
+        civilians,
+        combatants,
+        routings,
+        mandatory_segments: mandatory.len(),
+    })
+}
+
+/// The civilians' plan without combatants: how much each road piece carries, and the pieces
+/// each neighbourhood's people use.
+struct Alone {
+    /// Share of the civilians leaving on each piece.
+    need: HashMap<Segment, f64>,
+    /// Per unit, the pieces its people's routes use.
+    ways: HashMap<usize, HashSet<Segment>>,
+    /// The plan's figures, as a reference row (never kept).
+    reference: RoutingResult,
+}
+
+impl Alone {
+    fn plan(
+        net: &Network,
+        units: &[Unit],
+        civilians: &[Vec<(usize, f64)>],
+    ) -> Result<Alone, EvacuationError> {
+        let alone = plan_flow(net.clone(), units, civilians)?;
+        let total: f64 = alone.plan.reservations.iter().map(|r| r.people).sum();
+        let mut need: HashMap<Segment, f64> = HashMap::new();
+        let mut ways: HashMap<usize, HashSet<Segment>> = HashMap::new();
+        for r in &alone.plan.reservations {
+            let mut pieces: HashSet<Segment> = HashSet::new();
+            for &a in &r.arcs {
+                let (l, pa) = alone.net.arc_of[a as usize];
+                let g = alone.net.profile_graph(l);
+                pieces.extend(segments(g, g.arc_edge(pa).0));
+            }
+            let unit = alone.groups[alone.source_group[r.source]].unit;
+            for x in &pieces {
+                *need.entry(*x).or_default() += r.people / total.max(1.0);
+            }
+            ways.entry(unit).or_default().extend(pieces);
+        }
+        let reference = RoutingResult {
+            routing: "no combatants at all (reference only: what the separation costs)".into(),
+            combatants_stranded: 0.0,
+            civilians_stranded: Some(stranded(&alone).round()),
+            civilian_egress_s: alone.plan.egress_s().map(f64::round),
+            lower_bound_given_these_roads_s: alone.bound_given_separation_s.map(f64::floor),
+            kept: false,
+            rejected_because: Some("not a plan: the combatants must leave too".into()),
+        };
+        Ok(Alone {
+            need,
+            ways,
+            reference,
+        })
+    }
+}
+
+/// The units whose people (in some mode) can reach no checkpoint on `closed` though they can
+/// on `open`, or (`checkpoints`) fewer checkpoints.
+fn losing(open: &Network, closed: &Network, units: &[Unit], checkpoints: bool) -> HashSet<usize> {
+    use super::bound::instance;
+    let points: Vec<[f64; 2]> = units.iter().map(|u| u.point).collect();
+    let reach = |net: &Network, l: usize| -> Vec<Vec<bool>> {
+        let starts = net.start_nodes(l, &points);
+        let sources: Vec<(u32, f64, usize)> = starts
+            .iter()
+            .filter_map(|s| s.as_ref().ok().map(|&v| (v, 1.0, 0)))
+            .collect();
+        let inst = instance(
+            &net.bound_network(false, vec![net.sink_nodes().to_vec()]),
+            &sources,
+        );
+        let mut groups = inst.groups.into_iter();
+        starts
+            .iter()
+            .map(|s| match s {
+                Ok(_) => groups
+                    .next()
+                    .map(|g| g.reach_s.iter().map(|t| t.is_finite()).collect())
+                    .unwrap_or_default(),
+                Err(_) => Vec::new(),
+            })
+            .collect()
+    };
+    let mut out = HashSet::new();
+    for l in 0..open.layers.len() {
+        let (before, after) = (reach(open, l), reach(closed, l));
+        for u in 0..units.len() {
+            let reached = |x: &[bool]| x.iter().filter(|&&r| r).count();
+            let lost = if checkpoints {
+                before[u]
+                    .iter()
+                    .enumerate()
+                    .any(|(k, &r)| r && !after[u].get(k).copied().unwrap_or(false))
+            } else {
+                reached(&before[u]) > 0 && reached(&after[u]) == 0
+            };
+            if lost {
+                out.insert(u);
+            }
+        }
+    }
+    out
+}
+
+/// Rounds of protecting the ways of civilians a combatant tree cuts off.
+const PROTECT_ROUNDS: usize = 12;
+
+/// A [`penalised_tree`] that cuts no civilians off from every corridor where a few rounds of
+/// protecting their ways (their pieces' need raised by 1, the weight of all civilians) can
+/// avoid it. Returns the tree's roads (ids of `net`).
+fn protecting_tree(
+    net: &Network,
+    c: &CombatantInput,
+    civilian_net: &Network,
+    alone: &Alone,
+    weight_s: f64,
+    keep_checkpoints: bool,
+) -> HashSet<u32> {
+    let mut need = alone.need.clone();
+    let mut roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+    for _ in 0..PROTECT_ROUNDS {
+        let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
+        let mut closed = civilian_net.clone();
+        closed.close_segments(&pieces);
+        let cut = losing(civilian_net, &closed, c.units, keep_checkpoints);
+        if cut.is_empty() {
+            break;
+        }
+        for u in cut {
+            for x in alone.ways.get(&u).into_iter().flatten() {
+                *need.entry(*x).or_default() += 1.0;
+            }
+        }
+        roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+    }
+    roads
+}
+
+/// The roads of one shortest-path tree towards the combatants' receptions with each road's
+/// cost its travel time plus `weight_s` × its civilians' share (`need`): per starting place
+/// the way from its cheapest possible start node (any within `MAX_START_M`). The tree's ways
+/// merge, so the combatants take few roads, and those the civilians need least.
+fn penalised_tree(
+    net: &Network,
+    units: &[Unit],
+    people: &[(usize, f64)],
+    need: &HashMap<Segment, f64>,
+    weight_s: f64,
+) -> HashSet<u32> {
+    let roads = net.road_of_arc();
+    let mut road_need: HashMap<u32, f64> = HashMap::new();
+    let cost: Vec<f64> = (0..roads.len())
+        .map(|a| {
+            let t = net.bound_travel_s[a];
+            if !t.is_finite() {
+                return t;
+            }
+            let n = *road_need.entry(roads[a]).or_insert_with(|| {
+                net.road_segments(roads[a])
+                    .iter()
+                    .filter_map(|x| need.get(x))
+                    .fold(0.0, |m: f64, &v| m.max(v))
+            });
+            t + weight_s * n
+        })
+        .collect();
+    let seeds: Vec<Seed> = net
+        .sink_nodes()
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut q = OneToAll::new(&net.graph);
+    q.run(&net.graph, &cost, &seeds, f64::INFINITY, true);
+    let mut keep = HashSet::new();
+    for &(u, p) in people {
+        if p <= 0.0 {
+            continue;
+        }
+        let start = net
+            .start_nodes_near(0, units[u].point)
+            .into_iter()
+            .filter(|&v| q.cost(v).is_finite())
+            .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)));
+        let Some(mut x) = start else { continue };
+        while q.parent_arc(x) != INVALID {
+            let a = q.parent_arc(x);
+            keep.insert(roads[a as usize]);
+            x = net.graph.arc_head(a);
+        }
+    }
+    keep
+}
+
+/// People of a flow it could not route.
+fn stranded(f: &Flow) -> f64 {
+    (0..f.groups.len()).map(|g| f.stranded(g)).sum()
+}
+
+/// Whether civilian plan `a` beats `b`: fewer stranded, then an earlier finish.
+fn earlier(a: &Flow, b: &Flow) -> bool {
+    let (sa, sb) = (stranded(a), stranded(b));
+    if (sa - sb).abs() > 1e-6 {
+        return sa < sb;
+    }
+    let e = |f: &Flow| f.plan.egress_s().unwrap_or(f64::INFINITY);
+    e(a) < e(b) - 1e-6
+}
+
+/// The road pieces every combatant route must use, whatever the routing: per starting place
+/// with combatants, the roads on every way from any node they could start from (every node
+/// inside the enclave within `MAX_START_M`) to any combatant reception on `net` (the combatants'
+/// network with no separation rule).
+pub(crate) fn mandatory_segments(
+    net: &Network,
+    units: &[Unit],
+    people: &[(usize, f64)],
+) -> HashSet<Segment> {
+    let open: Vec<bool> = net.bound_travel_s.iter().map(|t| t.is_finite()).collect();
+    let roads = net.road_of_arc();
+    let starts: Vec<Vec<u32>> = people
+        .iter()
+        .filter(|x| x.1 > 0.0)
+        .map(|&(u, _)| net.start_nodes_near(0, units[u].point))
+        .collect();
+    mandatory_edges(&net.graph, &open, &roads, &starts, net.sink_nodes())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|r| net.road_segments(r))
+        .collect()
+}
+
+/// Per start set: the edges (ids from `edge_of_arc`) on every path from any node of the set
+/// to any of `sinks` over the `open` arcs, sorted; `None` when no sink can be reached from the
+/// set. An edge counts as used by a path that takes any of its arcs, in either direction.
+pub fn mandatory_edges(
+    graph: &Graph,
+    open: &[bool],
+    edge_of_arc: &[u32],
+    start_sets: &[Vec<u32>],
+    sinks: &[u32],
+) -> Vec<Option<Vec<u32>>> {
+    let split = SplitGraph::new(graph, open, edge_of_arc, start_sets, sinks);
+    let idom = post_dominators(&split.graph, split.root);
+    (0..start_sets.len())
+        .map(|i| {
+            let u = split.start_node(i);
+            if idom[u as usize] == INVALID {
+                return None;
+            }
+            let mut edges = Vec::new();
+            let mut x = idom[u as usize];
+            while x != split.root {
+                if let Some(e) = split.edge_of_node(x) {
+                    edges.push(e);
+                }
+                x = idom[x as usize];
+            }
+            edges.sort_unstable();
+            Some(edges)
+        })
+        .collect()
+}
+
+/// The graph with a node per road between its arcs' ends, a node per start set joined to its
+/// nodes, and a super-sink (`root`) joined from every sink.
+struct SplitGraph {
+    graph: Graph,
+    /// Nodes of the original graph.
+    n: u32,
+    /// Per road node (from `n`): its edge id.
+    edges: Vec<u32>,
+    starts: u32,
+    root: u32,
+}
+
+impl SplitGraph {
+    fn new(
+        g: &Graph,
+        open: &[bool],
+        edge_of_arc: &[u32],
+        start_sets: &[Vec<u32>],
+        sinks: &[u32],
+    ) -> SplitGraph {
+        let n = g.node_count() as u32;
+        let mut edges: Vec<u32> = (0..g.arc_count())
+            .filter(|&a| open[a])
+            .map(|a| edge_of_arc[a])
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        let road = |e: u32| n + edges.binary_search(&e).expect("an open arc's edge") as u32;
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for a in (0..g.arc_count() as u32).filter(|&a| open[a as usize]) {
+            let r = road(edge_of_arc[a as usize]);
+            pairs.push((g.arc_tail(a), r));
+            pairs.push((r, g.arc_head(a)));
+        }
+        let starts = n + edges.len() as u32;
+        for (i, set) in start_sets.iter().enumerate() {
+            pairs.extend(set.iter().map(|&v| (starts + i as u32, v)));
+        }
+        let root = starts + start_sets.len() as u32;
+        pairs.extend(sinks.iter().map(|&v| (v, root)));
+        let (graph, _) = Graph::from_arcs(root as usize + 1, &pairs);
+        SplitGraph {
+            graph,
+            n,
+            edges,
+            starts,
+            root,
+        }
+    }
+
+    fn start_node(&self, i: usize) -> u32 {
+        self.starts + i as u32
+    }
+
+    fn edge_of_node(&self, x: u32) -> Option<u32> {
+        (x >= self.n && x < self.starts).then(|| self.edges[(x - self.n) as usize])
+    }
+}
+
+/// Immediate post-dominators towards `root`: `idom[v]` is the nearest node through which every
+/// path from `v` to `root` passes (`root` for itself; `INVALID` if `v` cannot reach `root`).
+/// Dominators of the reversed graph by Cooper, Harvey & Kennedy's iteration.
+fn post_dominators(g: &Graph, root: u32) -> Vec<u32> {
+    let order = reverse_postorder_backwards(g, root);
+    let mut rank = vec![u32::MAX; g.node_count()];
+    for (i, &v) in order.iter().enumerate() {
+        rank[v as usize] = i as u32;
+    }
+    let mut idom = vec![INVALID; g.node_count()];
+    idom[root as usize] = root;
+    let intersect = |idom: &[u32], mut a: u32, mut b: u32| {
+        while a != b {
+            while rank[a as usize] > rank[b as usize] {
+                a = idom[a as usize];
+            }
+            while rank[b as usize] > rank[a as usize] {
+                b = idom[b as usize];
+            }
+        }
+        a
+    };
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &v in order.iter().skip(1) {
+            // Predecessors in the reversed graph: the successors here.
+            let mut new = INVALID;
+            for a in g.out_arcs(v) {
+                let p = g.arc_head(a);
+                if idom[p as usize] == INVALID {
+                    continue;
+                }
+                new = if new == INVALID {
+                    p
+                } else {
+                    intersect(&idom, p, new)
+                };
+            }
+            if new != idom[v as usize] {
+                idom[v as usize] = new;
+                changed = true;
+            }
+        }
+    }
+    idom
+}
+
+/// Nodes that reach `root`, in reverse postorder of a depth-first search from `root` along
+/// incoming arcs (`root` first).
+fn reverse_postorder_backwards(g: &Graph, root: u32) -> Vec<u32> {
+    let mut seen = vec![false; g.node_count()];
+    let mut post = Vec::new();
+    let mut stack: Vec<(u32, Vec<u32>)> = Vec::new();
+    let preds = |v: u32| -> Vec<u32> { g.in_arcs(v).map(|(t, _)| t).collect() };
+    seen[root as usize] = true;
+    stack.push((root, preds(root)));
+    while let Some((v, rest)) = stack.last_mut() {
+        match rest.pop() {
+            Some(p) if !seen[p as usize] => {
+                seen[p as usize] = true;
+                let next = preds(p);
+                stack.push((p, next));
+            }
+            Some(_) => {}
+            None => {
+                post.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    post.reverse();
+    post
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both directions of each road `(u, v)`; edge id = index in `roads`.
+    fn roads(n: usize, roads: &[(u32, u32)]) -> (Graph, Vec<u32>) {
+        let pairs: Vec<(u32, u32)> = roads.iter().flat_map(|&(u, v)| [(u, v), (v, u)]).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut edge = vec![0; pairs.len()];
+        for (i, &id) in ids.iter().enumerate() {
+            edge[id as usize] = (i / 2) as u32;
+        }
+        (g, edge)
+    }
+
+    #[test]
+    fn a_bridge_and_a_ring_by_hand() {
+        // 0 - 1 = ring (1-2-4, 1-3-4) - 4 - 5 (sink); road ids: 0:(0,1) 1:(1,2) 2:(1,3)
+        // 3:(2,4) 4:(3,4) 5:(4,5). From 0 every way uses roads 0 and 5; from {0, 2} only 5
+        // (2 reaches 4 without road 0); from 5 itself nothing; node 6 is cut off.
+        let (g, edge) = roads(7, &[(0, 1), (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)]);
+        let open = vec![true; g.arc_count()];
+        let got = mandatory_edges(
+            &g,
+            &open,
+            &edge,
+            &[vec![0], vec![0, 2], vec![5], vec![6]],
+            &[5],
+        );
+        assert_eq!(
+            got,
+            vec![Some(vec![0, 5]), Some(vec![5]), Some(vec![]), None]
+        );
+        // With road 4 closed one way (4 -> 3 only), 1-3-4 is no way out: 1-2-4 becomes a must.
+        let closed = (0..g.arc_count() as u32)
+            .find(|&a| edge[a as usize] == 4 && g.arc_tail(a) == 3)
+            .unwrap();
+        let mut open = open;
+        open[closed as usize] = false;
+        let got = mandatory_edges(&g, &open, &edge, &[vec![0]], &[5]);
+        assert_eq!(got, vec![Some(vec![0, 1, 3, 5])]);
+    }
+}
