@@ -2,11 +2,12 @@
 //! order, build, customization, partial update, point queries, one-to-all (PHAST) and a
 //! many-to-many matrix, every answer checked against Dijkstra before any figure is printed.
 
+use super::cch_wide::{self, WideFigures};
 use super::percentile;
 use anyhow::{ensure, Result};
 use corridor_routing::{
     cost_to_units, Cch, CchManyToMany, CchMetric, CchOneToAll, CchQuery, CchUpdater, Direction,
-    Graph, OneToAll, Seed, INF_UNITS,
+    Graph, OneToAll, Seed, Units, INF_UNITS,
 };
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -15,7 +16,7 @@ use std::time::Instant;
 
 /// Arcs changed by one simulated incident in the partial-update figure (the issue's "a few
 /// hundred edges near a new incident").
-pub const INCIDENT_ARCS: usize = 500;
+pub(super) const INCIDENT_ARCS: usize = 500;
 /// Sources and targets of the many-to-many matrix and of the Dijkstra cross-check.
 const MATRIX_SIDE: usize = 100;
 
@@ -59,6 +60,9 @@ pub struct CchFigures {
     /// The largest difference between the CCH's cost (integer milliseconds) and Dijkstra's on
     /// the unrounded `f64` weights, over the checked pairs of the first 10 sources, seconds.
     pub max_rounding_gap_s: f64,
+    /// The same graph in `u64` units: on these weights, and on a `safest`-like metric past
+    /// `u32`'s range.
+    pub wide: WideFigures,
 }
 
 impl CchFigures {
@@ -136,9 +140,8 @@ pub fn measure(
         &targets,
         &matrix,
     )?;
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
-    let mut sorted = times;
-    sorted.sort_by(f64::total_cmp);
+    let wide = cch_wide::measure(g, &cch, weight, main, &pairs, &mut rng)?;
+    let (mean, p50, p99) = summarize(times);
     let figures = CchFigures {
         engine: "cch",
         order: order_name.into(),
@@ -152,23 +155,24 @@ pub fn measure(
         partial_update_arcs: INCIDENT_ARCS,
         incident_to_route_ms,
         query_us_mean: mean,
-        query_us_p50: percentile(&sorted, 0.5),
-        query_us_p99: percentile(&sorted, 0.99),
+        query_us_p50: p50,
+        query_us_p99: p99,
         path_query_us_mean,
         phast_ms,
         matrix_ms,
         checked_pairs: checked,
         max_rounding_gap_s,
+        wide,
     };
     Ok((figures, cch))
 }
 
-fn pick(rng: &mut SmallRng, main: &[u32]) -> u32 {
+pub(super) fn pick(rng: &mut SmallRng, main: &[u32]) -> u32 {
     main[rng.random_range(0..main.len())]
 }
 
 /// Median wall time of `runs` calls, milliseconds.
-fn median(runs: usize, mut f: impl FnMut()) -> f64 {
+pub(super) fn median(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut v: Vec<f64> = (0..runs)
         .map(|_| {
             let t = Instant::now();
@@ -181,7 +185,11 @@ fn median(runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// Per-pair cost-only query times (µs) and the mean time with path unpacking.
-fn time_queries(cch: &Cch, metric: &CchMetric, pairs: &[(u32, u32)]) -> (Vec<f64>, f64) {
+pub(super) fn time_queries<W: Units>(
+    cch: &Cch,
+    metric: &CchMetric<W>,
+    pairs: &[(u32, u32)],
+) -> (Vec<f64>, f64) {
     let mut q = CchQuery::new(cch);
     let seeds = |v: u32| [Seed { node: v, cost: 0.0 }];
     let times = pairs
@@ -198,6 +206,13 @@ fn time_queries(cch: &Cch, metric: &CchMetric, pairs: &[(u32, u32)]) -> (Vec<f64
     }
     let path_mean = start.elapsed().as_secs_f64() * 1e6 / pairs.len().max(1) as f64;
     (times, path_mean)
+}
+
+/// Mean, p50 and p99 of per-query times.
+pub(super) fn summarize(mut times: Vec<f64>) -> (f64, f64, f64) {
+    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    times.sort_by(f64::total_cmp);
+    (mean, percentile(&times, 0.5), percentile(&times, 0.99))
 }
 
 fn time_phast(cch: &Cch, metric: &CchMetric, main: &[u32], rng: &mut SmallRng) -> f64 {
@@ -361,7 +376,7 @@ fn time_partial_updates(
 }
 
 /// The first `count` arcs met by a breadth-first search (both directions) from `start`.
-fn arcs_near(g: &Graph, start: u32, count: usize) -> Vec<u32> {
+pub(super) fn arcs_near(g: &Graph, start: u32, count: usize) -> Vec<u32> {
     let mut seen = std::collections::HashSet::from([start]);
     let mut queue = std::collections::VecDeque::from([start]);
     let mut arcs = Vec::new();
