@@ -8,7 +8,10 @@ use super::{Cch, CchMetric, Units};
 use crate::dijkstra::{Route, Seed};
 use crate::INVALID;
 
-/// One side of a query: distances and parent edges by rank, all `W::INF` between queries.
+/// One side of a query: distances and parent edges by rank. Every distance is `W::INF`
+/// between queries: the search resets each rank as soon as it is done with it (nothing reads a
+/// rank's distance after that), so no second walk is needed. Parent edges are not reset: a
+/// path query only follows ranks whose parent edge it wrote itself.
 #[derive(Clone)]
 struct Side<W: Units> {
     dist: Vec<W>,
@@ -41,30 +44,24 @@ impl<W: Units> Side<W> {
         );
     }
 
-    /// Relaxes the upward edges of `x` with `weight` unless `x` is already no better than `best`.
-    #[inline]
-    fn relax(&mut self, cch: &Cch, weight: &[W], x: u32, best: W) {
+    /// Relaxes the upward edges of `x` with `weight` unless `x` is already no better than
+    /// `best`; records parent edges only for a path query (`PATH`).
+    #[inline(always)]
+    fn relax<const PATH: bool>(&mut self, cch: &Cch, weight: &[W], x: u32, best: W) {
         let dx = self.dist[x as usize];
         if dx >= best {
             return;
         }
-        for e in cch.edges_of(x) {
-            let y = cch.up_head[e] as usize;
-            let d = dx.sat_add(weight[e]);
-            if d < self.dist[y] {
-                self.dist[y] = d;
-                self.parent_edge[y] = e as u32;
-            }
-        }
-    }
-
-    /// Back to all-infinite by walking the same paths again.
-    fn reset(&mut self, cch: &Cch, seeds: &[Seed]) {
-        for s in seeds {
-            let mut x = cch.rank[s.node as usize];
-            while x != INVALID {
-                self.dist[x as usize] = W::INF;
-                x = cch.parent[x as usize];
+        let r = cch.edges_of(x);
+        let first = r.start;
+        for (i, (&y, &w)) in cch.up_head[r.clone()].iter().zip(&weight[r]).enumerate() {
+            let d = dx.sat_add(w);
+            let slot = &mut self.dist[y as usize];
+            if d < *slot {
+                *slot = d;
+                if PATH {
+                    self.parent_edge[y as usize] = (first + i) as u32;
+                }
             }
         }
     }
@@ -96,11 +93,8 @@ impl<W: Units> CchQuery<W> {
         sources: &[Seed],
         targets: &[Seed],
     ) -> Option<Route> {
-        let (_, meet) = self.search(cch, metric, sources, targets);
-        let route = (meet != INVALID).then(|| self.unpack(cch, metric, meet, sources, targets));
-        self.fwd.reset(cch, sources);
-        self.bwd.reset(cch, targets);
-        route
+        let (_, meet) = self.search::<true>(cch, metric, sources, targets);
+        (meet != INVALID).then(|| self.unpack(cch, metric, meet, sources, targets))
     }
 
     /// Only the cost of the cheapest path (`INFINITY` if none): no path unpacking. This is what
@@ -112,15 +106,14 @@ impl<W: Units> CchQuery<W> {
         sources: &[Seed],
         targets: &[Seed],
     ) -> f64 {
-        let (best, _) = self.search(cch, metric, sources, targets);
-        self.fwd.reset(cch, sources);
-        self.bwd.reset(cch, targets);
+        let (best, _) = self.search::<false>(cch, metric, sources, targets);
         best.to_cost()
     }
 
     /// Both sides up their elimination-tree paths in one pass by rank; a rank on both paths is
-    /// a meeting candidate once both have relaxed everything below it.
-    fn search(
+    /// a meeting candidate once both have relaxed everything below it. Each rank's distances
+    /// are reset once it is done (see [`Side`]).
+    fn search<const PATH: bool>(
         &mut self,
         cch: &Cch,
         metric: &CchMetric<W>,
@@ -131,27 +124,27 @@ impl<W: Units> CchQuery<W> {
         self.bwd.seed(cch, targets);
         let (mut best, mut meet) = (W::INF, INVALID);
         loop {
-            let (f, b) = (self.fwd.walk.peek(), self.bwd.walk.peek());
-            let x = match (f, b) {
-                (None, None) => break,
-                (Some(f), None) => f,
-                (None, Some(b)) => b,
-                (Some(f), Some(b)) => f.min(b),
-            };
-            let (in_fwd, in_bwd) = (f == Some(x), b == Some(x));
-            if in_fwd && in_bwd {
+            // `INVALID` (u32::MAX) once a side is done, so the lower rank is the next one.
+            let (f, b) = (self.fwd.walk.next_rank(), self.bwd.walk.next_rank());
+            let x = f.min(b);
+            if x == INVALID {
+                break;
+            }
+            if f == b {
                 let d = self.fwd.dist[x as usize].sat_add(self.bwd.dist[x as usize]);
                 if d < best {
                     best = d;
                     meet = x;
                 }
             }
-            if in_fwd {
-                self.fwd.relax(cch, &metric.up, x, best);
+            if f == x {
+                self.fwd.relax::<PATH>(cch, &metric.up, x, best);
+                self.fwd.dist[x as usize] = W::INF;
                 self.fwd.walk.advance(x, &cch.parent);
             }
-            if in_bwd {
-                self.bwd.relax(cch, &metric.down, x, best);
+            if b == x {
+                self.bwd.relax::<PATH>(cch, &metric.down, x, best);
+                self.bwd.dist[x as usize] = W::INF;
                 self.bwd.walk.advance(x, &cch.parent);
             }
         }
