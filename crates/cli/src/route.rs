@@ -10,7 +10,7 @@ use corridor_app::scenario::INCIDENT_REPORT_RADIUS_M;
 use corridor_roads::route::{EdgePiece, RoadRoute};
 use corridor_roads::snap::edge_open;
 use corridor_roads::{
-    auto_engine, in_cch_range, Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint,
+    auto_engine, in_wide_cch_range, Engine, Profile, ProfileGraph, Router, Snap, Snapper, Waypoint,
     WeightBound,
 };
 use corridor_scenario::{parse_hours, wait_for_opening, Exposure, Mode, ScenarioMap, Side};
@@ -110,9 +110,9 @@ pub struct RouteArgs {
     /// Which exact search answers: auto (the CCH when customizing it is expected to cost less
     /// than one A* query: at most 2 lower triangles per node of the map's hierarchy, else A*
     /// with landmarks; on every map measured so far that is A*; the answer's "engine" says
-    /// which ran), cch, alt or dijkstra. Weights
-    /// beyond the CCH's integer range (safest routes near incidents: a million seconds per unit
-    /// of exposure) are answered by A* even with cch.
+    /// which ran), cch, alt or dijkstra. Weights beyond the CCH's `u32` milliseconds (safest
+    /// routes near incidents: a million seconds per unit of exposure) are customized in `u64`
+    /// units; only costs past 2^53 ms are answered by A* even with cch.
     #[arg(long, value_enum, default_value = "auto")]
     pub engine: EngineArg,
 }
@@ -297,7 +297,9 @@ fn route_by(
     to: &Waypoint,
 ) -> Option<RoadRoute> {
     let engine = match engine {
-        EngineArg::Auto if auto_engine(g) == Engine::Cch && in_cch_range(weight) => EngineArg::Cch,
+        EngineArg::Auto if auto_engine(g) == Engine::Cch && in_wide_cch_range(weight) => {
+            EngineArg::Cch
+        }
         EngineArg::Auto => EngineArg::Alt,
         other => other,
     };

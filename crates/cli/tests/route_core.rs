@@ -465,3 +465,56 @@ fn access_and_isochrones_answer_the_same_on_either_engine() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["engine"]["supply_routes"]["engine"], "dijkstra");
 }
+
+/// The example scenario's incidents push `safest` costs past the CCH's `u32` milliseconds
+/// (checked here on the scenario model's own weights), so `route --mode safest --engine cch`
+/// answers from the `u64` customization: engine `cch`, and the same route as Dijkstra's.
+#[test]
+fn safest_routes_near_incidents_come_from_the_cch_and_match_dijkstra() {
+    use corridor_roads::{in_cch_range, Profile, Snapper};
+    use corridor_scenario::{Mode, ScenarioMap, Side};
+    let scenario = example_scenario();
+    let s = corridor_scenario::load(&scenario).unwrap();
+    let road = corridor_roads::import_pbf(&bundled_map()).unwrap();
+    let g = road.profile(Profile::Foot);
+    let sm = ScenarioMap::new(&s, g, road.meta.bbox, &Snapper::new(g, road.meta.bbox)).unwrap();
+    let w = sm.weights(Side::default_for(&s), Mode::Safest, 0.0);
+    assert!(
+        !in_cch_range(&w),
+        "the example's safest costs should pass 24.8 days"
+    );
+    for (from, to) in [
+        ("42.5070,1.5180", "42.5100,1.5400"),
+        ("42.5063,1.5218", "42.5114,1.5383"),
+        ("42.5000,1.5300", "42.5150,1.5450"),
+    ] {
+        let run = |engine: &str| -> Value {
+            let o = corridor(
+                &[
+                    "route",
+                    "--scenario",
+                    scenario.to_str().unwrap(),
+                    "--from",
+                    from,
+                    "--to",
+                    to,
+                    "--profile",
+                    "foot",
+                    "--mode",
+                    "safest",
+                    "--engine",
+                    engine,
+                ],
+                &[],
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            serde_json::from_slice(&o.stdout).unwrap()
+        };
+        let (cch, dijkstra) = (run("cch"), run("dijkstra"));
+        assert_eq!(cch["engine"], "cch", "{cch}");
+        for k in ["distance_m", "duration_s"] {
+            let (a, b) = (cch[k].as_f64().unwrap(), dijkstra[k].as_f64().unwrap());
+            assert!((a - b).abs() <= 0.1, "{from} -> {to} {k}: {a} vs {b}");
+        }
+    }
+}

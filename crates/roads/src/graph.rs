@@ -3,8 +3,8 @@
 use crate::geometry::haversine_m;
 use crate::profile::{Profile, RoadClass};
 use corridor_routing::{
-    cost_to_units, metis_order, Cch, CchMetric, CchUpdater, Graph, Landmarks, INVALID,
-    MAX_FINITE_UNITS,
+    fits_units, metis_order, Cch, CchMetric, CchMetricWide, CchUpdater, Graph, Landmarks, Units,
+    INVALID,
 };
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -86,28 +86,47 @@ pub struct ProfileGraph {
 }
 
 /// A weight vector together with its CCH customization, for many queries on the same costs.
+/// At most one of `metric` and `wide` is set: `u32` units whenever they hold every finite
+/// weight unclamped (the fast path), `u64` units otherwise.
 pub struct CustomizedWeights {
     pub weight: Vec<f64>,
-    /// The customization, or `None` when some finite weight does not fit the CCH's integer
-    /// units unclamped (at or above [`corridor_routing::MAX_FINITE_UNITS`], 24.8 days: e.g.
-    /// `safest` costs of a million seconds per unit of exposure). The CCH's answers would not
-    /// be exact for such weights, so they are not customized at all and
-    /// [`crate::Router::route_customized`] answers by A*.
+    /// The `u32` customization, or `None` when some finite weight does not fit `u32` units
+    /// unclamped (at or above [`corridor_routing::MAX_FINITE_UNITS`], 24.8 days: e.g. `safest`
+    /// costs of a million seconds per unit of exposure near an incident).
     pub metric: Option<CchMetric>,
+    /// The `u64` customization of weights that do not fit `u32` (exact up to 2⁵³ ms, 285,000
+    /// years); `None` when `metric` is set, or when even `u64` would clamp, in which case
+    /// [`crate::Router::route_customized`] answers by A*.
+    pub wide: Option<CchMetricWide>,
 }
 
-/// Whether every finite weight fits the CCH's integer units unclamped (see
+/// Whether every finite weight fits the CCH's `u32` units unclamped (see
 /// [`CustomizedWeights::metric`]).
 pub fn in_cch_range(weight: &[f64]) -> bool {
-    weight
-        .iter()
-        .all(|&w| !w.is_finite() || cost_to_units(w) < MAX_FINITE_UNITS)
+    fits_units::<u32>(weight)
+}
+
+/// A copy of `base` repaired for the changed arcs by partial customization.
+fn repaired<W: Units>(cch: &Cch, base: &CchMetric<W>, changes: &[(u32, f64)]) -> CchMetric<W> {
+    let mut m = base.clone();
+    CchUpdater::new().update(cch, &mut m, changes);
+    m
+}
+
+/// Whether the CCH can answer `weight` exactly in either width (`u32`, else `u64`).
+pub fn in_wide_cch_range(weight: &[f64]) -> bool {
+    fits_units::<u64>(weight)
 }
 
 impl CustomizedWeights {
-    /// Whether the weights were customized (see [`CustomizedWeights::metric`]).
+    /// Whether the weights were customized in `u32` units (see [`CustomizedWeights::metric`]).
     pub fn in_range(&self) -> bool {
         self.metric.is_some()
+    }
+
+    /// Whether the CCH answers these weights (in either width).
+    pub fn on_cch(&self) -> bool {
+        self.metric.is_some() || self.wide.is_some()
     }
 }
 
@@ -320,11 +339,18 @@ impl ProfileGraph {
         Ok(())
     }
 
-    /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable).
-    /// Weights outside the CCH's integer range are kept uncustomized (`metric: None`).
+    /// Customizes the contraction hierarchy for `weight` (per arc, `INFINITY` = unusable):
+    /// in `u32` units when every finite weight fits them, else in `u64` units, else (a cost
+    /// past 285,000 years) not at all (`metric` and `wide` both `None`).
     pub fn customize(&self, weight: Vec<f64>) -> CustomizedWeights {
         let metric = in_cch_range(&weight).then(|| self.cch().customize(&weight));
-        CustomizedWeights { weight, metric }
+        let wide = (metric.is_none() && in_wide_cch_range(&weight))
+            .then(|| self.cch().customize_wide(&weight));
+        CustomizedWeights {
+            weight,
+            metric,
+            wide,
+        }
     }
 
     /// Customizes `weight` starting from `base`, the customization of a nearby weight vector
@@ -347,19 +373,24 @@ impl ProfileGraph {
             .map(|(a, (&new, _))| (a as u32, new))
             .collect();
         let n = changes.len();
-        let base_metric = match &base.metric {
-            Some(m) if n <= self.arc_count() / PARTIAL_UPDATE_SHARE && in_cch_range(&weight) => m,
-            _ => return (self.customize(weight), n),
-        };
-        let mut metric = base_metric.clone();
-        CchUpdater::new().update(self.cch(), &mut metric, &changes);
-        (
-            CustomizedWeights {
+        let partial = n <= self.arc_count() / PARTIAL_UPDATE_SHARE;
+        // The same width as the base, or a full customization (which picks the width anew).
+        let customized = match (&base.metric, &base.wide) {
+            (Some(m), _) if partial && in_cch_range(&weight) => CustomizedWeights {
+                metric: Some(repaired(self.cch(), m, &changes)),
+                wide: None,
                 weight,
-                metric: Some(metric),
             },
-            n,
-        )
+            (_, Some(m)) if partial && !in_cch_range(&weight) && in_wide_cch_range(&weight) => {
+                CustomizedWeights {
+                    metric: None,
+                    wide: Some(repaired(self.cch(), m, &changes)),
+                    weight,
+                }
+            }
+            _ => self.customize(weight),
+        };
+        (customized, n)
     }
 
     pub fn edge_count(&self) -> usize {

@@ -15,8 +15,8 @@ pub mod snap;
 
 pub use error::RoadsError;
 pub use graph::{
-    in_cch_range, CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph, RoadGraph,
-    CCH_EDGES_PER_ARC_CAP, LANDMARK_COUNT, PARTIAL_UPDATE_SHARE,
+    in_cch_range, in_wide_cch_range, CustomizedWeights, Edges, Facility, GraphMeta, ProfileGraph,
+    RoadGraph, CCH_EDGES_PER_ARC_CAP, LANDMARK_COUNT, PARTIAL_UPDATE_SHARE,
 };
 pub use import::{import_pbf, sha256_hex};
 pub use profile::{Profile, RoadClass};

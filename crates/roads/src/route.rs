@@ -123,6 +123,8 @@ pub struct Router {
     alt: AltSearch,
     dijkstra: BidirectionalDijkstra,
     cch: Option<CchQuery>,
+    /// The same for `u64` customizations ([`CustomizedWeights::wide`]).
+    cch_wide: Option<CchQuery<u64>>,
 }
 
 impl Router {
@@ -131,13 +133,15 @@ impl Router {
             alt: AltSearch::new(&g.graph),
             dijkstra: BidirectionalDijkstra::new(&g.graph),
             cch: None,
+            cch_wide: None,
         }
     }
 
     /// The cheapest route under customized weights: an elimination-tree query on the
-    /// contraction hierarchy, for when many routes share one weight vector; A* with landmarks
-    /// (weights at least travel time) when the weights lie outside the CCH's integer range and
-    /// were not customized ([`CustomizedWeights::metric`]). `from` and `to` are a [`Snap`] or a
+    /// contraction hierarchy (`u32` or `u64` units, whichever the weights were customized in),
+    /// for when many routes share one weight vector; A* with landmarks (weights at least
+    /// travel time) when the weights lie outside even the `u64` range and were not customized
+    /// ([`CustomizedWeights::wide`]). `from` and `to` are a [`Snap`] or a
     /// [`crate::snap::Waypoint`] (all its candidates seed the search). The route's `engine`
     /// says which answered.
     pub fn route_customized(
@@ -147,10 +151,21 @@ impl Router {
         from: &(impl AsRef<[Snap]> + ?Sized),
         to: &(impl AsRef<[Snap]> + ?Sized),
     ) -> Option<RoadRoute> {
-        let Some(metric) = &w.metric else {
-            return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
-        };
         let cch = g.cch();
+        let Some(metric) = &w.metric else {
+            let Some(wide) = &w.wide else {
+                return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
+            };
+            let query = self.cch_wide.get_or_insert_with(|| CchQuery::new(cch));
+            return route_with(
+                g,
+                &w.weight,
+                from.as_ref(),
+                to.as_ref(),
+                Engine::Cch,
+                |sources, targets| query.run(cch, wide, sources, targets),
+            );
+        };
         let query = self.cch.get_or_insert_with(|| CchQuery::new(cch));
         route_with(
             g,
@@ -163,7 +178,7 @@ impl Router {
     }
 
     /// [`Router::route_customized`], and when the CCH finds no path, A* to confirm it (a path
-    /// costing over 49.7 days saturates the CCH's units; A* then finds it if it exists).
+    /// costing over 49.7 days saturates `u32` units; A* then finds it if it exists).
     pub fn route_on(
         &mut self,
         g: &ProfileGraph,
@@ -174,7 +189,7 @@ impl Router {
         if let Some(r) = self.route_customized(g, w, from, to) {
             return Some(r);
         }
-        if w.in_range() {
+        if w.on_cch() {
             return self.route(g, &w.weight, WeightBound::AtLeastTravelTime, from, to);
         }
         None

@@ -18,8 +18,9 @@ mod product;
 pub use alt::{AltSearch, Landmarks};
 pub use cch::sweep::{CchManyToMany, CchOneToAll, CchOneToMany, Direction};
 pub use cch::{
-    cost_to_units, geometric_bisection_order, metis_order, units_to_cost, Cch, CchMetric,
-    CchNearestSource, CchQuery, CchUpdater, INF_UNITS, MAX_FINITE_UNITS, UNITS_PER_COST,
+    cost_to_units, fits_units, geometric_bisection_order, metis_order, units_to_cost, Cch,
+    CchMetric, CchMetricWide, CchNearestSource, CchQuery, CchUpdater, Units, INF_UNITS,
+    MAX_FINITE_UNITS, UNITS_PER_COST,
 };
 pub use dijkstra::{BidirectionalDijkstra, OneToAll, Route, Seed};
 pub use flow::{min_cut, MinCut};

@@ -112,8 +112,8 @@ fn travel_mode(g: &ProfileGraph) -> &'static str {
 }
 
 /// The Route object: OSRM's `distance`, `duration`, `weight`, `weight_name`, `geometry` and
-/// `legs`, plus corridor's `mode`, `engine` (the exact search that answered: `cch`, or `alt`
-/// for weights outside the CCH's integer range, see `Router::route_on`) and (with a scenario)
+/// `legs`, plus corridor's `mode`, `engine` (the exact search that answered: `cch`, in `u32`
+/// or `u64` units, or `alt` for costs past even `u64`'s range, see `Router::route_on`) and (with a scenario)
 /// `risk`.
 pub fn route_json(
     g: &ProfileGraph,

@@ -3,6 +3,7 @@
 
 mod access;
 mod cch;
+mod cch_wide;
 mod dimacs;
 mod evacuation;
 mod map;

@@ -1,19 +1,20 @@
 //! Customization: shortcut weights for one weight vector, by lower triangles (RoutingKit's
 //! basic customization), and partial re-customization after a few arcs change.
 
-use super::{cost_to_units, Cch, INF_UNITS};
+use super::{Cch, Units};
 use crate::INVALID;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Shortcut weights for one weight vector, in integer units (see the module docs of `cch`),
-/// in separate arrays per direction so that a query side reads one dense array.
+/// Shortcut weights for one weight vector, in integer units `W` (`u32` by default, `u64` for
+/// metrics beyond its range: see the module docs of `cch`), in separate arrays per direction
+/// so that a query side reads one dense array.
 #[derive(Debug, Clone)]
-pub struct CchMetric {
+pub struct CchMetric<W: Units = u32> {
     /// Cost of edge `e` from its lower to its upper end.
-    pub(super) up: Vec<u32>,
+    pub(super) up: Vec<W>,
     /// Cost of edge `e` from its upper to its lower end.
-    pub(super) down: Vec<u32>,
+    pub(super) down: Vec<W>,
     /// The road arcs' costs as given: the base of every edge (rounded when used), kept for
     /// partial updates, for telling an original arc from a shortcut when unpacking, and for
     /// reporting a route's exact cost.
@@ -23,8 +24,20 @@ pub struct CchMetric {
 }
 
 impl Cch {
-    /// Shortcut weights for `weight` (per road-graph arc; `INFINITY` = unusable).
+    /// Shortcut weights for `weight` (per road-graph arc; `INFINITY` = unusable) in `u32`
+    /// units: finite costs past 24.8 days are clamped (check [`super::fits_units`] first, or
+    /// use [`Cch::customize_wide`]).
     pub fn customize(&self, weight: &[f64]) -> CchMetric {
+        self.customize_as(weight)
+    }
+
+    /// [`Cch::customize`] in `u64` units: exact for finite costs up to 2⁵³ ms.
+    pub fn customize_wide(&self, weight: &[f64]) -> CchMetric<u64> {
+        self.customize_as(weight)
+    }
+
+    /// Shortcut weights in units `W`.
+    pub fn customize_as<W: Units>(&self, weight: &[f64]) -> CchMetric<W> {
         let mut metric = CchMetric {
             up: Vec::new(),
             down: Vec::new(),
@@ -36,7 +49,7 @@ impl Cch {
     }
 }
 
-impl CchMetric {
+impl<W: Units> CchMetric<W> {
     /// Customizes again for a new weight vector, reusing this metric's buffers.
     pub fn recustomize(&mut self, cch: &Cch, weight: &[f64]) {
         assert_eq!(weight.len(), cch.arc_edge.len(), "one weight per arc");
@@ -47,7 +60,7 @@ impl CchMetric {
     }
 
     /// Distance units of edge `e` upward and downward (for tests and diagnostics).
-    pub fn edge_units(&self, e: usize) -> (u32, u32) {
+    pub fn edge_units(&self, e: usize) -> (W, W) {
         (self.up[e], self.down[e])
     }
 
@@ -55,15 +68,15 @@ impl CchMetric {
     fn load_arcs(&mut self, cch: &Cch) {
         let m = cch.edge_count();
         self.up.clear();
-        self.up.resize(m, INF_UNITS);
+        self.up.resize(m, W::INF);
         self.down.clear();
-        self.down.resize(m, INF_UNITS);
+        self.down.resize(m, W::INF);
         for (a, &c) in self.arc_cost.iter().enumerate() {
             let e = cch.arc_edge[a];
             if e == INVALID {
                 continue;
             }
-            let w = cost_to_units(c);
+            let w = W::from_cost(c);
             let slot = if cch.arc_up[a] {
                 &mut self.up[e as usize]
             } else {
@@ -89,15 +102,15 @@ impl CchMetric {
             for i in cch.lower_of(x) {
                 let (z, zx) = (cch.down_tail[i], cch.down_edge[i] as usize);
                 let (z_to_x, x_to_z) = (up[zx], down[zx]);
-                if z_to_x == INF_UNITS && x_to_z == INF_UNITS {
+                if z_to_x == W::INF && x_to_z == W::INF {
                     continue;
                 }
                 // z's edges after z–x lead above x; by chordality each y there is x's neighbour.
                 for zy in zx + 1..cch.up_first[z as usize + 1] as usize {
                     let xy = edge_to[cch.up_head[zy] as usize] as usize;
                     debug_assert!(xy != INVALID as usize, "chordal");
-                    up[xy] = up[xy].min(x_to_z.saturating_add(up[zy]));
-                    down[xy] = down[xy].min(down[zy].saturating_add(z_to_x));
+                    up[xy] = up[xy].min(x_to_z.sat_add(up[zy]));
+                    down[xy] = down[xy].min(down[zy].sat_add(z_to_x));
                 }
             }
             for e in mine {
@@ -107,11 +120,11 @@ impl CchMetric {
     }
 
     /// Recomputes edge `e` from scratch: its road arcs and all its lower triangles.
-    fn recompute_edge(&self, cch: &Cch, e: u32) -> (u32, u32) {
+    fn recompute_edge(&self, cch: &Cch, e: u32) -> (W, W) {
         let (x, y) = (cch.up_tail[e as usize], cch.up_head[e as usize]);
-        let (mut up, mut down) = (INF_UNITS, INF_UNITS);
+        let (mut up, mut down) = (W::INF, W::INF);
         for &a in cch.arcs_of_edge(e) {
-            let w = cost_to_units(self.arc_cost[a as usize]);
+            let w = W::from_cost(self.arc_cost[a as usize]);
             if cch.arc_up[a as usize] {
                 up = up.min(w);
             } else {
@@ -119,8 +132,8 @@ impl CchMetric {
             }
         }
         for_each_lower_triangle(cch, x, y, |zx, zy| {
-            up = up.min(self.down[zx].saturating_add(self.up[zy]));
-            down = down.min(self.down[zy].saturating_add(self.up[zx]));
+            up = up.min(self.down[zx].sat_add(self.up[zy]));
+            down = down.min(self.down[zy].sat_add(self.up[zx]));
         });
         (up, down)
     }
@@ -183,7 +196,12 @@ impl CchUpdater {
 
     /// Sets the given arcs to new costs (`INFINITY` = unusable) and repairs every shortcut that
     /// depends on them. Returns how many edges changed weight.
-    pub fn update(&mut self, cch: &Cch, metric: &mut CchMetric, changes: &[(u32, f64)]) -> usize {
+    pub fn update<W: Units>(
+        &mut self,
+        cch: &Cch,
+        metric: &mut CchMetric<W>,
+        changes: &[(u32, f64)],
+    ) -> usize {
         self.queued.resize(cch.edge_count(), false);
         for &(a, w) in changes {
             metric.arc_cost[a as usize] = w;

@@ -12,13 +12,16 @@
 //! [`sweep`]. Coordinates are used by the ordering only, never by customization or queries.
 //!
 //! ## Integer weights
-//! Customization and queries run on `u32` weights as RoutingKit does (half the memory traffic of
-//! `f64`, exact sums): a cost `w` (seconds, or seconds plus a risk penalty) becomes
-//! `round(w × UNITS_PER_COST)` units, i.e. milliseconds as in RoutingKit's travel times. A
-//! finite cost above [`MAX_FINITE_UNITS`] units (24.8 days) is clamped to it; `INFINITY` and NaN
-//! become [`INF_UNITS`] (the arc is unusable). Sums saturate at [`INF_UNITS`], so a path costing
-//! 49.7 days or more counts as no path. Answers are exact for the rounded weights; against
-//! `f64` costs a path can be off by at most half a millisecond per arc.
+//! Customization and queries run on integer weights as RoutingKit does (exact sums, half or a
+//! quarter of the memory traffic of `f64`): a cost `w` (seconds, or seconds plus a risk
+//! penalty) becomes `round(w × UNITS_PER_COST)` units, i.e. milliseconds as in RoutingKit's
+//! travel times. Two widths share that unit ([`Units`]): `u32` ([`CchMetric`], the default and
+//! the fast path) and `u64` ([`CchMetricWide`], for metrics whose finite costs pass 24.8 days,
+//! e.g. `safest` costs near incidents). A finite cost above the width's `MAX_FINITE` is
+//! clamped to it ([`fits_units`] tells the caller beforehand, so that nobody customizes a
+//! clamped metric); `INFINITY` and NaN become the width's `INF` (the arc is unusable). Sums
+//! saturate at `INF`. Answers are exact for the rounded weights; against `f64` costs a path
+//! can be off by at most half a millisecond per arc.
 
 mod build;
 mod customize;
@@ -26,6 +29,7 @@ mod nearest;
 mod order;
 mod query;
 pub mod sweep;
+mod units;
 mod walk;
 
 pub use build::Cch;
@@ -33,34 +37,26 @@ pub use customize::{CchMetric, CchUpdater};
 pub use nearest::CchNearestSource;
 pub use order::{geometric_bisection_order, metis_order};
 pub use query::CchQuery;
+pub use units::{fits_units, Units};
+
+/// A customization in `u64` units, for metrics whose finite costs do not fit `u32`.
+pub type CchMetricWide = CchMetric<u64>;
 
 /// Weight units per unit of cost: costs are seconds, units are milliseconds (RoutingKit's unit).
 pub const UNITS_PER_COST: f64 = 1000.0;
-/// "Unusable": an `INFINITY` cost, and any sum that reaches it.
-pub const INF_UNITS: u32 = u32::MAX;
-/// The largest finite arc weight; larger finite costs are clamped here so the arc stays usable.
-pub const MAX_FINITE_UNITS: u32 = (1 << 31) - 1;
+/// "Unusable" in `u32` units: an `INFINITY` cost, and any sum that reaches it.
+pub const INF_UNITS: u32 = <u32 as Units>::INF;
+/// The largest finite `u32` arc weight; larger finite costs are clamped here.
+pub const MAX_FINITE_UNITS: u32 = <u32 as Units>::MAX_FINITE;
 
-/// A cost as integer units (see the module docs for rounding, clamping and `INFINITY`).
+/// A cost as `u32` units (see the module docs for rounding, clamping and `INFINITY`).
 #[inline]
 pub fn cost_to_units(w: f64) -> u32 {
-    if w.is_nan() || w == f64::INFINITY {
-        return INF_UNITS;
-    }
-    let u = (w.max(0.0) * UNITS_PER_COST).round();
-    if u >= MAX_FINITE_UNITS as f64 {
-        MAX_FINITE_UNITS
-    } else {
-        u as u32
-    }
+    u32::from_cost(w)
 }
 
-/// Units back to a cost; [`INF_UNITS`] is `INFINITY`.
+/// `u32` units back to a cost; [`INF_UNITS`] is `INFINITY`.
 #[inline]
 pub fn units_to_cost(u: u32) -> f64 {
-    if u == INF_UNITS {
-        f64::INFINITY
-    } else {
-        u as f64 / UNITS_PER_COST
-    }
+    u.to_cost()
 }

@@ -4,22 +4,25 @@
 
 use super::customize::for_each_lower_triangle;
 use super::walk::TreeWalk;
-use super::{cost_to_units, units_to_cost, Cch, CchMetric, INF_UNITS};
+use super::{Cch, CchMetric, Units};
 use crate::dijkstra::{Route, Seed};
 use crate::INVALID;
 
-/// One side of a query: distances and parent edges by rank, all `INF_UNITS` between queries.
+/// One side of a query: distances and parent edges by rank. Every distance is `W::INF`
+/// between queries: the search resets each rank as soon as it is done with it (nothing reads a
+/// rank's distance after that), so no second walk is needed. Parent edges are not reset: a
+/// path query only follows ranks whose parent edge it wrote itself.
 #[derive(Clone)]
-struct Side {
-    dist: Vec<u32>,
+struct Side<W: Units> {
+    dist: Vec<W>,
     parent_edge: Vec<u32>,
     walk: TreeWalk,
 }
 
-impl Side {
+impl<W: Units> Side<W> {
     fn new(n: usize) -> Self {
         Side {
-            dist: vec![INF_UNITS; n],
+            dist: vec![W::INF; n],
             parent_edge: vec![INVALID; n],
             walk: TreeWalk::default(),
         }
@@ -27,7 +30,7 @@ impl Side {
 
     fn seed(&mut self, cch: &Cch, seeds: &[Seed]) {
         for s in seeds {
-            let (r, c) = (cch.rank[s.node as usize], cost_to_units(s.cost));
+            let (r, c) = (cch.rank[s.node as usize], W::from_cost(s.cost));
             if c < self.dist[r as usize] {
                 self.dist[r as usize] = c;
                 self.parent_edge[r as usize] = INVALID;
@@ -41,43 +44,37 @@ impl Side {
         );
     }
 
-    /// Relaxes the upward edges of `x` with `weight` unless `x` is already no better than `best`.
-    #[inline]
-    fn relax(&mut self, cch: &Cch, weight: &[u32], x: u32, best: u32) {
+    /// Relaxes the upward edges of `x` with `weight` unless `x` is already no better than
+    /// `best`; records parent edges only for a path query (`PATH`).
+    #[inline(always)]
+    fn relax<const PATH: bool>(&mut self, cch: &Cch, weight: &[W], x: u32, best: W) {
         let dx = self.dist[x as usize];
         if dx >= best {
             return;
         }
-        for e in cch.edges_of(x) {
-            let y = cch.up_head[e] as usize;
-            let d = dx.saturating_add(weight[e]);
-            if d < self.dist[y] {
-                self.dist[y] = d;
-                self.parent_edge[y] = e as u32;
-            }
-        }
-    }
-
-    /// Back to all-infinite by walking the same paths again.
-    fn reset(&mut self, cch: &Cch, seeds: &[Seed]) {
-        for s in seeds {
-            let mut x = cch.rank[s.node as usize];
-            while x != INVALID {
-                self.dist[x as usize] = INF_UNITS;
-                x = cch.parent[x as usize];
+        let r = cch.edges_of(x);
+        let first = r.start;
+        for (i, (&y, &w)) in cch.up_head[r.clone()].iter().zip(&weight[r]).enumerate() {
+            let d = dx.sat_add(w);
+            let slot = &mut self.dist[y as usize];
+            if d < *slot {
+                *slot = d;
+                if PATH {
+                    self.parent_edge[y as usize] = (first + i) as u32;
+                }
             }
         }
     }
 }
 
-/// Query state for elimination-tree searches; reuse one per thread.
+/// Query state for elimination-tree searches on metrics in units `W`; reuse one per thread.
 #[derive(Clone)]
-pub struct CchQuery {
-    fwd: Side,
-    bwd: Side,
+pub struct CchQuery<W: Units = u32> {
+    fwd: Side<W>,
+    bwd: Side<W>,
 }
 
-impl CchQuery {
+impl<W: Units> CchQuery<W> {
     pub fn new(cch: &Cch) -> Self {
         let n = cch.node_count();
         CchQuery {
@@ -92,15 +89,12 @@ impl CchQuery {
     pub fn run(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         sources: &[Seed],
         targets: &[Seed],
     ) -> Option<Route> {
-        let (_, meet) = self.search(cch, metric, sources, targets);
-        let route = (meet != INVALID).then(|| self.unpack(cch, metric, meet, sources, targets));
-        self.fwd.reset(cch, sources);
-        self.bwd.reset(cch, targets);
-        route
+        let (_, meet) = self.search::<true>(cch, metric, sources, targets);
+        (meet != INVALID).then(|| self.unpack(cch, metric, meet, sources, targets))
     }
 
     /// Only the cost of the cheapest path (`INFINITY` if none): no path unpacking. This is what
@@ -108,50 +102,49 @@ impl CchQuery {
     pub fn cost(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         sources: &[Seed],
         targets: &[Seed],
     ) -> f64 {
-        let (best, _) = self.search(cch, metric, sources, targets);
-        self.fwd.reset(cch, sources);
-        self.bwd.reset(cch, targets);
-        units_to_cost(best)
+        let (best, _) = self.search::<false>(cch, metric, sources, targets);
+        best.to_cost()
     }
 
     /// Both sides up their elimination-tree paths in one pass by rank; a rank on both paths is
-    /// a meeting candidate once both have relaxed everything below it.
-    fn search(
+    /// a meeting candidate once both have relaxed everything below it. Each rank's distances
+    /// are reset once it is done (see [`Side`]).
+    fn search<const PATH: bool>(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         sources: &[Seed],
         targets: &[Seed],
-    ) -> (u32, u32) {
+    ) -> (W, u32) {
         self.fwd.seed(cch, sources);
         self.bwd.seed(cch, targets);
-        let (mut best, mut meet) = (INF_UNITS, INVALID);
+        let (mut best, mut meet) = (W::INF, INVALID);
         loop {
-            let (f, b) = (self.fwd.walk.peek(), self.bwd.walk.peek());
-            let x = match (f, b) {
-                (None, None) => break,
-                (Some(f), None) => f,
-                (None, Some(b)) => b,
-                (Some(f), Some(b)) => f.min(b),
-            };
-            let (in_fwd, in_bwd) = (f == Some(x), b == Some(x));
-            if in_fwd && in_bwd {
-                let d = self.fwd.dist[x as usize].saturating_add(self.bwd.dist[x as usize]);
+            // `INVALID` (u32::MAX) once a side is done, so the lower rank is the next one.
+            let (f, b) = (self.fwd.walk.next_rank(), self.bwd.walk.next_rank());
+            let x = f.min(b);
+            if x == INVALID {
+                break;
+            }
+            if f == b {
+                let d = self.fwd.dist[x as usize].sat_add(self.bwd.dist[x as usize]);
                 if d < best {
                     best = d;
                     meet = x;
                 }
             }
-            if in_fwd {
-                self.fwd.relax(cch, &metric.up, x, best);
+            if f == x {
+                self.fwd.relax::<PATH>(cch, &metric.up, x, best);
+                self.fwd.dist[x as usize] = W::INF;
                 self.fwd.walk.advance(x, &cch.parent);
             }
-            if in_bwd {
-                self.bwd.relax(cch, &metric.down, x, best);
+            if b == x {
+                self.bwd.relax::<PATH>(cch, &metric.down, x, best);
+                self.bwd.dist[x as usize] = W::INF;
                 self.bwd.walk.advance(x, &cch.parent);
             }
         }
@@ -161,7 +154,7 @@ impl CchQuery {
     fn unpack(
         &self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         meet: u32,
         sources: &[Seed],
         targets: &[Seed],
@@ -200,7 +193,7 @@ impl CchQuery {
 
 /// The parent edges from `meet` down to where the side started; returns that start rank and
 /// the edges, highest first.
-fn climb(side: &Side, cch: &Cch, meet: u32) -> (u32, Vec<u32>) {
+fn climb<W: Units>(side: &Side<W>, cch: &Cch, meet: u32) -> (u32, Vec<u32>) {
     let mut steps = Vec::new();
     let mut x = meet;
     while side.parent_edge[x as usize] != INVALID {
@@ -213,9 +206,9 @@ fn climb(side: &Side, cch: &Cch, meet: u32) -> (u32, Vec<u32>) {
 
 /// Replaces edge `e` (run upward or downward) by a road arc of exactly its weight, or else by
 /// the two sides of a lower triangle whose sum is its weight (pushed so the path stays in order).
-pub(super) fn expand(
+pub(super) fn expand<W: Units>(
     cch: &Cch,
-    metric: &CchMetric,
+    metric: &CchMetric<W>,
     e: u32,
     is_up: bool,
     stack: &mut Vec<(u32, bool)>,
@@ -227,7 +220,7 @@ pub(super) fn expand(
         metric.down[e as usize]
     };
     if let Some(&a) = cch.arcs_of_edge(e).iter().find(|&&a| {
-        cch.arc_up[a as usize] == is_up && cost_to_units(metric.arc_cost[a as usize]) == w
+        cch.arc_up[a as usize] == is_up && W::from_cost(metric.arc_cost[a as usize]) == w
     }) {
         arcs.push(a);
         return;
@@ -237,9 +230,9 @@ pub(super) fn expand(
     for_each_lower_triangle(cch, x, y, |zx, zy| {
         if via.is_none() {
             let sum = if is_up {
-                metric.down[zx].saturating_add(metric.up[zy])
+                metric.down[zx].sat_add(metric.up[zy])
             } else {
-                metric.down[zy].saturating_add(metric.up[zx])
+                metric.down[zy].sat_add(metric.up[zx])
             };
             if sum == w {
                 via = Some((zx as u32, zy as u32));

@@ -29,6 +29,16 @@ impl TreeWalk {
         }
     }
 
+    /// The lowest rank not yet visited, or `INVALID` when every path is done.
+    #[inline]
+    pub(super) fn next_rank(&self) -> u32 {
+        match self.frontier.len() {
+            0 => INVALID,
+            1 => self.frontier[0],
+            _ => self.frontier.iter().copied().min().unwrap_or(INVALID),
+        }
+    }
+
     /// Moves every path standing at `x` (the lowest) to `x`'s parent, merging paths that meet.
     #[inline]
     pub(super) fn advance(&mut self, x: u32, parent: &[u32]) {

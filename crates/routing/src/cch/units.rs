@@ -1,0 +1,105 @@
+//! The integer weight types a CCH customizes into: `u32` for ordinary metrics (RoutingKit's
+//! width, half the memory traffic) and `u64` for metrics whose finite costs pass `u32`'s range
+//! (`safest` costs near incidents: a million seconds per unit of exposure). Both count the same
+//! unit (milliseconds, [`super::UNITS_PER_COST`]), so a cost means the same in either and the
+//! answers of both are exact for the same rounded weights; only the range differs.
+
+use super::UNITS_PER_COST;
+use std::fmt::Debug;
+
+/// An integer weight of the CCH: rounding from a cost, saturating sums, "unusable" as the
+/// largest value. Implemented for `u32` and `u64`; the query and customization code is generic
+/// over it and monomorphized, so the `u32` path costs nothing for the `u64` one existing.
+pub trait Units: Copy + Ord + Debug + Send + Sync + 'static {
+    /// "Unusable": an `INFINITY` cost, and any sum that reaches it.
+    const INF: Self;
+    /// The largest finite weight; larger finite costs are clamped here (and
+    /// [`Units::fits`] says no, so that callers never customize a clamped metric).
+    const MAX_FINITE: Self;
+    /// A cost as units: rounded; `INFINITY`/NaN become [`Units::INF`]; clamped to
+    /// [`Units::MAX_FINITE`].
+    fn from_cost(w: f64) -> Self;
+    /// Units back to a cost; [`Units::INF`] is `INFINITY`.
+    fn to_cost(self) -> f64;
+    fn sat_add(self, other: Self) -> Self;
+    /// Whether the cost converts without clamping (unusable costs always fit).
+    #[inline]
+    fn fits(w: f64) -> bool {
+        !w.is_finite() || Self::from_cost(w) < Self::MAX_FINITE
+    }
+}
+
+/// `w` (seconds) as a whole number of units, not yet clamped; `None` for "unusable".
+#[inline]
+fn rounded(w: f64) -> Option<f64> {
+    if w.is_nan() || w == f64::INFINITY {
+        None
+    } else {
+        Some((w.max(0.0) * UNITS_PER_COST).round())
+    }
+}
+
+impl Units for u32 {
+    const INF: u32 = u32::MAX;
+    /// 2³¹ − 1 ms = 24.8 days: a sum of two finite weights never reaches `INF` by accident.
+    const MAX_FINITE: u32 = (1 << 31) - 1;
+
+    #[inline]
+    fn from_cost(w: f64) -> u32 {
+        match rounded(w) {
+            None => Self::INF,
+            Some(u) if u >= Self::MAX_FINITE as f64 => Self::MAX_FINITE,
+            Some(u) => u as u32,
+        }
+    }
+
+    #[inline]
+    fn to_cost(self) -> f64 {
+        if self == Self::INF {
+            f64::INFINITY
+        } else {
+            self as f64 / UNITS_PER_COST
+        }
+    }
+
+    #[inline]
+    fn sat_add(self, other: u32) -> u32 {
+        self.saturating_add(other)
+    }
+}
+
+impl Units for u64 {
+    const INF: u64 = u64::MAX;
+    /// 2⁵³ − 1 ms (285,000 years): every finite weight is an integer `f64` holds exactly, so
+    /// an `f64` Dijkstra on the rounded weights is an exact oracle for it.
+    const MAX_FINITE: u64 = (1 << 53) - 1;
+
+    #[inline]
+    fn from_cost(w: f64) -> u64 {
+        match rounded(w) {
+            None => Self::INF,
+            Some(u) if u >= Self::MAX_FINITE as f64 => Self::MAX_FINITE,
+            Some(u) => u as u64,
+        }
+    }
+
+    #[inline]
+    fn to_cost(self) -> f64 {
+        if self == Self::INF {
+            f64::INFINITY
+        } else {
+            self as f64 / UNITS_PER_COST
+        }
+    }
+
+    #[inline]
+    fn sat_add(self, other: u64) -> u64 {
+        self.saturating_add(other)
+    }
+}
+
+/// Whether every finite cost of `weight` converts to `W` without clamping: the condition for
+/// customizing `weight` as a `CchMetric<W>` and getting exact answers.
+pub fn fits_units<W: Units>(weight: &[f64]) -> bool {
+    weight.iter().all(|&w| W::fits(w))
+}
