@@ -363,11 +363,12 @@ fn a_node_exactly_at_the_limit_is_reached() {
     assert_eq!(d.cost(2), 0.501);
 }
 
-/// Sums saturate at `INF_UNITS` in both engines alike (documented: a path of 49.7 days or
-/// more counts as unreachable): arcs of 2^31 − 2 ms, so two of them fit (4,294,967,292 ms)
-/// and the third overflows, by hand.
+/// Past the CCH's integer range, by hand. Arcs of 2^31 − 2 ms: on the CCH sums saturate at
+/// `INF_UNITS` (documented: 49.7 days or more counts as unreachable), so two fit
+/// (4,294,967,292 ms) and the third overflows; Dijkstra keeps 64 bits and reaches node 3 at
+/// 6,442,450,938 ms.
 #[test]
-fn sums_past_the_integer_range_are_unreachable_in_both_engines() {
+fn sums_past_the_integer_range_saturate_on_the_cch_only() {
     let big = ((1u64 << 31) - 2) as f64 / 1000.0;
     let (g, w) = hand_graph(4, &[(0, 1, big), (1, 2, big), (2, 3, big)]);
     let s = [LabelledSeed {
@@ -375,8 +376,46 @@ fn sums_past_the_integer_range_are_unreachable_in_both_engines() {
         cost: 0.0,
         label: 0,
     }];
-    let two = 2 * ((1u64 << 31) - 2);
-    for got in both_engines(&g, &w, &s, false) {
-        assert_eq!(got, [(0, 0), (two / 2, 0), (two, 0), NONE]);
-    }
+    let one = (1u64 << 31) - 2;
+    let [dijkstra, cch] = both_engines(&g, &w, &s, false);
+    assert_eq!(cch, [(0, 0), (one, 0), (2 * one, 0), NONE]);
+    assert_eq!(dijkstra, [(0, 0), (one, 0), (2 * one, 0), (3 * one, 0)]);
+}
+
+/// Weights out of the CCH's range go to Dijkstra, which must not clamp them: clinic A is one
+/// 30-day arc away (2,592,000 s, above the CCH's largest finite arc of 24.8 days), clinic B two
+/// 13-day arcs (2,246,400 s in all). B is nearer, by hand; a clamp would make A 24.8 days and
+/// pick it.
+#[test]
+fn dijkstra_does_not_clamp_weights_out_of_the_cch_range() {
+    let day = 86_400.0;
+    let (g, w) = hand_graph(
+        4,
+        &[(1, 0, 30.0 * day), (2, 3, 13.0 * day), (3, 0, 13.0 * day)],
+    );
+    let seeds = [
+        LabelledSeed {
+            node: 1,
+            cost: 0.0,
+            label: 1,
+        },
+        LabelledSeed {
+            node: 2,
+            cost: 0.0,
+            label: 2,
+        },
+    ];
+    let mut d = NearestSource::new(&g);
+    d.run(&g, &w, &seeds, f64::INFINITY, false);
+    assert_eq!((d.cost(0), d.label(0)), (26.0 * day, Some(2)));
+    d.run(&g, &w, &seeds, f64::INFINITY, true);
+    assert_eq!((d.cost(1), d.label(1)), (0.0, Some(1)));
+    // A seed's own cost is not clamped either: 40 days to enter at node 0.
+    let s = [LabelledSeed {
+        node: 0,
+        cost: 40.0 * day,
+        label: 7,
+    }];
+    d.run(&g, &w, &s, f64::INFINITY, true);
+    assert_eq!((d.cost(1), d.label(1)), (70.0 * day, Some(7)));
 }
