@@ -131,8 +131,11 @@ impl<'a> NearestSearch<'a> {
     /// costing more than `limit` (seconds) count as unreached, on either engine.
     pub fn run(&mut self, seeds: &[LabelledSeed], to_seeds: bool, limit: f64) {
         let (g, w) = (self.g, self.weight);
+        // In whole units like the searches' costs, not clamped to the CCH's largest arc
+        // (Dijkstra answers exactly past it).
+        let units = corridor_routing::UNITS_PER_COST;
         self.limit = if limit.is_finite() {
-            corridor_routing::units_to_cost(corridor_routing::cost_to_units(limit.max(0.0)))
+            (limit.max(0.0) * units).round() / units
         } else {
             f64::INFINITY
         };

@@ -1091,3 +1091,65 @@ fn nearest_labelled_source_on_the_real_map_equals_petgraph() {
         }
     }
 }
+
+/// `--engine cch` on weights out of the CCH's range (the real roads' times × 100,000: many
+/// arcs above its largest finite arc of 24.8 days) falls back to Dijkstra, and that answers
+/// exactly, not clamped: every node's cost to the nearest of three seeds equals a petgraph
+/// Dijkstra on the same weights in whole milliseconds, also under a limit of 300 days.
+#[test]
+fn out_of_range_weights_fall_back_to_an_exact_dijkstra() {
+    use corridor_analysis::engine::{resolve, NearestSearch};
+    use corridor_routing::LabelledSeed;
+    for p in corridor_roads::Profile::ALL {
+        let g = graph().profile(p);
+        let w: Vec<f64> = g.arc_duration_s.iter().map(|x| x * 1.0e5).collect();
+        assert!(
+            !corridor_roads::in_cch_range(&w),
+            "{p:?}: a test out of range"
+        );
+        let engine = resolve(EngineChoice::Cch, g, &w, 2, false, false);
+        assert_eq!(engine, Engine::Dijkstra);
+        let seeds: Vec<u32> = [0, g.node_count() / 3, g.node_count() / 2]
+            .map(|v| v as u32)
+            .to_vec();
+        let labelled: Vec<LabelledSeed> = seeds
+            .iter()
+            .map(|&node| LabelledSeed {
+                node,
+                cost: 0.0,
+                label: node,
+            })
+            .collect();
+        let ms = in_whole_ms(w.clone());
+        let pg = petgraph_of(g, &ms, &|_| false);
+        let from: Vec<_> = seeds
+            .iter()
+            .map(|&s| {
+                petgraph::algo::dijkstra(&pg, NodeIndex::new(s as usize), None, |e| *e.weight())
+            })
+            .collect();
+        let mut q = NearestSearch::new(g, &w, engine, None);
+        let limit = 300.0 * 86_400.0;
+        for lim in [f64::INFINITY, limit] {
+            q.run(&labelled, false, lim);
+            let mut beyond_24_8_days = 0;
+            for v in 0..g.node_count() {
+                let best = from
+                    .iter()
+                    .filter_map(|d| d.get(&NodeIndex::new(v)).copied())
+                    .fold(f64::INFINITY, f64::min);
+                let best = if best <= lim { best } else { f64::INFINITY };
+                let got = q.cost(v as u32);
+                assert!(
+                    got == best || (got - best).abs() < 1e-3,
+                    "{p:?} node {v}: {got} s vs {best} s (limit {lim})"
+                );
+                beyond_24_8_days += usize::from(best.is_finite() && best > 2.2e6);
+            }
+            assert!(
+                beyond_24_8_days > 0,
+                "{p:?}: a test past the CCH's largest arc"
+            );
+        }
+    }
+}
