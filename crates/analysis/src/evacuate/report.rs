@@ -572,7 +572,8 @@ mod tests {
     use corridor_scenario::Purpose;
 
     /// Hand-computed: neighbourhoods of 100 and 50 people, 10 combatants who start in the
-    /// first. Civilians of the first cross 40 at 0:30 and 30 at exactly 2:00 (30 stay); all 50
+    /// first. Civilians of the first cross 40 at 0:30 and 30 at exactly 2:00 (30 stay; those
+    /// crossing at the hour still count inside at it, so that hour 0 counts everyone); all 50
     /// of the second at 1:30; the combatants at 0:12. Egress 2:00, so hours 0..=3.
     #[test]
     fn remaining_by_hour_per_neighbourhood_with_combatants_apart_by_hand() {
@@ -605,7 +606,7 @@ mod tests {
             vec![
                 (0, vec![100.0, 50.0], 150.0, 10.0),
                 (1, vec![60.0, 50.0], 110.0, 0.0),
-                (2, vec![30.0, 0.0], 30.0, 0.0),
+                (2, vec![60.0, 0.0], 60.0, 0.0),
                 (3, vec![30.0, 0.0], 30.0, 0.0),
             ]
         );
