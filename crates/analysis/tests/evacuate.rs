@@ -1340,3 +1340,52 @@ fn bad_assembly_points_get_clear_messages() {
         "{e}"
     );
 }
+
+/// The example with `population` as its population layer (GeoJSON features, joined by commas).
+fn with_population(features: &[String]) -> Scenario {
+    let geojson = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+        features.join(",")
+    );
+    let dir = example_dir(|m| m, &[("population.geojson", &geojson)]);
+    load_dir(dir.path())
+}
+
+#[test]
+fn an_areas_combatants_close_the_roads_every_cell_of_it_needs_as_points_at_its_cells_do() {
+    // One long area (row B of the example, 2.7 km by 450 m) holding everyone, its combatants
+    // spread over it; and the same people as point places at the centres of its start cells.
+    // Combatants start from every cell either way, so the roads every combatant routing must
+    // use — closed to civilians in the bound — are the same: the oracle is the point places,
+    // whose start sets are the 500 m around each point (not the area's one interior point).
+    let ring = "[[1.512,42.5065],[1.545,42.5065],[1.545,42.5105],[1.512,42.5105],[1.512,42.5065]]";
+    let area = format!(
+        "{{\"type\":\"Feature\",\"properties\":{{\"name\":\"Row B\",\"people\":60000}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[{ring}]}}}}"
+    );
+    let x = with_population(&[area]);
+    let cells = corridor_analysis::evacuate::start::cells(
+        x.population[0].point,
+        x.population[0].area.as_ref(),
+    );
+    assert!(cells.len() > 30, "{}", cells.len());
+    let each = 60000.0 / cells.len() as f64;
+    let points: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "{{\"type\":\"Feature\",\"properties\":{{\"name\":\"cell {i}\",\"people\":{each}}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{},{}]}}}}",
+                c[0], c[1]
+            )
+        })
+        .collect();
+    let y = with_population(&points);
+    let (mx, my) = (maps(&x), maps(&y));
+    let (rx, ry) = (
+        evacuate(&mx[0], &mx[1]).unwrap(),
+        evacuate(&my[0], &my[1]).unwrap(),
+    );
+    assert!(ry.combatant_roads_in_bound > 0);
+    assert_eq!(rx.combatant_roads_in_bound, ry.combatant_roads_in_bound);
+    verified(&x, &rx);
+}

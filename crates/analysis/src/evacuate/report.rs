@@ -450,7 +450,8 @@ fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64)
 
 /// The rows of [`remaining_by_hour`]: per hour from 0 to one past the egress, the people of
 /// each neighbourhood and the combatants not yet across (a crossing at exactly the hour counts
-/// from the next row, so hour 0 counts everyone). Combatants are counted apart, never taken from a neighbourhood.
+/// from the next row, so hour 0 counts everyone). Combatants are counted apart, never taken
+/// from a neighbourhood.
 fn remaining_rows(people: &[f64], combatants: f64, exits: &[Exit], egress: f64) -> Vec<HourRow> {
     let hours = (egress / 3600.0).ceil() as u32 + 1;
     (0..=hours)
@@ -573,7 +574,9 @@ mod tests {
 
     /// Hand-computed: neighbourhoods of 100 and 50 people, 10 combatants who start in the
     /// first. Civilians of the first cross 40 at 0:30 and 30 at exactly 2:00 (30 stay); all 50
-    /// of the second at 1:30; the combatants at 0:12. Egress 2:00, so hours 0..=3.
+    /// of the second at 1:30; the combatants at 0:12. Egress 2:00, so hours 0..=3; the 30 who
+    /// cross at exactly 2:00 are still inside at hour 2 (a crossing at the hour counts from the
+    /// next row, as hour 0 counts everyone).
     #[test]
     fn remaining_by_hour_per_neighbourhood_with_combatants_apart_by_hand() {
         let exit = |purpose, unit, h: f64, people| Exit {
@@ -605,7 +608,7 @@ mod tests {
             vec![
                 (0, vec![100.0, 50.0], 150.0, 10.0),
                 (1, vec![60.0, 50.0], 110.0, 0.0),
-                (2, vec![30.0, 0.0], 30.0, 0.0),
+                (2, vec![60.0, 0.0], 60.0, 0.0),
                 (3, vec![30.0, 0.0], 30.0, 0.0),
             ]
         );

@@ -4,8 +4,8 @@
 //! routing whose civilian plan finishes earliest is kept — combatants still never share a
 //! stretch of road with civilians, and a routing that strands combatants the shortest routing
 //! moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
-//! route must use, whatever the routing (on every way from a neighbourhood's possible start
-//! nodes to every combatant reception); closing them to civilians keeps the lower bound valid
+//! route must use, whatever the routing (on every way from the possible start nodes of each
+//! cell combatants live in to every combatant reception); closing them to civilians keeps the lower bound valid
 //! for every plan in which every combatant who can leave does, and tightens it.
 //!
 //! The mandatory roads are post-dominators: in the graph with each road split by a node of its
@@ -15,7 +15,9 @@
 //! neighbourhoods.
 
 use super::network::{segments, Network, Segment};
+use super::start::{self, MAX_START_M};
 use super::{plan_flow, start_points, used_segments, EvacuationError, Flow, Unit};
+use corridor_roads::geometry::haversine_m;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
 use corridor_scenario::{ScenarioMap, Side};
 use serde::Serialize;
@@ -356,9 +358,9 @@ fn protecting_tree(
 }
 
 /// The roads of one shortest-path tree towards the combatants' receptions with each road's
-/// cost its travel time plus `weight_s` × its civilians' share (`need`): per starting place
-/// the way from its cheapest possible start node (any within `MAX_START_M`). The tree's ways
-/// merge, so the combatants take few roads, and those the civilians need least.
+/// cost its travel time plus `weight_s` × its civilians' share (`need`): per cell combatants
+/// start from, the way from its cheapest possible start node (any within `MAX_START_M`). The
+/// tree's ways merge, so the combatants take few roads, and those the civilians need least.
 fn penalised_tree(
     net: &Network,
     units: &[Unit],
@@ -391,12 +393,8 @@ fn penalised_tree(
     let mut q = OneToAll::new(&net.graph);
     q.run(&net.graph, &cost, &seeds, f64::INFINITY, true);
     let mut keep = HashSet::new();
-    for &(u, p) in people {
-        if p <= 0.0 {
-            continue;
-        }
-        let start = net
-            .start_nodes_near(0, units[u].point)
+    for set in start_sets(net, units, people) {
+        let start = set
             .into_iter()
             .filter(|&v| q.cost(v).is_finite())
             .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)));
@@ -425,10 +423,9 @@ fn earlier(a: &Flow, b: &Flow) -> bool {
     e(a) < e(b) - 1e-6
 }
 
-/// The road pieces every combatant route must use, whatever the routing: per starting place
-/// with combatants, the roads on every way from any node they could start from (every node
-/// inside the enclave within `MAX_START_M`) to any combatant reception on `net` (the combatants'
-/// network with no separation rule).
+/// The road pieces every combatant route must use, whatever the routing: per cell combatants
+/// start from, the roads on every way from any node they could start from there to any
+/// combatant reception on `net` (the combatants' network with no separation rule).
 pub(crate) fn mandatory_segments(
     net: &Network,
     units: &[Unit],
@@ -436,16 +433,33 @@ pub(crate) fn mandatory_segments(
 ) -> HashSet<Segment> {
     let open: Vec<bool> = net.bound_travel_s.iter().map(|t| t.is_finite()).collect();
     let roads = net.road_of_arc();
-    let starts: Vec<Vec<u32>> = people
-        .iter()
-        .filter(|x| x.1 > 0.0)
-        .map(|&(u, _)| net.start_nodes_near(0, units[u].point))
-        .collect();
+    let starts = start_sets(net, units, people);
     mandatory_edges(&net.graph, &open, &roads, &starts, net.sink_nodes())
         .into_iter()
         .flatten()
         .flatten()
         .flat_map(|r| net.road_segments(r))
+        .collect()
+}
+
+/// Per cell where a place's combatants live (the plan's cells, [`start::inhabited`] of
+/// [`start::cells`]: an area's combatants start all over it, not at its representative point),
+/// every foot node inside the enclave within [`MAX_START_M`] of it — any of which some routing
+/// may start them from (`net`: the combatants' network, foot only).
+fn start_sets(net: &Network, units: &[Unit], people: &[(usize, f64)]) -> Vec<Vec<u32>> {
+    let foot = net.start_candidates(0);
+    people
+        .iter()
+        .filter(|x| x.1 > 0.0)
+        .flat_map(|&(u, _)| {
+            start::inhabited(start::cells(units[u].point, units[u].area.as_ref()), &foot)
+        })
+        .map(|c| {
+            foot.iter()
+                .filter(|k| haversine_m(k.at, c) <= MAX_START_M)
+                .map(|k| k.node)
+                .collect()
+        })
         .collect()
 }
 
