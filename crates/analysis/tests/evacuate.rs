@@ -1389,3 +1389,32 @@ fn an_areas_combatants_close_the_roads_every_cell_of_it_needs_as_points_at_its_c
     assert_eq!(rx.combatant_roads_in_bound, ry.combatant_roads_in_bound);
     verified(&x, &rx);
 }
+
+#[test]
+fn when_everyone_stays_the_report_says_so_not_that_nobody_can_leave() {
+    // stay_share = 1 and no combatants: by hand, nobody leaves and nobody is stranded, so
+    // there is no egress and no gap, and the reason is that everyone stays — not that every
+    // neighbourhood is cut off (the example's people can reach its corridors).
+    let dir = example_dir(
+        |m| {
+            m.replace("stay_share = 0.1", "stay_share = 1.0")
+                .replace("combatants = 2000\n", "combatants = 0\n")
+        },
+        &[],
+    );
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    assert_eq!((r.leaving, r.stranded), (0.0, 0.0));
+    assert_eq!((r.egress_time_s, r.gap), (None, None));
+    let why = r.no_egress_because.as_deref().unwrap();
+    assert!(why.contains("stay_share"), "{why}");
+    assert!(!why.contains("stranded"), "{why}");
+    assert!(
+        r.headline.iter().all(|h| !h.contains("cannot leave")),
+        "{:?}",
+        r.headline
+    );
+    assert!(r.headline[0].contains("nobody leaves"), "{:?}", r.headline);
+    verified(&s, &r);
+}

@@ -97,11 +97,14 @@ pub(crate) fn build(
         (Some(e), Some(b)) if b > 0.0 => Some(e / b - 1.0),
         _ => None,
     };
-    let no_egress_because = egress.is_none().then(|| {
-        "nobody can reach a corridor's reception: every neighbourhood is stranded (see neighbourhoods[].stranded_because)".to_string()
-    });
+    let no_egress_because = egress
+        .is_none()
+        .then(|| no_egress_reason(stranded, ev.stay_share));
     let staying = (people * ev.stay_share + stranded).round();
-    let headline = headline(people, stranded, combatants_stranded, egress, bound, gap);
+    let headline = headline(people, stranded, combatants_stranded, egress, bound, gap)
+        .into_iter()
+        .chain(no_egress_because.clone())
+        .collect();
     let neighbourhoods = neighbourhoods(s, units, civ);
     EvacuationReport {
         enclave: enclave.to_string(),
@@ -180,9 +183,19 @@ fn headline(
             "{who} reaches reception after {:.1} h",
             e / 3600.0
         )),
-        _ => out.push("nobody can leave: no egress time and no gap".into()),
+        // The reason follows (`no_egress_reason`).
+        _ => {}
     }
     out
+}
+
+/// Why there is no egress time (and no gap): nobody who would leave can, or nobody leaves.
+fn no_egress_reason(stranded: f64, stay_share: f64) -> String {
+    if stranded >= 0.5 {
+        "nobody can leave: nobody can reach a corridor's reception, every neighbourhood is stranded (see neighbourhoods[].stranded_because); no egress time and no gap".into()
+    } else {
+        format!("nobody leaves: stay_share = {stay_share} keeps everyone inside and there are no combatants; no egress time and no gap")
+    }
 }
 
 /// Why the people of a flow's groups are stranded, one line per group with anyone stranded.
