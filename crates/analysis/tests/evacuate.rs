@@ -1418,3 +1418,52 @@ fn when_everyone_stays_the_report_says_so_not_that_nobody_can_leave() {
     assert!(r.headline[0].contains("nobody leaves"), "{:?}", r.headline);
     verified(&s, &r);
 }
+
+#[test]
+fn odd_places_conserve_their_people_and_pass_the_check() {
+    // Places the start rule must handle: partly outside, thinner than a cell, on a hillside
+    // corner (an area and a point) where every road within 500 m is closed.
+    let feature = |name: &str, people: f64, geometry: String| {
+        format!("{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{name}\",\"people\":{people}}},\"geometry\":{geometry}}}")
+    };
+    let square = |lon0: f64, lat0: f64, lon1: f64, lat1: f64| {
+        format!("{{\"type\":\"Polygon\",\"coordinates\":[[[{lon0},{lat0}],[{lon1},{lat0}],[{lon1},{lat1}],[{lon0},{lat1}],[{lon0},{lat0}]]]}}")
+    };
+    let s = with_population(&[
+        // Half of it west of the enclave (lon < 1.512).
+        feature(
+            "half outside",
+            10000.0,
+            square(1.505, 42.506, 1.519, 42.509),
+        ),
+        // 10 m by 10 m in town: thinner than a cell.
+        feature("tiny", 3000.0, square(1.5300, 42.5080, 1.53012, 42.50809)),
+        // The south-east hillside corner.
+        feature("corner", 2000.0, square(1.5435, 42.5025, 1.545, 42.5035)),
+        feature(
+            "point corner",
+            1000.0,
+            "{\"type\":\"Point\",\"coordinates\":[1.5449,42.5026]}".into(),
+        ),
+        feature("town", 20000.0, square(1.525, 42.505, 1.535, 42.51)),
+    ]);
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: half the first area lies outside the enclave (lon 1.505 to 1.519, the enclave
+    // from 1.512), so half its people are besieged; a place thinner than a cell still starts
+    // its people (from its interior point); nobody is lost between leaving and staying.
+    let n = |name: &str| r.neighbourhoods.iter().find(|n| n.name == name).unwrap();
+    assert_eq!(n("half outside").people, 5000.0);
+    assert_eq!((n("tiny").stranded, n("tiny").leaving), (0.0, 2700.0));
+    for n in &r.neighbourhoods {
+        assert!((n.leaving + n.staying - n.people).abs() <= 1.0, "{n:?}");
+    }
+    let by_group: f64 = r
+        .groups
+        .iter()
+        .filter(|g| g.purpose == Purpose::Civilian)
+        .map(|g| g.people)
+        .sum();
+    assert!((by_group - r.leaving).abs() <= 1.0);
+}
