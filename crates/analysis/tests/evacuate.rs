@@ -1467,3 +1467,31 @@ fn odd_places_conserve_their_people_and_pass_the_check() {
         .sum();
     assert!((by_group - r.leaving).abs() <= 1.0);
 }
+
+#[test]
+fn combatants_assembled_on_a_civilian_checkpoint_keep_the_plan_checkable() {
+    // 300 combatants assemble exactly on the Enclar crossing's checkpoint and 200 at the
+    // middle of Sector A3; the roads every combatant way needs are closed to civilians in plan
+    // and bound alike, so the bound stays below the plan.
+    let dir = with_assembly_points(
+        "",
+        "[[evacuation.assembly_points]]\nname = \"On Enclar\"\npoint = [42.50255, 1.51284]\ncombatants = 300\n\n\
+         [[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 200\n",
+    );
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: from the Enclar checkpoint, as from the middle of Sector A1, no foot road within
+    // 500 m leads to CS-101's reception, so those 300 never move and close no road to
+    // civilians: Enclar still screens civilians; the 200 from the barracks all leave.
+    assert_eq!(r.combatants_stranded, 300.0);
+    assert!(r
+        .combatants_stranded_because
+        .iter()
+        .all(|x| x.contains("On Enclar")));
+    let enclar = r.corridors.iter().find(|c| c.name == "Enclar crossing");
+    assert!(enclar.unwrap().people > 50_000.0);
+    let (e, b) = (r.egress_time_s.unwrap(), r.lower_bound_s.unwrap());
+    assert!(b <= e, "{b} > {e}");
+}
