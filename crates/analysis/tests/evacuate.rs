@@ -1495,3 +1495,82 @@ fn combatants_assembled_on_a_civilian_checkpoint_keep_the_plan_checkable() {
     let (e, b) = (r.egress_time_s.unwrap(), r.lower_bound_s.unwrap());
     assert!(b <= e, "{b} > {e}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The kept search trees against checkpoints that open late (buckets of zero capacity
+    /// before opening), many sources on few nodes and tied travel times: `ccrp_cross_checked`
+    /// compares every repaired tree's answer with a search from scratch (and panics if they
+    /// differ); the plan routes everyone the exact time-expanded optimum routes, never beats
+    /// it, and never overfills a bucket.
+    #[test]
+    fn kept_trees_agree_with_fresh_searches_when_checkpoints_open_late(
+        (n, roads, sources, open_a, open_b, cap_a, cap_b) in (4usize..8).prop_flat_map(|n| (
+            Just(n),
+            proptest::collection::vec((0..n as u32, 0..n as u32, 1u32..3, 1u32..4), n..3 * n),
+            proptest::collection::vec((0..n as u32, 0u32..12), 1..5),
+            0u32..6, 0u32..12, 1u32..4, 1u32..3,
+        ))
+    ) {
+        let sink = n as u32;
+        // Every node walks to checkpoint A's approach (n − 1) in 2 steps, one person a step:
+        // ties everywhere. A: n − 1 → sink, 1 step, opens at `open_a`; B: n − 2 → sink,
+        // 2 steps, opens at `open_b`.
+        let mut list: Vec<(u32, u32, u32, u32)> = roads.into_iter().filter(|a| a.0 != a.1).collect();
+        list.extend((0..n as u32 - 1).map(|v| (v, n as u32 - 1, 2, 1)));
+        let roads_end = list.len();
+        list.push((n as u32 - 1, sink, 1, cap_a));
+        list.push((n as u32 - 2, sink, 2, cap_b));
+        let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
+        let (g, ids) = Graph::from_arcs(n + 1, &pairs);
+        let m = list.len();
+        let (mut travel, mut cap, mut resource) = (vec![0u32; m], vec![0u32; m], vec![0u32; m]);
+        for (i, a) in list.iter().enumerate() {
+            let id = ids[i] as usize;
+            travel[id] = a.2;
+            resource[id] = id as u32;
+            cap[id] = a.3;
+        }
+        let opens_at = |a: usize| -> Option<u32> {
+            let i = ids.iter().position(|&x| x as usize == a).unwrap();
+            match i.checked_sub(roads_end) {
+                Some(0) => Some(open_a),
+                Some(_) => Some(open_b),
+                None => None,
+            }
+        };
+        let max_steps = 90u32;
+        let open: Vec<Option<Vec<bool>>> = (0..m)
+            .map(|a| opens_at(a).map(|o| (0..=max_steps).map(|k| k >= o).collect()))
+            .collect();
+        let people: Vec<(u32, u32)> = sources;
+        let opt = time_expanded_optimum_shared(
+            &ExpandedNetwork { graph: &g, travel_steps: &travel, resource: &resource, cap_per_step: &cap, open: &open },
+            &people, &[sink], max_steps,
+        );
+        let Some(opt) = opt else { return Ok(()) };
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: travel.iter().map(|&t| t as f64).collect(),
+            resource: resource.clone(),
+            capacity: cap.iter().map(|&c| c as f64).collect(),
+            open: (0..m).map(|a| opens_at(a).map(|o| vec![(o as f64, 1e9)])).collect(),
+            bucket_s: 1.0,
+            horizon_buckets: 500,
+        };
+        let fp: Vec<(u32, f64)> = people.iter().map(|&(v, p)| (v, p as f64)).collect();
+        let plan = ccrp_cross_checked(&net, &plain_sources(&fp, &[sink]));
+        let total: u32 = people.iter().map(|p| p.1).sum();
+        let routed: f64 = plan.reservations.iter().map(|r| r.people).sum();
+        prop_assert!((routed - total as f64).abs() < 1e-6, "routed {routed} of {total}");
+        let egress = plan.reservations.iter().map(|r| r.arrive_s).fold(0.0, f64::max);
+        prop_assert!(total == 0 || egress + 1e-9 >= opt as f64, "CCRP {egress} < optimum {opt}");
+        for (r, used) in plan.used.iter().enumerate() {
+            for (k, &u) in used.iter().enumerate() {
+                prop_assert!(u <= net.bucket_capacity(r, k as u32) + 1e-9);
+            }
+        }
+        // The same answer without the cross-check.
+        prop_assert_eq!(ccrp(&net, &plain_sources(&fp, &[sink])).reservations, plan.reservations);
+    }
+}
