@@ -1574,3 +1574,35 @@ proptest! {
         prop_assert_eq!(ccrp(&net, &plain_sources(&fp, &[sink])).reservations, plan.reservations);
     }
 }
+
+#[test]
+fn only_combatants_can_leave_and_the_headline_says_the_civilians_cannot_first() {
+    // Every civilian crossing becomes a combatant one (civilians have none), and 200
+    // combatants assemble in the middle of Sector A3, from where CS-101 is reachable.
+    let (_d, s) = example_with(
+        |m| {
+            m.replace("purpose = \"civilian\"", "purpose = \"combatant\"")
+                .replace("combatants = 2000\n", "")
+                + "\n[[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 200\n"
+        },
+        &[],
+    );
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // Those who can leave (the combatants) have an egress time and a bound below it.
+    assert!(r.lower_bound_s.unwrap() <= r.egress_time_s.unwrap());
+    assert!(
+        r.headline[1].starts_with("of those who can leave"),
+        "{:?}",
+        r.headline
+    );
+    // By hand: 90 % of 250,000 would leave, none can; the 200 combatants all can.
+    assert_eq!(r.stranded, 225_000.0);
+    assert_eq!(r.combatants_stranded, 0.0);
+    assert!(
+        r.headline[0].contains("225000 of 250000"),
+        "{:?}",
+        r.headline
+    );
+}
