@@ -81,7 +81,10 @@ pub(crate) fn plan_apart<'a>(
         )
     };
     let open_net = build(&c.corridors, &HashSet::new())?;
-    let mandatory = mandatory_segments(&open_net, c.units, &c.people[0]);
+    // Every node each cell's combatants could start from (the same nodes on every routing's
+    // network: one foot layer), computed once.
+    let starts = start_sets(&open_net, c.units, &c.people[0]);
+    let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
     let shortest = plan_flow(open_net, c.units, &c.people)?;
     let reference = stranded(&shortest);
@@ -188,7 +191,15 @@ pub(crate) fn plan_apart<'a>(
                 }
             );
             let mut net = build(&c.corridors, &HashSet::new())?;
-            let roads = protecting_tree(&net, c, &civilian_net, alone, weight, keep_checkpoints);
+            let roads = protecting_tree(
+                &net,
+                c,
+                &starts,
+                &civilian_net,
+                alone,
+                weight,
+                keep_checkpoints,
+            );
             net.keep_only_roads(&roads);
             let tree = plan_flow(net, c.units, &c.people)?;
             if consider(name, tree, &mut best)? {
@@ -332,13 +343,14 @@ const PROTECT_ROUNDS: usize = 12;
 fn protecting_tree(
     net: &Network,
     c: &CombatantInput,
+    starts: &[Vec<u32>],
     civilian_net: &Network,
     alone: &Alone,
     weight_s: f64,
     keep_checkpoints: bool,
 ) -> HashSet<u32> {
     let mut need = alone.need.clone();
-    let mut roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+    let mut roads = penalised_tree(net, starts, &need, weight_s);
     for _ in 0..PROTECT_ROUNDS {
         let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
         let mut closed = civilian_net.clone();
@@ -352,7 +364,7 @@ fn protecting_tree(
                 *need.entry(*x).or_default() += 1.0;
             }
         }
-        roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+        roads = penalised_tree(net, starts, &need, weight_s);
     }
     roads
 }
@@ -363,8 +375,7 @@ fn protecting_tree(
 /// tree's ways merge, so the combatants take few roads, and those the civilians need least.
 fn penalised_tree(
     net: &Network,
-    units: &[Unit],
-    people: &[(usize, f64)],
+    starts: &[Vec<u32>],
     need: &HashMap<Segment, f64>,
     weight_s: f64,
 ) -> HashSet<u32> {
@@ -393,9 +404,10 @@ fn penalised_tree(
     let mut q = OneToAll::new(&net.graph);
     q.run(&net.graph, &cost, &seeds, f64::INFINITY, true);
     let mut keep = HashSet::new();
-    for set in start_sets(net, units, people) {
+    for set in starts {
         let start = set
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&v| q.cost(v).is_finite())
             .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)));
         let Some(mut x) = start else { continue };
@@ -424,17 +436,12 @@ fn earlier(a: &Flow, b: &Flow) -> bool {
 }
 
 /// The road pieces every combatant route must use, whatever the routing: per cell combatants
-/// start from, the roads on every way from any node they could start from there to any
+/// start from (`starts`: [`start_sets`]), the roads on every way from any node they could start from there to any
 /// combatant reception on `net` (the combatants' network with no separation rule).
-pub(crate) fn mandatory_segments(
-    net: &Network,
-    units: &[Unit],
-    people: &[(usize, f64)],
-) -> HashSet<Segment> {
+pub(crate) fn mandatory_segments(net: &Network, starts: &[Vec<u32>]) -> HashSet<Segment> {
     let open: Vec<bool> = net.bound_travel_s.iter().map(|t| t.is_finite()).collect();
     let roads = net.road_of_arc();
-    let starts = start_sets(net, units, people);
-    mandatory_edges(&net.graph, &open, &roads, &starts, net.sink_nodes())
+    mandatory_edges(&net.graph, &open, &roads, starts, net.sink_nodes())
         .into_iter()
         .flatten()
         .flatten()
