@@ -1340,3 +1340,269 @@ fn bad_assembly_points_get_clear_messages() {
         "{e}"
     );
 }
+
+/// The example with `population` as its population layer (GeoJSON features, joined by commas).
+fn with_population(features: &[String]) -> Scenario {
+    let geojson = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+        features.join(",")
+    );
+    let dir = example_dir(|m| m, &[("population.geojson", &geojson)]);
+    load_dir(dir.path())
+}
+
+#[test]
+fn an_areas_combatants_close_the_roads_every_cell_of_it_needs_as_points_at_its_cells_do() {
+    // One long area (row B of the example, 2.7 km by 450 m) holding everyone, its combatants
+    // spread over it; and the same people as point places at the centres of its start cells.
+    // Combatants start from every cell either way, so the roads every combatant routing must
+    // use — closed to civilians in the bound — are the same: the oracle is the point places,
+    // whose start sets are the 500 m around each point (not the area's one interior point).
+    let ring = "[[1.512,42.5065],[1.545,42.5065],[1.545,42.5105],[1.512,42.5105],[1.512,42.5065]]";
+    let area = format!(
+        "{{\"type\":\"Feature\",\"properties\":{{\"name\":\"Row B\",\"people\":60000}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[{ring}]}}}}"
+    );
+    let x = with_population(&[area]);
+    let cells = corridor_analysis::evacuate::start::cells(
+        x.population[0].point,
+        x.population[0].area.as_ref(),
+    );
+    assert!(cells.len() > 30, "{}", cells.len());
+    let each = 60000.0 / cells.len() as f64;
+    let points: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "{{\"type\":\"Feature\",\"properties\":{{\"name\":\"cell {i}\",\"people\":{each}}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{},{}]}}}}",
+                c[0], c[1]
+            )
+        })
+        .collect();
+    let y = with_population(&points);
+    let (mx, my) = (maps(&x), maps(&y));
+    let (rx, ry) = (
+        evacuate(&mx[0], &mx[1]).unwrap(),
+        evacuate(&my[0], &my[1]).unwrap(),
+    );
+    assert!(ry.combatant_roads_in_bound > 0);
+    assert_eq!(rx.combatant_roads_in_bound, ry.combatant_roads_in_bound);
+    verified(&x, &rx);
+}
+
+#[test]
+fn when_everyone_stays_the_report_says_so_not_that_nobody_can_leave() {
+    // stay_share = 1 and no combatants: by hand, nobody leaves and nobody is stranded, so
+    // there is no egress and no gap, and the reason is that everyone stays — not that every
+    // neighbourhood is cut off (the example's people can reach its corridors).
+    let dir = example_dir(
+        |m| {
+            m.replace("stay_share = 0.1", "stay_share = 1.0")
+                .replace("combatants = 2000\n", "combatants = 0\n")
+        },
+        &[],
+    );
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    assert_eq!((r.leaving, r.stranded), (0.0, 0.0));
+    assert_eq!((r.egress_time_s, r.gap), (None, None));
+    let why = r.no_egress_because.as_deref().unwrap();
+    assert!(why.contains("stay_share"), "{why}");
+    assert!(!why.contains("stranded"), "{why}");
+    assert!(
+        r.headline.iter().all(|h| !h.contains("cannot leave")),
+        "{:?}",
+        r.headline
+    );
+    assert!(r.headline[0].contains("nobody leaves"), "{:?}", r.headline);
+    verified(&s, &r);
+}
+
+#[test]
+fn odd_places_conserve_their_people_and_pass_the_check() {
+    // Places the start rule must handle: partly outside, thinner than a cell, on a hillside
+    // corner (an area and a point) where every road within 500 m is closed.
+    let feature = |name: &str, people: f64, geometry: String| {
+        format!("{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{name}\",\"people\":{people}}},\"geometry\":{geometry}}}")
+    };
+    let square = |lon0: f64, lat0: f64, lon1: f64, lat1: f64| {
+        format!("{{\"type\":\"Polygon\",\"coordinates\":[[[{lon0},{lat0}],[{lon1},{lat0}],[{lon1},{lat1}],[{lon0},{lat1}],[{lon0},{lat0}]]]}}")
+    };
+    let s = with_population(&[
+        // Half of it west of the enclave (lon < 1.512).
+        feature(
+            "half outside",
+            10000.0,
+            square(1.505, 42.506, 1.519, 42.509),
+        ),
+        // 10 m by 10 m in town: thinner than a cell.
+        feature("tiny", 3000.0, square(1.5300, 42.5080, 1.53012, 42.50809)),
+        // The south-east hillside corner.
+        feature("corner", 2000.0, square(1.5435, 42.5025, 1.545, 42.5035)),
+        feature(
+            "point corner",
+            1000.0,
+            "{\"type\":\"Point\",\"coordinates\":[1.5449,42.5026]}".into(),
+        ),
+        feature("town", 20000.0, square(1.525, 42.505, 1.535, 42.51)),
+    ]);
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: half the first area lies outside the enclave (lon 1.505 to 1.519, the enclave
+    // from 1.512), so half its people are besieged; a place thinner than a cell still starts
+    // its people (from its interior point); nobody is lost between leaving and staying.
+    let n = |name: &str| r.neighbourhoods.iter().find(|n| n.name == name).unwrap();
+    assert_eq!(n("half outside").people, 5000.0);
+    assert_eq!((n("tiny").stranded, n("tiny").leaving), (0.0, 2700.0));
+    for n in &r.neighbourhoods {
+        assert!((n.leaving + n.staying - n.people).abs() <= 1.0, "{n:?}");
+    }
+    let by_group: f64 = r
+        .groups
+        .iter()
+        .filter(|g| g.purpose == Purpose::Civilian)
+        .map(|g| g.people)
+        .sum();
+    assert!((by_group - r.leaving).abs() <= 1.0);
+}
+
+#[test]
+fn combatants_assembled_on_a_civilian_checkpoint_keep_the_plan_checkable() {
+    // 300 combatants assemble exactly on the Enclar crossing's checkpoint and 200 at the
+    // middle of Sector A3; the roads every combatant way needs are closed to civilians in plan
+    // and bound alike, so the bound stays below the plan.
+    let dir = with_assembly_points(
+        "",
+        "[[evacuation.assembly_points]]\nname = \"On Enclar\"\npoint = [42.50255, 1.51284]\ncombatants = 300\n\n\
+         [[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 200\n",
+    );
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // By hand: from the Enclar checkpoint, as from the middle of Sector A1, no foot road within
+    // 500 m leads to CS-101's reception, so those 300 never move and close no road to
+    // civilians: Enclar still screens civilians; the 200 from the barracks all leave.
+    assert_eq!(r.combatants_stranded, 300.0);
+    assert!(r
+        .combatants_stranded_because
+        .iter()
+        .all(|x| x.contains("On Enclar")));
+    let enclar = r.corridors.iter().find(|c| c.name == "Enclar crossing");
+    assert!(enclar.unwrap().people > 50_000.0);
+    let (e, b) = (r.egress_time_s.unwrap(), r.lower_bound_s.unwrap());
+    assert!(b <= e, "{b} > {e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The kept search trees against checkpoints that open late (buckets of zero capacity
+    /// before opening), many sources on few nodes and tied travel times: `ccrp_cross_checked`
+    /// compares every repaired tree's answer with a search from scratch (and panics if they
+    /// differ); the plan routes everyone the exact time-expanded optimum routes, never beats
+    /// it, and never overfills a bucket.
+    #[test]
+    fn kept_trees_agree_with_fresh_searches_when_checkpoints_open_late(
+        (n, roads, sources, open_a, open_b, cap_a, cap_b) in (4usize..8).prop_flat_map(|n| (
+            Just(n),
+            proptest::collection::vec((0..n as u32, 0..n as u32, 1u32..3, 1u32..4), n..3 * n),
+            proptest::collection::vec((0..n as u32, 0u32..12), 1..5),
+            0u32..6, 0u32..12, 1u32..4, 1u32..3,
+        ))
+    ) {
+        let sink = n as u32;
+        // Every node walks to checkpoint A's approach (n − 1) in 2 steps, one person a step:
+        // ties everywhere. A: n − 1 → sink, 1 step, opens at `open_a`; B: n − 2 → sink,
+        // 2 steps, opens at `open_b`.
+        let mut list: Vec<(u32, u32, u32, u32)> = roads.into_iter().filter(|a| a.0 != a.1).collect();
+        list.extend((0..n as u32 - 1).map(|v| (v, n as u32 - 1, 2, 1)));
+        let roads_end = list.len();
+        list.push((n as u32 - 1, sink, 1, cap_a));
+        list.push((n as u32 - 2, sink, 2, cap_b));
+        let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
+        let (g, ids) = Graph::from_arcs(n + 1, &pairs);
+        let m = list.len();
+        let (mut travel, mut cap, mut resource) = (vec![0u32; m], vec![0u32; m], vec![0u32; m]);
+        for (i, a) in list.iter().enumerate() {
+            let id = ids[i] as usize;
+            travel[id] = a.2;
+            resource[id] = id as u32;
+            cap[id] = a.3;
+        }
+        let opens_at = |a: usize| -> Option<u32> {
+            let i = ids.iter().position(|&x| x as usize == a).unwrap();
+            match i.checked_sub(roads_end) {
+                Some(0) => Some(open_a),
+                Some(_) => Some(open_b),
+                None => None,
+            }
+        };
+        let max_steps = 90u32;
+        let open: Vec<Option<Vec<bool>>> = (0..m)
+            .map(|a| opens_at(a).map(|o| (0..=max_steps).map(|k| k >= o).collect()))
+            .collect();
+        let people: Vec<(u32, u32)> = sources;
+        let opt = time_expanded_optimum_shared(
+            &ExpandedNetwork { graph: &g, travel_steps: &travel, resource: &resource, cap_per_step: &cap, open: &open },
+            &people, &[sink], max_steps,
+        );
+        let Some(opt) = opt else { return Ok(()) };
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: travel.iter().map(|&t| t as f64).collect(),
+            resource: resource.clone(),
+            capacity: cap.iter().map(|&c| c as f64).collect(),
+            open: (0..m).map(|a| opens_at(a).map(|o| vec![(o as f64, 1e9)])).collect(),
+            bucket_s: 1.0,
+            horizon_buckets: 500,
+        };
+        let fp: Vec<(u32, f64)> = people.iter().map(|&(v, p)| (v, p as f64)).collect();
+        let plan = ccrp_cross_checked(&net, &plain_sources(&fp, &[sink]));
+        let total: u32 = people.iter().map(|p| p.1).sum();
+        let routed: f64 = plan.reservations.iter().map(|r| r.people).sum();
+        prop_assert!((routed - total as f64).abs() < 1e-6, "routed {routed} of {total}");
+        let egress = plan.reservations.iter().map(|r| r.arrive_s).fold(0.0, f64::max);
+        prop_assert!(total == 0 || egress + 1e-9 >= opt as f64, "CCRP {egress} < optimum {opt}");
+        for (r, used) in plan.used.iter().enumerate() {
+            for (k, &u) in used.iter().enumerate() {
+                prop_assert!(u <= net.bucket_capacity(r, k as u32) + 1e-9);
+            }
+        }
+        // The same answer without the cross-check.
+        prop_assert_eq!(ccrp(&net, &plain_sources(&fp, &[sink])).reservations, plan.reservations);
+    }
+}
+
+#[test]
+fn only_combatants_can_leave_and_the_headline_says_the_civilians_cannot_first() {
+    // Every civilian crossing becomes a combatant one (civilians have none), and 200
+    // combatants assemble in the middle of Sector A3, from where CS-101 is reachable.
+    let (_d, s) = example_with(
+        |m| {
+            m.replace("purpose = \"civilian\"", "purpose = \"combatant\"")
+                .replace("combatants = 2000\n", "")
+                + "\n[[evacuation.assembly_points]]\nname = \"South barracks\"\npoint = [42.5045, 1.533]\ncombatants = 200\n"
+        },
+        &[],
+    );
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    verified(&s, &r);
+    // Those who can leave (the combatants) have an egress time and a bound below it.
+    assert!(r.lower_bound_s.unwrap() <= r.egress_time_s.unwrap());
+    assert!(
+        r.headline[1].starts_with("of those who can leave"),
+        "{:?}",
+        r.headline
+    );
+    // By hand: 90 % of 250,000 would leave, none can; the 200 combatants all can.
+    assert_eq!(r.stranded, 225_000.0);
+    assert_eq!(r.combatants_stranded, 0.0);
+    assert!(
+        r.headline[0].contains("225000 of 250000"),
+        "{:?}",
+        r.headline
+    );
+}

@@ -97,11 +97,14 @@ pub(crate) fn build(
         (Some(e), Some(b)) if b > 0.0 => Some(e / b - 1.0),
         _ => None,
     };
-    let no_egress_because = egress.is_none().then(|| {
-        "nobody can reach a corridor's reception: every neighbourhood is stranded (see neighbourhoods[].stranded_because)".to_string()
-    });
+    let no_egress_because = egress
+        .is_none()
+        .then(|| no_egress_reason(stranded, ev.stay_share));
     let staying = (people * ev.stay_share + stranded).round();
-    let headline = headline(people, stranded, combatants_stranded, egress, bound, gap);
+    let headline = headline(people, stranded, combatants_stranded, egress, bound, gap)
+        .into_iter()
+        .chain(no_egress_because.clone())
+        .collect();
     let neighbourhoods = neighbourhoods(s, units, civ);
     EvacuationReport {
         enclave: enclave.to_string(),
@@ -180,9 +183,19 @@ fn headline(
             "{who} reaches reception after {:.1} h",
             e / 3600.0
         )),
-        _ => out.push("nobody can leave: no egress time and no gap".into()),
+        // The reason follows (`no_egress_reason`).
+        _ => {}
     }
     out
+}
+
+/// Why there is no egress time (and no gap): nobody who would leave can, or nobody leaves.
+fn no_egress_reason(stranded: f64, stay_share: f64) -> String {
+    if stranded >= 0.5 {
+        "nobody can leave: nobody can reach a corridor's reception, every neighbourhood is stranded (see neighbourhoods[].stranded_because); no egress time and no gap".into()
+    } else {
+        format!("nobody leaves: stay_share = {stay_share} keeps everyone inside and there are no combatants; no egress time and no gap")
+    }
 }
 
 /// Why the people of a flow's groups are stranded, one line per group with anyone stranded.
@@ -450,7 +463,8 @@ fn remaining_by_hour(s: &Scenario, units: &[Unit], all: &[Planned], egress: f64)
 
 /// The rows of [`remaining_by_hour`]: per hour from 0 to one past the egress, the people of
 /// each neighbourhood and the combatants not yet across (a crossing at exactly the hour counts
-/// from the next row, so hour 0 counts everyone). Combatants are counted apart, never taken from a neighbourhood.
+/// from the next row, so hour 0 counts everyone). Combatants are counted apart, never taken
+/// from a neighbourhood.
 fn remaining_rows(people: &[f64], combatants: f64, exits: &[Exit], egress: f64) -> Vec<HourRow> {
     let hours = (egress / 3600.0).ceil() as u32 + 1;
     (0..=hours)

@@ -4,8 +4,8 @@
 //! routing whose civilian plan finishes earliest is kept — combatants still never share a
 //! stretch of road with civilians, and a routing that strands combatants the shortest routing
 //! moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
-//! route must use, whatever the routing (on every way from a neighbourhood's possible start
-//! nodes to every combatant reception); closing them to civilians keeps the lower bound valid
+//! route must use, whatever the routing (on every way from the possible start nodes of each
+//! cell combatants live in to every combatant reception); closing them to civilians keeps the lower bound valid
 //! for every plan in which every combatant who can leave does, and tightens it.
 //!
 //! The mandatory roads are post-dominators: in the graph with each road split by a node of its
@@ -15,7 +15,9 @@
 //! neighbourhoods.
 
 use super::network::{segments, Network, Segment};
+use super::start::{self, MAX_START_M};
 use super::{plan_flow, start_points, used_segments, EvacuationError, Flow, Unit};
+use corridor_roads::geometry::haversine_m;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
 use corridor_scenario::{ScenarioMap, Side};
 use serde::Serialize;
@@ -79,7 +81,10 @@ pub(crate) fn plan_apart<'a>(
         )
     };
     let open_net = build(&c.corridors, &HashSet::new())?;
-    let mandatory = mandatory_segments(&open_net, c.units, &c.people[0]);
+    // Every node each cell's combatants could start from (the same nodes on every routing's
+    // network: one foot layer), computed once.
+    let starts = start_sets(&open_net, c.units, &c.people[0]);
+    let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
     let shortest = plan_flow(open_net, c.units, &c.people)?;
     let reference = stranded(&shortest);
@@ -186,7 +191,15 @@ pub(crate) fn plan_apart<'a>(
                 }
             );
             let mut net = build(&c.corridors, &HashSet::new())?;
-            let roads = protecting_tree(&net, c, &civilian_net, alone, weight, keep_checkpoints);
+            let roads = protecting_tree(
+                &net,
+                c,
+                &starts,
+                &civilian_net,
+                alone,
+                weight,
+                keep_checkpoints,
+            );
             net.keep_only_roads(&roads);
             let tree = plan_flow(net, c.units, &c.people)?;
             if consider(name, tree, &mut best)? {
@@ -330,13 +343,14 @@ const PROTECT_ROUNDS: usize = 12;
 fn protecting_tree(
     net: &Network,
     c: &CombatantInput,
+    starts: &[Vec<u32>],
     civilian_net: &Network,
     alone: &Alone,
     weight_s: f64,
     keep_checkpoints: bool,
 ) -> HashSet<u32> {
     let mut need = alone.need.clone();
-    let mut roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+    let mut roads = penalised_tree(net, starts, &need, weight_s);
     for _ in 0..PROTECT_ROUNDS {
         let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
         let mut closed = civilian_net.clone();
@@ -350,19 +364,18 @@ fn protecting_tree(
                 *need.entry(*x).or_default() += 1.0;
             }
         }
-        roads = penalised_tree(net, c.units, &c.people[0], &need, weight_s);
+        roads = penalised_tree(net, starts, &need, weight_s);
     }
     roads
 }
 
 /// The roads of one shortest-path tree towards the combatants' receptions with each road's
-/// cost its travel time plus `weight_s` × its civilians' share (`need`): per starting place
-/// the way from its cheapest possible start node (any within `MAX_START_M`). The tree's ways
-/// merge, so the combatants take few roads, and those the civilians need least.
+/// cost its travel time plus `weight_s` × its civilians' share (`need`): per cell combatants
+/// start from, the way from its cheapest possible start node (any within `MAX_START_M`). The
+/// tree's ways merge, so the combatants take few roads, and those the civilians need least.
 fn penalised_tree(
     net: &Network,
-    units: &[Unit],
-    people: &[(usize, f64)],
+    starts: &[Vec<u32>],
     need: &HashMap<Segment, f64>,
     weight_s: f64,
 ) -> HashSet<u32> {
@@ -391,13 +404,10 @@ fn penalised_tree(
     let mut q = OneToAll::new(&net.graph);
     q.run(&net.graph, &cost, &seeds, f64::INFINITY, true);
     let mut keep = HashSet::new();
-    for &(u, p) in people {
-        if p <= 0.0 {
-            continue;
-        }
-        let start = net
-            .start_nodes_near(0, units[u].point)
-            .into_iter()
+    for set in starts {
+        let start = set
+            .iter()
+            .copied()
             .filter(|&v| q.cost(v).is_finite())
             .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)));
         let Some(mut x) = start else { continue };
@@ -425,27 +435,38 @@ fn earlier(a: &Flow, b: &Flow) -> bool {
     e(a) < e(b) - 1e-6
 }
 
-/// The road pieces every combatant route must use, whatever the routing: per starting place
-/// with combatants, the roads on every way from any node they could start from (every node
-/// inside the enclave within `MAX_START_M`) to any combatant reception on `net` (the combatants'
-/// network with no separation rule).
-pub(crate) fn mandatory_segments(
-    net: &Network,
-    units: &[Unit],
-    people: &[(usize, f64)],
-) -> HashSet<Segment> {
+/// The road pieces every combatant route must use, whatever the routing: per cell combatants
+/// start from (`starts`: [`start_sets`]), the roads on every way from any node they could start from there to any
+/// combatant reception on `net` (the combatants' network with no separation rule).
+pub(crate) fn mandatory_segments(net: &Network, starts: &[Vec<u32>]) -> HashSet<Segment> {
     let open: Vec<bool> = net.bound_travel_s.iter().map(|t| t.is_finite()).collect();
     let roads = net.road_of_arc();
-    let starts: Vec<Vec<u32>> = people
-        .iter()
-        .filter(|x| x.1 > 0.0)
-        .map(|&(u, _)| net.start_nodes_near(0, units[u].point))
-        .collect();
-    mandatory_edges(&net.graph, &open, &roads, &starts, net.sink_nodes())
+    mandatory_edges(&net.graph, &open, &roads, starts, net.sink_nodes())
         .into_iter()
         .flatten()
         .flatten()
         .flat_map(|r| net.road_segments(r))
+        .collect()
+}
+
+/// Per cell where a place's combatants live (the plan's cells, [`start::inhabited`] of
+/// [`start::cells`]: an area's combatants start all over it, not at its representative point),
+/// every foot node inside the enclave within [`MAX_START_M`] of it — any of which some routing
+/// may start them from (`net`: the combatants' network, foot only).
+fn start_sets(net: &Network, units: &[Unit], people: &[(usize, f64)]) -> Vec<Vec<u32>> {
+    let foot = net.start_candidates(0);
+    people
+        .iter()
+        .filter(|x| x.1 > 0.0)
+        .flat_map(|&(u, _)| {
+            start::inhabited(start::cells(units[u].point, units[u].area.as_ref()), &foot)
+        })
+        .map(|c| {
+            foot.iter()
+                .filter(|k| haversine_m(k.at, c) <= MAX_START_M)
+                .map(|k| k.node)
+                .collect()
+        })
         .collect()
 }
 
