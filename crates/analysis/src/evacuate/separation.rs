@@ -193,7 +193,7 @@ pub(crate) fn plan_apart<'a>(
             let mut net = build(&c.corridors, &HashSet::new())?;
             let roads = protecting_tree(
                 &net,
-                c,
+                civilian_units,
                 &starts,
                 &civilian_net,
                 alone,
@@ -342,7 +342,7 @@ const PROTECT_ROUNDS: usize = 12;
 /// avoid it. Returns the tree's roads (ids of `net`).
 fn protecting_tree(
     net: &Network,
-    c: &CombatantInput,
+    civilian_units: &[Unit],
     starts: &[Vec<u32>],
     civilian_net: &Network,
     alone: &Alone,
@@ -355,7 +355,7 @@ fn protecting_tree(
         let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
         let mut closed = civilian_net.clone();
         closed.close_segments(&pieces);
-        let cut = losing(civilian_net, &closed, c.units, keep_checkpoints);
+        let cut = losing(civilian_net, &closed, civilian_units, keep_checkpoints);
         if cut.is_empty() {
             break;
         }
