@@ -1,5 +1,5 @@
 //! `corridor access` and `corridor isochrone` on a map other than the example's: a small
-//! invented scenario on Liechtenstein (`../shared/data/liechtenstein.osm.pbf`), every expected
+//! invented scenario on Liechtenstein (`data/liechtenstein.osm.pbf`, bundled so that a clean clone runs it), every expected
 //! figure worked out by hand from the files below and the documented rules.
 
 mod common;
@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn liechtenstein() -> PathBuf {
-    root().join("../shared/data/liechtenstein.osm.pbf")
+    root().join("data/liechtenstein.osm.pbf")
 }
 
 /// The scenario: an enclave around Vaduz (opposition), a government strip north of it from
