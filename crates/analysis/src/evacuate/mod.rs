@@ -18,6 +18,7 @@ mod report;
 pub mod separation;
 pub mod start;
 mod suggest;
+pub mod synthetic;
 pub mod verify;
 
 pub use capacity::{
