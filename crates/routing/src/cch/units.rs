@@ -39,64 +39,50 @@ fn rounded(w: f64) -> Option<f64> {
     }
 }
 
-impl Units for u32 {
-    const INF: u32 = u32::MAX;
-    /// 2³¹ − 1 ms = 24.8 days: a sum of two finite weights never reaches `INF` by accident.
-    const MAX_FINITE: u32 = (1 << 31) - 1;
+/// `Units` for one unsigned width: everything but the cap is the same for both.
+macro_rules! units_for {
+    ($t:ty, $max_finite:expr, $max_doc:literal) => {
+        impl Units for $t {
+            const INF: $t = <$t>::MAX;
+            #[doc = $max_doc]
+            const MAX_FINITE: $t = $max_finite;
 
-    #[inline]
-    fn from_cost(w: f64) -> u32 {
-        match rounded(w) {
-            None => Self::INF,
-            Some(u) if u >= Self::MAX_FINITE as f64 => Self::MAX_FINITE,
-            Some(u) => u as u32,
+            #[inline]
+            fn from_cost(w: f64) -> $t {
+                match rounded(w) {
+                    None => Self::INF,
+                    Some(u) if u >= Self::MAX_FINITE as f64 => Self::MAX_FINITE,
+                    Some(u) => u as $t,
+                }
+            }
+
+            #[inline]
+            fn to_cost(self) -> f64 {
+                if self == Self::INF {
+                    f64::INFINITY
+                } else {
+                    self as f64 / UNITS_PER_COST
+                }
+            }
+
+            #[inline]
+            fn sat_add(self, other: $t) -> $t {
+                self.saturating_add(other)
+            }
         }
-    }
-
-    #[inline]
-    fn to_cost(self) -> f64 {
-        if self == Self::INF {
-            f64::INFINITY
-        } else {
-            self as f64 / UNITS_PER_COST
-        }
-    }
-
-    #[inline]
-    fn sat_add(self, other: u32) -> u32 {
-        self.saturating_add(other)
-    }
+    };
 }
 
-impl Units for u64 {
-    const INF: u64 = u64::MAX;
-    /// 2⁵³ − 1 ms (285,000 years): every finite weight is an integer `f64` holds exactly, so
-    /// an `f64` Dijkstra on the rounded weights is an exact oracle for it.
-    const MAX_FINITE: u64 = (1 << 53) - 1;
-
-    #[inline]
-    fn from_cost(w: f64) -> u64 {
-        match rounded(w) {
-            None => Self::INF,
-            Some(u) if u >= Self::MAX_FINITE as f64 => Self::MAX_FINITE,
-            Some(u) => u as u64,
-        }
-    }
-
-    #[inline]
-    fn to_cost(self) -> f64 {
-        if self == Self::INF {
-            f64::INFINITY
-        } else {
-            self as f64 / UNITS_PER_COST
-        }
-    }
-
-    #[inline]
-    fn sat_add(self, other: u64) -> u64 {
-        self.saturating_add(other)
-    }
-}
+units_for!(
+    u32,
+    (1 << 31) - 1,
+    "2³¹ − 1 ms = 24.8 days: a sum of two finite weights never reaches `INF` by accident."
+);
+units_for!(
+    u64,
+    (1 << 53) - 1,
+    "2⁵³ − 1 ms (285,000 years): every finite weight is an integer `f64` holds exactly, so an `f64` Dijkstra on the rounded weights is an exact oracle for it."
+);
 
 /// Whether every finite cost of `weight` converts to `W` without clamping: the condition for
 /// customizing `weight` as a `CchMetric<W>` and getting exact answers.
