@@ -126,11 +126,17 @@ fn access_on_liechtenstein_follows_the_documented_rules_by_hand() {
     assert_eq!(on["incidents"], 3);
     assert_eq!(on["closures_in_force"], 1);
     assert!(on["roads_closed_on_foot"].as_u64().unwrap() >= 1, "{on}");
+    // The territory file is dated: the government strip holds from 20 July, so two features on
+    // 21 July and only the enclave on 17 July; the assumptions say the timeline is followed.
+    assert_eq!(on["territory_features_in_force"], 2);
+    let says = |v: &Value| v["assumptions"].to_string();
+    assert!(says(&v).contains("territory is dated"), "{}", says(&v));
     let before = json(&["access", sc, "--compare", "2016-07-17"]);
     let on = &before["changes"]["scenario_on_compare_date"];
     assert_eq!(on["incidents"], 1);
     assert_eq!(on["closures_in_force"], 0);
     assert_eq!(on["roads_closed_on_foot"], 0);
+    assert_eq!(on["territory_features_in_force"], 1);
 }
 
 /// An isochrone on Liechtenstein is a filled area: each polygon holds no hole, it contains its

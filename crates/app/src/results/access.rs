@@ -99,6 +99,7 @@ pub fn report_on_with(
         .map_err(|e| anyhow!("{e}"))?;
     let state = json!({"as_of": date, "incidents": s.incidents.len(),
         "closures_in_force": s.closures.len(),
+        "territory_features_in_force": s.territories.len(),
         "roads_closed_on_foot": (0..foot.graph.edge_count() as u32).filter(|&e| foot.closure_of(e).is_some()).count(),
         "roads_closed_by_car": (0..car.graph.edge_count() as u32).filter(|&e| car.closure_of(e).is_some()).count()});
     Ok((r, state))
@@ -117,7 +118,7 @@ fn engine_json(now: &AccessReport, then: Option<&AccessReport>) -> Value {
            "rule": "auto: the customized CCH (multi-source PHAST) when a customization (unless cached, as the server keeps one) plus two sweeps is expected to cost less than two Dijkstra searches, from the graph's sizes and measured costs (corridor_analysis::engine::one_to_all_engine); both engines give the same minutes and the same nearest facility (equal times in whole milliseconds: the smallest road-node id)"})
 }
 
-fn assumptions(params: &AccessParams) -> Value {
+fn assumptions(params: &AccessParams, s: &corridor_scenario::Scenario) -> Value {
     json!([
         "facilities from the map are functioning unless a facilities record in force or an incident says otherwise; a dated record (since/until) supersedes incidents before its since, so a facility can reopen",
         format!("an incident hits a facility within {} m, or within {} m when its notes name the facility (whole name, as words)", params.hits.hit_radius_m, params.hits.named_hit_radius_m),
@@ -125,8 +126,22 @@ fn assumptions(params: &AccessParams) -> Value {
         "partially functioning facilities count as working in coverage and catchments; coverage_fully_functioning counts fully functioning ones only",
         "each person goes to the nearest working facility by travel time (fastest, on the scenario's passability), without capacity limits: a catchment is a facility's load",
         "population units are reached at their point (or an interior point of their area); farther than max_snap_m from a road is unreachable",
-        "territory is undated: the same on every date; --compare re-reads incidents, closures and facility records for its date",
+        territory_assumption(s),
     ])
+}
+
+/// What `--compare` does with territory: a dated timeline (`since`/`until` on its features) is
+/// read for each date, so the front in force on the compare date decides passability there.
+fn territory_assumption(s: &corridor_scenario::Scenario) -> String {
+    let dated = s
+        .territory_timeline
+        .iter()
+        .any(|t| t.since.is_some() || t.until.is_some());
+    if dated {
+        "territory is dated (since/until): each date is evaluated with the features in force on it (territory_features_in_force); --compare also re-reads incidents, closures and facility records for its date".to_string()
+    } else {
+        "territory is undated: the same on every date; --compare re-reads incidents, closures and facility records for its date".to_string()
+    }
 }
 
 /// Facility status and coverage on `as_of` (and on `compare_date`, with what changed), as
@@ -197,7 +212,7 @@ pub fn access_result_with(
                 }
                 None => json!([]),
             };
-            v["assumptions"] = assumptions(&params);
+            v["assumptions"] = assumptions(&params, s);
             v["engine"] = engine_json(&now, then.as_ref().map(|t| &t.0));
             v
         }
