@@ -887,7 +887,12 @@ pub async fn isochrone(
                 }
             };
             let minutes = minutes_param(m, &[10.0, 20.0, 30.0])?;
-            let cached = cached_fastest(live);
+            // Only the asked profile's customization: the other is not searched, and a first
+            // call should not pay for it.
+            let side = corridor_scenario::Side::default_for(&live.owner().loaded.scenario);
+            let cached = live.weights(profile, side, corridor_scenario::Mode::Fastest, 0.0);
+            let mut customized = [None, None];
+            customized[profile.index()] = Some(&*cached);
             results::access::isochrone_result(
                 &live.owner().loaded,
                 live.on(profile),
@@ -897,7 +902,7 @@ pub async fn isochrone(
                 &minutes,
                 results::access::Engines {
                     choice: Default::default(),
-                    customized: [Some(&cached[0]), Some(&cached[1])],
+                    customized,
                 },
             )
             .map_err(analysis_error)
