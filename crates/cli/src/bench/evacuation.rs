@@ -23,6 +23,12 @@ pub struct EvacuationBenchResult {
     pub stranded: f64,
     pub egress_time_h: Option<f64>,
     pub lower_bound_h: Option<f64>,
+    /// Which valid bound that is (e.g. `civilian road cut`, `combatant checkpoints`).
+    pub lower_bound_binds: Option<String>,
+    /// Every valid bound computed, largest first (h), with its flow and kind.
+    pub lower_bounds_h: Vec<(String, f64)>,
+    /// Seconds spent on the road-cut bounds (within `plan_s`).
+    pub bound_s: f64,
     /// The civilians' bound with the combatants' roads closed (see the evacuation report).
     pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
@@ -114,6 +120,13 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         stranded: r.stranded,
         egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
         lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
+        lower_bound_binds: r.lower_bound_binds.clone(),
+        lower_bounds_h: r
+            .lower_bounds
+            .iter()
+            .map(|b| (format!("{} {}", b.flow, b.kind), b.time_s / 3600.0))
+            .collect(),
+        bound_s: r.bound_seconds,
         lower_bound_given_combatant_roads_h: r
             .lower_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),
