@@ -100,6 +100,78 @@ impl MaxFlow {
         }
     }
 
+    /// [`MaxFlow::run`] for large networks (the road bound's static cuts): the levels stop at
+    /// the sink's and each search pushes a whole blocking flow, branching, instead of one path
+    /// from the source at a time. Same value; possibly another maximum flow, so the checkpoint
+    /// bound (whose flow is an assignment the planner uses) keeps `run`.
+    pub(crate) fn run_blocking(&mut self, s: usize, t: usize) -> f64 {
+        const TINY: f64 = 1e-12;
+        let n = self.adj.len();
+        let mut total = 0.0;
+        let mut level = vec![usize::MAX; n];
+        let mut next = vec![0usize; n];
+        loop {
+            level.iter_mut().for_each(|x| *x = usize::MAX);
+            level[s] = 0;
+            let mut queue = std::collections::VecDeque::from([s]);
+            while let Some(u) = queue.pop_front() {
+                if level[t] != usize::MAX && level[u] >= level[t] {
+                    break;
+                }
+                for &e in &self.adj[u] {
+                    let v = self.head[e];
+                    if self.cap[e] > TINY && level[v] == usize::MAX {
+                        level[v] = level[u] + 1;
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if level[t] == usize::MAX {
+                return total;
+            }
+            next.iter_mut().for_each(|x| *x = 0);
+            loop {
+                let pushed = self.push_blocking(s, t, f64::INFINITY, &level, &mut next);
+                if pushed <= TINY {
+                    break;
+                }
+                total += pushed;
+            }
+        }
+    }
+
+    fn push_blocking(
+        &mut self,
+        u: usize,
+        t: usize,
+        limit: f64,
+        level: &[usize],
+        next: &mut [usize],
+    ) -> f64 {
+        if u == t {
+            return limit;
+        }
+        let mut pushed = 0.0;
+        while next[u] < self.adj[u].len() {
+            let e = self.adj[u][next[u]];
+            let v = self.head[e];
+            if self.cap[e] > 1e-12 && level[v] == level[u] + 1 {
+                let want = (limit - pushed).min(self.cap[e]);
+                let got = self.push_blocking(v, t, want, level, next);
+                if got > 1e-12 {
+                    self.cap[e] -= got;
+                    self.cap[e ^ 1] += got;
+                    pushed += got;
+                    if limit - pushed <= 1e-12 {
+                        return pushed;
+                    }
+                }
+            }
+            next[u] += 1;
+        }
+        pushed
+    }
+
     fn push(&mut self, u: usize, t: usize, limit: f64, level: &[usize], next: &mut [usize]) -> f64 {
         if u == t {
             return limit;

@@ -130,6 +130,7 @@ pub(crate) fn build(
             .bound_given_separation_s
             .filter(|_| egress.is_some())
             .map(f64::floor),
+        road_bound_given_combatant_roads_s: None,
         combatant_roads_in_bound: separation.as_ref().map_or(0, |x| x.mandatory_segments),
         combatant_routings: separation.map_or_else(Vec::new, |x| x.routings),
         gap,

@@ -68,6 +68,9 @@ pub struct RoadBound {
     pub cut_resources: Vec<u32>,
     /// People inside the cut (counted by the bound).
     pub people_counted: f64,
+    /// The relaxed schedule just after `time_s`: per counted entry of the people given (its
+    /// index), the people per cut resource (in the order of `cut_resources`).
+    pub assignment: Vec<(usize, Vec<f64>)>,
 }
 
 /// The road bound of `people` going to any of `sinks`; `None` if there is nobody to move or no
@@ -77,10 +80,10 @@ pub fn road_bound(
     people: &[StartingPeople],
     sinks: &[u32],
 ) -> Option<RoadBound> {
-    let people: Vec<&StartingPeople> = people
-        .iter()
-        .filter(|p| p.people > 0.0 && !p.starts.is_empty())
+    let given: Vec<usize> = (0..people.len())
+        .filter(|&i| people[i].people > 0.0 && !people[i].starts.is_empty())
         .collect();
+    let people: Vec<&StartingPeople> = given.iter().map(|&i| &people[i]).collect();
     if people.is_empty() || sinks.is_empty() {
         return None;
     }
@@ -98,6 +101,12 @@ pub fn road_bound(
         .filter(|side| sinks.iter().all(|&v| !side[v as usize]))
         .filter_map(|side| evaluate_cut(net, &people, &onward, &side))
         .max_by(|a, b| a.time_s.total_cmp(&b.time_s))
+        .map(|mut b| {
+            for x in &mut b.assignment {
+                x.0 = given[x.0];
+            }
+            b
+        })
 }
 
 /// The static flow network the cuts are taken from: the nodes on some way from a start to a
@@ -201,7 +210,7 @@ impl<'a> StaticNetwork<'a> {
         for &(arc, _, per_s) in &self.roads {
             self.flow.raise(arc, per_s * span_s);
         }
-        self.value += self.flow.run(0, 1);
+        self.value += self.flow.run_blocking(0, 1);
         let fits = self.value >= self.total * (1.0 - 1e-9);
         let reached = self.flow.source_side(0);
         let g = self.net.graph;
@@ -282,10 +291,8 @@ fn evaluate_cut(
         }
     }
     resources.sort_unstable_by_key(|x| x.0);
-    let counted: Vec<&StartingPeople> = people
-        .iter()
-        .copied()
-        .filter(|p| p.starts.iter().all(|&v| inside[v as usize]))
+    let counted: Vec<usize> = (0..people.len())
+        .filter(|&i| people[i].starts.iter().all(|&v| inside[v as usize]))
         .collect();
     if counted.is_empty() || resources.is_empty() {
         return None;
@@ -300,9 +307,10 @@ fn evaluate_cut(
             }
         })
         .collect();
-    let reach = reach_within(g, &within, &counted, &resources);
+    let groups: Vec<&StartingPeople> = counted.iter().map(|&i| people[i]).collect();
+    let reach = reach_within(g, &within, &groups, &resources);
     // People who cannot leave the cut at all cannot leave: not counted.
-    let (counted, reach): (Vec<&StartingPeople>, Vec<Vec<f64>>) = counted
+    let (counted, reach): (Vec<usize>, Vec<Vec<f64>>) = counted
         .into_iter()
         .zip(reach)
         .filter(|(_, r)| r.iter().any(|x| x.is_finite()))
@@ -324,8 +332,8 @@ fn evaluate_cut(
     let groups = counted
         .iter()
         .zip(reach)
-        .map(|(p, reach_s)| BoundGroup {
-            people: p.people,
+        .map(|(&i, reach_s)| BoundGroup {
+            people: people[i].people,
             class: 0,
             reach_s,
             direct_s: f64::INFINITY,
@@ -340,7 +348,8 @@ fn evaluate_cut(
     Some(RoadBound {
         time_s: bound.time_s,
         cut_resources: resources.iter().map(|x| x.0).collect(),
-        people_counted: counted.iter().map(|p| p.people).sum(),
+        people_counted: counted.iter().map(|&i| people[i].people).sum(),
+        assignment: counted.into_iter().zip(bound.assignment).collect(),
     })
 }
 
@@ -395,10 +404,35 @@ fn reach_within(
 /// The road bound of a final flow: its network with the bound's travel times (only what every
 /// plan must keep closed), its groups' start nodes and people, every reception.
 pub(crate) fn of_flow(f: &super::Flow) -> Option<RoadBound> {
+    on_travel_times(f, &f.net.bound_travel_s)
+}
+
+/// Share above a flow's valid bounds from which [`given_the_other_flow`] is computed.
+pub const EXPLAIN_ABOVE: f64 = 0.03;
+
+/// The road bound on the flow's own network (the roads the other flow's plan uses closed):
+/// not valid for every plan, but when it is near the egress the separation explains the gap.
+/// Computed only when the plan finishes more than [`EXPLAIN_ABOVE`] after the valid bounds.
+pub(crate) fn given_the_other_flow(f: &super::Flow) -> Option<RoadBound> {
+    let egress = f.plan.egress_s()?;
+    let valid = f
+        .road_bound
+        .as_ref()
+        .map(|b| b.time_s)
+        .into_iter()
+        .chain(f.bound_s)
+        .fold(0.0, f64::max);
+    if valid > 0.0 && egress <= valid * (1.0 + EXPLAIN_ABOVE) {
+        return None;
+    }
+    on_travel_times(f, &f.net.travel_s)
+}
+
+fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
     let n = &f.net;
     let net = RoadNetwork {
         graph: &n.graph,
-        travel_s: &n.bound_travel_s,
+        travel_s,
         resource: &n.resource,
         capacity: &n.capacity,
         open: &n.open,
