@@ -5,22 +5,33 @@
 //! checkpoints, are the bottleneck it lies far below every plan and says nothing about their
 //! quality. This one takes a *cut* of the network — a set `S` of nodes holding every start node
 //! of the people it counts and no reception — and the same relaxed schedule as the checkpoint
-//! bound with the roads leaving `S` in the checkpoints' place:
+//! bound with the roads leaving `S` in the checkpoints' place.
 //!
-//! - every route from a start in `S` to a reception leaves `S`: its *first* arc out of `S` is
-//!   entered no earlier than the shortest travel time from the start to the arc's tail **within
-//!   `S`** (the route stays in `S` until then), and the reception is reached no earlier than
-//!   that entry plus the arc's travel time plus the shortest time from its head to a reception;
-//! - the people entering the arcs of one resource (a road: both directions of an edge; a
-//!   checkpoint: all its crossing roads, both modes) in bucket `b` are at most its capacity in
-//!   that bucket (× the open share, for a checkpoint) — the same count the planner keeps and
-//!   `verify` checks; counting first exits only, and only at the start of their bucket, drops
-//!   load and time, never adds;
-//! - so the people of a plan finishing by `T` give a relaxed schedule finishing by `T`, and the
-//!   least `T` with a relaxed schedule (decided by [`super::bound::lower_bound`]'s maximum flow
-//!   over the groups and the cut's resources per bucket, Hall's condition for every subset at
-//!   once) is ≤ the egress of every plan — for *any* choice of `S`. People with a start outside
-//!   `S` are left out (fewer people only lower it).
+//! **Why it is ≤ the exact optimum.** Take any plan of the planner's model — people leaving
+//! from the network's start nodes for its reception nodes, every road and checkpoint load per
+//! bucket within what `verify` checks — and let `E` be the last arrival of anyone in it (the
+//! planner's reported egress, `last_arrive_s`, is later still);
+//! `Δ` is the bucket. For each person `p` starting in `S` let `a_p` be the first arc of their
+//! route that leaves `S`, entered at `τ_p`, in bucket `b_p = ⌊τ_p / Δ⌋`, of resource `r_p` (a
+//! road — both directions of an edge — or a checkpoint, all its crossing roads in both modes).
+//!
+//! 1. The route before `a_p` lies in `S`, so `τ_p ≥ reach_S(p, r_p)`, the shortest travel
+//!    time from `p`'s start to the tail of an arc of `r_p` leaving `S` over arcs inside `S`;
+//!    hence `b_p ≥ ⌊reach_S / Δ⌋`.
+//! 2. `p` arrives no earlier than `τ_p + t(a_p) + d(head a_p)` (`d`: shortest time to any
+//!    reception) `≥ b_p Δ + onward(r_p)`, `onward` the least `t(a) + d(head a)` over `r_p`'s
+//!    arcs leaving `S`; so `b_p Δ + onward(r_p) ≤ E`.
+//! 3. The people with `(r_p, b_p) = (r, b)` are among those the plan counts on resource `r` in
+//!    bucket `b`, which `verify` holds to `r`'s capacity times the open share of `b`.
+//!
+//! So putting each `p` on `(r_p, b_p)` is a relaxed schedule finishing by `E`: every group's
+//! people on (resource, bucket) pairs with `⌊reach_S / Δ⌋ ≤ b ≤ ⌊(E − onward) / Δ⌋`, within
+//! each pair's capacity. [`super::bound::lower_bound`] decides by one maximum flow whether
+//! such a schedule exists for a time `T` (Hall's condition for every subset of groups and
+//! resources at once); existence is monotone in `T`, and it returns a `T` (to half a second)
+//! at which none exists — so `T < E`. Nothing used the plan: `S` only has to hold the counted
+//! people's starts and no reception, so every `S` gives a valid bound and so does the largest
+//! over several. People starting outside `S` are left out, and fewer people only lower it.
 //!
 //! Relaxed: everything before the first exit from `S` except its shortest travel time (the
 //! roads inside `S` are uncapacitated), everything after it except the shortest onward time,
