@@ -349,3 +349,46 @@ fn road_bound_is_below_the_exact_optimum_on_random_networks() {
     );
     assert!(within_a_step * 2 >= cases, "{within_a_step} of {cases}");
 }
+
+/// People who may start at any of several nodes are bounded for their best pick: 20 people
+/// at node 0 (a road of 1 per step) or node 1 (10 per step), 1 step to the reception 2. From
+/// node 0 alone the last leaves at step 19 and arrives at 20; free to pick, 11 leave per step
+/// and everyone is there at 2 (2 from node 0, 18 from node 1: the exact optimum agrees).
+#[test]
+fn several_possible_starts_count_as_the_best_pick() {
+    let h = hand(3, &[(0, 2, 1.0, 0), (1, 2, 1.0, 1)]);
+    let open = vec![None; 2];
+    let capacity = [1.0, 10.0];
+    let net = RoadNetwork {
+        graph: &h.g,
+        travel_s: &h.travel,
+        resource: &h.resource,
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let from = |starts: Vec<u32>| {
+        road_bound(
+            &net,
+            &[StartingPeople {
+                starts,
+                people: 20.0,
+            }],
+            &[2],
+        )
+        .expect("a bound")
+        .time_s
+    };
+    assert_just_below(from(vec![0]), 20.0);
+    assert_just_below(from(vec![0, 1]), 2.0);
+    let opt = time_expanded_optimum(
+        &h.g,
+        &[1, 1],
+        &[Some(1), Some(10)],
+        &[(0, 2), (1, 18)],
+        &[2],
+        100,
+    );
+    assert_eq!(opt, Some(2));
+}
