@@ -1006,13 +1006,21 @@ fn roads_bind_plans_finish_pass_the_check_and_respect_the_road_cut() {
         e + 1e-6 >= floor,
         "egress {e} s below the road cut's {floor} s"
     );
-    // The checkpoint bound still holds.
-    assert!(e + 1.0 >= r.lower_bound_s.unwrap());
+    // The valid bound still holds; it is the road cut's, and it sees at least what the
+    // independent road-cut floor sees (that floor starts each person at the cut's entry at
+    // once; the bound has their travel times, less at most one bucket of entry rounding).
+    let bound = r.lower_bound_s.unwrap();
+    assert!(e + 1.0 >= bound);
+    assert_eq!(r.lower_bound_binds.as_deref(), Some("civilian road cut"));
+    assert!(
+        bound + s.evacuation.bucket_s >= floor,
+        "road-cut bound {bound} s below the road-cut floor {floor} s"
+    );
     eprintln!(
-        "roads bind: egress {:.2} h, road cut floor {:.2} h, checkpoint bound {:.2} h",
+        "roads bind: egress {:.2} h, road cut floor {:.2} h, valid bound {:.2} h",
         e / 3600.0,
         floor / 3600.0,
-        r.lower_bound_s.unwrap() / 3600.0
+        bound / 3600.0
     );
 }
 

@@ -17,6 +17,7 @@
 //! a checkpoint in bucket `b` does so no earlier than `b × bucket_s`, so one who can reach it at
 //! `d` may use buckets `⌊d / bucket_s⌋ ..= ⌊(T − onward) / bucket_s⌋`.
 
+use super::maxflow::MaxFlow;
 use crate::ccrp::open_seconds;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
 
@@ -211,100 +212,6 @@ fn relaxed_flow(inst: &BoundInstance, prefix: &[Vec<f64>], t: f64) -> Option<Vec
         }
     }
     Some(assignment)
-}
-
-/// Maximum flow with real capacities (Dinic). The bound's networks have a few hundred nodes;
-/// `routing::min_cut` is integral and meant for cuts of road networks.
-struct MaxFlow {
-    head: Vec<usize>,
-    cap: Vec<f64>,
-    initial: Vec<f64>,
-    adj: Vec<Vec<usize>>,
-}
-
-impl MaxFlow {
-    fn new(nodes: usize) -> MaxFlow {
-        MaxFlow {
-            head: Vec::new(),
-            cap: Vec::new(),
-            initial: Vec::new(),
-            adj: vec![Vec::new(); nodes],
-        }
-    }
-
-    fn add_node(&mut self) -> usize {
-        self.adj.push(Vec::new());
-        self.adj.len() - 1
-    }
-
-    /// Adds arc `u → v`; returns its index.
-    fn add(&mut self, u: usize, v: usize, c: f64) -> usize {
-        let i = self.head.len();
-        self.adj[u].push(i);
-        self.head.push(v);
-        self.cap.push(c);
-        self.initial.push(c);
-        self.adj[v].push(i + 1);
-        self.head.push(u);
-        self.cap.push(0.0);
-        self.initial.push(0.0);
-        i
-    }
-
-    fn flow_on(&self, arc: usize) -> f64 {
-        self.cap[arc ^ 1]
-    }
-
-    fn run(&mut self, s: usize, t: usize) -> f64 {
-        const TINY: f64 = 1e-12;
-        let n = self.adj.len();
-        let mut total = 0.0;
-        loop {
-            let mut level = vec![usize::MAX; n];
-            level[s] = 0;
-            let mut queue = std::collections::VecDeque::from([s]);
-            while let Some(u) = queue.pop_front() {
-                for &e in &self.adj[u] {
-                    let v = self.head[e];
-                    if self.cap[e] > TINY && level[v] == usize::MAX {
-                        level[v] = level[u] + 1;
-                        queue.push_back(v);
-                    }
-                }
-            }
-            if level[t] == usize::MAX {
-                return total;
-            }
-            let mut next = vec![0usize; n];
-            loop {
-                let pushed = self.push(s, t, f64::INFINITY, &level, &mut next);
-                if pushed <= TINY {
-                    break;
-                }
-                total += pushed;
-            }
-        }
-    }
-
-    fn push(&mut self, u: usize, t: usize, limit: f64, level: &[usize], next: &mut [usize]) -> f64 {
-        if u == t {
-            return limit;
-        }
-        while next[u] < self.adj[u].len() {
-            let e = self.adj[u][next[u]];
-            let v = self.head[e];
-            if self.cap[e] > 1e-12 && level[v] == level[u] + 1 {
-                let got = self.push(v, t, limit.min(self.cap[e]), level, next);
-                if got > 1e-12 {
-                    self.cap[e] -= got;
-                    self.cap[e ^ 1] += got;
-                    return got;
-                }
-            }
-            next[u] += 1;
-        }
-        0.0
-    }
 }
 
 /// Opening windows, seconds from the start; `None` = always open.

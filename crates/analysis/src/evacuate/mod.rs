@@ -12,9 +12,11 @@
 
 pub mod bound;
 pub mod capacity;
+mod maxflow;
 pub mod network;
 mod plan;
 mod report;
+pub mod road_bound;
 pub mod separation;
 pub mod start;
 mod suggest;
@@ -199,13 +201,27 @@ pub struct EvacuationReport {
     pub headline: Vec<String>,
     /// When the last person reaches a reception; `null` when nobody can leave.
     pub egress_time_s: Option<f64>,
-    /// No plan gets the people who can leave out before this; from the inputs alone.
+    /// No plan gets the people who can leave out before this; from the inputs alone: the
+    /// largest of `lower_bounds`.
     pub lower_bound_s: Option<f64>,
+    /// Which bound that is: flow and kind (`civilian road cut`, `combatant checkpoints`, ...).
+    pub lower_bound_binds: Option<String>,
+    /// Every valid bound computed, largest first: per flow, the checkpoint bound (road
+    /// capacities relaxed) and the road-cut bound ([`road_bound`]).
+    pub lower_bounds: Vec<road_bound::LowerBoundRow>,
+    /// Seconds spent on the road-cut bounds (the checkpoint bounds are part of planning).
+    pub bound_seconds: f64,
     /// The same bound with the roads the combatants' plan uses closed to civilians: no
     /// civilian plan that keeps off those roads beats it. It depends on the combatants' plan
     /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
     /// `lower_bound_s`, the separation from combatants explains the gap.
     pub lower_bound_given_combatant_roads_s: Option<f64>,
+    /// The road-cut bound with the roads the combatants' plan uses closed to civilians, when
+    /// the civilians' plan finishes more than 3 % after their valid bounds: like
+    /// `lower_bound_given_combatant_roads_s`, not a bound on every evacuation, but when it is
+    /// near the civilians' egress the separation, not the planner, explains the gap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub road_bound_given_combatant_roads_s: Option<f64>,
     /// Road pieces (stretches of OSM ways) every routing of the combatants must use: closed to
     /// civilians in `lower_bound_s` too, which stays a bound on every plan in which every
     /// combatant who can leave does.
@@ -345,6 +361,8 @@ pub(crate) struct Flow<'a> {
     pub bound_s: Option<f64>,
     /// The same relaxation on the planner's own network (roads the other flow uses closed).
     pub bound_given_separation_s: Option<f64>,
+    /// The bound that counts road capacities ([`road_bound`]), set once the flow is final.
+    pub road_bound: Option<road_bound::RoadBound>,
     pub method: &'static str,
     pub methods: Vec<MethodResult>,
 }
@@ -522,14 +540,30 @@ pub fn evacuate(
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
         (civilians, None, None)
     };
-    Ok(report::build(
+    // The bounds that count roads, once per final flow (they hold for every plan).
+    let timer = std::time::Instant::now();
+    let mut civilians = civilians;
+    let mut combatants = combatants;
+    for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
+        f.road_bound = road_bound::of_flow(f);
+    }
+    let bound_seconds = timer.elapsed().as_secs_f64();
+    // Where the civilians' plan is well above the bounds: is it the separation?
+    let civilian_roads_given_combatants = combatants
+        .as_ref()
+        .and_then(|_| road_bound::given_the_other_flow(&civilians));
+    let mut r = report::build(
         s,
         &enclave.name,
         &units,
         &civilians,
         combatants.as_ref(),
         separation,
-    ))
+    );
+    r.bound_seconds = bound_seconds;
+    r.road_bound_given_combatant_roads_s =
+        civilian_roads_given_combatants.map(|b| b.time_s.floor());
+    Ok(r)
 }
 
 /// Per layer, the people of each unit in that layer's mode.

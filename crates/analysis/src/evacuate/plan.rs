@@ -152,6 +152,7 @@ pub(crate) fn plan<'a>(
         only_exposed,
         bound_s,
         bound_given_separation_s,
+        road_bound: None,
         method: split.method,
         methods,
     })

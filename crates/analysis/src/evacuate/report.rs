@@ -88,10 +88,11 @@ pub(crate) fn build(
     let combatants_stranded: f64 =
         comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
     let egress = all.iter().map(|p| p.r.last_arrive_s).reduce(f64::max);
-    let bound = flows
-        .iter()
-        .filter_map(|f| f.bound_s)
-        .reduce(f64::max)
+    // Every valid bound (checkpoints, road cuts; both flows), largest first.
+    let lower_bounds = super::road_bound::rows(&flows);
+    let bound = lower_bounds
+        .first()
+        .map(|b| b.time_s)
         .filter(|_| egress.is_some());
     let gap = match (egress, bound) {
         (Some(e), Some(b)) if b > 0.0 => Some(e / b - 1.0),
@@ -119,10 +120,17 @@ pub(crate) fn build(
         headline,
         egress_time_s: egress.map(f64::round),
         lower_bound_s: bound.map(f64::floor),
+        lower_bound_binds: lower_bounds
+            .first()
+            .filter(|_| egress.is_some())
+            .map(|b| format!("{} {}", b.flow, b.kind)),
+        lower_bounds,
+        bound_seconds: 0.0,
         lower_bound_given_combatant_roads_s: civ
             .bound_given_separation_s
             .filter(|_| egress.is_some())
             .map(f64::floor),
+        road_bound_given_combatant_roads_s: None,
         combatant_roads_in_bound: separation.as_ref().map_or(0, |x| x.mandatory_segments),
         combatant_routings: separation.map_or_else(Vec::new, |x| x.routings),
         gap,

@@ -22,7 +22,20 @@ pub struct EvacuationBenchResult {
     pub plan_s: f64,
     pub stranded: f64,
     pub egress_time_h: Option<f64>,
+    /// When the last civilian reaches a reception (the latest civilian corridor's last arrival).
+    pub civilian_egress_h: Option<f64>,
+    /// The same for the combatants.
+    pub combatant_egress_h: Option<f64>,
     pub lower_bound_h: Option<f64>,
+    /// Which valid bound that is (e.g. `civilian road cut`, `combatant checkpoints`).
+    pub lower_bound_binds: Option<String>,
+    /// Every valid bound computed, largest first (h), with its flow and kind.
+    pub lower_bounds_h: Vec<(String, f64)>,
+    /// Seconds spent on the road-cut bounds (within `plan_s`).
+    pub bound_s: f64,
+    /// The civilians' road-cut bound with the combatants' roads closed (see the evacuation
+    /// report; only when their plan is > 3 % above the valid bounds).
+    pub road_bound_given_combatant_roads_h: Option<f64>,
     /// The civilians' bound with the combatants' roads closed (see the evacuation report).
     pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
@@ -113,7 +126,19 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         plan_s,
         stranded: r.stranded,
         egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
+        civilian_egress_h: last_arrival_h(&r, Purpose::Civilian),
+        combatant_egress_h: last_arrival_h(&r, Purpose::Combatant),
         lower_bound_h: r.lower_bound_s.map(|x| x / 3600.0),
+        lower_bound_binds: r.lower_bound_binds.clone(),
+        lower_bounds_h: r
+            .lower_bounds
+            .iter()
+            .map(|b| (format!("{} {}", b.flow, b.kind), b.time_s / 3600.0))
+            .collect(),
+        bound_s: r.bound_seconds,
+        road_bound_given_combatant_roads_h: r
+            .road_bound_given_combatant_roads_s
+            .map(|x| x / 3600.0),
         lower_bound_given_combatant_roads_h: r
             .lower_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),
@@ -260,4 +285,17 @@ fn assemble_combatants(s: &mut corridor_scenario::Scenario) {
         point: nearest.point,
         combatants: s.evacuation.combatants,
     }];
+}
+
+/// The last arrival through the corridors of `purpose`, hours.
+fn last_arrival_h(
+    r: &corridor_analysis::evacuate::EvacuationReport,
+    purpose: corridor_scenario::Purpose,
+) -> Option<f64> {
+    r.corridors
+        .iter()
+        .filter(|c| c.purpose == purpose)
+        .filter_map(|c| c.last_arrival_s)
+        .reduce(f64::max)
+        .map(|x| x / 3600.0)
 }

@@ -1,0 +1,394 @@
+//! The road-cut lower bound (`evacuate::road_bound`) checked against independent answers: the
+//! exact optimum by maximum flow over the time-expanded network (`ccrp::time_expanded_optimum*`,
+//! Ford & Fulkerson's construction: every road's capacity per step, travel in whole steps,
+//! waiting anywhere) on random small networks with roads before and after a shared checkpoint
+//! with opening hours, and hand-computed cases.
+//!
+//! Time conventions (the planner's, `verify`'s and the exact optimum's): a road admits `c`
+//! people per bucket and a group entering in bucket `b` does so no earlier than `b × bucket`.
+//! So `n` people through one road of `c` per bucket and travel `L` need `⌈n / c⌉` buckets and
+//! the last arrives at `(⌈n / c⌉ − 1) × bucket + L` — the fluid `L + n / rate` less one bucket;
+//! the planner reports the fluid figure (`last_arrive_s`: a group passes its tightest resource
+//! at its rate).
+
+use corridor_analysis::ccrp::{
+    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared, ExpandedNetwork,
+    FlowNetwork,
+};
+use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
+use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
+use corridor_routing::{Graph, INVALID};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+/// A hand-made network: arcs (tail, head, travel s, resource or `INVALID`).
+struct Hand {
+    g: Graph,
+    travel: Vec<f64>,
+    resource: Vec<u32>,
+}
+
+fn hand(nodes: usize, arcs: &[(u32, u32, f64, u32)]) -> Hand {
+    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(nodes, &pairs);
+    let mut travel = vec![0.0; arcs.len()];
+    let mut resource = vec![INVALID; arcs.len()];
+    for (i, a) in arcs.iter().enumerate() {
+        travel[ids[i] as usize] = a.2;
+        resource[ids[i] as usize] = a.3;
+    }
+    Hand {
+        g,
+        travel,
+        resource,
+    }
+}
+
+fn bound_of(h: &Hand, capacity: &[f64], bucket_s: f64, from: &[(u32, f64)], sink: u32) -> f64 {
+    let open = vec![None; capacity.len()];
+    let net = RoadNetwork {
+        graph: &h.g,
+        travel_s: &h.travel,
+        resource: &h.resource,
+        capacity,
+        open: &open,
+        bucket_s,
+        horizon_s: 1e6,
+    };
+    let people: Vec<StartingPeople> = from
+        .iter()
+        .map(|&(v, p)| StartingPeople {
+            starts: vec![v],
+            people: p,
+        })
+        .collect();
+    road_bound(&net, &people, &[sink]).expect("a bound").time_s
+}
+
+/// The bound is the largest time at which no relaxed schedule exists, to half a second.
+fn assert_just_below(bound: f64, exact: f64) {
+    assert!(
+        bound < exact && bound >= exact - 0.5,
+        "bound {bound} s, expected just below {exact} s"
+    );
+}
+
+#[test]
+fn one_road_takes_its_length_plus_people_over_capacity() {
+    // 40 people, one road of 4 people per 60-s bucket (240/h) and 420 s: fluid 420 + 600 s;
+    // in buckets the last enters at 540 s and arrives at 960 s.
+    let h = hand(2, &[(0, 1, 420.0, 0)]);
+    let b = bound_of(&h, &[4.0], 60.0, &[(0, 40.0)], 1);
+    assert_just_below(b, 420.0 + 40.0 / (4.0 / 60.0) - 60.0);
+    // The exact optimum in steps of one bucket: 7 steps of travel, 4 per step.
+    let opt = time_expanded_optimum(&h.g, &[7], &[Some(4)], &[(0, 40)], &[1], 100);
+    assert_eq!(opt, Some(16));
+    // The planner's egress is the fluid figure exactly.
+    let net = FlowNetwork {
+        graph: &h.g,
+        travel_s: h.travel.clone(),
+        resource: h.resource.clone(),
+        capacity: vec![4.0],
+        open: vec![None],
+        bucket_s: 60.0,
+        horizon_buckets: 1000,
+    };
+    let plan = ccrp(&net, &plain_sources(&[(0, 40.0)], &[1]));
+    assert_eq!(plan.egress_s(), Some(1020.0));
+}
+
+#[test]
+fn two_parallel_roads_share_the_people_by_hand() {
+    // 100 people; road A: 10 per step, 5 steps; road B: 5 per step, 1 step. By T steps A admits
+    // 10 (T − 4) and B 5 T: T = 9 gives 95, T = 10 gives 110, so the optimum is 10.
+    let h = hand(
+        4,
+        &[
+            (0, 1, 5.0, 0),
+            (1, 3, 0.0, INVALID),
+            (0, 2, 1.0, 1),
+            (2, 3, 0.0, INVALID),
+        ],
+    );
+    let b = bound_of(&h, &[10.0, 5.0], 1.0, &[(0, 100.0)], 3);
+    assert_just_below(b, 10.0);
+    let steps: Vec<u32> = h.travel.iter().map(|&t| t as u32).collect();
+    let caps: Vec<Option<u32>> = h
+        .resource
+        .iter()
+        .map(|&r| [Some(10), Some(5)].get(r as usize).copied().flatten())
+        .collect();
+    let opt = time_expanded_optimum(&h.g, &steps, &caps, &[(0, 100)], &[3], 100);
+    assert_eq!(opt, Some(10));
+}
+
+/// 0 → road → 1 → checkpoint → 2 → road → 3 (the reception): `first` and `after` people per
+/// step on the roads, 10 at the checkpoint; travel 2, 1 and 1 steps.
+fn road_checkpoint_road(first: f64, after: f64) -> (Hand, Vec<f64>, Vec<u32>) {
+    let h = hand(4, &[(0, 1, 2.0, 0), (1, 2, 1.0, 1), (2, 3, 1.0, 2)]);
+    let checkpoint_of_arc: Vec<u32> = h
+        .resource
+        .iter()
+        .map(|&r| if r == 1 { 0 } else { INVALID })
+        .collect();
+    (h, vec![first, 10.0, after], checkpoint_of_arc)
+}
+
+/// The checkpoint bound (road capacities relaxed) of 30 people on that network.
+fn checkpoint_bound(h: &Hand, checkpoint_of_arc: &[u32]) -> f64 {
+    let bn = BoundNetwork {
+        graph: &h.g,
+        class_sinks: vec![vec![3]],
+        travel_s: &h.travel,
+        checkpoint_of_arc,
+        checkpoints: vec![(10.0, None)],
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    lower_bound(&instance(&bn, &[(0, 30.0, 0)]))
+        .expect("bound")
+        .time_s
+}
+
+#[test]
+fn a_road_narrower_than_the_checkpoint_binds_before_it() {
+    // 30 people, 3 per step on the road: entries at steps 0..=9, at the checkpoint by 11,
+    // across at 12, at the reception at 13. The checkpoint alone (10 per step) says 2 + 2 + 1.
+    let (h, caps, cp) = road_checkpoint_road(3.0, 100.0);
+    let opt = time_expanded_optimum(
+        &h.g,
+        &[2, 1, 1],
+        &[Some(3), Some(10), Some(100)],
+        &[(0, 30)],
+        &[3],
+        100,
+    );
+    assert_eq!(opt, Some(13));
+    let roads = bound_of(&h, &caps, 1.0, &[(0, 30.0)], 3);
+    assert_just_below(roads, 13.0);
+    let checkpoints = checkpoint_bound(&h, &cp);
+    assert_just_below(checkpoints, 2.0 + 2.0 + 1.0 + 1.0);
+}
+
+#[test]
+fn a_road_narrower_than_the_checkpoint_binds_after_it() {
+    // The same with the narrow road beyond the checkpoint: 3 per step from step 3 on.
+    let (h, caps, _) = road_checkpoint_road(100.0, 3.0);
+    let opt = time_expanded_optimum(
+        &h.g,
+        &[2, 1, 1],
+        &[Some(100), Some(10), Some(3)],
+        &[(0, 30)],
+        &[3],
+        100,
+    );
+    assert_eq!(opt, Some(13));
+    assert_just_below(bound_of(&h, &caps, 1.0, &[(0, 30.0)], 3), 13.0);
+}
+
+/// A random small network: roads among `n` nodes (own capacity each), a checkpoint from
+/// nodes `n − 1` and `n − 2` to the far side `n` (shared capacity, closed for a while), a road
+/// on from there to the reception `n + 1`; people at nodes 0 and 1.
+struct Random {
+    g: Graph,
+    travel: Vec<u32>,
+    resource: Vec<u32>,
+    cap: Vec<u32>,
+    closed: Vec<Option<(u32, u32)>>,
+    checkpoint_of_arc: Vec<u32>,
+    sources: Vec<(u32, u32)>,
+    sink: u32,
+}
+
+fn random_network(rng: &mut SmallRng) -> Random {
+    let n = rng.random_range(4u32..8);
+    let mut list: Vec<(u32, u32, u32, u32)> = Vec::new(); // tail, head, travel, resource
+    let mut cap = Vec::new();
+    let mut closed = Vec::new();
+    for _ in 0..rng.random_range(n..3 * n) {
+        let (t, h) = (rng.random_range(0..n), rng.random_range(0..n));
+        if t != h {
+            list.push((t, h, rng.random_range(0..4), cap.len() as u32));
+            cap.push(rng.random_range(1..6));
+            closed.push(None);
+        }
+    }
+    for (t, h) in [(0, n - 1), (1, n - 2)] {
+        list.push((t, h, 1, cap.len() as u32));
+        cap.push(rng.random_range(1..4));
+        closed.push(None);
+    }
+    let checkpoint = cap.len() as u32;
+    cap.push(rng.random_range(2..12));
+    let a = rng.random_range(0..6);
+    closed.push(
+        rng.random_bool(0.5)
+            .then(|| (a, a + rng.random_range(1..6))),
+    );
+    let tau = rng.random_range(0..3);
+    list.push((n - 1, n, tau, checkpoint));
+    list.push((n - 2, n, tau, checkpoint));
+    list.push((n, n + 1, rng.random_range(0..3), cap.len() as u32));
+    cap.push(rng.random_range(2..12));
+    closed.push(None);
+    let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(n as usize + 2, &pairs);
+    let mut travel = vec![0; list.len()];
+    let mut resource = vec![INVALID; list.len()];
+    let mut checkpoint_of_arc = vec![INVALID; list.len()];
+    for (i, a) in list.iter().enumerate() {
+        travel[ids[i] as usize] = a.2;
+        resource[ids[i] as usize] = a.3;
+        if a.3 == checkpoint {
+            checkpoint_of_arc[ids[i] as usize] = 0;
+        }
+    }
+    Random {
+        g,
+        travel,
+        resource,
+        cap,
+        closed,
+        checkpoint_of_arc,
+        sources: vec![(0, rng.random_range(0..20)), (1, rng.random_range(0..20))],
+        sink: n + 1,
+    }
+}
+
+/// On 400 random networks: the road bound and the checkpoint bound never exceed the exact
+/// optimum; the road bound is above the checkpoint bound on many of them (roads bind) and
+/// within a step of the optimum on most (it is not a bound that cannot fail).
+#[test]
+fn road_bound_is_below_the_exact_optimum_on_random_networks() {
+    let mut rng = SmallRng::seed_from_u64(10);
+    let (mut cases, mut above_checkpoints, mut within_a_step) = (0, 0, 0);
+    for _ in 0..400 {
+        let x = random_network(&mut rng);
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_shared(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &x.sources,
+            &[x.sink],
+            max_steps,
+        ) else {
+            continue;
+        };
+        let people: Vec<StartingPeople> = x
+            .sources
+            .iter()
+            .filter(|s| s.1 > 0)
+            .map(|&(v, p)| StartingPeople {
+                starts: vec![v],
+                people: p as f64,
+            })
+            .collect();
+        if people.is_empty() {
+            continue;
+        }
+        cases += 1;
+        let travel_s: Vec<f64> = x.travel.iter().map(|&t| t as f64).collect();
+        let capacity: Vec<f64> = x.cap.iter().map(|&c| c as f64).collect();
+        let open: Vec<Option<Vec<(f64, f64)>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]))
+            .collect();
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let roads = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        assert!(
+            roads <= opt as f64,
+            "road bound {roads} > exact optimum {opt}"
+        );
+        let cp = x.resource[(0..x.g.arc_count())
+            .find(|&a| x.checkpoint_of_arc[a] == 0)
+            .expect("checkpoint arcs")] as usize;
+        let bn = BoundNetwork {
+            graph: &x.g,
+            class_sinks: vec![vec![x.sink]],
+            travel_s: &travel_s,
+            checkpoint_of_arc: &x.checkpoint_of_arc,
+            checkpoints: vec![(capacity[cp], open[cp].clone())],
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let sources: Vec<(u32, f64, usize)> =
+            people.iter().map(|p| (p.starts[0], p.people, 0)).collect();
+        let checkpoints = lower_bound(&instance(&bn, &sources)).map_or(0.0, |b| b.time_s);
+        assert!(checkpoints <= opt as f64);
+        if roads > checkpoints + 0.5 {
+            above_checkpoints += 1;
+        }
+        if roads.max(checkpoints) >= opt as f64 - 1.0 {
+            within_a_step += 1;
+        }
+    }
+    println!("{cases} cases: road bound above the checkpoint bound on {above_checkpoints}, max of both within a step of the optimum on {within_a_step}");
+    assert!(cases >= 200, "only {cases} feasible cases");
+    assert!(
+        above_checkpoints * 5 >= cases,
+        "{above_checkpoints} of {cases}"
+    );
+    assert!(within_a_step * 2 >= cases, "{within_a_step} of {cases}");
+}
+
+/// People who may start at any of several nodes are bounded for their best pick: 20 people
+/// at node 0 (a road of 1 per step) or node 1 (10 per step), 1 step to the reception 2. From
+/// node 0 alone the last leaves at step 19 and arrives at 20; free to pick, 11 leave per step
+/// and everyone is there at 2 (2 from node 0, 18 from node 1: the exact optimum agrees).
+#[test]
+fn several_possible_starts_count_as_the_best_pick() {
+    let h = hand(3, &[(0, 2, 1.0, 0), (1, 2, 1.0, 1)]);
+    let open = vec![None; 2];
+    let capacity = [1.0, 10.0];
+    let net = RoadNetwork {
+        graph: &h.g,
+        travel_s: &h.travel,
+        resource: &h.resource,
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let from = |starts: Vec<u32>| {
+        road_bound(
+            &net,
+            &[StartingPeople {
+                starts,
+                people: 20.0,
+            }],
+            &[2],
+        )
+        .expect("a bound")
+        .time_s
+    };
+    assert_just_below(from(vec![0]), 20.0);
+    assert_just_below(from(vec![0, 1]), 2.0);
+    let opt = time_expanded_optimum(
+        &h.g,
+        &[1, 1],
+        &[Some(1), Some(10)],
+        &[(0, 2), (1, 18)],
+        &[2],
+        100,
+    );
+    assert_eq!(opt, Some(2));
+}
