@@ -54,6 +54,19 @@ pub fn one_to_all_engine(
     if !in_range || (bounded && !customized) {
         return Engine::Dijkstra;
     }
+    let (cch_ms, dijkstra_ms) = estimated_ms(g, searches, customized);
+    if cch_ms < dijkstra_ms {
+        Engine::Cch
+    } else {
+        Engine::Dijkstra
+    }
+}
+
+/// What `searches` one-to-all searches on one weight vector are expected to cost, in
+/// milliseconds, as (CCH, Dijkstra): a customization (none if `customized`) plus a sweep per
+/// search, against a Dijkstra per search — the measured constants above times the graph's
+/// sizes. Reports quote it as the reason for `auto`'s choice.
+pub fn estimated_ms(g: &ProfileGraph, searches: usize, customized: bool) -> (f64, f64) {
     let cch = g.cch();
     let k = searches as f64;
     let dijkstra = k * DIJKSTRA_NS_PER_NODE * g.node_count() as f64;
@@ -63,11 +76,7 @@ pub fn one_to_all_engine(
         CUSTOMIZE_NS_PER_TRIANGLE * cch.triangle_count() as f64
     };
     let cch_cost = customize + k * PHAST_NS_PER_EDGE * cch.edge_count() as f64;
-    if cch_cost < dijkstra {
-        Engine::Cch
-    } else {
-        Engine::Dijkstra
-    }
+    (cch_cost / 1e6, dijkstra / 1e6)
 }
 
 /// Resolves a caller's choice for `searches` searches on `weight`: `cch` falls back to

@@ -189,3 +189,37 @@ fn an_isochrone_on_liechtenstein_is_filled() {
         assert!(holds_start, "{}", f["properties"]);
     }
 }
+
+/// The report without the parts that name the engine (the only parts allowed to differ).
+fn siege_without_engines(mut v: Value) -> Value {
+    let o = v.as_object_mut().unwrap();
+    o.remove("engine");
+    o["parameters"].as_object_mut().unwrap().remove("engine");
+    for e in o["enclaves"].as_array_mut().unwrap() {
+        e.as_object_mut().unwrap().remove("engines");
+    }
+    v
+}
+
+/// `corridor siege --engine dijkstra` and `--engine cch` on the same invented Vaduz enclave
+/// (a second map, a second enclave shape): identical reports — statuses, exposures, supply
+/// routes and their geometry, people served, cuts, forecasts — and each names its engine for
+/// every stage. With Giessaweg's closure and the front line the enclave has exposed routes.
+#[test]
+fn siege_on_liechtenstein_is_the_same_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path());
+    let sc = sc.to_str().unwrap();
+    let d = json(&["siege", sc, "--engine", "dijkstra"]);
+    let c = json(&["siege", sc, "--engine", "cch"]);
+    for (v, name) in [(&d, "dijkstra"), (&c, "cch")] {
+        let stages = v["engine"]["stages"][0]["stages"].as_array().unwrap();
+        assert_eq!(stages.len(), 4, "{v}");
+        assert!(stages.iter().all(|s| s["engine"] == name), "{stages:?}");
+    }
+    assert!(
+        !d["enclaves"][0]["pieces"].as_array().unwrap().is_empty(),
+        "the enclave has road pieces"
+    );
+    assert_eq!(siege_without_engines(d), siege_without_engines(c));
+}
