@@ -463,7 +463,18 @@ fn access_and_isochrones_answer_the_same_on_either_engine() {
     let o = corridor(&["siege", sc], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["engine"]["supply_routes"]["engine"], "dijkstra");
+    // Auto on the example: a customization plus five sweeps is estimated far below five
+    // Dijkstras on both profiles, so every stage names the CCH and quotes both estimates.
+    let stages = v["engine"]["stages"][0]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 4, "{stages:?}");
+    for st in stages {
+        assert_eq!(st["engine"], "cch", "{st}");
+        assert!(st["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("auto: 5 searches estimated at"));
+    }
+    assert_eq!(v["engine"]["cuts"]["engine"], "max-flow (min_cut)");
 }
 
 /// The example scenario's incidents push `safest` costs past the CCH's `u32` milliseconds
