@@ -42,27 +42,23 @@ pub fn shortest_path_tree(
             in_tree[s as usize] = true;
         }
     }
-    // Arcs into `v` in the direction of the tree, as (other end, arc).
-    let towards = |v: u32| -> Vec<(u32, u32)> {
-        if reverse {
-            g.out_arcs(v).map(|a| (g.arc_head(a), a)).collect()
-        } else {
-            g.in_arcs(v).collect()
-        }
-    };
     let tight = |u: u32, a: u32, v: u32| {
         let (du, w) = (dist[u as usize], units[a as usize]);
-        du != NO_UNITS && w != NO_UNITS && du.checked_add(w) == Some(dist[v as usize])
+        w > 0 && du != NO_UNITS && w != NO_UNITS && du.checked_add(w) == Some(dist[v as usize])
     };
     for v in 0..n as u32 {
         if in_tree[v as usize] || dist[v as usize] == NO_UNITS {
             continue;
         }
-        let best = towards(v)
-            .into_iter()
-            .filter(|&(u, a)| units[a as usize] > 0 && tight(u, a, v))
-            .map(|(_, a)| a)
-            .min();
+        // Rule 2 over the arcs into `v` in the direction of the tree.
+        let best = if reverse {
+            g.out_arcs(v).filter(|&a| tight(g.arc_head(a), a, v)).min()
+        } else {
+            g.in_arcs(v)
+                .filter(|&(u, a)| tight(u, a, v))
+                .map(|(_, a)| a)
+                .min()
+        };
         if let Some(a) = best {
             parent[v as usize] = a;
             in_tree[v as usize] = true;

@@ -23,6 +23,7 @@ use corridor_routing::{
     LabelledSeed, NearestSource, OneToAll, Seed, NO_UNITS, UNITS_PER_COST,
 };
 use serde::Serialize;
+use std::time::Instant;
 
 /// Which engine answered one stage of one profile's analysis, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +39,10 @@ pub struct StageEngine {
     /// threshold and were re-decided by the `f64` Dijkstra.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redecided_arcs: Option<usize>,
+    /// Wall time of the stage's searches (customization included), ms: for `corridor bench
+    /// --siege`, not serialized (a report must not change from run to run).
+    #[serde(skip)]
+    pub ms: f64,
 }
 
 /// The engine for a stage of `searches` searches and why; `unfit`: why the CCH cannot hold
@@ -146,6 +151,7 @@ impl<'g> SafestSearch<'g> {
                 searches,
                 why,
                 redecided_arcs: None,
+                ms: 0.0,
             },
             metric: None,
             dijkstra: None,
@@ -160,6 +166,7 @@ impl<'g> SafestSearch<'g> {
 
     /// The shortest-path tree from `seeds` (cost 0).
     pub fn tree(&mut self, seeds: &[u32]) -> SupplyTree {
+        let clock = Instant::now();
         let g = self.g;
         let plain: Vec<Seed> = seeds.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
         let dist = if self.stage.engine == Engine::Cch {
@@ -182,6 +189,7 @@ impl<'g> SafestSearch<'g> {
         };
         let roots: Vec<(u32, u64)> = seeds.iter().map(|&v| (v, 0)).collect();
         let parent = shortest_path_tree(&g.graph, &self.units, &dist, &roots, false);
+        self.stage.ms += clock.elapsed().as_secs_f64() * 1e3;
         SupplyTree { dist, parent }
     }
 
@@ -198,6 +206,7 @@ impl<'g> SafestSearch<'g> {
     /// a lookup from node to label.
     pub fn nearest_labels(&mut self, seeds: &[LabelledSeed]) -> impl Fn(u32) -> Option<u32> + '_ {
         let g = self.g;
+        let clock = Instant::now();
         if self.stage.engine == Engine::Cch {
             let cch = g.cch();
             self.metric();
@@ -210,10 +219,13 @@ impl<'g> SafestSearch<'g> {
                 seeds,
                 Direction::FromSeeds,
             );
+            self.stage.ms += clock.elapsed().as_secs_f64() * 1e3;
             let l: &CchNearestSource<u64> = labelled;
             Box::new(move |v| l.label(cch, v)) as Box<dyn Fn(u32) -> Option<u32>>
         } else {
-            let d: &NearestSource = self.dijkstra_run(seeds);
+            self.dijkstra_run(seeds);
+            self.stage.ms += clock.elapsed().as_secs_f64() * 1e3;
+            let d: &NearestSource = self.dijkstra.as_ref().expect("just run");
             Box::new(move |v| d.label(v))
         }
     }
@@ -278,6 +290,7 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
         searches: usize,
         threshold: f64,
     ) -> Self {
+        let clock = Instant::now();
         let g = t.sm.graph;
         let (engine, why) = choose(choice, g, searches, None);
         let w = exposure_weights(t);
@@ -291,6 +304,7 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
                 searches,
                 why,
                 redecided_arcs: (engine == Engine::Cch).then_some(0),
+                ms: 0.0,
             },
             from_outside: None,
             cch: None,
@@ -301,6 +315,7 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
         } else {
             me.from_outside = Some(me.f64_search(seeds, false));
         }
+        me.stage.ms += clock.elapsed().as_secs_f64() * 1e3;
         me
     }
 
@@ -348,9 +363,16 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
 
     /// Per arc: 1 if it lies on a route into `piece` below `threshold`, 0 if not or blocked.
     pub fn open_arcs(&mut self, piece: &[u32], threshold: f64) -> Vec<u32> {
+        let clock = Instant::now();
+        let out = self.open_arcs_untimed(piece, threshold);
+        self.stage.ms += clock.elapsed().as_secs_f64() * 1e3;
+        out
+    }
+
+    fn open_arcs_untimed(&mut self, piece: &[u32], threshold: f64) -> Vec<u32> {
         match self.cch.take() {
-            Some(c) => {
-                let out = self.open_arcs_cch(&c, piece, threshold);
+            Some(mut c) => {
+                let out = self.open_arcs_cch(&mut c, piece, threshold);
                 self.cch = Some(c);
                 out
             }
@@ -374,14 +396,13 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
         u32::from(from.cost(u) + self.w[a as usize] + to_piece.cost(v) < threshold)
     }
 
-    fn open_arcs_cch(&mut self, c: &ScaledExposure, piece: &[u32], threshold: f64) -> Vec<u32> {
+    fn open_arcs_cch(&mut self, c: &mut ScaledExposure, piece: &[u32], threshold: f64) -> Vec<u32> {
         let t = self.t;
         let g = &t.sm.graph.graph;
         let cch = t.sm.graph.cch();
-        let mut sweep = c.sweep.clone();
         let seeds: Vec<Seed> = piece.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-        sweep.run(cch, &c.metric, &seeds, Direction::ToSeeds);
-        let to_piece = sweep.units_by_node(cch);
+        c.sweep.run(cch, &c.metric, &seeds, Direction::ToSeeds);
+        let to_piece = c.sweep.units_by_node(cch);
         let limit = c.scale * threshold;
         let mut unsure = Vec::new();
         let mut out: Vec<u32> = (0..g.arc_count() as u32)
