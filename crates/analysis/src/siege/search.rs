@@ -231,6 +231,15 @@ impl<'g> SafestSearch<'g> {
     }
 }
 
+/// Calls `f(tail, arc)` for every arc, tails known without a search.
+fn for_each_arc(g: &corridor_routing::Graph, mut f: impl FnMut(u32, u32)) {
+    for u in 0..g.node_count() as u32 {
+        for a in g.out_arcs(u) {
+            f(u, a);
+        }
+    }
+}
+
 /// Exposure weights of a profile: risk × length per arc, `INFINITY` where blocked.
 fn exposure_weights(t: &Terrain) -> Vec<f64> {
     let g = t.sm.graph;
@@ -379,20 +388,28 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
             None => {
                 let to_piece = self.f64_search(piece, true);
                 let from = self.from_outside.as_ref().expect("Dijkstra's engine");
-                (0..self.w.len() as u32)
-                    .map(|a| self.f64_verdict(from, &to_piece, a, threshold))
-                    .collect()
+                let mut out = vec![0; self.w.len()];
+                for_each_arc(&self.t.sm.graph.graph, |u, a| {
+                    out[a as usize] = self.f64_verdict(from, &to_piece, u, a, threshold);
+                });
+                out
             }
         }
     }
 
-    /// The `f64` Dijkstra's verdict on arc `a`.
-    fn f64_verdict(&self, from: &OneToAll, to_piece: &OneToAll, a: u32, threshold: f64) -> u32 {
+    /// The `f64` Dijkstra's verdict on arc `a` out of `u`.
+    fn f64_verdict(
+        &self,
+        from: &OneToAll,
+        to_piece: &OneToAll,
+        u: u32,
+        a: u32,
+        threshold: f64,
+    ) -> u32 {
         if self.t.blocked[a as usize] {
             return 0;
         }
-        let g = &self.t.sm.graph.graph;
-        let (u, v) = (g.arc_tail(a), g.arc_head(a));
+        let v = self.t.sm.graph.graph.arc_head(a);
         u32::from(from.cost(u) + self.w[a as usize] + to_piece.cost(v) < threshold)
     }
 
@@ -405,39 +422,34 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
         let to_piece = c.sweep.units_by_node(cch);
         let limit = c.scale * threshold;
         let mut unsure = Vec::new();
-        let mut out: Vec<u32> = (0..g.arc_count() as u32)
-            .map(|a| {
-                if t.blocked[a as usize] {
-                    return 0;
-                }
-                let (u, v) = (g.arc_tail(a), g.arc_head(a));
-                let parts = [
-                    c.from_outside[u as usize],
-                    c.arc_units[a as usize],
-                    to_piece[v as usize],
-                ];
-                if parts.contains(&NO_UNITS) {
-                    return 0;
-                }
-                let through = parts.iter().map(|&x| x as f64).sum::<f64>();
-                if through < limit - c.margin {
-                    1
-                } else if through > limit + c.margin {
-                    0
-                } else {
-                    unsure.push(a);
-                    0
-                }
-            })
-            .collect();
+        let mut out = vec![0; g.arc_count()];
+        for_each_arc(g, |u, a| {
+            if t.blocked[a as usize] {
+                return;
+            }
+            let parts = [
+                c.from_outside[u as usize],
+                c.arc_units[a as usize],
+                to_piece[g.arc_head(a) as usize],
+            ];
+            if parts.contains(&NO_UNITS) {
+                return;
+            }
+            let through = parts.iter().map(|&x| x as f64).sum::<f64>();
+            if through < limit - c.margin {
+                out[a as usize] = 1;
+            } else if through <= limit + c.margin {
+                unsure.push((u, a));
+            }
+        });
         if !unsure.is_empty() {
             if self.from_outside.is_none() {
                 self.from_outside = Some(self.f64_search(&self.seeds, false));
             }
             let back = self.f64_search(piece, true);
             let from = self.from_outside.as_ref().expect("just run");
-            for &a in &unsure {
-                out[a as usize] = self.f64_verdict(from, &back, a, threshold);
+            for &(u, a) in &unsure {
+                out[a as usize] = self.f64_verdict(from, &back, u, a, threshold);
             }
             *self.stage.redecided_arcs.get_or_insert(0) += unsure.len();
         }

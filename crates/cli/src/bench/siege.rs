@@ -42,6 +42,89 @@ pub struct EngineRun {
     pub stages: Vec<StageTime>,
 }
 
+/// One profile's search costs on the siege's safest weights (the enclave's side, crossings
+/// closed), median of 5 each: what the `auto` rule's constants are measured from.
+#[derive(Serialize)]
+pub struct SearchCosts {
+    pub profile: Profile,
+    pub nodes: usize,
+    /// Nodes with an arc the enclave's side may use: the most a Dijkstra can settle.
+    pub usable_nodes: usize,
+    pub cch_edges: usize,
+    pub cch_triangles: u64,
+    /// `u64` customization of the safest weights, ms.
+    pub customize_u64_ms: f64,
+    /// One multi-source `u64` PHAST sweep from every 50th node, ms.
+    pub phast_u64_ms: f64,
+    /// One multi-source 64-bit integer Dijkstra from the same nodes, ms.
+    pub dijkstra_ms: f64,
+    /// Derived: ns per triangle, per CCH edge, per usable node.
+    pub customize_ns_per_triangle: f64,
+    pub phast_ns_per_edge: f64,
+    pub dijkstra_ns_per_usable_node: f64,
+}
+
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..5)
+        .map(|_| {
+            let c = Instant::now();
+            f();
+            c.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[2]
+}
+
+/// The search costs of one profile's safest weights.
+fn search_costs(sm: &ScenarioMap) -> SearchCosts {
+    use corridor_routing::{CchOneToAll, Direction, LabelledSeed, NearestSource, Seed};
+    let g = sm.graph;
+    let blocked = sm.blocked_arcs(corridor_scenario::Side::CivilianOf(1), false);
+    let w = sm.weights_from_arcs(&blocked, corridor_scenario::Mode::Safest, 0.0);
+    let cch = g.cch();
+    let customize_u64_ms = median_ms(|| {
+        std::hint::black_box(cch.customize_wide(&w));
+    });
+    let metric = cch.customize_wide(&w);
+    let starts: Vec<u32> = (0..g.node_count() as u32).step_by(50).collect();
+    let seeds: Vec<Seed> = starts
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let labelled: Vec<LabelledSeed> = starts
+        .iter()
+        .map(|&v| LabelledSeed {
+            node: v,
+            cost: 0.0,
+            label: 0,
+        })
+        .collect();
+    let mut phast = CchOneToAll::<u64>::new(cch);
+    let phast_u64_ms = median_ms(|| phast.run(cch, &metric, &seeds, Direction::FromSeeds));
+    let mut dij = NearestSource::new(&g.graph);
+    let dijkstra_ms = median_ms(|| dij.run(&g.graph, &w, &labelled, f64::INFINITY, false));
+    let usable_nodes = (0..g.node_count() as u32)
+        .filter(|&v| {
+            g.graph.out_arcs(v).any(|a| w[a as usize].is_finite())
+                || g.graph.in_arcs(v).any(|(_, a)| w[a as usize].is_finite())
+        })
+        .count();
+    SearchCosts {
+        profile: g.profile,
+        nodes: g.node_count(),
+        usable_nodes,
+        cch_edges: cch.edge_count(),
+        cch_triangles: cch.triangle_count(),
+        customize_u64_ms,
+        phast_u64_ms,
+        dijkstra_ms,
+        customize_ns_per_triangle: customize_u64_ms * 1e6 / cch.triangle_count().max(1) as f64,
+        phast_ns_per_edge: phast_u64_ms * 1e6 / cch.edge_count().max(1) as f64,
+        dijkstra_ns_per_usable_node: dijkstra_ms * 1e6 / usable_nodes.max(1) as f64,
+    }
+}
+
 /// Siege benchmark figures.
 #[derive(Serialize)]
 pub struct SiegeBenchResult {
@@ -56,6 +139,7 @@ pub struct SiegeBenchResult {
     /// Dijkstra and CCH reports identical (statuses, exposures, routes, people, cuts).
     pub identical: bool,
     pub runs: Vec<EngineRun>,
+    pub search_costs: Vec<SearchCosts>,
 }
 
 /// The square enclave of the synthetic scenario (its party's territory).
@@ -233,6 +317,7 @@ pub fn bench_siege(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         exposure_threshold: params.exposure_threshold,
         identical,
         runs: vec![d, c, a],
+        search_costs: vec![search_costs(&fm), search_costs(&cm)],
     };
     match args.format {
         BenchFormat::Json => println!("{}", serde_json::to_string(&res)?),
@@ -264,6 +349,20 @@ pub fn bench_siege(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
                     run.asked,
                     run.total_ms,
                     stages.join(" | ")
+                );
+            }
+            for c in &res.search_costs {
+                println!(
+                    "  {} searches: customize u64 {:.2} ms ({:.1} ns/triangle), PHAST u64 {:.2} ms ({:.2} ns/edge), Dijkstra {:.2} ms ({:.0} ns/usable node; {} of {} nodes usable)",
+                    c.profile.name(),
+                    c.customize_u64_ms,
+                    c.customize_ns_per_triangle,
+                    c.phast_u64_ms,
+                    c.phast_ns_per_edge,
+                    c.dijkstra_ms,
+                    c.dijkstra_ns_per_usable_node,
+                    c.usable_nodes,
+                    c.nodes
                 );
             }
         }
