@@ -16,7 +16,7 @@
 //! - Cuts stay max-flow.
 
 use super::terrain::Terrain;
-use crate::engine::{estimated_ms, EngineChoice};
+use crate::engine::{siege_estimated_ms, EngineChoice};
 use corridor_roads::{Engine, Profile, ProfileGraph};
 use corridor_routing::{
     fits_units, shortest_path_tree, CchMetric, CchNearestSource, CchOneToAll, Direction,
@@ -58,14 +58,14 @@ pub(crate) fn choose(
         (EngineChoice::Cch, None) => (Engine::Cch, "asked for (--engine cch)".into()),
         (_, Some(why)) => (Engine::Dijkstra, format!("{why}: the CCH cannot hold them")),
         (EngineChoice::Auto, None) => {
-            let (cch, dijkstra) = estimated_ms(g, searches, false);
+            let (cch, dijkstra) = siege_estimated_ms(g, searches);
             let engine = if cch < dijkstra {
                 Engine::Cch
             } else {
                 Engine::Dijkstra
             };
             let why = format!(
-                "auto: {searches} searches estimated at {cch:.1} ms on the CCH (customization + sweeps) against {dijkstra:.1} ms of Dijkstra (engine.rs constants)"
+                "auto: {searches} searches estimated at {cch:.1} ms on the CCH (u64 customization + sweeps) against {dijkstra:.1} ms of Dijkstra (engine.rs siege constants, measured on Malta)"
             );
             (engine, why)
         }
