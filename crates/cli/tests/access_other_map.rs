@@ -221,5 +221,30 @@ fn siege_on_liechtenstein_is_the_same_on_both_engines() {
         !d["enclaves"][0]["pieces"].as_array().unwrap().is_empty(),
         "the enclave has road pieces"
     );
+    // Then with the exposure threshold exactly on the largest exposure of a supply route
+    // (printed by serde_json as the shortest decimal that reads back as the same float): the
+    // verdicts there flip on `<`, and the CCH must agree with Dijkstra's `f64` comparison.
+    let x = d["enclaves"][0]["pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["supply_routes"].as_array().unwrap())
+        .map(|r| r["exposure"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(x > 0.0, "an exposed supply route");
+    assert_eq!(siege_without_engines(d), siege_without_engines(c));
+    let manifest = std::fs::read_to_string(sc).unwrap();
+    std::fs::write(
+        sc,
+        format!("{manifest}\n[risk]\nexposure_threshold = {x:?}\n"),
+    )
+    .unwrap();
+    let d = json(&["siege", sc, "--engine", "dijkstra"]);
+    let c = json(&["siege", sc, "--engine", "cch"]);
+    assert_eq!(
+        d["parameters"]["exposure_threshold"], x,
+        "{}",
+        d["parameters"]
+    );
     assert_eq!(siege_without_engines(d), siege_without_engines(c));
 }
