@@ -69,3 +69,45 @@ impl NodeIndex {
             .min_by(|&a, &b| d(a).total_cmp(&d(b)).then(a.cmp(&b)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_roads::{import_pbf, Profile};
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    /// The R-tree's geodesic nearest equals a scan over every node by haversine (equally near:
+    /// the smallest id), for random points over Andorra and beyond its edge, for points on
+    /// nodes, for every node set of a third of the nodes, in the map-wide projection.
+    #[test]
+    fn nearest_geodesic_is_the_scan_over_every_node() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf");
+        let rg = import_pbf(&path).unwrap();
+        let g = rg.profile(Profile::Foot);
+        let bb = rg.meta.bbox;
+        let mut rng = SmallRng::seed_from_u64(7);
+        let subset: Vec<u32> = (0..g.node_count() as u32).filter(|v| v % 3 == 1).collect();
+        let index = NodeIndex::from_nodes(g, subset.iter().copied(), LocalProjection::for_bbox(bb));
+        let scan = |at: [f64; 2]| {
+            subset.iter().copied().min_by(|&a, &b| {
+                haversine_m(g.node_coord[a as usize], at)
+                    .total_cmp(&haversine_m(g.node_coord[b as usize], at))
+                    .then(a.cmp(&b))
+            })
+        };
+        let (w, h) = (bb[2] - bb[0], bb[3] - bb[1]);
+        for i in 0..400 {
+            let at = if i % 4 == 0 {
+                g.node_coord[rng.random_range(0..g.node_count())]
+            } else {
+                [
+                    bb[0] - 0.2 * w + 1.4 * w * rng.random::<f64>(),
+                    bb[1] - 0.2 * h + 1.4 * h * rng.random::<f64>(),
+                ]
+            };
+            assert_eq!(index.nearest_geodesic(g, at), scan(at), "point {at:?}");
+        }
+    }
+}
