@@ -15,8 +15,9 @@ pub use crate::facility_status::{
 pub use crate::isochrone::{isochrones, isochrones_from_point, IsochroneParams};
 
 use crate::engine::{resolve, same_weights, EngineChoice, NearestSearch};
+use crate::node_index::NodeIndex;
 use chrono::NaiveDate;
-use corridor_roads::geometry::{haversine_m, LocalProjection};
+
 use corridor_roads::{CustomizedWeights, Engine};
 use corridor_roads::{Profile, ProfileGraph};
 use corridor_routing::{LabelledSeed, INVALID};
@@ -130,34 +131,6 @@ pub struct AccessReport {
     pub unit_people: Vec<f64>,
 }
 
-/// Nearest usable road node to a point, through an R-tree over the nodes in local metres.
-struct NodeIndex<'a> {
-    tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], u32>>,
-    proj: &'a LocalProjection,
-}
-
-impl<'a> NodeIndex<'a> {
-    fn new(g: &ProfileGraph, ok: &[bool], proj: &'a LocalProjection) -> Self {
-        let pts = (0..g.node_count() as u32)
-            .filter(|&v| ok[v as usize])
-            .map(|v| {
-                rstar::primitives::GeomWithData::new(proj.project(g.node_coord[v as usize]), v)
-            })
-            .collect();
-        NodeIndex {
-            tree: rstar::RTree::bulk_load(pts),
-            proj,
-        }
-    }
-
-    fn nearest(&self, g: &ProfileGraph, at: [f64; 2], max_m: f64) -> Option<u32> {
-        self.tree
-            .nearest_neighbor(&self.proj.project(at))
-            .map(|n| n.data)
-            .filter(|&v| haversine_m(g.node_coord[v as usize], at) <= max_m)
-    }
-}
-
 /// Per population unit: minutes to the nearest of some facilities and which one it is.
 struct Nearest {
     minutes: Vec<Option<f64>>,
@@ -187,7 +160,7 @@ fn shares_on_one_node(facilities: &[FacilityState], on_node: &[usize]) -> Vec<f6
 struct Network<'a> {
     g: &'a ProfileGraph,
     w: Vec<f64>,
-    index: NodeIndex<'a>,
+    index: NodeIndex,
 }
 
 impl<'a> Network<'a> {

@@ -33,6 +33,34 @@ pub const PHAST_NS_PER_EDGE: f64 = 4.0;
 /// Helsinki (same runs).
 pub const CUSTOMIZE_NS_PER_TRIANGLE: f64 = 15.0;
 
+/// The siege's stages (`corridor bench --siege`, Malta, one thread, minimum of four runs on
+/// the loaded 2-core machine; BENCHMARKS.md "Siege on the CCH"): what a whole stage costs per
+/// search and per graph node, Dijkstra's searches included with their per-piece verdict loop.
+/// A siege's Dijkstra searches stop at hostile ground (a search to an enclosed piece settles
+/// little more than the piece), so per search they cost far less than a whole-graph Dijkstra:
+/// 33–53 ns per node against 250 for access's.
+pub const SIEGE_DIJKSTRA_NS_PER_NODE: f64 = 40.0;
+/// Per sweep of a siege stage on the CCH, per node: the PHAST sweep (0.42–0.46 ms on Malta,
+/// 3–4.8 ns per CCH edge) plus the node- and arc-sized work around it (distances by node, the
+/// per-arc verdicts): 33–58 ns per node measured.
+pub const SIEGE_SWEEP_NS_PER_NODE: f64 = 45.0;
+/// A `u64` customization (the siege's safest and scaled exposure weights): 3.7–4.5 ns per
+/// lower triangle on Malta at best, up to 14 under load.
+pub const WIDE_CUSTOMIZE_NS_PER_TRIANGLE: f64 = 5.0;
+
+/// What a siege stage of `searches` searches is expected to cost, ms, as (CCH, Dijkstra):
+/// a `u64` customization plus a sweep per search against a Dijkstra per search, with the
+/// siege's measured constants above. With these constants Dijkstra wins at every size (a
+/// sweep costs about what a siege's bounded Dijkstra does, and the CCH pays a customization
+/// on top): the measured outcome on Malta, so `auto` answers sieges by Dijkstra and says so.
+pub fn siege_estimated_ms(g: &ProfileGraph, searches: usize) -> (f64, f64) {
+    let (k, n) = (searches as f64, g.node_count() as f64);
+    let customize = WIDE_CUSTOMIZE_NS_PER_TRIANGLE * g.cch().triangle_count() as f64;
+    let cch = customize + k * SIEGE_SWEEP_NS_PER_NODE * n;
+    let dijkstra = k * SIEGE_DIJKSTRA_NS_PER_NODE * n;
+    (cch / 1e6, dijkstra / 1e6)
+}
+
 /// The engine for `searches` one-to-all searches on one weight vector: the CCH when a
 /// customization (unless `customized` already, as the server keeps one) plus a sweep per
 /// search is expected to cost less than a Dijkstra per search. Weights the CCH cannot hold
@@ -54,6 +82,19 @@ pub fn one_to_all_engine(
     if !in_range || (bounded && !customized) {
         return Engine::Dijkstra;
     }
+    let (cch_ms, dijkstra_ms) = estimated_ms(g, searches, customized);
+    if cch_ms < dijkstra_ms {
+        Engine::Cch
+    } else {
+        Engine::Dijkstra
+    }
+}
+
+/// What `searches` one-to-all searches on one weight vector are expected to cost, in
+/// milliseconds, as (CCH, Dijkstra): a customization (none if `customized`) plus a sweep per
+/// search, against a Dijkstra per search — the measured constants above times the graph's
+/// sizes. Reports quote it as the reason for `auto`'s choice.
+pub fn estimated_ms(g: &ProfileGraph, searches: usize, customized: bool) -> (f64, f64) {
     let cch = g.cch();
     let k = searches as f64;
     let dijkstra = k * DIJKSTRA_NS_PER_NODE * g.node_count() as f64;
@@ -63,11 +104,7 @@ pub fn one_to_all_engine(
         CUSTOMIZE_NS_PER_TRIANGLE * cch.triangle_count() as f64
     };
     let cch_cost = customize + k * PHAST_NS_PER_EDGE * cch.edge_count() as f64;
-    if cch_cost < dijkstra {
-        Engine::Cch
-    } else {
-        Engine::Dijkstra
-    }
+    (cch_cost / 1e6, dijkstra / 1e6)
 }
 
 /// Resolves a caller's choice for `searches` searches on `weight`: `cch` falls back to

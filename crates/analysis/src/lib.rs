@@ -10,6 +10,7 @@ pub mod engine;
 pub mod evacuate;
 pub mod facility_status;
 pub mod isochrone;
+mod node_index;
 pub mod siege;
 
 pub use siege::{siege, EnclaveReport, SiegeParams, Status};

@@ -21,9 +21,14 @@
 //!   civilians cannot regularly leave): `besieged` when neither trucks nor people have a route
 //!   below the threshold, `open` when both have, `contested` when only one has.
 
+mod search;
 mod supply;
 mod terrain;
 
+pub use search::StageEngine;
+
+use crate::engine::EngineChoice;
+use crate::node_index::NodeIndex;
 use corridor_roads::geometry::{haversine_m, LocalProjection};
 use corridor_roads::{Profile, RoadClass};
 use corridor_scenario::{Scenario, ScenarioMap, Stock};
@@ -44,6 +49,9 @@ pub struct SiegeParams {
     pub reception_radius_m: f64,
     /// Days of daily stock shown in the forecast series at most.
     pub horizon_days: u32,
+    /// Which engine answers the one-to-all searches (`auto`: the measured rule of
+    /// [`crate::engine`]); the same report either way, `engines` says which ran.
+    pub engine: EngineChoice,
 }
 
 impl SiegeParams {
@@ -53,6 +61,7 @@ impl SiegeParams {
             map_edge_m: 500.0,
             reception_radius_m: 300.0,
             horizon_days: 365,
+            engine: EngineChoice::Auto,
         }
     }
 }
@@ -257,6 +266,8 @@ pub struct EnclaveReport {
     /// The enclave's outline, for drawing.
     #[serde(skip)]
     pub outline: MultiPolygon<f64>,
+    /// Which engine answered each search stage, per profile, and why (cuts are max-flow).
+    pub engines: Vec<StageEngine>,
 }
 
 /// The enclave's ground: its party's territory, limited to its `area` if one is given.
@@ -459,8 +470,11 @@ fn enclave_report(
     let car_t = Terrain::new(car, i, &ground, bbox, params, Some(&index));
     let n = foot_t.piece_count().max(car_t.piece_count());
     let units = assign_population(s, &ground, &foot_t, &car_t);
-    let foot_runs = pad(supply::analyse(&foot_t, params, &units), n, &foot_t);
-    let car_runs = pad(supply::analyse(&car_t, params, &units), n, &car_t);
+    let (foot_runs, mut engines) = supply::analyse(&foot_t, params, &units);
+    let (car_runs, car_engines) = supply::analyse(&car_t, params, &units);
+    engines.extend(car_engines);
+    let foot_runs = pad(foot_runs, n, &foot_t);
+    let car_runs = pad(car_runs, n, &car_t);
     let total_people: f64 = units.iter().map(|u| u.0).sum::<f64>().round() + 0.0;
     let mut pieces: Vec<PieceReport> = foot_runs
         .into_iter()
@@ -518,6 +532,7 @@ fn enclave_report(
             piece_nodes(&car_t).collect(),
         ],
         outline: ground,
+        engines,
     }
 }
 
@@ -639,14 +654,18 @@ fn assign_population(
     foot_t: &Terrain,
     car_t: &Terrain,
 ) -> Vec<(f64, [f64; 2], usize)> {
-    let nearest = |t: &Terrain, at: [f64; 2]| {
+    let indexes = [foot_t, car_t].map(|t| {
         let g = t.sm.graph;
-        (0..g.node_count())
-            .filter(|&v| t.piece_of[v] != NO_PIECE)
-            .min_by(|&a, &b| {
-                haversine_m(g.node_coord[a], at).total_cmp(&haversine_m(g.node_coord[b], at))
-            })
-            .map(|v| t.piece_of[v] as usize)
+        let nodes = (0..g.node_count() as u32).filter(|&v| t.piece_of[v as usize] != NO_PIECE);
+        let proj = LocalProjection::for_bbox(ground_bbox(ground));
+        NodeIndex::from_nodes(g, nodes, proj)
+    });
+    // The piece of the nearest node of any piece (haversine; equally near, the smallest id).
+    let nearest = |k: usize, at: [f64; 2]| {
+        let t = [foot_t, car_t][k];
+        indexes[k]
+            .nearest_geodesic(t.sm.graph, at)
+            .map(|v| t.piece_of[v as usize] as usize)
     };
     let fg = foot_t.sm.graph;
     let mut out = Vec::new();
@@ -664,7 +683,7 @@ fn assign_population(
             None => Vec::new(),
         };
         if nodes_in_area.is_empty() {
-            if let Some(p) = nearest(foot_t, at).or_else(|| nearest(car_t, at)) {
+            if let Some(p) = nearest(0, at).or_else(|| nearest(1, at)) {
                 out.push((people, at, p));
             }
             continue;
@@ -682,6 +701,14 @@ fn assign_population(
         }
     }
     out
+}
+
+/// The bounding box of the enclave's ground (a projection true in its middle).
+fn ground_bbox(ground: &MultiPolygon<f64>) -> [f64; 4] {
+    use geo::BoundingRect;
+    ground
+        .bounding_rect()
+        .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
 /// The piece's forecast, and the forecast with each of its open truck roads cut in turn and
@@ -732,7 +759,7 @@ fn add_forecasts(
             }
         }
         let t = Terrain::new(&cm, enclave, ground, bbox, params, Some(index));
-        let again = supply::analyse(&t, params, &[]);
+        let (again, _) = supply::analyse(&t, params, &[]);
         let n_open = again
             .get(piece.index)
             .and_then(|r| r.status.disjoint_open_routes)

@@ -37,7 +37,7 @@ pub struct AccessArgs {
     pub engine: SearchEngineArg,
 }
 
-/// `--engine` of the one-to-all analyses (access, isochrone).
+/// `--engine` of the one-to-all analyses (access, isochrone, siege).
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum SearchEngineArg {
     Auto,

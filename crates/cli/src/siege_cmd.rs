@@ -1,5 +1,6 @@
 //! `corridor siege`: the siege analysis of every enclave, with what-if closures and openings.
 
+use crate::access_cmd::SearchEngineArg;
 use crate::route::Format;
 use crate::scenario_cmd;
 use anyhow::Result;
@@ -19,17 +20,24 @@ pub struct SiegeArgs {
     pub open: Vec<String>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Which engine answers the one-to-all searches: auto (the measured rule: the CCH where a
+    /// customization plus sweeps is expected to beat Dijkstra), dijkstra, or cch (PHAST sweeps;
+    /// exposure verdicts near the threshold re-decided by Dijkstra). Same report either way;
+    /// the output's `engine` says which ran for each stage and why.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: SearchEngineArg,
 }
 
 pub fn run(args: &SiegeArgs) -> Result<()> {
     let loaded = scenario_cmd::load(&args.scenario)?;
-    let v = corridor_app::results::siege::result(
+    let v = corridor_app::results::siege::result_with(
         &loaded,
         &loaded.on(Profile::Foot),
         &loaded.on(Profile::Car),
         &args.close,
         &args.open,
         args.format == Format::Geojson,
+        args.engine.into(),
     )?;
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())

@@ -195,3 +195,62 @@ fn an_isochrone_on_liechtenstein_is_filled() {
         assert!(holds_start, "{}", f["properties"]);
     }
 }
+
+/// The report without the parts that name the engine (the only parts allowed to differ).
+fn siege_without_engines(mut v: Value) -> Value {
+    let o = v.as_object_mut().unwrap();
+    o.remove("engine");
+    o["parameters"].as_object_mut().unwrap().remove("engine");
+    for e in o["enclaves"].as_array_mut().unwrap() {
+        e.as_object_mut().unwrap().remove("engines");
+    }
+    v
+}
+
+/// `corridor siege --engine dijkstra` and `--engine cch` on the same invented Vaduz enclave
+/// (a second map, a second enclave shape): identical reports — statuses, exposures, supply
+/// routes and their geometry, people served, cuts, forecasts — and each names its engine for
+/// every stage. With Giessaweg's closure and the front line the enclave has exposed routes.
+#[test]
+fn siege_on_liechtenstein_is_the_same_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(dir.path());
+    let sc = sc.to_str().unwrap();
+    let d = json(&["siege", sc, "--engine", "dijkstra"]);
+    let c = json(&["siege", sc, "--engine", "cch"]);
+    for (v, name) in [(&d, "dijkstra"), (&c, "cch")] {
+        let stages = v["engine"]["stages"][0]["stages"].as_array().unwrap();
+        assert_eq!(stages.len(), 4, "{v}");
+        assert!(stages.iter().all(|s| s["engine"] == name), "{stages:?}");
+    }
+    assert!(
+        !d["enclaves"][0]["pieces"].as_array().unwrap().is_empty(),
+        "the enclave has road pieces"
+    );
+    // Then with the exposure threshold exactly on the largest exposure of a supply route
+    // (printed by serde_json as the shortest decimal that reads back as the same float): the
+    // verdicts there flip on `<`, and the CCH must agree with Dijkstra's `f64` comparison.
+    let x = d["enclaves"][0]["pieces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["supply_routes"].as_array().unwrap())
+        .map(|r| r["exposure"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!(x > 0.0, "an exposed supply route");
+    assert_eq!(siege_without_engines(d), siege_without_engines(c));
+    let manifest = std::fs::read_to_string(sc).unwrap();
+    std::fs::write(
+        sc,
+        format!("{manifest}\n[risk]\nexposure_threshold = {x:?}\n"),
+    )
+    .unwrap();
+    let d = json(&["siege", sc, "--engine", "dijkstra"]);
+    let c = json(&["siege", sc, "--engine", "cch"]);
+    assert_eq!(
+        d["parameters"]["exposure_threshold"], x,
+        "{}",
+        d["parameters"]
+    );
+    assert_eq!(siege_without_engines(d), siege_without_engines(c));
+}

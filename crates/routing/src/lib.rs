@@ -14,6 +14,7 @@ mod flow;
 mod graph;
 mod nearest;
 mod product;
+mod tree;
 
 pub use alt::{AltSearch, Landmarks};
 pub use cch::sweep::{CchManyToMany, CchOneToAll, CchOneToMany, Direction};
@@ -27,6 +28,7 @@ pub use flow::{min_cut, MinCut};
 pub use graph::{weakly_connected_components, Graph};
 pub use nearest::{LabelledSeed, NearestSource};
 pub use product::{product_shortest_path, StateSeed};
+pub use tree::{shortest_path_tree, NO_UNITS};
 
 /// Marks "no node" / "no arc" in parent arrays.
 pub const INVALID: u32 = u32::MAX;

@@ -3,16 +3,17 @@
 //! ([`crate::CchNearestSource`]), with one tie rule so that both engines give the same labels.
 //!
 //! ## The tie rule
-//! Costs are compared in the CCH's integer units (milliseconds, [`cost_to_units`], on each arc
-//! and each seed cost; on the CCH sums saturate at [`INF_UNITS`], 49.7 days, while Dijkstra
-//! keeps 64 bits and never clamps, see [`NearestSource`]); among sources at the same cost the
+//! Costs are compared in the CCH's integer units (milliseconds, [`crate::cost_to_units`], on
+//! each arc and each seed cost; on a `u32` CCH sums saturate at [`crate::INF_UNITS`], 49.7
+//! days, on a `u64` one at 2⁶⁴ units, while Dijkstra keeps 64 bits and never clamps, see
+//! [`NearestSource`]); among sources at the same cost the
 //! **smallest label** wins. A search carries the pair (cost, label) as one key, cost in
 //! the high half: adding an arc's weight keeps the order of two keys, so Dijkstra and the
 //! PHAST sweep both find the lexicographically smallest pair exactly, whatever order they
 //! settle nodes in. A parent-pointer rule ("the first search-tree parent to reach the node")
 //! would depend on the order nodes leave the heap, which PHAST does not have.
 
-use crate::{cost_to_units, units_to_cost, Graph, INF_UNITS, UNITS_PER_COST};
+use crate::{Graph, UNITS_PER_COST};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -23,51 +24,6 @@ pub struct LabelledSeed {
     pub node: u32,
     pub cost: f64,
     pub label: u32,
-}
-
-/// "Not reached": larger than every real key.
-pub(crate) const NO_KEY: u64 = u64::MAX;
-
-/// The key of a seed: its cost in units (high half), its label (low half).
-#[inline]
-pub(crate) fn seed_key(s: &LabelledSeed) -> u64 {
-    let d = cost_to_units(s.cost);
-    if d == INF_UNITS {
-        NO_KEY
-    } else {
-        ((d as u64) << 32) | s.label as u64
-    }
-}
-
-/// `key` extended by an arc of `w` units; saturates to "not reached" as the CCH's sums do.
-#[inline]
-pub(crate) fn extend(key: u64, w: u32) -> u64 {
-    let d = (key >> 32) as u32;
-    if key == NO_KEY || w == INF_UNITS {
-        return NO_KEY;
-    }
-    let nd = d.saturating_add(w);
-    if nd == INF_UNITS {
-        NO_KEY
-    } else {
-        ((nd as u64) << 32) | (key & 0xffff_ffff)
-    }
-}
-
-/// The cost of a key (`INFINITY` when not reached).
-#[inline]
-pub(crate) fn key_cost(key: u64) -> f64 {
-    if key == NO_KEY {
-        f64::INFINITY
-    } else {
-        units_to_cost((key >> 32) as u32)
-    }
-}
-
-/// The label of a key (`None` when not reached).
-#[inline]
-pub(crate) fn key_label(key: u64) -> Option<u32> {
-    (key != NO_KEY).then_some(key as u32)
 }
 
 /// A cost as whole units, exactly: no clamp at [`crate::MAX_FINITE_UNITS`] and no saturation
@@ -174,6 +130,15 @@ impl NearestSource {
         match self.key[v as usize] {
             u128::MAX => f64::INFINITY,
             k => (k >> 64) as u64 as f64 / UNITS_PER_COST,
+        }
+    }
+
+    /// [`NearestSource::cost`] in whole units, exactly (`u64::MAX` = unreached): costs past
+    /// 2⁵³ units lose nothing here, as they would as `f64`.
+    pub fn units(&self, v: u32) -> u64 {
+        match self.key[v as usize] {
+            u128::MAX => u64::MAX,
+            k => (k >> 64) as u64,
         }
     }
 

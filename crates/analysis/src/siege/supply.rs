@@ -1,11 +1,13 @@
 //! For one profile and every piece of an enclave: the supply routes in from outside, the
 //! profile-level status, the minimum cuts, and how many open routes are really disjoint.
 
+use super::search::{ExposureReach, SafestSearch, StageEngine, SupplyTree};
 use super::terrain::{Terrain, NO_PIECE};
 use super::{CutReport, CutRoad, ProfileStatus, SiegeParams, Status, SupplyRoute};
-use corridor_roads::geometry::haversine_m;
+use crate::node_index::NodeIndex;
+use corridor_roads::geometry::LocalProjection;
 use corridor_roads::{ProfileGraph, RoadClass};
-use corridor_routing::{min_cut, OneToAll, Seed, INVALID};
+use corridor_routing::{min_cut, LabelledSeed, INVALID, NO_UNITS, UNITS_PER_COST};
 use corridor_scenario::Mode;
 
 /// What one profile's analysis found for one piece.
@@ -20,79 +22,88 @@ struct Entry {
     arc: u32,
     piece: u32,
     exposure: f64,
-    cost: f64,
+    /// Safest cost from outside through the arc, in whole units.
+    cost: u64,
 }
 
-/// Runs the profile's analysis for every piece. `population`: `(people, point, piece)`.
+/// Runs the profile's analysis for every piece, on the engines `params.engine` chooses;
+/// returns the runs and which engine answered each stage. `population`: `(people, point,
+/// piece)`.
 pub(crate) fn analyse(
     t: &Terrain,
     params: &SiegeParams,
     population: &[(f64, [f64; 2], usize)],
-) -> Vec<PieceRun> {
+) -> (Vec<PieceRun>, Vec<StageEngine>) {
     let sm = t.sm;
     let g = sm.graph;
     let weights = sm.weights_from_arcs(&t.blocked, Mode::Safest, 0.0);
     let seeds = calm_outside(t);
-    let mut search = OneToAll::new(&g.graph);
-    let seed_list: Vec<Seed> = seeds.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-    search.run(&g.graph, &weights, &seed_list, f64::INFINITY, false);
-    let entries = entries(t, &search, &weights);
-    let exposure_from_outside = exposure_search(t, &seeds, false);
+    let searches = 1 + t.piece_count();
+    let mut safest = SafestSearch::new(g, &weights, params.engine, searches);
+    let tree = safest.tree(&seeds);
+    let entries = entries(t, &tree, &safest.units);
+    let mut exposure = ExposureReach::new(
+        t,
+        &seeds,
+        params.engine,
+        searches,
+        params.exposure_threshold,
+    );
     let outside_nodes: Vec<u32> = (0..g.node_count() as u32)
         .filter(|&v| t.outside[v as usize])
         .collect();
-    (0..t.piece_count())
-        .map(|p| {
-            let nodes = t.piece_nodes(p);
-            let mine: Vec<&Entry> = entries.iter().filter(|e| e.piece == p as u32).collect();
-            let people: Vec<(f64, [f64; 2])> = population
-                .iter()
-                .filter(|u| u.2 == p)
-                .map(|u| (u.0, u.1))
-                .collect();
-            let routes = supply_routes(t, &search, &weights, &mine, &people, params);
-            let best_exposure = if t.piece_reaches_edge[p] {
-                Some(0.0)
-            } else {
-                mine.iter()
-                    .map(|e| e.exposure)
-                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
-            };
-            let enterable = nodes.iter().any(|&v| t.entered_in_peacetime[v as usize]);
-            let status = match best_exposure {
-                _ if !enterable => Status::Open,
-                None => Status::Besieged,
-                Some(x) if x < params.exposure_threshold => Status::Open,
-                Some(_) => Status::Contested,
-            };
-            let disjoint = if t.piece_reaches_edge[p] {
-                None
-            } else {
-                Some(disjoint_open_routes(
-                    t,
-                    &seeds,
-                    &exposure_from_outside,
-                    &nodes,
-                    params,
-                ))
-            };
-            PieceRun {
-                status: ProfileStatus {
-                    profile: g.profile,
-                    status,
-                    best_exposure,
-                    reaches_map_edge: t.piece_reaches_edge[p],
-                    enterable_in_peacetime: enterable,
-                    disjoint_open_routes: disjoint,
-                    inside_nodes: nodes.iter().filter(|&&v| t.inside[v as usize]).count(),
-                    piece_nodes: nodes.len(),
-                    outside_nodes: outside_nodes.len(),
-                },
-                routes,
-                cut: cuts(t, &outside_nodes, &nodes),
-            }
-        })
-        .collect()
+    let mut runs = Vec::with_capacity(t.piece_count());
+    for p in 0..t.piece_count() {
+        let nodes = t.piece_nodes(p);
+        let mine: Vec<&Entry> = entries.iter().filter(|e| e.piece == p as u32).collect();
+        let people: Vec<(f64, [f64; 2])> = population
+            .iter()
+            .filter(|u| u.2 == p)
+            .map(|u| (u.0, u.1))
+            .collect();
+        let routes = supply_routes(t, &tree, &mut safest, &mine, &people, &nodes, params);
+        let best_exposure = if t.piece_reaches_edge[p] {
+            Some(0.0)
+        } else {
+            mine.iter()
+                .map(|e| e.exposure)
+                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
+        };
+        let enterable = nodes.iter().any(|&v| t.entered_in_peacetime[v as usize]);
+        let status = match best_exposure {
+            _ if !enterable => Status::Open,
+            None => Status::Besieged,
+            Some(x) if x < params.exposure_threshold => Status::Open,
+            Some(_) => Status::Contested,
+        };
+        let disjoint = if t.piece_reaches_edge[p] {
+            None
+        } else {
+            Some(disjoint_open_routes(
+                t,
+                &seeds,
+                &mut exposure,
+                &nodes,
+                params,
+            ))
+        };
+        runs.push(PieceRun {
+            status: ProfileStatus {
+                profile: g.profile,
+                status,
+                best_exposure,
+                reaches_map_edge: t.piece_reaches_edge[p],
+                enterable_in_peacetime: enterable,
+                disjoint_open_routes: disjoint,
+                inside_nodes: nodes.iter().filter(|&&v| t.inside[v as usize]).count(),
+                piece_nodes: nodes.len(),
+                outside_nodes: outside_nodes.len(),
+            },
+            routes,
+            cut: cuts(t, &outside_nodes, &nodes),
+        });
+    }
+    (runs, vec![safest.stage, exposure.stage])
 }
 
 /// Where routes start: outside nodes beyond the front-line band (every road at the node is
@@ -123,21 +134,21 @@ fn calm_outside(t: &Terrain) -> Vec<u32> {
 
 /// Arcs from a reached node outside a piece straight into it, on a route that has not passed
 /// through that piece before.
-fn entries(t: &Terrain, search: &OneToAll, weights: &[f64]) -> Vec<Entry> {
+fn entries(t: &Terrain, tree: &SupplyTree, units: &[u64]) -> Vec<Entry> {
     let sm = t.sm;
     let g = sm.graph;
     let mut out = Vec::new();
     for u in 0..g.node_count() as u32 {
-        if search.cost(u).is_infinite() {
+        if !tree.reached(u) {
             continue;
         }
         for a in g.graph.out_arcs(u) {
             let v = g.graph.arc_head(a);
             let p = t.piece_of[v as usize];
-            if p == NO_PIECE || t.piece_of[u as usize] == p || weights[a as usize].is_infinite() {
+            if p == NO_PIECE || t.piece_of[u as usize] == p || units[a as usize] == NO_UNITS {
                 continue;
             }
-            let arcs = path_arcs(g, search, u);
+            let arcs = path_arcs(g, tree, u);
             if arcs
                 .iter()
                 .any(|&x| t.piece_of[g.graph.arc_head(x) as usize] == p)
@@ -153,18 +164,18 @@ fn entries(t: &Terrain, search: &OneToAll, weights: &[f64]) -> Vec<Entry> {
                 arc: a,
                 piece: p,
                 exposure,
-                cost: search.cost(u) + weights[a as usize],
+                cost: tree.units(u).saturating_add(units[a as usize]),
             });
         }
     }
     out
 }
 
-/// The search's path from a seed to `v`, as arcs.
-fn path_arcs(g: &ProfileGraph, search: &OneToAll, mut v: u32) -> Vec<u32> {
+/// The tree's path from a seed to `v`, as arcs.
+fn path_arcs(g: &ProfileGraph, tree: &SupplyTree, mut v: u32) -> Vec<u32> {
     let mut arcs = Vec::new();
-    while search.parent_arc(v) != INVALID {
-        let a = search.parent_arc(v);
+    while tree.parent_arc(v) != INVALID {
+        let a = tree.parent_arc(v);
         arcs.push(a);
         v = g.graph.arc_tail(a);
     }
@@ -183,10 +194,11 @@ pub(crate) fn road_name(g: &ProfileGraph, e: u32) -> String {
 /// the piece's people for whom it is the best way in.
 fn supply_routes(
     t: &Terrain,
-    search: &OneToAll,
-    weights: &[f64],
+    tree: &SupplyTree,
+    safest: &mut SafestSearch,
     entries: &[&Entry],
     people: &[(f64, [f64; 2])],
+    piece: &[u32],
     params: &SiegeParams,
 ) -> Vec<SupplyRoute> {
     let g = t.sm.graph;
@@ -208,14 +220,14 @@ fn supply_routes(
             None => groups.push((name, vec![way], i)),
         }
     }
-    let served = people_served(t, weights, entries, people, &groups);
+    let served = people_served(t, safest, entries, people, piece, &groups);
     let total: f64 = people.iter().map(|p| p.0).sum();
     let mut routes: Vec<SupplyRoute> = groups
         .iter()
         .zip(served)
         .map(|((name, ways, i), served)| {
             let en = entries[*i];
-            let mut arcs = path_arcs(g, search, g.graph.arc_tail(en.arc));
+            let mut arcs = path_arcs(g, tree, g.graph.arc_tail(en.arc));
             arcs.push(en.arc);
             SupplyRoute {
                 road: name.clone(),
@@ -234,74 +246,59 @@ fn supply_routes(
     routes
 }
 
-/// People per road group: a search inward from every entry at its cost; each unit's nearest
-/// node of the piece traces back to the entry that serves it best.
+/// People per road group: a search inward from every entry at its cost, each entry its own
+/// label; each unit's nearest node of the piece (R-tree, geodesic) is served by the nearest
+/// entry (equally near: the first entry listed, the smallest label).
 fn people_served(
     t: &Terrain,
-    weights: &[f64],
+    safest: &mut SafestSearch,
     entries: &[&Entry],
     people: &[(f64, [f64; 2])],
+    piece: &[u32],
     groups: &[(String, Vec<i64>, usize)],
 ) -> Vec<f64> {
     let g = t.sm.graph;
     let mut served = vec![0.0; groups.len()];
-    let Some(piece) = entries.first().map(|e| e.piece) else {
+    if entries.is_empty() || piece.is_empty() || people.is_empty() {
         return served;
-    };
-    let mut inward = OneToAll::new(&g.graph);
-    let seeds: Vec<Seed> = entries
+    }
+    let index = NodeIndex::from_nodes(g, piece.iter().copied(), piece_projection(g, piece));
+    let seeds: Vec<LabelledSeed> = entries
         .iter()
-        .map(|en| Seed {
+        .enumerate()
+        .map(|(i, en)| LabelledSeed {
             node: g.graph.arc_head(en.arc),
-            cost: en.cost,
+            cost: en.cost as f64 / UNITS_PER_COST,
+            label: i as u32,
         })
         .collect();
-    inward.run(&g.graph, weights, &seeds, f64::INFINITY, false);
+    let label_of = safest.nearest_labels(&seeds);
     for &(n, at) in people {
-        let v = (0..g.node_count() as u32)
-            .filter(|&v| t.piece_of[v as usize] == piece)
-            .min_by(|&a, &b| {
-                let d = |v: u32| haversine_m(g.node_coord[v as usize], at);
-                d(a).total_cmp(&d(b))
-            });
-        let Some(mut v) = v else { continue };
-        if inward.cost(v).is_infinite() {
+        let Some(v) = index.nearest_geodesic(g, at) else {
             continue;
-        }
-        while inward.parent_arc(v) != INVALID {
-            v = g.graph.arc_tail(inward.parent_arc(v));
-        }
-        let best = entries
-            .iter()
-            .filter(|en| g.graph.arc_head(en.arc) == v)
-            .min_by(|a, b| a.cost.total_cmp(&b.cost));
-        if let Some(en) = best {
-            let name = road_name(g, g.arc_edge(en.arc).0);
-            if let Some(k) = groups.iter().position(|x| x.0 == name) {
-                served[k] += n;
-            }
+        };
+        let Some(i) = label_of(v) else { continue };
+        let name = road_name(g, g.arc_edge(entries[i as usize].arc).0);
+        if let Some(k) = groups.iter().position(|x| x.0 == name) {
+            served[k] += n;
         }
     }
     served
 }
 
-/// Exposure-only distances (risk × length per arc, blocked arcs excluded) from `from`
-/// (forwards) or to it (`reverse`).
-fn exposure_search(t: &Terrain, from: &[u32], reverse: bool) -> OneToAll {
-    let g = t.sm.graph;
-    let w: Vec<f64> = (0..g.arc_count() as u32)
-        .map(|a| {
-            if t.blocked[a as usize] {
-                f64::INFINITY
-            } else {
-                t.sm.edge_exposure(g.arc_edge(a).0)
-            }
-        })
-        .collect();
-    let mut search = OneToAll::new(&g.graph);
-    let seeds: Vec<Seed> = from.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-    search.run(&g.graph, &w, &seeds, f64::INFINITY, reverse);
-    search
+/// A projection true at the middle of the piece's nodes (distortion negligible at its size).
+fn piece_projection(g: &ProfileGraph, piece: &[u32]) -> LocalProjection {
+    let mut bb = [f64::INFINITY, f64::INFINITY, -f64::INFINITY, -f64::INFINITY];
+    for &v in piece {
+        let c = g.node_coord[v as usize];
+        bb = [
+            bb[0].min(c[0]),
+            bb[1].min(c[1]),
+            bb[2].max(c[0]),
+            bb[3].max(c[1]),
+        ];
+    }
+    LocalProjection::for_bbox(bb)
 }
 
 /// How many routes from outside into the piece below the exposure threshold share no road
@@ -309,7 +306,7 @@ fn exposure_search(t: &Terrain, from: &[u32], reverse: bool) -> OneToAll {
 fn disjoint_open_routes(
     t: &Terrain,
     seeds: &[u32],
-    from_outside: &OneToAll,
+    exposure: &mut ExposureReach,
     piece: &[u32],
     params: &SiegeParams,
 ) -> u64 {
@@ -317,18 +314,7 @@ fn disjoint_open_routes(
     if seeds.is_empty() || piece.is_empty() {
         return 0;
     }
-    let to_piece = exposure_search(t, piece, true);
-    let capacity: Vec<u32> = (0..g.arc_count() as u32)
-        .map(|a| {
-            if t.blocked[a as usize] {
-                return 0;
-            }
-            let (u, v) = (g.graph.arc_tail(a), g.graph.arc_head(a));
-            let through =
-                from_outside.cost(u) + t.sm.edge_exposure(g.arc_edge(a).0) + to_piece.cost(v);
-            u32::from(through < params.exposure_threshold)
-        })
-        .collect();
+    let capacity = exposure.open_arcs(piece, params.exposure_threshold);
     min_cut(&g.graph, &capacity, seeds, piece).value
 }
 

@@ -4,6 +4,7 @@
 use crate::results::convoy::{apply_declared_plan, plan_change};
 use crate::scenario::{polygon_json, LoadedScenario};
 use anyhow::{bail, Result};
+use corridor_analysis::engine::EngineChoice;
 use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
 use corridor_scenario::ScenarioMap;
 use serde_json::{json, Value};
@@ -95,8 +96,8 @@ fn features(reports: &[EnclaveReport], what_if: bool) -> Vec<Value> {
 /// roads, so a cut road switches the convoy to another route or stops it
 /// (`what_if.convoy`).
 ///
-/// The output's `engine` names the search behind each stage (issue 11, item 3) and why it is
-/// not the CCH.
+/// The output's `engine` names the engine behind each search stage (issue 11, item 3), per
+/// enclave and profile, and why; the engine is chosen by `auto`'s measured rule.
 pub fn result(
     loaded: &LoadedScenario,
     foot: &ScenarioMap,
@@ -104,6 +105,19 @@ pub fn result(
     close: &[String],
     open: &[String],
     geojson: bool,
+) -> Result<Value> {
+    result_with(loaded, foot, car, close, open, geojson, EngineChoice::Auto)
+}
+
+/// [`result`] with the engine chosen by the caller (`corridor siege --engine`).
+pub fn result_with(
+    loaded: &LoadedScenario,
+    foot: &ScenarioMap,
+    car: &ScenarioMap,
+    close: &[String],
+    open: &[String],
+    geojson: bool,
+    engine: EngineChoice,
 ) -> Result<Value> {
     let s = &loaded.scenario;
     if s.enclaves.is_empty() {
@@ -118,7 +132,10 @@ pub fn result(
         }
     }
     let bbox = loaded.map.graph.meta.bbox;
-    let params = SiegeParams::for_scenario(s);
+    let params = SiegeParams {
+        engine,
+        ..SiegeParams::for_scenario(s)
+    };
     let mut reports = siege(foot, car, bbox, &params);
     let plan = apply_declared_plan(loaded, car, &mut reports);
     let what_if = if close.is_empty() && open.is_empty() {
@@ -139,7 +156,7 @@ pub fn result(
         let mut v =
             loaded.result_json(params, json!({ "enclaves": reports, "convoy_plan": plan }))?;
         v["checkpoints_on_as_of"] = checkpoints_on(s);
-        v["engine"] = engine_json();
+        v["engine"] = engine_json(engine, &reports);
         if let Some((after, plan_after)) = &what_if {
             v["what_if"] = json!({
                 "closed": close,
@@ -182,12 +199,15 @@ fn checkpoints_on(s: &corridor_scenario::Scenario) -> Value {
     json!(list)
 }
 
-/// Which engine answers each stage of the siege analysis, and why not the CCH.
-fn engine_json() -> Value {
+/// Which engine answered each search stage of the siege analysis (per enclave and profile)
+/// and why; cuts are max-flow.
+fn engine_json(choice: EngineChoice, reports: &[EnclaveReport]) -> Value {
     json!({
-        "supply_routes": {"engine": "dijkstra", "why": "one multi-source search on safest costs (a million seconds per unit of exposure), outside the CCH's integer range, and the supply paths are read from its search tree"},
-        "exposure_reachability": {"engine": "dijkstra", "why": "costs are exposure (risk x length), not seconds: the CCH's millisecond rounding would move routes across the exposure threshold"},
-        "people_served": {"engine": "dijkstra", "why": "which entry serves each unit is read from the search tree from the entries at their costs"},
+        "asked": choice,
+        "stages": reports
+            .iter()
+            .map(|r| json!({"enclave": r.name, "stages": r.engines}))
+            .collect::<Vec<_>>(),
         "cuts": {"engine": "max-flow (min_cut)", "why": "a cut is a flow problem, not a shortest path"}
     })
 }

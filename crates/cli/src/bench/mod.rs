@@ -8,6 +8,7 @@ mod dimacs;
 mod evacuation;
 mod map;
 mod scenario;
+mod siege;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -22,7 +23,7 @@ pub enum BenchFormat {
 #[derive(Args)]
 pub struct BenchArgs {
     /// The OSM .pbf extract to measure.
-    #[arg(long, required_unless_present_any = ["scenario", "dimacs", "evacuation", "access"])]
+    #[arg(long, required_unless_present_any = ["scenario", "dimacs", "evacuation", "access", "siege"])]
     pub map: Option<PathBuf>,
     /// Measure applying a scenario instead: laying it onto the map, recomputing all edge risks
     /// for `--incidents` random incidents, and building arc weights.
@@ -47,6 +48,11 @@ pub struct BenchArgs {
     /// profile.
     #[arg(long, conflicts_with_all = ["map", "scenario", "dimacs", "evacuation"])]
     pub access: Option<PathBuf>,
+    /// Measure the siege analysis on a map, per stage and per engine (Dijkstra, CCH, auto): the
+    /// evacuation benchmark's synthetic enclave with the besieger's ground a 1 km band around
+    /// it open to the east, and 40 shellings within 3 km; fails if the engines' reports differ.
+    #[arg(long, conflicts_with_all = ["map", "scenario", "dimacs", "evacuation", "access"])]
+    pub siege: Option<PathBuf>,
     /// Population points in the access benchmark.
     #[arg(long, default_value_t = 10_000)]
     pub points: usize,
@@ -92,6 +98,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     }
     if let Some(m) = &args.access {
         return access::bench_access(m, args);
+    }
+    if let Some(m) = &args.siege {
+        return siege::bench_siege(m, args);
     }
     map::bench_map(args)
 }

@@ -9,7 +9,7 @@
 //! upward search spaces give many-to-many matrices.
 
 use super::walk::{for_each_ancestor, TreeWalk};
-use super::{cost_to_units, units_to_cost, Cch, CchMetric, INF_UNITS};
+use super::{Cch, CchMetric, Units};
 use crate::dijkstra::Seed;
 use crate::INVALID;
 
@@ -23,7 +23,7 @@ pub enum Direction {
 }
 
 /// The weights of the upward walk and of the downward sweep for a direction.
-fn walk_and_sweep(metric: &CchMetric, dir: Direction) -> (&[u32], &[u32]) {
+pub(super) fn walk_and_sweep<W: Units>(metric: &CchMetric<W>, dir: Direction) -> (&[W], &[W]) {
     match dir {
         Direction::FromSeeds => (&metric.up, &metric.down),
         Direction::ToSeeds => (&metric.down, &metric.up),
@@ -31,62 +31,63 @@ fn walk_and_sweep(metric: &CchMetric, dir: Direction) -> (&[u32], &[u32]) {
 }
 
 /// Seeds' costs at their ranks, then the upward walk over all their ancestors.
-fn upward(
+fn upward<W: Units>(
     cch: &Cch,
-    weight: &[u32],
+    weight: &[W],
     seeds: &[Seed],
-    dist: &mut [u32],
+    dist: &mut [W],
     walk: &mut TreeWalk,
     mut visit: impl FnMut(u32),
 ) {
     for s in seeds {
         let r = cch.rank[s.node as usize] as usize;
-        dist[r] = dist[r].min(cost_to_units(s.cost));
+        dist[r] = dist[r].min(W::from_cost(s.cost));
     }
     let starts = seeds.iter().map(|s| cch.rank[s.node as usize]);
     for_each_ancestor(walk, &cch.parent, starts, |x| {
         visit(x);
         let dx = dist[x as usize];
-        if dx == INF_UNITS {
+        if dx == W::INF {
             return;
         }
         for e in cch.edges_of(x) {
             let y = cch.up_head[e] as usize;
-            dist[y] = dist[y].min(dx.saturating_add(weight[e]));
+            dist[y] = dist[y].min(dx.sat_add(weight[e]));
         }
     });
 }
 
 /// Rank `x` takes the best of its upper neighbours (all final when ranks descend).
 #[inline]
-fn pull_from_above(cch: &Cch, weight: &[u32], dist: &mut [u32], x: u32) {
+fn pull_from_above<W: Units>(cch: &Cch, weight: &[W], dist: &mut [W], x: u32) {
     let mut best = dist[x as usize];
     for e in cch.edges_of(x) {
-        best = best.min(dist[cch.up_head[e] as usize].saturating_add(weight[e]));
+        best = best.min(dist[cch.up_head[e] as usize].sat_add(weight[e]));
     }
     dist[x as usize] = best;
 }
 
 /// One-to-all distances (PHAST): from a set of seeds to every node, or from every node to them.
-/// Reuse one per thread; costs are exact for the metric's integer weights.
+/// Reuse one per thread; costs are exact for the metric's integer weights, in units `W`
+/// (`u32`, or `u64` for metrics past `u32`'s range).
 #[derive(Debug, Clone)]
-pub struct CchOneToAll {
-    dist: Vec<u32>,
+pub struct CchOneToAll<W: Units = u32> {
+    dist: Vec<W>,
     walk: TreeWalk,
 }
 
-impl CchOneToAll {
+impl<W: Units> CchOneToAll<W> {
     pub fn new(cch: &Cch) -> Self {
         CchOneToAll {
-            dist: vec![INF_UNITS; cch.node_count()],
+            dist: vec![W::INF; cch.node_count()],
             walk: TreeWalk::default(),
         }
     }
 
     /// Computes the distance of every node; read them with [`CchOneToAll::cost`].
-    pub fn run(&mut self, cch: &Cch, metric: &CchMetric, seeds: &[Seed], dir: Direction) {
+    pub fn run(&mut self, cch: &Cch, metric: &CchMetric<W>, seeds: &[Seed], dir: Direction) {
         let (walk_w, sweep_w) = walk_and_sweep(metric, dir);
-        self.dist.fill(INF_UNITS);
+        self.dist.fill(W::INF);
         upward(cch, walk_w, seeds, &mut self.dist, &mut self.walk, |_| {});
         for x in (0..cch.node_count() as u32).rev() {
             pull_from_above(cch, sweep_w, &mut self.dist, x);
@@ -95,14 +96,27 @@ impl CchOneToAll {
 
     /// Cost between the seeds and `node` after [`CchOneToAll::run`] (`INFINITY` = unreachable).
     pub fn cost(&self, cch: &Cch, node: u32) -> f64 {
-        units_to_cost(self.dist[cch.rank[node as usize] as usize])
+        self.units(cch, node).to_cost()
+    }
+
+    /// [`CchOneToAll::cost`] in whole units ([`Units::INF`] = unreachable).
+    pub fn units(&self, cch: &Cch, node: u32) -> W {
+        self.dist[cch.rank[node as usize] as usize]
+    }
+
+    /// All costs in whole units as `u64`, indexed by node (`u64::MAX` = unreachable).
+    pub fn units_by_node(&self, cch: &Cch) -> Vec<u64> {
+        cch.rank
+            .iter()
+            .map(|&r| self.dist[r as usize].to_u64())
+            .collect()
     }
 
     /// All costs indexed by node.
     pub fn costs_by_node(&self, cch: &Cch) -> Vec<f64> {
         cch.rank
             .iter()
-            .map(|&r| units_to_cost(self.dist[r as usize]))
+            .map(|&r| self.dist[r as usize].to_cost())
             .collect()
     }
 }
@@ -111,16 +125,16 @@ impl CchOneToAll {
 /// (their elimination-tree ancestors, the only ranks the sweep must visit) makes every later
 /// run cost the upward walk plus a sweep over that selection, not over the whole graph.
 #[derive(Debug, Clone)]
-pub struct CchOneToMany {
+pub struct CchOneToMany<W: Units = u32> {
     target_ranks: Vec<u32>,
     /// The targets' ancestors, descending.
     selection: Vec<u32>,
-    dist: Vec<u32>,
+    dist: Vec<W>,
     touched: Vec<u32>,
     walk: TreeWalk,
 }
 
-impl CchOneToMany {
+impl<W: Units> CchOneToMany<W> {
     /// Selects the targets (nodes).
     pub fn new(cch: &Cch, targets: &[u32]) -> Self {
         let target_ranks: Vec<u32> = targets.iter().map(|&t| cch.rank[t as usize]).collect();
@@ -138,7 +152,7 @@ impl CchOneToMany {
         CchOneToMany {
             target_ranks,
             selection,
-            dist: vec![INF_UNITS; cch.node_count()],
+            dist: vec![W::INF; cch.node_count()],
             touched: Vec::new(),
             walk: TreeWalk::default(),
         }
@@ -148,7 +162,7 @@ impl CchOneToMany {
     pub fn run(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         seeds: &[Seed],
         dir: Direction,
     ) -> Vec<f64> {
@@ -164,10 +178,10 @@ impl CchOneToMany {
         let out = self
             .target_ranks
             .iter()
-            .map(|&r| units_to_cost(self.dist[r as usize]))
+            .map(|&r| self.dist[r as usize].to_cost())
             .collect();
         for &x in self.selection.iter().chain(self.touched.iter()) {
-            self.dist[x as usize] = INF_UNITS;
+            self.dist[x as usize] = W::INF;
         }
         out
     }
@@ -177,16 +191,16 @@ impl CchOneToMany {
 /// at every rank it reaches; each source's upward search meets them. Exact, and linear in
 /// sources plus targets times the elimination-tree depth.
 #[derive(Debug, Clone)]
-pub struct CchManyToMany {
-    dist: Vec<u32>,
+pub struct CchManyToMany<W: Units = u32> {
+    dist: Vec<W>,
     bucket_of: Vec<u32>,
     walk: TreeWalk,
 }
 
-impl CchManyToMany {
+impl<W: Units> CchManyToMany<W> {
     pub fn new(cch: &Cch) -> Self {
         CchManyToMany {
-            dist: vec![INF_UNITS; cch.node_count()],
+            dist: vec![W::INF; cch.node_count()],
             bucket_of: vec![INVALID; cch.node_count()],
             walk: TreeWalk::default(),
         }
@@ -196,12 +210,12 @@ impl CchManyToMany {
     pub fn run(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         sources: &[u32],
         targets: &[u32],
     ) -> Vec<f64> {
         let (bucket_start, entries, ranks) = self.fill_buckets(cch, metric, targets);
-        let mut matrix = vec![INF_UNITS; sources.len() * targets.len()];
+        let mut matrix = vec![W::INF; sources.len() * targets.len()];
         for (i, &s) in sources.iter().enumerate() {
             let row = &mut matrix[i * targets.len()..(i + 1) * targets.len()];
             let seed = [Seed { node: s, cost: 0.0 }];
@@ -216,20 +230,20 @@ impl CchManyToMany {
             );
             for &x in &visited {
                 let (dx, b) = (self.dist[x as usize], self.bucket_of[x as usize]);
-                self.dist[x as usize] = INF_UNITS;
-                if dx == INF_UNITS || b == INVALID {
+                self.dist[x as usize] = W::INF;
+                if dx == W::INF || b == INVALID {
                     continue;
                 }
                 let r = bucket_start[b as usize] as usize..bucket_start[b as usize + 1] as usize;
                 for &(j, d) in &entries[r] {
-                    row[j as usize] = row[j as usize].min(dx.saturating_add(d));
+                    row[j as usize] = row[j as usize].min(dx.sat_add(d));
                 }
             }
         }
         for &x in &ranks {
             self.bucket_of[x as usize] = INVALID;
         }
-        matrix.into_iter().map(units_to_cost).collect()
+        matrix.into_iter().map(W::to_cost).collect()
     }
 
     /// Backward upward searches from every target; returns bucket offsets, `(target, cost)`
@@ -238,10 +252,10 @@ impl CchManyToMany {
     fn fill_buckets(
         &mut self,
         cch: &Cch,
-        metric: &CchMetric,
+        metric: &CchMetric<W>,
         targets: &[u32],
-    ) -> (Vec<u32>, Vec<(u32, u32)>, Vec<u32>) {
-        let mut raw: Vec<(u32, u32, u32)> = Vec::new();
+    ) -> (Vec<u32>, Vec<(u32, W)>, Vec<u32>) {
+        let mut raw: Vec<(u32, u32, W)> = Vec::new();
         for (j, &t) in targets.iter().enumerate() {
             let seed = [Seed { node: t, cost: 0.0 }];
             let mut visited = Vec::new();
@@ -254,8 +268,8 @@ impl CchManyToMany {
                 |x| visited.push(x),
             );
             for &x in &visited {
-                let d = std::mem::replace(&mut self.dist[x as usize], INF_UNITS);
-                if d != INF_UNITS {
+                let d = std::mem::replace(&mut self.dist[x as usize], W::INF);
+                if d != W::INF {
                     raw.push((x, j as u32, d));
                 }
             }

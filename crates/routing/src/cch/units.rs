@@ -22,6 +22,30 @@ pub trait Units: Copy + Ord + Debug + Send + Sync + 'static {
     /// Units back to a cost; [`Units::INF`] is `INFINITY`.
     fn to_cost(self) -> f64;
     fn sat_add(self, other: Self) -> Self;
+    /// The units as `u64` ([`Units::INF`] becomes `u64::MAX`): one integer type for callers
+    /// that compare distances of either width exactly (a shortest-path tree from distances).
+    fn to_u64(self) -> u64;
+    /// A (cost, label) pair packed into one integer, cost in the high half, so that the
+    /// order of keys is the lexicographic order of the pairs and a sweep carries both in one
+    /// comparison: `u64` for `u32` units, `u128` for `u64` units.
+    type Key: Copy + Ord + Debug + Send + Sync + 'static;
+    /// "Not reached": larger than every real key.
+    const NO_KEY: Self::Key;
+    /// The key of (`self`, `label`); [`Units::INF`] gives [`Units::NO_KEY`].
+    fn key(self, label: u32) -> Self::Key;
+    /// The cost half of a key ([`Units::INF`] for [`Units::NO_KEY`]).
+    fn key_units(key: Self::Key) -> Self;
+    /// The label half of a key.
+    fn key_label(key: Self::Key) -> u32;
+    /// `key` extended by an arc of `w` units, its label unchanged; saturates to
+    /// [`Units::NO_KEY`] as the CCH's sums saturate to [`Units::INF`].
+    #[inline]
+    fn extend_key(key: Self::Key, w: Self) -> Self::Key {
+        if key == Self::NO_KEY {
+            return key;
+        }
+        Self::key_units(key).sat_add(w).key(Self::key_label(key))
+    }
     /// Whether the cost converts without clamping (unusable costs always fit).
     #[inline]
     fn fits(w: f64) -> bool {
@@ -41,8 +65,10 @@ fn rounded(w: f64) -> Option<f64> {
 
 /// `Units` for one unsigned width: everything but the cap is the same for both.
 macro_rules! units_for {
-    ($t:ty, $max_finite:expr, $max_doc:literal) => {
+    ($t:ty, $key:ty, $max_finite:expr, $max_doc:literal) => {
         impl Units for $t {
+            type Key = $key;
+            const NO_KEY: $key = <$key>::MAX;
             const INF: $t = <$t>::MAX;
             #[doc = $max_doc]
             const MAX_FINITE: $t = $max_finite;
@@ -69,17 +95,47 @@ macro_rules! units_for {
             fn sat_add(self, other: $t) -> $t {
                 self.saturating_add(other)
             }
+
+            #[inline]
+            fn to_u64(self) -> u64 {
+                if self == Self::INF {
+                    u64::MAX
+                } else {
+                    self as u64
+                }
+            }
+
+            #[inline]
+            fn key(self, label: u32) -> $key {
+                if self == Self::INF {
+                    Self::NO_KEY
+                } else {
+                    ((self as $key) << <$t>::BITS) | label as $key
+                }
+            }
+
+            #[inline]
+            fn key_units(key: $key) -> $t {
+                (key >> <$t>::BITS) as $t
+            }
+
+            #[inline]
+            fn key_label(key: $key) -> u32 {
+                key as u32
+            }
         }
     };
 }
 
 units_for!(
     u32,
+    u64,
     (1 << 31) - 1,
     "2³¹ − 1 ms = 24.8 days: a sum of two finite weights never reaches `INF` by accident."
 );
 units_for!(
     u64,
+    u128,
     (1 << 53) - 1,
     "2⁵³ − 1 ms (285,000 years): every finite weight is an integer `f64` holds exactly, so an `f64` Dijkstra on the rounded weights is an exact oracle for it."
 );

@@ -4,11 +4,20 @@
 use crate::INVALID;
 
 /// The current rank on each start's path; a snapped point has one or two starts, so a linear
-/// scan for the lowest is cheaper than any heap.
+/// scan for the lowest is cheaper than any heap. Many starts (a multi-source sweep from every
+/// node outside a siege: thousands) would make that scan quadratic, so past [`FEW_STARTS`] the
+/// union of paths is marked once and sorted instead.
 #[derive(Debug, Clone, Default)]
 pub(super) struct TreeWalk {
     frontier: Vec<u32>,
+    /// Per rank: on the union already (many starts only; all false between walks).
+    marked: Vec<bool>,
+    /// The union of paths, ascending (many starts only).
+    union: Vec<u32>,
 }
+
+/// Up to this many distinct starts the frontier scan is cheapest; beyond, mark and sort.
+const FEW_STARTS: usize = 16;
 
 impl TreeWalk {
     /// Starts from the given ranks (duplicates allowed).
@@ -59,6 +68,28 @@ impl TreeWalk {
     }
 }
 
+impl TreeWalk {
+    /// The union of the paths from the frontier to the roots, ascending, into `union`: each
+    /// path is followed up to the first rank already marked, so every rank is visited once.
+    fn mark_union(&mut self, parent: &[u32]) {
+        self.marked.resize(parent.len(), false);
+        self.union.clear();
+        for &s in &self.frontier {
+            let mut x = s;
+            while x != INVALID && !self.marked[x as usize] {
+                self.marked[x as usize] = true;
+                self.union.push(x);
+                x = parent[x as usize];
+            }
+        }
+        self.union.sort_unstable();
+        for &x in &self.union {
+            self.marked[x as usize] = false;
+        }
+        self.frontier.clear();
+    }
+}
+
 /// Calls `f` for every rank on the union of the paths from `starts` to the roots, ascending.
 pub(super) fn for_each_ancestor(
     walk: &mut TreeWalk,
@@ -67,6 +98,13 @@ pub(super) fn for_each_ancestor(
     mut f: impl FnMut(u32),
 ) {
     walk.start(starts);
+    if walk.frontier.len() > FEW_STARTS {
+        walk.mark_union(parent);
+        for &x in &walk.union {
+            f(x);
+        }
+        return;
+    }
     while let Some(x) = walk.peek() {
         f(x);
         walk.advance(x, parent);
