@@ -21,6 +21,7 @@ use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 fn graph() -> &'static RoadGraph {
@@ -300,15 +301,21 @@ fn fuzz_cases() -> u32 {
         .unwrap_or(48)
 }
 
+/// Loaded and refused cases of one property test.
+type Counts = [std::sync::atomic::AtomicUsize; 2];
+
 /// Counts loaded and refused files, printed every 5,000 cases (for BENCHMARKS.md).
 fn tally(loaded: bool) {
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-    static COUNTS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
-    COUNTS[loaded as usize].fetch_add(1, Relaxed);
-    let (refused, ok) = (COUNTS[0].load(Relaxed), COUNTS[1].load(Relaxed));
+    static COUNTS: Counts = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    tally_in(&COUNTS, "damaged files", loaded);
+}
+
+fn tally_in(counts: &Counts, what: &str, loaded: bool) {
+    counts[loaded as usize].fetch_add(1, Relaxed);
+    let (refused, ok) = (counts[0].load(Relaxed), counts[1].load(Relaxed));
     if (refused + ok) % 5000 == 0 {
         eprintln!(
-            "damaged files: {} cases, {refused} refused, {ok} loaded and routed exactly",
+            "{what}: {} cases, {refused} refused, {ok} loaded and routed exactly",
             refused + ok
         );
     }
@@ -605,6 +612,8 @@ proptest! {
         let path = dir.path().join("x.topo");
         std::fs::write(&path, &b).unwrap();
         prop_assert_eq!(loaded.is_ok(), topology_file::load(&path).is_ok());
+        static COUNTS: Counts = [AtomicUsize::new(0), AtomicUsize::new(0)];
+        tally_in(&COUNTS, "damaged topology files", loaded.is_ok());
         match loaded {
             Err(e) => {
                 let msg = e.to_string();
