@@ -6,6 +6,7 @@ mod bench;
 mod brief;
 mod convoy_cmd;
 mod demo;
+mod dimacs;
 mod evacuate_cmd;
 mod maps;
 mod route;
@@ -31,13 +32,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import an OpenStreetMap .osm.pbf extract into a road graph file (foot and car profiles).
+    /// Import an OpenStreetMap .osm.pbf extract into a road graph file (foot and car profiles),
+    /// or, with `--dimacs`, prepare a DIMACS/PACE topology into a topology file with its
+    /// contraction order and CCH (for `bench --dimacs`).
     Import {
-        /// The OSM PBF extract to read.
+        /// The OSM PBF extract to read (with `--dimacs`: the `.gr` or `.gr.xz` topology).
         map: PathBuf,
         /// Where to write the graph file (written to a temporary file, then renamed).
         #[arg(short, long)]
         output: PathBuf,
+        /// The input is a DIMACS/PACE `.gr` / `.gr.xz` topology (no coordinates): order it
+        /// (METIS), contract it, and store graph, order and CCH.
+        #[arg(long)]
+        dimacs: bool,
     },
     /// The shortest (or, with a scenario, the safest) route between two points.
     Route(route::RouteArgs),
@@ -73,7 +80,16 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Import { map, output } => maps::import_command(&map, &output),
+        Command::Import {
+            map,
+            output,
+            dimacs: false,
+        } => maps::import_command(&map, &output),
+        Command::Import {
+            map,
+            output,
+            dimacs: true,
+        } => dimacs::import_command(&map, &output),
         Command::Route(args) => route::run(&args),
         Command::Scenario(cmd) => scenario_cmd::run(&cmd),
         Command::Siege(args) => siege_cmd::run(&args),

@@ -833,6 +833,41 @@ fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
     assert_eq!(v["nodes"], 4);
     assert_eq!(v["arcs"], 8);
     assert_eq!(v["queries"], 20);
+    assert_eq!(v["cch_stored"], false);
+    // Prepared once with its order and CCH, then benchmarked from the file (the bench checks
+    // every answer against Dijkstra and fails otherwise).
+    let topo = dir.path().join("ring.topo");
+    let o = corridor(&[
+        "import",
+        "--dimacs",
+        ok.to_str().unwrap(),
+        "-o",
+        topo.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&[
+        "bench",
+        "--dimacs",
+        topo.to_str().unwrap(),
+        "--queries",
+        "20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        (v["nodes"].clone(), v["arcs"].clone()),
+        (4.into(), 8.into())
+    );
+    assert_eq!(v["cch_stored"], true);
+    assert_eq!(v["order_s"], 0.0);
+    let mut damaged = std::fs::read(&topo).unwrap();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x40;
+    std::fs::write(&topo, damaged).unwrap();
+    assert_fails(
+        &corridor(&["bench", "--dimacs", topo.to_str().unwrap()]),
+        &["ring.topo", "checksum mismatch"],
+    );
     let bad = dir.path().join("bad.gr");
     std::fs::write(&bad, "p tw 3 2\n1 2\n2 9\n").unwrap();
     assert_fails(

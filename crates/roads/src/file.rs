@@ -36,20 +36,20 @@ pub const MAGIC: &[u8; 8] = b"CORRGRPH";
 pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
-struct Writer(Vec<u8>);
+pub(crate) struct Writer(pub(crate) Vec<u8>);
 
 impl Writer {
-    fn u32(&mut self, v: u32) {
+    pub(crate) fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
-    fn u64(&mut self, v: u64) {
+    pub(crate) fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
-    fn str(&mut self, s: &str) {
+    pub(crate) fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
-    fn slice<T: Pod>(&mut self, v: &[T]) {
+    pub(crate) fn slice<T: Pod>(&mut self, v: &[T]) {
         self.u64(v.len() as u64);
         self.0.extend_from_slice(bytemuck::cast_slice(v));
     }
@@ -57,7 +57,7 @@ impl Writer {
 
 /// Reads the payload as a stream, straight into the arrays (no second copy of the file in
 /// memory), hashing every byte on the way; `left` bounds every length read from the file.
-struct Reader<R: Read> {
+pub(crate) struct Reader<R: Read> {
     src: R,
     left: u64,
     crc: crc32fast::Hasher,
@@ -75,17 +75,17 @@ impl<R: Read> Reader<R> {
         self.left -= out.len() as u64;
         Ok(())
     }
-    fn u32(&mut self) -> Result<u32, String> {
+    pub(crate) fn u32(&mut self) -> Result<u32, String> {
         let mut b = [0u8; 4];
         self.fill(&mut b)?;
         Ok(u32::from_le_bytes(b))
     }
-    fn u64(&mut self) -> Result<u64, String> {
+    pub(crate) fn u64(&mut self) -> Result<u64, String> {
         let mut b = [0u8; 8];
         self.fill(&mut b)?;
         Ok(u64::from_le_bytes(b))
     }
-    fn str(&mut self) -> Result<String, String> {
+    pub(crate) fn str(&mut self) -> Result<String, String> {
         let n = self.u64()?;
         if n > self.left {
             return Err("payload ends early".into());
@@ -94,7 +94,7 @@ impl<R: Read> Reader<R> {
         self.fill(&mut b)?;
         String::from_utf8(b).map_err(|_| "a string is not UTF-8".into())
     }
-    fn vec<T: Pod>(&mut self) -> Result<Vec<T>, String> {
+    pub(crate) fn vec<T: Pod>(&mut self) -> Result<Vec<T>, String> {
         let n = self.u64()?;
         let bytes = n
             .checked_mul(std::mem::size_of::<T>() as u64)
@@ -165,7 +165,7 @@ fn encode(g: &RoadGraph) -> Vec<u8> {
     w.0
 }
 
-fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
+fn decode(r: &mut Reader<&mut dyn Read>) -> Result<RoadGraph, String> {
     let source_file = r.str()?;
     let source_sha256 = r.str()?;
     let bbox: Vec<f64> = r.vec()?;
@@ -276,7 +276,7 @@ fn decode<R: Read>(r: &mut Reader<R>) -> Result<RoadGraph, String> {
 /// The CCH section: the contraction order and the chordal supergraph's upward edges, so that a
 /// load (or a server start) neither orders nor contracts; only the linear-time lookup arrays are
 /// derived again.
-fn encode_cch(w: &mut Writer, cch: &Cch) {
+pub(crate) fn encode_cch(w: &mut Writer, cch: &Cch) {
     let (up_first, up_head) = cch.upward_edges();
     w.slice(cch.order());
     w.slice(up_first);
@@ -291,7 +291,7 @@ const MAX_CCH_EDGES_PER_ARC: usize = 32;
 /// Reads and checks the CCH section: every length, id and offset in range, the order a
 /// permutation, the edges sorted, chordal and covering every road arc (`Cch::from_parts`), so
 /// that a crafted file can neither panic a query nor make it return a wrong cost.
-fn decode_cch<R: Read>(r: &mut Reader<R>, graph: &Graph) -> Result<Cch, String> {
+pub(crate) fn decode_cch<R: Read>(r: &mut Reader<R>, graph: &Graph) -> Result<Cch, String> {
     let order: Vec<u32> = r.vec()?;
     let up_first: Vec<u32> = r.vec()?;
     let up_head: Vec<u32> = r.vec()?;
@@ -349,16 +349,39 @@ fn tempfile_in(
     })
 }
 
+/// One file format framed by the common header: its magic, its version and what to tell a
+/// user who gave another kind of file. The road graph file and the topology file
+/// ([`crate::topology_file`]) share the header, the checksum and the streaming reader.
+pub(crate) struct Format {
+    pub(crate) magic: &'static [u8; 8],
+    pub(crate) version: u32,
+    pub(crate) wrong_magic: &'static str,
+}
+
+/// The road graph file.
+const GRAPH: Format = Format {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    wrong_magic: "wrong magic bytes; an OSM .pbf must be imported first with `corridor import`",
+};
+
+/// Decodes a payload from the streaming reader (which bounds and hashes every byte).
+pub(crate) type Decoder<T> = fn(&mut Reader<&mut dyn Read>) -> Result<T, String>;
+
+/// Frames `payload` with `format`'s header (magic, version, length, CRC-32).
+pub(crate) fn frame(format: &Format, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(format.magic);
+    out.extend_from_slice(&format.version.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
 /// Serialises a graph into the file format.
 pub fn to_bytes(g: &RoadGraph) -> Vec<u8> {
-    let payload = encode(g);
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
+    frame(&GRAPH, &encode(g))
 }
 
 /// Writes a graph file atomically.
@@ -370,6 +393,21 @@ pub fn save(g: &RoadGraph, path: &Path) -> Result<(), RoadsError> {
 /// stream into its arrays and its checksum verified before the graph is returned (a damaged
 /// file is reported as a checksum mismatch even when its damage also breaks an array).
 pub fn load(path: &Path) -> Result<RoadGraph, RoadsError> {
+    load_framed(&GRAPH, path, decode)
+}
+
+/// Parses graph file bytes; `path` only names the file in errors.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<RoadGraph, RoadsError> {
+    from_framed_bytes(&GRAPH, bytes, path, decode)
+}
+
+/// Loads a file of `format`: header first, then the payload streamed through `decode`, then
+/// the checksum over every payload byte.
+pub(crate) fn load_framed<T>(
+    format: &Format,
+    path: &Path,
+    decode: Decoder<T>,
+) -> Result<T, RoadsError> {
     let file = std::fs::File::open(path).map_err(|e| RoadsError::io(path, e))?;
     let size = file.metadata().map_err(|e| RoadsError::io(path, e))?.len();
     let mut src = std::io::BufReader::with_capacity(1 << 16, file);
@@ -379,26 +417,35 @@ pub fn load(path: &Path) -> Result<RoadGraph, RoadsError> {
         .read_to_end(&mut header)
         .map_err(|e| RoadsError::io(path, e))?;
     let available = size.saturating_sub(HEADER_LEN as u64);
-    let (len, crc) = check_header(&header, available, path)?;
-    decode_checked(src, len, crc, path)
+    let (len, crc) = check_header(format, &header, available, path)?;
+    decode_checked(&mut src, len, crc, path, decode)
 }
 
-/// Parses graph file bytes; `path` only names the file in errors.
-pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<RoadGraph, RoadsError> {
+/// Parses the bytes of a file of `format`; `path` only names the file in errors.
+pub(crate) fn from_framed_bytes<T>(
+    format: &Format,
+    bytes: &[u8],
+    path: &Path,
+    decode: Decoder<T>,
+) -> Result<T, RoadsError> {
     let available = bytes.len().saturating_sub(HEADER_LEN) as u64;
-    let (len, crc) = check_header(bytes, available, path)?;
-    decode_checked(&bytes[HEADER_LEN..], len, crc, path)
+    let (len, crc) = check_header(format, bytes, available, path)?;
+    decode_checked(&mut &bytes[HEADER_LEN..], len, crc, path, decode)
 }
 
 /// Checks magic, version and payload length (`available` bytes follow the header); returns
 /// the payload's length and checksum.
-fn check_header(bytes: &[u8], available: u64, path: &Path) -> Result<(u64, u32), RoadsError> {
+fn check_header(
+    format: &Format,
+    bytes: &[u8],
+    available: u64,
+    path: &Path,
+) -> Result<(u64, u32), RoadsError> {
     let p = || path.to_path_buf();
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+    if bytes.len() < 8 || &bytes[..8] != format.magic {
         return Err(RoadsError::NotAGraph {
             path: p(),
-            msg: "wrong magic bytes; an OSM .pbf must be imported first with `corridor import`"
-                .into(),
+            msg: format.wrong_magic.into(),
         });
     }
     if bytes.len() < HEADER_LEN {
@@ -408,11 +455,11 @@ fn check_header(bytes: &[u8], available: u64, path: &Path) -> Result<(u64, u32),
         });
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
-    if version != FORMAT_VERSION {
+    if version != format.version {
         return Err(RoadsError::Version {
             path: p(),
             found: version,
-            expected: FORMAT_VERSION,
+            expected: format.version,
         });
     }
     let len = u64::from_le_bytes(bytes[12..20].try_into().unwrap());
@@ -427,12 +474,13 @@ fn check_header(bytes: &[u8], available: u64, path: &Path) -> Result<(u64, u32),
 }
 
 /// Decodes `len` payload bytes from `src`, then checks the checksum over all of them.
-fn decode_checked(
-    src: impl Read,
+fn decode_checked<T>(
+    src: &mut dyn Read,
     len: u64,
     crc: u32,
     path: &Path,
-) -> Result<RoadGraph, RoadsError> {
+    decode: Decoder<T>,
+) -> Result<T, RoadsError> {
     let corrupt = |msg: String| RoadsError::Corrupt {
         path: path.to_path_buf(),
         msg,
@@ -442,7 +490,12 @@ fn decode_checked(
         left: len,
         crc: crc32fast::Hasher::new(),
     };
-    let decoded = decode(&mut r);
+    let decoded = decode(&mut r).and_then(|t| {
+        if r.left != 0 {
+            return Err("trailing bytes after the last section".to_string());
+        }
+        Ok(t)
+    });
     r.drain().map_err(corrupt)?;
     if r.crc.finalize() != crc {
         return Err(corrupt("checksum mismatch".into()));

@@ -4,6 +4,7 @@
 //! This crate knows nothing of conflict: it turns OSM into a graph and answers geometry
 //! questions. Scenarios change arc weights; they never change this graph.
 
+pub mod dimacs;
 mod error;
 pub mod file;
 pub mod geometry;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod profile;
 pub mod route;
 pub mod snap;
+pub mod topology_file;
 
 pub use error::RoadsError;
 pub use graph::{

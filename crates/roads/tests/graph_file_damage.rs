@@ -3,16 +3,25 @@
 //! over random byte flips, overwrites and truncations (checksum fixed up) asserting that
 //! loading returns an error or a graph whose routes equal petgraph's Dijkstra.
 //!
+//! The topology file (a DIMACS topology with its order and CCH, `corridor import --dimacs`)
+//! gets the same treatment: a test per class of crafted arrays, written by the test's own
+//! encoder of the documented layout, and the property test, whose oracle is Floyd–Warshall.
+//!
 //! `CORRIDOR_FUZZ_CASES` scales the property test (default 48 for CI; BENCHMARKS.md records a
 //! ten-minute run).
 
+mod common;
+
+use common::topology::{assert_cch_answers, floyd_warshall, graph_arcs, sample};
+use corridor_roads::topology_file::{self, Topology};
 use corridor_roads::{file, import_pbf, Profile, RoadGraph, RoadsError, Snapper};
-use corridor_routing::{AltSearch, CchQuery, Landmarks, Seed};
+use corridor_routing::{metis_order, AltSearch, Cch, CchQuery, Graph, Landmarks, Seed};
 use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 fn graph() -> &'static RoadGraph {
@@ -266,7 +275,11 @@ fn damage() -> impl Strategy<Value = Damage> {
 }
 
 fn apply(d: &Damage) -> Vec<u8> {
-    let mut b = bytes().to_vec();
+    apply_to(bytes(), d)
+}
+
+fn apply_to(base: &[u8], d: &Damage) -> Vec<u8> {
+    let mut b = base.to_vec();
     let payload = b.len() - HEADER;
     match *d {
         Damage::Flip { at, mask } => b[HEADER + at % payload] ^= mask,
@@ -288,15 +301,21 @@ fn fuzz_cases() -> u32 {
         .unwrap_or(48)
 }
 
+/// Loaded and refused cases of one property test.
+type Counts = [std::sync::atomic::AtomicUsize; 2];
+
 /// Counts loaded and refused files, printed every 5,000 cases (for BENCHMARKS.md).
 fn tally(loaded: bool) {
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-    static COUNTS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
-    COUNTS[loaded as usize].fetch_add(1, Relaxed);
-    let (refused, ok) = (COUNTS[0].load(Relaxed), COUNTS[1].load(Relaxed));
+    static COUNTS: Counts = [AtomicUsize::new(0), AtomicUsize::new(0)];
+    tally_in(&COUNTS, "damaged files", loaded);
+}
+
+fn tally_in(counts: &Counts, what: &str, loaded: bool) {
+    counts[loaded as usize].fetch_add(1, Relaxed);
+    let (refused, ok) = (counts[0].load(Relaxed), counts[1].load(Relaxed));
     if (refused + ok) % 5000 == 0 {
         eprintln!(
-            "damaged files: {} cases, {refused} refused, {ok} loaded and routed exactly",
+            "{what}: {} cases, {refused} refused, {ok} loaded and routed exactly",
             refused + ok
         );
     }
@@ -380,6 +399,232 @@ fn assert_damaged_landmarks_mislead_nothing(rg: &RoadGraph, seed: u64) {
                     x == e || (x - e).abs() <= 1e-6 * e,
                     "{p:?} {s}->{t} via damaged landmarks at {v}: A* {x}, petgraph {e}"
                 );
+            }
+        }
+    }
+}
+
+// ---- The topology file -------------------------------------------------------------------
+
+/// The sample topology of `common::topology`, ordered and contracted.
+fn topology() -> &'static Topology {
+    static T: OnceLock<Topology> = OnceLock::new();
+    T.get_or_init(|| {
+        let s = sample(11);
+        let arcs: Vec<(u32, u32)> = s
+            .edges
+            .iter()
+            .flat_map(|&(u, v)| [(u, v), (v, u)])
+            .collect();
+        let (graph, _) = Graph::from_arcs(s.n, &arcs);
+        let cch = Cch::new(&graph, metis_order(&graph));
+        Topology {
+            source_file: "sample.gr".into(),
+            source_sha256: "00".into(),
+            graph,
+            cch,
+        }
+    })
+}
+
+/// The arrays of a topology file, to be crafted and written by [`encode_topology`].
+#[derive(Clone)]
+struct RawTopology {
+    first_out: Vec<u32>,
+    head: Vec<u32>,
+    order: Vec<u32>,
+    up_first: Vec<u32>,
+    up_head: Vec<u32>,
+}
+
+fn raw(t: &Topology) -> RawTopology {
+    let (up_first, up_head) = t.cch.upward_edges();
+    RawTopology {
+        first_out: t.graph.first_out().to_vec(),
+        head: t.graph.head().to_vec(),
+        order: t.cch.order().to_vec(),
+        up_first: up_first.to_vec(),
+        up_head: up_head.to_vec(),
+    }
+}
+
+/// The test's own writer of the layout documented in `topology_file.rs`, with a valid header
+/// and checksum.
+fn encode_topology(r: &RawTopology) -> Vec<u8> {
+    let mut p = Vec::new();
+    for s in ["sample.gr", "00"] {
+        p.extend((s.len() as u64).to_le_bytes());
+        p.extend(s.as_bytes());
+    }
+    for a in [&r.first_out, &r.head, &r.order, &r.up_first, &r.up_head] {
+        p.extend((a.len() as u64).to_le_bytes());
+        p.extend(a.iter().flat_map(|x| x.to_le_bytes()));
+    }
+    let mut b = b"CORRTOPO".to_vec();
+    b.extend(1u32.to_le_bytes());
+    b.extend([0; 12]);
+    b.extend(p);
+    fix_header(&mut b);
+    b
+}
+
+/// Asserts that `bytes` are refused as a corrupt topology file for `why`, in one line.
+fn topology_refused(bytes: &[u8], why: &str) {
+    let e = topology_file::from_bytes(bytes, Path::new("x.topo")).unwrap_err();
+    assert!(matches!(e, RoadsError::Corrupt { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.starts_with("x.topo: ") && msg.contains(why), "{msg}");
+    assert!(!msg.contains('\n'));
+}
+
+#[test]
+fn the_test_encoder_writes_what_the_library_writes() {
+    assert_eq!(
+        encode_topology(&raw(topology())),
+        topology_file::to_bytes(topology())
+    );
+}
+
+#[test]
+fn crafted_topology_graph_arrays_are_refused() {
+    let t = raw(topology());
+    let n = t.order.len() as u32;
+    let mut r = t.clone();
+    r.head[7] = n;
+    topology_refused(
+        &encode_topology(&r),
+        "an arc points to a node that does not exist",
+    );
+    let mut r = t.clone();
+    r.first_out[3] = r.first_out[4] + 1;
+    topology_refused(&encode_topology(&r), "first_out is not monotone");
+    let mut r = t.clone();
+    r.head.pop();
+    topology_refused(&encode_topology(&r), "first_out does not span");
+    let mut r = t.clone();
+    r.first_out.clear();
+    topology_refused(&encode_topology(&r), "first_out is empty");
+}
+
+#[test]
+fn crafted_topology_cch_arrays_are_refused() {
+    let t = raw(topology());
+    let n = t.order.len();
+    let mut r = t.clone();
+    r.order[0] = r.order[1];
+    topology_refused(&encode_topology(&r), "not a permutation");
+    let mut r = t.clone();
+    r.order.pop();
+    topology_refused(&encode_topology(&r), "does not rank every node");
+    let mut r = t.clone();
+    r.up_first[n] -= 1;
+    topology_refused(&encode_topology(&r), "edge offsets are inconsistent");
+    // A rank whose first upward edge leads down.
+    let x = (0..n)
+        .find(|&x| t.up_first[x] < t.up_first[x + 1] && x > 0)
+        .unwrap();
+    let mut r = t.clone();
+    r.up_head[t.up_first[x] as usize] = 0;
+    topology_refused(&encode_topology(&r), "not sorted upward");
+    // The road graph's own edges without the fill-in: sorted and covering, but not chordal,
+    // so a query would miss shortcuts (and lie).
+    let rank = {
+        let mut rank = vec![0u32; n];
+        for (i, &v) in t.order.iter().enumerate() {
+            rank[v as usize] = i as u32;
+        }
+        rank
+    };
+    let mut upper = vec![Vec::new(); n];
+    for v in 0..n {
+        for a in t.first_out[v]..t.first_out[v + 1] {
+            let (x, y) = (rank[v], rank[t.head[a as usize] as usize]);
+            if x < y {
+                upper[x as usize].push(y);
+            }
+        }
+    }
+    let mut r = t.clone();
+    r.up_first = vec![0];
+    r.up_head.clear();
+    for mut l in upper {
+        l.sort_unstable();
+        l.dedup();
+        r.up_head.extend(l);
+        r.up_first.push(r.up_head.len() as u32);
+    }
+    topology_refused(&encode_topology(&r), "not chordal");
+    // A valid hierarchy of an arc-less graph: every road would be missing.
+    let (empty, _) = Graph::from_arcs(n, &[]);
+    let mut r = t.clone();
+    let c = Cch::new(&empty, t.order.clone());
+    (r.up_first, r.up_head) = (c.upward_edges().0.to_vec(), c.upward_edges().1.to_vec());
+    topology_refused(&encode_topology(&r), "lacks an edge");
+    // A complete graph's hierarchy on a graph of one arc: past the size cap.
+    let few: Vec<(u32, u32)> = vec![(0, 1)];
+    let (sparse, _) = Graph::from_arcs(n, &few);
+    let all: Vec<(u32, u32)> = (0..n as u32)
+        .flat_map(|u| (0..n as u32).filter(move |&v| v != u).map(move |v| (u, v)))
+        .collect();
+    let (complete, _) = Graph::from_arcs(n, &all);
+    let c = Cch::new(&complete, t.order.clone());
+    let r = RawTopology {
+        first_out: sparse.first_out().to_vec(),
+        head: sparse.head().to_vec(),
+        order: t.order.clone(),
+        up_first: c.upward_edges().0.to_vec(),
+        up_head: c.upward_edges().1.to_vec(),
+    };
+    topology_refused(&encode_topology(&r), "more than the cap");
+}
+
+#[test]
+fn a_topology_file_with_a_wrong_frame_is_refused() {
+    let good = topology_file::to_bytes(topology());
+    let mut b = good.clone();
+    b.extend([0, 0, 0, 0]);
+    fix_header(&mut b);
+    topology_refused(&b, "trailing bytes");
+    let mut b = good.clone();
+    b[HEADER + 40] ^= 1;
+    topology_refused(&b, "checksum mismatch");
+    let mut b = good.clone();
+    b.truncate(b.len() - 3);
+    topology_refused(&b, "header says");
+    let mut b = good.clone();
+    b[8..12].copy_from_slice(&9u32.to_le_bytes());
+    let e = topology_file::from_bytes(&b, Path::new("x.topo")).unwrap_err();
+    assert!(matches!(e, RoadsError::Version { found: 9, .. }), "{e}");
+    // Each file kind refuses the other, naming the command that makes the right one.
+    let e = topology_file::from_bytes(bytes(), Path::new("x.topo")).unwrap_err();
+    assert!(e.to_string().contains("corridor import --dimacs"), "{e}");
+    let e = file::from_bytes(&good, Path::new("x.graph")).unwrap_err();
+    assert!(e.to_string().contains("wrong magic bytes"), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
+    #[test]
+    fn a_damaged_topology_file_is_refused_or_answers_like_floyd_warshall(d in damage()) {
+        let b = apply_to(&topology_file::to_bytes(topology()), &d);
+        let loaded = topology_file::from_bytes(&b, Path::new("x.topo"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.topo");
+        std::fs::write(&path, &b).unwrap();
+        prop_assert_eq!(loaded.is_ok(), topology_file::load(&path).is_ok());
+        static COUNTS: Counts = [AtomicUsize::new(0), AtomicUsize::new(0)];
+        tally_in(&COUNTS, "damaged topology files", loaded.is_ok());
+        match loaded {
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.starts_with("x.topo: ") && !msg.contains('\n'), "{msg}");
+            }
+            Ok(t) => {
+                // The oracle on the loaded graph's own arcs: whatever the damage left of the
+                // graph, the stored CCH must answer for exactly that graph.
+                let n = t.graph.node_count();
+                let expect = floyd_warshall(n, graph_arcs(&t.graph, true).into_iter());
+                assert_cch_answers(&t.graph, &t.cch, true, &expect, "damaged file");
             }
         }
     }

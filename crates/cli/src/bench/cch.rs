@@ -97,38 +97,60 @@ impl CchFigures {
     }
 }
 
-/// Runs every CCH measurement on `g` with `weight`, random pairs from `main`.
-pub fn measure(
-    g: &Graph,
-    weight: &[f64],
-    main: &[u32],
-    order_name: &str,
-    order: impl FnOnce() -> Vec<u32>,
-    queries: usize,
-    seed: u64,
-) -> Result<(CchFigures, Cch)> {
-    ensure!(!main.is_empty(), "the graph has no nodes to query");
+/// How the measured CCH came to be: its order's name and what ordering and contracting cost
+/// (both 0 when it was loaded from a prepared file, whose load time the caller reports).
+pub struct Origin {
+    pub order: String,
+    pub order_s: f64,
+    pub cch_build_s: f64,
+}
+
+/// Orders `g` with `order` and contracts it, timed.
+pub fn build(g: &Graph, order_name: &str, order: impl FnOnce() -> Vec<u32>) -> (Cch, Origin) {
     let t = Instant::now();
     let order = order();
     let order_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let cch = Cch::new(g, order);
-    let cch_build_s = t.elapsed().as_secs_f64();
+    let origin = Origin {
+        order: order_name.into(),
+        order_s,
+        cch_build_s: t.elapsed().as_secs_f64(),
+    };
+    (cch, origin)
+}
+
+/// Runs every CCH measurement on `g`'s hierarchy `cch` with `weight`, random pairs from `main`.
+pub fn measure(
+    g: &Graph,
+    cch: &Cch,
+    origin: Origin,
+    weight: &[f64],
+    main: &[u32],
+    queries: usize,
+    seed: u64,
+) -> Result<CchFigures> {
+    ensure!(!main.is_empty(), "the graph has no nodes to query");
+    let Origin {
+        order,
+        order_s,
+        cch_build_s,
+    } = origin;
     let mut metric = cch.customize(weight);
-    let (customize_s, customize_min_s) = median_and_min(5, || metric.recustomize(&cch, weight));
+    let (customize_s, customize_min_s) = median_and_min(5, || metric.recustomize(cch, weight));
     let (customize_s, customize_min_s) = (customize_s / 1e3, customize_min_s / 1e3);
     let mut rng = SmallRng::seed_from_u64(seed);
     let pairs: Vec<(u32, u32)> = (0..queries)
         .map(|_| (pick(&mut rng, main), pick(&mut rng, main)))
         .collect();
-    let (times, best_times, path_query_us_mean) = time_queries(&cch, &metric, &pairs);
+    let (times, best_times, path_query_us_mean) = time_queries(cch, &metric, &pairs);
     let (query_us_mean_best_of_3, _, query_us_p99_best_of_3) = summarize(best_times);
-    let phast_ms = time_phast(&cch, &metric, main, &mut rng);
+    let phast_ms = time_phast(cch, &metric, main, &mut rng);
     let (sources, targets) = matrix_sides(main, &mut rng);
     let t = Instant::now();
-    let matrix = CchManyToMany::new(&cch).run(&cch, &metric, &sources, &targets);
+    let matrix = CchManyToMany::new(cch).run(cch, &metric, &sources, &targets);
     let matrix_ms = t.elapsed().as_secs_f64() * 1e3;
-    let mut checked = verify(g, &cch, &metric, weight, &sources, &targets, &matrix)?;
+    let mut checked = verify(g, cch, &metric, weight, &sources, &targets, &matrix)?;
     let max_rounding_gap_s = rounding_gap(
         g,
         weight,
@@ -137,22 +159,22 @@ pub fn measure(
         &matrix,
     )?;
     let (partial_update_ms, incident_to_route_ms, changed_weight) =
-        time_partial_updates(g, &cch, &mut metric, weight, main, &mut rng)?;
-    let matrix = CchManyToMany::new(&cch).run(&cch, &metric, &sources, &targets);
+        time_partial_updates(g, cch, &mut metric, weight, main, &mut rng)?;
+    let matrix = CchManyToMany::new(cch).run(cch, &metric, &sources, &targets);
     checked += verify(
         g,
-        &cch,
+        cch,
         &metric,
         &changed_weight,
         &sources,
         &targets,
         &matrix,
     )?;
-    let wide = cch_wide::measure(g, &cch, weight, main, &pairs, &mut rng)?;
+    let wide = cch_wide::measure(g, cch, weight, main, &pairs, &mut rng)?;
     let (mean, p50, p99) = summarize(times);
     let figures = CchFigures {
         engine: "cch",
-        order: order_name.into(),
+        order,
         order_s,
         cch_build_s,
         cch_edges: cch.edge_count(),
@@ -175,7 +197,7 @@ pub fn measure(
         max_rounding_gap_s,
         wide,
     };
-    Ok((figures, cch))
+    Ok(figures)
 }
 
 pub(super) fn pick(rng: &mut SmallRng, main: &[u32]) -> u32 {

@@ -95,12 +95,13 @@ pub fn bench_map(args: &BenchArgs) -> Result<()> {
                 )
             })
             .collect();
-        let (cch, _) = cch::measure(
+        let (built, origin) = cch::build(&pg.graph, "metis", || metis_order(&pg.graph));
+        let cch = cch::measure(
             &pg.graph,
+            &built,
+            origin,
             &pg.arc_duration_s,
             &main,
-            "metis",
-            || metis_order(&pg.graph),
             args.queries,
             args.seed,
         )?;

@@ -239,3 +239,5 @@ pub fn brute_force_snap(
     per_edge.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
     per_edge
 }
+
+pub mod topology;

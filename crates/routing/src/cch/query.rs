@@ -54,14 +54,22 @@ impl<W: Units> Side<W> {
         }
         let r = cch.edges_of(x);
         let first = r.start;
-        for (i, (&y, &w)) in cch.up_head[r.clone()].iter().zip(&weight[r]).enumerate() {
+        let edges = cch.up_head[r.clone()].iter().zip(&weight[r]);
+        if !PATH {
+            // No branch on the comparison: whether an edge improves its head is a coin toss
+            // the predictor loses, and the head's distance is in cache after the load anyway.
+            for (&y, &w) in edges {
+                let slot = &mut self.dist[y as usize];
+                *slot = (*slot).min(dx.sat_add(w));
+            }
+            return;
+        }
+        for (i, (&y, &w)) in edges.enumerate() {
             let d = dx.sat_add(w);
             let slot = &mut self.dist[y as usize];
             if d < *slot {
                 *slot = d;
-                if PATH {
-                    self.parent_edge[y as usize] = (first + i) as u32;
-                }
+                self.parent_edge[y as usize] = (first + i) as u32;
             }
         }
     }

@@ -1,0 +1,85 @@
+//! A DIMACS topology prepared into a topology file (`corridor import --dimacs`) and loaded
+//! back answers every pair exactly as Floyd–Warshall on the test's own edge list, as does the
+//! CCH built straight from the DIMACS text; the `.xz` form reads the same.
+
+mod common;
+
+use common::topology::{assert_cch_answers, dimacs_text, sample, sample_oracle};
+use corridor_roads::{dimacs, topology_file};
+use std::path::Path;
+
+#[test]
+fn a_prepared_topology_file_answers_like_floyd_warshall_on_the_written_edges() {
+    for seed in [1, 2, 3] {
+        let s = sample(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let gr = dir.path().join("sample.gr");
+        std::fs::write(&gr, dimacs_text(&s)).unwrap();
+        let built = dimacs::prepare(&gr).unwrap();
+        assert_eq!(built.graph.node_count(), s.n);
+        assert_eq!(built.graph.arc_count(), 2 * s.edges.len());
+        let file = dir.path().join("sample.topo");
+        topology_file::save(&built, &file).unwrap();
+        let loaded = topology_file::load(&file).unwrap();
+        assert_eq!(loaded.source_file, "sample.gr");
+        assert_eq!(loaded.source_sha256, built.source_sha256);
+        for weighted in [false, true] {
+            let expect = sample_oracle(&s, weighted);
+            assert_cch_answers(&built.graph, &built.cch, weighted, &expect, "from the .gr");
+            assert_cch_answers(
+                &loaded.graph,
+                &loaded.cch,
+                weighted,
+                &expect,
+                "from the file",
+            );
+        }
+        // Bytes in memory and the streamed file decode alike.
+        let again = topology_file::from_bytes(&std::fs::read(&file).unwrap(), &file).unwrap();
+        assert_eq!(again.graph, loaded.graph);
+        assert_eq!(again.cch.upward_edges(), loaded.cch.upward_edges());
+    }
+}
+
+#[test]
+fn an_xz_topology_reads_like_the_plain_text() {
+    let s = sample(4);
+    let dir = tempfile::tempdir().unwrap();
+    let text = dimacs_text(&s);
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut text.as_bytes(), &mut xz).unwrap();
+    let path = dir.path().join("sample.gr.xz");
+    std::fs::write(&path, xz).unwrap();
+    let t = dimacs::prepare(&path).unwrap();
+    assert_cch_answers(&t.graph, &t.cch, true, &sample_oracle(&s, true), "from .xz");
+}
+
+#[test]
+fn bad_dimacs_text_is_refused_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, words) in [
+        (
+            "p tw 3 2\n1 2\n2 9\n",
+            &["bad.gr", "line 3", "out of 1..=3"][..],
+        ),
+        ("1 2\n", &["bad.gr", "line 1", "expected 'p tw N M'"][..]),
+        ("c only a comment\n", &["bad.gr", "no 'p' line"][..]),
+        ("p tw 3 1\n1 x\n", &["bad.gr", "line 2"][..]),
+        ("p tw 99999999999 1\n", &["bad.gr", "line 1"][..]),
+    ] {
+        let p = dir.path().join("bad.gr");
+        std::fs::write(&p, text).unwrap();
+        let msg = dimacs::prepare(&p).unwrap_err().to_string();
+        for w in words {
+            assert!(msg.contains(w), "{msg:?} lacks {w:?}");
+        }
+        assert!(!msg.contains('\n'));
+    }
+    let msg = dimacs::prepare(Path::new("/nonexistent/x.gr"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("x.gr") && msg.contains("no such file"),
+        "{msg}"
+    );
+}
