@@ -329,6 +329,19 @@ pub struct BoundNetwork<'a> {
 /// checkpoint (without passing another) and, per class, on from it to the class's receptions,
 /// by Dijkstra on the travel times.
 pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInstance {
+    let sets: Vec<(Vec<u32>, f64, usize)> = sources
+        .iter()
+        .map(|&(v, people, class)| (vec![v], people, class))
+        .collect();
+    instance_any_start(net, &sets)
+}
+
+/// The relaxed instance of people `(nodes, people, class)` who may start from any of `nodes`:
+/// each group's times are the least over its nodes, so the bound holds whichever node a plan
+/// starts them from (the planner picks the nearest usable one, which depends on the roads the
+/// other flow takes). One backward search per checkpoint and per class, whatever the number of
+/// groups.
+pub fn instance_any_start(net: &BoundNetwork, sources: &[(Vec<u32>, f64, usize)]) -> BoundInstance {
     let g = net.graph;
     let no_crossing: Vec<f64> = (0..g.arc_count())
         .map(|a| {
@@ -349,23 +362,44 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInsta
                 .collect()
         })
         .collect();
-    let mut to_sink = OneToAll::new(g);
-    let mut direct = Vec::new(); // per class: checkpoint-free time to its sinks, per node
+    let least = |q: &OneToAll, nodes: &[u32]| {
+        nodes
+            .iter()
+            .map(|&v| q.cost(v))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut q = OneToAll::new(g);
+    // Per class: the checkpoint-free time to its receptions, per group.
+    let mut direct: Vec<Vec<f64>> = Vec::new();
     let mut onward: Vec<Vec<f64>> = vec![Vec::new(); net.checkpoints.len()];
     for sinks in &net.class_sinks {
         let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-        to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+        q.run(g, net.travel_s, &seeds, f64::INFINITY, true);
         for (c, arcs) in crossings.iter().enumerate() {
             onward[c].push(
                 arcs.iter()
-                    .map(|&a| net.travel_s[a as usize] + to_sink.cost(g.arc_head(a)))
+                    .map(|&a| net.travel_s[a as usize] + q.cost(g.arc_head(a)))
                     .fold(f64::INFINITY, f64::min),
             );
         }
-        let mut d = OneToAll::new(g);
-        d.run(g, &no_crossing, &seeds, f64::INFINITY, true);
-        direct.push(d);
+        q.run(g, &no_crossing, &seeds, f64::INFINITY, true);
+        direct.push(sources.iter().map(|s| least(&q, &s.0)).collect());
     }
+    // Per checkpoint: the time from each group to one of its crossing roads.
+    let reach: Vec<Vec<f64>> = crossings
+        .iter()
+        .map(|arcs| {
+            let tails: Vec<Seed> = arcs
+                .iter()
+                .map(|&a| Seed {
+                    node: g.arc_tail(a),
+                    cost: 0.0,
+                })
+                .collect();
+            q.run(g, &no_crossing, &tails, f64::INFINITY, true);
+            sources.iter().map(|s| least(&q, &s.0)).collect()
+        })
+        .collect();
     let checkpoints = net
         .checkpoints
         .iter()
@@ -376,30 +410,14 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInsta
             onward_s,
         })
         .collect();
-    let mut from = OneToAll::new(g);
     let groups = sources
         .iter()
-        .map(|&(v, people, class)| {
-            from.run(
-                g,
-                &no_crossing,
-                &[Seed { node: v, cost: 0.0 }],
-                f64::INFINITY,
-                false,
-            );
-            BoundGroup {
-                people,
-                class,
-                reach_s: crossings
-                    .iter()
-                    .map(|arcs| {
-                        arcs.iter()
-                            .map(|&a| from.cost(g.arc_tail(a)))
-                            .fold(f64::INFINITY, f64::min)
-                    })
-                    .collect(),
-                direct_s: direct[class].cost(v),
-            }
+        .enumerate()
+        .map(|(i, (_, people, class))| BoundGroup {
+            people: *people,
+            class: *class,
+            reach_s: reach.iter().map(|r| r[i]).collect(),
+            direct_s: direct.get(*class).map_or(f64::INFINITY, |d| d[i]),
         })
         .collect();
     BoundInstance {

@@ -561,15 +561,28 @@ fn start_points(units: &[Unit]) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// Starts a flow's groups on its network ([`start`]: a neighbourhood's people spread over the
-/// road nodes of its area, one group per start node and mode, the stranded apart by reason),
-/// bounds and plans it. People of a cell who would drive but have no usable road within reach
-/// walk from that cell, if they can: a car left behind does not strand a family.
+/// Starts a flow's groups on its network ([`start_groups`]), bounds and plans it.
 fn plan_flow<'a>(
     net: Network<'a>,
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
+    let (groups, cells) = start_groups(&net, units, people);
+    let (groups, cells) = plan::starts_by_checkpoint(&net, groups, cells);
+    let purpose = net.side.purpose();
+    plan::plan(net, purpose, groups, &cells)
+}
+
+/// A flow's groups on its network ([`start`]: a neighbourhood's people spread over the road
+/// nodes of its area, one group per start node and mode, the stranded apart by reason), and
+/// per cell and mode every node the bound must allow them to start from. People of a cell who
+/// would drive but have no usable road within reach walk from that cell, if they can: a car
+/// left behind does not strand a family.
+fn start_groups(
+    net: &Network,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+) -> (Vec<Group>, Vec<plan::BoundCell>) {
     let candidates: Vec<Vec<start::Candidate>> =
         (0..people.len()).map(|l| net.start_candidates(l)).collect();
     let mode = |l: usize| net.profile_graph(l).profile.name();
@@ -579,7 +592,19 @@ fn plan_flow<'a>(
         .iter()
         .map(|u| start::inhabited(start::cells(u.point, u.area.as_ref()), foot_roads))
         .collect();
+    // A cell's nodes in its mode, and on foot for drivers who walk.
+    let near = |c: [f64; 2], l: usize, walk: bool| -> Vec<u32> {
+        let mut out: Vec<u32> = candidates[l]
+            .iter()
+            .chain(foot.filter(|_| walk).map_or(&[][..], |f| &candidates[f]))
+            .filter(|k| corridor_roads::geometry::haversine_m(k.at, c) <= MAX_START_M)
+            .map(|k| k.node)
+            .collect();
+        out.sort_unstable();
+        out
+    };
     let mut groups: Vec<Group> = Vec::new();
+    let mut bound_cells = Vec::new();
     for (l, per_unit) in people.iter().enumerate() {
         for &(u, p) in per_unit {
             if p <= 0.0 {
@@ -596,17 +621,23 @@ fn plan_flow<'a>(
                     }
                     _ => None,
                 };
-                match walk {
+                let walk_because = walk.as_ref().map(|w| w.2.clone());
+                let group = match walk {
                     Some((f, v, why)) => {
                         add_to_group(&mut groups, u, f, Ok(v), per_cell, Some(why))
                     }
                     None => add_to_group(&mut groups, u, l, start, per_cell, None),
-                }
+                };
+                bound_cells.push(plan::BoundCell {
+                    group,
+                    people: per_cell,
+                    nodes: near(c, l, walk_because.is_some()),
+                    walk_because,
+                });
             }
         }
     }
-    let purpose = net.side.purpose();
-    plan::plan(net, purpose, groups)
+    (groups, bound_cells)
 }
 
 /// Adds `people` of unit `unit` starting at `start` in `layer` to its group (one per unit,
@@ -618,7 +649,7 @@ fn add_to_group(
     start: Result<u32, String>,
     people: f64,
     walk_because: Option<String>,
-) {
+) -> usize {
     let i = match groups
         .iter()
         .position(|g| g.unit == unit && g.layer == layer && g.start == start)
@@ -642,4 +673,5 @@ fn add_to_group(
         g.walking_drivers += people;
         g.note = Some(why);
     }
+    i
 }
