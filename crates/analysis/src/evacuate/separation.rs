@@ -1,9 +1,10 @@
 //! Keeping civilians and combatants apart, at the least cost to the civilians.
 //!
-//! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) and the
-//! routing whose civilian plan finishes earliest is kept — combatants still never share a
-//! stretch of road with civilians, and a routing that strands combatants the shortest routing
-//! moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
+//! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) — first around
+//! the ways the civilians' relaxed optimum needs ([`RelaxedNeeds`], chosen by the civilians'
+//! bound without planning) — and the routing whose civilian plan finishes earliest is kept:
+//! combatants still never share a stretch of road with civilians, and a routing that strands
+//! combatants the shortest routing moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
 //! route must use, whatever the routing (on every way from the possible start nodes of each
 //! cell combatants live in to every combatant reception); closing them to civilians keeps the lower bound valid
 //! for every plan in which every combatant who can leave does, and tightens it.
@@ -25,7 +26,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// When the civilians' bound on their own network (combatants' roads closed) lies within this
-/// share of the bound valid for every routing, the separation costs nothing worth a search.
+/// share of their bound with no routing's roads closed (the mandatory ones only), the
+/// separation costs nothing worth a search.
 const SEPARATION_NEGLIGIBLE: f64 = 0.005;
 
 /// How one routing of the combatants did, for the report.
@@ -90,7 +92,7 @@ pub(crate) fn plan_apart<'a>(
     let shortest = plan_flow(open_net, c.units, &c.people)?;
     // The civilians' bound on their network with no routing's roads closed (their planner's
     // starts): what a routing that costs them nothing leaves.
-    let (free_lost, free) = own_score(&civilian_net, civilian_units, civilians);
+    let ((free_lost, free), needs) = RelaxedNeeds::of(&civilian_net, civilian_units, civilians);
     let reference = stranded(&shortest);
     let mut routings: Vec<RoutingResult> = Vec::new();
     // Per row of `routings`: the road pieces of its combatants' plan (empty if rejected).
@@ -149,13 +151,20 @@ pub(crate) fn plan_apart<'a>(
     // 0. Around the ways the civilians' relaxed optimum needs: a tree of combatant roads that
     //    keeps every group's way to every checkpoint the relaxed optimum gives it, chosen by
     //    the civilians' bound with its roads closed (cheap), planned once.
-    let needs = RelaxedNeeds::of(&civilian_net, civilian_units, civilians);
     let mut done = false;
     if let Some(needs) = &needs {
         let comb_net = build(&c.corridors, &HashSet::new())?;
-        if let Some(roads) =
-            needs.best_tree(&comb_net, &starts, &civilian_net, civilian_units, civilians)
-        {
+        if let Some(roads) = needs.best_tree(
+            &comb_net,
+            &starts,
+            &civilian_net,
+            civilian_units,
+            civilians,
+            |x| {
+                x.0 <= free_lost.round()
+                    && free.is_none_or(|f| x.1 <= f * (1.0 + SEPARATION_NEGLIGIBLE))
+            },
+        ) {
             let mut net = comb_net;
             net.keep_only_roads(&roads);
             let tree = plan_flow(net, c.units, &c.people)?;
@@ -457,13 +466,17 @@ fn penalised_tree(
 fn own_score(net: &Network, units: &[Unit], people: &[Vec<(usize, f64)>]) -> (f64, Option<f64>) {
     let (groups, cells) = start_groups(net, units, people);
     let (groups, _) = starts_by_checkpoint(net, groups, cells);
-    let lost: f64 = groups
+    let lost = stranded_at_start(&groups);
+    (lost, own_bound(net, &groups).2.map(|b| b.time_s))
+}
+
+/// People of groups without a start node.
+fn stranded_at_start(groups: &[super::Group]) -> f64 {
+    groups
         .iter()
         .filter(|g| g.start.is_err())
         .map(|g| g.people)
-        .sum();
-
-    (lost, own_bound(net, &groups).2.map(|b| b.time_s))
+        .sum()
 }
 
 /// Rounds of drawing a combatant tree around the civilians' needed ways.
@@ -484,11 +497,20 @@ struct RelaxedNeeds {
 }
 
 impl RelaxedNeeds {
-    fn of(net: &Network, units: &[Unit], people: &[Vec<(usize, f64)>]) -> Option<RelaxedNeeds> {
+    /// The needs, with [`own_score`] on `net` (computed on the way).
+    fn of(
+        net: &Network,
+        units: &[Unit],
+        people: &[Vec<(usize, f64)>],
+    ) -> ((f64, Option<f64>), Option<RelaxedNeeds>) {
         let (groups, cells) = start_groups(net, units, people);
         let (groups, _) = starts_by_checkpoint(net, groups, cells);
+        let lost = stranded_at_start(&groups);
         let (classes, inst, bound) = own_bound(net, &groups);
-        let assignment = bound?.assignment;
+        let score = (lost, bound.as_ref().map(|b| b.time_s));
+        let Some(assignment) = bound.map(|b| b.assignment) else {
+            return (score, None);
+        };
         let g = &net.graph;
         let to_checkpoint = net.checkpoint_trees();
         let mut to_sinks: Vec<OneToAll> = Vec::new();
@@ -526,13 +548,15 @@ impl RelaxedNeeds {
                 ways.push(arcs_segments(net, &arcs));
             }
         }
-        Some(RelaxedNeeds { pairs, ways })
+        (score, Some(RelaxedNeeds { pairs, ways }))
     }
 
     /// A tree of combatant roads (ids of `comb_net`) drawn around the needed ways: each needed
     /// road costs eight hours extra, and the ways of the pairs a tree cuts (no way left, or one
-    /// more than [`CUT_SLACK_S`] longer) cost that again in the next round; of the rounds' trees,
-    /// the one under which the civilians' bound is least.
+    /// more than [`CUT_SLACK_S`] longer) are closed to the combatants in the next round unless
+    /// that leaves some combatants no way out; of the rounds' trees, the one that leaves fewest
+    /// civilians without a start and then the least civilian bound (the first `good_enough`
+    /// (stranded, bound) ends the search).
     fn best_tree(
         &self,
         comb_net: &Network,
@@ -540,6 +564,7 @@ impl RelaxedNeeds {
         civilian_net: &Network,
         units: &[Unit],
         people: &[Vec<(usize, f64)>],
+        good_enough: impl Fn((f64, f64)) -> bool,
     ) -> Option<HashSet<u32>> {
         const WEIGHT_S: f64 = 8.0 * 3600.0;
         let mut need: HashMap<Segment, f64> = HashMap::new();
@@ -560,8 +585,12 @@ impl RelaxedNeeds {
             closed.close_segments(&pieces);
             let (lost, bound) = own_score(&closed, units, people);
             let score = (lost.round(), bound.unwrap_or(f64::INFINITY));
+            let enough = good_enough(score);
             if best.as_ref().is_none_or(|b| score < b.0) {
                 best = Some((score, roads));
+            }
+            if enough {
+                break;
             }
             let trees = closed.checkpoint_trees();
             let cut: Vec<usize> = (0..self.pairs.len())
@@ -570,19 +599,28 @@ impl RelaxedNeeds {
                     !protected.contains(&k) && trees[ci].0.cost(v) > t + CUT_SLACK_S
                 })
                 .collect();
-            let mut added = false;
-            for k in cut {
-                // Closed to the combatants, unless that leaves some of them no way out.
+            // Their ways closed to the combatants, unless that leaves some of them no way out:
+            // all at once if that strands none, else one by one.
+            let close = |need: &HashMap<Segment, f64>, ks: &[usize]| {
                 let mut trial = need.clone();
-                for x in &self.ways[k] {
+                for x in ks.iter().flat_map(|&k| &self.ways[k]) {
                     trial.insert(*x, f64::INFINITY);
                 }
-                if penalised_tree(comb_net, starts, &trial, WEIGHT_S).1 == stuck {
-                    need = trial;
-                    added = true;
+                (penalised_tree(comb_net, starts, &trial, WEIGHT_S).1 == stuck).then_some(trial)
+            };
+            let mut added = false;
+            if let Some(all) = close(&need, &cut) {
+                need = all;
+                added = !cut.is_empty();
+            } else {
+                for &k in &cut {
+                    if let Some(trial) = close(&need, &[k]) {
+                        need = trial;
+                        added = true;
+                    }
                 }
-                protected.insert(k);
             }
+            protected.extend(cut);
             if !added {
                 break;
             }
