@@ -29,6 +29,15 @@ use std::collections::{HashMap, HashSet};
 /// share of their bound with no routing's roads closed (the mandatory ones only), the
 /// separation costs nothing worth a search.
 const SEPARATION_NEGLIGIBLE: f64 = 0.005;
+/// The same in absolute terms: one planning bucket's worth (the scenarios' 5 minutes), for
+/// bounds of an hour or less, where streets bind and a short detour is a large share.
+const SEPARATION_NEGLIGIBLE_S: f64 = 300.0;
+
+/// What the separation may cost a civilian bound of `b` seconds and still count as nothing
+/// (plus the bound's bisection tolerance, so that exactly one bucket counts).
+fn negligible_s(b: f64) -> f64 {
+    (b * SEPARATION_NEGLIGIBLE).max(SEPARATION_NEGLIGIBLE_S) + 1.0
+}
 
 /// How one routing of the combatants did, for the report.
 #[derive(Debug, Clone, Serialize)]
@@ -138,7 +147,7 @@ pub(crate) fn plan_apart<'a>(
             row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
             let negligible = stranded(&civ) <= free_lost + 1e-6
                 && match (civ.bound_given_separation_s, free) {
-                    (Some(given), Some(b)) => given <= b * (1.0 + SEPARATION_NEGLIGIBLE),
+                    (Some(given), Some(b)) => given <= b + negligible_s(b),
                     _ => true,
                 };
             let better = best.as_ref().is_none_or(|(b, _, _)| earlier(&civ, b));
@@ -160,10 +169,7 @@ pub(crate) fn plan_apart<'a>(
             &civilian_net,
             civilian_units,
             civilians,
-            |x| {
-                x.0 <= free_lost.round()
-                    && free.is_none_or(|f| x.1 <= f * (1.0 + SEPARATION_NEGLIGIBLE))
-            },
+            |x| x.0 <= free_lost.round() && free.is_none_or(|f| x.1 <= f + negligible_s(f)),
         ) {
             let mut net = comb_net;
             net.keep_only_roads(&roads);
