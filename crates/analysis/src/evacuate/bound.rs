@@ -491,4 +491,49 @@ mod tests {
         let b = lower_bound(&inst).unwrap();
         assert!((b.time_s - 15.0).abs() <= 0.5, "{}", b.time_s);
     }
+
+    #[test]
+    fn a_group_that_may_start_from_two_nodes_reaches_what_either_reaches() {
+        // 0 -5-> 2 =cp0(1)=> 4 -2-> 6 (sink); 1 -7-> 3 =cp1(1)=> 5 -3-> 6. From {0, 1}: cp0 at
+        // 5 s (onward 3), cp1 at 7 s (onward 4). 100 people, 10 per bucket each: buckets 5..=T-3
+        // and 7..=T-4 hold 2T - 17 >= 10 buckets, T = 14; from node 0 alone, T - 7 >= 10: 17.
+        let (g, ids) = Graph::from_arcs(7, &[(0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 6)]);
+        let mut travel = vec![0.0; 6];
+        let mut checkpoint = vec![INVALID; 6];
+        for (i, (t, c)) in [
+            (5.0, INVALID),
+            (7.0, INVALID),
+            (1.0, 0),
+            (1.0, 1),
+            (2.0, INVALID),
+            (3.0, INVALID),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            travel[ids[i] as usize] = t;
+            checkpoint[ids[i] as usize] = c;
+        }
+        let net = BoundNetwork {
+            graph: &g,
+            class_sinks: vec![vec![6]],
+            travel_s: &travel,
+            checkpoint_of_arc: &checkpoint,
+            checkpoints: vec![(10.0, None), (10.0, None)],
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let both = instance_any_start(&net, &[(vec![0, 1], 100.0, 0)]);
+        assert_eq!(both.groups[0].reach_s, vec![5.0, 7.0]);
+        assert_eq!(both.checkpoints[0].onward_s, vec![3.0]);
+        assert_eq!(both.checkpoints[1].onward_s, vec![4.0]);
+        let one = instance(&net, &[(0, 100.0, 0)]);
+        assert_eq!(one.groups[0].reach_s, vec![5.0, f64::INFINITY]);
+        let (t_both, t_one) = (
+            lower_bound(&both).unwrap().time_s,
+            lower_bound(&one).unwrap().time_s,
+        );
+        assert!((t_both - 14.0).abs() <= 0.5, "{t_both}");
+        assert!((t_one - 17.0).abs() <= 0.5, "{t_one}");
+    }
 }
