@@ -567,10 +567,42 @@ fn plan_flow<'a>(
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
-    let (groups, cells) = start_groups(&net, units, people);
-    let (groups, cells) = plan::starts_by_checkpoint(&net, groups, cells);
+    let (nearest, cells) = start_groups(&net, units, people);
+    let (by_checkpoint, bound_cells) =
+        plan::starts_by_checkpoint(&net, nearest.clone(), cells.clone());
     let purpose = net.side.purpose();
-    plan::plan(net, purpose, groups, &cells)
+    let moved = by_checkpoint.len() != nearest.len()
+        || by_checkpoint
+            .iter()
+            .zip(&nearest)
+            .any(|(a, b)| a.start != b.start);
+    if !moved {
+        return plan::plan(net, purpose, nearest, &cells);
+    }
+    // Where streets bind, starting near the checkpoints crowds their approaches: the nearest
+    // starts are planned too, and the plan that strands fewer, then finishes earlier, kept.
+    let apart = plan::plan(net.clone(), purpose, by_checkpoint, &bound_cells)?;
+    let near = plan::plan(net, purpose, nearest, &cells)?;
+    let finish = |f: &Flow| {
+        let lost: f64 = (0..f.groups.len()).map(|g| f.stranded(g)).sum();
+        (lost.round(), f.plan.egress_s().unwrap_or(f64::INFINITY))
+    };
+    let given = match (
+        near.bound_given_separation_s,
+        apart.bound_given_separation_s,
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut kept = if finish(&near) < finish(&apart) {
+        near
+    } else {
+        apart
+    };
+    // Both relaxations hold for plans on these roads from their own starts: the lesser holds
+    // for either plan.
+    kept.bound_given_separation_s = given;
+    Ok(kept)
 }
 
 /// A flow's groups on its network ([`start`]: a neighbourhood's people spread over the road
