@@ -1167,6 +1167,88 @@ proptest! {
         }
     }
 
+    /// Spread combatants and civilians who may start from more than one node: two combatant
+    /// groups walk from `c0` and `c1` to `cz` (each along any simple path of its own), the
+    /// walkers may start from node 0 or `w`, the drivers from `n` or `n + d`. The bound with
+    /// every combatant group's mandatory roads closed, its groups' times the least over their
+    /// start nodes (`instance_any_start`), never exceeds the exact optimum over every pair of
+    /// combatant paths and every choice of start nodes (the time-expanded optimum with the two
+    /// paths' roads closed to civilians).
+    #[test]
+    fn the_any_start_bound_is_below_the_exact_optimum_over_every_spread_routing_and_start(
+        x in small(), c0 in 0u32..6, c1 in 0u32..6, cz in 0u32..6, w in 0u32..6, d in 0u32..6,
+    ) {
+        use corridor_analysis::evacuate::bound::instance_any_start;
+        use corridor_analysis::evacuate::separation::mandatory_edges;
+        let b = build(&x);
+        let n = x.n as u32;
+        let (c0, c1, cz, w, d) = (c0 % n, c1 % n, cz % n, w % n, d % n);
+        prop_assume!(c0 != cz && c1 != cz);
+        let road = foot_roads(&b, n);
+        let open: Vec<bool> = road.iter().map(|&r| r != INVALID).collect();
+        let ids: Vec<u32> = road.iter().map(|&r| if r == INVALID { 0 } else { r }).collect();
+        let mandatory = mandatory_edges(&b.g, &open, &ids, &[vec![c0], vec![c1]], &[cz]);
+        let (Some(p0), Some(p1)) = (
+            simple_paths_roads(&b.g, &road, c0, cz, 6),
+            simple_paths_roads(&b.g, &road, c1, cz, 6),
+        ) else {
+            return Ok(());
+        };
+        prop_assume!(!p0.is_empty() && !p1.is_empty());
+        let closed_in_bound: std::collections::BTreeSet<u32> =
+            mandatory.iter().flatten().flatten().copied().collect();
+        // The exact optimum over every routing and start choice.
+        let max_steps = 80u32;
+        let open_steps: Vec<Option<Vec<bool>>> = b.closed.iter().map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect())).collect();
+        let mut best: Option<u32> = None;
+        for r0 in &p0 {
+            for r1 in &p1 {
+                let mut cap = b.cap.clone();
+                for a in 0..b.g.arc_count() {
+                    if road[a] != INVALID && (r0.contains(&road[a]) || r1.contains(&road[a])) {
+                        cap[b.resource[a] as usize] = 0;
+                    }
+                }
+                for (sw, sd) in [(0, n), (w, n), (0, n + d), (w, n + d)] {
+                    let sources = [(sw, b.sources[0].1), (sd, b.sources[1].1)];
+                    let opt = time_expanded_optimum_shared(
+                        &ExpandedNetwork { graph: &b.g, travel_steps: &b.travel, resource: &b.resource, cap_per_step: &cap, open: &open_steps },
+                        &sources, &[b.sink], max_steps,
+                    );
+                    if let Some(t) = opt {
+                        best = Some(best.map_or(t, |x| x.min(t)));
+                    }
+                }
+            }
+        }
+        let Some(best) = best else { return Ok(()) };
+        let travel_s: Vec<f64> = (0..b.g.arc_count()).map(|a| {
+            if road[a] != INVALID && closed_in_bound.contains(&road[a]) { f64::INFINITY } else { b.travel[a] as f64 }
+        }).collect();
+        let windows = |c: &Option<(u32, u32)>| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]);
+        let bn = BoundNetwork {
+            graph: &b.g,
+            class_sinks: vec![vec![b.sink]],
+            travel_s: &travel_s,
+            checkpoint_of_arc: &b.checkpoint_of_arc,
+            checkpoints: (0..2).map(|c| {
+                let r = b.resource[(0..b.g.arc_count()).find(|&a| b.checkpoint_of_arc[a] == c).unwrap()] as usize;
+                (b.cap[r] as f64, windows(&b.closed[r]))
+            }).collect(),
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let people: Vec<(Vec<u32>, f64, usize)> = [(vec![0, w], b.sources[0].1), (vec![n, n + d], b.sources[1].1)]
+            .into_iter()
+            .filter(|p| p.1 > 0)
+            .map(|(v, p)| (v, p as f64, 0))
+            .collect();
+        match lower_bound(&instance_any_start(&bn, &people)) {
+            Some(bound) => prop_assert!(bound.time_s <= best as f64 + 1e-9, "bound {} > optimum over routings and starts {best}", bound.time_s),
+            None => prop_assert!(people.is_empty(), "the bound finds no schedule but one exists with optimum {best}"),
+        }
+    }
+
     /// `mandatory_edges` against petgraph: a road is on every way from the start set to the
     /// sinks iff removing it leaves no way (breadth-first search over the rest).
     #[test]

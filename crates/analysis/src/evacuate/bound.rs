@@ -236,6 +236,19 @@ pub struct BoundNetwork<'a> {
 /// checkpoint (without passing another) and, per class, on from it to the class's receptions,
 /// by Dijkstra on the travel times.
 pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInstance {
+    let sets: Vec<(Vec<u32>, f64, usize)> = sources
+        .iter()
+        .map(|&(v, people, class)| (vec![v], people, class))
+        .collect();
+    instance_any_start(net, &sets)
+}
+
+/// The relaxed instance of people `(nodes, people, class)` who may start from any of `nodes`:
+/// each group's times are the least over its nodes, so the bound holds whichever node a plan
+/// starts them from (the planner picks the nearest usable one, which depends on the roads the
+/// other flow takes). One backward search per checkpoint and per class, whatever the number of
+/// groups.
+pub fn instance_any_start(net: &BoundNetwork, sources: &[(Vec<u32>, f64, usize)]) -> BoundInstance {
     let g = net.graph;
     let no_crossing: Vec<f64> = (0..g.arc_count())
         .map(|a| {
@@ -256,23 +269,44 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInsta
                 .collect()
         })
         .collect();
-    let mut to_sink = OneToAll::new(g);
-    let mut direct = Vec::new(); // per class: checkpoint-free time to its sinks, per node
+    let least = |q: &OneToAll, nodes: &[u32]| {
+        nodes
+            .iter()
+            .map(|&v| q.cost(v))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut q = OneToAll::new(g);
+    // Per class: the checkpoint-free time to its receptions, per group.
+    let mut direct: Vec<Vec<f64>> = Vec::new();
     let mut onward: Vec<Vec<f64>> = vec![Vec::new(); net.checkpoints.len()];
     for sinks in &net.class_sinks {
         let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-        to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+        q.run(g, net.travel_s, &seeds, f64::INFINITY, true);
         for (c, arcs) in crossings.iter().enumerate() {
             onward[c].push(
                 arcs.iter()
-                    .map(|&a| net.travel_s[a as usize] + to_sink.cost(g.arc_head(a)))
+                    .map(|&a| net.travel_s[a as usize] + q.cost(g.arc_head(a)))
                     .fold(f64::INFINITY, f64::min),
             );
         }
-        let mut d = OneToAll::new(g);
-        d.run(g, &no_crossing, &seeds, f64::INFINITY, true);
-        direct.push(d);
+        q.run(g, &no_crossing, &seeds, f64::INFINITY, true);
+        direct.push(sources.iter().map(|s| least(&q, &s.0)).collect());
     }
+    // Per checkpoint: the time from each group to one of its crossing roads.
+    let reach: Vec<Vec<f64>> = crossings
+        .iter()
+        .map(|arcs| {
+            let tails: Vec<Seed> = arcs
+                .iter()
+                .map(|&a| Seed {
+                    node: g.arc_tail(a),
+                    cost: 0.0,
+                })
+                .collect();
+            q.run(g, &no_crossing, &tails, f64::INFINITY, true);
+            sources.iter().map(|s| least(&q, &s.0)).collect()
+        })
+        .collect();
     let checkpoints = net
         .checkpoints
         .iter()
@@ -283,30 +317,14 @@ pub fn instance(net: &BoundNetwork, sources: &[(u32, f64, usize)]) -> BoundInsta
             onward_s,
         })
         .collect();
-    let mut from = OneToAll::new(g);
     let groups = sources
         .iter()
-        .map(|&(v, people, class)| {
-            from.run(
-                g,
-                &no_crossing,
-                &[Seed { node: v, cost: 0.0 }],
-                f64::INFINITY,
-                false,
-            );
-            BoundGroup {
-                people,
-                class,
-                reach_s: crossings
-                    .iter()
-                    .map(|arcs| {
-                        arcs.iter()
-                            .map(|&a| from.cost(g.arc_tail(a)))
-                            .fold(f64::INFINITY, f64::min)
-                    })
-                    .collect(),
-                direct_s: direct[class].cost(v),
-            }
+        .enumerate()
+        .map(|(i, (_, people, class))| BoundGroup {
+            people: *people,
+            class: *class,
+            reach_s: reach.iter().map(|r| r[i]).collect(),
+            direct_s: direct.get(*class).map_or(f64::INFINITY, |d| d[i]),
         })
         .collect();
     BoundInstance {
@@ -379,5 +397,50 @@ mod tests {
         };
         let b = lower_bound(&inst).unwrap();
         assert!((b.time_s - 15.0).abs() <= 0.5, "{}", b.time_s);
+    }
+
+    #[test]
+    fn a_group_that_may_start_from_two_nodes_reaches_what_either_reaches() {
+        // 0 -5-> 2 =cp0(1)=> 4 -2-> 6 (sink); 1 -7-> 3 =cp1(1)=> 5 -3-> 6. From {0, 1}: cp0 at
+        // 5 s (onward 3), cp1 at 7 s (onward 4). 100 people, 10 per bucket each: buckets 5..=T-3
+        // and 7..=T-4 hold 2T - 17 >= 10 buckets, T = 14; from node 0 alone, T - 7 >= 10: 17.
+        let (g, ids) = Graph::from_arcs(7, &[(0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 6)]);
+        let mut travel = vec![0.0; 6];
+        let mut checkpoint = vec![INVALID; 6];
+        for (i, (t, c)) in [
+            (5.0, INVALID),
+            (7.0, INVALID),
+            (1.0, 0),
+            (1.0, 1),
+            (2.0, INVALID),
+            (3.0, INVALID),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            travel[ids[i] as usize] = t;
+            checkpoint[ids[i] as usize] = c;
+        }
+        let net = BoundNetwork {
+            graph: &g,
+            class_sinks: vec![vec![6]],
+            travel_s: &travel,
+            checkpoint_of_arc: &checkpoint,
+            checkpoints: vec![(10.0, None), (10.0, None)],
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let both = instance_any_start(&net, &[(vec![0, 1], 100.0, 0)]);
+        assert_eq!(both.groups[0].reach_s, vec![5.0, 7.0]);
+        assert_eq!(both.checkpoints[0].onward_s, vec![3.0]);
+        assert_eq!(both.checkpoints[1].onward_s, vec![4.0]);
+        let one = instance(&net, &[(0, 100.0, 0)]);
+        assert_eq!(one.groups[0].reach_s, vec![5.0, f64::INFINITY]);
+        let (t_both, t_one) = (
+            lower_bound(&both).unwrap().time_s,
+            lower_bound(&one).unwrap().time_s,
+        );
+        assert!((t_both - 14.0).abs() <= 0.5, "{t_both}");
+        assert!((t_one - 17.0).abs() <= 0.5, "{t_one}");
     }
 }

@@ -595,15 +595,60 @@ fn start_points(units: &[Unit]) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// Starts a flow's groups on its network ([`start`]: a neighbourhood's people spread over the
-/// road nodes of its area, one group per start node and mode, the stranded apart by reason),
-/// bounds and plans it. People of a cell who would drive but have no usable road within reach
-/// walk from that cell, if they can: a car left behind does not strand a family.
+/// Starts a flow's groups on its network ([`start_groups`]), bounds and plans it.
 fn plan_flow<'a>(
     net: Network<'a>,
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
+    let (nearest, cells) = start_groups(&net, units, people);
+    let (by_checkpoint, bound_cells) =
+        plan::starts_by_checkpoint(&net, nearest.clone(), cells.clone());
+    let purpose = net.side.purpose();
+    let moved = by_checkpoint.len() != nearest.len()
+        || by_checkpoint
+            .iter()
+            .zip(&nearest)
+            .any(|(a, b)| a.start != b.start);
+    if !moved {
+        return plan::plan(net, purpose, nearest, &cells);
+    }
+    // Where streets bind, starting near the checkpoints crowds their approaches: the nearest
+    // starts are planned too, and the plan that strands fewer, then finishes earlier, kept.
+    let apart = plan::plan(net.clone(), purpose, by_checkpoint, &bound_cells)?;
+    let near = plan::plan(net, purpose, nearest, &cells)?;
+    let finish = |f: &Flow| {
+        let lost: f64 = (0..f.groups.len()).map(|g| f.stranded(g)).sum();
+        (lost.round(), f.plan.egress_s().unwrap_or(f64::INFINITY))
+    };
+    let given = match (
+        near.bound_given_separation_s,
+        apart.bound_given_separation_s,
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut kept = if finish(&near) < finish(&apart) {
+        near
+    } else {
+        apart
+    };
+    // Both relaxations hold for plans on these roads from their own starts: the lesser holds
+    // for either plan.
+    kept.bound_given_separation_s = given;
+    Ok(kept)
+}
+
+/// A flow's groups on its network ([`start`]: a neighbourhood's people spread over the road
+/// nodes of its area, one group per start node and mode, the stranded apart by reason), and
+/// per cell and mode every node the bound must allow them to start from. People of a cell who
+/// would drive but have no usable road within reach walk from that cell, if they can: a car
+/// left behind does not strand a family.
+fn start_groups(
+    net: &Network,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+) -> (Vec<Group>, Vec<plan::BoundCell>) {
     let candidates: Vec<Vec<start::Candidate>> =
         (0..people.len()).map(|l| net.start_candidates(l)).collect();
     let mode = |l: usize| net.profile_graph(l).profile.name();
@@ -613,7 +658,19 @@ fn plan_flow<'a>(
         .iter()
         .map(|u| start::inhabited(start::cells(u.point, u.area.as_ref()), foot_roads))
         .collect();
+    // A cell's nodes in its mode, and on foot for drivers who walk.
+    let near = |c: [f64; 2], l: usize, walk: bool| -> Vec<u32> {
+        let mut out: Vec<u32> = candidates[l]
+            .iter()
+            .chain(foot.filter(|_| walk).map_or(&[][..], |f| &candidates[f]))
+            .filter(|k| corridor_roads::geometry::haversine_m(k.at, c) <= MAX_START_M)
+            .map(|k| k.node)
+            .collect();
+        out.sort_unstable();
+        out
+    };
     let mut groups: Vec<Group> = Vec::new();
+    let mut bound_cells = Vec::new();
     for (l, per_unit) in people.iter().enumerate() {
         for &(u, p) in per_unit {
             if p <= 0.0 {
@@ -630,17 +687,23 @@ fn plan_flow<'a>(
                     }
                     _ => None,
                 };
-                match walk {
+                let walk_because = walk.as_ref().map(|w| w.2.clone());
+                let group = match walk {
                     Some((f, v, why)) => {
                         add_to_group(&mut groups, u, f, Ok(v), per_cell, Some(why))
                     }
                     None => add_to_group(&mut groups, u, l, start, per_cell, None),
-                }
+                };
+                bound_cells.push(plan::BoundCell {
+                    group,
+                    people: per_cell,
+                    nodes: near(c, l, walk_because.is_some()),
+                    walk_because,
+                });
             }
         }
     }
-    let purpose = net.side.purpose();
-    plan::plan(net, purpose, groups)
+    (groups, bound_cells)
 }
 
 /// Adds `people` of unit `unit` starting at `start` in `layer` to its group (one per unit,
@@ -652,7 +715,7 @@ fn add_to_group(
     start: Result<u32, String>,
     people: f64,
     walk_because: Option<String>,
-) {
+) -> usize {
     let i = match groups
         .iter()
         .position(|g| g.unit == unit && g.layer == layer && g.start == start)
@@ -676,4 +739,5 @@ fn add_to_group(
         g.walking_drivers += people;
         g.note = Some(why);
     }
+    i
 }

@@ -396,6 +396,11 @@ impl<'a> Network<'a> {
     /// Per source node: the sinks it may use — those whose least exposed route stays below the
     /// exposure threshold, or every reachable one if none does (then `true`).
     pub fn allowed_sinks(&self, nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
+        self.allowed_sinks_on(&self.travel_s, nodes)
+    }
+
+    /// [`Network::allowed_sinks`] on the roads open in `travel_s` (e.g. the bound's).
+    pub fn allowed_sinks_on(&self, travel_s: &[f64], nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
         let s = self.layers[0].scenario;
         let safest: Vec<f64> = {
             let per_layer: Vec<Vec<f64>> = self
@@ -409,7 +414,7 @@ impl<'a> Network<'a> {
             (0..self.arc_of.len())
                 .map(|a| {
                     let (l, pa) = self.arc_of[a];
-                    if self.travel_s[a].is_finite() {
+                    if travel_s[a].is_finite() {
                         per_layer[l][pa as usize]
                     } else {
                         f64::INFINITY
@@ -616,6 +621,42 @@ impl<'a> Network<'a> {
                 let (l, pa) = self.arc_of[a as usize];
                 let pg = self.layers[l].graph;
                 segments(pg, pg.arc_edge(pa).0)
+            })
+            .collect()
+    }
+
+    /// Per checkpoint: the backward search from its crossing roads' tails on this flow's roads
+    /// that pass no checkpoint (`cost(v)`: the time from `v` to the checkpoint), and its open
+    /// crossing arcs.
+    pub fn checkpoint_trees(&self) -> Vec<(OneToAll, Vec<u32>)> {
+        let g = &self.graph;
+        let no_crossing: Vec<f64> = (0..g.arc_count())
+            .map(|a| {
+                if self.checkpoint_of_arc[a] == INVALID {
+                    self.travel_s[a]
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        (0..self.checkpoints.len() as u32)
+            .map(|ci| {
+                let crossings: Vec<u32> = (0..g.arc_count() as u32)
+                    .filter(|&a| {
+                        self.checkpoint_of_arc[a as usize] == ci
+                            && self.travel_s[a as usize].is_finite()
+                    })
+                    .collect();
+                let seeds: Vec<Seed> = crossings
+                    .iter()
+                    .map(|&a| Seed {
+                        node: g.arc_tail(a),
+                        cost: 0.0,
+                    })
+                    .collect();
+                let mut q = OneToAll::new(g);
+                q.run(g, &no_crossing, &seeds, f64::INFINITY, true);
+                (q, crossings)
             })
             .collect()
     }

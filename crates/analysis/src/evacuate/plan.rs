@@ -9,7 +9,7 @@
 //!
 //! A method whose schedule strands people the first one moves is discarded.
 
-use super::bound::{instance, lower_bound, BoundInstance};
+use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
 use super::{Flow, Group, MethodResult};
 use crate::ccrp::{ccrp, CcrpPlan, Source};
@@ -23,56 +23,261 @@ struct Split {
     source_group: Vec<usize>,
 }
 
+/// People the bound treats as one: a cell's people in one mode, who may start from any node
+/// the start rule could give them under some routing of the other flow ([`super::start`]).
+#[derive(Debug, Clone)]
+pub(crate) struct BoundCell {
+    /// Their group in the plan.
+    pub group: usize,
+    pub people: f64,
+    /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode
+    /// (drivers who walk in this plan: car and foot nodes): which of them is usable depends on
+    /// the roads the other flow takes, and the planner picks among the usable ones.
+    pub nodes: Vec<u32>,
+    /// Why they walk though they would drive, if so.
+    pub walk_because: Option<String>,
+}
+
+/// The startable groups of a flow and the receptions each may use (the exposure rule).
+pub(crate) struct Classes {
+    /// Groups with a start node, and that node.
+    pub startable: Vec<usize>,
+    pub nodes: Vec<u32>,
+    /// Per startable group: its receptions, and whether only exposed routes lead there.
+    pub rules: Vec<(Vec<u32>, bool)>,
+    /// Distinct reception sets, and per startable group the index of its set.
+    pub class_sinks: Vec<Vec<u32>>,
+    pub class: Vec<usize>,
+}
+
+impl Classes {
+    pub fn of(net: &Network, groups: &[Group]) -> Classes {
+        let startable: Vec<usize> = (0..groups.len())
+            .filter(|&g| groups[g].start.is_ok())
+            .collect();
+        let nodes: Vec<u32> = startable
+            .iter()
+            .map(|&g| *groups[g].start.as_ref().expect("startable"))
+            .collect();
+        let rules = net.allowed_sinks(&nodes);
+        let mut class_sinks: Vec<Vec<u32>> = Vec::new();
+        let class = rules
+            .iter()
+            .map(|r| class_index(&mut class_sinks, &r.0))
+            .collect();
+        Classes {
+            startable,
+            nodes,
+            rules,
+            class_sinks,
+            class,
+        }
+    }
+
+    /// Per startable group: its start node, people and class.
+    pub fn sources(&self, groups: &[Group]) -> Vec<(u32, f64, usize)> {
+        self.startable
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| (self.nodes[i], groups[g].people, self.class[i]))
+            .collect()
+    }
+}
+
+/// The index of `sinks` in `classes`, added if new.
+fn class_index(classes: &mut Vec<Vec<u32>>, sinks: &[u32]) -> usize {
+    match classes.iter().position(|c| c == sinks) {
+        Some(i) => i,
+        None => {
+            classes.push(sinks.to_vec());
+            classes.len() - 1
+        }
+    }
+}
+
+/// The relaxation on the planner's own network (the other flow's roads closed) with the
+/// planner's start nodes: what a plan with these roads and starts cannot beat, and the
+/// relaxed schedule's assignment per startable group and checkpoint.
+pub(crate) fn own_bound(
+    net: &Network,
+    groups: &[Group],
+) -> (Classes, BoundInstance, Option<Bound>) {
+    let classes = Classes::of(net, groups);
+    let own = instance(
+        &net.bound_network(false, classes.class_sinks.clone()),
+        &classes.sources(groups),
+    );
+    let bound = lower_bound(&own);
+    (classes, own, bound)
+}
+
+/// The lower bound from the inputs alone (relaxed network: the other flow's roads open but
+/// for those every plan of it uses), valid whichever start node the rule gives each cell: per
+/// cell the least time over every node it could start from, its receptions those allowed from
+/// any of them (or from the planner's start). Only the cells of startable groups count: it
+/// bounds the time to move the people this plan moves.
+fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Option<f64> {
+    let mut nodes: Vec<u32> = cells.iter().flat_map(|c| c.nodes.iter().copied()).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let relaxed_rules = net.allowed_sinks_on(&net.bound_travel_s, &nodes);
+    let rule_of = |v: u32| &relaxed_rules[nodes.binary_search(&v).expect("listed")].0;
+    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
+    let sources: Vec<(Vec<u32>, f64, usize)> = cells
+        .iter()
+        .filter_map(|c| {
+            let i = classes.startable.binary_search(&c.group).ok()?;
+            let mut sinks = classes.rules[i].0.clone();
+            for &v in &c.nodes {
+                sinks.extend(rule_of(v));
+            }
+            sinks.sort_unstable();
+            sinks.dedup();
+            let mut from = c.nodes.clone();
+            from.push(classes.nodes[i]);
+            Some((from, c.people, class_index(&mut class_sinks, &sinks)))
+        })
+        .collect();
+    lower_bound(&instance_any_start(
+        &net.bound_network(true, class_sinks),
+        &sources,
+    ))
+    .map(|b| b.time_s)
+}
+
+/// Where each cell's people start, once the planner knows where they should go: the relaxed
+/// optimum over every start the rule allows (any usable node of their group's mode within
+/// [`super::MAX_START_M`], on this flow's own roads) splits each cell's people over the
+/// checkpoints, and each share starts from the usable node nearest in time to its checkpoint.
+/// The bound lets people start from any such node; a planner that kept everyone at the node
+/// nearest to their cell would give away what the bound allows (on the synthetic Malta enclave
+/// about 14 %). Cells the relaxation cannot route keep their first start.
+pub(crate) fn starts_by_checkpoint(
+    net: &Network,
+    groups: Vec<Group>,
+    cells: Vec<BoundCell>,
+) -> (Vec<Group>, Vec<BoundCell>) {
+    let usable: std::collections::HashSet<u32> = (0..net.layers.len())
+        .flat_map(|l| net.start_candidates(l))
+        .filter(|k| k.open && k.leads_out)
+        .map(|k| k.node)
+        .collect();
+    // Per cell: its usable nodes in its group's mode (none if the group has no start).
+    let options: Vec<Vec<u32>> = cells
+        .iter()
+        .map(|c| {
+            let g = &groups[c.group];
+            if g.start.is_err() {
+                return Vec::new();
+            }
+            c.nodes
+                .iter()
+                .copied()
+                .filter(|v| usable.contains(v) && net.layer_node(*v).0 == g.layer)
+                .collect()
+        })
+        .collect();
+    let mut nodes: Vec<u32> = options.iter().flatten().copied().collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let rules = net.allowed_sinks(&nodes);
+    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
+    let mut sources = Vec::new();
+    let mut source_of_cell = vec![None; cells.len()];
+    for (j, opts) in options.iter().enumerate() {
+        if opts.is_empty() {
+            continue;
+        }
+        let mut sinks: Vec<u32> = opts
+            .iter()
+            .flat_map(|v| {
+                rules[nodes.binary_search(v).expect("listed")]
+                    .0
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        sinks.sort_unstable();
+        sinks.dedup();
+        source_of_cell[j] = Some(sources.len());
+        sources.push((
+            opts.clone(),
+            cells[j].people,
+            class_index(&mut class_sinks, &sinks),
+        ));
+    }
+    let Some(relaxed) = lower_bound(&instance_any_start(
+        &net.bound_network(false, class_sinks),
+        &sources,
+    )) else {
+        return (groups, cells);
+    };
+    let trees = net.checkpoint_trees();
+    let mut out: Vec<Group> = Vec::new();
+    let mut out_cells = Vec::new();
+    for (j, cell) in cells.into_iter().enumerate() {
+        let g = &groups[cell.group];
+        let mut shares: Vec<(Result<u32, String>, f64)> = Vec::new();
+        if let Some(k) = source_of_cell[j] {
+            let row = &relaxed.assignment[k];
+            let total: f64 = row.iter().sum();
+            for (ci, &q) in row.iter().enumerate().filter(|x| *x.1 > 1e-9) {
+                let best = options[j].iter().copied().min_by(|&a, &b| {
+                    trees[ci]
+                        .0
+                        .cost(a)
+                        .total_cmp(&trees[ci].0.cost(b))
+                        .then(a.cmp(&b))
+                });
+                if let Some(v) = best {
+                    shares.push((Ok(v), cell.people * q / total));
+                }
+            }
+        }
+        if shares.is_empty() {
+            shares.push((g.start.clone(), cell.people));
+        }
+        let mut first = None;
+        for (start, people) in shares {
+            let i = super::add_to_group(
+                &mut out,
+                g.unit,
+                g.layer,
+                start,
+                people,
+                cell.walk_because.clone(),
+            );
+            first.get_or_insert(i);
+        }
+        out_cells.push(BoundCell {
+            group: first.expect("a share"),
+            ..cell
+        });
+    }
+    (out, out_cells)
+}
+
 pub(crate) fn plan<'a>(
     net: Network<'a>,
     purpose: Purpose,
     groups: Vec<Group>,
+    cells: &[BoundCell],
 ) -> Result<Flow<'a>, super::EvacuationError> {
-    let startable: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].start.is_ok())
-        .collect();
-    let nodes: Vec<u32> = startable
-        .iter()
-        .map(|&g| *groups[g].start.as_ref().expect("startable"))
-        .collect();
-    let rules = net.allowed_sinks(&nodes);
+    let (classes, own, own_bound) = own_bound(&net, &groups);
     let mut only_exposed = vec![false; groups.len()];
-    for (i, &g) in startable.iter().enumerate() {
-        only_exposed[g] = rules[i].1;
+    for (i, &g) in classes.startable.iter().enumerate() {
+        only_exposed[g] = classes.rules[i].1;
     }
-    // Classes of people by the receptions they may use (the exposure rule, from the inputs).
-    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
-    let class: Vec<usize> = rules
-        .iter()
-        .map(|r| match class_sinks.iter().position(|c| *c == r.0) {
-            Some(i) => i,
-            None => {
-                class_sinks.push(r.0.clone());
-                class_sinks.len() - 1
-            }
-        })
-        .collect();
-    let people: Vec<(u32, f64)> = startable
-        .iter()
-        .zip(&nodes)
-        .map(|(&g, &v)| (v, groups[g].people))
-        .collect();
-    let classed: Vec<(u32, f64, usize)> = people
-        .iter()
-        .zip(&class)
-        .map(|(&(v, p), &c)| (v, p, c))
-        .collect();
-    // The bound: relaxed network, inputs only.
-    let bound_s = lower_bound(&instance(
-        &net.bound_network(true, class_sinks.clone()),
-        &classed,
-    ))
-    .map(|b| b.time_s);
-    // The planner's own relaxed schedule, for the assignment.
-    let own = instance(&net.bound_network(false, class_sinks), &classed);
-    let own_bound = lower_bound(&own);
+    // The bound: relaxed network, inputs only, any start the rule allows.
+    let bound_s = any_start_bound(&net, &classes, cells);
     let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
     let assignment = own_bound.map(|b| b.assignment);
+    let (startable, nodes, rules) = (&classes.startable, &classes.nodes, &classes.rules);
+    let people: Vec<(u32, f64)> = startable
+        .iter()
+        .zip(nodes)
+        .map(|(&g, &v)| (v, groups[g].people))
+        .collect();
     let checkpoint_resources: Vec<u32> = net.checkpoints.iter().map(|x| x.1).collect();
     let base = |i: usize, people: f64, forbidden: Vec<u32>| Source {
         node: nodes[i],
@@ -92,7 +297,7 @@ pub(crate) fn plan<'a>(
     if let Some(a) = assignment.as_ref() {
         splits.push(by_shares(
             "relaxed optimum's assignment, then CCRP",
-            &startable,
+            startable,
             &people,
             a,
             &checkpoint_resources,
@@ -103,7 +308,7 @@ pub(crate) fn plan<'a>(
     if splits_any(&prop) {
         splits.push(by_shares(
             "proportional to checkpoint capacity, then CCRP",
-            &startable,
+            startable,
             &people,
             &prop,
             &checkpoint_resources,

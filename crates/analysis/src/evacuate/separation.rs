@@ -1,9 +1,10 @@
 //! Keeping civilians and combatants apart, at the least cost to the civilians.
 //!
-//! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) and the
-//! routing whose civilian plan finishes earliest is kept — combatants still never share a
-//! stretch of road with civilians, and a routing that strands combatants the shortest routing
-//! moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
+//! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) — first around
+//! the ways the civilians' relaxed optimum needs ([`RelaxedNeeds`], chosen by the civilians'
+//! bound without planning) — and the routing whose civilian plan finishes earliest is kept:
+//! combatants still never share a stretch of road with civilians, and a routing that strands
+//! combatants the shortest routing moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
 //! route must use, whatever the routing (on every way from the possible start nodes of each
 //! cell combatants live in to every combatant reception); closing them to civilians keeps the lower bound valid
 //! for every plan in which every combatant who can leave does, and tightens it.
@@ -15,8 +16,9 @@
 //! neighbourhoods.
 
 use super::network::{segments, Network, Segment};
+use super::plan::{own_bound, starts_by_checkpoint};
 use super::start::{self, MAX_START_M};
-use super::{plan_flow, start_points, used_segments, EvacuationError, Flow, Unit};
+use super::{plan_flow, start_groups, start_points, used_segments, EvacuationError, Flow, Unit};
 use corridor_roads::geometry::haversine_m;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
 use corridor_scenario::{ScenarioMap, Side};
@@ -24,8 +26,18 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// When the civilians' bound on their own network (combatants' roads closed) lies within this
-/// share of the bound valid for every routing, the separation costs nothing worth a search.
+/// share of their bound with no routing's roads closed (the mandatory ones only), the
+/// separation costs nothing worth a search.
 const SEPARATION_NEGLIGIBLE: f64 = 0.005;
+/// The same in absolute terms: one planning bucket's worth (the scenarios' 5 minutes), for
+/// bounds of an hour or less, where streets bind and a short detour is a large share.
+const SEPARATION_NEGLIGIBLE_S: f64 = 300.0;
+
+/// What the separation may cost a civilian bound of `b` seconds and still count as nothing
+/// (plus the bound's bisection tolerance, so that exactly one bucket counts).
+fn negligible_s(b: f64) -> f64 {
+    (b * SEPARATION_NEGLIGIBLE).max(SEPARATION_NEGLIGIBLE_S) + 1.0
+}
 
 /// How one routing of the combatants did, for the report.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +99,9 @@ pub(crate) fn plan_apart<'a>(
     let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
     let shortest = plan_flow(open_net, c.units, &c.people)?;
+    // The civilians' bound on their network with no routing's roads closed (their planner's
+    // starts): what a routing that costs them nothing leaves.
+    let ((free_lost, free), needs) = RelaxedNeeds::of(&civilian_net, civilian_units, civilians);
     let reference = stranded(&shortest);
     let mut routings: Vec<RoutingResult> = Vec::new();
     // Per row of `routings`: the road pieces of its combatants' plan (empty if rejected).
@@ -126,14 +141,13 @@ pub(crate) fn plan_apart<'a>(
             let mut net = civilian_net.clone();
             net.close_segments(&used);
             tried.push(used);
-            let cut_off = !losing(&civilian_net, &net, civilian_units, false).is_empty();
             let civ = plan_flow(net, civilian_units, civilians)?;
             row.civilians_stranded = Some(stranded(&civ).round());
             row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
             row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
-            let negligible = !cut_off
-                && match (civ.bound_given_separation_s, civ.bound_s) {
-                    (Some(given), Some(b)) => given <= b * (1.0 + SEPARATION_NEGLIGIBLE),
+            let negligible = stranded(&civ) <= free_lost + 1e-6
+                && match (civ.bound_given_separation_s, free) {
+                    (Some(given), Some(b)) => given <= b + negligible_s(b),
                     _ => true,
                 };
             let better = best.as_ref().is_none_or(|(b, _, _)| earlier(&civ, b));
@@ -143,14 +157,40 @@ pub(crate) fn plan_apart<'a>(
             }
             Ok(negligible)
         };
+    // 0. Around the ways the civilians' relaxed optimum needs: a tree of combatant roads that
+    //    keeps every group's way to every checkpoint the relaxed optimum gives it, chosen by
+    //    the civilians' bound with its roads closed (cheap), planned once.
+    let mut done = false;
+    if let Some(needs) = &needs {
+        let comb_net = build(&c.corridors, &HashSet::new())?;
+        if let Some(roads) = needs.best_tree(
+            &comb_net,
+            &starts,
+            &civilian_net,
+            civilian_units,
+            civilians,
+            |x| x.0 <= free_lost.round() && free.is_none_or(|f| x.1 <= f + negligible_s(f)),
+        ) {
+            let mut net = comb_net;
+            net.keep_only_roads(&roads);
+            let tree = plan_flow(net, c.units, &c.people)?;
+            done = consider(
+                "around the ways the civilians' relaxed optimum needs".into(),
+                tree,
+                &mut best,
+            )?;
+        }
+    }
     // 1. Off the civilians' quickest ways to every checkpoint, where that strands no one.
-    let approach = civilian_net.approach_segments(&start_points(civilian_units));
-    let apart = plan_flow(build(&c.corridors, &approach)?, c.units, &c.people)?;
-    let mut done = consider(
-        "off the civilians' quickest ways to the checkpoints".into(),
-        apart,
-        &mut best,
-    )?;
+    if !done {
+        let approach = civilian_net.approach_segments(&start_points(civilian_units));
+        let apart = plan_flow(build(&c.corridors, &approach)?, c.units, &c.people)?;
+        done = consider(
+            "off the civilians' quickest ways to the checkpoints".into(),
+            apart,
+            &mut best,
+        )?;
+    }
     // 2. The shortest.
     if !done {
         done = consider("shortest".into(), shortest, &mut best)?;
@@ -350,7 +390,7 @@ fn protecting_tree(
     keep_checkpoints: bool,
 ) -> HashSet<u32> {
     let mut need = alone.need.clone();
-    let mut roads = penalised_tree(net, starts, &need, weight_s);
+    let mut roads = penalised_tree(net, starts, &need, weight_s).0;
     for _ in 0..PROTECT_ROUNDS {
         let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
         let mut closed = civilian_net.clone();
@@ -364,7 +404,7 @@ fn protecting_tree(
                 *need.entry(*x).or_default() += 1.0;
             }
         }
-        roads = penalised_tree(net, starts, &need, weight_s);
+        roads = penalised_tree(net, starts, &need, weight_s).0;
     }
     roads
 }
@@ -373,12 +413,14 @@ fn protecting_tree(
 /// cost its travel time plus `weight_s` × its civilians' share (`need`): per cell combatants
 /// start from, the way from its cheapest possible start node (any within `MAX_START_M`). The
 /// tree's ways merge, so the combatants take few roads, and those the civilians need least.
+/// Roads of infinite need are never taken. Returns the roads and the number of cells from which
+/// no way leads out.
 fn penalised_tree(
     net: &Network,
     starts: &[Vec<u32>],
     need: &HashMap<Segment, f64>,
     weight_s: f64,
-) -> HashSet<u32> {
+) -> (HashSet<u32>, usize) {
     let roads = net.road_of_arc();
     let mut road_need: HashMap<u32, f64> = HashMap::new();
     let cost: Vec<f64> = (0..roads.len())
@@ -404,20 +446,215 @@ fn penalised_tree(
     let mut q = OneToAll::new(&net.graph);
     q.run(&net.graph, &cost, &seeds, f64::INFINITY, true);
     let mut keep = HashSet::new();
+    let mut uncovered = 0;
     for set in starts {
         let start = set
             .iter()
             .copied()
             .filter(|&v| q.cost(v).is_finite())
             .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)));
-        let Some(mut x) = start else { continue };
+        let Some(mut x) = start else {
+            uncovered += 1;
+            continue;
+        };
         while q.parent_arc(x) != INVALID {
             let a = q.parent_arc(x);
             keep.insert(roads[a as usize]);
             x = net.graph.arc_head(a);
         }
     }
-    keep
+    (keep, uncovered)
+}
+
+/// People without a start node on `net`, and the civilians' bound on it with their planner's
+/// starts (no plan made): the cheap measure by which combatant routings are compared before
+/// one is planned.
+fn own_score(net: &Network, units: &[Unit], people: &[Vec<(usize, f64)>]) -> (f64, Option<f64>) {
+    let (groups, cells) = start_groups(net, units, people);
+    let (groups, _) = starts_by_checkpoint(net, groups, cells);
+    let lost = stranded_at_start(&groups);
+    (lost, own_bound(net, &groups).2.map(|b| b.time_s))
+}
+
+/// People of groups without a start node.
+fn stranded_at_start(groups: &[super::Group]) -> f64 {
+    groups
+        .iter()
+        .filter(|g| g.start.is_err())
+        .map(|g| g.people)
+        .sum()
+}
+
+/// Rounds of drawing a combatant tree around the civilians' needed ways.
+const NEED_ROUNDS: usize = 8;
+/// A civilian way whose time to a checkpoint grows by more than this under a combatant tree
+/// counts as cut (seconds).
+const CUT_SLACK_S: f64 = 600.0;
+
+/// The ways the civilians' relaxed optimum (the bound's schedule on their network with no
+/// routing's roads closed) uses: per startable group and checkpoint it sends people through,
+/// the quickest way from the group's start to the checkpoint, across it, and on to one of the
+/// group's receptions.
+struct RelaxedNeeds {
+    /// (start node, checkpoint, time to its crossing) per pair the relaxed schedule uses.
+    pairs: Vec<(u32, usize, f64)>,
+    /// The road pieces of each pair's way.
+    ways: Vec<HashSet<Segment>>,
+}
+
+impl RelaxedNeeds {
+    /// The needs, with [`own_score`] on `net` (computed on the way).
+    fn of(
+        net: &Network,
+        units: &[Unit],
+        people: &[Vec<(usize, f64)>],
+    ) -> ((f64, Option<f64>), Option<RelaxedNeeds>) {
+        let (groups, cells) = start_groups(net, units, people);
+        let (groups, _) = starts_by_checkpoint(net, groups, cells);
+        let lost = stranded_at_start(&groups);
+        let (classes, inst, bound) = own_bound(net, &groups);
+        let score = (lost, bound.as_ref().map(|b| b.time_s));
+        let Some(assignment) = bound.map(|b| b.assignment) else {
+            return (score, None);
+        };
+        let g = &net.graph;
+        let to_checkpoint = net.checkpoint_trees();
+        let mut to_sinks: Vec<OneToAll> = Vec::new();
+        for sinks in &classes.class_sinks {
+            let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+            let mut q = OneToAll::new(g);
+            q.run(g, &net.travel_s, &seeds, f64::INFINITY, true);
+            to_sinks.push(q);
+        }
+        let mut pairs = Vec::new();
+        let mut ways = Vec::new();
+        for (i, row) in assignment.iter().enumerate() {
+            let v = classes.nodes[i];
+            let onward = &to_sinks[inst.groups[i].class];
+            for (ci, &x) in row.iter().enumerate() {
+                if x <= 1e-6 {
+                    continue;
+                }
+                let (q, crossings) = &to_checkpoint[ci];
+                let mut arcs = Vec::new();
+                let tail = walk_tree(g, q, v, &mut arcs);
+                let cross = crossings
+                    .iter()
+                    .copied()
+                    .filter(|&a| g.arc_tail(a) == tail)
+                    .min_by(|&a, &b| {
+                        let t = |a: u32| net.travel_s[a as usize] + onward.cost(g.arc_head(a));
+                        t(a).total_cmp(&t(b))
+                    });
+                if let Some(a) = cross {
+                    arcs.push(a);
+                    walk_tree(g, onward, g.arc_head(a), &mut arcs);
+                }
+                pairs.push((v, ci, q.cost(v)));
+                ways.push(arcs_segments(net, &arcs));
+            }
+        }
+        (score, Some(RelaxedNeeds { pairs, ways }))
+    }
+
+    /// A tree of combatant roads (ids of `comb_net`) drawn around the needed ways: each needed
+    /// road costs eight hours extra, and the ways of the pairs a tree cuts (no way left, or one
+    /// more than [`CUT_SLACK_S`] longer) are closed to the combatants in the next round unless
+    /// that leaves some combatants no way out; of the rounds' trees, the one that leaves fewest
+    /// civilians without a start and then the least civilian bound (the first `good_enough`
+    /// (stranded, bound) ends the search).
+    fn best_tree(
+        &self,
+        comb_net: &Network,
+        starts: &[Vec<u32>],
+        civilian_net: &Network,
+        units: &[Unit],
+        people: &[Vec<(usize, f64)>],
+        good_enough: impl Fn((f64, f64)) -> bool,
+    ) -> Option<HashSet<u32>> {
+        const WEIGHT_S: f64 = 8.0 * 3600.0;
+        let mut need: HashMap<Segment, f64> = HashMap::new();
+        for x in self.ways.iter().flatten() {
+            need.insert(*x, 1.0);
+        }
+        let mut best: Option<((f64, f64), HashSet<u32>)> = None;
+        let mut protected: HashSet<usize> = HashSet::new();
+        // Cells whose combatants have no way out on any routing.
+        let stuck = penalised_tree(comb_net, starts, &need, WEIGHT_S).1;
+        for _ in 0..NEED_ROUNDS {
+            let (roads, _) = penalised_tree(comb_net, starts, &need, WEIGHT_S);
+            let pieces: HashSet<Segment> = roads
+                .iter()
+                .flat_map(|&r| comb_net.road_segments(r))
+                .collect();
+            let mut closed = civilian_net.clone();
+            closed.close_segments(&pieces);
+            let (lost, bound) = own_score(&closed, units, people);
+            let score = (lost.round(), bound.unwrap_or(f64::INFINITY));
+            let enough = good_enough(score);
+            if best.as_ref().is_none_or(|b| score < b.0) {
+                best = Some((score, roads));
+            }
+            if enough {
+                break;
+            }
+            let trees = closed.checkpoint_trees();
+            let cut: Vec<usize> = (0..self.pairs.len())
+                .filter(|&k| {
+                    let (v, ci, t) = self.pairs[k];
+                    !protected.contains(&k) && trees[ci].0.cost(v) > t + CUT_SLACK_S
+                })
+                .collect();
+            // Their ways closed to the combatants, unless that leaves some of them no way out:
+            // all at once if that strands none, else one by one.
+            let close = |need: &HashMap<Segment, f64>, ks: &[usize]| {
+                let mut trial = need.clone();
+                for x in ks.iter().flat_map(|&k| &self.ways[k]) {
+                    trial.insert(*x, f64::INFINITY);
+                }
+                (penalised_tree(comb_net, starts, &trial, WEIGHT_S).1 == stuck).then_some(trial)
+            };
+            let mut added = false;
+            if let Some(all) = close(&need, &cut) {
+                need = all;
+                added = !cut.is_empty();
+            } else {
+                for &k in &cut {
+                    if let Some(trial) = close(&need, &[k]) {
+                        need = trial;
+                        added = true;
+                    }
+                }
+            }
+            protected.extend(cut);
+            if !added {
+                break;
+            }
+        }
+        best.map(|b| b.1)
+    }
+}
+
+/// Follows a backward search's tree from `v` to its seed, pushing the arcs; returns the seed.
+fn walk_tree(g: &Graph, q: &OneToAll, v: u32, arcs: &mut Vec<u32>) -> u32 {
+    let mut x = v;
+    while q.cost(x).is_finite() && q.parent_arc(x) != INVALID {
+        let a = q.parent_arc(x);
+        arcs.push(a);
+        x = g.arc_head(a);
+    }
+    x
+}
+
+/// The road pieces of joint arcs.
+fn arcs_segments(net: &Network, arcs: &[u32]) -> HashSet<Segment> {
+    arcs.iter()
+        .flat_map(|&a| {
+            let (l, pa) = net.arc_of[a as usize];
+            let pg = net.profile_graph(l);
+            segments(pg, pg.arc_edge(pa).0)
+        })
+        .collect()
 }
 
 /// People of a flow it could not route.

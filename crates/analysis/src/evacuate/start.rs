@@ -6,7 +6,10 @@
 //! about [`MAX_START_CELLS`] cells), each cell holding the people of its area share. A cell's
 //! people walk or drive from the road node nearest to its centre, among the nodes of their mode
 //! inside the enclave from which a reception can be reached, if one lies within
-//! [`MAX_START_M`]; otherwise they are stranded, with the reason. A node therefore starts the
+//! [`MAX_START_M`]; otherwise they are stranded, with the reason. Any such usable node within
+//! [`MAX_START_M`] may start them: once the bound's relaxed optimum has split a cell over the
+//! checkpoints, the planner starts each share at the usable node nearest in time to its
+//! checkpoint (`plan::starts_by_checkpoint`), and the bound allows every node. A node therefore starts the
 //! share of the area nearer to it than to any other usable node — the node's Voronoi cell on
 //! the grid, the way evacuation models load a network from a population raster (each cell to
 //! its nearest network node). A point unit is one cell at its point.

@@ -280,12 +280,27 @@ impl<'a> Checker<'a> {
     }
 
     /// The road of `way` from `u` to `v` a traveller can take: the quickest such arc.
-    fn arc(g: &ProfileGraph, u: u32, v: u32, way: i64) -> Option<u32> {
-        g.graph
+    /// The arc of `way` from `u` to `v` that the group took `gap_s` to pass (to the next
+    /// piece's entry, waiting included): a way can join the same two nodes twice (a loop), and
+    /// the plan names nodes and ways only. The arc whose time fits the gap most closely without
+    /// exceeding it; the quickest if none fits.
+    fn arc(g: &ProfileGraph, u: u32, v: u32, way: i64, gap_s: f64) -> Option<u32> {
+        let duration = |a: u32| g.arc_duration_s[a as usize];
+        let arcs: Vec<u32> = g
+            .graph
             .out_arcs(u)
             .filter(|&a| g.graph.arc_head(a) == v)
             .filter(|&a| g.edges.way_id[g.arc_edge(a).0 as usize] == way)
-            .min_by(|&a, &b| g.arc_duration_s[a as usize].total_cmp(&g.arc_duration_s[b as usize]))
+            .collect();
+        arcs.iter()
+            .copied()
+            .filter(|&a| duration(a) <= gap_s + TIME_TOLERANCE_S)
+            .max_by(|&a, &b| duration(a).total_cmp(&duration(b)))
+            .or_else(|| {
+                arcs.iter()
+                    .copied()
+                    .min_by(|&a, &b| duration(a).total_cmp(&duration(b)))
+            })
     }
 
     fn group(&mut self, i: usize, gr: &PlannedGroup, places: &[Place]) {
@@ -329,7 +344,9 @@ impl<'a> Checker<'a> {
         let mut first_corridor = None;
         for (k, &way) in gr.ways.iter().enumerate() {
             let (u, v) = (nodes[k], nodes[k + 1]);
-            let Some(a) = Self::arc(g, u, v, way) else {
+            let next = gr.enter_s.get(k + 1).copied().unwrap_or(gr.arrive_s);
+            let gap = gr.enter_s.get(k).map_or(f64::INFINITY, |&e| next - e);
+            let Some(a) = Self::arc(g, u, v, way, gap) else {
                 self.fail(
                     BROKEN_ROUTE,
                     format!(
