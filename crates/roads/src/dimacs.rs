@@ -46,7 +46,7 @@ pub fn parse(path: &Path, raw: &[u8]) -> Result<Graph, RoadsError> {
     };
     let text =
         std::str::from_utf8(text).map_err(|_| bad_file(path, "not a text .gr file".into()))?;
-    let mut n = None;
+    let mut header: Option<(usize, usize)> = None;
     let mut arcs: Vec<(u32, u32)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -61,17 +61,13 @@ pub fn parse(path: &Path, raw: &[u8]) -> Result<Graph, RoadsError> {
         };
         let mut it = line.split_whitespace();
         if line.starts_with('p') {
-            let _ = it.next();
-            let _ = it.next();
-            n = Some(
-                it.next()
-                    .and_then(|x| x.parse::<usize>().ok())
-                    .filter(|&n| n < u32::MAX as usize)
-                    .ok_or_else(bad)?,
-            );
+            if header.is_some() {
+                return Err(bad_file(path, format!("line {}: a second 'p' line", i + 1)));
+            }
+            header = Some(problem_line(path, i + 1, it, text.len())?);
             continue;
         }
-        let nn = n.ok_or_else(bad)?;
+        let (nn, _) = header.ok_or_else(bad)?;
         let u: usize = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
         let v: usize = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
         if u == 0 || v == 0 || u > nn || v > nn {
@@ -83,6 +79,45 @@ pub fn parse(path: &Path, raw: &[u8]) -> Result<Graph, RoadsError> {
         arcs.push((u as u32 - 1, v as u32 - 1));
         arcs.push((v as u32 - 1, u as u32 - 1));
     }
-    let n = n.ok_or_else(|| bad_file(path, "no 'p' line".into()))?;
+    let (n, m) = header.ok_or_else(|| bad_file(path, "no 'p' line".into()))?;
+    if arcs.len() / 2 != m {
+        return Err(bad_file(
+            path,
+            format!(
+                "the 'p' line says {m} edges, the file lists {}",
+                arcs.len() / 2
+            ),
+        ));
+    }
     Ok(Graph::from_arcs(n, &arcs).0)
+}
+
+/// Reads `p tw N M` (the words after `p`) on line `line`. `N` is bounded by the text's length
+/// in bytes (`text_len`): a node costs 4 bytes of offsets and its share of the order and the
+/// CCH, so a two-line file claiming four billion nodes must not allocate 16 GB before anything
+/// else is read; an honest file names its nodes in edge lines and is longer than their count.
+fn problem_line<'l>(
+    path: &Path,
+    line: usize,
+    mut words: impl Iterator<Item = &'l str>,
+    text_len: usize,
+) -> Result<(usize, usize), RoadsError> {
+    let bad = || bad_file(path, format!("line {line}: expected 'p tw N M'"));
+    let (p, kind) = (words.next(), words.next());
+    if p != Some("p") || kind.is_none() {
+        return Err(bad());
+    }
+    let mut number = || -> Result<usize, RoadsError> {
+        words.next().and_then(|x| x.parse().ok()).ok_or_else(bad)
+    };
+    let (n, m) = (number()?, number()?);
+    if n >= u32::MAX as usize || n > text_len {
+        return Err(bad_file(
+            path,
+            format!(
+                "line {line}: 'p' claims {n} nodes, more than a {text_len}-byte file can describe"
+            ),
+        ));
+    }
+    Ok((n, m))
 }
