@@ -154,3 +154,74 @@ fn auto_says_which_engine_answered_each_stage_and_why() {
         assert!(st.searches >= 2);
     }
 }
+
+/// Runs `--engine dijkstra` and `--engine cch` on `s` with `threshold`; returns both reports.
+fn both_reports(s: &Scenario, threshold: f64) -> (Vec<EnclaveReport>, Vec<EnclaveReport>) {
+    let params = SiegeParams {
+        exposure_threshold: threshold,
+        ..SiegeParams::for_scenario(s)
+    };
+    let [dijkstra, cch] = [EngineChoice::Dijkstra, EngineChoice::Cch]
+        .map(|engine| run(s, &[], SiegeParams { engine, ..params }));
+    (dijkstra, cch)
+}
+
+fn disjoint_counts(r: &[EnclaveReport]) -> Vec<serde_json::Value> {
+    let v = serde_json::to_value(r).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["pieces"].as_array().unwrap().clone())
+        .flat_map(|p| p["status_by_profile"].as_array().unwrap().clone())
+        .map(|s| s["disjoint_open_routes"].clone())
+        .collect()
+}
+
+/// No risk anywhere (no incidents, no front weight): every exposure is exactly 0, so a route
+/// is below any positive threshold, however small — the verdicts at 1e-300 and at the
+/// smallest positive `f64` must be those at 1.0 (hand-derived: 0 < t for every t > 0). The
+/// CCH's scale 2⁵² / 1e-300 overflows (0 × ∞ made every arc unusable: "0 disjoint routes"
+/// where Dijkstra found them); it must hand the stage to Dijkstra and say why.
+#[test]
+fn zero_exposure_under_a_tiny_threshold_keeps_every_open_route() {
+    let mut s = example();
+    s.incidents.clear();
+    s.risk.front_weight = 0.0;
+    let (at_one, _) = both_reports(&s, 1.0);
+    let want = disjoint_counts(&at_one);
+    assert!(
+        want.iter().any(|c| c.as_u64().unwrap_or(0) > 0),
+        "the riskless example has open routes: {want:?}"
+    );
+    for t in [1e-300, f64::from_bits(1)] {
+        let (dijkstra, cch) = both_reports(&s, t);
+        assert_eq!(disjoint_counts(&dijkstra), want, "Dijkstra at {t:e}");
+        assert_eq!(disjoint_counts(&cch), want, "--engine cch at {t:e}");
+        assert_eq!(without_engines(&dijkstra), without_engines(&cch));
+        let exposure_stages: Vec<_> = cch
+            .iter()
+            .flat_map(|e| &e.engines)
+            .filter(|st| st.stage == "exposure_reachability")
+            .collect();
+        assert!(exposure_stages
+            .iter()
+            .all(|st| st.engine == Engine::Dijkstra && st.why.contains("scaled range")));
+    }
+}
+
+/// Exposures near `f64::MAX` (a front weight of 1e305, accepted as finite) whose total
+/// overflows, under a threshold of 1.7e308: the CCH's scale fell back to 1, arcs past 2⁶⁴
+/// units became unusable and the count of disjoint open routes dropped (2 → 1 on the
+/// example). The `f64` Dijkstra is the oracle; `--engine cch` must hand the stage to it.
+#[test]
+fn exposures_whose_total_overflows_are_answered_by_dijkstra() {
+    let mut s = example();
+    s.risk.front_weight = 1e305;
+    let (dijkstra, cch) = both_reports(&s, 1.7e308);
+    assert_eq!(without_engines(&dijkstra), without_engines(&cch));
+    assert!(cch
+        .iter()
+        .flat_map(|e| &e.engines)
+        .filter(|st| st.stage == "exposure_reachability")
+        .all(|st| st.engine == Engine::Dijkstra));
+}

@@ -254,22 +254,53 @@ fn exposure_weights(t: &Terrain) -> Vec<f64> {
         .collect()
 }
 
+/// The scale `S` of the CCH's exposure units (see [`ExposureReach`]): `2⁵² / max(total of the
+/// finite exposures, threshold)`, or 1 when both are 0; `None` when no finite positive scale
+/// exists — the total overflows `f64` (exposures near `f64::MAX`), or the largest of total and
+/// threshold is so small (below 2⁵² / `f64::MAX`, e.g. a threshold of 1e-300 over roads of
+/// zero exposure) that `2⁵²` divided by it overflows and `0 × ∞` would make every arc unusable.
+fn exposure_scale(w: &[f64], threshold: f64) -> Option<f64> {
+    let total: f64 = w.iter().filter(|w| w.is_finite()).sum();
+    // The threshold too, so that `S × threshold` stays in range when it passes the total.
+    let top = total.max(threshold);
+    if top == 0.0 {
+        return Some(1.0);
+    }
+    let scale = (1u64 << 52) as f64 / top;
+    (scale.is_finite() && scale > 0.0).then_some(scale)
+}
+
+/// Why exposures do not fit the CCH's scaled units, if they do not (see [`exposure_scale`]).
+fn exposure_unfit(w: &[f64], threshold: f64) -> Option<&'static str> {
+    exposure_scale(w, threshold)
+        .is_none()
+        .then_some("exposures past the CCH's scaled range (their total overflows f64, or total and threshold lie below 2^52 / f64::MAX)")
+}
+
 /// Whether an arc lies on a route from outside into a piece whose exposure is below the
 /// threshold: `from_outside(tail) + exposure(arc) + to_piece(head) < threshold`, decided
 /// exactly as the `f64` Dijkstra decides it on either engine.
 ///
-/// On the CCH exposure runs in integer units: each arc's exposure `x` becomes
-/// `round(x × S)` with `S = 2⁵² / max(sum of all finite exposures, threshold)`, so every sum of a simple
-/// path stays below 2⁵³ (exact in `u64` and in `f64`). Error argument, in units: rounding
-/// (and the `f64` product before it) moves each arc by at most 3 units, and the three parts
-/// of a through-route hold at most `2N − 1` arcs (`N` nodes; shortest paths are simple), so
-/// the integer sum is within `3(2N − 1)` of `S ×` the exact sum; the `f64` Dijkstra's own sum
-/// is within `(2N + 1) × 2⁻⁵³ × 3 × 2⁵²` = `1.5(2N + 1)` units of it (each addition's relative
-/// error at most 2⁻⁵³, every partial sum at most `3 × 2⁵²` units); and `S × threshold` as
-/// `f64` is off by at most `2⁻⁵² × S × threshold`. An arc whose integer sum lies farther than
-/// the margin `M = 8(N + 1) + 2⁻⁵⁰ × S × threshold` from `S × threshold` therefore gets the
-/// `f64` verdict; one within it is re-decided by the `f64` Dijkstra itself (forward once,
-/// and backward for that piece), counted in [`StageEngine::redecided_arcs`].
+/// On the CCH exposure runs in integer units: each arc's exposure `x` becomes `round(x × S)`
+/// with `S = 2⁵² / max(sum of all finite exposures, threshold)` ([`exposure_scale`]; when no
+/// finite positive `S` exists Dijkstra answers, [`exposure_unfit`]), so every part of a
+/// through-route (a simple path, at most the total) stays within 2⁵² units. Error argument,
+/// in units, for `N` nodes (a through-route's parts hold at most `2N − 1` arcs):
+/// - an arc's units come from three `f64` operations (× `S`, ÷ 1000, × 1000) and a rounding:
+///   within `0.5 + 3 × 2⁻⁵³ × xS` of `xS`, so a part is within `0.5 k + 1.5` of `S ×` its
+///   exact sum (`k` arcs, the relative terms adding up to at most `3 × 2⁻⁵³ × 2⁵²`); minima
+///   over paths keep the bound, so the integer through-sum is within `N + 4` of exact;
+/// - the `f64` Dijkstra's sum is within `2N × 1.5` units of exact (at most `2N` additions,
+///   each off by at most 2⁻⁵³ of a result below `3 × 2⁵²` units), and adding the three `u64`
+///   parts as `f64` costs at most 2 units more;
+/// - `S × threshold` as `f64` is off by at most `2⁻⁵³ × S × threshold`.
+///
+/// In all at most `4N + 6.5 + 2⁻⁵³ S × threshold`, below the margin `M = 8(N + 1) + 2⁻⁵⁰ × S ×
+/// threshold`. An arc whose integer sum lies farther than `M` from `S × threshold` gets the
+/// `f64` verdict; one within it is re-decided by the `f64` Dijkstra itself (forward once, and
+/// backward for that piece), counted in [`StageEngine::redecided_arcs`]. Exposures of 0,
+/// blocked arcs (`INFINITY`, unusable on both engines) and a threshold of 0 need nothing more
+/// (tested in `analysis/tests/siege_engines.rs`).
 pub(crate) struct ExposureReach<'t, 'm, 'a> {
     t: &'t Terrain<'m, 'a>,
     w: Vec<f64>,
@@ -301,8 +332,8 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
     ) -> Self {
         let clock = Instant::now();
         let g = t.sm.graph;
-        let (engine, why) = choose(choice, g, searches, None);
         let w = exposure_weights(t);
+        let (engine, why) = choose(choice, g, searches, exposure_unfit(&w, threshold));
         let mut me = ExposureReach {
             t,
             seeds: seeds.to_vec(),
@@ -339,14 +370,7 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
     /// Customizes the scaled exposure and sweeps from outside.
     fn scaled(&self, threshold: f64) -> ScaledExposure {
         let g = self.t.sm.graph;
-        let total: f64 = self.w.iter().filter(|w| w.is_finite()).sum();
-        // The threshold too, so that `S × threshold` stays in range when it passes the total.
-        let top = total.max(threshold);
-        let scale = if top > 0.0 && top.is_finite() {
-            (1u64 << 52) as f64 / top
-        } else {
-            1.0
-        };
+        let scale = exposure_scale(&self.w, threshold).expect("checked by exposure_unfit");
         let scaled: Vec<f64> = self.w.iter().map(|&x| x * scale / UNITS_PER_COST).collect();
         let arc_units: Vec<u64> = scaled.iter().map(|&x| units_of(x)).collect();
         let cch = g.cch();
