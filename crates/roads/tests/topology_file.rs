@@ -84,9 +84,17 @@ fn bad_dimacs_text_is_refused_with_the_line() {
             "p 3 1\n1 2\n",
             &["bad.gr", "line 1", "expected 'p tw N M'"][..],
         ),
+        ("p tw 3 1\n1 2", &[][..]),
+        ("p tw 3 1\r\n1 2\r\n", &[][..]),
     ] {
         let p = dir.path().join("bad.gr");
         std::fs::write(&p, text).unwrap();
+        if words.is_empty() {
+            // Well-formed after all: no final newline, or CRLF line ends.
+            let g = dimacs::prepare(&p).unwrap().graph;
+            assert_eq!((g.node_count(), g.arc_count()), (3, 2), "{text:?}");
+            continue;
+        }
         let msg = dimacs::prepare(&p).unwrap_err().to_string();
         for w in words {
             assert!(msg.contains(w), "{msg:?} lacks {w:?}");
@@ -121,5 +129,30 @@ fn a_truncated_or_damaged_xz_topology_is_refused_in_one_line() {
         let msg = dimacs::prepare(&p).unwrap_err().to_string();
         assert!(msg.contains(name), "{msg}");
         assert!(!msg.contains('\n'), "{msg}");
+    }
+}
+
+#[test]
+fn an_endless_line_or_a_binary_line_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("p tw 3 1\n1 2\n{}", "9".repeat(10_000));
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut text.as_bytes(), &mut xz).unwrap();
+    for (name, bytes, words) in [
+        ("long.gr", text.into_bytes(), ["line 3", "longer than"]),
+        ("long.gr.xz", xz, ["line 3", "longer than"]),
+        (
+            "bin.gr",
+            b"p tw 3 1\n1 \xff\n".to_vec(),
+            ["line 2", "not text"],
+        ),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let msg = dimacs::prepare(&p).unwrap_err().to_string();
+        assert!(msg.contains(name), "{msg}");
+        for w in words {
+            assert!(msg.contains(w), "{msg:?} lacks {w:?}");
+        }
     }
 }
