@@ -225,3 +225,86 @@ fn exposures_whose_total_overflows_are_answered_by_dijkstra() {
         .filter(|st| st.stage == "exposure_reachability")
         .all(|st| st.engine == Engine::Dijkstra));
 }
+
+/// Per piece and profile, whether the analysis found a supply route at all (`best_exposure`
+/// set), however exposed.
+fn has_route(r: &[EnclaveReport]) -> Vec<bool> {
+    let v = serde_json::to_value(r).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["pieces"].as_array().unwrap().clone())
+        .flat_map(|p| p["status_by_profile"].as_array().unwrap().clone())
+        .map(|s| !s["best_exposure"].is_null())
+        .collect()
+}
+
+/// A small enclave east of the example's (a 0.01° × 0.005° box with 24,658 people, a strip of
+/// government ground along its east side, two clashes near it), with `front_weight` `fw`.
+fn small_enclave(fw: f64) -> (tempfile::TempDir, Scenario) {
+    let (w, e, s, n) = (1.53362, 1.54362, 42.51131, 42.51631);
+    let enclave = format!("[[{w},{s}],[{e},{s}],[{e},{n}],[{w},{n}],[{w},{s}]]");
+    let strip = format!(
+        "[[{e},42.51031],[1.54462,42.51031],[1.54462,42.51731],[{e},42.51731],[{e},42.51031]]"
+    );
+    let feature = |props: &str, ring: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{{props}}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#
+        )
+    };
+    let territory = format!(
+        r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+        feature(r#""party":"opp","name":"enclave""#, &enclave),
+        feature(r#""party":"gov","name":"strip""#, &strip)
+    );
+    let population = format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        feature(r#""name":"P","people":24658"#, &enclave)
+    );
+    let incidents = "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,actor2,admin1,location,latitude,longitude,fatalities,notes\n\
+        R0,2016-07-27,2016,Battles,Armed clash,G,O,X,Y,42.51690,1.53999,5,test\n\
+        R1,2016-07-19,2016,Battles,Armed clash,G,O,X,Y,42.50365,1.52940,4,test\n";
+    let map = root().join("data/andorra.osm.pbf");
+    let manifest = format!(
+        "name = \"small\"\nas_of = \"2016-07-28\"\nmap = {:?}\nterritory = \"territory.geojson\"\n\
+         incidents = \"incidents.csv\"\npopulation = \"population.geojson\"\n\
+         [[party]]\nid = \"gov\"\nname = \"G\"\n[[party]]\nid = \"opp\"\nname = \"O\"\n\
+         [[enclave]]\nname = \"E\"\nparty = \"opp\"\n\
+         [risk]\nhalf_life_days = 7\nfront_band_m = 500\nfront_weight = {fw:?}\n\
+         [stock]\nfood_tonnes = 4500\nkcal_per_kg = 3500\nkcal_per_person_day = 2100\n\
+         trucks_per_day_per_route = 5\ntonnes_per_truck = 20\n",
+        map.to_str().unwrap()
+    );
+    let dir = example_dir(
+        |_| manifest.clone(),
+        &[
+            ("territory.geojson", &territory),
+            ("population.geojson", &population),
+            ("incidents.csv", incidents),
+        ],
+    );
+    let s = load_dir(dir.path());
+    (dir, s)
+}
+
+/// Risk scales exposure, never whether a road exists: with a `front_weight` of 1e9 and more
+/// (safest costs past 2⁶⁴ ms on front-line roads) every piece that has a supply route at
+/// weight 1 still has one (hand rule: blocking depends on ground and closures, not on risk).
+/// The integer supply search dropped such arcs as "no road" on both engines and turned a
+/// contested piece of this small enclave besieged; the previous `f64` search kept them.
+#[test]
+fn huge_safest_costs_keep_every_supply_route() {
+    let (_d, s) = small_enclave(1.0);
+    let (at_one, _) = both_reports(&s, 500.0);
+    let want = has_route(&at_one);
+    assert!(
+        want.iter().any(|&x| x),
+        "the small enclave has supply routes"
+    );
+    for fw in [1e9, 1e13, 1e200] {
+        let (_d, s) = small_enclave(fw);
+        let (dijkstra, cch) = both_reports(&s, 500.0);
+        assert_eq!(has_route(&dijkstra), want, "front_weight {fw:e}");
+        assert_eq!(without_engines(&dijkstra), without_engines(&cch));
+    }
+}

@@ -23,6 +23,7 @@ use corridor_routing::{
     LabelledSeed, NearestSource, OneToAll, Seed, NO_UNITS, UNITS_PER_COST,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Which engine answered one stage of one profile's analysis, and why.
@@ -95,6 +96,28 @@ fn safest_unfit(weights: &[f64]) -> Option<&'static str> {
     (total >= 1 << 63).then_some("safest costs whose sum passes 2^63 ms")
 }
 
+/// Safest costs that do not fit 64-bit milliseconds, scaled down so that their total is
+/// 2⁵² ms, and the factor: only their order matters to the supply search (which roads, which
+/// entry serves whom), and without it an arc past 2⁶⁴ ms — a `front_weight` of 1e9 makes
+/// them — counted as no road and turned a contested piece (a route, badly exposed) into a
+/// besieged one. `INFINITY` (blocked) stays unusable. The total is taken relative to the
+/// largest weight, so that it cannot overflow.
+fn fitted_safest(weights: &[f64]) -> (Vec<f64>, f64) {
+    let finite = || {
+        weights
+            .iter()
+            .copied()
+            .filter(|w| w.is_finite() && *w > 0.0)
+    };
+    let largest = finite().fold(0.0, f64::max);
+    if largest == 0.0 {
+        return (weights.to_vec(), 1.0);
+    }
+    let relative: f64 = finite().map(|w| w / largest).sum();
+    let k = (1u64 << 52) as f64 / UNITS_PER_COST / largest / relative;
+    (weights.iter().map(|&w| w * k).collect(), k)
+}
+
 /// The supply search's shortest-path tree: distances in whole units and parent arcs.
 pub(crate) struct SupplyTree {
     dist: Vec<u64>,
@@ -122,7 +145,9 @@ impl SupplyTree {
 /// supply search and every piece's `people_served` search.
 pub(crate) struct SafestSearch<'g> {
     g: &'g ProfileGraph,
-    weights: &'g [f64],
+    /// The safest costs, or, when they do not fit 64-bit milliseconds, those costs scaled
+    /// down to fit ([`fitted_safest`]).
+    weights: Cow<'g, [f64]>,
     /// Per arc: the weight in whole units, as both engines round it.
     pub units: Vec<u64>,
     pub stage: StageEngine,
@@ -139,11 +164,23 @@ impl<'g> SafestSearch<'g> {
         choice: EngineChoice,
         searches: usize,
     ) -> Self {
-        let (engine, why) = choose(choice, g, searches, safest_unfit(weights));
+        let unfit = safest_unfit(weights);
+        let (engine, mut why) = choose(choice, g, searches, unfit);
+        let weights = match unfit {
+            None => Cow::Borrowed(weights),
+            Some(_) => {
+                let (scaled, k) = fitted_safest(weights);
+                why.push_str(&format!(
+                    "; costs scaled by {k:.3e} to fit 64-bit milliseconds (an arc past them \
+                     would otherwise count as no road)"
+                ));
+                Cow::Owned(scaled)
+            }
+        };
         SafestSearch {
             g,
-            weights,
             units: weights.iter().map(|&w| units_of(w)).collect(),
+            weights,
             stage: StageEngine {
                 stage: "supply_routes",
                 profile: g.profile,
@@ -160,7 +197,7 @@ impl<'g> SafestSearch<'g> {
     }
 
     fn metric(&mut self) -> &CchMetric<u64> {
-        let (g, w) = (self.g, self.weights);
+        let (g, w) = (self.g, &self.weights);
         self.metric.get_or_insert_with(|| g.cch().customize_wide(w))
     }
 
@@ -194,7 +231,7 @@ impl<'g> SafestSearch<'g> {
     }
 
     fn dijkstra_run(&mut self, seeds: &[LabelledSeed]) -> &NearestSource {
-        let (g, w) = (self.g, self.weights);
+        let (g, w) = (self.g, &self.weights);
         let d = self
             .dijkstra
             .get_or_insert_with(|| NearestSource::new(&g.graph));
