@@ -874,6 +874,14 @@ fn dimacs_bench_reads_topologies_and_refuses_bad_ones() {
         &corridor(&["bench", "--dimacs", bad.to_str().unwrap()]),
         &["bad.gr", "line 3", "out of 1..=3"],
     );
+    // No arcs at all: one line saying so (it said the synthetic safest metric did not pass
+    // u32's range), before and after preparing the file.
+    let lone = dir.path().join("lone.gr");
+    std::fs::write(&lone, "p tw 1 0\n").unwrap();
+    assert_fails(
+        &corridor(&["bench", "--dimacs", lone.to_str().unwrap()]),
+        &["no roads to query", "1 nodes, 0 arcs"],
+    );
     let xz = dir.path().join("bad.gr.xz");
     std::fs::write(&xz, "not xz").unwrap();
     assert_fails(

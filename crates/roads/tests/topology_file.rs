@@ -66,9 +66,35 @@ fn bad_dimacs_text_is_refused_with_the_line() {
         ("c only a comment\n", &["bad.gr", "no 'p' line"][..]),
         ("p tw 3 1\n1 x\n", &["bad.gr", "line 2"][..]),
         ("p tw 99999999999 1\n", &["bad.gr", "line 1"][..]),
+        // Four billion nodes in a 20-byte file: refused before 16 GB of offsets are made.
+        (
+            "p tw 4000000000 1\n1 2\n",
+            &["bad.gr", "line 1", "4000000000 nodes", "22-byte"][..],
+        ),
+        // A second `p` line shrinking the graph under edges already read (panicked).
+        (
+            "p tw 5 1\n1 5\np tw 2 1\n",
+            &["bad.gr", "line 3", "second 'p' line"][..],
+        ),
+        (
+            "p tw 3 5\n1 2\n",
+            &["bad.gr", "says 5 edges", "lists 1"][..],
+        ),
+        (
+            "p 3 1\n1 2\n",
+            &["bad.gr", "line 1", "expected 'p tw N M'"][..],
+        ),
+        ("p tw 3 1\n1 2", &[][..]),
+        ("p tw 3 1\r\n1 2\r\n", &[][..]),
     ] {
         let p = dir.path().join("bad.gr");
         std::fs::write(&p, text).unwrap();
+        if words.is_empty() {
+            // Well-formed after all: no final newline, or CRLF line ends.
+            let g = dimacs::prepare(&p).unwrap().graph;
+            assert_eq!((g.node_count(), g.arc_count()), (3, 2), "{text:?}");
+            continue;
+        }
         let msg = dimacs::prepare(&p).unwrap_err().to_string();
         for w in words {
             assert!(msg.contains(w), "{msg:?} lacks {w:?}");
@@ -82,4 +108,51 @@ fn bad_dimacs_text_is_refused_with_the_line() {
         msg.contains("x.gr") && msg.contains("no such file"),
         "{msg}"
     );
+}
+
+#[test]
+fn a_truncated_or_damaged_xz_topology_is_refused_in_one_line() {
+    let s = sample(5);
+    let dir = tempfile::tempdir().unwrap();
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut dimacs_text(&s).as_bytes(), &mut xz).unwrap();
+    let mut flipped = xz.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x55;
+    for (name, bytes) in [
+        ("cut.gr.xz", xz[..xz.len() / 2].to_vec()),
+        ("flipped.gr.xz", flipped),
+        ("empty.gr.xz", Vec::new()),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let msg = dimacs::prepare(&p).unwrap_err().to_string();
+        assert!(msg.contains(name), "{msg}");
+        assert!(!msg.contains('\n'), "{msg}");
+    }
+}
+
+#[test]
+fn an_endless_line_or_a_binary_line_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("p tw 3 1\n1 2\n{}", "9".repeat(10_000));
+    let mut xz = Vec::new();
+    lzma_rs::xz_compress(&mut text.as_bytes(), &mut xz).unwrap();
+    for (name, bytes, words) in [
+        ("long.gr", text.into_bytes(), ["line 3", "longer than"]),
+        ("long.gr.xz", xz, ["line 3", "longer than"]),
+        (
+            "bin.gr",
+            b"p tw 3 1\n1 \xff\n".to_vec(),
+            ["line 2", "not text"],
+        ),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let msg = dimacs::prepare(&p).unwrap_err().to_string();
+        assert!(msg.contains(name), "{msg}");
+        for w in words {
+            assert!(msg.contains(w), "{msg:?} lacks {w:?}");
+        }
+    }
 }

@@ -23,6 +23,7 @@ use corridor_routing::{
     LabelledSeed, NearestSource, OneToAll, Seed, NO_UNITS, UNITS_PER_COST,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Which engine answered one stage of one profile's analysis, and why.
@@ -95,6 +96,28 @@ fn safest_unfit(weights: &[f64]) -> Option<&'static str> {
     (total >= 1 << 63).then_some("safest costs whose sum passes 2^63 ms")
 }
 
+/// Safest costs that do not fit 64-bit milliseconds, scaled down so that their total is
+/// 2⁵² ms, and the factor: only their order matters to the supply search (which roads, which
+/// entry serves whom), and without it an arc past 2⁶⁴ ms — a `front_weight` of 1e9 makes
+/// them — counted as no road and turned a contested piece (a route, badly exposed) into a
+/// besieged one. `INFINITY` (blocked) stays unusable. The total is taken relative to the
+/// largest weight, so that it cannot overflow.
+fn fitted_safest(weights: &[f64]) -> (Vec<f64>, f64) {
+    let finite = || {
+        weights
+            .iter()
+            .copied()
+            .filter(|w| w.is_finite() && *w > 0.0)
+    };
+    let largest = finite().fold(0.0, f64::max);
+    if largest == 0.0 {
+        return (weights.to_vec(), 1.0);
+    }
+    let relative: f64 = finite().map(|w| w / largest).sum();
+    let k = (1u64 << 52) as f64 / UNITS_PER_COST / largest / relative;
+    (weights.iter().map(|&w| w * k).collect(), k)
+}
+
 /// The supply search's shortest-path tree: distances in whole units and parent arcs.
 pub(crate) struct SupplyTree {
     dist: Vec<u64>,
@@ -122,7 +145,9 @@ impl SupplyTree {
 /// supply search and every piece's `people_served` search.
 pub(crate) struct SafestSearch<'g> {
     g: &'g ProfileGraph,
-    weights: &'g [f64],
+    /// The safest costs, or, when they do not fit 64-bit milliseconds, those costs scaled
+    /// down to fit ([`fitted_safest`]).
+    weights: Cow<'g, [f64]>,
     /// Per arc: the weight in whole units, as both engines round it.
     pub units: Vec<u64>,
     pub stage: StageEngine,
@@ -139,11 +164,23 @@ impl<'g> SafestSearch<'g> {
         choice: EngineChoice,
         searches: usize,
     ) -> Self {
-        let (engine, why) = choose(choice, g, searches, safest_unfit(weights));
+        let unfit = safest_unfit(weights);
+        let (engine, mut why) = choose(choice, g, searches, unfit);
+        let weights = match unfit {
+            None => Cow::Borrowed(weights),
+            Some(_) => {
+                let (scaled, k) = fitted_safest(weights);
+                why.push_str(&format!(
+                    "; costs scaled by {k:.3e} to fit 64-bit milliseconds (an arc past them \
+                     would otherwise count as no road)"
+                ));
+                Cow::Owned(scaled)
+            }
+        };
         SafestSearch {
             g,
-            weights,
             units: weights.iter().map(|&w| units_of(w)).collect(),
+            weights,
             stage: StageEngine {
                 stage: "supply_routes",
                 profile: g.profile,
@@ -160,7 +197,7 @@ impl<'g> SafestSearch<'g> {
     }
 
     fn metric(&mut self) -> &CchMetric<u64> {
-        let (g, w) = (self.g, self.weights);
+        let (g, w) = (self.g, &self.weights);
         self.metric.get_or_insert_with(|| g.cch().customize_wide(w))
     }
 
@@ -194,7 +231,7 @@ impl<'g> SafestSearch<'g> {
     }
 
     fn dijkstra_run(&mut self, seeds: &[LabelledSeed]) -> &NearestSource {
-        let (g, w) = (self.g, self.weights);
+        let (g, w) = (self.g, &self.weights);
         let d = self
             .dijkstra
             .get_or_insert_with(|| NearestSource::new(&g.graph));
@@ -254,22 +291,53 @@ fn exposure_weights(t: &Terrain) -> Vec<f64> {
         .collect()
 }
 
+/// The scale `S` of the CCH's exposure units (see [`ExposureReach`]): `2⁵² / max(total of the
+/// finite exposures, threshold)`, or 1 when both are 0; `None` when no finite positive scale
+/// exists — the total overflows `f64` (exposures near `f64::MAX`), or the largest of total and
+/// threshold is so small (below 2⁵² / `f64::MAX`, e.g. a threshold of 1e-300 over roads of
+/// zero exposure) that `2⁵²` divided by it overflows and `0 × ∞` would make every arc unusable.
+fn exposure_scale(w: &[f64], threshold: f64) -> Option<f64> {
+    let total: f64 = w.iter().filter(|w| w.is_finite()).sum();
+    // The threshold too, so that `S × threshold` stays in range when it passes the total.
+    let top = total.max(threshold);
+    if top == 0.0 {
+        return Some(1.0);
+    }
+    let scale = (1u64 << 52) as f64 / top;
+    (scale.is_finite() && scale > 0.0).then_some(scale)
+}
+
+/// Why exposures do not fit the CCH's scaled units, if they do not (see [`exposure_scale`]).
+fn exposure_unfit(w: &[f64], threshold: f64) -> Option<&'static str> {
+    exposure_scale(w, threshold)
+        .is_none()
+        .then_some("exposures past the CCH's scaled range (their total overflows f64, or total and threshold lie below 2^52 / f64::MAX)")
+}
+
 /// Whether an arc lies on a route from outside into a piece whose exposure is below the
 /// threshold: `from_outside(tail) + exposure(arc) + to_piece(head) < threshold`, decided
 /// exactly as the `f64` Dijkstra decides it on either engine.
 ///
-/// On the CCH exposure runs in integer units: each arc's exposure `x` becomes
-/// `round(x × S)` with `S = 2⁵² / max(sum of all finite exposures, threshold)`, so every sum of a simple
-/// path stays below 2⁵³ (exact in `u64` and in `f64`). Error argument, in units: rounding
-/// (and the `f64` product before it) moves each arc by at most 3 units, and the three parts
-/// of a through-route hold at most `2N − 1` arcs (`N` nodes; shortest paths are simple), so
-/// the integer sum is within `3(2N − 1)` of `S ×` the exact sum; the `f64` Dijkstra's own sum
-/// is within `(2N + 1) × 2⁻⁵³ × 3 × 2⁵²` = `1.5(2N + 1)` units of it (each addition's relative
-/// error at most 2⁻⁵³, every partial sum at most `3 × 2⁵²` units); and `S × threshold` as
-/// `f64` is off by at most `2⁻⁵² × S × threshold`. An arc whose integer sum lies farther than
-/// the margin `M = 8(N + 1) + 2⁻⁵⁰ × S × threshold` from `S × threshold` therefore gets the
-/// `f64` verdict; one within it is re-decided by the `f64` Dijkstra itself (forward once,
-/// and backward for that piece), counted in [`StageEngine::redecided_arcs`].
+/// On the CCH exposure runs in integer units: each arc's exposure `x` becomes `round(x × S)`
+/// with `S = 2⁵² / max(sum of all finite exposures, threshold)` ([`exposure_scale`]; when no
+/// finite positive `S` exists Dijkstra answers, [`exposure_unfit`]), so every part of a
+/// through-route (a simple path, at most the total) stays within 2⁵² units. Error argument,
+/// in units, for `N` nodes (a through-route's parts hold at most `2N − 1` arcs):
+/// - an arc's units come from three `f64` operations (× `S`, ÷ 1000, × 1000) and a rounding:
+///   within `0.5 + 3 × 2⁻⁵³ × xS` of `xS`, so a part is within `0.5 k + 1.5` of `S ×` its
+///   exact sum (`k` arcs, the relative terms adding up to at most `3 × 2⁻⁵³ × 2⁵²`); minima
+///   over paths keep the bound, so the integer through-sum is within `N + 4` of exact;
+/// - the `f64` Dijkstra's sum is within `2N × 1.5` units of exact (at most `2N` additions,
+///   each off by at most 2⁻⁵³ of a result below `3 × 2⁵²` units), and adding the three `u64`
+///   parts as `f64` costs at most 2 units more;
+/// - `S × threshold` as `f64` is off by at most `2⁻⁵³ × S × threshold`.
+///
+/// In all at most `4N + 6.5 + 2⁻⁵³ S × threshold`, below the margin `M = 8(N + 1) + 2⁻⁵⁰ × S ×
+/// threshold`. An arc whose integer sum lies farther than `M` from `S × threshold` gets the
+/// `f64` verdict; one within it is re-decided by the `f64` Dijkstra itself (forward once, and
+/// backward for that piece), counted in [`StageEngine::redecided_arcs`]. Exposures of 0,
+/// blocked arcs (`INFINITY`, unusable on both engines) and a threshold of 0 need nothing more
+/// (tested in `analysis/tests/siege_engines.rs`).
 pub(crate) struct ExposureReach<'t, 'm, 'a> {
     t: &'t Terrain<'m, 'a>,
     w: Vec<f64>,
@@ -301,8 +369,8 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
     ) -> Self {
         let clock = Instant::now();
         let g = t.sm.graph;
-        let (engine, why) = choose(choice, g, searches, None);
         let w = exposure_weights(t);
+        let (engine, why) = choose(choice, g, searches, exposure_unfit(&w, threshold));
         let mut me = ExposureReach {
             t,
             seeds: seeds.to_vec(),
@@ -339,14 +407,7 @@ impl<'t, 'm, 'a> ExposureReach<'t, 'm, 'a> {
     /// Customizes the scaled exposure and sweeps from outside.
     fn scaled(&self, threshold: f64) -> ScaledExposure {
         let g = self.t.sm.graph;
-        let total: f64 = self.w.iter().filter(|w| w.is_finite()).sum();
-        // The threshold too, so that `S × threshold` stays in range when it passes the total.
-        let top = total.max(threshold);
-        let scale = if top > 0.0 && top.is_finite() {
-            (1u64 << 52) as f64 / top
-        } else {
-            1.0
-        };
+        let scale = exposure_scale(&self.w, threshold).expect("checked by exposure_unfit");
         let scaled: Vec<f64> = self.w.iter().map(|&x| x * scale / UNITS_PER_COST).collect();
         let arc_units: Vec<u64> = scaled.iter().map(|&x| units_of(x)).collect();
         let cch = g.cch();

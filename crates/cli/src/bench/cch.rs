@@ -130,7 +130,12 @@ pub fn measure(
     queries: usize,
     seed: u64,
 ) -> Result<CchFigures> {
-    ensure!(!main.is_empty(), "the graph has no nodes to query");
+    ensure!(
+        !main.is_empty() && g.arc_count() > 0,
+        "the graph has no roads to query ({} nodes, {} arcs)",
+        g.node_count(),
+        g.arc_count()
+    );
     let Origin {
         order,
         order_s,

@@ -43,12 +43,12 @@ pub struct DimacsBenchResult {
     pub dijkstra_us_p99: f64,
     pub alt_us_mean: f64,
     pub alt_us_p99: f64,
-    /// Peak resident memory of the process: graph, CCH, three metrics and the search state, MB.
     /// Every node's nearest of this many labelled sources (access's search), by multi-source
     /// Dijkstra and by multi-source PHAST on a customized metric, median ms; checked equal.
     pub nearest_sources: usize,
     pub nearest_dijkstra_ms: f64,
     pub nearest_phast_ms: f64,
+    /// Peak resident memory of the process: graph, CCH, three metrics and the search state, MB.
     pub peak_rss_mb: f64,
 }
 
