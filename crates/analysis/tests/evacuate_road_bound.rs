@@ -198,9 +198,24 @@ struct Random {
     checkpoint_of_arc: Vec<u32>,
     sources: Vec<(u32, u32)>,
     sink: u32,
+    /// Per source: the nodes its people may start from (`[sources[i].0]` unless
+    /// [`random_network_any_start`] made it).
+    start_sets: Vec<Vec<u32>>,
 }
 
 fn random_network(rng: &mut SmallRng) -> Random {
+    random_network_with(rng, false)
+}
+
+/// A random network whose two groups may each start from any of one to three random nodes
+/// on the near side: for the exact optimum each group starts at a node of its own
+/// (`n + 2`, `n + 3`) with a free, unlimited road of no length to each of its nodes — the
+/// exact model's own way of letting people pick where they start.
+fn random_network_any_start(rng: &mut SmallRng) -> Random {
+    random_network_with(rng, true)
+}
+
+fn random_network_with(rng: &mut SmallRng, any_start: bool) -> Random {
     let n = rng.random_range(4u32..8);
     let mut list: Vec<(u32, u32, u32, u32)> = Vec::new(); // tail, head, travel, resource
     let mut cap = Vec::new();
@@ -231,8 +246,23 @@ fn random_network(rng: &mut SmallRng) -> Random {
     list.push((n, n + 1, rng.random_range(0..3), cap.len() as u32));
     cap.push(rng.random_range(2..12));
     closed.push(None);
+    let mut start_sets = vec![vec![0], vec![1]];
+    if any_start {
+        for (i, set) in start_sets.iter_mut().enumerate() {
+            let virtual_node = n + 2 + i as u32;
+            for _ in 0..rng.random_range(0..3) {
+                set.push(rng.random_range(0..n));
+            }
+            set.sort_unstable();
+            set.dedup();
+            for &v in set.iter() {
+                list.push((virtual_node, v, 0, INVALID));
+            }
+        }
+    }
     let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
-    let (g, ids) = Graph::from_arcs(n as usize + 2, &pairs);
+    let extra = if any_start { 2 } else { 0 };
+    let (g, ids) = Graph::from_arcs(n as usize + 2 + extra, &pairs);
     let mut travel = vec![0; list.len()];
     let mut resource = vec![INVALID; list.len()];
     let mut checkpoint_of_arc = vec![INVALID; list.len()];
@@ -250,8 +280,16 @@ fn random_network(rng: &mut SmallRng) -> Random {
         cap,
         closed,
         checkpoint_of_arc,
-        sources: vec![(0, rng.random_range(0..20)), (1, rng.random_range(0..20))],
+        sources: if any_start {
+            vec![
+                (n + 2, rng.random_range(0..20)),
+                (n + 3, rng.random_range(0..20)),
+            ]
+        } else {
+            vec![(0, rng.random_range(0..20)), (1, rng.random_range(0..20))]
+        },
         sink: n + 1,
+        start_sets,
     }
 }
 
@@ -391,4 +429,131 @@ fn several_possible_starts_count_as_the_best_pick() {
         100,
     );
     assert_eq!(opt, Some(2));
+}
+
+/// On 400 random networks whose groups may each start from any of up to three nodes (the
+/// planner picks one per cell, and which one depends on the combatants' routing): the road
+/// bound given every node a group may start from never exceeds the exact optimum in which
+/// each group chooses freely where its people start (per person). The bound from one node
+/// per group (the last of its set — what a bound from the planner's own start nodes would
+/// count) exceeds the optimum on some: the test can tell the two apart.
+#[test]
+fn road_bound_from_start_sets_is_below_the_exact_optimum() {
+    let mut rng = SmallRng::seed_from_u64(11);
+    let (mut cases, mut several, mut one_node_above) = (0, 0, 0);
+    for _ in 0..400 {
+        let x = random_network_any_start(&mut rng);
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_shared(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &x.sources,
+            &[x.sink],
+            max_steps,
+        ) else {
+            continue;
+        };
+        let people: Vec<StartingPeople> = x
+            .sources
+            .iter()
+            .zip(&x.start_sets)
+            .filter(|(s, _)| s.1 > 0)
+            .map(|(s, set)| StartingPeople {
+                starts: set.clone(),
+                people: s.1 as f64,
+            })
+            .collect();
+        if people.is_empty() {
+            continue;
+        }
+        cases += 1;
+        if people.iter().any(|p| p.starts.len() > 1) {
+            several += 1;
+        }
+        let travel_s: Vec<f64> = x.travel.iter().map(|&t| t as f64).collect();
+        let capacity: Vec<f64> = x.cap.iter().map(|&c| c as f64).collect();
+        let open: Vec<Option<Vec<(f64, f64)>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]))
+            .collect();
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let roads = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        assert!(
+            roads <= opt as f64,
+            "road bound {roads} > exact optimum {opt} for starts {:?}",
+            x.start_sets
+        );
+        let one_node: Vec<StartingPeople> = people
+            .iter()
+            .map(|p| StartingPeople {
+                starts: vec![*p.starts.last().expect("a start")],
+                people: p.people,
+            })
+            .collect();
+        let from_one = road_bound(&net, &one_node, &[x.sink]).map_or(0.0, |b| b.time_s);
+        if from_one > opt as f64 {
+            one_node_above += 1;
+        }
+    }
+    println!("{cases} cases, {several} with a group of several possible starts, bound from one node above the optimum on {one_node_above}");
+    assert!(cases >= 200, "only {cases} feasible cases");
+    assert!(one_node_above > 0, "the one-node bound never failed");
+    assert!(several * 2 >= cases, "{several} of {cases}");
+}
+
+/// A start from which no reception can be reached does not hide a group from the bound: 20
+/// people who may start at node 0 (one road of 1 per step to the reception 2) or at node 3 (a
+/// dead end off node 0, nothing leads back) must all take the road, the last arriving at 20
+/// (by hand; the exact optimum from node 0 agrees, and node 3 adds nothing). The bound once
+/// counted a group only if all its starts lay inside the cut, and a dead end lies in none.
+#[test]
+fn a_start_that_leads_nowhere_does_not_hide_its_group() {
+    let h = hand(4, &[(0, 2, 1.0, 0), (0, 3, 1.0, 1)]);
+    let open = vec![None; 2];
+    let capacity = [1.0, 10.0];
+    let net = RoadNetwork {
+        graph: &h.g,
+        travel_s: &h.travel,
+        resource: &h.resource,
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let bound = road_bound(
+        &net,
+        &[StartingPeople {
+            starts: vec![0, 3],
+            people: 20.0,
+        }],
+        &[2],
+    )
+    .map_or(0.0, |b| b.time_s);
+    assert_just_below(bound, 20.0);
+    let caps: Vec<Option<u32>> = h
+        .resource
+        .iter()
+        .map(|&r| Some([1, 10][r as usize]))
+        .collect();
+    let opt = time_expanded_optimum(&h.g, &[1, 1], &caps, &[(0, 20)], &[2], 100);
+    assert_eq!(opt, Some(20));
 }

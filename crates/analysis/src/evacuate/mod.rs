@@ -363,6 +363,10 @@ pub(crate) struct Flow<'a> {
     pub bound_given_separation_s: Option<f64>,
     /// The bound that counts road capacities ([`road_bound`]), set once the flow is final.
     pub road_bound: Option<road_bound::RoadBound>,
+    /// The people the plan moves, per cell, with every node they may start from under any
+    /// routing of the other flow ([`plan::BoundCell`]): what the road bound counts, so that it
+    /// holds whichever start nodes and routing a plan takes.
+    pub bound_starts: Vec<road_bound::StartingPeople>,
     pub method: &'static str,
     pub methods: Vec<MethodResult>,
 }

@@ -11,6 +11,7 @@
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
+use super::road_bound::StartingPeople;
 use super::{Flow, Group, MethodResult};
 use crate::ccrp::{ccrp, CcrpPlan, Source};
 use corridor_scenario::Purpose;
@@ -32,7 +33,9 @@ pub(crate) struct BoundCell {
     pub people: f64,
     /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode
     /// (drivers who walk in this plan: car and foot nodes): which of them is usable depends on
-    /// the roads the other flow takes, and the planner picks among the usable ones.
+    /// the roads the other flow takes, and the planner picks among the usable ones. Drivers
+    /// who drive here but whom another routing would make walk are not given foot nodes: the
+    /// bound does not cover that routing (README, "Lower bound").
     pub nodes: Vec<u32>,
     /// Why they walk though they would drive, if so.
     pub walk_because: Option<String>,
@@ -115,27 +118,27 @@ pub(crate) fn own_bound(
 /// for those every plan of it uses), valid whichever start node the rule gives each cell: per
 /// cell the least time over every node it could start from, its receptions those allowed from
 /// any of them (or from the planner's start). Only the cells of startable groups count: it
-/// bounds the time to move the people this plan moves.
+/// bounds the time to move the people this plan moves. The receptions the exposure rule allows
+/// depend on the roads the other flow takes (a routing that closes every calm way opens every
+/// reachable reception); here they are those it allows on the relaxed network or this plan's.
 fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Option<f64> {
-    let mut nodes: Vec<u32> = cells.iter().flat_map(|c| c.nodes.iter().copied()).collect();
+    let sets = any_start_sets(classes, cells);
+    let mut nodes: Vec<u32> = sets.iter().flat_map(|c| c.0.iter().copied()).collect();
     nodes.sort_unstable();
     nodes.dedup();
     let relaxed_rules = net.allowed_sinks_on(&net.bound_travel_s, &nodes);
     let rule_of = |v: u32| &relaxed_rules[nodes.binary_search(&v).expect("listed")].0;
     let mut class_sinks: Vec<Vec<u32>> = Vec::new();
-    let sources: Vec<(Vec<u32>, f64, usize)> = cells
-        .iter()
-        .filter_map(|c| {
-            let i = classes.startable.binary_search(&c.group).ok()?;
+    let sources: Vec<(Vec<u32>, f64, usize)> = sets
+        .into_iter()
+        .map(|(from, people, i)| {
             let mut sinks = classes.rules[i].0.clone();
-            for &v in &c.nodes {
+            for &v in &from {
                 sinks.extend(rule_of(v));
             }
             sinks.sort_unstable();
             sinks.dedup();
-            let mut from = c.nodes.clone();
-            from.push(classes.nodes[i]);
-            Some((from, c.people, class_index(&mut class_sinks, &sinks)))
+            (from, people, class_index(&mut class_sinks, &sinks))
         })
         .collect();
     lower_bound(&instance_any_start(
@@ -143,6 +146,24 @@ fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Opt
         &sources,
     ))
     .map(|b| b.time_s)
+}
+
+/// Per cell of a startable group: every node it may start from under any routing of the other
+/// flow (its nodes within [`super::MAX_START_M`] and the planner's start), its people, and the
+/// index of its group among `classes.startable`. Nodes whose roads every routing of the other
+/// flow closes are listed too: the bound's travel times close them, so they reach nothing.
+fn any_start_sets(classes: &Classes, cells: &[BoundCell]) -> Vec<(Vec<u32>, f64, usize)> {
+    cells
+        .iter()
+        .filter_map(|c| {
+            let i = classes.startable.binary_search(&c.group).ok()?;
+            let mut from = c.nodes.clone();
+            from.push(classes.nodes[i]);
+            from.sort_unstable();
+            from.dedup();
+            Some((from, c.people, i))
+        })
+        .collect()
 }
 
 /// Where each cell's people start, once the planner knows where they should go: the relaxed
@@ -270,6 +291,10 @@ pub(crate) fn plan<'a>(
     }
     // The bound: relaxed network, inputs only, any start the rule allows.
     let bound_s = any_start_bound(&net, &classes, cells);
+    let bound_starts = any_start_sets(&classes, cells)
+        .into_iter()
+        .map(|(starts, people, _)| StartingPeople { starts, people })
+        .collect();
     let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
     let assignment = own_bound.map(|b| b.assignment);
     let (startable, nodes, rules) = (&classes.startable, &classes.nodes, &classes.rules);
@@ -358,6 +383,7 @@ pub(crate) fn plan<'a>(
         bound_s,
         bound_given_separation_s,
         road_bound: None,
+        bound_starts,
         method: split.method,
         methods,
     })

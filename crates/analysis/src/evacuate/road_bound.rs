@@ -302,8 +302,17 @@ fn evaluate_cut(
         }
     }
     resources.sort_unstable_by_key(|x| x.0);
+    // A start from which no reception can be reached is one nobody who arrives starts from:
+    // only the others must lie inside the cut.
     let counted: Vec<usize> = (0..people.len())
-        .filter(|&i| people[i].starts.iter().all(|&v| inside[v as usize]))
+        .filter(|&i| {
+            let mut useful = people[i]
+                .starts
+                .iter()
+                .filter(|&&v| onward[v as usize].is_finite())
+                .peekable();
+            useful.peek().is_some() && useful.all(|&v| inside[v as usize])
+        })
         .collect();
     if counted.is_empty() || resources.is_empty() {
         return None;
@@ -413,9 +422,16 @@ fn reach_within(
 }
 
 /// The road bound of a final flow: its network with the bound's travel times (only what every
-/// plan must keep closed), its groups' start nodes and people, every reception.
+/// plan must keep closed), every reception, and per cell of the people it moves every node
+/// they may start from under any routing of the other flow ([`super::Flow::bound_starts`]):
+/// the planner's own start nodes depend on the routing it kept, so a bound from them would
+/// hold for that routing only.
 pub(crate) fn of_flow(f: &super::Flow) -> Option<RoadBound> {
-    on_travel_times(f, &f.net.bound_travel_s)
+    road_bound(
+        &road_network(f, &f.net.bound_travel_s),
+        &f.bound_starts,
+        f.net.sink_nodes(),
+    )
 }
 
 /// Share above a flow's valid bounds from which [`given_the_other_flow`] is computed.
@@ -439,9 +455,10 @@ pub(crate) fn given_the_other_flow(f: &super::Flow) -> Option<RoadBound> {
     on_travel_times(f, &f.net.travel_s)
 }
 
-fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
+/// A flow's network with the given travel times, as the road bound sees it.
+fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> {
     let n = &f.net;
-    let net = RoadNetwork {
+    RoadNetwork {
         graph: &n.graph,
         travel_s,
         resource: &n.resource,
@@ -449,7 +466,12 @@ fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
         open: &n.open,
         bucket_s: n.bucket_s,
         horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
-    };
+    }
+}
+
+/// The road bound on `travel_s` from the flow's own start nodes (valid for its routing only).
+fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
+    let net = road_network(f, travel_s);
     let people: Vec<StartingPeople> = f
         .groups
         .iter()
@@ -460,7 +482,7 @@ fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
             })
         })
         .collect();
-    road_bound(&net, &people, n.sink_nodes())
+    road_bound(&net, &people, f.net.sink_nodes())
 }
 
 /// One valid lower bound of the report, for transparency: the report's `lower_bound_s` is the

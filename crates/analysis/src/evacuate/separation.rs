@@ -99,6 +99,9 @@ pub(crate) fn plan_apart<'a>(
     let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
     let shortest = plan_flow(open_net, c.units, &c.people)?;
+    // The combatants' finish with no separation: a routing that makes them finish later than
+    // this and than the civilians costs the evacuation time, whatever it saves the civilians.
+    let shortest_egress = egress(&shortest);
     // The civilians' bound on their network with no routing's roads closed (their planner's
     // starts): what a routing that costs them nothing leaves.
     let ((free_lost, free), needs) = RelaxedNeeds::of(&civilian_net, civilian_units, civilians);
@@ -145,12 +148,17 @@ pub(crate) fn plan_apart<'a>(
             row.civilians_stranded = Some(stranded(&civ).round());
             row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
             row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
+            let combatants_late = egress(&comb)
+                > egress(&civ).max(shortest_egress) + negligible_s(shortest_egress.min(1e12));
             let negligible = stranded(&civ) <= free_lost + 1e-6
+                && !combatants_late
                 && match (civ.bound_given_separation_s, free) {
                     (Some(given), Some(b)) => given <= b + negligible_s(b),
                     _ => true,
                 };
-            let better = best.as_ref().is_none_or(|(b, _, _)| earlier(&civ, b));
+            let better = best
+                .as_ref()
+                .is_none_or(|(b, bc, _)| earlier((&civ, &comb), (b, bc)));
             routings.push(row);
             if better {
                 *best = Some((civ, comb, routings.len() - 1));
@@ -662,14 +670,22 @@ fn stranded(f: &Flow) -> f64 {
     (0..f.groups.len()).map(|g| f.stranded(g)).sum()
 }
 
-/// Whether civilian plan `a` beats `b`: fewer stranded, then an earlier finish.
-fn earlier(a: &Flow, b: &Flow) -> bool {
-    let (sa, sb) = (stranded(a), stranded(b));
+/// When a flow's last person arrives (`INFINITY` if nobody can leave).
+fn egress(f: &Flow) -> f64 {
+    f.plan.egress_s().unwrap_or(f64::INFINITY)
+}
+
+/// Whether the plans `a` (civilians, combatants) beat `b`: fewer civilians stranded, then an
+/// earlier finish of the evacuation — the later of the two flows, as the report's egress: a
+/// routing that saves the civilians an hour but makes the combatants finish last after
+/// them costs the evacuation time.
+fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
+    let (sa, sb) = (stranded(a.0), stranded(b.0));
     if (sa - sb).abs() > 1e-6 {
         return sa < sb;
     }
-    let e = |f: &Flow| f.plan.egress_s().unwrap_or(f64::INFINITY);
-    e(a) < e(b) - 1e-6
+    let finish = |x: (&Flow, &Flow)| egress(x.0).max(egress(x.1));
+    finish(a) < finish(b) - 1e-6
 }
 
 /// The road pieces every combatant route must use, whatever the routing: per cell combatants

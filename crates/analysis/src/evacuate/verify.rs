@@ -751,3 +751,56 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
         problems: c.problems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A way can join the same two nodes twice (a roundabout or a loop between two junctions):
+    /// the plan names nodes and ways only, so the check must take the arc whose time fits the
+    /// group's time to its next piece. On the bundled Andorra map, every such pair of arcs of
+    /// differing times (found by a scan over every arc, the oracle) is read as the slower arc
+    /// when the group took the slower arc's time, as the quicker when it took the quicker's,
+    /// and as the quicker when the gap fits neither (then the arrival check reports it).
+    #[test]
+    fn a_way_that_joins_two_nodes_twice_is_read_as_the_arc_whose_time_fits() {
+        let map =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/andorra.osm.pbf");
+        let roads = corridor_roads::import::import_pbf(&map).expect("the bundled map");
+        let mut pairs = 0;
+        for profile in [Profile::Foot, Profile::Car] {
+            let g = roads.profile(profile);
+            let way = |a: u32| g.edges.way_id[g.arc_edge(a).0 as usize];
+            let d = |a: u32| g.arc_duration_s[a as usize];
+            for u in 0..g.graph.node_count() as u32 {
+                let out: Vec<u32> = g.graph.out_arcs(u).collect();
+                for (i, &a) in out.iter().enumerate() {
+                    for &b in &out[i + 1..] {
+                        let same = g.graph.arc_head(a) == g.graph.arc_head(b) && way(a) == way(b);
+                        let twins = out
+                            .iter()
+                            .filter(|&&c| {
+                                g.graph.arc_head(c) == g.graph.arc_head(a) && way(c) == way(a)
+                            })
+                            .count();
+                        if !same || twins != 2 || (d(a) - d(b)).abs() < 1.0 {
+                            continue;
+                        }
+                        pairs += 1;
+                        let (quick, slow) = if d(a) < d(b) { (a, b) } else { (b, a) };
+                        let v = g.graph.arc_head(a);
+                        let read = |gap: f64| Checker::arc(g, u, v, way(a), gap);
+                        assert_eq!(read(d(slow)), Some(slow), "{profile:?} {u}->{v}");
+                        assert_eq!(read(d(slow) + 30.0), Some(slow), "waiting after it");
+                        assert_eq!(read(d(quick)), Some(quick));
+                        assert_eq!(read(d(quick) * 0.5), Some(quick), "fits neither");
+                    }
+                }
+            }
+        }
+        assert!(
+            pairs > 0,
+            "no way joins two nodes twice on the map: the test checks nothing"
+        );
+    }
+}
