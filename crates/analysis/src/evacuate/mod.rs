@@ -551,6 +551,11 @@ pub fn evacuate(
     for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
         f.road_bound = road_bound::of_flow(f);
     }
+    // The civilians' network has the combatants' roads closed: a new civilian plan on it
+    // keeps the separation (a new combatant plan could take the civilians' roads). Tried only
+    // when the civilians finish last: otherwise it cannot change the egress.
+    let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
+    plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     let bound_seconds = timer.elapsed().as_secs_f64();
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants

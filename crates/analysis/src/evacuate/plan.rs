@@ -7,7 +7,8 @@
 //! 3. *proportional*: each group split over the checkpoints it can reach in proportion to their
 //!    capacity, then CCRP — the simple rule a plan must never be worse than.
 //!
-//! A method whose schedule strands people the first one moves is discarded.
+//! A method whose schedule strands people the first one moves is discarded. Once the road
+//! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
@@ -464,4 +465,72 @@ fn proportional(inst: &BoundInstance, net: &Network) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
+}
+
+/// Where streets bind and the plan finishes well after the valid bounds: the road bound on the
+/// flow's own network and starts ([`super::road_bound`]) splits each group's people over the
+/// roads leaving its tightest cut, and CCRP schedules each share through its road only (the
+/// other roads of the cut forbidden to it) — the road analogue of the relaxed optimum's
+/// checkpoint assignment. Kept when it strands nobody more and finishes earlier. Not tried
+/// when the flow finishes by `others_finish_s` (the other flow's egress).
+pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
+    let Some(egress) = f.plan.egress_s() else {
+        return;
+    };
+    if egress <= others_finish_s {
+        return;
+    }
+    let valid = f
+        .road_bound
+        .as_ref()
+        .map(|b| b.time_s)
+        .into_iter()
+        .chain(f.bound_s)
+        .fold(0.0, f64::max);
+    if valid <= 0.0 || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE) {
+        return;
+    }
+    let Some(cut) = super::road_bound::on_own_starts(f) else {
+        return;
+    };
+    let classes = Classes::of(&f.net, &f.groups);
+    let people: Vec<(u32, f64)> = classes
+        .startable
+        .iter()
+        .zip(&classes.nodes)
+        .map(|(&g, &v)| (v, f.groups[g].people))
+        .collect();
+    // The cut's entries are the startable groups in order (`on_own_starts`).
+    let mut shares = vec![vec![0.0; cut.cut_resources.len()]; classes.startable.len()];
+    for (i, row) in &cut.assignment {
+        shares[*i] = row.clone();
+    }
+    let base = |i: usize, people: f64, forbidden: Vec<u32>| Source {
+        node: classes.nodes[i],
+        people,
+        sinks: classes.rules[i].0.clone(),
+        forbidden,
+    };
+    let split = by_shares(
+        "road cut's relaxed schedule, then CCRP",
+        &classes.startable,
+        &people,
+        &shares,
+        &cut.cut_resources,
+        &base,
+    );
+    let plan = ccrp(&f.net.flow_network(), &split.sources);
+    let stranded: f64 = plan.stranded.iter().sum();
+    let before: f64 = f.plan.stranded.iter().sum();
+    let new_egress = plan.egress_s();
+    f.methods.push(MethodResult {
+        method: split.method,
+        egress_time_s: new_egress.map(f64::round),
+        stranded,
+    });
+    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
+        f.plan = plan;
+        f.source_group = split.source_group;
+        f.method = split.method;
+    }
 }

@@ -469,6 +469,13 @@ fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> 
     }
 }
 
+/// The road bound on the flow's own network from its own start nodes, one entry per group
+/// with a start, in order (valid for this network and these starts only): the cut assignment
+/// the planner can follow ([`super::plan::replan_by_road_cut`]).
+pub(crate) fn on_own_starts(f: &super::Flow) -> Option<RoadBound> {
+    on_travel_times(f, &f.net.travel_s)
+}
+
 /// The road bound on `travel_s` from the flow's own start nodes (valid for its routing only).
 fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
     let net = road_network(f, travel_s);

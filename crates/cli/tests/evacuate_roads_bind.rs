@@ -1,0 +1,57 @@
+//! The synthetic Andorra benchmark where streets bind and the combatants are assembled
+//! (`corridor bench --evacuation --checkpoint-capacity 200000 --combatants-assembled`): the
+//! civilians finish last and well above the valid bound, so the planner also schedules the
+//! road cut's relaxed assignment ([`corridor_analysis::evacuate::plan`]). Checked against the
+//! independent check (`verify`, recomputing every road and checkpoint load from the scenario)
+//! and against the other methods' own finishes: the plan kept is the earliest of those that
+//! strand nobody more, and no plan beats the valid bound.
+
+mod common;
+use common::*;
+
+#[test]
+fn roads_bind_andorra_keeps_the_earliest_checked_plan() {
+    let r = json(&[
+        "bench",
+        "--evacuation",
+        bundled_map().to_str().unwrap(),
+        "--checkpoint-capacity",
+        "200000",
+        "--combatants-assembled",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r["verified"], true, "{r}");
+    let methods = r["methods"].as_array().unwrap();
+    let names: Vec<&str> = methods
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"road cut's relaxed schedule, then CCRP"),
+        "the civilians finish last above the bound: the road cut's split is tried: {names:?}"
+    );
+    let first_stranded = methods[0]["stranded"].as_f64().unwrap();
+    let earliest = methods
+        .iter()
+        .filter(|m| m["stranded"].as_f64().unwrap() <= first_stranded + 1e-6)
+        .filter_map(|m| m["egress_time_s"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    let civilians_s = r["civilian_egress_h"].as_f64().unwrap() * 3600.0;
+    assert!(
+        (civilians_s - earliest).abs() <= 1.0,
+        "kept {civilians_s} s, earliest method {earliest} s"
+    );
+    let kept = r["method"].as_str().unwrap();
+    let kept_egress = methods
+        .iter()
+        .find(|m| m["method"] == kept)
+        .and_then(|m| m["egress_time_s"].as_f64())
+        .unwrap();
+    assert!(
+        (kept_egress - earliest).abs() <= 1.0,
+        "{kept} is not the earliest"
+    );
+    let bound_h = r["lower_bound_h"].as_f64().unwrap();
+    assert!(r["egress_time_h"].as_f64().unwrap() >= bound_h);
+}
