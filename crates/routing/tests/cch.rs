@@ -8,43 +8,13 @@ use corridor_routing::{
     geometric_bisection_order, metis_order, Cch, CchManyToMany, CchOneToAll, CchOneToMany,
     CchQuery, CchUpdater, Direction, Graph, Seed,
 };
-use petgraph::graph::{DiGraph, NodeIndex};
+mod common;
+use common::*;
 use proptest::prelude::*;
-
-const INF: u64 = u64::MAX;
-
-/// Distances in milliseconds from `from` over arcs `(tail, head, ms)` (`None` = unusable).
-fn oracle(n: usize, arcs: &[(u32, u32, Option<u64>)], from: u32) -> Vec<u64> {
-    let mut g = DiGraph::<(), u64>::new();
-    let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
-    for &(t, h, w) in arcs {
-        if let Some(w) = w {
-            g.add_edge(nodes[t as usize], nodes[h as usize], w);
-        }
-    }
-    let d = petgraph::algo::dijkstra(&g, nodes[from as usize], None, |e| *e.weight());
-    (0..n)
-        .map(|i| d.get(&nodes[i]).copied().unwrap_or(INF))
-        .collect()
-}
 
 fn reversed(arcs: &[(u32, u32, Option<u64>)]) -> Vec<(u32, u32, Option<u64>)> {
     arcs.iter().map(|&(t, h, w)| (h, t, w)).collect()
 }
-
-fn ms(cost: f64) -> u64 {
-    if cost.is_infinite() {
-        INF
-    } else {
-        (cost * 1000.0).round() as u64
-    }
-}
-
-fn seconds(w: Option<u64>) -> f64 {
-    w.map_or(f64::INFINITY, |w| w as f64 / 1000.0)
-}
-
-type Arcs = Vec<(u32, u32, Option<u64>)>;
 
 fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
     (1usize..36).prop_flat_map(|n| {
@@ -61,12 +31,7 @@ fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
 /// The graph, the weight per graph arc, and the CCH under order `which` (0 METIS, 1 geometric,
 /// 2 a random permutation from `shuffle`).
 fn build(n: usize, arcs: &Arcs, which: u8, shuffle: &[u32]) -> (Graph, Vec<f64>, Vec<u32>, Cch) {
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
-    let (g, ids) = Graph::from_arcs(n, &pairs);
-    let mut w = vec![0.0; arcs.len()];
-    for (i, &(_, _, c)) in arcs.iter().enumerate() {
-        w[ids[i] as usize] = seconds(c);
-    }
+    let (g, w, ids) = graph_and_weights(n, arcs);
     let order = match which {
         0 => metis_order(&g),
         1 => {

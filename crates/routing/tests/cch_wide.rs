@@ -6,40 +6,11 @@
 use corridor_routing::{
     fits_units, metis_order, Cch, CchQuery, CchUpdater, Graph, Seed, MAX_FINITE_UNITS,
 };
-use petgraph::graph::{DiGraph, NodeIndex};
+mod common;
+use common::*;
 use proptest::prelude::*;
 
-const INF: u64 = u64::MAX;
 const DAY_S: f64 = 86_400.0;
-
-/// Distances in milliseconds from `from` over arcs `(tail, head, ms)` (`None` = unusable).
-fn oracle(n: usize, arcs: &[(u32, u32, Option<u64>)], from: u32) -> Vec<u64> {
-    let mut g = DiGraph::<(), u64>::new();
-    let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
-    for &(t, h, w) in arcs {
-        if let Some(w) = w {
-            g.add_edge(nodes[t as usize], nodes[h as usize], w);
-        }
-    }
-    let d = petgraph::algo::dijkstra(&g, nodes[from as usize], None, |e| *e.weight());
-    (0..n)
-        .map(|i| d.get(&nodes[i]).copied().unwrap_or(INF))
-        .collect()
-}
-
-fn ms(cost: f64) -> u64 {
-    if cost.is_infinite() {
-        INF
-    } else {
-        (cost * 1000.0).round() as u64
-    }
-}
-
-fn seconds(w: Option<u64>) -> f64 {
-    w.map_or(f64::INFINITY, |w| w as f64 / 1000.0)
-}
-
-type Arcs = Vec<(u32, u32, Option<u64>)>;
 
 /// Random graphs whose weights mix travel times (up to 5 s) with risk costs up to 10⁹ s
 /// (11,574 days: past `u32`'s 24.8 days), zero, `INFINITY`, parallel arcs and self-loops.
@@ -57,12 +28,7 @@ fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
 }
 
 fn build(n: usize, arcs: &Arcs) -> (Graph, Vec<f64>, Vec<u32>, Cch) {
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
-    let (g, ids) = Graph::from_arcs(n, &pairs);
-    let mut w = vec![0.0; arcs.len()];
-    for (i, &(_, _, c)) in arcs.iter().enumerate() {
-        w[ids[i] as usize] = seconds(c);
-    }
+    let (g, w, ids) = graph_and_weights(n, arcs);
     let cch = Cch::new(&g, metis_order(&g));
     (g, w, ids, cch)
 }

@@ -9,38 +9,12 @@ use corridor_routing::{
     geometric_bisection_order, metis_order, Cch, CchNearestSource, CchUpdater, Direction, Graph,
     LabelledSeed, NearestSource,
 };
-use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
-type Arcs = Vec<(u32, u32, Option<u64>)>;
+mod common;
+use common::*;
+
 const NONE: (u64, u32) = (u64::MAX, u32::MAX);
-
-/// Milliseconds from `from` over arcs `(tail, head, ms)` (reversed arcs with `reverse`).
-fn dijkstra_ms(n: usize, arcs: &Arcs, from: u32, reverse: bool) -> Vec<Option<u64>> {
-    let mut g = DiGraph::<(), u64>::new();
-    let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
-    for &(t, h, w) in arcs {
-        let (t, h) = if reverse { (h, t) } else { (t, h) };
-        if let Some(w) = w {
-            g.add_edge(nodes[t as usize], nodes[h as usize], w);
-        }
-    }
-    let d = petgraph::algo::dijkstra(&g, nodes[from as usize], None, |e| *e.weight());
-    (0..n).map(|i| d.get(&nodes[i]).copied()).collect()
-}
-
-/// Per node: (ms, label) of the nearest seed, smallest label among ties; `NONE` if unreached.
-fn oracle(n: usize, arcs: &Arcs, seeds: &[(u32, u64, u32)], reverse: bool) -> Vec<(u64, u32)> {
-    let mut best = vec![NONE; n];
-    for &(node, cost, label) in seeds {
-        for (v, d) in dijkstra_ms(n, arcs, node, reverse).into_iter().enumerate() {
-            if let Some(d) = d {
-                best[v] = best[v].min((cost + d, label));
-            }
-        }
-    }
-    best
-}
 
 fn got(cost: f64, label: Option<u32>) -> (u64, u32) {
     match label {
@@ -67,12 +41,7 @@ fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
 }
 
 fn build(n: usize, arcs: &Arcs, which: u8) -> (Graph, Vec<f64>, Vec<u32>, Cch) {
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
-    let (g, ids) = Graph::from_arcs(n, &pairs);
-    let mut w = vec![0.0; arcs.len()];
-    for (i, &(_, _, c)) in arcs.iter().enumerate() {
-        w[ids[i] as usize] = c.map_or(f64::INFINITY, |c| c as f64 / 1000.0);
-    }
+    let (g, w, ids) = graph_and_weights(n, arcs);
     let order = match which {
         0 => metis_order(&g),
         1 => {
@@ -118,7 +87,7 @@ fn check_all(
     let mut dij = NearestSource::new(g);
     let mut phast = CchNearestSource::new(cch);
     for (reverse, dir) in [(false, Direction::FromSeeds), (true, Direction::ToSeeds)] {
-        let expect = oracle(n, arcs, seeds, reverse);
+        let expect = nearest_oracle(n, arcs, seeds, reverse);
         dij.run(g, w, ls, f64::INFINITY, reverse);
         phast.run(cch, metric, ls, dir);
         for v in 0..n as u32 {

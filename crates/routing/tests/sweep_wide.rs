@@ -12,36 +12,10 @@ use corridor_routing::{
     metis_order, shortest_path_tree, Cch, CchMetric, CchNearestSource, CchOneToAll, CchUpdater,
     Direction, Graph, LabelledSeed, NearestSource, Seed, INVALID, NO_UNITS,
 };
-use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
-type Arcs = Vec<(u32, u32, Option<u64>)>;
-
-fn dijkstra_ms(n: usize, arcs: &Arcs, from: u32, reverse: bool) -> Vec<Option<u64>> {
-    let mut g = DiGraph::<(), u64>::new();
-    let nodes: Vec<NodeIndex> = (0..n).map(|_| g.add_node(())).collect();
-    for &(t, h, w) in arcs {
-        let (t, h) = if reverse { (h, t) } else { (t, h) };
-        if let Some(w) = w {
-            g.add_edge(nodes[t as usize], nodes[h as usize], w);
-        }
-    }
-    let d = petgraph::algo::dijkstra(&g, nodes[from as usize], None, |e| *e.weight());
-    (0..n).map(|i| d.get(&nodes[i]).copied()).collect()
-}
-
-/// Per node: (ms, label) of the nearest seed, smallest label among ties.
-fn oracle(n: usize, arcs: &Arcs, seeds: &[(u32, u64, u32)], reverse: bool) -> Vec<(u64, u32)> {
-    let mut best = vec![(u64::MAX, u32::MAX); n];
-    for &(node, cost, label) in seeds {
-        for (v, d) in dijkstra_ms(n, arcs, node, reverse).into_iter().enumerate() {
-            if let Some(d) = d {
-                best[v] = best[v].min((cost + d, label));
-            }
-        }
-    }
-    best
-}
+mod common;
+use common::*;
 
 fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
     (1usize..28).prop_flat_map(|n| {
@@ -57,17 +31,8 @@ fn graph_strategy() -> impl Strategy<Value = (usize, Arcs)> {
     })
 }
 
-fn seconds(w: Option<u64>) -> f64 {
-    w.map_or(f64::INFINITY, |w| w as f64 / 1000.0)
-}
-
 fn build(n: usize, arcs: &Arcs) -> (Graph, Vec<f64>, Vec<u32>, Cch) {
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|&(a, b, _)| (a, b)).collect();
-    let (g, ids) = Graph::from_arcs(n, &pairs);
-    let mut w = vec![0.0; arcs.len()];
-    for (i, &(_, _, c)) in arcs.iter().enumerate() {
-        w[ids[i] as usize] = seconds(c);
-    }
+    let (g, w, ids) = graph_and_weights(n, arcs);
     let cch = Cch::new(&g, metis_order(&g));
     (g, w, ids, cch)
 }
@@ -154,7 +119,7 @@ fn check_all(
     let mut labelled = CchNearestSource::<u64>::new(cch);
     let mut dij = NearestSource::new(g);
     for (reverse, dir) in [(false, Direction::FromSeeds), (true, Direction::ToSeeds)] {
-        let expect = oracle(n, arcs, seeds, reverse);
+        let expect = nearest_oracle(n, arcs, seeds, reverse);
         phast.run(cch, metric, &plain, dir);
         labelled.run(cch, metric, &ls, dir);
         dij.run(g, w, &ls, f64::INFINITY, reverse);
