@@ -58,11 +58,19 @@ pub struct EvacuationBenchResult {
     pub verified: bool,
 }
 
-pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
-    use corridor_scenario::*;
+/// The map, the benchmarks' synthetic enclave on it (`evacuate::synthetic`, also the siege
+/// benchmark's starting point) and a snapper per profile.
+pub(super) fn synthetic_enclave(
+    map: &std::path::Path,
+    args: &BenchArgs,
+) -> Result<(
+    corridor_app::maps::LoadedMap,
+    corridor_scenario::Scenario,
+    Vec<Snapper>,
+)> {
     let loaded = crate::maps::load(None, Some(map))?;
     let g = &loaded.graph;
-    let mut s = corridor_analysis::evacuate::synthetic::synthetic_scenario(
+    let s = corridor_analysis::evacuate::synthetic::synthetic_scenario(
         map,
         g,
         args.people,
@@ -70,12 +78,19 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         args.seed,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let snappers = Profile::ALL
+        .iter()
+        .map(|&p| Snapper::new(g.profile(p), g.meta.bbox))
+        .collect();
+    Ok((loaded, s, snappers))
+}
+
+pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
+    use corridor_scenario::*;
+    let (loaded, mut s, snappers) = synthetic_enclave(map, args)?;
+    let g = &loaded.graph;
     let foot = g.profile(Profile::Foot);
     let bb = g.meta.bbox;
-    let snappers: Vec<Snapper> = Profile::ALL
-        .iter()
-        .map(|&p| Snapper::new(g.profile(p), bb))
-        .collect();
     if args.combatants_assembled {
         assemble_combatants(&mut s);
     }

@@ -13,7 +13,7 @@ use anyhow::Result;
 use corridor_analysis::engine::EngineChoice;
 use corridor_analysis::siege::{siege, EnclaveReport, SiegeParams};
 use corridor_roads::geometry::haversine_m;
-use corridor_roads::{Profile, RoadGraph, Snapper};
+use corridor_roads::{Profile, RoadGraph};
 use corridor_scenario::{Incident, Scenario, ScenarioMap, Territory};
 use geo::{BooleanOps, BoundingRect, LineString, MultiPolygon, Polygon};
 use rand::rngs::SmallRng;
@@ -274,23 +274,11 @@ fn run_engine(
 }
 
 pub fn bench_siege(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
-    let loaded = crate::maps::load(None, Some(map))?;
+    let (loaded, mut s, snappers) = super::evacuation::synthetic_enclave(map, args)?;
     let g = &loaded.graph;
-    let mut s = corridor_analysis::evacuate::synthetic::synthetic_scenario(
-        map,
-        g,
-        args.people,
-        args.checkpoint_capacity,
-        args.seed,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
     ring_open_to_the_east(&mut s);
     shellings(&mut s, g, 40, args.seed);
     let bb = g.meta.bbox;
-    let snappers: Vec<Snapper> = Profile::ALL
-        .iter()
-        .map(|&p| Snapper::new(g.profile(p), bb))
-        .collect();
     let fm = ScenarioMap::new(&s, g.profile(Profile::Foot), bb, &snappers[0])?;
     let cm = ScenarioMap::new(&s, g.profile(Profile::Car), bb, &snappers[1])?;
     // The hierarchies are built (or loaded) before timing, as a server holds them.
