@@ -293,6 +293,29 @@ fn random_network_with(rng: &mut SmallRng, any_start: bool) -> Random {
     }
 }
 
+/// The exact optimum (steps) of a random network by the time-expanded model, within 120 steps;
+/// `None` if not everyone can leave by then.
+fn exact_optimum(x: &Random) -> Option<u32> {
+    let max_steps = 120u32;
+    let open_steps: Vec<Option<Vec<bool>>> = x
+        .closed
+        .iter()
+        .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+        .collect();
+    time_expanded_optimum_shared(
+        &ExpandedNetwork {
+            graph: &x.g,
+            travel_steps: &x.travel,
+            resource: &x.resource,
+            cap_per_step: &x.cap,
+            open: &open_steps,
+        },
+        &x.sources,
+        &[x.sink],
+        max_steps,
+    )
+}
+
 /// On 400 random networks: the road bound and the checkpoint bound never exceed the exact
 /// optimum; the road bound is above the checkpoint bound on many of them (roads bind) and
 /// within a step of the optimum on most (it is not a bound that cannot fail).
@@ -302,24 +325,7 @@ fn road_bound_is_below_the_exact_optimum_on_random_networks() {
     let (mut cases, mut above_checkpoints, mut within_a_step) = (0, 0, 0);
     for _ in 0..400 {
         let x = random_network(&mut rng);
-        let max_steps = 120u32;
-        let open_steps: Vec<Option<Vec<bool>>> = x
-            .closed
-            .iter()
-            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
-            .collect();
-        let Some(opt) = time_expanded_optimum_shared(
-            &ExpandedNetwork {
-                graph: &x.g,
-                travel_steps: &x.travel,
-                resource: &x.resource,
-                cap_per_step: &x.cap,
-                open: &open_steps,
-            },
-            &x.sources,
-            &[x.sink],
-            max_steps,
-        ) else {
+        let Some(opt) = exact_optimum(&x) else {
             continue;
         };
         let people: Vec<StartingPeople> = x
@@ -443,24 +449,7 @@ fn road_bound_from_start_sets_is_below_the_exact_optimum() {
     let (mut cases, mut several, mut one_node_above) = (0, 0, 0);
     for _ in 0..400 {
         let x = random_network_any_start(&mut rng);
-        let max_steps = 120u32;
-        let open_steps: Vec<Option<Vec<bool>>> = x
-            .closed
-            .iter()
-            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
-            .collect();
-        let Some(opt) = time_expanded_optimum_shared(
-            &ExpandedNetwork {
-                graph: &x.g,
-                travel_steps: &x.travel,
-                resource: &x.resource,
-                cap_per_step: &x.cap,
-                open: &open_steps,
-            },
-            &x.sources,
-            &[x.sink],
-            max_steps,
-        ) else {
+        let Some(opt) = exact_optimum(&x) else {
             continue;
         };
         let people: Vec<StartingPeople> = x
