@@ -2,6 +2,10 @@
 //! ([`super::bound`], [`super::road_bound`]). `routing::min_cut` is integral and meant for cuts
 //! of road networks.
 
+/// Residual capacity (people) below which an arc counts as full and a push as nothing: far
+/// below one person, above the rounding of sums of bucket capacities.
+const RESIDUAL_TINY: f64 = 1e-12;
+
 /// A flow network; [`MaxFlow::run`] adds to the flow it already carries, so capacities may be
 /// raised ([`MaxFlow::raise`]) and the flow continued.
 pub(crate) struct MaxFlow {
@@ -60,7 +64,7 @@ impl MaxFlow {
         while let Some(u) = stack.pop() {
             for &e in &self.adj[u] {
                 let v = self.head[e];
-                if self.cap[e] > 1e-12 && !seen[v] {
+                if self.cap[e] > RESIDUAL_TINY && !seen[v] {
                     seen[v] = true;
                     stack.push(v);
                 }
@@ -69,30 +73,39 @@ impl MaxFlow {
         seen
     }
 
+    /// Dinic's levels: breadth-first distances from `s` over arcs with residual capacity, into
+    /// `level` (all `usize::MAX` on entry); with `stop_at_sink`, nodes beyond the sink's level
+    /// are not explored. Whether `t` was reached.
+    fn levels(&self, s: usize, t: usize, level: &mut [usize], stop_at_sink: bool) -> bool {
+        level[s] = 0;
+        let mut queue = std::collections::VecDeque::from([s]);
+        while let Some(u) = queue.pop_front() {
+            if stop_at_sink && level[t] != usize::MAX && level[u] >= level[t] {
+                break;
+            }
+            for &e in &self.adj[u] {
+                let v = self.head[e];
+                if self.cap[e] > RESIDUAL_TINY && level[v] == usize::MAX {
+                    level[v] = level[u] + 1;
+                    queue.push_back(v);
+                }
+            }
+        }
+        level[t] != usize::MAX
+    }
+
     pub(crate) fn run(&mut self, s: usize, t: usize) -> f64 {
-        const TINY: f64 = 1e-12;
         let n = self.adj.len();
         let mut total = 0.0;
         loop {
             let mut level = vec![usize::MAX; n];
-            level[s] = 0;
-            let mut queue = std::collections::VecDeque::from([s]);
-            while let Some(u) = queue.pop_front() {
-                for &e in &self.adj[u] {
-                    let v = self.head[e];
-                    if self.cap[e] > TINY && level[v] == usize::MAX {
-                        level[v] = level[u] + 1;
-                        queue.push_back(v);
-                    }
-                }
-            }
-            if level[t] == usize::MAX {
+            if !self.levels(s, t, &mut level, false) {
                 return total;
             }
             let mut next = vec![0usize; n];
             loop {
                 let pushed = self.push(s, t, f64::INFINITY, &level, &mut next);
-                if pushed <= TINY {
+                if pushed <= RESIDUAL_TINY {
                     break;
                 }
                 total += pushed;
@@ -105,34 +118,19 @@ impl MaxFlow {
     /// from the source at a time. Same value; possibly another maximum flow, so the checkpoint
     /// bound (whose flow is an assignment the planner uses) keeps `run`.
     pub(crate) fn run_blocking(&mut self, s: usize, t: usize) -> f64 {
-        const TINY: f64 = 1e-12;
         let n = self.adj.len();
         let mut total = 0.0;
         let mut level = vec![usize::MAX; n];
         let mut next = vec![0usize; n];
         loop {
             level.iter_mut().for_each(|x| *x = usize::MAX);
-            level[s] = 0;
-            let mut queue = std::collections::VecDeque::from([s]);
-            while let Some(u) = queue.pop_front() {
-                if level[t] != usize::MAX && level[u] >= level[t] {
-                    break;
-                }
-                for &e in &self.adj[u] {
-                    let v = self.head[e];
-                    if self.cap[e] > TINY && level[v] == usize::MAX {
-                        level[v] = level[u] + 1;
-                        queue.push_back(v);
-                    }
-                }
-            }
-            if level[t] == usize::MAX {
+            if !self.levels(s, t, &mut level, true) {
                 return total;
             }
             next.iter_mut().for_each(|x| *x = 0);
             loop {
                 let pushed = self.push_blocking(s, t, f64::INFINITY, &level, &mut next);
-                if pushed <= TINY {
+                if pushed <= RESIDUAL_TINY {
                     break;
                 }
                 total += pushed;
@@ -155,14 +153,14 @@ impl MaxFlow {
         while next[u] < self.adj[u].len() {
             let e = self.adj[u][next[u]];
             let v = self.head[e];
-            if self.cap[e] > 1e-12 && level[v] == level[u] + 1 {
+            if self.cap[e] > RESIDUAL_TINY && level[v] == level[u] + 1 {
                 let want = (limit - pushed).min(self.cap[e]);
                 let got = self.push_blocking(v, t, want, level, next);
-                if got > 1e-12 {
+                if got > RESIDUAL_TINY {
                     self.cap[e] -= got;
                     self.cap[e ^ 1] += got;
                     pushed += got;
-                    if limit - pushed <= 1e-12 {
+                    if limit - pushed <= RESIDUAL_TINY {
                         return pushed;
                     }
                 }
@@ -179,9 +177,9 @@ impl MaxFlow {
         while next[u] < self.adj[u].len() {
             let e = self.adj[u][next[u]];
             let v = self.head[e];
-            if self.cap[e] > 1e-12 && level[v] == level[u] + 1 {
+            if self.cap[e] > RESIDUAL_TINY && level[v] == level[u] + 1 {
                 let got = self.push(v, t, limit.min(self.cap[e]), level, next);
-                if got > 1e-12 {
+                if got > RESIDUAL_TINY {
                     self.cap[e] -= got;
                     self.cap[e ^ 1] += got;
                     return got;

@@ -480,13 +480,7 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
     if egress <= others_finish_s {
         return;
     }
-    let valid = f
-        .road_bound
-        .as_ref()
-        .map(|b| b.time_s)
-        .into_iter()
-        .chain(f.bound_s)
-        .fold(0.0, f64::max);
+    let valid = super::road_bound::valid_bound_s(f);
     if valid <= 0.0 || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE) {
         return;
     }

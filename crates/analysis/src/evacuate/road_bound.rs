@@ -437,18 +437,22 @@ pub(crate) fn of_flow(f: &super::Flow) -> Option<RoadBound> {
 /// Share above a flow's valid bounds from which [`given_the_other_flow`] is computed.
 pub const EXPLAIN_ABOVE: f64 = 0.03;
 
+/// The larger of the flow's valid bounds (its road cut and its checkpoints), 0 if it has none.
+pub(crate) fn valid_bound_s(f: &super::Flow) -> f64 {
+    f.road_bound
+        .as_ref()
+        .map(|b| b.time_s)
+        .into_iter()
+        .chain(f.bound_s)
+        .fold(0.0, f64::max)
+}
+
 /// The road bound on the flow's own network (the roads the other flow's plan uses closed):
 /// not valid for every plan, but when it is near the egress the separation explains the gap.
 /// Computed only when the plan finishes more than [`EXPLAIN_ABOVE`] after the valid bounds.
 pub(crate) fn given_the_other_flow(f: &super::Flow) -> Option<RoadBound> {
     let egress = f.plan.egress_s()?;
-    let valid = f
-        .road_bound
-        .as_ref()
-        .map(|b| b.time_s)
-        .into_iter()
-        .chain(f.bound_s)
-        .fold(0.0, f64::max);
+    let valid = valid_bound_s(f);
     if valid > 0.0 && egress <= valid * (1.0 + EXPLAIN_ABOVE) {
         return None;
     }
