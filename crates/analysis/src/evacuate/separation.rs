@@ -189,6 +189,23 @@ pub(crate) fn plan_apart<'a>(
             )?;
         }
     }
+    // 0b. Where the routings so far cut civilian cells off every reception though the
+    //     mandatory pieces alone do not: a tree repaired round by round off their ways out.
+    let cuts_off = best
+        .as_ref()
+        .is_none_or(|(civ, _, _)| stranded(civ) > free_lost + 1e-6);
+    if !done && cuts_off {
+        let comb_net = build(&c.corridors, &HashSet::new())?;
+        let roads = repaired_tree(&comb_net, &starts, &civilian_net, civilian_units, civilians);
+        let mut net = comb_net;
+        net.keep_only_roads(&roads);
+        let tree = plan_flow(net, c.units, &c.people)?;
+        done = consider(
+            "off the ways out of civilian cells a tree cuts off".into(),
+            tree,
+            &mut best,
+        )?;
+    }
     // 1. Off the civilians' quickest ways to every checkpoint, where that strands no one.
     if !done {
         let approach = civilian_net.approach_segments(&start_points(civilian_units));
@@ -641,6 +658,149 @@ impl RelaxedNeeds {
         }
         best.map(|b| b.1)
     }
+}
+
+/// Rounds of re-drawing the combatants' tree off the ways out of the civilian cells it cuts off.
+const REPAIR_ROUNDS: usize = 10;
+/// What a combatant road costs the civilians' search for a way out per crossing (seconds):
+/// more than any way's travel time, so the way found crosses as few as can be.
+const CROSSING_COST_S: f64 = 1e7;
+
+/// A tree of combatant roads (ids of `comb_net`, see [`penalised_tree`]) that cuts as few
+/// civilian cells off every reception as a few rounds of repair reach: draw the combatants'
+/// shortest tree; find the cells whose people have a way out on `civilian_net` (the
+/// mandatory pieces closed) but none with the tree's pieces closed; for each, the way out
+/// that crosses fewest tree roads (then the quickest), from any node it may start from; close
+/// those ways' pieces to the combatants (all at once if no combatant loses his way out, else
+/// one by one, else penalise them as much as a needed road) and draw the tree again. Returns
+/// the tree that cut off fewest people (the first that cuts none ends the search).
+fn repaired_tree(
+    comb_net: &Network,
+    starts: &[Vec<u32>],
+    civilian_net: &Network,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+) -> HashSet<u32> {
+    const WEIGHT_S: f64 = 8.0 * 3600.0;
+    let (free_groups, cells) = start_groups(civilian_net, units, people);
+    let mut need: HashMap<Segment, f64> = HashMap::new();
+    let stuck = penalised_tree(comb_net, starts, &need, WEIGHT_S).1;
+    let mut best: Option<(f64, HashSet<u32>)> = None;
+    for _ in 0..REPAIR_ROUNDS {
+        let roads = penalised_tree(comb_net, starts, &need, WEIGHT_S).0;
+        let pieces: HashSet<Segment> = roads
+            .iter()
+            .flat_map(|&r| comb_net.road_segments(r))
+            .collect();
+        let mut closed = civilian_net.clone();
+        closed.close_segments(&pieces);
+        // Cells whose group starts on the open network but not on the closed one (both calls
+        // lay out the same cells in the same order).
+        let (groups, closed_cells) = start_groups(&closed, units, people);
+        let cut: Vec<usize> = (0..cells.len())
+            .filter(|&i| {
+                free_groups[cells[i].group].start.is_ok()
+                    && groups[closed_cells[i].group].start.is_err()
+            })
+            .collect();
+        let lost: f64 = cut.iter().map(|&i| cells[i].people).sum();
+        if best.as_ref().is_none_or(|b| lost < b.0 - 1e-6) {
+            best = Some((lost, roads));
+        }
+        if cut.is_empty() {
+            break;
+        }
+        // Pieces every combatant way out takes once the civilians' protected ways are closed
+        // to them: no civilian way may take one.
+        let critical = critical_pieces(comb_net, starts, &need);
+        let ways = least_crossing_ways(civilian_net, &closed, &critical, &cut, &cells);
+        let close = |need: &HashMap<Segment, f64>, ways: &[&HashSet<Segment>]| {
+            let mut trial = need.clone();
+            for x in ways.iter().copied().flatten() {
+                trial.insert(*x, f64::INFINITY);
+            }
+            (penalised_tree(comb_net, starts, &trial, WEIGHT_S).1 == stuck).then_some(trial)
+        };
+        let all: Vec<&HashSet<Segment>> = ways.iter().collect();
+        if let Some(trial) = close(&need, &all) {
+            need = trial;
+            continue;
+        }
+        for w in &ways {
+            match close(&need, &[w]) {
+                Some(trial) => need = trial,
+                None => {
+                    for x in w {
+                        let n = need.entry(*x).or_default();
+                        *n = n.max(1.0);
+                    }
+                }
+            }
+        }
+    }
+    best.expect("one round at least").1
+}
+
+/// The road pieces on every way out of some combatants' cell (those with a way out) once the
+/// pieces of infinite `need` are closed to them: [`mandatory_segments`] of what is left.
+fn critical_pieces(
+    comb_net: &Network,
+    starts: &[Vec<u32>],
+    need: &HashMap<Segment, f64>,
+) -> HashSet<Segment> {
+    let closed: HashSet<Segment> = need
+        .iter()
+        .filter(|x| x.1.is_infinite())
+        .map(|x| *x.0)
+        .collect();
+    let mut net = comb_net.clone();
+    net.close_segments_for_every_plan(&closed);
+    mandatory_segments(&net, starts)
+}
+
+/// Per cell of `cut` (indices into `cells`): the road pieces of its way out on `open` (to any
+/// reception) that takes fewest roads closed in `closed`, then the quickest, from any node the
+/// cell may start from.
+fn least_crossing_ways(
+    open: &Network,
+    closed: &Network,
+    critical: &HashSet<Segment>,
+    cut: &[usize],
+    cells: &[super::plan::BoundCell],
+) -> Vec<HashSet<Segment>> {
+    let g = &open.graph;
+    let mut avoid = open.clone();
+    avoid.close_segments(critical);
+    let cost: Vec<f64> = (0..g.arc_count())
+        .map(|a| {
+            let t = avoid.travel_s[a];
+            if t.is_finite() && !closed.travel_s[a].is_finite() {
+                t + CROSSING_COST_S
+            } else {
+                t
+            }
+        })
+        .collect();
+    let seeds: Vec<Seed> = open
+        .sink_nodes()
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut q = OneToAll::new(g);
+    q.run(g, &cost, &seeds, f64::INFINITY, true);
+    cut.iter()
+        .filter_map(|&i| {
+            let from = cells[i]
+                .nodes
+                .iter()
+                .copied()
+                .filter(|&v| q.cost(v).is_finite())
+                .min_by(|&a, &b| q.cost(a).total_cmp(&q.cost(b)))?;
+            let mut arcs = Vec::new();
+            walk_tree(g, &q, from, &mut arcs);
+            Some(arcs_segments(open, &arcs))
+        })
+        .collect()
 }
 
 /// Follows a backward search's tree from `v` to its seed, pushing the arcs; returns the seed.
