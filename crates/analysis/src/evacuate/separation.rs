@@ -2,7 +2,9 @@
 //!
 //! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) — first around
 //! the ways the civilians' relaxed optimum needs ([`RelaxedNeeds`], chosen by the civilians'
-//! bound without planning) — and the routing whose civilian plan finishes earliest is kept:
+//! bound without planning), then, where that cuts civilian cells off, a tree repaired off their
+//! ways out ([`repaired_tree`]) — and the routing whose civilian plan strands fewest, then
+//! finishes earliest, is kept:
 //! combatants still never share a stretch of road with civilians, and a routing that strands
 //! combatants the shortest routing moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
 //! route must use, whatever the routing (on every way from the possible start nodes of each
