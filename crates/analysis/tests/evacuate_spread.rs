@@ -76,4 +76,20 @@ fn spread_combatants_cut_off_no_cell_that_could_leave_without_them() {
     );
     // Before: 91,406 stranded; the oracle without combatants: three cells with no road.
     assert!(r.stranded < 11_000.0, "{}", r.stranded);
+    // No gap for people the plan cannot move: the headline says first who is stranded, and the
+    // civilian road cut counts no more than those who leave (all of them when its cut holds
+    // every start), the stranded never.
+    assert!(r.headline[0].contains("stranded"), "{:?}", r.headline);
+    assert!((r.people * (1.0 - ev.stay_share) - r.stranded - r.leaving).abs() <= 1.0);
+    let counted = r
+        .lower_bounds
+        .iter()
+        .filter(|b| b.flow == "civilian")
+        .filter_map(|b| b.people_counted)
+        .fold(0.0, f64::max);
+    assert!(
+        counted > 0.0 && counted <= r.leaving + 1.0,
+        "{counted} vs {}",
+        r.leaving
+    );
 }
