@@ -12,6 +12,7 @@
 
 pub mod bound;
 pub mod capacity;
+pub mod cut_starts;
 mod maxflow;
 pub mod network;
 mod plan;
@@ -367,6 +368,9 @@ pub(crate) struct Flow<'a> {
     /// routing of the other flow ([`plan::BoundCell`]): what the road bound counts, so that it
     /// holds whichever start nodes and routing a plan takes.
     pub bound_starts: Vec<road_bound::StartingPeople>,
+    /// The cells of `bound_starts`, in the same order: whose people they are (their group
+    /// in the plan) and why they walk ([`plan::replan_from_valid_cut`] restarts them).
+    pub bound_cells: Vec<plan::BoundCell>,
     pub method: &'static str,
     pub methods: Vec<MethodResult>,
 }
@@ -556,6 +560,7 @@ pub fn evacuate(
     // when the civilians finish last: otherwise it cannot change the egress.
     let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
+    plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     let bound_seconds = timer.elapsed().as_secs_f64();
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants

@@ -8,7 +8,8 @@
 //!    capacity, then CCRP — the simple rule a plan must never be worse than.
 //!
 //! A method whose schedule strands people the first one moves is discarded. Once the road
-//! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment.
+//! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
+//! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
@@ -296,6 +297,11 @@ pub(crate) fn plan<'a>(
         .into_iter()
         .map(|(starts, people, _)| StartingPeople { starts, people })
         .collect();
+    let bound_cells: Vec<BoundCell> = cells
+        .iter()
+        .filter(|c| classes.startable.binary_search(&c.group).is_ok())
+        .cloned()
+        .collect();
     let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
     let assignment = own_bound.map(|b| b.assignment);
     let (startable, nodes, rules) = (&classes.startable, &classes.nodes, &classes.rules);
@@ -385,6 +391,7 @@ pub(crate) fn plan<'a>(
         bound_given_separation_s,
         road_bound: None,
         bound_starts,
+        bound_cells,
         method: split.method,
         methods,
     })
@@ -527,4 +534,169 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
         f.source_group = split.source_group;
         f.method = split.method;
     }
+}
+
+/// Where streets bind and the plan finishes well after the valid bounds: the valid road cut
+/// ([`super::road_bound::of_flow`]: each cell's people may start from any of its nodes within
+/// [`super::MAX_START_M`]) places each cell's people ([`super::cut_starts`]) — those it does not
+/// count start beyond it, the counted ones split over its roads from the nodes that reach them
+/// first — and CCRP schedules each share (the cut's other roads forbidden to it). Only nodes
+/// usable in the flow's own network are picked. Kept when it strands nobody more and finishes
+/// earlier; the flow's groups then are the new starts. Not tried when the flow finishes by
+/// `others_finish_s` (the other flow's egress).
+pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
+    const METHOD: &str = "valid road cut's starts and schedule, then CCRP";
+    let Some(egress) = f.plan.egress_s() else {
+        return;
+    };
+    let valid = super::road_bound::valid_bound_s(f);
+    if egress <= others_finish_s
+        || valid <= 0.0
+        || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE)
+    {
+        return;
+    }
+    let Some(cut) = f.road_bound.as_ref() else {
+        return;
+    };
+    let usable = usable_starts(f);
+    let people: Vec<f64> = f.bound_cells.iter().map(|c| c.people).collect();
+    let shares = super::cut_starts::cut_shares(
+        &super::cut_starts::StartNetwork {
+            graph: &f.net.graph,
+            travel_s: &f.net.travel_s,
+            resource: &f.net.resource,
+            sinks: f.net.sink_nodes(),
+        },
+        cut,
+        &people,
+        &usable,
+    );
+    let (groups, sources, source_group) = restarted(f, &shares);
+    let nodes: Vec<u32> = sources.iter().map(|s| s.node).collect();
+    let rules = f.net.allowed_sinks(&nodes);
+    let mut only_exposed = vec![false; groups.len()];
+    let sources: Vec<Source> = sources
+        .into_iter()
+        .zip(&rules)
+        .zip(&source_group)
+        .map(|((mut s, rule), &g)| {
+            s.sinks = rule.0.clone();
+            only_exposed[g] = rule.1;
+            s
+        })
+        .collect();
+    let net = f.net.flow_network();
+    let mut plan = ccrp(&net, &sources);
+    // The cut's relaxation opens every reception to everyone: a share whose receptions (the
+    // exposure rule) lie only beyond the cut's other roads is stranded by them. Those shares
+    // are scheduled again without the restriction.
+    let mut sources = sources;
+    let mut again = false;
+    for (i, s) in sources.iter_mut().enumerate() {
+        if plan.stranded[i] > 1e-9 && !s.forbidden.is_empty() {
+            s.forbidden.clear();
+            again = true;
+        }
+    }
+    if again {
+        plan = ccrp(&net, &sources);
+    }
+    drop(net);
+    let stranded: f64 = plan.stranded.iter().sum();
+    let before: f64 = f.plan.stranded.iter().sum();
+    let new_egress = plan.egress_s();
+    f.methods.push(MethodResult {
+        method: METHOD,
+        egress_time_s: new_egress.map(f64::round),
+        stranded,
+    });
+    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
+        f.groups = groups;
+        f.plan = plan;
+        f.source_group = source_group;
+        f.only_exposed = only_exposed;
+        f.method = METHOD;
+    }
+}
+
+/// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
+/// group's mode, a road open to the flow, a reception reachable), its group's start first.
+fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
+    let usable: std::collections::HashSet<u32> = (0..f.net.layers.len())
+        .flat_map(|l| f.net.start_candidates(l))
+        .filter(|k| k.open && k.leads_out)
+        .map(|k| k.node)
+        .collect();
+    f.bound_cells
+        .iter()
+        .map(|c| {
+            let g = &f.groups[c.group];
+            let Ok(first) = g.start else {
+                return Vec::new();
+            };
+            let mut out = vec![first];
+            out.extend(c.nodes.iter().copied().filter(|&v| {
+                v != first && usable.contains(&v) && f.net.layer_node(v).0 == g.layer
+            }));
+            out
+        })
+        .collect()
+}
+
+/// The flow's groups with its cells' people placed by `shares` (cells without a share keep
+/// their group's start; groups without a start are kept as they are), one CCRP source per
+/// group and set of forbidden roads (its sinks left to fill), and per source its group.
+fn restarted(
+    f: &Flow,
+    shares: &[super::cut_starts::CutShare],
+) -> (Vec<Group>, Vec<Source>, Vec<usize>) {
+    let mut groups: Vec<Group> = f
+        .groups
+        .iter()
+        .filter(|g| g.start.is_err())
+        .cloned()
+        .collect();
+    let mut placed: Vec<(usize, Option<u32>, f64, Vec<u32>)> = Vec::new();
+    let mut has_share = vec![false; f.bound_cells.len()];
+    for s in shares {
+        has_share[s.cell] = true;
+        placed.push((s.cell, Some(s.node), s.people, s.forbidden.clone()));
+    }
+    for (k, c) in f.bound_cells.iter().enumerate() {
+        if !has_share[k] {
+            placed.push((k, None, c.people, Vec::new()));
+        }
+    }
+    let mut sources: Vec<Source> = Vec::new();
+    let mut source_group: Vec<usize> = Vec::new();
+    for (k, node, people, forbidden) in placed {
+        let c = &f.bound_cells[k];
+        let old = &f.groups[c.group];
+        let start = node.map_or_else(|| old.start.clone(), Ok);
+        let gi = super::add_to_group(
+            &mut groups,
+            old.unit,
+            old.layer,
+            start,
+            people,
+            c.walk_because.clone(),
+        );
+        let node = *groups[gi].start.as_ref().expect("a start");
+        match (0..sources.len())
+            .find(|&i| source_group[i] == gi && sources[i].forbidden == forbidden)
+        {
+            Some(i) => sources[i].people += people,
+            None => {
+                sources.push(Source {
+                    node,
+                    people,
+                    sinks: Vec::new(),
+                    forbidden,
+                });
+                source_group.push(gi);
+            }
+        }
+    }
+    (groups, sources, source_group)
 }

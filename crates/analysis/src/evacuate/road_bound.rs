@@ -79,6 +79,8 @@ pub struct RoadBound {
     pub cut_resources: Vec<u32>,
     /// People inside the cut (counted by the bound).
     pub people_counted: f64,
+    /// Per graph node: inside the cut (its source side).
+    pub inside: Vec<bool>,
     /// The relaxed schedule just after `time_s`: per counted entry of the people given (its
     /// index), the people per cut resource (in the order of `cut_resources`).
     pub assignment: Vec<(usize, Vec<f64>)>,
@@ -369,6 +371,7 @@ fn evaluate_cut(
         time_s: bound.time_s,
         cut_resources: resources.iter().map(|x| x.0).collect(),
         people_counted: counted.iter().map(|&i| people[i].people).sum(),
+        inside: inside.to_vec(),
         assignment: counted.into_iter().zip(bound.assignment).collect(),
     })
 }
