@@ -545,7 +545,6 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
 /// earlier; the flow's groups then are the new starts. Not tried when the flow finishes by
 /// `others_finish_s` (the other flow's egress).
 pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
-    const METHOD: &str = "valid road cut's starts and schedule, then CCRP";
     let Some(egress) = f.plan.egress_s() else {
         return;
     };
@@ -556,10 +555,38 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     {
         return;
     }
-    let Some(cut) = f.road_bound.as_ref() else {
+    let Some(cut) = f.road_bound.clone() else {
         return;
     };
-    let usable = usable_starts(f);
+    // Measured and dropped: the same from a cut on the flow's own roads (the other flow's
+    // closed) from every usable start — never earlier on the bench cases (BENCHMARKS.md).
+    let method = "valid road cut's starts and schedule, then CCRP";
+    let (groups, plan, source_group, only_exposed) = from_cut(f, &cut, &usable_starts(f));
+    let stranded: f64 = plan.stranded.iter().sum();
+    let before: f64 = f.plan.stranded.iter().sum();
+    let new_egress = plan.egress_s();
+    f.methods.push(MethodResult {
+        method,
+        egress_time_s: new_egress.map(f64::round),
+        stranded,
+    });
+    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
+        f.groups = groups;
+        f.plan = plan;
+        f.source_group = source_group;
+        f.only_exposed = only_exposed;
+        f.method = method;
+    }
+}
+
+/// The flow's people placed and split by `cut` ([`super::cut_starts`]) and scheduled by CCRP:
+/// the new groups, the plan, per source its group, per group whether only exposed routes
+/// exist.
+fn from_cut(
+    f: &Flow,
+    cut: &super::road_bound::RoadBound,
+    usable: &[Vec<u32>],
+) -> (Vec<Group>, CcrpPlan, Vec<usize>, Vec<bool>) {
     let people: Vec<f64> = f.bound_cells.iter().map(|c| c.people).collect();
     let shares = super::cut_starts::cut_shares(
         &super::cut_starts::StartNetwork {
@@ -570,13 +597,13 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
         },
         cut,
         &people,
-        &usable,
+        usable,
     );
     let (groups, sources, source_group) = restarted(f, &shares);
     let nodes: Vec<u32> = sources.iter().map(|s| s.node).collect();
     let rules = f.net.allowed_sinks(&nodes);
     let mut only_exposed = vec![false; groups.len()];
-    let sources: Vec<Source> = sources
+    let mut sources: Vec<Source> = sources
         .into_iter()
         .zip(&rules)
         .zip(&source_group)
@@ -591,7 +618,6 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     // The cut's relaxation opens every reception to everyone: a share whose receptions (the
     // exposure rule) lie only beyond the cut's other roads is stranded by them. Those shares
     // are scheduled again without the restriction.
-    let mut sources = sources;
     let mut again = false;
     for (i, s) in sources.iter_mut().enumerate() {
         if plan.stranded[i] > 1e-9 && !s.forbidden.is_empty() {
@@ -602,22 +628,7 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     if again {
         plan = ccrp(&net, &sources);
     }
-    drop(net);
-    let stranded: f64 = plan.stranded.iter().sum();
-    let before: f64 = f.plan.stranded.iter().sum();
-    let new_egress = plan.egress_s();
-    f.methods.push(MethodResult {
-        method: METHOD,
-        egress_time_s: new_egress.map(f64::round),
-        stranded,
-    });
-    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
-        f.groups = groups;
-        f.plan = plan;
-        f.source_group = source_group;
-        f.only_exposed = only_exposed;
-        f.method = METHOD;
-    }
+    (groups, plan, source_group, only_exposed)
 }
 
 /// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
