@@ -806,6 +806,12 @@ fn close_piece_by_piece(
         }
     }
     for group in by_way {
+        // Closed already, or tried before and found to strand combatants (closing only
+        // grows, so it still would): no tree to draw. On the Andorra benchmark this cuts the
+        // pass from 4.4 s to 0.7 s (debug): the cells' ways out share their trunks.
+        if group.iter().all(|x| need.contains_key(x)) {
+            continue;
+        }
         let mut trial = need.clone();
         for x in &group {
             trial.insert(*x, f64::INFINITY);
