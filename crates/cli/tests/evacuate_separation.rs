@@ -19,10 +19,12 @@ fn at(x: f64, y: f64) -> [f64; 2] {
     [x / osm::M_PER_DEG, y / osm::M_PER_DEG]
 }
 
-/// A hand-built map: nodes `(id, x m, y m)` and ways `(id, node ids)`, all residential.
+/// A hand-built map: nodes `(id, x m, y m)` and ways `(id, node ids)`, all residential (those
+/// in `one_way` one-way for vehicles, in their nodes' order).
 struct HandMap {
     nodes: Vec<(i64, f64, f64)>,
     ways: Vec<(i64, Vec<i64>)>,
+    one_way: HashSet<i64>,
 }
 
 /// West civilian crossing: W0 (node 1, at 0 m) to node 9 (1,200 m west, the reception), over
@@ -50,6 +52,7 @@ fn main_street() -> HandMap {
             (WEST_CROSSING, vec![1, 9]),
             (EAST_CROSSING, vec![3, 10]),
         ],
+        one_way: HashSet::new(),
     }
 }
 
@@ -72,7 +75,13 @@ fn scenario(
     let ways: Vec<osm::Way> = map
         .ways
         .iter()
-        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .map(|(id, n)| {
+            if map.one_way.contains(id) {
+                osm::way(*id, n, &[("highway", "residential"), ("oneway", "yes")])
+            } else {
+                osm::way(*id, n, &[("highway", "residential")])
+            }
+        })
         .collect();
     std::fs::write(dir.path().join("hand.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
     let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
@@ -386,7 +395,11 @@ fn grid(present: u32) -> HandMap {
             }
         }
     }
-    HandMap { nodes, ways }
+    HandMap {
+        nodes,
+        ways,
+        one_way: HashSet::new(),
+    }
 }
 
 /// Every simple path from `from` to `to` over the map's ways (`skip` left out), as way sets.
@@ -572,4 +585,79 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         .collect();
     assert!(unknown.is_empty(), "{unknown:#?}");
     assert_eq!(worse.len(), known.len(), "{worse:#?}");
+}
+
+#[test]
+fn random_grids_with_one_way_streets_keep_the_flows_apart() {
+    // As the random grids above, with a third of the roads one-way for vehicles (walkers and
+    // combatants on foot take them both ways): a car's road is the same road as a walker's, so
+    // no road may carry civilian vehicles and combatants; the plan passes `--verify`; walkers
+    // are stranded exactly where the breadth-first search (both ways, the plan's combatant
+    // ways closed) finds no way out, drivers at most there too or where one-way streets
+    // leave them none.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rnd = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut shared_checked = 0;
+    for case in 0..60 {
+        let present = (0..12).fold(0u32, |m, k| if rnd(4) > 0 { m | 1 << k } else { m });
+        let mut map = grid(present);
+        map.one_way = map
+            .ways
+            .iter()
+            .map(|w| w.0)
+            .filter(|&w| w >= 200 && rnd(3) == 0)
+            .collect();
+        let xy = |n: i64| {
+            (
+                1000.0 * ((n - 11) % 3) as f64,
+                1000.0 * ((n - 11) / 3) as f64,
+            )
+        };
+        let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| 11 + rnd(9) as i64).collect();
+        towns.sort();
+        towns.dedup();
+        let population: Vec<(String, f64, f64, f64)> = towns
+            .iter()
+            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
+            .collect();
+        let pop: Vec<(&str, f64, f64, f64)> = population
+            .iter()
+            .map(|p| (p.0.as_str(), p.1, p.2, p.3))
+            .collect();
+        let dir = scenario(&map, &pop, "combatants = 300\n");
+        let v = plan(&dir);
+        let what = format!(
+            "case {case}: roads {present:#x}, one-way {:?}, towns {towns:?}",
+            map.one_way
+        );
+        let comb = ways_of(&v, "combatant");
+        let civ = ways_of(&v, "civilian");
+        assert!(comb.is_disjoint(&civ), "{what}: {comb:?} / {civ:?}");
+        shared_checked += usize::from(!civ.is_disjoint(&map.one_way));
+        let mut closed = comb.clone();
+        closed.insert(EAST_CROSSING);
+        for n in v["neighbourhoods"].as_array().unwrap() {
+            let t: i64 = n["name"].as_str().unwrap()[1..].parse().unwrap();
+            let got = n["stranded"].as_f64().unwrap();
+            if reachable(&map, &closed, t, CIVILIAN_RECEPTION) {
+                // Walkers (70 % of the 900 leaving) always get out.
+                assert!(
+                    got <= 270.0 + 1e-6,
+                    "{what}: {n} (combatants take {comb:?})"
+                );
+            } else {
+                assert!(
+                    (got - 900.0).abs() < 1e-6,
+                    "{what}: {n} (combatants take {comb:?})"
+                );
+            }
+        }
+    }
+    // The one-way streets were used by the civilians in some cases (the test saw them).
+    assert!(shared_checked > 5, "{shared_checked}");
 }
