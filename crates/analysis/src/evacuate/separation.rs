@@ -758,24 +758,29 @@ fn repair_rounds(
             }
             (penalised_tree(comb_net, starts, &trial, WEIGHT_S).1 == stuck).then_some(trial)
         };
+        let before = need.clone();
         let all: Vec<&Vec<Segment>> = ways.iter().collect();
         if let Some(trial) = close(&need, &all) {
             need = trial;
-            continue;
-        }
-        for w in &ways {
-            match close(&need, &[w]) {
-                Some(trial) => need = trial,
-                None if fallback == Fallback::Outward => {
-                    need = close_piece_by_piece(comb_net, starts, need, w, stuck)
-                }
-                None => {
-                    for x in w {
-                        let n = need.entry(*x).or_default();
-                        *n = n.max(1.0);
+        } else {
+            for w in &ways {
+                match close(&need, &[w]) {
+                    Some(trial) => need = trial,
+                    None if fallback == Fallback::Outward => {
+                        need = close_piece_by_piece(comb_net, starts, need, w, stuck)
+                    }
+                    None => {
+                        for x in w {
+                            let n = need.entry(*x).or_default();
+                            *n = n.max(1.0);
+                        }
                     }
                 }
             }
+        }
+        // Nothing learnt: every further round would draw the same tree.
+        if need == before {
+            break;
         }
     }
     best.expect("one round at least")
