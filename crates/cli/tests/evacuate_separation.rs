@@ -19,10 +19,12 @@ fn at(x: f64, y: f64) -> [f64; 2] {
     [x / osm::M_PER_DEG, y / osm::M_PER_DEG]
 }
 
-/// A hand-built map: nodes `(id, x m, y m)` and ways `(id, node ids)`, all residential.
+/// A hand-built map: nodes `(id, x m, y m)` and ways `(id, node ids)`, all residential (those
+/// in `one_way` one-way for vehicles, in their nodes' order).
 struct HandMap {
     nodes: Vec<(i64, f64, f64)>,
     ways: Vec<(i64, Vec<i64>)>,
+    one_way: HashSet<i64>,
 }
 
 /// West civilian crossing: W0 (node 1, at 0 m) to node 9 (1,200 m west, the reception), over
@@ -50,6 +52,7 @@ fn main_street() -> HandMap {
             (WEST_CROSSING, vec![1, 9]),
             (EAST_CROSSING, vec![3, 10]),
         ],
+        one_way: HashSet::new(),
     }
 }
 
@@ -72,7 +75,13 @@ fn scenario(
     let ways: Vec<osm::Way> = map
         .ways
         .iter()
-        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .map(|(id, n)| {
+            if map.one_way.contains(id) {
+                osm::way(*id, n, &[("highway", "residential"), ("oneway", "yes")])
+            } else {
+                osm::way(*id, n, &[("highway", "residential")])
+            }
+        })
         .collect();
     std::fs::write(dir.path().join("hand.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
     let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
@@ -357,4 +366,298 @@ fn two_places_sharing_the_only_way_out_with_their_combatants_are_stranded_and_no
         egress_h <= bound_h * 1.03,
         "egress {egress_h} h, bound {bound_h} h"
     );
+}
+
+/// A 3 × 3 grid of nodes 1,000 m apart (ids `11 + i + 3 j`, `i` east, `j` north) with the
+/// roads of `present` (bit k: the k-th of the 12 grid roads, ids `200 + k`), the west
+/// crossing from the south-west corner (11, at W0) and the east one from the south-east corner
+/// (13, at E0).
+fn grid(present: u32) -> HandMap {
+    let mut nodes = vec![(9, -1200.0, 0.0), (10, 3800.0, 0.0)];
+    for j in 0..3 {
+        for i in 0..3 {
+            nodes.push((11 + i + 3 * j, 1000.0 * i as f64, 1000.0 * j as f64));
+        }
+    }
+    let mut ways = vec![(WEST_CROSSING, vec![11, 9]), (EAST_CROSSING, vec![13, 10])];
+    let mut k = 0;
+    for j in 0..3 {
+        for i in 0..3 {
+            let n = 11 + i + 3 * j;
+            for (di, dj) in [(1, 0), (0, 1)] {
+                if i + di > 2 || j + dj > 2 {
+                    continue;
+                }
+                if present & (1 << k) != 0 {
+                    ways.push((200 + k as i64, vec![n, n + di + 3 * dj]));
+                }
+                k += 1;
+            }
+        }
+    }
+    HandMap {
+        nodes,
+        ways,
+        one_way: HashSet::new(),
+    }
+}
+
+/// Every simple path from `from` to `to` over the map's ways (`skip` left out), as way sets.
+fn simple_paths(map: &HandMap, skip: &HashSet<i64>, from: i64, to: i64) -> Vec<HashSet<i64>> {
+    let mut next: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for (id, nodes) in map.ways.iter().filter(|w| !skip.contains(&w.0)) {
+        for w in nodes.windows(2) {
+            next.entry(w[0]).or_default().push((w[1], *id));
+            next.entry(w[1]).or_default().push((w[0], *id));
+        }
+    }
+    fn go(
+        next: &HashMap<i64, Vec<(i64, i64)>>,
+        at: i64,
+        to: i64,
+        seen: &mut Vec<i64>,
+        used: &mut Vec<i64>,
+        out: &mut Vec<HashSet<i64>>,
+    ) {
+        if at == to {
+            out.push(used.iter().copied().collect());
+            return;
+        }
+        for &(v, w) in next.get(&at).into_iter().flatten() {
+            if !seen.contains(&v) {
+                seen.push(v);
+                used.push(w);
+                go(next, v, to, seen, used, out);
+                used.pop();
+                seen.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(&next, from, to, &mut vec![from], &mut Vec::new(), &mut out);
+    out
+}
+
+/// The fewest civilians any routing strands that moves every combatant who can leave (brute
+/// force over every combination of simple combatant paths): civilians at `towns` (node,
+/// leaving people), combatants starting at `fighters` (nodes).
+fn least_stranded(map: &HandMap, towns: &[(i64, f64)], fighters: &[i64]) -> f64 {
+    let west: HashSet<i64> = [WEST_CROSSING].into();
+    let options: Vec<Vec<HashSet<i64>>> = fighters
+        .iter()
+        .map(|&f| simple_paths(map, &west, f, 10))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut best = f64::INFINITY;
+    let mut pick = vec![0; options.len()];
+    loop {
+        let mut closed: HashSet<i64> = HashSet::from([EAST_CROSSING]);
+        for (k, &p) in pick.iter().enumerate() {
+            closed.extend(options[k][p].iter().copied());
+        }
+        let lost: f64 = towns
+            .iter()
+            .filter(|t| !reachable(map, &closed, t.0, CIVILIAN_RECEPTION))
+            .map(|t| t.1)
+            .sum();
+        best = best.min(lost);
+        let mut k = 0;
+        while k < pick.len() {
+            pick[k] += 1;
+            if pick[k] < options[k].len() {
+                break;
+            }
+            pick[k] = 0;
+            k += 1;
+        }
+        if k == pick.len() {
+            return best;
+        }
+    }
+}
+
+#[test]
+fn random_grids_against_a_brute_force_of_every_combatant_routing() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rnd = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut worse = Vec::new();
+    for case in 0..400 {
+        let present = (0..12).fold(0u32, |m, k| if rnd(4) > 0 { m | 1 << k } else { m });
+        let map = grid(present);
+        let node = |k: u64| 11 + k as i64;
+        let xy = |n: i64| {
+            (
+                1000.0 * ((n - 11) % 3) as f64,
+                1000.0 * ((n - 11) / 3) as f64,
+            )
+        };
+        let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| node(rnd(9))).collect();
+        towns.sort();
+        towns.dedup();
+        let spread = rnd(2) == 0;
+        let mut camps: Vec<i64> = (0..1 + rnd(2)).map(|_| node(rnd(9))).collect();
+        camps.sort();
+        camps.dedup();
+        let population: Vec<(String, f64, f64, f64)> = towns
+            .iter()
+            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
+            .collect();
+        let pop: Vec<(&str, f64, f64, f64)> = population
+            .iter()
+            .map(|p| (p.0.as_str(), p.1, p.2, p.3))
+            .collect();
+        let evacuation = if spread {
+            "combatants = 300\n".to_string()
+        } else {
+            let mut s = format!("combatants = {}\n", 100 * camps.len());
+            for &c in &camps {
+                s += &format!(
+                    "\n[[evacuation.assembly_points]]\nname = \"C{c}\"\npoint = {}\ncombatants = 100\n",
+                    lat_lon(xy(c).0, xy(c).1)
+                );
+            }
+            s
+        };
+        let fighters = if spread { towns.clone() } else { camps.clone() };
+        if std::env::var("CASE").is_ok_and(|c| c != case.to_string()) {
+            continue;
+        }
+        let dir = scenario(&map, &pop, &evacuation);
+        if std::env::var("CASE").is_ok() {
+            eprintln!("DIR {}", dir.path().display());
+        }
+        let v = plan(&dir);
+        if std::env::var("CASE").is_ok() {
+            std::mem::forget(dir);
+        }
+        let what =
+            format!("case {case}: roads {present:#x}, towns {towns:?}, combatants at {fighters:?}");
+        let comb = ways_of(&v, "combatant");
+        let civ = ways_of(&v, "civilian");
+        assert!(comb.is_disjoint(&civ), "{what}: {comb:?} / {civ:?}");
+        let west: HashSet<i64> = [WEST_CROSSING].into();
+        let can_leave = |f: i64| reachable(&map, &west, f, 10);
+        let fighters_out: f64 = fighters.iter().filter(|&&f| !can_leave(f)).count() as f64;
+        let mut closed = comb.clone();
+        closed.insert(EAST_CROSSING);
+        for n in v["neighbourhoods"].as_array().unwrap() {
+            let t: i64 = n["name"].as_str().unwrap()[1..].parse().unwrap();
+            let want = if reachable(&map, &closed, t, CIVILIAN_RECEPTION) {
+                0.0
+            } else {
+                900.0
+            };
+            assert!(
+                (n["stranded"].as_f64().unwrap() - want).abs() < 1e-6,
+                "{what}: {n} (combatants take {comb:?})"
+            );
+        }
+        if fighters_out == 0.0 {
+            assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0, "{what}");
+        }
+        let leaving: Vec<(i64, f64)> = towns.iter().map(|&t| (t, 900.0)).collect();
+        let least = least_stranded(&map, &leaving, &fighters);
+        let got = v["stranded"].as_f64().unwrap();
+        assert!(
+            got >= least - 1e-6,
+            "{what}: {got} below the brute force {least}"
+        );
+        if got > least + 1e-6 {
+            worse.push(format!(
+                "{what}: {got} stranded, {least} possible; {}",
+                v["combatant_routings"]
+            ));
+        }
+    }
+    // Known gaps: two of the 400 cases need the civilians' and combatants' ways of three
+    // places untangled at once (an edge-disjoint paths problem), which the rounds of repair
+    // do not find. Any other case stranding more than the brute force fails here, and so do
+    // these two once repaired (then drop them from the list).
+    let known = ["case 34:", "case 259:"];
+    let unknown: Vec<&String> = worse
+        .iter()
+        .filter(|w| !known.iter().any(|k| w.starts_with(k)))
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:#?}");
+    assert_eq!(worse.len(), known.len(), "{worse:#?}");
+}
+
+#[test]
+fn random_grids_with_one_way_streets_keep_the_flows_apart() {
+    // As the random grids above, with a third of the roads one-way for vehicles (walkers and
+    // combatants on foot take them both ways): a car's road is the same road as a walker's, so
+    // no road may carry civilian vehicles and combatants; the plan passes `--verify`; walkers
+    // are stranded exactly where the breadth-first search (both ways, the plan's combatant
+    // ways closed) finds no way out, drivers at most there too or where one-way streets
+    // leave them none.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rnd = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut shared_checked = 0;
+    for case in 0..60 {
+        let present = (0..12).fold(0u32, |m, k| if rnd(4) > 0 { m | 1 << k } else { m });
+        let mut map = grid(present);
+        map.one_way = map
+            .ways
+            .iter()
+            .map(|w| w.0)
+            .filter(|&w| w >= 200 && rnd(3) == 0)
+            .collect();
+        let xy = |n: i64| {
+            (
+                1000.0 * ((n - 11) % 3) as f64,
+                1000.0 * ((n - 11) / 3) as f64,
+            )
+        };
+        let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| 11 + rnd(9) as i64).collect();
+        towns.sort();
+        towns.dedup();
+        let population: Vec<(String, f64, f64, f64)> = towns
+            .iter()
+            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
+            .collect();
+        let pop: Vec<(&str, f64, f64, f64)> = population
+            .iter()
+            .map(|p| (p.0.as_str(), p.1, p.2, p.3))
+            .collect();
+        let dir = scenario(&map, &pop, "combatants = 300\n");
+        let v = plan(&dir);
+        let what = format!(
+            "case {case}: roads {present:#x}, one-way {:?}, towns {towns:?}",
+            map.one_way
+        );
+        let comb = ways_of(&v, "combatant");
+        let civ = ways_of(&v, "civilian");
+        assert!(comb.is_disjoint(&civ), "{what}: {comb:?} / {civ:?}");
+        shared_checked += usize::from(!civ.is_disjoint(&map.one_way));
+        let mut closed = comb.clone();
+        closed.insert(EAST_CROSSING);
+        for n in v["neighbourhoods"].as_array().unwrap() {
+            let t: i64 = n["name"].as_str().unwrap()[1..].parse().unwrap();
+            let got = n["stranded"].as_f64().unwrap();
+            if reachable(&map, &closed, t, CIVILIAN_RECEPTION) {
+                // Walkers (70 % of the 900 leaving) always get out.
+                assert!(
+                    got <= 270.0 + 1e-6,
+                    "{what}: {n} (combatants take {comb:?})"
+                );
+            } else {
+                assert!(
+                    (got - 900.0).abs() < 1e-6,
+                    "{what}: {n} (combatants take {comb:?})"
+                );
+            }
+        }
+    }
+    // The one-way streets were used by the civilians in some cases (the test saw them).
+    assert!(shared_checked > 5, "{shared_checked}");
 }
