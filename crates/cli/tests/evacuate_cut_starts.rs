@@ -66,11 +66,20 @@ fn ring(x0: f64, y0: f64, x1: f64, y1: f64) -> String {
 /// Writes map, territory, `population` (name, x, y, people) and the manifest; returns the
 /// folder.
 fn scenario(population: &[(&str, f64, f64, f64)]) -> tempfile::TempDir {
-    scenario_without(&[], population)
+    scenario_without(&[COMBATANT_LINK], population, "")
 }
 
-/// [`scenario`] with the ways `left_out` left off the map.
-fn scenario_without(left_out: &[i64], population: &[(&str, f64, f64, f64)]) -> tempfile::TempDir {
+/// Way 105: B – E0 (node 5, (2,000, 0)), the combatants' way from B to their crossing (left
+/// out unless combatants are planned).
+const COMBATANT_LINK: i64 = 105;
+
+/// [`scenario`] with the ways `left_out` left off the map and `evacuation` (TOML lines) added
+/// to its `[evacuation]` table.
+fn scenario_without(
+    left_out: &[i64],
+    population: &[(&str, f64, f64, f64)],
+    evacuation: &str,
+) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let nodes: Vec<(i64, f64, f64)> = NODES
         .iter()
@@ -89,10 +98,11 @@ fn scenario_without(left_out: &[i64], population: &[(&str, f64, f64, f64)]) -> t
         osm::way(103, &[4, 6, 1], &[("highway", "residential")]),
         // The combatants' crossing (no combatants: nobody uses it).
         osm::way(104, &[5, 10], &[("highway", "residential")]),
+        osm::way(COMBATANT_LINK, &[4, 5], &[("highway", "residential")]),
     ];
     let ways: Vec<osm::Way> = ways
         .into_iter()
-        .zip([101, 102, 103, 104])
+        .zip([101, 102, 103, 104, COMBATANT_LINK])
         .filter(|(_, id)| !left_out.contains(id))
         .map(|(w, _)| w)
         .collect();
@@ -154,12 +164,13 @@ reception = {west_reception}
 name = "East crossing (combatants)"
 purpose = "combatant"
 checkpoint = {east}
-capacity_per_hour = 500
+capacity_per_hour = 200000
 reception = {east_reception}
 
 [evacuation]
 foot_share = 1
 stay_share = 0
+{evacuation}
 "#,
         west = lat_lon(-300.0, 0.0),
         west_reception = lat_lon(-1200.0, 0.0),
@@ -321,7 +332,7 @@ fn a_farm_the_cut_does_not_count_starts_beyond_it() {
 #[test]
 fn a_cut_of_one_road_changes_nothing() {
     let population = [("Town", TOWN.0, TOWN.1, 1000.0)];
-    let v = plan_and_verify(&scenario_without(&[102], &population));
+    let v = plan_and_verify(&scenario_without(&[102, COMBATANT_LINK], &population, ""));
     assert_eq!(
         v["lower_bounds"][0]["cut"],
         serde_json::json!(["way 103"]),
@@ -342,5 +353,51 @@ fn a_cut_of_one_road_changes_nothing() {
     let egress = v["egress_time_s"].as_f64().unwrap();
     assert!((egress - by_hand).abs() <= 1.0, "{egress} vs {by_hand}");
     assert_eq!(starts_of(&v, 0), [4].into());
+    check_per_neighbourhood(&v, &population);
+}
+
+/// Combatants assembled by B (300, their checkpoint as wide as the civilians') leave by way 105
+/// to their own crossing and finish first: the town (10,000 people) may still start
+/// at B (the node is shared, no road is), the fifth schedule is still kept, and no road piece
+/// (OSM way) is used by both flows (from the plan's JSON).
+#[test]
+fn with_combatants_at_b_the_flows_share_no_road() {
+    let population = [("Town", TOWN.0, TOWN.1, 10000.0)];
+    let assembly = format!(
+        "combatants = 300\n\n[[evacuation.assembly_points]]\nname = \"B\"\npoint = {}\ncombatants = 300\n",
+        lat_lon(300.0, 720.0)
+    );
+    let v = plan_and_verify(&scenario_without(&[], &population, &assembly));
+    let ways = |purpose: &str| -> std::collections::HashSet<i64> {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["purpose"] == purpose)
+            .flat_map(|g| g["ways"].as_array().unwrap().iter())
+            .map(|w| w.as_i64().unwrap())
+            .collect()
+    };
+    let (civilian, combatant) = (ways("civilian"), ways("combatant"));
+    assert!(
+        civilian.is_disjoint(&combatant),
+        "{civilian:?} / {combatant:?}"
+    );
+    assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0, "{v}");
+    assert_eq!(
+        v["method"], "valid road cut's starts and schedule, then CCRP",
+        "{v}"
+    );
+    assert_eq!(starts_of(&v, 0), [2, 4].into());
+    // By hand, as for 1,000 people: the best split of 10,000 over A and B; the combatants
+    // (300 over 3,638 m, 2,619 s) finish before.
+    let best = (0..=10000)
+        .map(|n| split_finish_s(n as f64, 10000.0))
+        .fold(f64::INFINITY, f64::min);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    assert!(
+        egress >= best - 1.0 && egress <= best + 13.0,
+        "{egress} vs {best}"
+    );
     check_per_neighbourhood(&v, &population);
 }
