@@ -419,9 +419,7 @@ fn protecting_tree(
     let mut need = alone.need.clone();
     let mut roads = penalised_tree(net, starts, &need, weight_s).0;
     for _ in 0..PROTECT_ROUNDS {
-        let pieces: HashSet<Segment> = roads.iter().flat_map(|&r| net.road_segments(r)).collect();
-        let mut closed = civilian_net.clone();
-        closed.close_segments(&pieces);
+        let closed = without_roads(civilian_net, net, &roads);
         let cut = losing(civilian_net, &closed, civilian_units, keep_checkpoints);
         if cut.is_empty() {
             break;
@@ -610,12 +608,7 @@ impl RelaxedNeeds {
         let stuck = penalised_tree(comb_net, starts, &need, WEIGHT_S).1;
         for _ in 0..NEED_ROUNDS {
             let (roads, _) = penalised_tree(comb_net, starts, &need, WEIGHT_S);
-            let pieces: HashSet<Segment> = roads
-                .iter()
-                .flat_map(|&r| comb_net.road_segments(r))
-                .collect();
-            let mut closed = civilian_net.clone();
-            closed.close_segments(&pieces);
+            let closed = without_roads(civilian_net, comb_net, &roads);
             let (lost, bound) = own_score(&closed, units, people);
             let score = (lost.round(), bound.unwrap_or(f64::INFINITY));
             let enough = good_enough(score);
@@ -725,12 +718,7 @@ fn repair_rounds(
     let mut best: Option<(f64, HashSet<u32>)> = None;
     for _ in 0..REPAIR_ROUNDS {
         let roads = penalised_tree(comb_net, starts, &need, WEIGHT_S).0;
-        let pieces: HashSet<Segment> = roads
-            .iter()
-            .flat_map(|&r| comb_net.road_segments(r))
-            .collect();
-        let mut closed = civilian_net.clone();
-        closed.close_segments(&pieces);
+        let closed = without_roads(civilian_net, comb_net, &roads);
         // Cells whose group starts on the open network but not on the closed one (both calls
         // lay out the same cells in the same order).
         let (groups, closed_cells) = start_groups(&closed, units, people);
@@ -899,6 +887,22 @@ fn least_crossing_ways(
             Some(pieces)
         })
         .collect()
+}
+
+/// The civilians' network with every road piece of the combatant network's `roads` closed: what
+/// the civilians have left under a combatant routing drawn on those roads.
+fn without_roads<'a>(
+    civilian_net: &Network<'a>,
+    comb_net: &Network,
+    roads: &HashSet<u32>,
+) -> Network<'a> {
+    let pieces: HashSet<Segment> = roads
+        .iter()
+        .flat_map(|&r| comb_net.road_segments(r))
+        .collect();
+    let mut closed = civilian_net.clone();
+    closed.close_segments(&pieces);
+    closed
 }
 
 /// Follows a backward search's tree from `v` to its seed, pushing the arcs; returns the seed.
