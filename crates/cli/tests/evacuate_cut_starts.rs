@@ -18,21 +18,8 @@
 //! from either node can arrive before A's 1,080 s.
 
 mod common;
+use common::hand_map::*;
 use common::*;
-
-#[path = "../../roads/tests/common/mod.rs"]
-mod osm;
-
-/// `[lon, lat]` of a point `x` m east and `y` m north of (0°, 0°).
-fn at(x: f64, y: f64) -> [f64; 2] {
-    [x / osm::M_PER_DEG, y / osm::M_PER_DEG]
-}
-
-/// `[LAT, LON]` as the manifest writes it.
-fn lat_lon(x: f64, y: f64) -> String {
-    let p = at(x, y);
-    format!("[{}, {}]", p[1], p[0])
-}
 
 const WALK_M_S: f64 = 5.0 / 3.6;
 const TOWN: (f64, f64) = (400.0, 350.0);
@@ -46,22 +33,6 @@ const NODES: [(i64, f64, f64); 7] = [
     (9, -1200.0, 0.0),
     (10, 3800.0, 0.0),
 ];
-
-/// A polygon ring x0..x1 × y0..y1 as GeoJSON coordinates.
-fn ring(x0: f64, y0: f64, x1: f64, y1: f64) -> String {
-    let p = |x: f64, y: f64| {
-        let q = at(x, y);
-        format!("[{},{}]", q[0], q[1])
-    };
-    format!(
-        "[{},{},{},{},{}]",
-        p(x0, y0),
-        p(x1, y0),
-        p(x1, y1),
-        p(x0, y1),
-        p(x0, y0)
-    )
-}
 
 /// Writes map, territory, `population` (name, x, y, people) and the manifest; returns the
 /// folder.
@@ -113,13 +84,6 @@ fn scenario_without(
     evacuation: &str,
 ) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let nodes: Vec<(i64, f64, f64)> = NODES
-        .iter()
-        .map(|&(id, x, y)| {
-            let p = at(x, y);
-            (id, p[0], p[1])
-        })
-        .collect();
     let ways = vec![
         osm::way(101, &[1, 9], &[("highway", "residential")]),
         osm::way(
@@ -138,95 +102,17 @@ fn scenario_without(
         .filter(|(_, id)| !left_out.contains(id))
         .map(|(w, _)| w)
         .collect();
-    std::fs::write(dir.path().join("hand.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
-    let territory = format!(
-        r#"{{"type":"FeatureCollection","features":[
-        {{"type":"Feature","properties":{{"party":"gov"}},"geometry":{{"type":"Polygon","coordinates":[{},{}]}}}},
-        {{"type":"Feature","properties":{{"party":"opp"}},"geometry":{{"type":"Polygon","coordinates":[{}]}}}}]}}"#,
-        ring(-5000.0, -5000.0, 8000.0, 8000.0),
-        ring(-300.0, 2500.0, 2600.0, -500.0),
-        ring(-300.0, -500.0, 2600.0, 2500.0)
+    write_map(dir.path(), &NODES, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), population);
+    write_manifest(
+        dir.path(),
+        "Cut starts (hand-built)",
+        200_000,
+        200_000,
+        &format!("foot_share = 1\nstay_share = 0\n{evacuation}"),
     );
-    std::fs::write(dir.path().join("territory.geojson"), territory).unwrap();
-    let features: Vec<String> = population
-        .iter()
-        .map(|(name, x, y, people)| {
-            let p = at(*x, *y);
-            format!(
-                r#"{{"type":"Feature","properties":{{"name":"{name}","people":{people}}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}"#,
-                p[0], p[1]
-            )
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("population.geojson"),
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            features.join(",")
-        ),
-    )
-    .unwrap();
-    let manifest = format!(
-        r#"name = "Cut starts (hand-built)"
-as_of = "2016-07-28"
-map = "hand.osm.pbf"
-territory = "territory.geojson"
-population = "population.geojson"
-
-[[party]]
-id = "gov"
-name = "Besieger"
-
-[[party]]
-id = "opp"
-name = "Besieged"
-
-[[enclave]]
-name = "Valley"
-party = "opp"
-
-[[corridor]]
-name = "West crossing"
-purpose = "civilian"
-checkpoint = {west}
-capacity_per_hour = 200000
-reception = {west_reception}
-
-[[corridor]]
-name = "East crossing (combatants)"
-purpose = "combatant"
-checkpoint = {east}
-capacity_per_hour = 200000
-reception = {east_reception}
-
-[evacuation]
-foot_share = 1
-stay_share = 0
-{evacuation}
-"#,
-        west = lat_lon(-300.0, 0.0),
-        west_reception = lat_lon(-1200.0, 0.0),
-        east = lat_lon(2600.0, 0.0),
-        east_reception = lat_lon(3800.0, 0.0),
-    );
-    std::fs::write(dir.path().join("scenario.toml"), manifest).unwrap();
     dir
-}
-
-/// Plans, checks the plan with `--verify`, and returns its JSON.
-fn plan_and_verify(dir: &tempfile::TempDir) -> serde_json::Value {
-    let sc = dir.path().join("scenario.toml");
-    let v = json(&["evacuate", sc.to_str().unwrap(), "--format", "json"]);
-    let file = dir.path().join("plan.json");
-    std::fs::write(&file, v.to_string()).unwrap();
-    let o = corridor(&[
-        "evacuate",
-        sc.to_str().unwrap(),
-        "--verify",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "verify: {}", stderr(&o));
-    v
 }
 
 /// Where a node lies (the test's own table).
