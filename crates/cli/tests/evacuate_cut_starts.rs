@@ -302,17 +302,7 @@ fn with_combatants_at_b_the_flows_share_no_road() {
         lat_lon(300.0, 720.0)
     );
     let v = plan_and_verify(&scenario_without(&[], &population, &assembly));
-    let ways = |purpose: &str| -> std::collections::HashSet<i64> {
-        v["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|g| g["purpose"] == purpose)
-            .flat_map(|g| g["ways"].as_array().unwrap().iter())
-            .map(|w| w.as_i64().unwrap())
-            .collect()
-    };
-    let (civilian, combatant) = (ways("civilian"), ways("combatant"));
+    let (civilian, combatant) = (ways_of(&v, "civilian"), ways_of(&v, "combatant"));
     assert!(
         civilian.is_disjoint(&combatant),
         "{civilian:?} / {combatant:?}"

@@ -74,18 +74,6 @@ fn scenario(
     dir
 }
 
-/// The OSM ways any group of `purpose` takes.
-fn ways_of(v: &serde_json::Value, purpose: &str) -> HashSet<i64> {
-    v["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|g| g["purpose"] == purpose)
-        .flat_map(|g| g["ways"].as_array().unwrap().iter())
-        .map(|w| w.as_i64().unwrap())
-        .collect()
-}
-
 /// Whether `to` can be reached from `from` on the map's ways, `closed` ways left out (the
 /// oracle: the test's own adjacency, both directions, no planner structure).
 fn reachable(map: &HandMap, closed: &HashSet<i64>, from: i64, to: i64) -> bool {

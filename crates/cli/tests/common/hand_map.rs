@@ -6,6 +6,7 @@
 
 use super::osm;
 use super::{corridor, json, stderr};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// `[lon, lat]` of a point `x` m east and `y` m north of (0°, 0°).
@@ -152,4 +153,16 @@ pub fn plan_and_verify(dir: &tempfile::TempDir) -> serde_json::Value {
     ]);
     assert!(o.status.success(), "verify: {}", stderr(&o));
     v
+}
+
+/// The OSM ways any group of `purpose` (in a plan's JSON) takes.
+pub fn ways_of(v: &serde_json::Value, purpose: &str) -> HashSet<i64> {
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["purpose"] == purpose)
+        .flat_map(|g| g["ways"].as_array().unwrap().iter())
+        .map(|w| w.as_i64().unwrap())
+        .collect()
 }
