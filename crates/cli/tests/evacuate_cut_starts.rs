@@ -115,6 +115,19 @@ fn scenario_without(
     dir
 }
 
+/// The plan's finish (`egress_time_s`) is the best split of `people` over A and B by hand
+/// ([`split_finish_s`]), from 1 s under it to 13 s over it.
+fn assert_finish_near_best_split(v: &serde_json::Value, people: u32) {
+    let best = (0..=people)
+        .map(|n| split_finish_s(n as f64, people as f64))
+        .fold(f64::INFINITY, f64::min);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    assert!(
+        egress >= best - 1.0 && egress <= best + 13.0,
+        "{egress} vs {best}"
+    );
+}
+
 /// Where a node lies (the test's own table).
 fn node_at(id: i64) -> (f64, f64) {
     let n = NODES.iter().find(|n| n.0 == id).expect("a node of the map");
@@ -249,14 +262,7 @@ fn a_farm_the_cut_does_not_count_starts_beyond_it() {
     );
     assert_eq!(starts_of(&v, 0), [2, 4].into());
     assert_eq!(starts_of(&v, 1), [1].into());
-    let best = (0..=1000)
-        .map(|n| split_finish_s(n as f64, 1000.0))
-        .fold(f64::INFINITY, f64::min);
-    let egress = v["egress_time_s"].as_f64().unwrap();
-    assert!(
-        egress >= best - 1.0 && egress <= best + 13.0,
-        "{egress} vs {best}"
-    );
+    assert_finish_near_best_split(&v, 1000);
     check_per_neighbourhood(&v, &population);
 }
 
@@ -315,14 +321,7 @@ fn with_combatants_at_b_the_flows_share_no_road() {
     assert_eq!(starts_of(&v, 0), [2, 4].into());
     // By hand, as for 1,000 people: the best split of 10,000 over A and B; the combatants
     // (300 over 3,638 m, 2,619 s) finish before.
-    let best = (0..=10000)
-        .map(|n| split_finish_s(n as f64, 10000.0))
-        .fold(f64::INFINITY, f64::min);
-    let egress = v["egress_time_s"].as_f64().unwrap();
-    assert!(
-        egress >= best - 1.0 && egress <= best + 13.0,
-        "{egress} vs {best}"
-    );
+    assert_finish_near_best_split(&v, 10000);
     check_per_neighbourhood(&v, &population);
 }
 

@@ -238,6 +238,22 @@ fn two_places_sharing_the_only_way_out_with_their_combatants_are_stranded_and_no
     );
 }
 
+/// Where grid node `n` (11 to 19) of [`grid`] lies, in metres.
+fn grid_xy(n: i64) -> (f64, f64) {
+    (
+        1000.0 * ((n - 11) % 3) as f64,
+        1000.0 * ((n - 11) / 3) as f64,
+    )
+}
+
+/// A town "T`n`" of 1,000 people at each grid node of `towns`.
+fn grid_towns(towns: &[i64]) -> Vec<(String, f64, f64, f64)> {
+    towns
+        .iter()
+        .map(|&n| (format!("T{n}"), grid_xy(n).0, grid_xy(n).1, 1000.0))
+        .collect()
+}
+
 /// A 3 × 3 grid of nodes 1,000 m apart (ids `11 + i + 3 j`, `i` east, `j` north) with the
 /// roads of `present` (bit k: the k-th of the 12 grid roads, ids `200 + k`), the west
 /// crossing from the south-west corner (11, at W0) and the east one from the south-east corner
@@ -360,12 +376,6 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         let present = (0..12).fold(0u32, |m, k| if rnd(4) > 0 { m | 1 << k } else { m });
         let map = grid(present);
         let node = |k: u64| 11 + k as i64;
-        let xy = |n: i64| {
-            (
-                1000.0 * ((n - 11) % 3) as f64,
-                1000.0 * ((n - 11) / 3) as f64,
-            )
-        };
         let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| node(rnd(9))).collect();
         towns.sort();
         towns.dedup();
@@ -373,10 +383,7 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         let mut camps: Vec<i64> = (0..1 + rnd(2)).map(|_| node(rnd(9))).collect();
         camps.sort();
         camps.dedup();
-        let population: Vec<(String, f64, f64, f64)> = towns
-            .iter()
-            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
-            .collect();
+        let population = grid_towns(&towns);
         let pop: Vec<(&str, f64, f64, f64)> = population
             .iter()
             .map(|p| (p.0.as_str(), p.1, p.2, p.3))
@@ -388,7 +395,7 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
             for &c in &camps {
                 s += &format!(
                     "\n[[evacuation.assembly_points]]\nname = \"C{c}\"\npoint = {}\ncombatants = 100\n",
-                    lat_lon(xy(c).0, xy(c).1)
+                    lat_lon(grid_xy(c).0, grid_xy(c).1)
                 );
             }
             s
@@ -482,19 +489,10 @@ fn random_grids_with_one_way_streets_keep_the_flows_apart() {
             .map(|w| w.0)
             .filter(|&w| w >= 200 && rnd(3) == 0)
             .collect();
-        let xy = |n: i64| {
-            (
-                1000.0 * ((n - 11) % 3) as f64,
-                1000.0 * ((n - 11) / 3) as f64,
-            )
-        };
         let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| 11 + rnd(9) as i64).collect();
         towns.sort();
         towns.dedup();
-        let population: Vec<(String, f64, f64, f64)> = towns
-            .iter()
-            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
-            .collect();
+        let population = grid_towns(&towns);
         let pop: Vec<(&str, f64, f64, f64)> = population
             .iter()
             .map(|p| (p.0.as_str(), p.1, p.2, p.3))
