@@ -616,10 +616,6 @@ fn a_convoy_larger_than_the_crossing_limit_is_cleared_over_days_and_says_so() {
 
 // --- A convoy on a hand-built straight road, every number computed by hand.
 
-/// The roads tests' OSM PBF writer (one implementation of the format for every test).
-#[path = "../../roads/tests/common/mod.rs"]
-mod osm;
-
 /// Metres east of (0°, 0°) on the equator as a longitude (the haversine's sphere).
 fn east(m: f64) -> f64 {
     m / osm::M_PER_DEG

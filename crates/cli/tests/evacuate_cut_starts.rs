@@ -18,21 +18,8 @@
 //! from either node can arrive before A's 1,080 s.
 
 mod common;
+use common::hand_map::*;
 use common::*;
-
-#[path = "../../roads/tests/common/mod.rs"]
-mod osm;
-
-/// `[lon, lat]` of a point `x` m east and `y` m north of (0°, 0°).
-fn at(x: f64, y: f64) -> [f64; 2] {
-    [x / osm::M_PER_DEG, y / osm::M_PER_DEG]
-}
-
-/// `[LAT, LON]` as the manifest writes it.
-fn lat_lon(x: f64, y: f64) -> String {
-    let p = at(x, y);
-    format!("[{}, {}]", p[1], p[0])
-}
 
 const WALK_M_S: f64 = 5.0 / 3.6;
 const TOWN: (f64, f64) = (400.0, 350.0);
@@ -46,22 +33,6 @@ const NODES: [(i64, f64, f64); 7] = [
     (9, -1200.0, 0.0),
     (10, 3800.0, 0.0),
 ];
-
-/// A polygon ring x0..x1 × y0..y1 as GeoJSON coordinates.
-fn ring(x0: f64, y0: f64, x1: f64, y1: f64) -> String {
-    let p = |x: f64, y: f64| {
-        let q = at(x, y);
-        format!("[{},{}]", q[0], q[1])
-    };
-    format!(
-        "[{},{},{},{},{}]",
-        p(x0, y0),
-        p(x1, y0),
-        p(x1, y1),
-        p(x0, y1),
-        p(x0, y0)
-    )
-}
 
 /// Writes map, territory, `population` (name, x, y, people) and the manifest; returns the
 /// folder.
@@ -113,13 +84,6 @@ fn scenario_without(
     evacuation: &str,
 ) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let nodes: Vec<(i64, f64, f64)> = NODES
-        .iter()
-        .map(|&(id, x, y)| {
-            let p = at(x, y);
-            (id, p[0], p[1])
-        })
-        .collect();
     let ways = vec![
         osm::way(101, &[1, 9], &[("highway", "residential")]),
         osm::way(
@@ -138,95 +102,30 @@ fn scenario_without(
         .filter(|(_, id)| !left_out.contains(id))
         .map(|(w, _)| w)
         .collect();
-    std::fs::write(dir.path().join("hand.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
-    let territory = format!(
-        r#"{{"type":"FeatureCollection","features":[
-        {{"type":"Feature","properties":{{"party":"gov"}},"geometry":{{"type":"Polygon","coordinates":[{},{}]}}}},
-        {{"type":"Feature","properties":{{"party":"opp"}},"geometry":{{"type":"Polygon","coordinates":[{}]}}}}]}}"#,
-        ring(-5000.0, -5000.0, 8000.0, 8000.0),
-        ring(-300.0, 2500.0, 2600.0, -500.0),
-        ring(-300.0, -500.0, 2600.0, 2500.0)
+    write_map(dir.path(), &NODES, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), population);
+    write_manifest(
+        dir.path(),
+        "Cut starts (hand-built)",
+        200_000,
+        200_000,
+        &format!("foot_share = 1\nstay_share = 0\n{evacuation}"),
     );
-    std::fs::write(dir.path().join("territory.geojson"), territory).unwrap();
-    let features: Vec<String> = population
-        .iter()
-        .map(|(name, x, y, people)| {
-            let p = at(*x, *y);
-            format!(
-                r#"{{"type":"Feature","properties":{{"name":"{name}","people":{people}}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}"#,
-                p[0], p[1]
-            )
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("population.geojson"),
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            features.join(",")
-        ),
-    )
-    .unwrap();
-    let manifest = format!(
-        r#"name = "Cut starts (hand-built)"
-as_of = "2016-07-28"
-map = "hand.osm.pbf"
-territory = "territory.geojson"
-population = "population.geojson"
-
-[[party]]
-id = "gov"
-name = "Besieger"
-
-[[party]]
-id = "opp"
-name = "Besieged"
-
-[[enclave]]
-name = "Valley"
-party = "opp"
-
-[[corridor]]
-name = "West crossing"
-purpose = "civilian"
-checkpoint = {west}
-capacity_per_hour = 200000
-reception = {west_reception}
-
-[[corridor]]
-name = "East crossing (combatants)"
-purpose = "combatant"
-checkpoint = {east}
-capacity_per_hour = 200000
-reception = {east_reception}
-
-[evacuation]
-foot_share = 1
-stay_share = 0
-{evacuation}
-"#,
-        west = lat_lon(-300.0, 0.0),
-        west_reception = lat_lon(-1200.0, 0.0),
-        east = lat_lon(2600.0, 0.0),
-        east_reception = lat_lon(3800.0, 0.0),
-    );
-    std::fs::write(dir.path().join("scenario.toml"), manifest).unwrap();
     dir
 }
 
-/// Plans, checks the plan with `--verify`, and returns its JSON.
-fn plan_and_verify(dir: &tempfile::TempDir) -> serde_json::Value {
-    let sc = dir.path().join("scenario.toml");
-    let v = json(&["evacuate", sc.to_str().unwrap(), "--format", "json"]);
-    let file = dir.path().join("plan.json");
-    std::fs::write(&file, v.to_string()).unwrap();
-    let o = corridor(&[
-        "evacuate",
-        sc.to_str().unwrap(),
-        "--verify",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "verify: {}", stderr(&o));
-    v
+/// The plan's finish (`egress_time_s`) is the best split of `people` over A and B by hand
+/// ([`split_finish_s`]), from 1 s under it to 13 s over it.
+fn assert_finish_near_best_split(v: &serde_json::Value, people: u32) {
+    let best = (0..=people)
+        .map(|n| split_finish_s(n as f64, people as f64))
+        .fold(f64::INFINITY, f64::min);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    assert!(
+        egress >= best - 1.0 && egress <= best + 13.0,
+        "{egress} vs {best}"
+    );
 }
 
 /// Where a node lies (the test's own table).
@@ -363,14 +262,7 @@ fn a_farm_the_cut_does_not_count_starts_beyond_it() {
     );
     assert_eq!(starts_of(&v, 0), [2, 4].into());
     assert_eq!(starts_of(&v, 1), [1].into());
-    let best = (0..=1000)
-        .map(|n| split_finish_s(n as f64, 1000.0))
-        .fold(f64::INFINITY, f64::min);
-    let egress = v["egress_time_s"].as_f64().unwrap();
-    assert!(
-        egress >= best - 1.0 && egress <= best + 13.0,
-        "{egress} vs {best}"
-    );
+    assert_finish_near_best_split(&v, 1000);
     check_per_neighbourhood(&v, &population);
 }
 
@@ -416,17 +308,7 @@ fn with_combatants_at_b_the_flows_share_no_road() {
         lat_lon(300.0, 720.0)
     );
     let v = plan_and_verify(&scenario_without(&[], &population, &assembly));
-    let ways = |purpose: &str| -> std::collections::HashSet<i64> {
-        v["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|g| g["purpose"] == purpose)
-            .flat_map(|g| g["ways"].as_array().unwrap().iter())
-            .map(|w| w.as_i64().unwrap())
-            .collect()
-    };
-    let (civilian, combatant) = (ways("civilian"), ways("combatant"));
+    let (civilian, combatant) = (ways_of(&v, "civilian"), ways_of(&v, "combatant"));
     assert!(
         civilian.is_disjoint(&combatant),
         "{civilian:?} / {combatant:?}"
@@ -439,14 +321,7 @@ fn with_combatants_at_b_the_flows_share_no_road() {
     assert_eq!(starts_of(&v, 0), [2, 4].into());
     // By hand, as for 1,000 people: the best split of 10,000 over A and B; the combatants
     // (300 over 3,638 m, 2,619 s) finish before.
-    let best = (0..=10000)
-        .map(|n| split_finish_s(n as f64, 10000.0))
-        .fold(f64::INFINITY, f64::min);
-    let egress = v["egress_time_s"].as_f64().unwrap();
-    assert!(
-        egress >= best - 1.0 && egress <= best + 13.0,
-        "{egress} vs {best}"
-    );
+    assert_finish_near_best_split(&v, 10000);
     check_per_neighbourhood(&v, &population);
 }
 

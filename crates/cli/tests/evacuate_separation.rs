@@ -7,17 +7,9 @@
 //! counts only the people the plan moves (by hand).
 
 mod common;
+use common::hand_map::*;
 use common::*;
 use std::collections::{HashMap, HashSet, VecDeque};
-
-/// The roads tests' OSM PBF writer (one implementation of the format for every test).
-#[path = "../../roads/tests/common/mod.rs"]
-mod osm;
-
-/// `[lon, lat]` of a point `x` m east and `y` m north of (0°, 0°).
-fn at(x: f64, y: f64) -> [f64; 2] {
-    [x / osm::M_PER_DEG, y / osm::M_PER_DEG]
-}
 
 /// A hand-built map: nodes `(id, x m, y m)` and ways `(id, node ids)`, all residential (those
 /// in `one_way` one-way for vehicles, in their nodes' order).
@@ -64,14 +56,6 @@ fn scenario(
     evacuation: &str,
 ) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let nodes: Vec<(i64, f64, f64)> = map
-        .nodes
-        .iter()
-        .map(|&(id, x, y)| {
-            let p = at(x, y);
-            (id, p[0], p[1])
-        })
-        .collect();
     let ways: Vec<osm::Way> = map
         .ways
         .iter()
@@ -83,125 +67,11 @@ fn scenario(
             }
         })
         .collect();
-    std::fs::write(dir.path().join("hand.osm.pbf"), osm::pbf(&nodes, &ways)).unwrap();
-    let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
-        let p = |x: f64, y: f64| {
-            let q = at(x, y);
-            format!("[{},{}]", q[0], q[1])
-        };
-        format!(
-            "[{},{},{},{},{}]",
-            p(x0, y0),
-            p(x1, y0),
-            p(x1, y1),
-            p(x0, y1),
-            p(x0, y0)
-        )
-    };
-    let enclave = ring(-300.0, -500.0, 2600.0, 2500.0);
-    let territory = format!(
-        r#"{{"type":"FeatureCollection","features":[
-        {{"type":"Feature","properties":{{"party":"gov"}},"geometry":{{"type":"Polygon","coordinates":[{},{}]}}}},
-        {{"type":"Feature","properties":{{"party":"opp"}},"geometry":{{"type":"Polygon","coordinates":[{}]}}}}]}}"#,
-        ring(-5000.0, -5000.0, 8000.0, 8000.0),
-        ring(-300.0, 2500.0, 2600.0, -500.0),
-        enclave
-    );
-    let features: Vec<String> = population
-        .iter()
-        .map(|(name, x, y, people)| {
-            let p = at(*x, *y);
-            format!(
-                r#"{{"type":"Feature","properties":{{"name":"{name}","people":{people}}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}"#,
-                p[0], p[1]
-            )
-        })
-        .collect();
-    std::fs::write(dir.path().join("territory.geojson"), territory).unwrap();
-    std::fs::write(
-        dir.path().join("population.geojson"),
-        format!(
-            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            features.join(",")
-        ),
-    )
-    .unwrap();
-    // Checkpoints and receptions are written [lat, lon].
-    let ll = |x: f64, y: f64| {
-        let p = at(x, y);
-        format!("[{}, {}]", p[1], p[0])
-    };
-    let manifest = format!(
-        r#"name = "Separation (hand-built)"
-as_of = "2016-07-28"
-map = "hand.osm.pbf"
-territory = "territory.geojson"
-population = "population.geojson"
-
-[[party]]
-id = "gov"
-name = "Besieger"
-
-[[party]]
-id = "opp"
-name = "Besieged"
-
-[[enclave]]
-name = "Valley"
-party = "opp"
-
-[[corridor]]
-name = "West crossing"
-purpose = "civilian"
-checkpoint = {west}
-capacity_per_hour = 100
-reception = {west_reception}
-
-[[corridor]]
-name = "East crossing (combatants)"
-purpose = "combatant"
-checkpoint = {east}
-capacity_per_hour = 500
-reception = {east_reception}
-
-[evacuation]
-{evacuation}
-"#,
-        west = ll(-300.0, 0.0),
-        west_reception = ll(-1200.0, 0.0),
-        east = ll(2600.0, 0.0),
-        east_reception = ll(3800.0, 0.0),
-    );
-    std::fs::write(dir.path().join("scenario.toml"), manifest).unwrap();
+    write_map(dir.path(), &map.nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), population);
+    write_manifest(dir.path(), "Separation (hand-built)", 100, 500, evacuation);
     dir
-}
-
-/// Plans, checks the plan with `--verify`, and returns its JSON.
-fn plan(dir: &tempfile::TempDir) -> serde_json::Value {
-    let sc = dir.path().join("scenario.toml");
-    let v = json(&["evacuate", sc.to_str().unwrap(), "--format", "json"]);
-    let file = dir.path().join("plan.json");
-    std::fs::write(&file, v.to_string()).unwrap();
-    let o = corridor(&[
-        "evacuate",
-        sc.to_str().unwrap(),
-        "--verify",
-        file.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "verify: {}", stderr(&o));
-    v
-}
-
-/// The OSM ways any group of `purpose` takes.
-fn ways_of(v: &serde_json::Value, purpose: &str) -> HashSet<i64> {
-    v["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|g| g["purpose"] == purpose)
-        .flat_map(|g| g["ways"].as_array().unwrap().iter())
-        .map(|w| w.as_i64().unwrap())
-        .collect()
 }
 
 /// Whether `to` can be reached from `from` on the map's ways, `closed` ways left out (the
@@ -273,7 +143,7 @@ fn a_routing_that_leaves_the_town_a_way_out_is_found_where_the_shortest_cuts_it_
             .replace("YPOINT", &lat_lon(1000.0, 2000.0))
             .as_str(),
     );
-    let v = plan(&dir);
+    let v = plan_and_verify(&dir);
     eprintln!(
         "{}",
         serde_json::to_string_pretty(&v["combatant_routings"]).unwrap()
@@ -332,7 +202,7 @@ fn two_places_sharing_the_only_way_out_with_their_combatants_are_stranded_and_no
         ],
         "combatants = 400\n",
     );
-    let v = plan(&dir);
+    let v = plan_and_verify(&dir);
     assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0);
     assert!(
         (v["stranded"].as_f64().unwrap() - 1800.0).abs() < 1e-6,
@@ -366,6 +236,22 @@ fn two_places_sharing_the_only_way_out_with_their_combatants_are_stranded_and_no
         egress_h <= bound_h * 1.03,
         "egress {egress_h} h, bound {bound_h} h"
     );
+}
+
+/// Where grid node `n` (11 to 19) of [`grid`] lies, in metres.
+fn grid_xy(n: i64) -> (f64, f64) {
+    (
+        1000.0 * ((n - 11) % 3) as f64,
+        1000.0 * ((n - 11) / 3) as f64,
+    )
+}
+
+/// A town "T`n`" of 1,000 people at each grid node of `towns`.
+fn grid_towns(towns: &[i64]) -> Vec<(String, f64, f64, f64)> {
+    towns
+        .iter()
+        .map(|&n| (format!("T{n}"), grid_xy(n).0, grid_xy(n).1, 1000.0))
+        .collect()
 }
 
 /// A 3 × 3 grid of nodes 1,000 m apart (ids `11 + i + 3 j`, `i` east, `j` north) with the
@@ -490,12 +376,6 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         let present = (0..12).fold(0u32, |m, k| if rnd(4) > 0 { m | 1 << k } else { m });
         let map = grid(present);
         let node = |k: u64| 11 + k as i64;
-        let xy = |n: i64| {
-            (
-                1000.0 * ((n - 11) % 3) as f64,
-                1000.0 * ((n - 11) / 3) as f64,
-            )
-        };
         let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| node(rnd(9))).collect();
         towns.sort();
         towns.dedup();
@@ -503,10 +383,7 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         let mut camps: Vec<i64> = (0..1 + rnd(2)).map(|_| node(rnd(9))).collect();
         camps.sort();
         camps.dedup();
-        let population: Vec<(String, f64, f64, f64)> = towns
-            .iter()
-            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
-            .collect();
+        let population = grid_towns(&towns);
         let pop: Vec<(&str, f64, f64, f64)> = population
             .iter()
             .map(|p| (p.0.as_str(), p.1, p.2, p.3))
@@ -518,7 +395,7 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
             for &c in &camps {
                 s += &format!(
                     "\n[[evacuation.assembly_points]]\nname = \"C{c}\"\npoint = {}\ncombatants = 100\n",
-                    lat_lon(xy(c).0, xy(c).1)
+                    lat_lon(grid_xy(c).0, grid_xy(c).1)
                 );
             }
             s
@@ -531,7 +408,7 @@ fn random_grids_against_a_brute_force_of_every_combatant_routing() {
         if std::env::var("CASE").is_ok() {
             eprintln!("DIR {}", dir.path().display());
         }
-        let v = plan(&dir);
+        let v = plan_and_verify(&dir);
         if std::env::var("CASE").is_ok() {
             std::mem::forget(dir);
         }
@@ -612,25 +489,16 @@ fn random_grids_with_one_way_streets_keep_the_flows_apart() {
             .map(|w| w.0)
             .filter(|&w| w >= 200 && rnd(3) == 0)
             .collect();
-        let xy = |n: i64| {
-            (
-                1000.0 * ((n - 11) % 3) as f64,
-                1000.0 * ((n - 11) / 3) as f64,
-            )
-        };
         let mut towns: Vec<i64> = (0..2 + rnd(3)).map(|_| 11 + rnd(9) as i64).collect();
         towns.sort();
         towns.dedup();
-        let population: Vec<(String, f64, f64, f64)> = towns
-            .iter()
-            .map(|&n| (format!("T{n}"), xy(n).0, xy(n).1, 1000.0))
-            .collect();
+        let population = grid_towns(&towns);
         let pop: Vec<(&str, f64, f64, f64)> = population
             .iter()
             .map(|p| (p.0.as_str(), p.1, p.2, p.3))
             .collect();
         let dir = scenario(&map, &pop, "combatants = 300\n");
-        let v = plan(&dir);
+        let v = plan_and_verify(&dir);
         let what = format!(
             "case {case}: roads {present:#x}, one-way {:?}, towns {towns:?}",
             map.one_way

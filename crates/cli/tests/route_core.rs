@@ -3,10 +3,7 @@
 //! without car roads measures what there is.
 
 mod common;
-#[path = "../../roads/tests/common/mod.rs"]
-mod osm;
-
-use common::{bundled_map, corridor_env as corridor, example_scenario, stderr};
+use common::{bundled_map, corridor_env as corridor, example_scenario, osm, stderr};
 use serde_json::Value;
 
 #[test]

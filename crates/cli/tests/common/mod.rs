@@ -1,6 +1,12 @@
 //! What the `corridor` binary's tests share: running it (with a test cache folder), the
-//! repository's files, and the shape of a clean failure.
+//! repository's files, the shape of a clean failure, the roads tests' OSM writer (`osm`) and
+//! hand-built evacuation scenarios (`hand_map`).
 #![allow(dead_code)]
+
+pub mod hand_map;
+/// The roads tests' OSM PBF writer (one implementation of the format for every test).
+#[path = "../../../roads/tests/common/mod.rs"]
+pub mod osm;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
