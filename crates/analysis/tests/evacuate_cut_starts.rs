@@ -10,6 +10,8 @@
 //! travel time plus `n × 60 / c` seconds (`tests/evacuate_road_bound.rs` checks that figure
 //! against the time-expanded optimum).
 
+mod common;
+
 use corridor_analysis::ccrp::{ccrp, CcrpPlan, FlowNetwork, Source};
 use corridor_analysis::evacuate::cut_starts::{cut_shares, CutShare, StartNetwork};
 use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
@@ -30,14 +32,7 @@ struct Hand {
 /// A → B (resource 0: 1 per bucket), B → R (resource 1: 100 per bucket), 60 s each.
 fn narrow_then_wide() -> Hand {
     let arcs = [(A, B, 60.0, 0u32), (B, R, 60.0, 1u32)];
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
-    let (g, ids) = Graph::from_arcs(3, &pairs);
-    let mut travel = vec![0.0; arcs.len()];
-    let mut resource = vec![0; arcs.len()];
-    for (i, a) in arcs.iter().enumerate() {
-        travel[ids[i] as usize] = a.2;
-        resource[ids[i] as usize] = a.3;
-    }
+    let (g, travel, resource) = common::graph_of_arcs(3, &arcs);
     Hand {
         g,
         travel,

@@ -11,6 +11,8 @@
 //! the planner reports the fluid figure (`last_arrive_s`: a group passes its tightest resource
 //! at its rate).
 
+mod common;
+
 use corridor_analysis::ccrp::{
     ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared, ExpandedNetwork,
     FlowNetwork,
@@ -29,14 +31,7 @@ struct Hand {
 }
 
 fn hand(nodes: usize, arcs: &[(u32, u32, f64, u32)]) -> Hand {
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
-    let (g, ids) = Graph::from_arcs(nodes, &pairs);
-    let mut travel = vec![0.0; arcs.len()];
-    let mut resource = vec![INVALID; arcs.len()];
-    for (i, a) in arcs.iter().enumerate() {
-        travel[ids[i] as usize] = a.2;
-        resource[ids[i] as usize] = a.3;
-    }
+    let (g, travel, resource) = common::graph_of_arcs(nodes, arcs);
     Hand {
         g,
         travel,

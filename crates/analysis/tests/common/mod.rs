@@ -78,3 +78,20 @@ pub fn incidents_plus(lines: &str) -> String {
     std::fs::read_to_string(root().join("data/scenarios/andorra-siege/incidents.csv")).unwrap()
         + lines
 }
+
+/// A hand-built graph from `(tail, head, seconds, resource)` arcs: the graph, and per graph arc
+/// its travel time and capacity resource (the graph may renumber arcs; this undoes it).
+pub fn graph_of_arcs(
+    nodes: usize,
+    arcs: &[(u32, u32, f64, u32)],
+) -> (corridor_routing::Graph, Vec<f64>, Vec<u32>) {
+    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = corridor_routing::Graph::from_arcs(nodes, &pairs);
+    let mut travel = vec![0.0; arcs.len()];
+    let mut resource = vec![corridor_routing::INVALID; arcs.len()];
+    for (i, a) in arcs.iter().enumerate() {
+        travel[ids[i] as usize] = a.2;
+        resource[ids[i] as usize] = a.3;
+    }
+    (g, travel, resource)
+}
