@@ -559,11 +559,10 @@ impl<'a> Network<'a> {
         Vec::new()
     }
 
-    /// The road segments of every start's quickest way to each checkpoint it can reach, across
-    /// it and on to a reception: the roads this flow needs most.
-    pub fn approach_segments(&self, points: &[[f64; 2]]) -> HashSet<Segment> {
-        let g = &self.graph;
-        let no_crossing: Vec<f64> = (0..self.arc_of.len())
+    /// Per arc, its travel time with every checkpoint's crossing arc closed: the roads on
+    /// which a search stops before passing any checkpoint.
+    fn travel_without_crossings(&self) -> Vec<f64> {
+        (0..self.travel_s.len())
             .map(|a| {
                 if self.checkpoint_of_arc[a] == INVALID {
                     self.travel_s[a]
@@ -571,7 +570,14 @@ impl<'a> Network<'a> {
                     f64::INFINITY
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The road segments of every start's quickest way to each checkpoint it can reach, across
+    /// it and on to a reception: the roads this flow needs most.
+    pub fn approach_segments(&self, points: &[[f64; 2]]) -> HashSet<Segment> {
+        let g = &self.graph;
+        let no_crossing = self.travel_without_crossings();
         let starts: Vec<u32> = (0..self.layers.len())
             .flat_map(|l| self.start_nodes(l, points))
             .filter_map(Result::ok)
@@ -630,15 +636,7 @@ impl<'a> Network<'a> {
     /// crossing arcs.
     pub fn checkpoint_trees(&self) -> Vec<(OneToAll, Vec<u32>)> {
         let g = &self.graph;
-        let no_crossing: Vec<f64> = (0..g.arc_count())
-            .map(|a| {
-                if self.checkpoint_of_arc[a] == INVALID {
-                    self.travel_s[a]
-                } else {
-                    f64::INFINITY
-                }
-            })
-            .collect();
+        let no_crossing = self.travel_without_crossings();
         (0..self.checkpoints.len() as u32)
             .map(|ci| {
                 let crossings: Vec<u32> = (0..g.arc_count() as u32)
