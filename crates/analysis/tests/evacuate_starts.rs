@@ -304,3 +304,78 @@ fn the_example_strands_those_whom_no_road_within_500_m_leads_out() {
         );
     }
 }
+
+/// The example's 1,492 stranded combatants, by an independent count: the combatants spread
+/// over the sectors in proportion to their people and, within a sector, evenly over its
+/// inhabited cells (the documented grid; a cell is inhabited when a foot road node inside the
+/// enclave lies within 500 m of it, or when none of its sector's cells is); a cell's
+/// combatants are stranded when no foot node inside the enclave within 500 m of it reaches the
+/// combatant reception by the state BFS of `reach` as members of the enclave's party (their
+/// crossing only, once, outward; no road closed: they are planned first). On the example this
+/// is everyone outside the pocket of Carretera de la Comella around the CS-101 crossing, whose
+/// foot roads join the rest of the enclave only across government ground — so every reason
+/// must name the front line and the government, not "roads kept for the other flow".
+#[test]
+fn the_example_strands_the_combatants_no_foot_road_leads_to_their_corridor() {
+    use corridor_analysis::evacuate::evacuate;
+    use corridor_roads::geometry::haversine_m;
+    use corridor_scenario::Side;
+    let s = example();
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    let ground = corridor_analysis::siege::enclave_ground(&s, 0);
+    let foot_roads: Vec<[f64; 2]> = m[0]
+        .graph
+        .node_coord
+        .iter()
+        .copied()
+        .filter(|c| geo::Contains::contains(&ground, &geo::Point::new(c[0], c[1])))
+        .collect();
+    let party = Side::Party(s.enclaves[0].party);
+    let none = std::collections::HashSet::new();
+    let total: f64 = r.neighbourhoods.iter().map(|n| n.people).sum();
+    let mut expected = 0.0;
+    for n in &r.neighbourhoods {
+        let unit = s.population.iter().find(|u| u.name == n.name).unwrap();
+        let area = geo::BooleanOps::intersection(unit.area.as_ref().unwrap(), &ground);
+        let all = cells(unit.point, Some(&area));
+        let lived: Vec<[f64; 2]> = all
+            .iter()
+            .copied()
+            .filter(|&c| foot_roads.iter().any(|&k| haversine_m(k, c) <= 500.0))
+            .collect();
+        let lived = if lived.is_empty() { all } else { lived };
+        let leave = reach::cells_that_leave_as(&m[0], &ground, &lived, &none, party);
+        let cut = leave.iter().filter(|&&x| !x).count() as f64;
+        expected += s.evacuation.combatants * n.people / total * cut / lived.len() as f64;
+    }
+    assert!(
+        (r.combatants_stranded - expected).abs() <= 1.0,
+        "planned {} stranded combatants, the BFS count says {expected:.1}",
+        r.combatants_stranded
+    );
+    assert_eq!(
+        r.combatants_stranded, 1492.0,
+        "the figure BENCHMARKS quotes"
+    );
+    for why in &r.combatants_stranded_because {
+        assert!(
+            why.contains("without entering ground held by Government forces (illustrative) away from a combatant crossing"),
+            "{why}"
+        );
+    }
+    // The civilians of Sector A4 stranded on the same pocket: the same cause, not the
+    // combatants' roads (which do run through the pocket).
+    let a4 = r
+        .neighbourhoods
+        .iter()
+        .find(|n| n.name == "Sector A4")
+        .unwrap();
+    assert!(a4.stranded > 0.0);
+    for why in &a4.stranded_because {
+        assert!(
+            why.contains("entering ground held by Government forces (illustrative) away from a civilian crossing"),
+            "{why}"
+        );
+    }
+}

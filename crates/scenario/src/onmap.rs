@@ -459,22 +459,41 @@ impl<'a> ScenarioMap<'a> {
         side: Side,
         use_crossings: bool,
     ) -> Option<&'static str> {
-        let (e, reversed) = self.graph.arc_edge(a);
+        let (e, _) = self.graph.arc_edge(a);
         if let Some(why) = self.edge_closed(e) {
             return Some(why);
         }
+        (self.line_entries(a, side, use_crossings) != 0)
+            .then_some("crosses a front line away from a declared crossing")
+    }
+
+    /// The parties (indices into `scenario.parties`) whose ground arc `a` enters against the
+    /// rule for `side`, away from an open declared crossing — closures and avoid areas aside:
+    /// where the front line alone stops `side` (empty where it lets `side` through). Names the
+    /// holder of the ground that cuts people off (evacuation's stranded reasons).
+    pub fn line_parties(&self, a: u32, side: Side) -> Vec<usize> {
+        let entered = self.line_entries(a, side, true);
+        (0..self.scenario.parties.len())
+            .filter(|&p| entered & ground_bit(code(Some(p))) != 0)
+            .collect()
+    }
+
+    /// The grounds (bits) arc `a` enters against the rule for `side`, less those a declared
+    /// crossing opens (`use_crossings`).
+    fn line_entries(&self, a: u32, side: Side, use_crossings: bool) -> u64 {
+        let (e, reversed) = self.graph.arc_edge(a);
         let entered =
             self.ground
                 .forbidden_entries(e, reversed, self.graph.graph.arc_tail(a), side.party());
         if entered == 0 {
-            return None;
+            return 0;
         }
         let opened = if use_crossings {
             self.opened_for(e, side)
         } else {
             0
         };
-        (entered & !opened != 0).then_some("crosses a front line away from a declared crossing")
+        entered & !opened
     }
 
     /// Whether arc `a` enters ground hostile to `side`, whatever closures, avoid areas and

@@ -20,6 +20,7 @@ mod report;
 pub mod road_bound;
 pub mod separation;
 pub mod start;
+mod stranding;
 mod suggest;
 pub mod synthetic;
 pub mod verify;
@@ -615,7 +616,7 @@ fn plan_flow<'a>(
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
-    let (nearest, cells) = start_groups(&net, units, people);
+    let (nearest, cells) = start_groups_with(&net, units, people, true);
     let (by_checkpoint, bound_cells) =
         plan::starts_by_checkpoint(&net, nearest.clone(), cells.clone());
     let purpose = net.side.purpose();
@@ -663,9 +664,30 @@ fn start_groups(
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
 ) -> (Vec<Group>, Vec<plan::BoundCell>) {
+    start_groups_with(net, units, people, false)
+}
+
+/// [`start_groups`]; with `explain`, the stranded reasons name their causes
+/// ([`stranding`]: three more searches, made only when someone is stranded) — for the plans
+/// reported, not the many trial layouts of the separation search.
+fn start_groups_with(
+    net: &Network,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+    explain: bool,
+) -> (Vec<Group>, Vec<plan::BoundCell>) {
     let candidates: Vec<Vec<start::Candidate>> =
         (0..people.len()).map(|l| net.start_candidates(l)).collect();
     let mode = |l: usize| net.profile_graph(l).profile.name();
+    let causes = std::cell::OnceCell::new();
+    let start_of = |c: [f64; 2], l: usize| {
+        start::nearest_way_out(c, &candidates[l]).map_err(|why| match why {
+            start::NoStart::NoWayOut if explain => causes
+                .get_or_init(|| stranding::Causes::new(net))
+                .why(c, &candidates[l], mode(l)),
+            _ => why.describe(mode(l)),
+        })
+    };
     let foot = (0..people.len()).find(|&l| net.profile_graph(l).profile == Profile::Foot);
     let foot_roads: &[start::Candidate] = foot.map_or(&[], |f| &candidates[f]);
     let cells: Vec<Vec<[f64; 2]>> = units
@@ -692,13 +714,11 @@ fn start_groups(
             }
             let per_cell = p / cells[u].len() as f64;
             for &c in &cells[u] {
-                let start = start::nearest_way_out(c, &candidates[l], mode(l));
+                let start = start_of(c, l);
                 let walk = match (&start, foot) {
-                    (Err(why), Some(f)) if f != l => {
-                        start::nearest_way_out(c, &candidates[f], mode(f))
-                            .ok()
-                            .map(|v| (f, v, why.clone()))
-                    }
+                    (Err(why), Some(f)) if f != l => start::nearest_way_out(c, &candidates[f])
+                        .ok()
+                        .map(|v| (f, v, why.clone())),
                     _ => None,
                 };
                 let walk_because = walk.as_ref().map(|w| w.2.clone());

@@ -74,6 +74,14 @@ pub fn segments(g: &corridor_roads::ProfileGraph, e: u32) -> Vec<Segment> {
         .collect()
 }
 
+/// A road's name for reports: its OSM name, else "way <OSM id>".
+pub fn road_name(g: &corridor_roads::ProfileGraph, e: u32) -> String {
+    g.edge_name(e).map_or_else(
+        || format!("way {}", g.edges.way_id[e as usize]),
+        str::to_string,
+    )
+}
+
 /// What a capacity resource is, for reports.
 #[derive(Debug, Clone)]
 pub struct ResourceInfo {
@@ -192,10 +200,7 @@ impl<'a> Network<'a> {
                 self.capacity.push(cap_h * bucket / 3600.0);
                 self.open.push(None);
                 self.resources.push(ResourceInfo {
-                    name: g.edge_name(e).map_or_else(
-                        || format!("way {}", g.edges.way_id[e as usize]),
-                        str::to_string,
-                    ),
+                    name: road_name(g, e),
                     kind: "road",
                     osm_way_id: Some(g.edges.way_id[e as usize]),
                     mode: Some(g.profile),
@@ -249,29 +254,7 @@ impl<'a> Network<'a> {
     }
 
     fn set_travel_times(&mut self, forbidden: &HashSet<Segment>) {
-        let inside: Vec<bool> = (0..self.graph.node_count() as u32)
-            .map(|v| self.inside(v))
-            .collect();
-        let mut bound = Vec::with_capacity(self.arc_of.len());
-        for a in 0..self.arc_of.len() {
-            let (l, pa) = self.arc_of[a];
-            let sm = self.layers[l];
-            // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
-            let mut t = if sm.arc_blocked(pa, self.side).is_some() {
-                f64::INFINITY
-            } else {
-                sm.graph.arc_duration_s[pa as usize]
-            };
-            // People cross the line once, outward: no crossing road is taken back in.
-            if self.checkpoint_of_arc[a] != INVALID {
-                let (tail, head) = (self.graph.arc_tail(a as u32), self.graph.arc_head(a as u32));
-                if inside[head as usize] && !inside[tail as usize] {
-                    t = f64::INFINITY;
-                }
-            }
-            bound.push(t);
-        }
-        self.no_way_back_in(&mut bound, &inside);
+        let bound = self.scenario_travel(false);
         let plan = (0..self.arc_of.len())
             .map(|a| {
                 let (l, pa) = self.arc_of[a];
@@ -289,6 +272,43 @@ impl<'a> Network<'a> {
             .collect();
         self.bound_travel_s = bound;
         self.travel_s = plan;
+    }
+
+    /// Per arc, its travel time under the scenario's rules alone — closures and avoid areas
+    /// (lifted with `lift_closures`), the front line crossed only at this flow's checkpoints
+    /// and only outward, nobody back in once across — whatever another flow or a routing
+    /// closes: the bound's roads before any separation, and what the stranded reasons
+    /// ([`super::stranding`]) compare the plan's roads with.
+    pub(crate) fn scenario_travel(&self, lift_closures: bool) -> Vec<f64> {
+        let inside: Vec<bool> = (0..self.graph.node_count() as u32)
+            .map(|v| self.inside(v))
+            .collect();
+        let mut travel = Vec::with_capacity(self.arc_of.len());
+        for a in 0..self.arc_of.len() {
+            let (l, pa) = self.arc_of[a];
+            let sm = self.layers[l];
+            // Per arc: crossings have a direction (leaving hostile ground needs no checkpoint).
+            let blocked = if lift_closures {
+                !sm.line_parties(pa, self.side).is_empty()
+            } else {
+                sm.arc_blocked(pa, self.side).is_some()
+            };
+            let mut t = if blocked {
+                f64::INFINITY
+            } else {
+                sm.graph.arc_duration_s[pa as usize]
+            };
+            // People cross the line once, outward: no crossing road is taken back in.
+            if self.checkpoint_of_arc[a] != INVALID {
+                let (tail, head) = (self.graph.arc_tail(a as u32), self.graph.arc_head(a as u32));
+                if inside[head as usize] && !inside[tail as usize] {
+                    t = f64::INFINITY;
+                }
+            }
+            travel.push(t);
+        }
+        self.no_way_back_in(&mut travel, &inside);
+        travel
     }
 
     /// Once across the line, nobody walks or drives back into the enclave (to leave again by
@@ -323,7 +343,17 @@ impl<'a> Network<'a> {
     }
 
     fn find_sinks(&mut self, corridor_ids: &[usize]) {
+        self.sinks = self.sinks_on(&self.travel_s, corridor_ids);
+        self.sink_list = self.sinks.iter().map(|x| x.0).collect();
+        self.sink_list.sort_unstable();
+        self.sink_list.dedup();
+    }
+
+    /// (node, corridor) per reception of `corridor_ids` and layer: the node nearest to the
+    /// reception, within [`MAX_RECEPTION_M`], that an arc open in `travel` enters.
+    fn sinks_on(&self, travel: &[f64], corridor_ids: &[usize]) -> Vec<(u32, usize)> {
         let s = self.layers[0].scenario;
+        let mut out = Vec::new();
         for &k in corridor_ids {
             let Some(rp) = s.corridors[k].reception else {
                 continue;
@@ -335,19 +365,31 @@ impl<'a> Network<'a> {
                         let jv = v + self.node0[l];
                         self.graph
                             .in_arcs(jv)
-                            .any(|(_, a)| self.travel_s[a as usize].is_finite())
+                            .any(|(_, a)| travel[a as usize].is_finite())
                     })
                     .map(|v| (haversine_m(g.node_coord[v as usize], rp), v))
                     .filter(|x| x.0 <= MAX_RECEPTION_M)
                     .min_by(|a, b| a.0.total_cmp(&b.0));
                 if let Some((_, v)) = best {
-                    self.sinks.push((v + self.node0[l], k));
+                    out.push((v + self.node0[l], k));
                 }
             }
         }
-        self.sink_list = self.sinks.iter().map(|x| x.0).collect();
-        self.sink_list.sort_unstable();
-        self.sink_list.dedup();
+        out
+    }
+
+    /// The reception nodes of this flow's corridors on the roads open in `travel` (see
+    /// [`Network::sinks_on`]), sorted, once each.
+    pub(crate) fn sink_nodes_on(&self, travel: &[f64]) -> Vec<u32> {
+        let corridors: Vec<usize> = self.checkpoints.iter().map(|c| c.0).collect();
+        let mut out: Vec<u32> = self
+            .sinks_on(travel, &corridors)
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The sink nodes, sorted, once each.

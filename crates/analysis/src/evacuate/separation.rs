@@ -906,7 +906,7 @@ fn without_roads<'a>(
 }
 
 /// Follows a backward search's tree from `v` to its seed, pushing the arcs; returns the seed.
-fn walk_tree(g: &Graph, q: &OneToAll, v: u32, arcs: &mut Vec<u32>) -> u32 {
+pub(crate) fn walk_tree(g: &Graph, q: &OneToAll, v: u32, arcs: &mut Vec<u32>) -> u32 {
     let mut x = v;
     while q.cost(x).is_finite() && q.parent_arc(x) != INVALID {
         let a = q.parent_arc(x);

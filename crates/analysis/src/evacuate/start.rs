@@ -114,7 +114,7 @@ pub fn spread(cells: &[[f64; 2]], candidates: &[Candidate], mode: &str) -> Vec<S
     let weight = 1.0 / cells.len().max(1) as f64;
     let mut out: Vec<StartShare> = Vec::new();
     for &c in cells {
-        let start = nearest_way_out(c, candidates, mode);
+        let start = nearest_way_out(c, candidates).map_err(|x| x.describe(mode));
         match out.iter_mut().find(|s| s.start == start) {
             Some(s) => s.share += weight,
             None => out.push(StartShare {
@@ -127,27 +127,44 @@ pub fn spread(cells: &[[f64; 2]], candidates: &[Candidate], mode: &str) -> Vec<S
     out
 }
 
+/// Why a cell has no start node, before its cause is named ([`super::stranding`] names it
+/// for the plan's flows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoStart {
+    /// No road node of the mode inside the enclave within [`MAX_START_M`].
+    NoRoad,
+    /// Road nodes within [`MAX_START_M`], none leading to a reception on the flow's roads.
+    NoWayOut,
+}
+
+impl NoStart {
+    /// The reason in words, without its cause.
+    pub fn describe(self, mode: &str) -> String {
+        match self {
+            NoStart::NoRoad => {
+                format!("no {mode} road inside the enclave within {MAX_START_M:.0} m")
+            }
+            NoStart::NoWayOut => {
+                format!("no {mode} road within {MAX_START_M:.0} m leads to a corridor's reception")
+            }
+        }
+    }
+}
+
 /// The candidate nearest to `at` within [`MAX_START_M`] that is open and leads out (ties: the
 /// lower node id), or why there is none.
-pub fn nearest_way_out(at: [f64; 2], candidates: &[Candidate], mode: &str) -> Result<u32, String> {
+pub fn nearest_way_out(at: [f64; 2], candidates: &[Candidate]) -> Result<u32, NoStart> {
     let near: Vec<(f64, &Candidate)> = candidates
         .iter()
         .map(|c| (haversine_m(c.at, at), c))
         .filter(|x| x.0 <= MAX_START_M)
         .collect();
     if near.is_empty() {
-        return Err(format!(
-            "no {mode} road inside the enclave within {MAX_START_M:.0} m"
-        ));
-    }
-    if !near.iter().any(|x| x.1.open) {
-        return Err(format!(
-            "every {mode} road inside the enclave within {MAX_START_M:.0} m is closed to them (closures, front lines, or roads kept for the other flow)"
-        ));
+        return Err(NoStart::NoRoad);
     }
     near.iter()
         .filter(|x| x.1.open && x.1.leads_out)
         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.node.cmp(&b.1.node)))
         .map(|x| x.1.node)
-        .ok_or_else(|| format!("no {mode} road within {MAX_START_M:.0} m leads to a corridor's reception (closed roads, front lines, or roads kept for the other flow)"))
+        .ok_or(NoStart::NoWayOut)
 }

@@ -1,7 +1,7 @@
 //! An independent reachability check for evacuation tests: a state BFS over petgraph on the
-//! raw scenario rules (arcs open to civilians; one crossing, at an open civilian checkpoint; once
-//! across, no arc back into the enclave and no second checkpoint), optionally with the road
-//! stretches a plan's combatants walk closed to civilians.
+//! raw scenario rules (arcs open to the side; one crossing, at an open checkpoint of the
+//! side's purpose; once across, no arc back into the enclave and no second checkpoint),
+//! optionally with the road stretches a plan's combatants walk closed to civilians.
 #![allow(dead_code)]
 
 use corridor_scenario::*;
@@ -50,18 +50,29 @@ pub fn combatant_stretches(
     out
 }
 
-/// Whether each of `starts` (per cell: its point) can reach a reception in `sm`'s mode, on
-/// roads sharing no stretch with `closed`.
+/// Whether each of `starts` (per cell: its point) can reach a civilian reception in `sm`'s
+/// mode, on roads sharing no stretch with `closed`.
 pub fn cells_that_leave(
     sm: &ScenarioMap,
     ground: &geo::MultiPolygon<f64>,
     starts: &[[f64; 2]],
     closed: &std::collections::HashSet<Stretch>,
 ) -> Vec<bool> {
+    let side = Side::CivilianOf(sm.scenario.enclaves[0].party);
+    cells_that_leave_as(sm, ground, starts, closed, side)
+}
+
+/// [`cells_that_leave`] for travellers of `side`: its crossings, its purpose's receptions.
+pub fn cells_that_leave_as(
+    sm: &ScenarioMap,
+    ground: &geo::MultiPolygon<f64>,
+    starts: &[[f64; 2]],
+    closed: &std::collections::HashSet<Stretch>,
+    side: Side,
+) -> Vec<bool> {
     use corridor_roads::geometry::haversine_m;
     let s = sm.scenario;
     let g = sm.graph;
-    let side = Side::CivilianOf(s.enclaves[0].party);
     let inside: Vec<bool> = g
         .node_coord
         .iter()
@@ -95,7 +106,7 @@ pub fn cells_that_leave(
     let receptions: Vec<[f64; 2]> = s
         .corridors
         .iter()
-        .filter(|c| c.purpose == Purpose::Civilian)
+        .filter(|c| c.purpose == side.purpose())
         .filter_map(|c| c.reception)
         .collect();
     let mut out = vec![false; 2 * n];

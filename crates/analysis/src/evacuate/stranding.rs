@@ -1,0 +1,240 @@
+//! Why people cannot start: the cause of each stranding named, so that a user can act on it.
+//!
+//! A cell's people are stranded in a mode when no road node of that mode inside the enclave
+//! within [`MAX_START_M`] leads to a reception of their corridors on the flow's roads
+//! ([`super::start::nearest_way_out`]). The cause is found by lifting the rules one at a time,
+//! from the plan's roads outward, and taking the first that lets a node near the cell out:
+//!
+//! 1. the scenario's own rules (closures, front lines, crossings outward only, nobody back in)
+//!    without what the other flow and the routing close: then the other flow's roads strand
+//!    them — named, those on the quickest way that the plan closes;
+//! 2. closures and avoid areas lifted, the front line kept: the closures strand them — named,
+//!    those on the quickest way;
+//! 3. the rules of crossing once, outward, lifted too (only entering hostile ground away from
+//!    a crossing of the flow's purpose still stops them): those rules strand them;
+//! 4. every road open: the front line strands them — named, the parties whose ground the
+//!    quickest way enters away from a crossing (every way does: step 3 let none out);
+//! 5. otherwise no road near them connects to a reception at all.
+//!
+//! Each step's claim holds for every way, not only the quickest: step `k` is reached only when
+//! no way leads out under the stricter rules of step `k − 1`.
+
+use super::network::{road_name, Network};
+use super::separation::walk_tree;
+use super::start::{Candidate, MAX_START_M};
+use corridor_roads::geometry::haversine_m;
+use corridor_routing::{OneToAll, Seed};
+use corridor_scenario::{Purpose, Side, WHAT_IF};
+
+/// Names listed per reason at most (the rest counted).
+const NAMES_SHOWN: usize = 4;
+
+/// What a rule lifted tells about the people it lets out.
+#[derive(Clone, Copy, PartialEq)]
+enum Lifted {
+    /// The other flow's roads and the routing's choice: the scenario alone remains.
+    OtherFlow,
+    /// Closures and avoid areas.
+    Closures,
+    /// The rules of crossing once, outward (no crossing road taken inward, nobody back in).
+    OnceOutward,
+    /// The front line (everything).
+    FrontLine,
+}
+
+/// One relaxation of the flow's roads: its travel times and the backward search from its
+/// receptions.
+struct Relaxation {
+    lifted: Lifted,
+    travel: Vec<f64>,
+    to_exit: OneToAll,
+}
+
+/// The searches that name the causes of a flow's strandings (built once per flow, and only
+/// when someone is stranded: three searches over the flow's network).
+pub(crate) struct Causes<'n, 'a> {
+    net: &'n Network<'a>,
+    relaxations: Vec<Relaxation>,
+}
+
+impl<'n, 'a> Causes<'n, 'a> {
+    pub fn new(net: &'n Network<'a>) -> Self {
+        let duration = |&(l, pa): &(usize, u32)| net.layers[l].graph.arc_duration_s[pa as usize];
+        let open: Vec<f64> = net.arc_of.iter().map(duration).collect();
+        let line_only: Vec<f64> = net
+            .arc_of
+            .iter()
+            .map(|x| {
+                if net.layers[x.0].line_parties(x.1, net.side).is_empty() {
+                    duration(x)
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        let relaxations = [
+            (Lifted::OtherFlow, net.scenario_travel(false)),
+            (Lifted::Closures, net.scenario_travel(true)),
+            (Lifted::OnceOutward, line_only),
+            (Lifted::FrontLine, open),
+        ]
+        .into_iter()
+        .map(|(lifted, travel)| {
+            let seeds: Vec<Seed> = net
+                .sink_nodes_on(&travel)
+                .into_iter()
+                .map(|v| Seed { node: v, cost: 0.0 })
+                .collect();
+            let mut to_exit = OneToAll::new(&net.graph);
+            to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+            Relaxation {
+                lifted,
+                travel,
+                to_exit,
+            }
+        })
+        .collect();
+        Causes { net, relaxations }
+    }
+
+    /// Why nobody of the cell at `at` can start in `mode` though `candidates` (that mode's,
+    /// see [`Network::start_candidates`]) has nodes within [`MAX_START_M`] — none of which
+    /// leads out on the plan's roads.
+    pub fn why(&self, at: [f64; 2], candidates: &[Candidate], mode: &str) -> String {
+        let mut near: Vec<(f64, u32)> = candidates
+            .iter()
+            .map(|c| (haversine_m(c.at, at), c.node))
+            .filter(|x| x.0 <= MAX_START_M)
+            .collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let purpose = purpose_name(self.net.side.purpose());
+        let from = format!("the {mode} roads within {MAX_START_M:.0} m");
+        let to = format!("a {purpose} corridor ({})", listed(self.corridor_names()));
+        let mut stricter = &self.net.travel_s;
+        for r in &self.relaxations {
+            let Some(&(_, v)) = near.iter().find(|x| r.to_exit.cost(x.1).is_finite()) else {
+                stricter = &r.travel;
+                continue;
+            };
+            let mut way = Vec::new();
+            walk_tree(&self.net.graph, &r.to_exit, v, &mut way);
+            let cut: Vec<u32> = way
+                .into_iter()
+                .filter(|&a| !stricter[a as usize].is_finite())
+                .collect();
+            return match r.lifted {
+                Lifted::OtherFlow => {
+                    let whose = match self.net.side {
+                        Side::Party(_) => "the combatants' routing leaves to the civilians",
+                        _ => "the combatants take",
+                    };
+                    format!(
+                        "every way from {from} to {to} that closures and front lines leave takes a road {whose} (on the quickest: {})",
+                        listed(self.road_names(&cut))
+                    )
+                }
+                Lifted::Closures => format!(
+                    "every way from {from} to {to} that the front lines leave is closed (on the quickest: {})",
+                    listed(self.closure_names(&cut))
+                ),
+                Lifted::OnceOutward => format!(
+                    "every way from {from} to {to} that closures and front lines leave crosses the front line inward or comes back into the enclave after a crossing (people cross once, outward)"
+                ),
+                Lifted::FrontLine => format!(
+                    "no way from {from} reaches {to} without entering ground held by {} away from a {purpose} crossing",
+                    listed(self.party_names(&cut))
+                ),
+            };
+        }
+        format!(
+            "{from} connect to the reception of no {purpose} corridor ({}) on any road, even with every closure and front line lifted",
+            listed(self.corridor_names())
+        )
+    }
+
+    /// The flow's corridors.
+    fn corridor_names(&self) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        let names = self.net.checkpoints.iter();
+        once_each(names.map(|&(k, _)| s.corridors[k].name.clone()))
+    }
+
+    /// The roads of `arcs`, once each, in order.
+    fn road_names(&self, arcs: &[u32]) -> Vec<String> {
+        once_each(arcs.iter().map(|&a| {
+            let (l, pa) = self.net.arc_of[a as usize];
+            let g = self.net.layers[l].graph;
+            road_name(g, g.arc_edge(pa).0)
+        }))
+    }
+
+    /// The closures (or avoid areas) that close `arcs`, once each, in order.
+    fn closure_names(&self, arcs: &[u32]) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        once_each(arcs.iter().filter_map(|&a| {
+            let (l, pa) = self.net.arc_of[a as usize];
+            let sm = self.net.layers[l];
+            let e = sm.graph.arc_edge(pa).0;
+            match sm.closure_of(e) {
+                Some(WHAT_IF) => Some(format!("{} (closed for a what-if)", road_name(sm.graph, e))),
+                Some(i) => Some(
+                    s.closures[i]
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("the closure of {}", road_name(sm.graph, e))),
+                ),
+                None => (sm.arc_blocked(pa, self.net.side) == Some("avoid area"))
+                    .then(|| format!("an avoid area on {}", road_name(sm.graph, e))),
+            }
+        }))
+    }
+
+    /// The parties whose ground `arcs` enter away from a crossing, once each, in order.
+    fn party_names(&self, arcs: &[u32]) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        once_each(arcs.iter().flat_map(|&a| {
+            let (l, pa) = self.net.arc_of[a as usize];
+            self.net.layers[l]
+                .line_parties(pa, self.net.side)
+                .into_iter()
+                .map(|p| {
+                    let party = &s.parties[p];
+                    if party.name.is_empty() {
+                        party.id.clone()
+                    } else {
+                        party.name.clone()
+                    }
+                })
+        }))
+    }
+}
+
+fn purpose_name(p: Purpose) -> &'static str {
+    match p {
+        Purpose::Civilian => "civilian",
+        Purpose::Combatant => "combatant",
+    }
+}
+
+fn once_each(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// `names` joined, at most [`NAMES_SHOWN`] and how many more.
+fn listed(names: Vec<String>) -> String {
+    if names.is_empty() {
+        return "none named".into();
+    }
+    let more = names.len().saturating_sub(NAMES_SHOWN);
+    let mut out = names[..names.len().min(NAMES_SHOWN)].join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}

@@ -1,0 +1,189 @@
+//! Stranded people are told the real cause, by name: a hand-built map with one neighbourhood
+//! cut off by each cause — a named closure, the front line, the combatants' road, and roads
+//! that lead nowhere — and combatants cut off by the front line. The oracle is the map's
+//! construction: each neighbourhood has exactly one cause, so its reasons (per mode) must name
+//! that cause and no other.
+
+mod common;
+use common::hand_map::*;
+use common::*;
+use serde_json::Value;
+
+/// The main street W0 (1, at 0 m) – X (2, 1,000 m) – E0 (3, 2,000 m) with the two crossings
+/// (107 west to the civilian reception 9, 108 east to the combatant reception 10), and:
+/// - Hillside H (11, at (0, 1,500)), joined to W0 only by Bridge Street (201), which the
+///   closure "Collapsed bridge" cuts;
+/// - Ridge P (12, at (1,000, 2,300)), joined to the rest only by a road over government ground
+///   north of the enclave (202–204: P – (1,000, 2,900) – (200, 2,900) – S (200, 2,300)) and
+///   Ridge Road S – W0 (205): leaving P enters the besieger's ground away from any crossing;
+/// - Mill T (16, at (2,000, 1,000)), joined to E0 only by Mill Road (206); the barracks U (17,
+///   at (2,000, 2,000)) beyond it by Barracks Lane (207): the combatants from U must walk Mill
+///   Road, which the civilians then may not use;
+/// - Orchard (1,600, 1,500): Lonely Lane (208) between V1 (18) and V2 (19), joined to nothing.
+///
+/// Within 500 m of each neighbourhood's point lie only its own nodes (the nearest other node
+/// is 640 m away), so each is stranded by its cause alone.
+fn stranded_by_each_cause() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (9, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (11, 0.0, 1500.0),
+        (12, 1000.0, 2300.0),
+        (13, 1000.0, 2900.0),
+        (14, 200.0, 2900.0),
+        (15, 200.0, 2300.0),
+        (16, 2000.0, 1000.0),
+        (17, 2000.0, 2000.0),
+        (18, 1500.0, 1500.0),
+        (19, 1700.0, 1500.0),
+    ];
+    let road = |id: i64, n: &[i64], name: &'static str| {
+        osm::way(id, n, &[("highway", "residential"), ("name", name)])
+    };
+    let ways = [
+        road(101, &[1, 2], "Main Street"),
+        road(102, &[2, 3], "Main Street"),
+        road(107, &[1, 9], "West Road"),
+        road(108, &[3, 10], "East Road"),
+        road(201, &[11, 1], "Bridge Street"),
+        road(202, &[12, 13], "Ridge Track"),
+        road(203, &[13, 14], "Ridge Track"),
+        road(204, &[14, 15], "Ridge Track"),
+        road(205, &[15, 1], "Ridge Road"),
+        road(206, &[16, 3], "Mill Road"),
+        road(207, &[17, 16], "Barracks Lane"),
+        road(208, &[18, 19], "Lonely Lane"),
+    ];
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(
+        dir.path(),
+        &[
+            ("Centre", 1000.0, 0.0, 1000.0),
+            ("Hillside", 0.0, 1500.0, 100.0),
+            ("Ridge", 1000.0, 2300.0, 200.0),
+            ("Mill", 2000.0, 1000.0, 300.0),
+            ("Orchard", 1600.0, 1500.0, 400.0),
+        ],
+    );
+    let assembly = |name: &str, x: f64, y: f64, n: u32| {
+        format!(
+            "[[evacuation.assembly_points]]\nname = \"{name}\"\npoint = {}\ncombatants = {n}\n",
+            lat_lon(x, y)
+        )
+    };
+    let evacuation = format!(
+        "foot_share = 0.5\nstay_share = 0\n\n{}\n{}",
+        assembly("Barracks", 2000.0, 2000.0, 100),
+        assembly("Ridge post", 1000.0, 2300.0, 50)
+    );
+    write_manifest(
+        dir.path(),
+        "Stranded reasons (hand-built)",
+        1000,
+        500,
+        &evacuation,
+    );
+    let manifest = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "population = \"population.geojson\"",
+        "population = \"population.geojson\"\nclosures = \"closures.geojson\"",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    std::fs::write(
+        dir.path().join("closures.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Collapsed bridge","since":"2016-07-01","osm_way_id":201},"geometry":null}]}"#,
+    )
+    .unwrap();
+    dir
+}
+
+/// What names each cause in a reason (and nothing else does).
+const CLOSURE: &str = "Collapsed bridge";
+const FRONT_LINE: &str = "entering ground held by Besieger";
+const COMBATANTS: &str = "takes a road the combatants take (on the quickest: Mill Road)";
+const NOWHERE: &str = "connect to the reception of no civilian corridor";
+
+fn reasons_of(v: &Value, name: &str) -> Vec<String> {
+    let n = v["neighbourhoods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == name)
+        .unwrap_or_else(|| panic!("no neighbourhood {name}"));
+    n["stranded_because"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every reason of `name` names `cause` and no other cause; one reason per mode, and the
+/// stranded figures are the neighbourhood's people (all of them: each is cut off).
+fn stranded_by(v: &Value, name: &str, people: f64, cause: &str) {
+    let reasons = reasons_of(v, name);
+    assert_eq!(reasons.len(), 2, "{name}: one reason per mode: {reasons:?}");
+    for mode in ["by foot", "by car"] {
+        assert!(
+            reasons.iter().any(|r| r.contains(mode)),
+            "{name}: {mode}: {reasons:?}"
+        );
+    }
+    let counted: f64 = reasons
+        .iter()
+        .map(|r| r.split(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(counted, people, "{name}: {reasons:?}");
+    for r in &reasons {
+        for other in [CLOSURE, FRONT_LINE, COMBATANTS, NOWHERE] {
+            assert_eq!(
+                r.contains(other),
+                other == cause,
+                "{name}: '{r}' should name {cause} only"
+            );
+        }
+        assert!(
+            !r.contains("closures, front lines, or roads kept"),
+            "a list of possibilities: {r}"
+        );
+    }
+}
+
+#[test]
+fn each_stranded_neighbourhood_is_told_its_own_cause_by_name() {
+    let dir = stranded_by_each_cause();
+    let v = plan_and_verify(&dir);
+    if let Ok(out) = std::env::var("S7_DUMP") {
+        std::fs::write(out, v.to_string()).unwrap();
+    }
+    assert_eq!(v["stranded"], 1000.0, "{:#}", v["neighbourhoods"]);
+    assert!(reasons_of(&v, "Centre").is_empty());
+    stranded_by(&v, "Hillside", 100.0, CLOSURE);
+    stranded_by(&v, "Ridge", 200.0, FRONT_LINE);
+    stranded_by(&v, "Mill", 300.0, COMBATANTS);
+    stranded_by(&v, "Orchard", 400.0, NOWHERE);
+    // The combatants: those at the barracks leave (over Mill Road); those at the ridge post
+    // are cut off by the besieger's ground, and told so (not "roads kept for the other flow":
+    // the combatants are planned first).
+    assert_eq!(v["combatants_stranded"], 50.0);
+    let because: Vec<&str> = v["combatants_stranded_because"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(because.len(), 1, "{because:?}");
+    assert!(because[0].starts_with("50 from Ridge post by foot"));
+    assert!(because[0].contains(FRONT_LINE), "{}", because[0]);
+    assert!(
+        because[0].contains("a combatant corridor (East crossing (combatants))"),
+        "{}",
+        because[0]
+    );
+    assert!(ways_of(&v, "combatant").contains(&206));
+}
