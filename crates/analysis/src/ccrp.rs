@@ -31,11 +31,16 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// A network for CCRP: per arc a travel time (`INFINITY` = unusable) and a shared capacity
-/// resource (`INVALID` = unlimited), per resource a capacity per bucket and opening hours.
+/// resource (`INVALID` = unlimited), optionally a second one, per resource a capacity per bucket
+/// and opening hours.
 pub struct FlowNetwork<'a> {
     pub graph: &'a Graph,
     pub travel_s: Vec<f64>,
     pub resource: Vec<u32>,
+    /// Per arc, a second resource it also draws on (`INVALID` = none; empty = none anywhere):
+    /// a road that carries a checkpoint is limited by the checkpoint (`resource`) and by its
+    /// own road capacity (here). A person entering the arc uses both in the same bucket.
+    pub second_resource: Vec<u32>,
     /// People per bucket, per resource, when open for the whole bucket.
     pub capacity: Vec<f64>,
     /// Per resource: opening windows in seconds from the start (sorted, disjoint); `None` =
@@ -136,6 +141,14 @@ fn first_open_moment(windows: &Option<Vec<(f64, f64)>>, t: f64, z: f64) -> Optio
 }
 
 impl FlowNetwork<'_> {
+    /// The capacity resources arc `a` draws on (none, one or two).
+    pub fn resources_of(&self, a: usize) -> impl Iterator<Item = u32> + '_ {
+        let second = self.second_resource.get(a).copied().unwrap_or(INVALID);
+        [self.resource[a], second]
+            .into_iter()
+            .filter(|&r| r != INVALID)
+    }
+
     /// People resource `r` admits in bucket `b`: its capacity times the open share of the bucket.
     pub fn bucket_capacity(&self, r: usize, b: u32) -> f64 {
         let a = b as f64 * self.bucket_s;
@@ -204,28 +217,46 @@ impl Ledger {
         next[b as usize] = b + 1;
     }
 
-    /// Earliest time `>= t` at which arc `a` can be entered, and the bucket used.
+    /// Earliest time `>= t` at which arc `a` can be entered, and the bucket used: the first
+    /// bucket in which every resource of the arc has room, at the first moment in it at which
+    /// all of them are open.
     fn earliest_entry(&mut self, net: &FlowNetwork, a: usize, t: f64) -> Option<(f64, u32)> {
-        let r = net.resource[a];
         let b0 = (t / net.bucket_s).floor() as u32;
-        if r == INVALID {
+        // At most two resources: kept on the stack (this runs for every arc a search relaxes).
+        let (mut pair, mut n) = ([0usize; 2], 0);
+        for r in net.resources_of(a) {
+            pair[n] = r as usize;
+            n += 1;
+        }
+        let rs = &pair[..n];
+        if rs.is_empty() {
             return Some((t, b0));
         }
-        let r = r as usize;
         let mut b = b0;
         loop {
-            b = self.find(r, b);
+            // The first bucket from `b` not known to be full for any of them.
+            loop {
+                let next = rs.iter().map(|&r| self.find(r, b)).max().unwrap_or(b);
+                if next == b {
+                    break;
+                }
+                b = next;
+            }
             if b >= b0.saturating_add(net.horizon_buckets) {
                 return None;
             }
-            if self.free(net, r, b) > EPS {
-                if let Some(at) = net.entry_moment(r, b, t) {
-                    return Some((at, b));
+            let mut room = true;
+            for &r in rs {
+                if self.free(net, r, b) <= EPS || net.entry_moment(r, b, 0.0).is_none() {
+                    // Full or closed for everyone: skip it from now on.
+                    self.mark_full(r, b);
+                    room = false;
                 }
             }
-            if self.free(net, r, b) <= EPS || net.entry_moment(r, b, 0.0).is_none() {
-                // Full or closed for everyone: skip it from now on.
-                self.mark_full(r, b);
+            if room {
+                if let Some(at) = common_entry_moment(net, rs, b, t) {
+                    return Some((at, b));
+                }
             }
             b += 1;
         }
@@ -244,6 +275,21 @@ impl Ledger {
                 self.filled.push((r as u32, b));
             }
         }
+    }
+}
+
+/// The earliest moment `>= t` within bucket `b` at which every resource of `rs` is open.
+fn common_entry_moment(net: &FlowNetwork, rs: &[usize], b: u32, t: f64) -> Option<f64> {
+    let mut at = t;
+    loop {
+        let mut latest = at;
+        for &r in rs {
+            latest = latest.max(net.entry_moment(r, b, at)?);
+        }
+        if latest <= at {
+            return Some(at);
+        }
+        at = latest;
     }
 }
 
@@ -321,8 +367,10 @@ impl Search {
             }
             for a in g.out_arcs(u) {
                 let tau = net.travel_s[a as usize];
-                let r = net.resource[a as usize];
-                if !tau.is_finite() || (r != INVALID && self.forbidden[r as usize]) {
+                let forbidden = net
+                    .resources_of(a as usize)
+                    .any(|r| self.forbidden[r as usize]);
+                if !tau.is_finite() || forbidden {
                     continue;
                 }
                 let Some((enter, b)) = ledger.earliest_entry(net, a as usize, t) else {
@@ -488,13 +536,11 @@ impl Ord for OrdF64 {
 fn needs(net: &FlowNetwork, path: &[(u32, f64, u32)]) -> Vec<(u32, u32, f64)> {
     let mut need: Vec<(u32, u32, f64)> = Vec::new();
     for &(a, _, b) in path {
-        let r = net.resource[a as usize];
-        if r == INVALID {
-            continue;
-        }
-        match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
-            Some(x) => x.2 += 1.0,
-            None => need.push((r, b, 1.0)),
+        for r in net.resources_of(a as usize) {
+            match need.iter_mut().find(|x| x.0 == r && x.1 == b) {
+                Some(x) => x.2 += 1.0,
+                None => need.push((r, b, 1.0)),
+            }
         }
     }
     need
@@ -567,9 +613,9 @@ fn leave_late(
         if target <= enter + EPS {
             continue;
         }
-        let r = net.resource[a as usize];
+        let rs: Vec<u32> = net.resources_of(a as usize).collect();
         let b = (target / net.bucket_s).floor() as u32;
-        let fits = r == INVALID || {
+        let fits = rs.iter().all(|&r| {
             let already: f64 = need
                 .iter()
                 .filter(|x| x.0 == r && x.1 == b)
@@ -577,10 +623,10 @@ fn leave_late(
                 .sum();
             net.entry_moment(r as usize, b, target) == Some(target)
                 && ledger.free(net, r as usize, b) - already >= amount - EPS
-        };
+        });
         if fits {
-            if r != INVALID {
-                let old = path[i].2;
+            let old = path[i].2;
+            for &r in &rs {
                 if let Some(x) = need.iter_mut().find(|x| x.0 == r && x.1 == old) {
                     x.2 -= 1.0;
                 }
@@ -779,6 +825,7 @@ mod tests {
             graph: &g,
             travel_s: vec![1.0; arcs.len()],
             resource: resource.clone(),
+            second_resource: Vec::new(),
             capacity: vec![2.0],
             open: vec![None],
             bucket_s: 1.0,
@@ -807,6 +854,44 @@ mod tests {
         }
     }
 
+    /// Two parallel crossing roads 0 -> 1 (travel 1 s), each drawing on one checkpoint (resource
+    /// 0) and on its own road (resources 1 and 2, 3 people per bucket of 1 s each), 12 people.
+    /// By hand: with the checkpoint screening 4 per bucket it binds — 4 per bucket, entries at
+    /// 0, 1, 2, the last arrive at 3 s; screening 10 per bucket, the roads bind — 3 + 3 per
+    /// bucket, entries at 0 and 1, the last arrive at 2 s. Counting the checkpoint alone (the
+    /// old rule) would move all 12 at once with 20 per bucket.
+    #[test]
+    fn a_crossing_road_keeps_its_own_capacity_beside_its_checkpoint() {
+        let (g, _) = Graph::from_arcs(2, &[(0, 1), (0, 1)]);
+        for (screening, last_arrival, per_bucket) in [(4.0, 3.0, 4.0f64), (10.0, 2.0, 6.0)] {
+            let net = FlowNetwork {
+                graph: &g,
+                travel_s: vec![1.0; 2],
+                resource: vec![0, 0],
+                second_resource: vec![1, 2],
+                capacity: vec![screening, 3.0, 3.0],
+                open: vec![None; 3],
+                bucket_s: 1.0,
+                horizon_buckets: 100,
+            };
+            let plan = ccrp_cross_checked(&net, &plain_sources(&[(0, 12.0)], &[1]));
+            let moved: f64 = plan.reservations.iter().map(|r| r.people).sum();
+            assert!((moved - 12.0).abs() < 1e-9);
+            let last = plan
+                .reservations
+                .iter()
+                .map(|r| r.arrive_s)
+                .fold(0.0, f64::max);
+            assert_eq!(last, last_arrival, "screening {screening}");
+            for b in 0..3 {
+                let used = |r: usize| plan.used[r].get(b).copied().unwrap_or(0.0);
+                assert!(used(0) <= per_bucket + 1e-9, "screening {screening}");
+                assert!(used(1) <= 3.0 + 1e-9 && used(2) <= 3.0 + 1e-9);
+                assert!((used(0) - used(1) - used(2)).abs() < 1e-9, "both counted");
+            }
+        }
+    }
+
     #[test]
     fn closed_hours_delay_everyone() {
         let (g, arcs, resource) = bridge();
@@ -814,6 +899,7 @@ mod tests {
             graph: &g,
             travel_s: vec![1.0; arcs.len()],
             resource,
+            second_resource: Vec::new(),
             capacity: vec![10.0],
             open: vec![Some(vec![(5.0, 100.0)])],
             bucket_s: 1.0,
@@ -835,6 +921,7 @@ mod tests {
             graph: &g,
             travel_s: vec![0.0; arcs.len()],
             resource,
+            second_resource: Vec::new(),
             capacity: vec![10.0],
             open: vec![Some(vec![(0.0, 15.0), (100.0, 200.0)])],
             bucket_s: 10.0,
@@ -886,6 +973,7 @@ mod tests {
             graph: &g,
             travel_s: vec![1.0; 2],
             resource,
+            second_resource: Vec::new(),
             capacity: vec![10.0, 100.0],
             open: vec![Some(vec![(0.0, 0.5), (4.0, 1e6)]), Some(vec![(5.0, 1e6)])],
             bucket_s: 1.0,
@@ -963,6 +1051,7 @@ mod tests {
                 graph: &g,
                 travel_s,
                 resource,
+                second_resource: Vec::new(),
                 capacity: resources.iter().map(|r| r.0 as f64).collect(),
                 open: resources
                     .iter()

@@ -508,6 +508,7 @@ proptest! {
             graph: &b.g,
             travel_s: b.travel.iter().map(|&t| t as f64).collect(),
             resource: b.resource.clone(),
+            second_resource: Vec::new(),
             capacity: b.cap.iter().map(|&c| c as f64).collect(),
             open: b.closed.iter().map(windows).collect(),
             bucket_s: 1.0,
@@ -530,6 +531,7 @@ proptest! {
         let travel_s: Vec<f64> = b.travel.iter().map(|&t| t as f64).collect();
         let bn = BoundNetwork {
             graph: &b.g,
+            crossing_road_capacity: Vec::new(),
             class_sinks: vec![vec![b.sink]],
             travel_s: &travel_s,
             checkpoint_of_arc: &b.checkpoint_of_arc,
@@ -572,6 +574,7 @@ proptest! {
             graph: &g,
             travel_s: vec![1.0; list.len()],
             resource: (0..list.len() as u32).collect(),
+            second_resource: Vec::new(),
             capacity: cap.iter().map(|&c| c as f64).collect(),
             open: vec![None; list.len()],
             bucket_s: 1.0,
@@ -609,6 +612,7 @@ fn hand_computed_two_exits() {
         graph: &g,
         travel_s: travel.iter().map(|&t| t as f64).collect(),
         resource: (0..3).collect(),
+        second_resource: Vec::new(),
         capacity: cap.iter().map(|c| c.unwrap() as f64).collect(),
         open: vec![None; 3],
         bucket_s: 1.0,
@@ -1149,6 +1153,7 @@ proptest! {
         let windows = |c: &Option<(u32, u32)>| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]);
         let bn = BoundNetwork {
             graph: &b.g,
+            crossing_road_capacity: Vec::new(),
             class_sinks: vec![vec![b.sink]],
             travel_s: &travel_s,
             checkpoint_of_arc: &b.checkpoint_of_arc,
@@ -1228,6 +1233,7 @@ proptest! {
         let windows = |c: &Option<(u32, u32)>| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]);
         let bn = BoundNetwork {
             graph: &b.g,
+            crossing_road_capacity: Vec::new(),
             class_sinks: vec![vec![b.sink]],
             travel_s: &travel_s,
             checkpoint_of_arc: &b.checkpoint_of_arc,
@@ -1643,6 +1649,7 @@ proptest! {
             graph: &g,
             travel_s: travel.iter().map(|&t| t as f64).collect(),
             resource: resource.clone(),
+            second_resource: Vec::new(),
             capacity: cap.iter().map(|&c| c as f64).collect(),
             open: (0..m).map(|a| opens_at(a).map(|o| vec![(o as f64, 1e9)])).collect(),
             bucket_s: 1.0,

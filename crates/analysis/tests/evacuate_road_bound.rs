@@ -45,6 +45,7 @@ fn bound_of(h: &Hand, capacity: &[f64], bucket_s: f64, from: &[(u32, f64)], sink
         graph: &h.g,
         travel_s: &h.travel,
         resource: &h.resource,
+        second_resource: &[],
         capacity,
         open: &open,
         bucket_s,
@@ -83,6 +84,7 @@ fn one_road_takes_its_length_plus_people_over_capacity() {
         graph: &h.g,
         travel_s: h.travel.clone(),
         resource: h.resource.clone(),
+        second_resource: Vec::new(),
         capacity: vec![4.0],
         open: vec![None],
         bucket_s: 60.0,
@@ -133,6 +135,7 @@ fn road_checkpoint_road(first: f64, after: f64) -> (Hand, Vec<f64>, Vec<u32>) {
 fn checkpoint_bound(h: &Hand, checkpoint_of_arc: &[u32]) -> f64 {
     let bn = BoundNetwork {
         graph: &h.g,
+        crossing_road_capacity: Vec::new(),
         class_sinks: vec![vec![3]],
         travel_s: &h.travel,
         checkpoint_of_arc,
@@ -347,6 +350,7 @@ fn road_bound_is_below_the_exact_optimum_on_random_networks() {
             graph: &x.g,
             travel_s: &travel_s,
             resource: &x.resource,
+            second_resource: &[],
             capacity: &capacity,
             open: &open,
             bucket_s: 1.0,
@@ -362,6 +366,7 @@ fn road_bound_is_below_the_exact_optimum_on_random_networks() {
             .expect("checkpoint arcs")] as usize;
         let bn = BoundNetwork {
             graph: &x.g,
+            crossing_road_capacity: Vec::new(),
             class_sinks: vec![vec![x.sink]],
             travel_s: &travel_s,
             checkpoint_of_arc: &x.checkpoint_of_arc,
@@ -402,6 +407,7 @@ fn several_possible_starts_count_as_the_best_pick() {
         graph: &h.g,
         travel_s: &h.travel,
         resource: &h.resource,
+        second_resource: &[],
         capacity: &capacity,
         open: &open,
         bucket_s: 1.0,
@@ -475,6 +481,7 @@ fn road_bound_from_start_sets_is_below_the_exact_optimum() {
             graph: &x.g,
             travel_s: &travel_s,
             resource: &x.resource,
+            second_resource: &[],
             capacity: &capacity,
             open: &open,
             bucket_s: 1.0,
@@ -518,6 +525,7 @@ fn a_start_that_leads_nowhere_does_not_hide_its_group() {
         graph: &h.g,
         travel_s: &h.travel,
         resource: &h.resource,
+        second_resource: &[],
         capacity: &capacity,
         open: &open,
         bucket_s: 1.0,

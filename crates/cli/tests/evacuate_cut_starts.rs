@@ -5,7 +5,7 @@
 //!
 //! The map (x m east, y m north of (0°, 0°)): the civilian crossing W0 (node 1, (0, 0)) – the
 //! reception (node 9, (−1,200, 0)), one residential way carrying the checkpoint (at −300 m,
-//! 200,000/h: the way takes the checkpoint's capacity, so it never binds).
+//! 200,000/h), 100 m wide with 20 lanes so that its own capacity never binds either.
 //! A (node 2, (300, 0)) reaches W0 only by way 102, 300 m tagged `width=0.2` (936 walkers/h, 78
 //! per bucket); B (node 4, (300, 700)) only by way 103 over C (node 6, (0, 700)): 1,000 m,
 //! residential, 5 m (1.3 × 5 × 3,600 = 23,400 walkers/h, 1,950 per bucket). The town lives at (400, 350): A and B both 364 m away (within 500 m), W0 and C
@@ -85,7 +85,17 @@ fn scenario_without(
 ) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let ways = vec![
-        osm::way(101, &[1, 9], &[("highway", "residential")]),
+        // The crossing road keeps its own capacity beside its checkpoint's: 100 m wide and 20
+        // lanes (468,000 walkers/h, 54,000 drivers/h), so that neither limit binds here.
+        osm::way(
+            101,
+            &[1, 9],
+            &[
+                ("highway", "residential"),
+                ("width", "100"),
+                ("lanes", "20"),
+            ],
+        ),
         osm::way(
             102,
             &[2, 1],
@@ -247,8 +257,8 @@ fn starts_of(v: &serde_json::Value, k: usize) -> std::collections::HashSet<i64> 
 
 /// A farm by W0 (its nodes within 500 m: W0, beyond the cut, and A, inside it): the cut does
 /// not count it, and its people start beyond it (W0, 100 m away), while the town is still
-/// split over A and B. Its 5,000 people share way 101 with the town: that way carries the
-/// checkpoint (200,000/h), so it does not bind, and the finish is the town's.
+/// split over A and B. Its 5,000 people share way 101 with the town: that way and its
+/// checkpoint (200,000/h) are wide, so they do not bind, and the finish is the town's.
 #[test]
 fn a_farm_the_cut_does_not_count_starts_beyond_it() {
     let population = [

@@ -158,9 +158,6 @@ fn stranded_by(v: &Value, name: &str, people: f64, cause: &str) {
 fn each_stranded_neighbourhood_is_told_its_own_cause_by_name() {
     let dir = stranded_by_each_cause();
     let v = plan_and_verify(&dir);
-    if let Ok(out) = std::env::var("S7_DUMP") {
-        std::fs::write(out, v.to_string()).unwrap();
-    }
     assert_eq!(v["stranded"], 1000.0, "{:#}", v["neighbourhoods"]);
     assert!(reasons_of(&v, "Centre").is_empty());
     stranded_by(&v, "Hillside", 100.0, CLOSURE);

@@ -52,8 +52,8 @@ pub(super) struct ArcsOfResource {
 impl ArcsOfResource {
     pub(super) fn new(net: &FlowNetwork) -> ArcsOfResource {
         let mut first = vec![0u32; net.capacity.len() + 1];
-        for &r in &net.resource {
-            if r != INVALID {
+        for a in 0..net.resource.len() {
+            for r in net.resources_of(a) {
                 first[r as usize + 1] += 1;
             }
         }
@@ -62,8 +62,8 @@ impl ArcsOfResource {
         }
         let mut fill = first.clone();
         let mut arcs = vec![0u32; first[net.capacity.len()] as usize];
-        for (a, &r) in net.resource.iter().enumerate() {
-            if r != INVALID {
+        for a in 0..net.resource.len() {
+            for r in net.resources_of(a) {
                 arcs[fill[r as usize] as usize] = a as u32;
                 fill[r as usize] += 1;
             }
@@ -272,8 +272,10 @@ impl Tree {
     /// Offers the head of arc `a` the earliest arrival through it from settled node `u`.
     fn relax(&mut self, net: &FlowNetwork, ledger: &mut Ledger, u: u32, a: u32) {
         let tau = net.travel_s[a as usize];
-        let r = net.resource[a as usize];
-        if !tau.is_finite() || (r != INVALID && self.forbidden[r as usize]) {
+        let forbidden = net
+            .resources_of(a as usize)
+            .any(|r| self.forbidden[r as usize]);
+        if !tau.is_finite() || forbidden {
             return;
         }
         let h = net.graph.arc_head(a) as usize;

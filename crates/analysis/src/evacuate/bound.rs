@@ -42,6 +42,11 @@ pub struct BoundCheckpoint {
     pub capacity_per_bucket: f64,
     /// Opening windows, seconds from the start; `None` = always open.
     pub open: Option<Vec<(f64, f64)>>,
+    /// People per bucket its crossing roads' own capacities let through together, open or
+    /// not (`INFINITY`: not counted): a bucket admits the lesser of this and the screening
+    /// capacity times the open share — everyone screened in a bucket enters one of the
+    /// crossing roads in that bucket, each within its road capacity.
+    pub road_capacity_per_bucket: f64,
     /// Per class: shortest time from entering it to a reception (crossing road included);
     /// `INFINITY` if that class cannot go on from it.
     pub onward_s: Vec<f64>,
@@ -104,8 +109,9 @@ fn bucket_prefix_sums(inst: &BoundInstance) -> Vec<Vec<f64>> {
             let mut acc = 0.0;
             for b in 0..n {
                 let a = b as f64 * inst.bucket_s;
-                acc += c.capacity_per_bucket * open_seconds(&c.open, a, a + inst.bucket_s)
+                let screened = c.capacity_per_bucket * open_seconds(&c.open, a, a + inst.bucket_s)
                     / inst.bucket_s;
+                acc += screened.min(c.road_capacity_per_bucket);
                 s.push(acc);
             }
             s
@@ -228,6 +234,10 @@ pub struct BoundNetwork<'a> {
     pub checkpoint_of_arc: &'a [u32],
     /// Per checkpoint: people per bucket and opening windows.
     pub checkpoints: Vec<(f64, Windows)>,
+    /// Per arc: people per bucket its own road admits where it is a checkpoint's crossing
+    /// road (empty, or `INFINITY` for an arc: not counted) — see
+    /// [`BoundCheckpoint::road_capacity_per_bucket`].
+    pub crossing_road_capacity: Vec<f64>,
     pub bucket_s: f64,
     pub horizon_s: f64,
 }
@@ -311,9 +321,17 @@ pub fn instance_any_start(net: &BoundNetwork, sources: &[(Vec<u32>, f64, usize)]
         .checkpoints
         .iter()
         .zip(onward)
-        .map(|((cap, open), onward_s)| BoundCheckpoint {
+        .zip(&crossings)
+        .map(|(((cap, open), onward_s), arcs)| BoundCheckpoint {
             capacity_per_bucket: *cap,
             open: open.clone(),
+            road_capacity_per_bucket: arcs
+                .iter()
+                .map(|&a| {
+                    let road = net.crossing_road_capacity.get(a as usize);
+                    road.copied().unwrap_or(f64::INFINITY)
+                })
+                .sum(),
             onward_s,
         })
         .collect();
@@ -351,6 +369,7 @@ mod tests {
     fn cp(cap: f64, onward: f64, open: Option<Vec<(f64, f64)>>) -> BoundCheckpoint {
         BoundCheckpoint {
             capacity_per_bucket: cap,
+            road_capacity_per_bucket: f64::INFINITY,
             open,
             onward_s: vec![onward],
         }
@@ -423,6 +442,7 @@ mod tests {
         }
         let net = BoundNetwork {
             graph: &g,
+            crossing_road_capacity: Vec::new(),
             class_sinks: vec![vec![6]],
             travel_s: &travel,
             checkpoint_of_arc: &checkpoint,

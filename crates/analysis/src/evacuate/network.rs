@@ -1,7 +1,8 @@
 //! The network one flow of people is planned on: the walking and the driving graph side by side
 //! as layers of one graph (a person keeps their mode), a capacity resource per road edge and
 //! one per checkpoint — shared by every crossing road it opens, in both layers, so walkers and
-//! drivers draw on one screening pool within its opening hours.
+//! drivers draw on one screening pool within its opening hours. A crossing road draws on both
+//! its checkpoint and its own road capacity (`second_resource`).
 
 use super::capacity::edge_capacity_per_hour;
 use super::start::{spread, Candidate};
@@ -107,6 +108,9 @@ pub struct Network<'a> {
     /// Travel times from the scenario alone (for the lower bound).
     pub bound_travel_s: Vec<f64>,
     pub resource: Vec<u32>,
+    /// Per joint arc: the road resource of a crossing arc, whose `resource` is its checkpoint
+    /// (`INVALID` elsewhere): a road that carries a checkpoint keeps its own capacity too.
+    pub second_resource: Vec<u32>,
     pub capacity: Vec<f64>,
     pub open: Vec<Option<Vec<(f64, f64)>>>,
     pub resources: Vec<ResourceInfo>,
@@ -161,6 +165,7 @@ impl<'a> Network<'a> {
             travel_s: Vec::new(),
             bound_travel_s: Vec::new(),
             resource: Vec::new(),
+            second_resource: Vec::new(),
             capacity: Vec::new(),
             open: Vec::new(),
             resources: Vec::new(),
@@ -232,6 +237,7 @@ impl<'a> Network<'a> {
             self.checkpoints.push((k, r));
         }
         self.resource = vec![INVALID; self.arc_of.len()];
+        self.second_resource = vec![INVALID; self.arc_of.len()];
         self.checkpoint_of_arc = vec![INVALID; self.arc_of.len()];
         for (a, &(l, pa)) in self.arc_of.iter().enumerate() {
             let sm = self.layers[l];
@@ -239,6 +245,7 @@ impl<'a> Network<'a> {
             self.resource[a] = edge0[l] + e;
             if let Some(k) = crossing_corridor(sm, pa, self.side) {
                 if let Some(ci) = checkpoint_of[k] {
+                    self.second_resource[a] = self.resource[a];
                     self.resource[a] = self.checkpoints[ci as usize].1;
                     self.checkpoint_of_arc[a] = ci;
                 }
@@ -707,6 +714,7 @@ impl<'a> Network<'a> {
             graph: &self.graph,
             travel_s: self.travel_s.clone(),
             resource: self.resource.clone(),
+            second_resource: self.second_resource.clone(),
             capacity: self.capacity.clone(),
             open: self.open.clone(),
             bucket_s: self.bucket_s,
@@ -731,6 +739,14 @@ impl<'a> Network<'a> {
                 .checkpoints
                 .iter()
                 .map(|&(_, r)| (self.capacity[r as usize], self.open[r as usize].clone()))
+                .collect(),
+            crossing_road_capacity: self
+                .second_resource
+                .iter()
+                .map(|&r| match r {
+                    INVALID => f64::INFINITY,
+                    r => self.capacity[r as usize],
+                })
                 .collect(),
             bucket_s: self.bucket_s,
             horizon_s: HORIZON_DAYS as f64 * 86400.0,

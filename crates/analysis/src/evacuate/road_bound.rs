@@ -54,6 +54,9 @@ pub struct RoadNetwork<'a> {
     pub travel_s: &'a [f64],
     /// Per arc: its capacity resource (`INVALID` = unlimited).
     pub resource: &'a [u32],
+    /// Per arc: the crossing road's own resource where `resource` is its checkpoint
+    /// (`INVALID` = none; empty = none anywhere).
+    pub second_resource: &'a [u32],
     /// Per resource: people per bucket when open the whole bucket.
     pub capacity: &'a [f64],
     /// Per resource: opening windows (seconds from the start), `None` = always open.
@@ -61,6 +64,16 @@ pub struct RoadNetwork<'a> {
     pub bucket_s: f64,
     /// Give up beyond this (seconds).
     pub horizon_s: f64,
+}
+
+impl RoadNetwork<'_> {
+    /// People per bucket the own road of crossing arc `a` admits (`INFINITY` for other arcs).
+    fn crossing_road(&self, a: u32) -> f64 {
+        match self.second_resource.get(a as usize) {
+            Some(&r) if r != INVALID => self.capacity[r as usize],
+            _ => f64::INFINITY,
+        }
+    }
 }
 
 /// People who start at one of `starts` (any of them: the bound holds for every pick).
@@ -197,7 +210,7 @@ impl<'a> StaticNetwork<'a> {
             if r == INVALID {
                 flow.add(u as usize, v as usize, f64::INFINITY);
             } else {
-                let per_s = net.capacity[r as usize] / net.bucket_s;
+                let per_s = net.capacity[r as usize].min(net.crossing_road(a)) / net.bucket_s;
                 roads.push((flow.add(u as usize, v as usize, 0.0), a, per_s));
             }
         }
@@ -345,6 +358,7 @@ fn evaluate_cut(
         .map(|(r, arcs)| BoundCheckpoint {
             capacity_per_bucket: net.capacity[*r as usize],
             open: net.open[*r as usize].clone(),
+            road_capacity_per_bucket: arcs.iter().map(|&a| net.crossing_road(a)).sum(),
             onward_s: vec![arcs
                 .iter()
                 .map(|&a| net.travel_s[a as usize] + onward[g.arc_head(a) as usize])
@@ -469,6 +483,7 @@ fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> 
         graph: &n.graph,
         travel_s,
         resource: &n.resource,
+        second_resource: &n.second_resource,
         capacity: &n.capacity,
         open: &n.open,
         bucket_s: n.bucket_s,

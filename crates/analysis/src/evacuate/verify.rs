@@ -19,7 +19,8 @@
 //!
 //! Checked: routes connected, passable for their traveller, one checkpoint, never going back
 //! into the enclave after it; nobody enters a road before reaching it; every road's and every
-//! checkpoint's load per time bucket within capacity, checkpoints entered only while open;
+//! checkpoint's load per time bucket within capacity (a crossing road's people count against
+//! both its own road and its checkpoint), checkpoints entered only while open;
 //! routes start inside the enclave within [`START_LIMIT_M`] of their neighbourhood (its point,
 //! or anywhere in its area inside the enclave) and end within [`RECEPTION_LIMIT_M`] of a
 //! reception of their purpose; civilians and combatants share no stretch of road; people
@@ -393,37 +394,37 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            match checkpoint_passed(sm, a, side) {
-                Some(c) => {
-                    if back_in {
-                        self.fail(
-                            CROSSING,
-                            format!("{name}: crosses back into the enclave on way {way}"),
-                        );
-                    }
-                    if first_corridor.is_some() {
-                        self.fail(
-                            CROSSING,
-                            format!(
-                                "{name}: passes a second checkpoint ('{}') on way {way}",
-                                s.corridors[c].name
-                            ),
-                        );
-                    }
-                    first_corridor.get_or_insert(c);
-                    if open_seconds_between(s, c, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
-                        self.fail(
-                            CLOSED_CHECKPOINT,
-                            format!(
+            if let Some(c) = checkpoint_passed(sm, a, side) {
+                if back_in {
+                    self.fail(
+                        CROSSING,
+                        format!("{name}: crosses back into the enclave on way {way}"),
+                    );
+                }
+                if first_corridor.is_some() {
+                    self.fail(
+                        CROSSING,
+                        format!(
+                            "{name}: passes a second checkpoint ('{}') on way {way}",
+                            s.corridors[c].name
+                        ),
+                    );
+                }
+                first_corridor.get_or_insert(c);
+                if open_seconds_between(s, c, enter, enter + TIME_TOLERANCE_S) <= 0.0 {
+                    self.fail(
+                        CLOSED_CHECKPOINT,
+                        format!(
                             "{name}: passes checkpoint '{}' at {enter:.0} s, while it is closed",
                             s.corridors[c].name
                         ),
-                        );
-                    }
-                    *self.checkpoint_load.entry((c, b)).or_insert(0.0) += gr.people;
+                    );
                 }
-                None => *self.road_load.entry((gr.mode, e, b)).or_insert(0.0) += gr.people,
+                *self.checkpoint_load.entry((c, b)).or_insert(0.0) += gr.people;
             }
+            // Every road within its own capacity, a crossing road too (its checkpoint's
+            // screening rate is a second limit, not a replacement).
+            *self.road_load.entry((gr.mode, e, b)).or_insert(0.0) += gr.people;
             let seg = &mut self.segments[(gr.purpose == Purpose::Combatant) as usize];
             seg.extend(stretches(g, e));
             t = enter + g.arc_duration_s[a as usize];
