@@ -993,7 +993,7 @@ mod tests {
     fn random_network() -> impl Strategy<
         Value = (
             usize,
-            Vec<(u32, u32, u32, Option<usize>)>,
+            Vec<(u32, u32, u32, Option<usize>, Option<usize>)>,
             Vec<(u32, Option<(u32, u32)>)>,
             Vec<(u32, u32, Vec<u32>, Vec<usize>)>,
             u32,
@@ -1006,6 +1006,7 @@ mod tests {
                     0..n as u32,
                     0u32..40,
                     proptest::option::weighted(0.8, 0..k),
+                    proptest::option::weighted(0.3, 0..k),
                 ),
                 n..4 * n,
             );
@@ -1033,8 +1034,9 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(200))]
         /// The kept, repaired trees answer every search exactly as a search from scratch
         /// does (the cross-check panics otherwise), on random networks with shared resources,
-        /// closed hours, several rules, fractional travel times and buckets longer than a
-        /// step; and the plan never overfills a bucket nor loses people.
+        /// arcs drawing on two resources (a crossing road: checkpoint and road), closed hours,
+        /// several rules, fractional travel times and buckets longer than a step; and the plan
+        /// never overfills a bucket nor loses people.
         #[test]
         fn repaired_trees_agree_with_searches_from_scratch(
             (n, arcs, resources, sources, bucket) in random_network()
@@ -1043,15 +1045,19 @@ mod tests {
             let (g, ids) = Graph::from_arcs(n, &pairs);
             let mut travel_s = vec![0.0; arcs.len()];
             let mut resource = vec![INVALID; arcs.len()];
+            let mut second_resource = vec![INVALID; arcs.len()];
             for (i, a) in arcs.iter().enumerate() {
                 travel_s[ids[i] as usize] = a.2 as f64 / 10.0;
                 resource[ids[i] as usize] = a.3.map_or(INVALID, |r| r as u32);
+                if a.3.is_some() {
+                    second_resource[ids[i] as usize] = a.4.map_or(INVALID, |r| r as u32);
+                }
             }
             let net = FlowNetwork {
                 graph: &g,
                 travel_s,
                 resource,
-                second_resource: Vec::new(),
+                second_resource,
                 capacity: resources.iter().map(|r| r.0 as f64).collect(),
                 open: resources
                     .iter()
