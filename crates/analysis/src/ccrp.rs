@@ -665,6 +665,19 @@ pub fn time_expanded_optimum_shared(
     sinks: &[u32],
     max_steps: u32,
 ) -> Option<u32> {
+    time_expanded_optimum_with_roads(net, &[], sources, sinks, max_steps)
+}
+
+/// [`time_expanded_optimum_shared`] where arc `a` may also have a capacity of its own,
+/// `arc_cap[a]` people per step entering it (`None` or beyond the slice: none): a road only
+/// this arc uses, as the crossing road under a checkpoint whose resource other arcs share.
+pub fn time_expanded_optimum_with_roads(
+    net: &ExpandedNetwork,
+    arc_cap: &[Option<u32>],
+    sources: &[(u32, u32)],
+    sinks: &[u32],
+    max_steps: u32,
+) -> Option<u32> {
     let g = net.graph;
     let mut shape: Vec<Option<(u32, u32)>> = vec![None; net.cap_per_step.len()];
     for a in 0..g.arc_count() as u32 {
@@ -701,13 +714,14 @@ pub fn time_expanded_optimum_shared(
             for a in g.out_arcs(v as u32) {
                 let tau = net.travel_steps[a as usize] as usize;
                 let r = net.resource[a as usize];
+                let own = arc_cap.get(a as usize).copied().flatten().unwrap_or(BIG);
                 for k in 0..layers.saturating_sub(tau) {
                     if r == INVALID {
                         arcs.push((id(v, k), id(g.arc_head(a) as usize, k + tau)));
                     } else {
                         arcs.push((id(v, k), gate(r as usize, k)));
                     }
-                    caps.push(BIG);
+                    caps.push(own);
                 }
             }
         }

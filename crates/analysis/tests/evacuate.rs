@@ -6,7 +6,7 @@
 
 use corridor_analysis::ccrp::{
     ccrp, ccrp_cross_checked, plain_sources, time_expanded_optimum, time_expanded_optimum_shared,
-    ExpandedNetwork, FlowNetwork,
+    time_expanded_optimum_with_roads, ExpandedNetwork, FlowNetwork,
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::verify::{verify, PlanToVerify, Verification};
@@ -551,6 +551,82 @@ proptest! {
                 let moved: f64 = bound.assignment.iter().flatten().sum();
                 prop_assert!((moved - total as f64).abs() < 1e-6);
             }
+        }
+    }
+
+    /// As above with each crossing road keeping its own capacity (1–3 people per step, often
+    /// below its checkpoint's): the arc draws on its checkpoint and on its road in the planner
+    /// (`second_resource`), the exact optimum counts both (`time_expanded_optimum_with_roads`),
+    /// and the bound's checkpoint admits per step the lesser of its screening and its crossing
+    /// roads' sum (`crossing_road_capacity`): bound ≤ optimum ≤ CCRP, no bucket overfilled.
+    #[test]
+    fn crossing_roads_with_their_own_capacity_keep_bound_and_plan_around_the_optimum(
+        x in small(),
+        roads in [1u32..4, 1u32..4, 1u32..4, 1u32..4],
+    ) {
+        let b = build(&x);
+        let max_steps = 80u32;
+        let crossing: Vec<usize> = (0..b.g.arc_count()).filter(|&a| b.checkpoint_of_arc[a] != INVALID).collect();
+        prop_assert_eq!(crossing.len(), 4);
+        let mut arc_cap: Vec<Option<u32>> = vec![None; b.g.arc_count()];
+        let mut second = vec![INVALID; b.g.arc_count()];
+        let mut cap = b.cap.clone();
+        let mut closed = b.closed.clone();
+        for (i, &a) in crossing.iter().enumerate() {
+            arc_cap[a] = Some(roads[i]);
+            second[a] = cap.len() as u32;
+            cap.push(roads[i]);
+            closed.push(None);
+        }
+        let open: Vec<Option<Vec<bool>>> = b.closed.iter().map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect())).collect();
+        let opt = time_expanded_optimum_with_roads(
+            &ExpandedNetwork { graph: &b.g, travel_steps: &b.travel, resource: &b.resource, cap_per_step: &b.cap, open: &open },
+            &arc_cap, &b.sources, &[b.sink], max_steps,
+        );
+        let Some(opt) = opt else { return Ok(()) };
+        let total = x.walkers + x.drivers;
+        let windows = |c: &Option<(u32, u32)>| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]);
+        let net = FlowNetwork {
+            graph: &b.g,
+            travel_s: b.travel.iter().map(|&t| t as f64).collect(),
+            resource: b.resource.clone(),
+            second_resource: second.clone(),
+            capacity: cap.iter().map(|&c| c as f64).collect(),
+            open: closed.iter().map(windows).collect(),
+            bucket_s: 1.0,
+            horizon_buckets: 500,
+        };
+        let people: Vec<(u32, f64)> = b.sources.iter().map(|&(v, p)| (v, p as f64)).collect();
+        let plan = ccrp_cross_checked(&net, &plain_sources(&people, &[b.sink]));
+        let routed: f64 = plan.reservations.iter().map(|r| r.people).sum();
+        prop_assert!((routed - total as f64).abs() < 1e-6, "routed {routed} of {total}");
+        if total > 0 {
+            let egress = plan.reservations.iter().map(|r| r.arrive_s).fold(0.0, f64::max);
+            prop_assert!(egress + 1e-9 >= opt as f64, "CCRP {egress} < optimum {opt}");
+        }
+        for (r, used) in plan.used.iter().enumerate() {
+            for (k, &u) in used.iter().enumerate() {
+                prop_assert!(u <= net.bucket_capacity(r, k as u32) + 1e-9);
+            }
+        }
+        let travel_s: Vec<f64> = b.travel.iter().map(|&t| t as f64).collect();
+        let bn = BoundNetwork {
+            graph: &b.g,
+            crossing_road_capacity: arc_cap.iter().map(|c| c.map_or(f64::INFINITY, |c| c as f64)).collect(),
+            class_sinks: vec![vec![b.sink]],
+            travel_s: &travel_s,
+            checkpoint_of_arc: &b.checkpoint_of_arc,
+            checkpoints: (0..2).map(|c| {
+                let r = b.resource[(0..b.g.arc_count()).find(|&a| b.checkpoint_of_arc[a] == c).unwrap()] as usize;
+                (b.cap[r] as f64, windows(&b.closed[r]))
+            }).collect(),
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let people: Vec<(u32, f64, usize)> = people.into_iter().filter(|p| p.1 > 0.0).map(|(v, p)| (v, p, 0)).collect();
+        match lower_bound(&instance(&bn, &people)) {
+            None => prop_assert_eq!(total, 0),
+            Some(bound) => prop_assert!(bound.time_s <= opt as f64 + 1e-9, "bound {} > optimum {opt}", bound.time_s),
         }
     }
 
