@@ -69,6 +69,10 @@ fn a_crossing_road_narrower_than_its_checkpoint_limits_plan_bound_and_verify() {
     let dir = narrow_crossing();
     let v = plan_and_verify(&dir);
     assert_eq!(v["stranded"], 0.0);
+    assert_eq!(
+        v["corridors"][1]["unused_because"],
+        "nobody of its purpose leaves (no combatants in the scenario)"
+    );
     let egress = v["egress_time_s"].as_f64().unwrap();
     let bound = v["lower_bound_s"].as_f64().unwrap();
     assert!(

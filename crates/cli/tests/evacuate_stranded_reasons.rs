@@ -19,7 +19,10 @@ use serde_json::Value;
 /// - Mill T (16, at (2,000, 1,000)), joined to E0 only by Mill Road (206); the barracks U (17,
 ///   at (2,000, 2,000)) beyond it by Barracks Lane (207): the combatants from U must walk Mill
 ///   Road, which the civilians then may not use;
-/// - Orchard (1,600, 1,500): Lonely Lane (208) between V1 (18) and V2 (19), joined to nothing.
+/// - Orchard (1,600, 1,500): Lonely Lane (208) between V1 (18) and V2 (19), joined to nothing;
+/// - a second civilian corridor, the North crossing at (2,450, 2,500) on Culvert Lane (209, from
+///   (2,450, 2,400) to (2,450, 2,900)), which the closure "Blown culvert" cuts: it carries
+///   nobody, and must say why by name.
 ///
 /// Within 500 m of each neighbourhood's point lie only its own nodes (the nearest other node
 /// is 640 m away), so each is stranded by its cause alone.
@@ -40,6 +43,8 @@ fn stranded_by_each_cause() -> tempfile::TempDir {
         (17, 2000.0, 2000.0),
         (18, 1500.0, 1500.0),
         (19, 1700.0, 1500.0),
+        (20, 2450.0, 2400.0),
+        (21, 2450.0, 2900.0),
     ];
     let road = |id: i64, n: &[i64], name: &'static str| {
         osm::way(id, n, &[("highway", "residential"), ("name", name)])
@@ -57,6 +62,7 @@ fn stranded_by_each_cause() -> tempfile::TempDir {
         road(206, &[16, 3], "Mill Road"),
         road(207, &[17, 16], "Barracks Lane"),
         road(208, &[18, 19], "Lonely Lane"),
+        road(209, &[20, 21], "Culvert Lane"),
     ];
     write_map(dir.path(), &nodes, &ways);
     write_territory(dir.path());
@@ -89,14 +95,19 @@ fn stranded_by_each_cause() -> tempfile::TempDir {
         &evacuation,
     );
     let manifest = dir.path().join("scenario.toml");
+    let north = format!(
+        "\n[[corridor]]\nname = \"North crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n",
+        lat_lon(2450.0, 2500.0),
+        lat_lon(2450.0, 3300.0)
+    );
     let text = std::fs::read_to_string(&manifest).unwrap().replace(
         "population = \"population.geojson\"",
         "population = \"population.geojson\"\nclosures = \"closures.geojson\"",
-    );
+    ) + &north;
     std::fs::write(&manifest, text).unwrap();
     std::fs::write(
         dir.path().join("closures.geojson"),
-        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Collapsed bridge","since":"2016-07-01","osm_way_id":201},"geometry":null}]}"#,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Collapsed bridge","since":"2016-07-01","osm_way_id":201},"geometry":null},{"type":"Feature","properties":{"name":"Blown culvert","since":"2016-07-01","osm_way_id":209},"geometry":null}]}"#,
     )
     .unwrap();
     dir
@@ -183,4 +194,18 @@ fn each_stranded_neighbourhood_is_told_its_own_cause_by_name() {
         because[0]
     );
     assert!(ways_of(&v, "combatant").contains(&206));
+    // The unused corridor names its cause; the used ones give none.
+    for c in v["corridors"].as_array().unwrap() {
+        let why = c["unused_because"].as_str();
+        if c["name"] == "North crossing" {
+            assert_eq!(c["people"], 0.0);
+            assert_eq!(
+                why,
+                Some("its crossing road is closed: Blown culvert"),
+                "{c}"
+            );
+        } else {
+            assert_eq!(why, None, "{c}");
+        }
+    }
 }

@@ -145,7 +145,7 @@ pub(crate) fn build(
                 stranded: m.stranded,
             })
             .collect(),
-        corridors: corridors(s, &all),
+        corridors: corridors(s, &all, &flows),
         neighbourhoods,
         bottlenecks: bottlenecks(&flows),
         remaining_by_hour: remaining_by_hour(s, units, &all, egress.unwrap_or(0.0)),
@@ -225,7 +225,7 @@ fn stranded_because(f: &Flow, units: &[Unit]) -> Vec<String> {
         .collect()
 }
 
-fn corridors(s: &Scenario, all: &[Planned]) -> Vec<CorridorReport> {
+fn corridors(s: &Scenario, all: &[Planned], flows: &[&Flow]) -> Vec<CorridorReport> {
     let n = s.corridors.len();
     let mut out: Vec<CorridorReport> = s
         .corridors
@@ -291,9 +291,11 @@ fn corridors(s: &Scenario, all: &[Planned]) -> Vec<CorridorReport> {
             c.checkpoint_utilisation = (processed[k] / (cap * open / 3600.0)).min(1.0);
         }
         if c.people <= 0.0 {
-            c.unused_because = Some(
-                "no group's earliest route passes it, or its checkpoint or reception cannot be reached (closed roads, roads kept for the other flow, or no route for its purpose)".into(),
-            );
+            let flow = flows.iter().find(|f| f.purpose == s.corridors[k].purpose);
+            c.unused_because = Some(match flow {
+                Some(f) => super::stranding::why_unused(f, k),
+                None => "nobody of its purpose leaves (no combatants in the scenario)".into(),
+            });
         }
         c.people = c.people.round();
     }

@@ -238,3 +238,87 @@ fn listed(names: Vec<String>) -> String {
     }
     out
 }
+
+/// Why corridor `k` carries nobody of `flow` (the flow of its purpose), by name: its crossing
+/// road closed (the closures named), not in force, taken by the other flow, its reception out
+/// of reach, its crossing roads out of every group's reach, or merely slower than another
+/// corridor for everyone who could use it.
+pub(crate) fn why_unused(flow: &super::Flow, k: usize) -> String {
+    let net = &flow.net;
+    let purpose = purpose_name(net.side.purpose());
+    let Some(ci) = net.checkpoints.iter().position(|c| c.0 == k) else {
+        return format!("not planned for {purpose}s");
+    };
+    let crossing: Vec<usize> = (0..net.arc_of.len())
+        .filter(|&a| net.checkpoint_of_arc[a] == ci as u32)
+        .collect();
+    if crossing.is_empty() {
+        return no_crossing(net, k);
+    }
+    if crossing.iter().all(|&a| !net.travel_s[a].is_finite()) {
+        let scenario = net.scenario_travel(false);
+        return if crossing.iter().any(|&a| scenario[a].is_finite()) {
+            match net.side {
+                Side::Party(_) => {
+                    "its crossing roads are left to the civilians by the combatants' routing".into()
+                }
+                _ => "its crossing roads are taken by the combatants".into(),
+            }
+        } else {
+            "its crossing roads lead only back into the enclave".into()
+        };
+    }
+    if !net.sinks.iter().any(|x| x.1 == k) {
+        return format!(
+            "its reception lies more than {:.0} m from every road {purpose}s can reach beyond the line",
+            super::network::MAX_RECEPTION_M
+        );
+    }
+    let (tree, _) = net.checkpoint_trees().swap_remove(ci);
+    let reached = flow
+        .groups
+        .iter()
+        .filter_map(|g| g.start.as_ref().ok())
+        .any(|&v| tree.cost(v).is_finite());
+    if !reached {
+        return format!(
+            "no {purpose} group can reach its crossing roads on the roads open to them"
+        );
+    }
+    "groups can reach it, but each reaches a reception earlier through another corridor (or the exposure rule keeps it to a calmer route)".into()
+}
+
+/// Why corridor `k`'s checkpoint opens no crossing arc: its crossing road closed (named), the
+/// corridor not in force on the scenario's date for any mode, or no road there enters hostile
+/// ground for the flow.
+fn no_crossing(net: &Network, k: usize) -> String {
+    let s = net.layers[0].scenario;
+    let mut closures: Vec<String> = Vec::new();
+    let mut in_force = false;
+    for sm in &net.layers {
+        for c in sm.checkpoints.iter().filter(|c| c.corridor == k) {
+            in_force |= c.in_force;
+            for &e in &c.edges {
+                match sm.closure_of(e) {
+                    Some(WHAT_IF) => {
+                        closures.push(format!("{} (closed for a what-if)", road_name(sm.graph, e)))
+                    }
+                    Some(i) => {
+                        closures.push(s.closures[i].name.clone().unwrap_or_else(|| {
+                            format!("the closure of {}", road_name(sm.graph, e))
+                        }))
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    let closures = once_each(closures.into_iter());
+    if !closures.is_empty() {
+        format!("its crossing road is closed: {}", listed(closures))
+    } else if !in_force {
+        "it is not in force on the scenario's date for any mode".into()
+    } else {
+        "its checkpoint opens no road into hostile ground for this flow".into()
+    }
+}
