@@ -18,6 +18,7 @@ pub mod network;
 mod plan;
 mod report;
 pub mod road_bound;
+pub mod routing_bound;
 pub mod separation;
 pub mod start;
 mod stranding;
@@ -216,6 +217,11 @@ pub struct EvacuationReport {
     pub lower_bounds: Vec<road_bound::LowerBoundRow>,
     /// Seconds spent on the road-cut bounds (the checkpoint bounds are part of planning).
     pub bound_seconds: f64,
+    /// The search for a civilian bound over every combatant routing ([`routing_bound`]), when
+    /// the civilians finish more than 3 % after their other valid bounds: its bound is one of
+    /// `lower_bounds` when it raises theirs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_over_combatant_routings: Option<routing_bound::OverRoutings>,
     /// The same bound with the roads the combatants' plan uses closed to civilians: no
     /// civilian plan that keeps off those roads beats it. It depends on the combatants' plan
     /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
@@ -262,6 +268,8 @@ pub(crate) struct Separation {
     pub assembly: bool,
     /// Where they start: the assembly points, or the neighbourhoods.
     pub starts: Vec<Unit>,
+    /// The civilians' bound over every combatant routing, if searched.
+    pub over_routings: Option<routing_bound::OverRoutings>,
 }
 
 /// People per starting place: (index of the place, people).
@@ -546,8 +554,10 @@ pub fn evacuate(
             mandatory_segments: apart.mandatory_segments,
             assembly: !s.assembly_points.is_empty(),
             starts,
+            over_routings: None,
         };
-        (apart.civilians, Some(apart.combatants), Some(how))
+        let search = (apart.open_net, apart.starts);
+        (apart.civilians, Some(apart.combatants), Some((how, search)))
     } else {
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
         (civilians, None, None)
@@ -565,6 +575,13 @@ pub fn evacuate(
     let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
+    // Where the civilians finish well above their valid bounds: a bound over every combatant
+    // routing (a search over classes of routings, within its budget).
+    let separation = separation.map(|(mut how, (comb_net, starts))| {
+        let others = combatants.as_ref().map_or(0.0, road_bound::valid_bound_s);
+        how.over_routings = over_routings(&civilians, others, &comb_net, &starts);
+        how
+    });
     let bound_seconds = timer.elapsed().as_secs_f64();
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants
@@ -582,6 +599,30 @@ pub fn evacuate(
     r.road_bound_given_combatant_roads_s =
         civilian_roads_given_combatants.map(|b| b.time_s.floor());
     Ok(r)
+}
+
+/// The civilians' bound over every combatant routing ([`routing_bound`]), when their plan
+/// finishes more than [`road_bound::EXPLAIN_ABOVE`] after every valid bound (theirs and the
+/// combatants', `others_s`): otherwise it could not change the gap enough to matter.
+fn over_routings(
+    civ: &Flow,
+    others_s: f64,
+    comb_net: &Network,
+    starts: &[Vec<u32>],
+) -> Option<routing_bound::OverRoutings> {
+    let egress = civ.plan.egress_s()?;
+    let valid = road_bound::valid_bound_s(civ);
+    let every = valid.max(others_s);
+    if every > 0.0 && egress <= every * (1.0 + road_bound::EXPLAIN_ABOVE) {
+        return None;
+    }
+    let search = routing_bound::civilian_bound_over_routings(
+        civ,
+        comb_net,
+        starts,
+        routing_bound::PLANNER_BUDGET,
+    )?;
+    Some(routing_bound::OverRoutings::of(&search, valid))
 }
 
 /// Per layer, the people of each unit in that layer's mode.

@@ -89,7 +89,18 @@ pub(crate) fn build(
         comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
     let egress = all.iter().map(|p| p.r.last_arrive_s).reduce(f64::max);
     // Every valid bound (checkpoints, road cuts; both flows), largest first.
-    let lower_bounds = super::road_bound::rows(&flows);
+    let mut lower_bounds = super::road_bound::rows(&flows);
+    let over_routings = separation.as_ref().and_then(|x| x.over_routings.clone());
+    if let Some(o) = over_routings.as_ref().filter(|o| o.bound_s > o.before_s) {
+        lower_bounds.push(super::road_bound::LowerBoundRow {
+            flow: "civilian",
+            kind: "road cut over every combatant routing",
+            time_s: o.bound_s,
+            cut: Vec::new(),
+            people_counted: None,
+        });
+        lower_bounds.sort_by(|a, b| b.time_s.total_cmp(&a.time_s));
+    }
     let bound = lower_bounds
         .first()
         .map(|b| b.time_s)
@@ -126,6 +137,7 @@ pub(crate) fn build(
             .map(|b| format!("{} {}", b.flow, b.kind)),
         lower_bounds,
         bound_seconds: 0.0,
+        bound_over_combatant_routings: over_routings,
         lower_bound_given_combatant_roads_s: civ
             .bound_given_separation_s
             .filter(|_| egress.is_some())

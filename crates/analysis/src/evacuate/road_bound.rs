@@ -477,7 +477,7 @@ pub(crate) fn given_the_other_flow(f: &super::Flow) -> Option<RoadBound> {
 }
 
 /// A flow's network with the given travel times, as the road bound sees it.
-fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> {
+pub(crate) fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> {
     let n = &f.net;
     RoadNetwork {
         graph: &n.graph,

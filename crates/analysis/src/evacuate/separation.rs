@@ -63,6 +63,10 @@ pub(crate) struct Apart<'a> {
     pub routings: Vec<RoutingResult>,
     /// Road pieces every combatant plan uses (closed to civilians in the bound too).
     pub mandatory_segments: usize,
+    /// The combatants' network with no separation rule, and every node each of their groups
+    /// may start from: what the bound over every routing searches ([`super::routing_bound`]).
+    pub open_net: Network<'a>,
+    pub starts: Vec<Vec<u32>>,
 }
 
 /// What the combatants walk on and who they are.
@@ -100,7 +104,7 @@ pub(crate) fn plan_apart<'a>(
     let starts = start_sets(&open_net, c.units, &c.people[0]);
     let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
-    let shortest = plan_flow(open_net, c.units, &c.people)?;
+    let shortest = plan_flow(open_net.clone(), c.units, &c.people)?;
     // The combatants' finish with no separation: a routing that makes them finish later than
     // this and than the civilians costs the evacuation time, whatever it saves the civilians.
     let shortest_egress = egress(&shortest);
@@ -299,6 +303,8 @@ pub(crate) fn plan_apart<'a>(
         combatants,
         routings,
         mandatory_segments: mandatory.len(),
+        open_net,
+        starts,
     })
 }
 

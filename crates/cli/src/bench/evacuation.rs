@@ -36,6 +36,12 @@ pub struct EvacuationBenchResult {
     /// The civilians' road-cut bound with the combatants' roads closed (see the evacuation
     /// report; only when their plan is > 3 % above the valid bounds).
     pub road_bound_given_combatant_roads_h: Option<f64>,
+    /// The search for a civilian bound over every combatant routing (see the evacuation
+    /// report's `bound_over_combatant_routings`; only when their plan is > 3 % above the valid
+    /// bounds; its seconds are within `bound_s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_over_combatant_routings:
+        Option<corridor_analysis::evacuate::routing_bound::OverRoutings>,
     /// The civilians' bound with the combatants' roads closed (see the evacuation report).
     pub lower_bound_given_combatant_roads_h: Option<f64>,
     pub gap: Option<f64>,
@@ -154,6 +160,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         road_bound_given_combatant_roads_h: r
             .road_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),
+        bound_over_combatant_routings: r.bound_over_combatant_routings.clone(),
         lower_bound_given_combatant_roads_h: r
             .lower_bound_given_combatant_roads_s
             .map(|x| x / 3600.0),

@@ -1,0 +1,364 @@
+//! A lower bound on the civilians' egress over every routing of the combatants, by
+//! branch and bound over classes of routings.
+//!
+//! The exact optimum is the least, over every combatant routing `R`, of the civilians' optimum
+//! with `R`'s roads closed to them. The plain bound closes only the roads every routing uses
+//! (post-dominators: [`super::separation::mandatory_edges`]) and so relaxes the separation
+//! almost entirely. Here a **class** of routings is given by roads every routing in it uses
+//! (`used`) and roads none of it uses (`avoid`): its routings all use `used` and the
+//! post-dominators of the combatant network without `avoid`, so closing those (`closed`) to
+//! civilians gives a bound for every routing of the class. A class is split on one road `r`
+//! into "some combatant uses `r`" and "no combatant uses `r`": every routing lies in exactly
+//! one child. The bound is the least value over the classes not split yet (the frontier),
+//! valid whenever the search stops.
+//!
+//! What validity rests on: (1) each class's value is a valid bound for the civilians with its
+//! `closed` roads closed (the caller's evaluation), (2) the civilians' exact optimum never
+//! falls when more roads are closed (fewer roads, the same people, the same starts and
+//! receptions to choose from), so it bounds every routing of the class, and (3) a child's
+//! value is raised to its parent's (the parent's holds for the child's routings too), so the
+//! evaluation itself need not be monotone (the road bound's choice of cuts is not). Classes in
+//! which some combatant group that can leave on the open network cannot leave hold no routing
+//! in which every combatant who can leave does: they are dropped.
+
+use super::network::{segments, Network, Segment};
+use super::separation::mandatory_edges;
+use corridor_routing::{Graph, OneToAll, Seed};
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::time::Instant;
+
+/// The combatants' network as the search sees it: roads (ids shared by both directions of an
+/// edge), where each group may start, and the receptions.
+pub struct CombatantRoads<'a> {
+    pub graph: &'a Graph,
+    /// Per arc: usable by combatants at all.
+    pub open: &'a [bool],
+    pub road_of_arc: &'a [u32],
+    /// Per combatant group: every node it may start from.
+    pub start_sets: &'a [Vec<u32>],
+    pub sinks: &'a [u32],
+}
+
+/// The civilians' bound for one class (its `closed` roads closed to them), and the combatant
+/// roads worth splitting on next (those the bound's cut crosses, most binding first).
+pub struct Evaluation {
+    pub value_s: f64,
+    pub branch_on: Vec<u32>,
+}
+
+/// When to stop: classes evaluated, or seconds spent (checked before each split).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub evaluations: usize,
+    pub seconds: f64,
+}
+
+/// What the search found.
+#[derive(Debug, Clone)]
+pub struct ClassSearch {
+    /// The least value over the frontier: no routing lets the civilians finish sooner.
+    pub bound_s: f64,
+    /// The value of the class of every routing (the mandatory roads closed only).
+    pub root_s: f64,
+    /// Every frontier class's value (for tests: the bound is their least).
+    pub frontier_s: Vec<f64>,
+    pub evaluations: usize,
+    /// The least class could not be split further (its bound's cut crosses no road left to
+    /// decide): more search cannot raise the bound this way.
+    pub settled: bool,
+    pub seconds: f64,
+}
+
+/// One class of routings.
+struct Class {
+    used: BTreeSet<u32>,
+    avoid: BTreeSet<u32>,
+    closed: BTreeSet<u32>,
+    value_s: f64,
+    branch_on: Vec<u32>,
+}
+
+impl PartialEq for Class {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Class {}
+impl PartialOrd for Class {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Class {
+    /// Least value first out of the (max-)heap.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.value_s.total_cmp(&self.value_s)
+    }
+}
+
+/// The branch and bound (module docs). `evaluate` gets a class's closed roads; `None` when no
+/// combatant group can leave (nothing to separate from).
+pub fn over_every_routing(
+    comb: &CombatantRoads,
+    budget: Budget,
+    mut evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+) -> Option<ClassSearch> {
+    let timer = Instant::now();
+    let leaving: Vec<bool> = post_dominators(comb, &BTreeSet::new())
+        .iter()
+        .map(Option::is_some)
+        .collect();
+    let closed = mandatory(comb, &BTreeSet::new(), &leaving)?;
+    let root = evaluate(&closed);
+    let root_s = root.value_s;
+    let mut evaluations = 1;
+    let mut heap = BinaryHeap::new();
+    heap.push(Class {
+        used: BTreeSet::new(),
+        avoid: BTreeSet::new(),
+        closed,
+        value_s: root.value_s,
+        branch_on: root.branch_on,
+    });
+    let mut settled = false;
+    while evaluations < budget.evaluations && timer.elapsed().as_secs_f64() < budget.seconds {
+        let least = heap.pop().expect("the 'uses' child is always kept");
+        let Some(r) = split_road(comb, &least) else {
+            settled = true;
+            heap.push(least);
+            break;
+        };
+        // Some combatant uses r.
+        let mut used = least.used.clone();
+        used.insert(r);
+        let mut closed = least.closed.clone();
+        closed.insert(r);
+        let e = evaluate(&closed);
+        evaluations += 1;
+        heap.push(Class {
+            used,
+            avoid: least.avoid.clone(),
+            closed,
+            value_s: e.value_s.max(least.value_s),
+            branch_on: e.branch_on,
+        });
+        // No combatant uses r (dropped if some group that can leave no longer can).
+        let mut avoid = least.avoid.clone();
+        avoid.insert(r);
+        if let Some(m) = mandatory(comb, &avoid, &leaving) {
+            let closed: BTreeSet<u32> = least.used.union(&m).copied().collect();
+            let (value_s, branch_on) = if closed == least.closed {
+                (least.value_s, least.branch_on.clone())
+            } else {
+                let e = evaluate(&closed);
+                evaluations += 1;
+                (e.value_s.max(least.value_s), e.branch_on)
+            };
+            heap.push(Class {
+                used: least.used,
+                avoid,
+                closed,
+                value_s,
+                branch_on,
+            });
+        }
+    }
+    let frontier_s: Vec<f64> = heap.iter().map(|c| c.value_s).collect();
+    let bound_s = frontier_s.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(ClassSearch {
+        bound_s,
+        root_s,
+        frontier_s,
+        evaluations,
+        settled,
+        seconds: timer.elapsed().as_secs_f64(),
+    })
+}
+
+/// The first road the class's bound crosses that its routings may or may not use.
+fn split_road(comb: &CombatantRoads, c: &Class) -> Option<u32> {
+    c.branch_on.iter().copied().find(|r| {
+        !c.closed.contains(r)
+            && !c.avoid.contains(r)
+            && (0..comb.open.len()).any(|a| comb.open[a] && comb.road_of_arc[a] == *r)
+    })
+}
+
+/// Per group, the roads on every way out with the `avoid` roads removed (`None`: no way).
+fn post_dominators(comb: &CombatantRoads, avoid: &BTreeSet<u32>) -> Vec<Option<Vec<u32>>> {
+    let open: Vec<bool> = (0..comb.open.len())
+        .map(|a| comb.open[a] && !avoid.contains(&comb.road_of_arc[a]))
+        .collect();
+    mandatory_edges(
+        comb.graph,
+        &open,
+        comb.road_of_arc,
+        comb.start_sets,
+        comb.sinks,
+    )
+}
+
+/// The roads every routing avoiding `avoid` uses; `None` if some group in `leaving` (those
+/// that can leave on the open network) could not leave.
+fn mandatory(
+    comb: &CombatantRoads,
+    avoid: &BTreeSet<u32>,
+    leaving: &[bool],
+) -> Option<BTreeSet<u32>> {
+    let per_group = post_dominators(comb, avoid);
+    if !per_group
+        .iter()
+        .zip(leaving)
+        .all(|(m, &l)| !l || m.is_some())
+    {
+        return None;
+    }
+    if !leaving.iter().any(|&l| l) {
+        return None;
+    }
+    Some(per_group.into_iter().flatten().flatten().collect())
+}
+
+/// The search as the report gives it (`bound_over_combatant_routings`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OverRoutings {
+    /// No civilian plan under any combatant routing finishes sooner (floored to the second).
+    pub bound_s: f64,
+    /// The civilians' valid bound before the search (mandatory roads closed only).
+    pub before_s: f64,
+    /// Classes of routings whose bound was computed.
+    pub classes: usize,
+    /// Whether the least class could be split no further (else the budget stopped it).
+    pub settled: bool,
+    pub seconds: f64,
+}
+
+impl OverRoutings {
+    /// The report's figures of a search, `before_s` the civilians' valid bound without it.
+    pub fn of(s: &ClassSearch, before_s: f64) -> OverRoutings {
+        OverRoutings {
+            bound_s: s.bound_s.max(before_s).floor(),
+            before_s: before_s.floor(),
+            classes: s.evaluations,
+            settled: s.settled,
+            seconds: s.seconds,
+        }
+    }
+}
+
+/// The search's budget in the planner (`evacuate`, `bench --evacuation`): it runs only when
+/// the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`] after their
+/// valid bounds, and stops after this many classes or seconds (one class: one road bound,
+/// ≈ 25 ms on Andorra). Measured in BENCHMARKS.md ("A bound over every combatant routing").
+pub const PLANNER_BUDGET: Budget = Budget {
+    evaluations: 40,
+    seconds: 1.0,
+};
+
+/// The civilians' road-cut bound over every combatant routing ([`over_every_routing`]) for the
+/// final civilian flow `civ` and the combatants' open network `comb_net` (no separation rule;
+/// `starts`: every node each combatant group may start from). Each class's value is the larger
+/// of `civ`'s valid bounds and its road bound with the class's roads closed (the same starts
+/// and receptions as `civ`'s road bound: [`super::Flow::bound_starts`], every reception);
+/// classes that cut off a cell whose people can leave on `civ`'s bound network are worth
+/// infinity: they hold no plan that moves everyone the valid bounds count.
+pub(crate) fn civilian_bound_over_routings(
+    civ: &super::Flow,
+    comb_net: &Network,
+    starts: &[Vec<u32>],
+    budget: Budget,
+) -> Option<ClassSearch> {
+    let open: Vec<bool> = comb_net
+        .bound_travel_s
+        .iter()
+        .map(|t| t.is_finite())
+        .collect();
+    let roads = comb_net.road_of_arc();
+    let comb = CombatantRoads {
+        graph: &comb_net.graph,
+        open: &open,
+        road_of_arc: &roads,
+        start_sets: starts,
+        sinks: comb_net.sink_nodes(),
+    };
+    let civ_arcs = arcs_by_piece(&civ.net);
+    let comb_road_of: HashMap<Segment, u32> = (0..roads.len())
+        .filter(|&a| open[a])
+        .flat_map(|a| piece_of_arc(comb_net, a).into_iter().map(move |s| (s, a)))
+        .map(|(s, a)| (s, roads[a]))
+        .collect();
+    let floor = super::road_bound::valid_bound_s(civ);
+    let sinks = civ.net.sink_nodes();
+    let reaching = can_leave(&civ.net.graph, &civ.net.bound_travel_s, civ, sinks);
+    over_every_routing(&comb, budget, |closed| {
+        let mut travel = civ.net.bound_travel_s.clone();
+        for &r in closed {
+            for s in comb_net.road_segments(r) {
+                for &a in civ_arcs.get(&s).into_iter().flatten() {
+                    travel[a] = f64::INFINITY;
+                }
+            }
+        }
+        let now = can_leave(&civ.net.graph, &travel, civ, sinks);
+        if reaching.iter().zip(&now).any(|(&was, &is)| was && !is) {
+            return Evaluation {
+                value_s: f64::INFINITY,
+                branch_on: Vec::new(),
+            };
+        }
+        let net = super::road_bound::road_network(civ, &travel);
+        let Some(b) = super::road_bound::road_bound(&net, &civ.bound_starts, sinks) else {
+            return Evaluation {
+                value_s: floor,
+                branch_on: Vec::new(),
+            };
+        };
+        let mut seen = HashSet::new();
+        let branch_on = b
+            .cut_resources
+            .iter()
+            .flat_map(|&res| {
+                (0..civ.net.resource.len())
+                    .filter(move |&a| civ.net.resource[a] == res)
+                    .flat_map(|a| piece_of_arc(&civ.net, a))
+            })
+            .filter_map(|s| comb_road_of.get(&s).copied())
+            .filter(|r| seen.insert(*r))
+            .collect();
+        Evaluation {
+            value_s: b.time_s.max(floor),
+            branch_on,
+        }
+    })
+}
+
+/// The road pieces of a joint arc.
+fn piece_of_arc(net: &Network, a: usize) -> Vec<Segment> {
+    let (l, pa) = net.arc_of[a];
+    let g = net.profile_graph(l);
+    segments(g, g.arc_edge(pa).0)
+}
+
+/// Per road piece, the joint arcs carrying it.
+fn arcs_by_piece(net: &Network) -> HashMap<Segment, Vec<usize>> {
+    let mut out: HashMap<Segment, Vec<usize>> = HashMap::new();
+    for a in 0..net.arc_of.len() {
+        for s in piece_of_arc(net, a) {
+            out.entry(s).or_default().push(a);
+        }
+    }
+    out
+}
+
+/// Per cell of the flow's bound ([`super::Flow::bound_starts`]): whether some node of it
+/// reaches a reception on `travel`.
+fn can_leave(g: &Graph, travel: &[f64], f: &super::Flow, sinks: &[u32]) -> Vec<bool> {
+    let mut q = OneToAll::new(g);
+    let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+    q.run(g, travel, &seeds, f64::INFINITY, true);
+    f.bound_starts
+        .iter()
+        .map(|c| c.starts.iter().any(|&v| q.cost(v).is_finite()))
+        .collect()
+}

@@ -1,0 +1,486 @@
+//! The civilians' bound over every combatant routing (`evacuate::routing_bound`, branch and
+//! bound over classes of routings) checked against independent answers: on random small
+//! networks shared by civilians and (spread) combatants, the brute-force exact two-flow
+//! optimum — every pair of simple combatant paths, their roads closed to civilians, the exact
+//! civilian optimum by time-expanded maximum flow (`ccrp::time_expanded_optimum_shared`), the
+//! least over the pairs — and the bound with only the roads every routing uses closed; by hand,
+//! combatants who must cross one of two narrow parallel roads the civilians need.
+
+mod common;
+
+use corridor_analysis::ccrp::{time_expanded_optimum_shared, ExpandedNetwork};
+use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
+use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
+use corridor_analysis::evacuate::routing_bound::{
+    over_every_routing, Budget, CombatantRoads, Evaluation,
+};
+use corridor_analysis::evacuate::separation::mandatory_edges;
+use corridor_routing::{Graph, INVALID};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use std::collections::BTreeSet;
+
+/// A network shared by both flows: two-way roads among nodes `0..n` (each direction its own
+/// capacity per step), civilians at nodes 0 and 1, a checkpoint from `n − 1` to `n` and on to
+/// the civilians' reception `n + 1`; combatant groups at `c0` and `c1` leaving on the roads to
+/// their reception `cz`.
+#[derive(Debug, Clone)]
+struct Shared {
+    n: u32,
+    roads: Vec<(u32, u32, u32, u32)>, // ends, travel steps, capacity per step
+    civilians: [u32; 2],
+    checkpoint_cap: u32,
+    combatants: [u32; 2],
+    reception: u32,
+}
+
+fn shared() -> impl Strategy<Value = Shared> {
+    (4u32..7).prop_flat_map(|n| {
+        (
+            Just(n),
+            proptest::collection::vec((0..n, 0..n, 1u32..3, 1u32..4), n as usize..2 * n as usize),
+            [0u32..7, 0u32..5],
+            1u32..5,
+            [0..n, 0..n],
+            0..n,
+        )
+            .prop_map(
+                |(n, roads, civilians, checkpoint_cap, combatants, reception)| Shared {
+                    n,
+                    roads: roads.into_iter().filter(|r| r.0 != r.1).collect(),
+                    civilians,
+                    checkpoint_cap,
+                    combatants,
+                    reception,
+                },
+            )
+    })
+}
+
+/// The instance as arcs: per arc its travel, resource (its own; the checkpoint's for the
+/// crossing), road id (`INVALID` off the roads) and whether it is the checkpoint.
+struct Built {
+    g: Graph,
+    travel: Vec<u32>,
+    resource: Vec<u32>,
+    cap: Vec<u32>,
+    road: Vec<u32>,
+    checkpoint_of_arc: Vec<u32>,
+    sink: u32,
+}
+
+fn build(x: &Shared) -> Built {
+    let n = x.n;
+    // (tail, head, travel, capacity, road, checkpoint)
+    let mut list: Vec<(u32, u32, u32, u32, u32, u32)> = Vec::new();
+    for (i, &(a, b, t, c)) in x.roads.iter().enumerate() {
+        list.push((a, b, t, c, i as u32, INVALID));
+        list.push((b, a, t, c, i as u32, INVALID));
+    }
+    list.push((n - 1, n, 1, x.checkpoint_cap, INVALID, 0));
+    list.push((n, n + 1, 1, 1000, INVALID, INVALID));
+    let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(n as usize + 2, &pairs);
+    let m = list.len();
+    let (mut travel, mut resource, mut cap, mut road, mut cp) = (
+        vec![0; m],
+        vec![0; m],
+        vec![0; m],
+        vec![INVALID; m],
+        vec![INVALID; m],
+    );
+    for (i, a) in list.iter().enumerate() {
+        let id = ids[i] as usize;
+        travel[id] = a.2;
+        resource[id] = id as u32;
+        cap[id] = a.3;
+        road[id] = a.4;
+        cp[id] = a.5;
+    }
+    Built {
+        g,
+        travel,
+        resource,
+        cap,
+        road,
+        checkpoint_of_arc: cp,
+        sink: n + 1,
+    }
+}
+
+/// The civilians' people per start node (those with people).
+fn civilians(x: &Shared) -> Vec<(u32, u32)> {
+    [(0, x.civilians[0]), (1, x.civilians[1])]
+        .into_iter()
+        .filter(|p| p.1 > 0)
+        .collect()
+}
+
+/// The exact civilian optimum with `closed` roads closed to them (`None`: not everyone out).
+fn exact_with_closed(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Option<u32> {
+    let cap: Vec<u32> = (0..b.g.arc_count())
+        .map(|a| {
+            if b.road[a] != INVALID && closed.contains(&b.road[a]) {
+                0
+            } else {
+                b.cap[a]
+            }
+        })
+        .collect();
+    let open = vec![None; cap.len()];
+    let net = ExpandedNetwork {
+        graph: &b.g,
+        travel_steps: &b.travel,
+        resource: &b.resource,
+        cap_per_step: &cap,
+        open: &open,
+    };
+    time_expanded_optimum_shared(&net, &civilians(x), &[b.sink], 80)
+}
+
+/// The civilians' bounds with `closed` roads closed: the larger of the road-cut and the
+/// checkpoint bound; infinite if some civilian can no longer reach the reception (the class
+/// holds no plan that moves everyone). Splits may be on any road.
+fn evaluate(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Evaluation {
+    let travel: Vec<f64> = (0..b.g.arc_count())
+        .map(|a| {
+            if b.road[a] != INVALID && closed.contains(&b.road[a]) {
+                f64::INFINITY
+            } else {
+                b.travel[a] as f64
+            }
+        })
+        .collect();
+    let branch_on: Vec<u32> = (0..x.roads.len() as u32).collect();
+    let people = civilians(x);
+    if people
+        .iter()
+        .any(|&(v, _)| !reaches(&b.g, &travel, v, b.sink))
+    {
+        return Evaluation {
+            value_s: f64::INFINITY,
+            branch_on,
+        };
+    }
+    let capacity: Vec<f64> = b.cap.iter().map(|&c| c as f64).collect();
+    let open = vec![None; capacity.len()];
+    let net = RoadNetwork {
+        graph: &b.g,
+        travel_s: &travel,
+        resource: &b.resource,
+        second_resource: &[],
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let starting: Vec<StartingPeople> = people
+        .iter()
+        .map(|&(v, p)| StartingPeople {
+            starts: vec![v],
+            people: p as f64,
+        })
+        .collect();
+    let roads = road_bound(&net, &starting, &[b.sink]).map_or(0.0, |r| r.time_s);
+    let bn = BoundNetwork {
+        graph: &b.g,
+        crossing_road_capacity: Vec::new(),
+        class_sinks: vec![vec![b.sink]],
+        travel_s: &travel,
+        checkpoint_of_arc: &b.checkpoint_of_arc,
+        checkpoints: vec![(x.checkpoint_cap as f64, None)],
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let sources: Vec<(u32, f64, usize)> = people.iter().map(|&(v, p)| (v, p as f64, 0)).collect();
+    let checkpoints = lower_bound(&instance(&bn, &sources)).map_or(0.0, |r| r.time_s);
+    Evaluation {
+        value_s: roads.max(checkpoints),
+        branch_on,
+    }
+}
+
+/// Whether `to` is reachable from `from` over arcs of finite travel (the test's own search).
+fn reaches(g: &Graph, travel: &[f64], from: u32, to: u32) -> bool {
+    let mut seen = vec![false; g.node_count()];
+    let mut stack = vec![from];
+    seen[from as usize] = true;
+    while let Some(v) = stack.pop() {
+        if v == to {
+            return true;
+        }
+        for a in g.out_arcs(v) {
+            let h = g.arc_head(a);
+            if travel[a as usize].is_finite() && !seen[h as usize] {
+                seen[h as usize] = true;
+                stack.push(h);
+            }
+        }
+    }
+    false
+}
+
+/// Every simple path from `from` to `to` over the roads, as its set of roads (`None` if more
+/// than `limit`).
+fn simple_paths(b: &Built, from: u32, to: u32, limit: usize) -> Option<Vec<BTreeSet<u32>>> {
+    fn walk(
+        b: &Built,
+        v: u32,
+        to: u32,
+        on: &mut Vec<bool>,
+        roads: &mut Vec<u32>,
+        out: &mut Vec<BTreeSet<u32>>,
+        limit: usize,
+    ) -> bool {
+        if v == to {
+            out.push(roads.iter().copied().collect());
+            return out.len() <= limit;
+        }
+        for a in b.g.out_arcs(v) {
+            let h = b.g.arc_head(a);
+            if b.road[a as usize] == INVALID || on[h as usize] {
+                continue;
+            }
+            on[h as usize] = true;
+            roads.push(b.road[a as usize]);
+            let ok = walk(b, h, to, on, roads, out, limit);
+            roads.pop();
+            on[h as usize] = false;
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+    let mut on = vec![false; b.g.node_count()];
+    on[from as usize] = true;
+    let mut out = Vec::new();
+    walk(b, from, to, &mut on, &mut Vec::new(), &mut out, limit).then_some(out)
+}
+
+/// What one instance gives: the brute-force optimum over every routing, the bound with the
+/// mandatory roads only, the search's bound and the largest finite frontier value (what a
+/// search that wrongly took the greatest child would report). `None` when the instance has no
+/// routing to compare (a combatant group without a way out, too many paths, nobody to move).
+struct Outcome {
+    exact: u32,
+    mandatory_only: f64,
+    bound: f64,
+    greatest_child: f64,
+}
+
+fn outcome(x: &Shared) -> Option<Outcome> {
+    let b = build(x);
+    let groups: Vec<u32> = x
+        .combatants
+        .iter()
+        .copied()
+        .filter(|&c| c != x.reception)
+        .collect();
+    if groups.is_empty() || civilians(x).is_empty() {
+        return None;
+    }
+    let mut per_group = Vec::new();
+    for &c in &groups {
+        let paths = simple_paths(&b, c, x.reception, 10)?;
+        if paths.is_empty() {
+            return None;
+        }
+        per_group.push(paths);
+    }
+    // Brute force: every choice of one simple path per group.
+    let mut exact: Option<u32> = None;
+    let mut pick = vec![0usize; per_group.len()];
+    loop {
+        let closed: BTreeSet<u32> = pick
+            .iter()
+            .zip(&per_group)
+            .flat_map(|(&i, p)| p[i].iter().copied())
+            .collect();
+        if let Some(t) = exact_with_closed(&b, x, &closed) {
+            exact = Some(exact.map_or(t, |e| e.min(t)));
+        }
+        let mut k = 0;
+        while k < pick.len() && pick[k] + 1 == per_group[k].len() {
+            pick[k] = 0;
+            k += 1;
+        }
+        if k == pick.len() {
+            break;
+        }
+        pick[k] += 1;
+    }
+    let exact = exact?;
+    let open: Vec<bool> = b.road.iter().map(|&r| r != INVALID).collect();
+    let ids: Vec<u32> = b
+        .road
+        .iter()
+        .map(|&r| if r == INVALID { 0 } else { r })
+        .collect();
+    let starts: Vec<Vec<u32>> = groups.iter().map(|&c| vec![c]).collect();
+    let every: BTreeSet<u32> = mandatory_edges(&b.g, &open, &ids, &starts, &[x.reception])
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
+    let mandatory_only = evaluate(&b, x, &every).value_s;
+    let comb = CombatantRoads {
+        graph: &b.g,
+        open: &open,
+        road_of_arc: &ids,
+        start_sets: &starts,
+        sinks: &[x.reception],
+    };
+    let budget = Budget {
+        evaluations: 60,
+        seconds: 10.0,
+    };
+    let search = over_every_routing(&comb, budget, |closed| evaluate(&b, x, closed))
+        .expect("every group has a way out");
+    let greatest_child = search
+        .frontier_s
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    Some(Outcome {
+        exact,
+        mandatory_only,
+        bound: search.bound_s,
+        greatest_child,
+    })
+}
+
+#[test]
+fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_exact_optimum() {
+    let mut runner = TestRunner::deterministic();
+    let (mut compared, mut raised, mut greatest_breaks) = (0, 0, 0);
+    for _ in 0..400 {
+        let x = shared().new_tree(&mut runner).expect("a case").current();
+        let Some(o) = outcome(&x) else { continue };
+        compared += 1;
+        assert!(
+            o.bound <= o.exact as f64 + 1e-9,
+            "bound {} above the exact optimum over every routing {} on {x:?}",
+            o.bound,
+            o.exact
+        );
+        assert!(
+            o.bound >= o.mandatory_only - 1e-9,
+            "bound {} below the mandatory-only bound {} on {x:?}",
+            o.bound,
+            o.mandatory_only
+        );
+        if o.bound > o.mandatory_only + 0.5 {
+            raised += 1;
+        }
+        if o.greatest_child > o.exact as f64 + 1e-9 {
+            greatest_breaks += 1;
+        }
+    }
+    eprintln!("{compared} compared, {raised} raised, greatest child above the optimum on {greatest_breaks}");
+    assert!(compared >= 100, "only {compared} instances compared");
+    // The search must matter, and the test must be able to fail: the greatest child instead
+    // of the least is above the exact optimum on some instance.
+    assert!(raised > 0, "the search never raised the bound");
+    assert!(
+        greatest_breaks > 0,
+        "taking the greatest child never broke the bound"
+    );
+}
+
+#[test]
+fn combatants_who_must_cross_one_of_two_narrow_roads_leave_the_civilians_one_by_hand() {
+    // Civilians: 20 at node 0, over road A or B (0 → 1, 2 per step each, 3 steps), through the
+    // checkpoint 1 → 4 (10 per step, 1 step) to the reception 5 (1 step). Combatants: from 2
+    // by road C to 0, over A or B to 1, by road D to their reception 3.
+    // With one road: 20 / 2 = 10 steps of entries (0..=9), at 1 by 12, across by 13, out at
+    // 14. With both (only C and D closed, the mandatory ones): entries 0..=4, out at 9.
+    let arcs: Vec<(u32, u32, u32, u32, u32)> = vec![
+        // tail, head, travel, capacity, road
+        (0, 1, 3, 2, 0),
+        (1, 0, 3, 2, 0),
+        (0, 1, 3, 2, 1),
+        (1, 0, 3, 2, 1),
+        (2, 0, 1, 5, 2),
+        (0, 2, 1, 5, 2),
+        (1, 3, 1, 5, 3),
+        (3, 1, 1, 5, 3),
+        (1, 4, 1, 10, INVALID),
+        (4, 5, 1, 1000, INVALID),
+    ];
+    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(6, &pairs);
+    let m = arcs.len();
+    let (mut travel, mut cap, mut road, mut cp) =
+        (vec![0; m], vec![0; m], vec![INVALID; m], vec![INVALID; m]);
+    for (i, a) in arcs.iter().enumerate() {
+        let id = ids[i] as usize;
+        travel[id] = a.2;
+        cap[id] = a.3;
+        road[id] = a.4;
+        if a.0 == 1 && a.1 == 4 {
+            cp[id] = 0;
+        }
+    }
+    let b = Built {
+        g,
+        travel,
+        resource: (0..m as u32).collect(),
+        cap,
+        road,
+        checkpoint_of_arc: cp,
+        sink: 5,
+    };
+    let x = Shared {
+        n: 4,
+        roads: Vec::new(),
+        civilians: [20, 0],
+        checkpoint_cap: 10,
+        combatants: [2, 2],
+        reception: 3,
+    };
+    // The exact optimum with either road taken by the combatants.
+    for r in [0, 1] {
+        let closed: BTreeSet<u32> = [r, 2, 3].into_iter().collect();
+        assert_eq!(exact_with_closed(&b, &x, &closed), Some(14));
+    }
+    let open: Vec<bool> = b.road.iter().map(|&r| r != INVALID).collect();
+    let ids: Vec<u32> = b
+        .road
+        .iter()
+        .map(|&r| if r == INVALID { 0 } else { r })
+        .collect();
+    let starts = vec![vec![2]];
+    let comb = CombatantRoads {
+        graph: &b.g,
+        open: &open,
+        road_of_arc: &ids,
+        start_sets: &starts,
+        sinks: &[3],
+    };
+    let budget = Budget {
+        evaluations: 20,
+        seconds: 10.0,
+    };
+    let eval = |closed: &BTreeSet<u32>| {
+        let mut e = evaluate(&b, &x, closed);
+        e.branch_on = vec![0, 1, 2, 3];
+        e
+    };
+    let search = over_every_routing(&comb, budget, eval).expect("a way out");
+    // The mandatory roads alone (C, D) leave both: just below 9.
+    assert!(
+        search.root_s < 9.0 && search.root_s >= 8.5,
+        "root {}",
+        search.root_s
+    );
+    // Over every routing: just below the hand count of 14 (the bound's half-second bisection).
+    assert!(
+        search.bound_s < 14.0 && search.bound_s >= 13.5,
+        "bound {}",
+        search.bound_s
+    );
+    assert!(search.settled, "both classes are decided");
+}
