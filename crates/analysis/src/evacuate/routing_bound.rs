@@ -38,6 +38,11 @@ pub struct CombatantRoads<'a> {
     /// Per combatant group: every node it may start from.
     pub start_sets: &'a [Vec<u32>],
     pub sinks: &'a [u32],
+    /// Roads no routing that matters takes: those whose use would cut off civilians the
+    /// bound counts (every way out of some cell of theirs), so every routing that lets the
+    /// civilians leave avoids them. Ignored when avoiding them all would leave some combatant
+    /// group that can leave no way out.
+    pub cut_civilians_off: &'a BTreeSet<u32>,
 }
 
 /// The civilians' bound for one class (its `closed` roads closed to them), and the combatant
@@ -59,7 +64,8 @@ pub struct Budget {
 pub struct ClassSearch {
     /// The least value over the frontier: no routing lets the civilians finish sooner.
     pub bound_s: f64,
-    /// The value of the class of every routing (the mandatory roads closed only).
+    /// The value of the class of every routing that cuts no counted civilians off (the roads
+    /// every such routing uses closed).
     pub root_s: f64,
     /// Every frontier class's value (for tests: the bound is their least).
     pub frontier_s: Vec<f64>,
@@ -109,14 +115,20 @@ pub fn over_every_routing(
         .iter()
         .map(Option::is_some)
         .collect();
-    let closed = mandatory(comb, &BTreeSet::new(), &leaving)?;
+    let (avoid, closed) = match mandatory(comb, comb.cut_civilians_off, &leaving) {
+        Some(m) => (comb.cut_civilians_off.clone(), m),
+        None => (
+            BTreeSet::new(),
+            mandatory(comb, &BTreeSet::new(), &leaving)?,
+        ),
+    };
     let root = evaluate(&closed);
     let root_s = root.value_s;
     let mut evaluations = 1;
     let mut heap = BinaryHeap::new();
     heap.push(Class {
         used: BTreeSet::new(),
-        avoid: BTreeSet::new(),
+        avoid,
         closed,
         value_s: root.value_s,
         branch_on: root.branch_on,
@@ -281,6 +293,7 @@ pub(crate) fn civilian_bound_over_routings(
         road_of_arc: &roads,
         start_sets: starts,
         sinks: comb_net.sink_nodes(),
+        cut_civilians_off: &BTreeSet::new(),
     };
     let civ_arcs = arcs_by_piece(&civ.net);
     let comb_road_of: HashMap<Segment, u32> = (0..roads.len())
@@ -291,6 +304,14 @@ pub(crate) fn civilian_bound_over_routings(
     let floor = super::road_bound::valid_bound_s(civ);
     let sinks = civ.net.sink_nodes();
     let reaching = can_leave(&civ.net.graph, &civ.net.bound_travel_s, civ, sinks);
+    let critical: BTreeSet<u32> = civilian_critical_pieces(civ, &reaching)
+        .iter()
+        .filter_map(|s| comb_road_of.get(s).copied())
+        .collect();
+    let comb = CombatantRoads {
+        cut_civilians_off: &critical,
+        ..comb
+    };
     over_every_routing(&comb, budget, |closed| {
         let mut travel = civ.net.bound_travel_s.clone();
         for &r in closed {
@@ -360,5 +381,27 @@ fn can_leave(g: &Graph, travel: &[f64], f: &super::Flow, sinks: &[u32]) -> Vec<b
     f.bound_starts
         .iter()
         .map(|c| c.starts.iter().any(|&v| q.cost(v).is_finite()))
+        .collect()
+}
+
+/// The road pieces on every way out of some cell the flow's bound counts (`reaching`: per
+/// [`super::Flow::bound_starts`] entry, whether it can leave on the bound's network): a
+/// combatant routing that takes one cuts those people off.
+fn civilian_critical_pieces(civ: &super::Flow, reaching: &[bool]) -> HashSet<Segment> {
+    let net = &civ.net;
+    let open: Vec<bool> = net.bound_travel_s.iter().map(|t| t.is_finite()).collect();
+    let roads = net.road_of_arc();
+    let sets: Vec<Vec<u32>> = civ
+        .bound_starts
+        .iter()
+        .zip(reaching)
+        .filter(|x| *x.1 && x.0.people > 0.0)
+        .map(|x| x.0.starts.clone())
+        .collect();
+    mandatory_edges(&net.graph, &open, &roads, &sets, net.sink_nodes())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|r| net.road_segments(r))
         .collect()
 }
