@@ -248,9 +248,17 @@ pub struct OverRoutings {
 
 impl OverRoutings {
     /// The report's figures of a search, `before_s` the civilians' valid bound without it.
+    /// An infinite search bound (every class cuts civilians the bounds count off: no routing
+    /// lets them all leave) is not claimed: the plan then strands some of them, and its
+    /// egress is about fewer people than the bound's.
     pub fn of(s: &ClassSearch, before_s: f64) -> OverRoutings {
+        let found = if s.bound_s.is_finite() {
+            s.bound_s
+        } else {
+            before_s
+        };
         OverRoutings {
-            bound_s: s.bound_s.max(before_s).floor(),
+            bound_s: found.max(before_s).floor(),
             before_s: before_s.floor(),
             classes: s.evaluations,
             settled: s.settled,
