@@ -223,7 +223,7 @@ pub(crate) fn plan_apart<'a>(
         done = consider("shortest".into(), shortest, &mut best)?;
     }
     // 3. Off every road the civilians' plan without combatants uses.
-    let alone = if done {
+    let mut alone = if done {
         None
     } else {
         Some(Alone::plan(&civilian_net, civilian_units, civilians)?)
@@ -285,6 +285,47 @@ pub(crate) fn plan_apart<'a>(
             }
         }
     }
+    // 6. Where streets bind and the civilians finish last, later than without combatants: the
+    //    kept routing off the road pieces it shares with the civilians' plan without
+    //    combatants, round by round (the bounds above do not count roads, so a routing that
+    //    takes a second narrow way of the civilians looks free to them).
+    let kept_plans = best.as_ref().map(|(civ, comb, _)| (civ, comb));
+    if let Some((civ, comb)) = kept_plans.filter(|x| roads_bind_civilians_last(x.0, x.1)) {
+        let gain_from = egress(civ);
+        let mut used = used_segments(comb);
+        if alone.is_none() {
+            alone = Some(Alone::plan(&civilian_net, civilian_units, civilians)?);
+        }
+        let theirs = alone.as_ref().filter(|a| {
+            a.stranded <= free_lost + 1e-6 && a.egress_s + negligible_s(a.egress_s) < gain_from
+        });
+        let theirs: HashSet<Segment> = theirs
+            .map(|a| a.need.keys().copied().collect())
+            .unwrap_or_default();
+        let mut forbidden: HashSet<Segment> = HashSet::new();
+        for round in 1..=SHARED_ROUNDS {
+            let shared: Vec<Segment> = used.intersection(&theirs).copied().collect();
+            if shared.is_empty() {
+                break;
+            }
+            forbidden.extend(shared);
+            let off = plan_flow(build(&c.corridors, &forbidden)?, c.units, &c.people)?;
+            if stranded(&off) > reference + 1e-6 {
+                consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+                break;
+            }
+            used = used_segments(&off);
+            consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+            // As early as without combatants: nothing left to gain.
+            let left = alone.as_ref().map_or(f64::INFINITY, |a| a.egress_s);
+            if best
+                .as_ref()
+                .is_some_and(|(civ, _, _)| egress(civ) <= left + negligible_s(left))
+            {
+                break;
+            }
+        }
+    }
     if let Some(alone) = &alone {
         routings.push(alone.reference.clone());
     }
@@ -311,6 +352,9 @@ struct Alone {
     ways: HashMap<usize, HashSet<Segment>>,
     /// The plan's figures, as a reference row (never kept).
     reference: RoutingResult,
+    /// People it strands, and when its last person arrives (`INFINITY` if nobody can).
+    stranded: f64,
+    egress_s: f64,
 }
 
 impl Alone {
@@ -349,6 +393,8 @@ impl Alone {
             need,
             ways,
             reference,
+            stranded: stranded(&alone),
+            egress_s: egress(&alone),
         })
     }
 }
@@ -925,6 +971,25 @@ fn arcs_segments(net: &Network, arcs: &[u32]) -> HashSet<Segment> {
             segments(pg, pg.arc_edge(pa).0)
         })
         .collect()
+}
+
+/// Rounds of moving the kept combatant routing off the pieces it shares with the civilians'
+/// plan without combatants (step 6 of [`plan_apart`]).
+const SHARED_ROUNDS: usize = 3;
+/// The name of those routings in the report.
+const OFF_SHARED: &str =
+    "the kept routing off the roads it shares with the civilians' plan without combatants";
+
+/// Whether streets bind the civilians' plan `civ` and they finish last: its egress lies more
+/// than [`negligible_s`] above its bound given the separation (checkpoints, roads relaxed) and
+/// after the combatants' (`comb`). Only then can a routing that spares the civilians' roads
+/// shorten the evacuation where the bound does not see it.
+fn roads_bind_civilians_last(civ: &Flow, comb: &Flow) -> bool {
+    let finish = egress(civ);
+    let Some(bound) = civ.bound_given_separation_s else {
+        return false;
+    };
+    finish.is_finite() && finish > bound + negligible_s(bound) && finish > egress(comb)
 }
 
 /// People of a flow it could not route.
