@@ -19,6 +19,7 @@
 
 use super::network::{segments, Network, Segment};
 use super::plan::{own_bound, starts_by_checkpoint};
+use super::road_bound;
 use super::start::{self, MAX_START_M};
 use super::{plan_flow, start_groups, start_points, used_segments, EvacuationError, Flow, Unit};
 use corridor_roads::geometry::haversine_m;
@@ -63,6 +64,8 @@ pub(crate) struct Apart<'a> {
     pub routings: Vec<RoutingResult>,
     /// Road pieces every combatant plan uses (closed to civilians in the bound too).
     pub mandatory_segments: usize,
+    /// Seconds spent on the civilians' road bound here (the report counts them as bound time).
+    pub road_bound_seconds: f64,
 }
 
 /// What the combatants walk on and who they are.
@@ -289,6 +292,11 @@ pub(crate) fn plan_apart<'a>(
     //    kept routing off the road pieces it shares with the civilians' plan without
     //    combatants, round by round (the bounds above do not count roads, so a routing that
     //    takes a second narrow way of the civilians looks free to them).
+    let timer = std::time::Instant::now();
+    if let Some((civ, _, _)) = best.as_mut() {
+        civ.road_bound = road_bound_if_needed(civ);
+    }
+    let road_bound_seconds = timer.elapsed().as_secs_f64();
     let kept_plans = best.as_ref().map(|(civ, comb, _)| (civ, comb));
     if let Some((civ, comb)) = kept_plans.filter(|x| roads_bind_civilians_last(x.0, x.1)) {
         let gain_from = egress(civ);
@@ -340,6 +348,7 @@ pub(crate) fn plan_apart<'a>(
         combatants,
         routings,
         mandatory_segments: mandatory.len(),
+        road_bound_seconds,
     })
 }
 
@@ -980,16 +989,41 @@ const SHARED_ROUNDS: usize = 3;
 const OFF_SHARED: &str =
     "the kept routing off the roads it shares with the civilians' plan without combatants";
 
-/// Whether streets bind the civilians' plan `civ` and they finish last: its egress lies more
-/// than [`negligible_s`] above its bound given the separation (checkpoints, roads relaxed) and
-/// after the combatants' (`comb`). Only then can a routing that spares the civilians' roads
-/// shorten the evacuation where the bound does not see it.
+/// Whether streets bind the civilians' plan `civ` and they finish last, far from their valid
+/// bounds: its egress lies more than [`negligible_s`] above its bound given the separation
+/// (checkpoints, roads relaxed), after the combatants' (`comb`), and more than
+/// [`road_bound::EXPLAIN_ABOVE`] (3 %) above the larger of its valid bounds (road cut and
+/// checkpoints; the road cut computed last, as it costs a cut). Only then can a routing that
+/// spares the civilians' roads shorten the evacuation where the separation bound does not see
+/// it and the gap is worth a search (Malta roads bind, 1 % above: not tried).
 fn roads_bind_civilians_last(civ: &Flow, comb: &Flow) -> bool {
     let finish = egress(civ);
-    let Some(bound) = civ.bound_given_separation_s else {
+    let above_separation_bound = civ
+        .bound_given_separation_s
+        .is_some_and(|b| finish.is_finite() && finish > b + negligible_s(b));
+    if !above_separation_bound || finish <= egress(comb) {
         return false;
-    };
-    finish.is_finite() && finish > bound + negligible_s(bound) && finish > egress(comb)
+    }
+    let valid = civ
+        .road_bound
+        .as_ref()
+        .map(|b| b.time_s)
+        .into_iter()
+        .chain(civ.bound_s)
+        .fold(0.0, f64::max);
+    finish > valid * (1.0 + road_bound::EXPLAIN_ABOVE)
+}
+
+/// The civilians' valid road bound ([`road_bound::of_flow`]), computed only where
+/// [`roads_bind_civilians_last`] reads it (it costs a cut): the report reuses it when this
+/// plan is kept.
+fn road_bound_if_needed(civ: &Flow) -> Option<road_bound::RoadBound> {
+    let finish = egress(civ);
+    let needed = finish.is_finite()
+        && civ
+            .bound_given_separation_s
+            .is_some_and(|b| finish > b + negligible_s(b));
+    needed.then(|| road_bound::of_flow(civ)).flatten()
 }
 
 /// People of a flow it could not route.
