@@ -3,8 +3,9 @@
 //! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) — first around
 //! the ways the civilians' relaxed optimum needs ([`RelaxedNeeds`], chosen by the civilians'
 //! bound without planning), then, where that cuts civilian cells off, a tree repaired off their
-//! ways out ([`repaired_tree`]) — and the routing whose civilian plan strands fewest, then
-//! finishes earliest, is kept:
+//! ways out ([`repaired_tree`]), and where streets bind the kept routing off the roads it
+//! shares with the civilians' plan without combatants — and the routing whose civilian plan
+//! strands fewest, then finishes earliest, is kept:
 //! combatants still never share a stretch of road with civilians, and a routing that strands
 //! combatants the shortest routing moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
 //! route must use, whatever the routing (on every way from the possible start nodes of each
@@ -992,8 +993,8 @@ const OFF_SHARED: &str =
 /// Whether streets bind the civilians' plan `civ` and they finish last, far from their valid
 /// bounds: its egress lies more than [`negligible_s`] above its bound given the separation
 /// (checkpoints, roads relaxed), after the combatants' (`comb`), and more than
-/// [`road_bound::EXPLAIN_ABOVE`] (3 %) above the larger of its valid bounds (road cut and
-/// checkpoints; the road cut computed last, as it costs a cut). Only then can a routing that
+/// [`road_bound::EXPLAIN_ABOVE`] (3 %) above the larger of its valid bounds (the checkpoints,
+/// and the road cut if [`road_bound_if_needed`] set it). Only then can a routing that
 /// spares the civilians' roads shorten the evacuation where the separation bound does not see
 /// it and the gap is worth a search (Malta roads bind, 1 % above: not tried).
 fn roads_bind_civilians_last(civ: &Flow, comb: &Flow) -> bool {
