@@ -523,7 +523,8 @@ pub fn evacuate(
         .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
         .collect();
     let civilian_people = shares_by_layer(&leaving, &shares);
-    let (civilians, combatants, separation) = if ev.combatants > 0.0 {
+    // Seconds the separation search spent on the civilians' road bound (kept with their plan).
+    let (civilians, combatants, separation, bound_in_search_s) = if ev.combatants > 0.0 {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
             return Err(err(format!(
@@ -547,17 +548,26 @@ pub fn evacuate(
             assembly: !s.assembly_points.is_empty(),
             starts,
         };
-        (apart.civilians, Some(apart.combatants), Some(how))
+        let searched_s = apart.road_bound_seconds;
+        (
+            apart.civilians,
+            Some(apart.combatants),
+            Some(how),
+            searched_s,
+        )
     } else {
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
-        (civilians, None, None)
+        (civilians, None, None, 0.0)
     };
     // The bounds that count roads, once per final flow (they hold for every plan).
     let timer = std::time::Instant::now();
     let mut civilians = civilians;
     let mut combatants = combatants;
     for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
-        f.road_bound = road_bound::of_flow(f);
+        // (The separation search may have computed it for the civilians' kept plan.)
+        if f.road_bound.is_none() {
+            f.road_bound = road_bound::of_flow(f);
+        }
     }
     // The civilians' network has the combatants' roads closed: a new civilian plan on it
     // keeps the separation (a new combatant plan could take the civilians' roads). Tried only
@@ -565,7 +575,7 @@ pub fn evacuate(
     let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
-    let bound_seconds = timer.elapsed().as_secs_f64();
+    let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants
         .as_ref()
