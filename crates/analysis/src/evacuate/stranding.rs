@@ -12,8 +12,9 @@
 //!    those on the quickest way;
 //! 3. the rules of crossing once, outward, lifted too (only entering hostile ground away from
 //!    a crossing of the flow's purpose still stops them): those rules strand them;
-//! 4. every road open: the front line strands them — named, the parties whose ground the
-//!    quickest way enters away from a crossing (every way does: step 3 let none out);
+//! 4. every road open: the front line strands them — named, parties whose ground every way
+//!    enters away from a crossing (step 3 let none out): those the quickest way enters, and
+//!    while some way avoids them all, the parties that way enters too ("A or B");
 //! 5. otherwise no road near them connects to a reception at all.
 //!
 //! Each step's claim holds for every way, not only the quickest: step `k` is reached only when
@@ -142,7 +143,8 @@ impl<'n, 'a> Causes<'n, 'a> {
                 ),
                 Lifted::FrontLine => format!(
                     "no way from {from} reaches {to} without entering ground held by {} away from a {purpose} crossing",
-                    listed(self.party_names(&cut))
+                    self.party_names(&self.parties_every_way_enters(&near, &cut))
+                        .join(" or ")
                 ),
             };
         }
@@ -189,23 +191,76 @@ impl<'n, 'a> Causes<'n, 'a> {
         }))
     }
 
-    /// The parties whose ground `arcs` enter away from a crossing, once each, in order.
-    fn party_names(&self, arcs: &[u32]) -> Vec<String> {
-        let s = self.net.layers[0].scenario;
-        once_each(arcs.iter().flat_map(|&a| {
-            let (l, pa) = self.net.arc_of[a as usize];
-            self.net.layers[l]
-                .line_parties(pa, self.net.side)
-                .into_iter()
-                .map(|p| {
-                    let party = &s.parties[p];
-                    if party.name.is_empty() {
-                        party.id.clone()
+    /// The parties whose ground arc `a` enters away from a crossing of the flow's purpose.
+    fn line_parties(&self, a: u32) -> Vec<usize> {
+        let (l, pa) = self.net.arc_of[a as usize];
+        self.net.layers[l].line_parties(pa, self.net.side)
+    }
+
+    /// Parties such that every way from the `near` nodes to a reception enters the ground of
+    /// one of them away from a crossing: those the quickest way's `cut` arcs enter, then, while
+    /// some way avoids all of those (it enters another party's ground: every way enters some
+    /// hostile ground, or an earlier relaxation would have let it out), the parties that way
+    /// enters too. Naming only the quickest way's parties would claim that no way avoids them,
+    /// which a way over a third party's ground refutes.
+    fn parties_every_way_enters(&self, near: &[(f64, u32)], cut: &[u32]) -> Vec<usize> {
+        let net = self.net;
+        let mut held: Vec<usize> = Vec::new();
+        let add = |held: &mut Vec<usize>, arcs: &[u32]| {
+            let before = held.len();
+            for &a in arcs {
+                for p in self.line_parties(a) {
+                    if !held.contains(&p) {
+                        held.push(p);
+                    }
+                }
+            }
+            held.len() > before
+        };
+        add(&mut held, cut);
+        loop {
+            let travel: Vec<f64> = (0..net.arc_of.len() as u32)
+                .map(|a| {
+                    let (l, pa) = net.arc_of[a as usize];
+                    if self.line_parties(a).iter().any(|p| held.contains(p)) {
+                        f64::INFINITY
                     } else {
-                        party.name.clone()
+                        net.layers[l].graph.arc_duration_s[pa as usize]
                     }
                 })
-        }))
+                .collect();
+            let seeds: Vec<Seed> = net
+                .sink_nodes_on(&travel)
+                .into_iter()
+                .map(|v| Seed { node: v, cost: 0.0 })
+                .collect();
+            let mut to_exit = OneToAll::new(&net.graph);
+            to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+            let Some(&(_, v)) = near.iter().find(|x| to_exit.cost(x.1).is_finite()) else {
+                return held;
+            };
+            let mut way = Vec::new();
+            walk_tree(&net.graph, &to_exit, v, &mut way);
+            if !add(&mut held, &way) {
+                return held; // cannot happen (see above); never loop
+            }
+        }
+    }
+
+    /// The names of parties `parties`, in order.
+    fn party_names(&self, parties: &[usize]) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        parties
+            .iter()
+            .map(|&p| {
+                let party = &s.parties[p];
+                if party.name.is_empty() {
+                    party.id.clone()
+                } else {
+                    party.name.clone()
+                }
+            })
+            .collect()
     }
 }
 
