@@ -317,3 +317,62 @@ fn a_cell_cut_off_by_two_parties_grounds_is_told_both() {
         reasons[0]
     );
 }
+
+/// A second civilian corridor, "Spur crossing" at (−300, 1,000) on Spur Road (302: from N
+/// (11, at (0, 1,000)) west to a dead end at (−800, 1,000), on government ground), with the
+/// West crossing's reception: everyone can reach its crossing road (Spur Lane 301 joins N to
+/// W0), but beyond it no road leads anywhere, so it carries nobody. Its reason must say that
+/// nobody reaches a reception through it — not that people reach one earlier elsewhere.
+#[test]
+fn a_corridor_whose_crossing_leads_to_a_dead_end_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (9, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (11, 0.0, 1000.0),
+        (12, -800.0, 1000.0),
+    ];
+    let road = |id: i64, n: &[i64], name: &'static str| {
+        osm::way(id, n, &[("highway", "residential"), ("name", name)])
+    };
+    let ways = [
+        road(101, &[1, 2], "Main Street"),
+        road(102, &[2, 3], "Main Street"),
+        road(107, &[1, 9], "West Road"),
+        road(108, &[3, 10], "East Road"),
+        road(301, &[1, 11], "Spur Lane"),
+        road(302, &[11, 12], "Spur Road"),
+    ];
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Centre", 1000.0, 0.0, 1000.0)]);
+    write_manifest(
+        dir.path(),
+        "Dead-end crossing (hand-built)",
+        1000,
+        500,
+        "foot_share = 1\nstay_share = 0\n",
+    );
+    let manifest = dir.path().join("scenario.toml");
+    let spur = format!(
+        "\n[[corridor]]\nname = \"Spur crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n",
+        lat_lon(-300.0, 1000.0),
+        lat_lon(-1200.0, 0.0)
+    );
+    let text = std::fs::read_to_string(&manifest).unwrap() + &spur;
+    std::fs::write(&manifest, text).unwrap();
+    let v = plan_and_verify(&dir);
+    let spur = v["corridors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Spur crossing")
+        .unwrap();
+    assert_eq!(spur["people"], 0.0);
+    let why = spur["unused_because"].as_str().unwrap();
+    assert!(!why.contains("earlier through another corridor"), "{why}");
+    assert!(why.contains("no road leads on to a reception"), "{why}");
+}

@@ -296,8 +296,8 @@ fn listed(names: Vec<String>) -> String {
 
 /// Why corridor `k` carries nobody of `flow` (the flow of its purpose), by name: its crossing
 /// road closed (the closures named), not in force, taken by the other flow, its reception out
-/// of reach, its crossing roads out of every group's reach, or merely slower than another
-/// corridor for everyone who could use it.
+/// of reach, its crossing roads out of every group's reach, no road on from them to a
+/// reception, or merely slower than another corridor for everyone who could use it.
 pub(crate) fn why_unused(flow: &super::Flow, k: usize) -> String {
     let net = &flow.net;
     let purpose = purpose_name(net.side.purpose());
@@ -340,7 +340,27 @@ pub(crate) fn why_unused(flow: &super::Flow, k: usize) -> String {
             "no {purpose} group can reach its crossing roads on the roads open to them"
         );
     }
+    if !leads_on(net, &crossing) {
+        return format!(
+            "beyond its crossing roads no road leads on to a reception of a {purpose} corridor"
+        );
+    }
     "groups can reach it, but each reaches a reception earlier through another corridor (or the exposure rule keeps it to a calmer route)".into()
+}
+
+/// Whether a reception of the flow can be reached, on the flow's roads, from the far end of
+/// one of the open `crossing` arcs.
+fn leads_on(net: &Network, crossing: &[usize]) -> bool {
+    let seeds: Vec<Seed> = net
+        .sink_nodes()
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut to_exit = OneToAll::new(&net.graph);
+    to_exit.run(&net.graph, &net.travel_s, &seeds, f64::INFINITY, true);
+    crossing.iter().any(|&a| {
+        net.travel_s[a].is_finite() && to_exit.cost(net.graph.arc_head(a as u32)).is_finite()
+    })
 }
 
 /// Why corridor `k`'s checkpoint opens no crossing arc: its crossing road closed (named), the
