@@ -26,6 +26,7 @@ use super::start::{Candidate, MAX_START_M};
 use corridor_roads::geometry::haversine_m;
 use corridor_routing::{OneToAll, Seed};
 use corridor_scenario::{Purpose, Side, WHAT_IF};
+use std::cell::RefCell;
 
 /// Names listed per reason at most (the rest counted).
 const NAMES_SHOWN: usize = 4;
@@ -56,6 +57,9 @@ struct Relaxation {
 pub(crate) struct Causes<'n, 'a> {
     net: &'n Network<'a>,
     relaxations: Vec<Relaxation>,
+    /// Per set of parties whose grounds are closed (and only those): the backward search from
+    /// the receptions, kept because every cell the front line strands asks again.
+    avoiding: RefCell<Vec<(Vec<usize>, OneToAll)>>,
 }
 
 impl<'n, 'a> Causes<'n, 'a> {
@@ -95,7 +99,11 @@ impl<'n, 'a> Causes<'n, 'a> {
             }
         })
         .collect();
-        Causes { net, relaxations }
+        Causes {
+            net,
+            relaxations,
+            avoiding: RefCell::new(Vec::new()),
+        }
     }
 
     /// Why nobody of the cell at `at` can start in `mode` though `candidates` (that mode's,
@@ -219,32 +227,50 @@ impl<'n, 'a> Causes<'n, 'a> {
         };
         add(&mut held, cut);
         loop {
-            let travel: Vec<f64> = (0..net.arc_of.len() as u32)
-                .map(|a| {
-                    let (l, pa) = net.arc_of[a as usize];
-                    if self.line_parties(a).iter().any(|p| held.contains(p)) {
-                        f64::INFINITY
-                    } else {
-                        net.layers[l].graph.arc_duration_s[pa as usize]
-                    }
-                })
-                .collect();
-            let seeds: Vec<Seed> = net
-                .sink_nodes_on(&travel)
-                .into_iter()
-                .map(|v| Seed { node: v, cost: 0.0 })
-                .collect();
-            let mut to_exit = OneToAll::new(&net.graph);
-            to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+            held.sort_unstable();
+            let mut cache = self.avoiding.borrow_mut();
+            let i = match cache.iter().position(|x| x.0 == held) {
+                Some(i) => i,
+                None => {
+                    cache.push((held.clone(), self.search_avoiding(&held)));
+                    cache.len() - 1
+                }
+            };
+            let to_exit = &cache[i].1;
             let Some(&(_, v)) = near.iter().find(|x| to_exit.cost(x.1).is_finite()) else {
                 return held;
             };
             let mut way = Vec::new();
-            walk_tree(&net.graph, &to_exit, v, &mut way);
+            walk_tree(&net.graph, to_exit, v, &mut way);
+            drop(cache);
             if !add(&mut held, &way) {
                 return held; // cannot happen (see above); never loop
             }
         }
+    }
+
+    /// The backward search from the receptions on every road but those entering the ground of
+    /// one of `parties` away from a crossing.
+    fn search_avoiding(&self, parties: &[usize]) -> OneToAll {
+        let net = self.net;
+        let travel: Vec<f64> = (0..net.arc_of.len() as u32)
+            .map(|a| {
+                let (l, pa) = net.arc_of[a as usize];
+                if self.line_parties(a).iter().any(|p| parties.contains(p)) {
+                    f64::INFINITY
+                } else {
+                    net.layers[l].graph.arc_duration_s[pa as usize]
+                }
+            })
+            .collect();
+        let seeds: Vec<Seed> = net
+            .sink_nodes_on(&travel)
+            .into_iter()
+            .map(|v| Seed { node: v, cost: 0.0 })
+            .collect();
+        let mut to_exit = OneToAll::new(&net.graph);
+        to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+        to_exit
     }
 
     /// The names of parties `parties`, in order.
