@@ -61,8 +61,9 @@ pub struct CorridorReport {
     pub crossed_by_hour: Vec<f64>,
     /// Why it carries no one, if so, by name (`stranding::why_unused`): its crossing road
     /// closed (the closures named), not in force, its crossing roads taken by the other flow,
-    /// its reception out of reach, its crossing roads out of every group's reach, or slower
-    /// for everyone than another corridor; "no combatants" for a combatant corridor without.
+    /// its reception out of reach, its crossing roads out of every group's reach, no road on from
+    /// them to a reception, or slower for everyone than another corridor; "no combatants" for a
+    /// combatant corridor without.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_because: Option<String>,
 }
