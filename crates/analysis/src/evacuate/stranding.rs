@@ -85,13 +85,7 @@ impl<'n, 'a> Causes<'n, 'a> {
         ]
         .into_iter()
         .map(|(lifted, travel)| {
-            let seeds: Vec<Seed> = net
-                .sink_nodes_on(&travel)
-                .into_iter()
-                .map(|v| Seed { node: v, cost: 0.0 })
-                .collect();
-            let mut to_exit = OneToAll::new(&net.graph);
-            to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+            let to_exit = to_receptions(net, &travel);
             Relaxation {
                 lifted,
                 travel,
@@ -263,14 +257,7 @@ impl<'n, 'a> Causes<'n, 'a> {
                 }
             })
             .collect();
-        let seeds: Vec<Seed> = net
-            .sink_nodes_on(&travel)
-            .into_iter()
-            .map(|v| Seed { node: v, cost: 0.0 })
-            .collect();
-        let mut to_exit = OneToAll::new(&net.graph);
-        to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
-        to_exit
+        to_receptions(net, &travel)
     }
 
     /// The names of parties `parties`, in order.
@@ -288,6 +275,19 @@ impl<'n, 'a> Causes<'n, 'a> {
             })
             .collect()
     }
+}
+
+/// The backward search to the receptions still reachable on `travel` (per arc, seconds;
+/// `INFINITY` = closed): which nodes lead out under one set of rules, and how soon.
+fn to_receptions(net: &Network, travel: &[f64]) -> OneToAll {
+    let seeds: Vec<Seed> = net
+        .sink_nodes_on(travel)
+        .into_iter()
+        .map(|v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut to_exit = OneToAll::new(&net.graph);
+    to_exit.run(&net.graph, travel, &seeds, f64::INFINITY, true);
+    to_exit
 }
 
 fn purpose_name(p: Purpose) -> &'static str {
