@@ -379,3 +379,116 @@ fn the_example_strands_the_combatants_no_foot_road_leads_to_their_corridor() {
         );
     }
 }
+
+/// The pocket behind the example's combatant crossing, by plain geometry (no ground model, no
+/// front-line rule, no search of the planner's): join the foot roads whose whole drawn line
+/// lies inside the enclave's ground (`geo` containment of the edge's shape) into pieces, by
+/// union–find. The piece holding the inner end of the CS-101 crossing is tiny and is not the
+/// piece holding most of the enclave's roads: every way from the rest of the enclave to that
+/// crossing leaves the enclave's ground — held by the government — away from it. And the
+/// combatants who can leave are exactly those of cells with a foot node of that piece within
+/// 500 m (the documented start rule): 2,000 − 1,492 = 508.
+#[test]
+fn the_example_combatant_crossing_lies_in_a_pocket_by_plain_geometry() {
+    use corridor_roads::geometry::haversine_m;
+    use geo::{Contains, Point};
+    let s = example();
+    let m = maps(&s);
+    let g = m[0].graph;
+    let ground = corridor_analysis::siege::enclave_ground(&s, 0);
+    let inside = |c: [f64; 2]| ground.contains(&Point::new(c[0], c[1]));
+    let n = g.node_coord.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(p: &mut [usize], mut v: usize) -> usize {
+        while p[v] != v {
+            p[v] = p[p[v]];
+            v = p[v];
+        }
+        v
+    }
+    for e in 0..g.edge_count() as u32 {
+        let line: LineString<f64> = g.edge_shape(e).iter().map(|p| (p[0], p[1])).collect();
+        if g.edge_shape(e).iter().all(|&p| inside(p)) && ground.contains(&line) {
+            let (a, b) = (
+                g.edges.from[e as usize] as usize,
+                g.edges.to[e as usize] as usize,
+            );
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent[ra] = rb;
+        }
+    }
+    let mut size = vec![0usize; n];
+    for v in 0..n {
+        if inside(g.node_coord[v]) {
+            let r = root(&mut parent, v);
+            size[r] += 1;
+        }
+    }
+    let main = (0..n).max_by_key(|&r| size[r]).unwrap();
+    let k = s
+        .corridors
+        .iter()
+        .position(|c| c.name == "CS-101 crossing (combatants)")
+        .unwrap();
+    let cp = m[0].checkpoints.iter().find(|c| c.corridor == k).unwrap();
+    assert!(!cp.edges.is_empty());
+    let mut pocket = None;
+    for &e in &cp.edges {
+        for v in [g.edges.from[e as usize], g.edges.to[e as usize]] {
+            if inside(g.node_coord[v as usize]) {
+                pocket = Some(root(&mut parent, v as usize));
+            }
+        }
+    }
+    let pocket = pocket.expect("the crossing has an end inside the enclave");
+    assert_ne!(
+        pocket, main,
+        "the crossing's piece is the enclave's main piece"
+    );
+    let members: Vec<usize> = (0..n)
+        .filter(|&v| inside(g.node_coord[v]) && root(&mut parent, v) == pocket)
+        .collect();
+    eprintln!(
+        "pocket: {} foot nodes; main piece {}",
+        members.len(),
+        size[main]
+    );
+    assert!(members.len() <= 10, "pocket of {} nodes", members.len());
+    // The combatants who can leave: by sector, in proportion to people, evenly over the
+    // inhabited cells (a foot node inside the enclave within 500 m, or all cells if none).
+    let foot_inside: Vec<[f64; 2]> = g
+        .node_coord
+        .iter()
+        .copied()
+        .filter(|&c| inside(c))
+        .collect();
+    let r = corridor_analysis::evacuate::evacuate(&m[0], &m[1]).unwrap();
+    let total: f64 = r.neighbourhoods.iter().map(|x| x.people).sum();
+    let mut leave = 0.0;
+    for nb in &r.neighbourhoods {
+        let unit = s.population.iter().find(|u| u.name == nb.name).unwrap();
+        let area = geo::BooleanOps::intersection(unit.area.as_ref().unwrap(), &ground);
+        let all = cells(unit.point, Some(&area));
+        let lived: Vec<[f64; 2]> = all
+            .iter()
+            .copied()
+            .filter(|&c| foot_inside.iter().any(|&f| haversine_m(f, c) <= 500.0))
+            .collect();
+        let lived = if lived.is_empty() { all } else { lived };
+        let near_pocket = lived
+            .iter()
+            .filter(|&&c| {
+                members
+                    .iter()
+                    .any(|&v| haversine_m(g.node_coord[v], c) <= 500.0)
+            })
+            .count();
+        leave +=
+            s.evacuation.combatants * nb.people / total * near_pocket as f64 / lived.len() as f64;
+    }
+    assert!(
+        (s.evacuation.combatants - leave - r.combatants_stranded).abs() <= 1.0,
+        "geometry: {leave:.1} can leave; planned stranded {}",
+        r.combatants_stranded
+    );
+}

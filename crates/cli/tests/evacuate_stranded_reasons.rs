@@ -209,3 +209,170 @@ fn each_stranded_neighbourhood_is_told_its_own_cause_by_name() {
         }
     }
 }
+
+/// Corner Q (11, at (2,300, 2,000)) inside the enclave has two roads out, both over hostile
+/// ground away from any crossing: North Loop (201–203) over the besieger's ground north of the
+/// enclave to R (14, (1,500, 2,200)) and on to X by Link Road (204); East Loop (205–207) over a
+/// militia's ground east of it (x 2,600–3,400, y 800–2,200, cut out of the besieger's) to S
+/// (17, (2,400, 1,000)) and on to E0 by South Link (208). No node but Q lies within 500 m of
+/// Corner. By construction no way from Q avoids both grounds, and each of the two avoids one:
+/// the reason must name both parties — naming only the one the quickest way enters claims
+/// that no way avoids it, which North Loop (for the militia) or East Loop (for the besieger)
+/// refutes.
+#[test]
+fn a_cell_cut_off_by_two_parties_grounds_is_told_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (9, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (11, 2300.0, 2000.0),
+        (12, 2300.0, 2700.0),
+        (13, 1500.0, 2700.0),
+        (14, 1500.0, 2200.0),
+        (15, 2900.0, 2000.0),
+        (16, 2900.0, 1000.0),
+        (17, 2400.0, 1000.0),
+    ];
+    let road = |id: i64, n: &[i64], name: &'static str| {
+        osm::way(id, n, &[("highway", "residential"), ("name", name)])
+    };
+    let ways = [
+        road(101, &[1, 2], "Main Street"),
+        road(102, &[2, 3], "Main Street"),
+        road(107, &[1, 9], "West Road"),
+        road(108, &[3, 10], "East Road"),
+        road(201, &[11, 12], "North Loop"),
+        road(202, &[12, 13], "North Loop"),
+        road(203, &[13, 14], "North Loop"),
+        road(204, &[14, 2], "Link Road"),
+        road(205, &[11, 15], "East Loop"),
+        road(206, &[15, 16], "East Loop"),
+        road(207, &[16, 17], "East Loop"),
+        road(208, &[17, 3], "South Link"),
+    ];
+    write_map(dir.path(), &nodes, &ways);
+    let p = |x: f64, y: f64| {
+        let q = at(x, y);
+        format!("[{},{}]", q[0], q[1])
+    };
+    let hole = [
+        (-300.0, -500.0),
+        (-300.0, 2500.0),
+        (2600.0, 2500.0),
+        (2600.0, 2200.0),
+        (3400.0, 2200.0),
+        (3400.0, 800.0),
+        (2600.0, 800.0),
+        (2600.0, -500.0),
+        (-300.0, -500.0),
+    ]
+    .iter()
+    .map(|&(x, y)| p(x, y))
+    .collect::<Vec<_>>()
+    .join(",");
+    let territory = format!(
+        r#"{{"type":"FeatureCollection","features":[
+        {{"type":"Feature","properties":{{"party":"gov"}},"geometry":{{"type":"Polygon","coordinates":[{},[{hole}]]}}}},
+        {{"type":"Feature","properties":{{"party":"mil"}},"geometry":{{"type":"Polygon","coordinates":[{}]}}}},
+        {{"type":"Feature","properties":{{"party":"opp"}},"geometry":{{"type":"Polygon","coordinates":[{}]}}}}]}}"#,
+        ring(-5000.0, -5000.0, 8000.0, 8000.0),
+        ring(2600.0, 800.0, 3400.0, 2200.0),
+        ring(-300.0, -500.0, 2600.0, 2500.0)
+    );
+    std::fs::write(dir.path().join("territory.geojson"), territory).unwrap();
+    write_population(
+        dir.path(),
+        &[
+            ("Centre", 1000.0, 0.0, 1000.0),
+            ("Corner", 2300.0, 2000.0, 100.0),
+        ],
+    );
+    write_manifest(
+        dir.path(),
+        "Two hostile grounds (hand-built)",
+        1000,
+        500,
+        "foot_share = 1\nstay_share = 0\n",
+    );
+    let manifest = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "[[enclave]]",
+        "[[party]]\nid = \"mil\"\nname = \"Militia\"\n\n[[enclave]]",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let v = plan_and_verify(&dir);
+    assert_eq!(v["stranded"], 100.0, "{:#}", v["neighbourhoods"]);
+    let reasons = reasons_of(&v, "Corner");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].contains(
+            "without entering ground held by Militia or Besieger away from a civilian crossing"
+        ) || reasons[0].contains(
+            "without entering ground held by Besieger or Militia away from a civilian crossing"
+        ),
+        "{}",
+        reasons[0]
+    );
+}
+
+/// A second civilian corridor, "Spur crossing" at (−300, 1,000) on Spur Road (302: from N
+/// (11, at (0, 1,000)) west to a dead end at (−800, 1,000), on government ground), with the
+/// West crossing's reception: everyone can reach its crossing road (Spur Lane 301 joins N to
+/// W0), but beyond it no road leads anywhere, so it carries nobody. Its reason must say that
+/// nobody reaches a reception through it — not that people reach one earlier elsewhere.
+#[test]
+fn a_corridor_whose_crossing_leads_to_a_dead_end_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = [
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (9, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (11, 0.0, 1000.0),
+        (12, -800.0, 1000.0),
+    ];
+    let road = |id: i64, n: &[i64], name: &'static str| {
+        osm::way(id, n, &[("highway", "residential"), ("name", name)])
+    };
+    let ways = [
+        road(101, &[1, 2], "Main Street"),
+        road(102, &[2, 3], "Main Street"),
+        road(107, &[1, 9], "West Road"),
+        road(108, &[3, 10], "East Road"),
+        road(301, &[1, 11], "Spur Lane"),
+        road(302, &[11, 12], "Spur Road"),
+    ];
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Centre", 1000.0, 0.0, 1000.0)]);
+    write_manifest(
+        dir.path(),
+        "Dead-end crossing (hand-built)",
+        1000,
+        500,
+        "foot_share = 1\nstay_share = 0\n",
+    );
+    let manifest = dir.path().join("scenario.toml");
+    let spur = format!(
+        "\n[[corridor]]\nname = \"Spur crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n",
+        lat_lon(-300.0, 1000.0),
+        lat_lon(-1200.0, 0.0)
+    );
+    let text = std::fs::read_to_string(&manifest).unwrap() + &spur;
+    std::fs::write(&manifest, text).unwrap();
+    let v = plan_and_verify(&dir);
+    let spur = v["corridors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Spur crossing")
+        .unwrap();
+    assert_eq!(spur["people"], 0.0);
+    let why = spur["unused_because"].as_str().unwrap();
+    assert!(!why.contains("earlier through another corridor"), "{why}");
+    assert!(why.contains("no road leads on to a reception"), "{why}");
+}

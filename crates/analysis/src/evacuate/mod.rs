@@ -7,7 +7,7 @@
 //! segments are then closed to civilians in both modes. Civilians walk or drive on one network
 //! whose checkpoints are one screening pool per corridor ([`network`]); the lower bound comes
 //! from a relaxation of that network ([`bound`]); the plan is the best of three CCRP schedules
-//! ([`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
+//! (up to five where streets bind, [`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
 //! [`verify`] needs to check the plan from the scenario and the graph alone.
 
 pub mod bound;
@@ -62,8 +62,9 @@ pub struct CorridorReport {
     pub crossed_by_hour: Vec<f64>,
     /// Why it carries no one, if so, by name (`stranding::why_unused`): its crossing road
     /// closed (the closures named), not in force, its crossing roads taken by the other flow,
-    /// its reception out of reach, its crossing roads out of every group's reach, or slower
-    /// for everyone than another corridor; "no combatants" for a combatant corridor without.
+    /// its reception out of reach, its crossing roads out of every group's reach, no road on from
+    /// them to a reception, or slower for everyone than another corridor; "no combatants" for a
+    /// combatant corridor without.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unused_because: Option<String>,
 }
@@ -531,7 +532,8 @@ pub fn evacuate(
         .map(|(i, u)| (i, u.people * (1.0 - ev.stay_share)))
         .collect();
     let civilian_people = shares_by_layer(&leaving, &shares);
-    let (civilians, combatants, separation) = if ev.combatants > 0.0 {
+    // Seconds the separation search spent on the civilians' road bound (kept with their plan).
+    let (civilians, combatants, separation, bound_in_search_s) = if ev.combatants > 0.0 {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
             return Err(err(format!(
@@ -557,17 +559,26 @@ pub fn evacuate(
             over_routings: None,
         };
         let search = (apart.open_net, apart.starts);
-        (apart.civilians, Some(apart.combatants), Some((how, search)))
+        let searched_s = apart.road_bound_seconds;
+        (
+            apart.civilians,
+            Some(apart.combatants),
+            Some((how, search)),
+            searched_s,
+        )
     } else {
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
-        (civilians, None, None)
+        (civilians, None, None, 0.0)
     };
     // The bounds that count roads, once per final flow (they hold for every plan).
     let timer = std::time::Instant::now();
     let mut civilians = civilians;
     let mut combatants = combatants;
     for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
-        f.road_bound = road_bound::of_flow(f);
+        // (The separation search may have computed it for the civilians' kept plan.)
+        if f.road_bound.is_none() {
+            f.road_bound = road_bound::of_flow(f);
+        }
     }
     // The civilians' network has the combatants' roads closed: a new civilian plan on it
     // keeps the separation (a new combatant plan could take the civilians' roads). Tried only
@@ -582,7 +593,7 @@ pub fn evacuate(
         how.over_routings = over_routings(&civilians, others, &comb_net, &starts);
         how
     });
-    let bound_seconds = timer.elapsed().as_secs_f64();
+    let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants
         .as_ref()

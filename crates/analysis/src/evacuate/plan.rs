@@ -1,4 +1,5 @@
-//! Planning one flow: three CCRP schedules, the earliest-finishing one kept.
+//! Planning one flow: three CCRP schedules (up to five where streets bind), the
+//! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
 //! 2. *relaxed optimum*: the people per group and checkpoint of the bound's relaxed schedule

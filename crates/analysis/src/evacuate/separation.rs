@@ -3,8 +3,9 @@
 //! Two jobs. **Plan side**: the combatants are routed several ways ([`Routing`]) — first around
 //! the ways the civilians' relaxed optimum needs ([`RelaxedNeeds`], chosen by the civilians'
 //! bound without planning), then, where that cuts civilian cells off, a tree repaired off their
-//! ways out ([`repaired_tree`]) — and the routing whose civilian plan strands fewest, then
-//! finishes earliest, is kept:
+//! ways out ([`repaired_tree`]), and where streets bind the kept routing off the roads it
+//! shares with the civilians' plan without combatants — and the routing whose civilian plan
+//! strands fewest, then finishes earliest, is kept:
 //! combatants still never share a stretch of road with civilians, and a routing that strands
 //! combatants the shortest routing moves is never kept. **Bound side**: [`mandatory_edges`] finds the roads every combatant
 //! route must use, whatever the routing (on every way from the possible start nodes of each
@@ -19,6 +20,7 @@
 
 use super::network::{segments, Network, Segment};
 use super::plan::{own_bound, starts_by_checkpoint};
+use super::road_bound;
 use super::start::{self, MAX_START_M};
 use super::{plan_flow, start_groups, start_points, used_segments, EvacuationError, Flow, Unit};
 use corridor_roads::geometry::haversine_m;
@@ -67,6 +69,8 @@ pub(crate) struct Apart<'a> {
     /// may start from: what the bound over every routing searches ([`super::routing_bound`]).
     pub open_net: Network<'a>,
     pub starts: Vec<Vec<u32>>,
+    /// Seconds spent on the civilians' road bound here (the report counts them as bound time).
+    pub road_bound_seconds: f64,
 }
 
 /// What the combatants walk on and who they are.
@@ -227,7 +231,7 @@ pub(crate) fn plan_apart<'a>(
         done = consider("shortest".into(), shortest, &mut best)?;
     }
     // 3. Off every road the civilians' plan without combatants uses.
-    let alone = if done {
+    let mut alone = if done {
         None
     } else {
         Some(Alone::plan(&civilian_net, civilian_units, civilians)?)
@@ -289,6 +293,52 @@ pub(crate) fn plan_apart<'a>(
             }
         }
     }
+    // 6. Where streets bind and the civilians finish last, later than without combatants: the
+    //    kept routing off the road pieces it shares with the civilians' plan without
+    //    combatants, round by round (the bounds above do not count roads, so a routing that
+    //    takes a second narrow way of the civilians looks free to them).
+    let timer = std::time::Instant::now();
+    if let Some((civ, _, _)) = best.as_mut() {
+        civ.road_bound = road_bound_if_needed(civ);
+    }
+    let road_bound_seconds = timer.elapsed().as_secs_f64();
+    let kept_plans = best.as_ref().map(|(civ, comb, _)| (civ, comb));
+    if let Some((civ, comb)) = kept_plans.filter(|x| roads_bind_civilians_last(x.0, x.1)) {
+        let gain_from = egress(civ);
+        let mut used = used_segments(comb);
+        if alone.is_none() {
+            alone = Some(Alone::plan(&civilian_net, civilian_units, civilians)?);
+        }
+        let theirs = alone.as_ref().filter(|a| {
+            a.stranded <= free_lost + 1e-6 && a.egress_s + negligible_s(a.egress_s) < gain_from
+        });
+        let theirs: HashSet<Segment> = theirs
+            .map(|a| a.need.keys().copied().collect())
+            .unwrap_or_default();
+        let mut forbidden: HashSet<Segment> = HashSet::new();
+        for round in 1..=SHARED_ROUNDS {
+            let shared: Vec<Segment> = used.intersection(&theirs).copied().collect();
+            if shared.is_empty() {
+                break;
+            }
+            forbidden.extend(shared);
+            let off = plan_flow(build(&c.corridors, &forbidden)?, c.units, &c.people)?;
+            if stranded(&off) > reference + 1e-6 {
+                consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+                break;
+            }
+            used = used_segments(&off);
+            consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+            // As early as without combatants: nothing left to gain.
+            let left = alone.as_ref().map_or(f64::INFINITY, |a| a.egress_s);
+            if best
+                .as_ref()
+                .is_some_and(|(civ, _, _)| egress(civ) <= left + negligible_s(left))
+            {
+                break;
+            }
+        }
+    }
     if let Some(alone) = &alone {
         routings.push(alone.reference.clone());
     }
@@ -305,6 +355,7 @@ pub(crate) fn plan_apart<'a>(
         mandatory_segments: mandatory.len(),
         open_net,
         starts,
+        road_bound_seconds,
     })
 }
 
@@ -317,6 +368,9 @@ struct Alone {
     ways: HashMap<usize, HashSet<Segment>>,
     /// The plan's figures, as a reference row (never kept).
     reference: RoutingResult,
+    /// People it strands, and when its last person arrives (`INFINITY` if nobody can).
+    stranded: f64,
+    egress_s: f64,
 }
 
 impl Alone {
@@ -355,6 +409,8 @@ impl Alone {
             need,
             ways,
             reference,
+            stranded: stranded(&alone),
+            egress_s: egress(&alone),
         })
     }
 }
@@ -931,6 +987,50 @@ fn arcs_segments(net: &Network, arcs: &[u32]) -> HashSet<Segment> {
             segments(pg, pg.arc_edge(pa).0)
         })
         .collect()
+}
+
+/// Rounds of moving the kept combatant routing off the pieces it shares with the civilians'
+/// plan without combatants (step 6 of [`plan_apart`]).
+const SHARED_ROUNDS: usize = 3;
+/// The name of those routings in the report.
+const OFF_SHARED: &str =
+    "the kept routing off the roads it shares with the civilians' plan without combatants";
+
+/// Whether streets bind the civilians' plan `civ` and they finish last, far from their valid
+/// bounds: its egress lies more than [`negligible_s`] above its bound given the separation
+/// (checkpoints, roads relaxed), after the combatants' (`comb`), and more than
+/// [`road_bound::EXPLAIN_ABOVE`] (3 %) above the larger of its valid bounds (the checkpoints,
+/// and the road cut if [`road_bound_if_needed`] set it). Only then can a routing that
+/// spares the civilians' roads shorten the evacuation where the separation bound does not see
+/// it and the gap is worth a search (Malta roads bind, 1 % above: not tried).
+fn roads_bind_civilians_last(civ: &Flow, comb: &Flow) -> bool {
+    let finish = egress(civ);
+    let above_separation_bound = civ
+        .bound_given_separation_s
+        .is_some_and(|b| finish.is_finite() && finish > b + negligible_s(b));
+    if !above_separation_bound || finish <= egress(comb) {
+        return false;
+    }
+    let valid = civ
+        .road_bound
+        .as_ref()
+        .map(|b| b.time_s)
+        .into_iter()
+        .chain(civ.bound_s)
+        .fold(0.0, f64::max);
+    finish > valid * (1.0 + road_bound::EXPLAIN_ABOVE)
+}
+
+/// The civilians' valid road bound ([`road_bound::of_flow`]), computed only where
+/// [`roads_bind_civilians_last`] reads it (it costs a cut): the report reuses it when this
+/// plan is kept.
+fn road_bound_if_needed(civ: &Flow) -> Option<road_bound::RoadBound> {
+    let finish = egress(civ);
+    let needed = finish.is_finite()
+        && civ
+            .bound_given_separation_s
+            .is_some_and(|b| finish > b + negligible_s(b));
+    needed.then(|| road_bound::of_flow(civ)).flatten()
 }
 
 /// People of a flow it could not route.

@@ -12,8 +12,9 @@
 //!    those on the quickest way;
 //! 3. the rules of crossing once, outward, lifted too (only entering hostile ground away from
 //!    a crossing of the flow's purpose still stops them): those rules strand them;
-//! 4. every road open: the front line strands them — named, the parties whose ground the
-//!    quickest way enters away from a crossing (every way does: step 3 let none out);
+//! 4. every road open: the front line strands them — named, parties whose ground every way
+//!    enters away from a crossing (step 3 let none out): those the quickest way enters, and
+//!    while some way avoids them all, the parties that way enters too ("A or B");
 //! 5. otherwise no road near them connects to a reception at all.
 //!
 //! Each step's claim holds for every way, not only the quickest: step `k` is reached only when
@@ -25,6 +26,7 @@ use super::start::{Candidate, MAX_START_M};
 use corridor_roads::geometry::haversine_m;
 use corridor_routing::{OneToAll, Seed};
 use corridor_scenario::{Purpose, Side, WHAT_IF};
+use std::cell::RefCell;
 
 /// Names listed per reason at most (the rest counted).
 const NAMES_SHOWN: usize = 4;
@@ -55,6 +57,9 @@ struct Relaxation {
 pub(crate) struct Causes<'n, 'a> {
     net: &'n Network<'a>,
     relaxations: Vec<Relaxation>,
+    /// Per set of parties whose grounds are closed (and only those): the backward search from
+    /// the receptions, kept because every cell the front line strands asks again.
+    avoiding: RefCell<Vec<(Vec<usize>, OneToAll)>>,
 }
 
 impl<'n, 'a> Causes<'n, 'a> {
@@ -80,13 +85,7 @@ impl<'n, 'a> Causes<'n, 'a> {
         ]
         .into_iter()
         .map(|(lifted, travel)| {
-            let seeds: Vec<Seed> = net
-                .sink_nodes_on(&travel)
-                .into_iter()
-                .map(|v| Seed { node: v, cost: 0.0 })
-                .collect();
-            let mut to_exit = OneToAll::new(&net.graph);
-            to_exit.run(&net.graph, &travel, &seeds, f64::INFINITY, true);
+            let to_exit = to_receptions(net, &travel);
             Relaxation {
                 lifted,
                 travel,
@@ -94,7 +93,11 @@ impl<'n, 'a> Causes<'n, 'a> {
             }
         })
         .collect();
-        Causes { net, relaxations }
+        Causes {
+            net,
+            relaxations,
+            avoiding: RefCell::new(Vec::new()),
+        }
     }
 
     /// Why nobody of the cell at `at` can start in `mode` though `candidates` (that mode's,
@@ -142,7 +145,8 @@ impl<'n, 'a> Causes<'n, 'a> {
                 ),
                 Lifted::FrontLine => format!(
                     "no way from {from} reaches {to} without entering ground held by {} away from a {purpose} crossing",
-                    listed(self.party_names(&cut))
+                    self.party_names(&self.parties_every_way_enters(&near, &cut))
+                        .join(" or ")
                 ),
             };
         }
@@ -189,24 +193,101 @@ impl<'n, 'a> Causes<'n, 'a> {
         }))
     }
 
-    /// The parties whose ground `arcs` enter away from a crossing, once each, in order.
-    fn party_names(&self, arcs: &[u32]) -> Vec<String> {
-        let s = self.net.layers[0].scenario;
-        once_each(arcs.iter().flat_map(|&a| {
-            let (l, pa) = self.net.arc_of[a as usize];
-            self.net.layers[l]
-                .line_parties(pa, self.net.side)
-                .into_iter()
-                .map(|p| {
-                    let party = &s.parties[p];
-                    if party.name.is_empty() {
-                        party.id.clone()
-                    } else {
-                        party.name.clone()
-                    }
-                })
-        }))
+    /// The parties whose ground arc `a` enters away from a crossing of the flow's purpose.
+    fn line_parties(&self, a: u32) -> Vec<usize> {
+        let (l, pa) = self.net.arc_of[a as usize];
+        self.net.layers[l].line_parties(pa, self.net.side)
     }
+
+    /// Parties such that every way from the `near` nodes to a reception enters the ground of
+    /// one of them away from a crossing: those the quickest way's `cut` arcs enter, then, while
+    /// some way avoids all of those (it enters another party's ground: every way enters some
+    /// hostile ground, or an earlier relaxation would have let it out), the parties that way
+    /// enters too. Naming only the quickest way's parties would claim that no way avoids them,
+    /// which a way over a third party's ground refutes.
+    fn parties_every_way_enters(&self, near: &[(f64, u32)], cut: &[u32]) -> Vec<usize> {
+        let net = self.net;
+        let mut held: Vec<usize> = Vec::new();
+        let add = |held: &mut Vec<usize>, arcs: &[u32]| {
+            let before = held.len();
+            for &a in arcs {
+                for p in self.line_parties(a) {
+                    if !held.contains(&p) {
+                        held.push(p);
+                    }
+                }
+            }
+            held.len() > before
+        };
+        add(&mut held, cut);
+        loop {
+            held.sort_unstable();
+            let mut cache = self.avoiding.borrow_mut();
+            let i = match cache.iter().position(|x| x.0 == held) {
+                Some(i) => i,
+                None => {
+                    cache.push((held.clone(), self.search_avoiding(&held)));
+                    cache.len() - 1
+                }
+            };
+            let to_exit = &cache[i].1;
+            let Some(&(_, v)) = near.iter().find(|x| to_exit.cost(x.1).is_finite()) else {
+                return held;
+            };
+            let mut way = Vec::new();
+            walk_tree(&net.graph, to_exit, v, &mut way);
+            drop(cache);
+            if !add(&mut held, &way) {
+                return held; // cannot happen (see above); never loop
+            }
+        }
+    }
+
+    /// The backward search from the receptions on every road but those entering the ground of
+    /// one of `parties` away from a crossing.
+    fn search_avoiding(&self, parties: &[usize]) -> OneToAll {
+        let net = self.net;
+        let travel: Vec<f64> = (0..net.arc_of.len() as u32)
+            .map(|a| {
+                let (l, pa) = net.arc_of[a as usize];
+                if self.line_parties(a).iter().any(|p| parties.contains(p)) {
+                    f64::INFINITY
+                } else {
+                    net.layers[l].graph.arc_duration_s[pa as usize]
+                }
+            })
+            .collect();
+        to_receptions(net, &travel)
+    }
+
+    /// The names of parties `parties`, in order.
+    fn party_names(&self, parties: &[usize]) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        parties
+            .iter()
+            .map(|&p| {
+                let party = &s.parties[p];
+                if party.name.is_empty() {
+                    party.id.clone()
+                } else {
+                    party.name.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+/// The backward search to the receptions still reachable on `travel` (per arc, seconds;
+/// `INFINITY` = closed): which nodes lead out under one set of rules, and how soon.
+fn to_receptions(net: &Network, travel: &[f64]) -> OneToAll {
+    let seeds: Vec<Seed> = net
+        .sink_nodes_on(travel)
+        .into_iter()
+        .map(|v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut to_exit = OneToAll::new(&net.graph);
+    to_exit.run(&net.graph, travel, &seeds, f64::INFINITY, true);
+    to_exit
 }
 
 fn purpose_name(p: Purpose) -> &'static str {
@@ -241,8 +322,8 @@ fn listed(names: Vec<String>) -> String {
 
 /// Why corridor `k` carries nobody of `flow` (the flow of its purpose), by name: its crossing
 /// road closed (the closures named), not in force, taken by the other flow, its reception out
-/// of reach, its crossing roads out of every group's reach, or merely slower than another
-/// corridor for everyone who could use it.
+/// of reach, its crossing roads out of every group's reach, no road on from them to a
+/// reception, or merely slower than another corridor for everyone who could use it.
 pub(crate) fn why_unused(flow: &super::Flow, k: usize) -> String {
     let net = &flow.net;
     let purpose = purpose_name(net.side.purpose());
@@ -285,7 +366,27 @@ pub(crate) fn why_unused(flow: &super::Flow, k: usize) -> String {
             "no {purpose} group can reach its crossing roads on the roads open to them"
         );
     }
+    if !leads_on(net, &crossing) {
+        return format!(
+            "beyond its crossing roads no road leads on to a reception of a {purpose} corridor"
+        );
+    }
     "groups can reach it, but each reaches a reception earlier through another corridor (or the exposure rule keeps it to a calmer route)".into()
+}
+
+/// Whether a reception of the flow can be reached, on the flow's roads, from the far end of
+/// one of the open `crossing` arcs.
+fn leads_on(net: &Network, crossing: &[usize]) -> bool {
+    let seeds: Vec<Seed> = net
+        .sink_nodes()
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    let mut to_exit = OneToAll::new(&net.graph);
+    to_exit.run(&net.graph, &net.travel_s, &seeds, f64::INFINITY, true);
+    crossing.iter().any(|&a| {
+        net.travel_s[a].is_finite() && to_exit.cost(net.graph.arc_head(a as u32)).is_finite()
+    })
 }
 
 /// Why corridor `k`'s checkpoint opens no crossing arc: its crossing road closed (named), the
