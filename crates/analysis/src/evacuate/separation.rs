@@ -165,6 +165,10 @@ pub(crate) fn plan_apart<'a>(
             let better = best
                 .as_ref()
                 .is_none_or(|(b, bc, _)| earlier((&civ, &comb), (b, bc)));
+            if let Some((b, bc, k)) = best.as_ref().filter(|_| !better) {
+                row.rejected_because = later_combatants((&civ, &comb), (b, bc))
+                    .map(|why| format!("{why} '{}'", routings[*k].routing));
+            }
             routings.push(row);
             if better {
                 *best = Some((civ, comb, routings.len() - 1));
@@ -1048,6 +1052,21 @@ fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
     }
     let finish = |x: (&Flow, &Flow)| egress(x.0).max(egress(x.1));
     finish(a) < finish(b) - 1e-6
+}
+
+/// Why the plans `a` (civilians, combatants), not [`earlier`] than `b`, lose though their
+/// civilians are out as soon and strand no more: the combatants finish after `b`'s evacuation
+/// ends (a routing far off the civilians' roads). `None` where the civilians' figures say why.
+fn later_combatants(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> Option<String> {
+    let civilians_as_good = stranded(a.0) <= stranded(b.0) + 1e-6 && egress(a.0) <= egress(b.0);
+    let ends = egress(b.0).max(egress(b.1));
+    (civilians_as_good && egress(a.1) >= ends - 1e-6 && ends.is_finite()).then(|| {
+        format!(
+            "its combatants finish at {:.0} s, when the evacuation has ended ({:.0} s) with",
+            egress(a.1),
+            ends
+        )
+    })
 }
 
 /// The road pieces every combatant route must use, whatever the routing: per cell combatants
