@@ -17,8 +17,14 @@ mod common;
 use common::hand_map::*;
 use common::*;
 
-/// Writes the town with `extra` nodes and ways added (the combatants' other way).
-fn write_town(dir: &std::path::Path, extra_nodes: &[(i64, f64, f64)], extra: &[(i64, &[i64])]) {
+/// Writes the town with `extra` nodes and ways added (the combatants' other way), its
+/// civilians walking (`foot_share`) or driving.
+fn write_town(
+    dir: &std::path::Path,
+    extra_nodes: &[(i64, f64, f64)],
+    extra: &[(i64, &[i64])],
+    foot_share: f64,
+) {
     let mut nodes = vec![
         (1, 0.0, 0.0),
         (3, 2000.0, 0.0),
@@ -31,22 +37,29 @@ fn write_town(dir: &std::path::Path, extra_nodes: &[(i64, f64, f64)], extra: &[(
     ];
     nodes.extend_from_slice(extra_nodes);
     let narrow = [("highway", "residential"), ("width", "1")];
+    // One-way for vehicles from the town (walkers go both ways).
+    let narrow_one_way = [
+        ("highway", "residential"),
+        ("width", "1"),
+        ("oneway", "yes"),
+    ];
     let wide = [("highway", "residential"), ("width", "20")];
     let street = [("highway", "residential")];
     let mut ways = vec![
         osm::way(107, &[1, 9], &wide),
         osm::way(108, &[3, 10], &wide),
         osm::way(201, &[20, 21, 1], &narrow),
-        osm::way(202, &[20, 22, 26, 1], &narrow),
+        osm::way(202, &[20, 22, 26, 1], &narrow_one_way),
         osm::way(203, &[22, 3], &street),
     ];
     ways.extend(extra.iter().map(|(id, n)| osm::way(*id, n, &street)));
     write_map(dir, &nodes, &ways);
     write_territory(dir);
     write_population(dir, &[("Town", 1000.0, 1000.0, 7800.0)]);
-    let evacuation = "foot_share = 1\nstay_share = 0\ncombatants = 50\n\n\
+    let evacuation = "foot_share = SHARE\nstay_share = 0\ncombatants = 50\n\n\
          [[evacuation.assembly_points]]\nname = \"Town square\"\npoint = TPOINT\ncombatants = 50\n"
-        .replace("TPOINT", &lat_lon(1000.0, 1000.0));
+        .replace("TPOINT", &lat_lon(1000.0, 1000.0))
+        .replace("SHARE", &foot_share.to_string());
     write_manifest(
         dir,
         "Shared roads (hand-built)",
@@ -129,6 +142,7 @@ fn the_step_keeps_no_routing_whose_combatants_finish_after_the_civilians() {
         dir.path(),
         &zigzag,
         &[(204, &[20, 25, 29, 30, 31, 32, 33, 34, 35, 3])],
+        1.0,
     );
     let v = plan_and_verify(&dir);
     eprintln!(
@@ -177,6 +191,7 @@ fn the_step_keeps_no_routing_that_strands_combatants_off_the_civilians_roads() {
         dir.path(),
         &[(27, 0.0, 2500.0), (28, 2000.0, 2500.0)],
         &[(205, &[21, 27, 28, 3])],
+        1.0,
     );
     let v = plan_and_verify(&dir);
     eprintln!(
@@ -205,4 +220,51 @@ fn the_step_keeps_no_routing_that_strands_combatants_off_the_civilians_roads() {
             "{r}"
         );
     }
+}
+
+/// Half the civilians drive, and road 202 is one-way for vehicles away from the town: the
+/// civilians' drivers and the combatants' walkers would share its first stretch in the same
+/// direction on different profiles' edges (one road). The combatants' own way (204, T –
+/// (2,000, 1,500) – E0, 618 m longer) must take them off it: no OSM way carries both flows,
+/// nobody is stranded, and the evacuation ends no later than with the combatants on 202.
+#[test]
+fn the_step_closes_the_civilians_driven_one_way_road_to_the_combatants_walking() {
+    let dir = tempfile::tempdir().unwrap();
+    write_town(
+        dir.path(),
+        &[(25, 2000.0, 1500.0)],
+        &[(204, &[20, 25, 3])],
+        0.5,
+    );
+    let v = plan_and_verify(&dir);
+    eprintln!(
+        "{}",
+        serde_json::to_string_pretty(&v["combatant_routings"]).unwrap()
+    );
+    assert_apart_and_everyone_out(&v);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    let first = v["combatant_routings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["routing"].as_str().unwrap().starts_with("around"))
+        .filter_map(|r| r["civilian_egress_s"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        egress <= first,
+        "egress {egress} s, first routing {first} s"
+    );
+    assert!(combatants_finish_s(&v) <= egress + 1.0);
+    let driven: std::collections::HashSet<i64> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["purpose"] == "civilian" && g["mode"] == "car")
+        .flat_map(|g| g["ways"].as_array().unwrap().iter())
+        .map(|w| w.as_i64().unwrap())
+        .collect();
+    // The trap was there (the first routing's civilians finish later) and the step took the
+    // combatants off the road the civilians drive.
+    assert!(driven.contains(&202), "driven {driven:?}");
+    assert!(ways_of(&v, "combatant").contains(&204));
 }
