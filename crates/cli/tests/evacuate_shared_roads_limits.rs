@@ -102,7 +102,7 @@ fn shared_rows(v: &serde_json::Value) -> Vec<serde_json::Value> {
             r["routing"]
                 .as_str()
                 .unwrap()
-                .contains("off the roads it shares")
+                .contains("with the civilians' plan without combatants (round")
         })
         .cloned()
         .collect()
