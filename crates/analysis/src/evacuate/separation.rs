@@ -169,6 +169,10 @@ pub(crate) fn plan_apart<'a>(
             let better = best
                 .as_ref()
                 .is_none_or(|(b, bc, _)| earlier((&civ, &comb), (b, bc)));
+            if let Some((b, bc, k)) = best.as_ref().filter(|_| !better) {
+                row.rejected_because = later_combatants((&civ, &comb), (b, bc))
+                    .map(|why| format!("{why} '{}'", routings[*k].routing));
+            }
             routings.push(row);
             if better {
                 *best = Some((civ, comb, routings.len() - 1));
@@ -324,11 +328,11 @@ pub(crate) fn plan_apart<'a>(
             forbidden.extend(shared);
             let off = plan_flow(build(&c.corridors, &forbidden)?, c.units, &c.people)?;
             if stranded(&off) > reference + 1e-6 {
-                consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+                consider(off_shared_name(round), off, &mut best)?;
                 break;
             }
             used = used_segments(&off);
-            consider(format!("{OFF_SHARED} (round {round})"), off, &mut best)?;
+            consider(off_shared_name(round), off, &mut best)?;
             // As early as without combatants: nothing left to gain.
             let left = alone.as_ref().map_or(f64::INFINITY, |a| a.egress_s);
             if best
@@ -992,9 +996,17 @@ fn arcs_segments(net: &Network, arcs: &[u32]) -> HashSet<Segment> {
 /// Rounds of moving the kept combatant routing off the pieces it shares with the civilians'
 /// plan without combatants (step 6 of [`plan_apart`]).
 const SHARED_ROUNDS: usize = 3;
-/// The name of those routings in the report.
-const OFF_SHARED: &str =
-    "the kept routing off the roads it shares with the civilians' plan without combatants";
+/// The name of round `round`'s routing in the report: the planner's shortest routing on the
+/// combatants' whole network with the pieces closed (not the kept routing's own roads), which
+/// may take other roads of the civilians; each round closes those too.
+fn off_shared_name(round: usize) -> String {
+    let closed = if round == 1 {
+        "the road pieces the kept routing shares".to_string()
+    } else {
+        format!("those pieces and the ones round {} shares", round - 1)
+    };
+    format!("shortest off {closed} with the civilians' plan without combatants (round {round})")
+}
 
 /// Whether streets bind the civilians' plan `civ` and they finish last, far from their valid
 /// bounds: its egress lies more than [`negligible_s`] above its bound given the separation
@@ -1011,14 +1023,7 @@ fn roads_bind_civilians_last(civ: &Flow, comb: &Flow) -> bool {
     if !above_separation_bound || finish <= egress(comb) {
         return false;
     }
-    let valid = civ
-        .road_bound
-        .as_ref()
-        .map(|b| b.time_s)
-        .into_iter()
-        .chain(civ.bound_s)
-        .fold(0.0, f64::max);
-    finish > valid * (1.0 + road_bound::EXPLAIN_ABOVE)
+    finish > road_bound::valid_bound_s(civ) * (1.0 + road_bound::EXPLAIN_ABOVE)
 }
 
 /// The civilians' valid road bound ([`road_bound::of_flow`]), computed only where
@@ -1054,6 +1059,21 @@ fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
     }
     let finish = |x: (&Flow, &Flow)| egress(x.0).max(egress(x.1));
     finish(a) < finish(b) - 1e-6
+}
+
+/// Why the plans `a` (civilians, combatants), not [`earlier`] than `b`, lose though their
+/// civilians are out as soon and strand no more: the combatants finish after `b`'s evacuation
+/// ends (a routing far off the civilians' roads). `None` where the civilians' figures say why.
+fn later_combatants(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> Option<String> {
+    let civilians_as_good = stranded(a.0) <= stranded(b.0) + 1e-6 && egress(a.0) <= egress(b.0);
+    let ends = egress(b.0).max(egress(b.1));
+    (civilians_as_good && egress(a.1) >= ends - 1e-6 && ends.is_finite()).then(|| {
+        format!(
+            "its combatants finish at {:.0} s, when the evacuation has ended ({:.0} s) with",
+            egress(a.1),
+            ends
+        )
+    })
 }
 
 /// The road pieces every combatant route must use, whatever the routing: per cell combatants
