@@ -349,6 +349,7 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
         start_sets: &starts,
         sinks: &[x.reception],
         cut_civilians_off: &cut_civilians_off,
+        after_cut: &[],
     };
     let budget = Budget {
         evaluations: 60,
@@ -430,29 +431,7 @@ fn combatants_who_must_cross_one_of_two_narrow_roads_leave_the_civilians_one_by_
         (1, 4, 1, 10, INVALID),
         (4, 5, 1, 1000, INVALID),
     ];
-    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
-    let (g, ids) = Graph::from_arcs(6, &pairs);
-    let m = arcs.len();
-    let (mut travel, mut cap, mut road, mut cp) =
-        (vec![0; m], vec![0; m], vec![INVALID; m], vec![INVALID; m]);
-    for (i, a) in arcs.iter().enumerate() {
-        let id = ids[i] as usize;
-        travel[id] = a.2;
-        cap[id] = a.3;
-        road[id] = a.4;
-        if a.0 == 1 && a.1 == 4 {
-            cp[id] = 0;
-        }
-    }
-    let b = Built {
-        g,
-        travel,
-        resource: (0..m as u32).collect(),
-        cap,
-        road,
-        checkpoint_of_arc: cp,
-        sink: 5,
-    };
+    let b = hand_built(6, &arcs, (1, 4), 5);
     let x = Shared {
         n: 4,
         roads: Vec::new(),
@@ -481,6 +460,7 @@ fn combatants_who_must_cross_one_of_two_narrow_roads_leave_the_civilians_one_by_
         start_sets: &starts,
         sinks: &[3],
         cut_civilians_off: &none,
+        after_cut: &[],
     };
     let budget = Budget {
         evaluations: 20,
@@ -505,4 +485,117 @@ fn combatants_who_must_cross_one_of_two_narrow_roads_leave_the_civilians_one_by_
         search.bound_s
     );
     assert!(search.settled, "both classes are decided");
+}
+
+/// A hand-built network: arcs (tail, head, travel, capacity, road), the checkpoint arc, the
+/// civilians' reception.
+fn hand_built(
+    nodes: usize,
+    arcs: &[(u32, u32, u32, u32, u32)],
+    cp: (u32, u32),
+    sink: u32,
+) -> Built {
+    let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(nodes, &pairs);
+    let m = arcs.len();
+    let (mut travel, mut cap, mut road, mut checkpoint_of_arc) =
+        (vec![0; m], vec![0; m], vec![INVALID; m], vec![INVALID; m]);
+    for (i, a) in arcs.iter().enumerate() {
+        let id = ids[i] as usize;
+        travel[id] = a.2;
+        cap[id] = a.3;
+        road[id] = a.4;
+        if (a.0, a.1) == cp {
+            checkpoint_of_arc[id] = 0;
+        }
+    }
+    Built {
+        g,
+        travel,
+        resource: (0..m as u32).collect(),
+        cap,
+        road,
+        checkpoint_of_arc,
+        sink,
+    }
+}
+
+#[test]
+fn a_combatant_reception_on_the_civilians_second_route_closes_it_either_way_round_by_hand() {
+    // Civilians: 20 at node 0, by road A (0 → 1, 3 steps, 2 per step) or by the second route
+    // B1 (0 → 6, 1 step) and B2 (6 → 1, 2 steps), 2 per step each, then through the
+    // checkpoint 1 → 4 (10 per step) to the reception 5. The combatants' reception is the
+    // junction 6; they may start at 0 or at 1 (a cell by both ends), so they come by B1 or by
+    // B2 — either way round the second route is closed, though no road is on every way.
+    // Hand count: one route, 20 / 2 = 10 entries (0..=9), at 1 by 12, across by 13, out at
+    // 14; both routes (nothing closed): entries 0..=4, out at 9.
+    let (a, b1, b2) = (0, 1, 2);
+    let mut arcs: Vec<(u32, u32, u32, u32, u32)> = Vec::new();
+    for (u, v, t, cap, r) in [(0, 1, 3, 2, a), (0, 6, 1, 2, b1), (6, 1, 2, 2, b2)] {
+        arcs.push((u, v, t, cap, r));
+        arcs.push((v, u, t, cap, r));
+    }
+    arcs.push((1, 4, 1, 10, INVALID));
+    arcs.push((4, 5, 1, 1000, INVALID));
+    let b = hand_built(7, &arcs, (1, 4), 5);
+    let x = Shared {
+        n: 4,
+        roads: Vec::new(),
+        civilians: [20, 0],
+        checkpoint_cap: 10,
+        combatants: [2, 2],
+        reception: 6,
+    };
+    // The exact optimum under each way round (the road it comes by closed to civilians).
+    for closed in [b1, b2] {
+        let closed: BTreeSet<u32> = [closed].into_iter().collect();
+        assert_eq!(exact_with_closed(&b, &x, &closed), Some(14));
+    }
+    assert_eq!(exact_with_closed(&b, &x, &BTreeSet::new()), Some(9));
+    let open: Vec<bool> = b.road.iter().map(|&r| r != INVALID).collect();
+    let ids: Vec<u32> = b
+        .road
+        .iter()
+        .map(|&r| if r == INVALID { 0 } else { r })
+        .collect();
+    let starts = vec![vec![0, 1]];
+    let none = BTreeSet::new();
+    let budget = Budget {
+        evaluations: 20,
+        seconds: 10.0,
+    };
+    // The civilians' cut crosses road A only (as the planner's does when the combatants can
+    // keep off its roads): "uses A" leaves them route B, "avoids A" keeps the root.
+    let eval = |closed: &BTreeSet<u32>| {
+        let mut e = evaluate(&b, &x, closed);
+        e.branch_on = vec![a];
+        e
+    };
+    let search = |after_cut: &[u32]| {
+        let comb = CombatantRoads {
+            graph: &b.g,
+            open: &open,
+            road_of_arc: &ids,
+            start_sets: &starts,
+            sinks: &[6],
+            cut_civilians_off: &none,
+            after_cut,
+        };
+        over_every_routing(&comb, budget, eval).expect("a way out")
+    };
+    let on_the_cut_only = search(&[]);
+    assert!(
+        on_the_cut_only.bound_s < 9.0 && on_the_cut_only.bound_s >= 8.5,
+        "bound on the cut only {}",
+        on_the_cut_only.bound_s
+    );
+    // Split also on the last roads before the combatants' reception: the hand count for one
+    // route (just below 14: the bound's half-second bisection).
+    let beyond = search(&[b1, b2]);
+    assert!(
+        beyond.bound_s < 14.0 && beyond.bound_s >= 13.5,
+        "bound {}",
+        beyond.bound_s
+    );
+    assert!(beyond.settled, "every class is decided");
 }

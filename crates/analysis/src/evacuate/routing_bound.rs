@@ -43,6 +43,11 @@ pub struct CombatantRoads<'a> {
     /// civilians leave avoids them. Ignored when avoiding them all would leave some combatant
     /// group that can leave no way out.
     pub cut_civilians_off: &'a BTreeSet<u32>,
+    /// Roads to split on once a class's own list ([`Evaluation::branch_on`]) has none left to
+    /// decide, in order: where the civilians' routes beyond their binding cut meet the
+    /// combatants (in the planner: the roads both flows may use, nearest the combatants'
+    /// receptions first — every routing ends on one of the last roads before a reception).
+    pub after_cut: &'a [u32],
 }
 
 /// The civilians' bound for one class (its `closed` roads closed to them), and the combatant
@@ -188,9 +193,10 @@ pub fn over_every_routing(
     })
 }
 
-/// The first road the class's bound crosses that its routings may or may not use.
+/// The first road the class's bound crosses that its routings may or may not use, else the
+/// first such road of [`CombatantRoads::after_cut`].
 fn split_road(comb: &CombatantRoads, c: &Class) -> Option<u32> {
-    c.branch_on.iter().copied().find(|r| {
+    c.branch_on.iter().chain(comb.after_cut).copied().find(|r| {
         !c.closed.contains(r)
             && !c.avoid.contains(r)
             && (0..comb.open.len()).any(|a| comb.open[a] && comb.road_of_arc[a] == *r)
@@ -302,6 +308,7 @@ pub(crate) fn civilian_bound_over_routings(
         start_sets: starts,
         sinks: comb_net.sink_nodes(),
         cut_civilians_off: &BTreeSet::new(),
+        after_cut: &[],
     };
     let civ_arcs = arcs_by_piece(&civ.net);
     let comb_road_of: HashMap<Segment, u32> = (0..roads.len())
@@ -316,8 +323,10 @@ pub(crate) fn civilian_bound_over_routings(
         .iter()
         .filter_map(|s| comb_road_of.get(s).copied())
         .collect();
+    let near_receptions = shared_roads_nearest_receptions(comb_net, &open, &roads, &civ_arcs);
     let comb = CombatantRoads {
         cut_civilians_off: &critical,
+        after_cut: &near_receptions,
         ..comb
     };
     over_every_routing(&comb, budget, |closed| {
@@ -360,6 +369,40 @@ pub(crate) fn civilian_bound_over_routings(
             branch_on,
         }
     })
+}
+
+/// The combatant roads (of `comb_net`, `open` arcs) that the civilians' network also carries
+/// (`civ_arcs`), nearest the combatants' receptions first (travel from the road's far end):
+/// every routing ends on one of the last roads before a reception, and a reception that sits
+/// on a civilian route closes it whichever way the combatants come (module docs).
+fn shared_roads_nearest_receptions(
+    comb_net: &Network,
+    open: &[bool],
+    roads: &[u32],
+    civ_arcs: &HashMap<Segment, Vec<usize>>,
+) -> Vec<u32> {
+    let g = &comb_net.graph;
+    let mut q = OneToAll::new(g);
+    let seeds: Vec<Seed> = comb_net
+        .sink_nodes()
+        .iter()
+        .map(|&v| Seed { node: v, cost: 0.0 })
+        .collect();
+    q.run(g, &comb_net.bound_travel_s, &seeds, f64::INFINITY, true);
+    let mut nearest: HashMap<u32, f64> = HashMap::new();
+    for a in (0..roads.len()).filter(|&a| open[a]) {
+        let to_sink = q.cost(g.arc_head(a as u32));
+        let shared = piece_of_arc(comb_net, a)
+            .iter()
+            .any(|s| civ_arcs.contains_key(s));
+        if to_sink.is_finite() && shared {
+            let e = nearest.entry(roads[a]).or_insert(f64::INFINITY);
+            *e = e.min(to_sink);
+        }
+    }
+    let mut out: Vec<(u32, f64)> = nearest.into_iter().collect();
+    out.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+    out.into_iter().map(|x| x.0).collect()
 }
 
 /// The road pieces of a joint arc.
