@@ -52,6 +52,7 @@ pub struct CombatantRoads<'a> {
 
 /// The civilians' bound for one class (its `closed` roads closed to them), and the combatant
 /// roads worth splitting on next (those the bound's cut crosses, most binding first).
+#[derive(Clone)]
 pub struct Evaluation {
     pub value_s: f64,
     pub branch_on: Vec<u32>,
@@ -127,9 +128,13 @@ pub fn over_every_routing(
             mandatory(comb, &BTreeSet::new(), &leaving)?,
         ),
     };
-    let root = evaluate(&closed);
+    let mut memo = Memo {
+        evaluate: &mut evaluate,
+        seen: HashMap::new(),
+        evaluations: 0,
+    };
+    let root = memo.get(&closed);
     let root_s = root.value_s;
-    let mut evaluations = 1;
     let mut heap = BinaryHeap::new();
     heap.push(Class {
         used: BTreeSet::new(),
@@ -139,48 +144,37 @@ pub fn over_every_routing(
         branch_on: root.branch_on,
     });
     let mut settled = false;
-    while evaluations < budget.evaluations && timer.elapsed().as_secs_f64() < budget.seconds {
+    let in_budget = |m: &Memo<_>| {
+        m.evaluations < budget.evaluations && timer.elapsed().as_secs_f64() < budget.seconds
+    };
+    while in_budget(&memo) {
         let least = heap.pop().expect("the 'uses' child is always kept");
-        let Some(r) = split_road(comb, &least) else {
+        let candidates = split_roads(comb, &least);
+        if candidates.is_empty() {
             settled = true;
             heap.push(least);
             break;
-        };
-        // Some combatant uses r.
-        let mut used = least.used.clone();
-        used.insert(r);
-        let mut closed = least.closed.clone();
-        closed.insert(r);
-        let e = evaluate(&closed);
-        evaluations += 1;
-        heap.push(Class {
-            used,
-            avoid: least.avoid.clone(),
-            closed,
-            value_s: e.value_s.max(least.value_s),
-            branch_on: e.branch_on,
-        });
-        // No combatant uses r (dropped if some group that can leave no longer can).
-        let mut avoid = least.avoid.clone();
-        avoid.insert(r);
-        if let Some(m) = mandatory(comb, &avoid, &leaving) {
-            let closed: BTreeSet<u32> = least.used.union(&m).copied().collect();
-            let (value_s, branch_on) = if closed == least.closed {
-                (least.value_s, least.branch_on.clone())
-            } else {
-                let e = evaluate(&closed);
-                evaluations += 1;
-                (e.value_s.max(least.value_s), e.branch_on)
-            };
-            heap.push(Class {
-                used: least.used,
-                avoid,
-                closed,
-                value_s,
-                branch_on,
-            });
         }
+        // Strong branching, cut short: the first split whose children both rise, else the
+        // best tried (its least child, then its greatest).
+        let mut best: Option<(f64, f64, Vec<Class>)> = None;
+        for r in candidates {
+            let children = split(comb, &least, r, &leaving, &mut memo);
+            let low = children
+                .iter()
+                .map(|c| c.value_s)
+                .fold(f64::INFINITY, f64::min);
+            let high = children.iter().map(|c| c.value_s).fold(0.0, f64::max);
+            if best.as_ref().is_none_or(|b| (low, high) > (b.0, b.1)) {
+                best = Some((low, high, children));
+            }
+            if low > least.value_s || !in_budget(&memo) {
+                break;
+            }
+        }
+        heap.extend(best.expect("one road tried").2);
     }
+    let evaluations = memo.evaluations;
     let frontier_s: Vec<f64> = heap.iter().map(|c| c.value_s).collect();
     let bound_s = frontier_s.iter().copied().fold(f64::INFINITY, f64::min);
     Some(ClassSearch {
@@ -193,14 +187,83 @@ pub fn over_every_routing(
     })
 }
 
-/// The first road the class's bound crosses that its routings may or may not use, else the
-/// first such road of [`CombatantRoads::after_cut`].
-fn split_road(comb: &CombatantRoads, c: &Class) -> Option<u32> {
-    c.branch_on.iter().chain(comb.after_cut).copied().find(|r| {
-        !c.closed.contains(r)
-            && !c.avoid.contains(r)
-            && (0..comb.open.len()).any(|a| comb.open[a] && comb.road_of_arc[a] == *r)
-    })
+/// How many roads a split tries at most ([`over_every_routing`]: strong branching).
+const TRIES_PER_SPLIT: usize = 8;
+
+/// The roads the class's bound crosses that its routings may or may not use, then such roads
+/// of [`CombatantRoads::after_cut`]: the first [`TRIES_PER_SPLIT`].
+fn split_roads(comb: &CombatantRoads, c: &Class) -> Vec<u32> {
+    let mut seen = HashSet::new();
+    c.branch_on
+        .iter()
+        .chain(comb.after_cut)
+        .copied()
+        .filter(|r| {
+            !c.closed.contains(r)
+                && !c.avoid.contains(r)
+                && seen.insert(*r)
+                && (0..comb.open.len()).any(|a| comb.open[a] && comb.road_of_arc[a] == *r)
+        })
+        .take(TRIES_PER_SPLIT)
+        .collect()
+}
+
+/// Every class's evaluation once (classes reached by different splits often close the same
+/// roads), counting the evaluations made.
+struct Memo<'e, F: FnMut(&BTreeSet<u32>) -> Evaluation> {
+    evaluate: &'e mut F,
+    seen: HashMap<BTreeSet<u32>, Evaluation>,
+    evaluations: usize,
+}
+
+impl<F: FnMut(&BTreeSet<u32>) -> Evaluation> Memo<'_, F> {
+    fn get(&mut self, closed: &BTreeSet<u32>) -> Evaluation {
+        if let Some(e) = self.seen.get(closed) {
+            return e.clone();
+        }
+        let e = (self.evaluate)(closed);
+        self.evaluations += 1;
+        self.seen.insert(closed.clone(), e.clone());
+        e
+    }
+}
+
+/// The children of class `c` split on road `r`: "some combatant uses `r`" and (unless some
+/// group in `leaving` could then not leave) "no combatant uses `r`", each valued at least at
+/// `c`'s value.
+fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
+    comb: &CombatantRoads,
+    c: &Class,
+    r: u32,
+    leaving: &[bool],
+    memo: &mut Memo<F>,
+) -> Vec<Class> {
+    let mut used = c.used.clone();
+    used.insert(r);
+    let mut closed = c.closed.clone();
+    closed.insert(r);
+    let e = memo.get(&closed);
+    let mut out = vec![Class {
+        used,
+        avoid: c.avoid.clone(),
+        closed,
+        value_s: e.value_s.max(c.value_s),
+        branch_on: e.branch_on,
+    }];
+    let mut avoid = c.avoid.clone();
+    avoid.insert(r);
+    if let Some(m) = mandatory(comb, &avoid, leaving) {
+        let closed: BTreeSet<u32> = c.used.union(&m).copied().collect();
+        let e = memo.get(&closed);
+        out.push(Class {
+            used: c.used.clone(),
+            avoid,
+            closed,
+            value_s: e.value_s.max(c.value_s),
+            branch_on: e.branch_on,
+        });
+    }
+    out
 }
 
 /// Per group, the roads on every way out with the `avoid` roads removed (`None`: no way).
