@@ -190,13 +190,11 @@ fn two_modes_short_hours() -> tempfile::TempDir {
         500,
         "foot_share = 0.5\nstay_share = 0\npeople_per_vehicle = 4\nstart_time = \"06:00\"\n",
     );
-    let sc = dir.path().join("scenario.toml");
-    let m = std::fs::read_to_string(&sc).unwrap().replacen(
+    edit_manifest(
+        dir.path(),
         "capacity_per_hour = 14400\n",
         "capacity_per_hour = 14400\nhours = \"06:00-06:32\"\n",
-        1,
     );
-    std::fs::write(&sc, m).unwrap();
     dir
 }
 

@@ -59,16 +59,11 @@ fn scenario_closing(closed: &[i64], population: &[(&str, f64, f64, f64)]) -> tem
         ),
     )
     .unwrap();
-    let manifest = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("scenario.toml"),
-        manifest.replacen(
-            "population = \"population.geojson\"\n",
-            "population = \"population.geojson\"\nclosures = \"closures.geojson\"\n",
-            1,
-        ),
-    )
-    .unwrap();
+    edit_manifest(
+        dir.path(),
+        "population = \"population.geojson\"\n",
+        "population = \"population.geojson\"\nclosures = \"closures.geojson\"\n",
+    );
     dir
 }
 
@@ -362,14 +357,8 @@ fn drivers_and_walkers_verify() {
         ("Farm", -100.0, 0.0, 3000.0),
     ];
     let dir = scenario(&population);
-    let manifest = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("scenario.toml"),
-        manifest
-            .replace("foot_share = 1\n", "foot_share = 0.5\n")
-            .replace("stay_share = 0\n", "stay_share = 0.1\n"),
-    )
-    .unwrap();
+    edit_manifest(dir.path(), "foot_share = 1\n", "foot_share = 0.5\n");
+    edit_manifest(dir.path(), "stay_share = 0\n", "stay_share = 0.1\n");
     let v = plan_and_verify(&dir);
     let modes: std::collections::HashSet<&str> = v["groups"]
         .as_array()

@@ -100,10 +100,12 @@ fn stranded_by_each_cause() -> tempfile::TempDir {
         lat_lon(2450.0, 2500.0),
         lat_lon(2450.0, 3300.0)
     );
-    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+    edit_manifest(
+        dir.path(),
         "population = \"population.geojson\"",
         "population = \"population.geojson\"\nclosures = \"closures.geojson\"",
-    ) + &north;
+    );
+    let text = std::fs::read_to_string(&manifest).unwrap() + &north;
     std::fs::write(&manifest, text).unwrap();
     std::fs::write(
         dir.path().join("closures.geojson"),
@@ -297,12 +299,11 @@ fn a_cell_cut_off_by_two_parties_grounds_is_told_both() {
         500,
         "foot_share = 1\nstay_share = 0\n",
     );
-    let manifest = dir.path().join("scenario.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+    edit_manifest(
+        dir.path(),
         "[[enclave]]",
         "[[party]]\nid = \"mil\"\nname = \"Militia\"\n\n[[enclave]]",
     );
-    std::fs::write(&manifest, text).unwrap();
     let v = plan_and_verify(&dir);
     assert_eq!(v["stranded"], 100.0, "{:#}", v["neighbourhoods"]);
     let reasons = reasons_of(&v, "Corner");

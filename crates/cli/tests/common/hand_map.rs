@@ -84,6 +84,21 @@ pub fn write_population(dir: &Path, population: &[(&str, f64, f64, f64)]) {
     .unwrap();
 }
 
+/// Replaces `from` by `to` in the directory's `scenario.toml`; `from` must occur exactly once
+/// (a test whose edit silently matched nothing would plan a scenario other than the one it
+/// describes).
+pub fn edit_manifest(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("scenario.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} in {}",
+        path.display()
+    );
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// Writes `scenario.toml` named `name`: the two parties, the enclave, the west (civilian)
 /// and east (combatant) crossings with their capacities per hour, and `evacuation` (TOML
 /// lines after `[evacuation]`).
