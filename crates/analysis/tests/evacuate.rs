@@ -1592,6 +1592,25 @@ fn when_everyone_stays_the_report_says_so_not_that_nobody_can_leave() {
 }
 
 #[test]
+fn when_everyone_stays_no_count_is_negative_zero() {
+    // stay_share = 1 with combatants: no civilian leaves, so every civilian count is 0 — and a
+    // plain 0, not -0.0 (an empty f64 sum is -0.0 in Rust, which JSON prints as "-0.0").
+    let dir = example_dir(|m| m.replace("stay_share = 0.1", "stay_share = 1.0"), &[]);
+    let s = load_dir(dir.path());
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    assert_eq!(r.leaving, 0.0);
+    let rows = &r.combatant_routings;
+    assert!(!rows.is_empty());
+    for row in rows {
+        if let Some(x) = row.civilians_stranded {
+            assert!(x == 0.0 && x.is_sign_positive(), "{}: {x:?}", row.routing);
+        }
+    }
+    assert!(r.stranded.is_sign_positive(), "{:?}", r.stranded);
+}
+
+#[test]
 fn odd_places_conserve_their_people_and_pass_the_check() {
     // Places the start rule must handle: partly outside, thinner than a cell, on a hillside
     // corner (an area and a point) where every road within 500 m is closed.

@@ -389,6 +389,13 @@ pub(crate) struct Flow<'a> {
 }
 
 impl Flow<'_> {
+    /// People of the whole flow who cannot leave (the sum of [`Flow::stranded`]).
+    pub fn stranded_total(&self) -> f64 {
+        // From +0.0: an empty f64 `sum()` is -0.0 (no groups when everyone stays), which
+        // reports would print as "-0.0".
+        (0..self.groups.len()).fold(0.0, |total, g| total + self.stranded(g))
+    }
+
     /// People of group `gi` who cannot leave: no start node, or no route found.
     pub fn stranded(&self, gi: usize) -> f64 {
         let g = &self.groups[gi];
@@ -400,7 +407,8 @@ impl Flow<'_> {
             .enumerate()
             .filter(|(_, &x)| x == gi)
             .map(|(si, _)| self.plan.stranded[si])
-            .sum()
+            // From +0.0: an empty f64 `sum()` is -0.0, which reports print as "-0.0".
+            .fold(0.0, |total, x| total + x)
     }
 }
 
@@ -688,8 +696,10 @@ fn plan_flow<'a>(
     let apart = plan::plan(net.clone(), purpose, by_checkpoint, &bound_cells)?;
     let near = plan::plan(net, purpose, nearest, &cells)?;
     let finish = |f: &Flow| {
-        let lost: f64 = (0..f.groups.len()).map(|g| f.stranded(g)).sum();
-        (lost.round(), f.plan.egress_s().unwrap_or(f64::INFINITY))
+        (
+            f.stranded_total().round(),
+            f.plan.egress_s().unwrap_or(f64::INFINITY),
+        )
     };
     let given = match (
         near.bound_given_separation_s,

@@ -84,9 +84,8 @@ pub(crate) fn build(
             _ => group_out(p),
         })
         .collect();
-    let stranded: f64 = (0..civ.groups.len()).map(|g| civ.stranded(g)).sum();
-    let combatants_stranded: f64 =
-        comb.map_or(0.0, |f| (0..f.groups.len()).map(|g| f.stranded(g)).sum());
+    let stranded = civ.stranded_total();
+    let combatants_stranded = comb.map_or(0.0, Flow::stranded_total);
     let egress = all.iter().map(|p| p.r.last_arrive_s).reduce(f64::max);
     // Every valid bound (checkpoints, road cuts; both flows), largest first.
     let mut lower_bounds = super::road_bound::rows(&flows);
@@ -385,7 +384,7 @@ fn neighbourhoods(s: &Scenario, units: &[Unit], civ: &Flow) -> Vec<Neighbourhood
             let mine: Vec<usize> = (0..civ.groups.len())
                 .filter(|&g| civ.groups[g].unit == ui)
                 .collect();
-            let stranded: f64 = mine.iter().map(|&g| civ.stranded(g)).sum();
+            let stranded = mine.iter().fold(0.0, |total, &g| total + civ.stranded(g));
             let stranded_because: Vec<String> = mine
                 .iter()
                 .filter_map(|&g| {

@@ -115,14 +115,14 @@ pub(crate) fn plan_apart<'a>(
     // The civilians' bound on their network with no routing's roads closed (their planner's
     // starts): what a routing that costs them nothing leaves.
     let ((free_lost, free), needs) = RelaxedNeeds::of(&civilian_net, civilian_units, civilians);
-    let reference = stranded(&shortest);
+    let reference = shortest.stranded_total();
     let mut routings: Vec<RoutingResult> = Vec::new();
     // Per row of `routings`: the road pieces of its combatants' plan (empty if rejected).
     let mut tried: Vec<HashSet<Segment>> = Vec::new();
     let mut best: Option<(Flow<'a>, Flow<'a>, usize)> = None;
     let mut consider =
         |name: String, comb: Flow<'a>, best: &mut Option<(Flow<'a>, Flow<'a>, usize)>| {
-            let lost = stranded(&comb);
+            let lost = comb.stranded_total();
             let mut row = RoutingResult {
                 routing: name,
                 combatants_stranded: lost.round(),
@@ -155,12 +155,12 @@ pub(crate) fn plan_apart<'a>(
             net.close_segments(&used);
             tried.push(used);
             let civ = plan_flow(net, civilian_units, civilians)?;
-            row.civilians_stranded = Some(stranded(&civ).round());
+            row.civilians_stranded = Some(civ.stranded_total().round());
             row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
             row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
             let combatants_late = egress(&comb)
                 > egress(&civ).max(shortest_egress) + negligible_s(shortest_egress.min(1e12));
-            let negligible = stranded(&civ) <= free_lost + 1e-6
+            let negligible = civ.stranded_total() <= free_lost + 1e-6
                 && !combatants_late
                 && match (civ.bound_given_separation_s, free) {
                     (Some(given), Some(b)) => given <= b + negligible_s(b),
@@ -207,7 +207,7 @@ pub(crate) fn plan_apart<'a>(
     //     mandatory pieces alone do not: a tree repaired round by round off their ways out.
     let cuts_off = best
         .as_ref()
-        .is_none_or(|(civ, _, _)| stranded(civ) > free_lost + 1e-6);
+        .is_none_or(|(civ, _, _)| civ.stranded_total() > free_lost + 1e-6);
     if !done && cuts_off {
         let comb_net = build(&c.corridors, &HashSet::new())?;
         let roads = repaired_tree(&comb_net, &starts, &civilian_net, civilian_units, civilians);
@@ -327,7 +327,7 @@ pub(crate) fn plan_apart<'a>(
             }
             forbidden.extend(shared);
             let off = plan_flow(build(&c.corridors, &forbidden)?, c.units, &c.people)?;
-            if stranded(&off) > reference + 1e-6 {
+            if off.stranded_total() > reference + 1e-6 {
                 consider(off_shared_name(round), off, &mut best)?;
                 break;
             }
@@ -403,7 +403,7 @@ impl Alone {
         let reference = RoutingResult {
             routing: "no combatants at all (reference only: what the separation costs)".into(),
             combatants_stranded: 0.0,
-            civilians_stranded: Some(stranded(&alone).round()),
+            civilians_stranded: Some(alone.stranded_total().round()),
             civilian_egress_s: alone.plan.egress_s().map(f64::round),
             lower_bound_given_these_roads_s: alone.bound_given_separation_s.map(f64::floor),
             kept: false,
@@ -413,7 +413,7 @@ impl Alone {
             need,
             ways,
             reference,
-            stranded: stranded(&alone),
+            stranded: alone.stranded_total(),
             egress_s: egress(&alone),
         })
     }
@@ -1038,11 +1038,6 @@ fn road_bound_if_needed(civ: &Flow) -> Option<road_bound::RoadBound> {
     needed.then(|| road_bound::of_flow(civ)).flatten()
 }
 
-/// People of a flow it could not route.
-fn stranded(f: &Flow) -> f64 {
-    (0..f.groups.len()).map(|g| f.stranded(g)).sum()
-}
-
 /// When a flow's last person arrives (`INFINITY` if nobody can leave).
 fn egress(f: &Flow) -> f64 {
     f.plan.egress_s().unwrap_or(f64::INFINITY)
@@ -1053,7 +1048,7 @@ fn egress(f: &Flow) -> f64 {
 /// routing that saves the civilians an hour but makes the combatants finish last after
 /// them costs the evacuation time.
 fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
-    let (sa, sb) = (stranded(a.0), stranded(b.0));
+    let (sa, sb) = (a.0.stranded_total(), b.0.stranded_total());
     if (sa - sb).abs() > 1e-6 {
         return sa < sb;
     }
@@ -1065,7 +1060,8 @@ fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
 /// civilians are out as soon and strand no more: the combatants finish after `b`'s evacuation
 /// ends (a routing far off the civilians' roads). `None` where the civilians' figures say why.
 fn later_combatants(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> Option<String> {
-    let civilians_as_good = stranded(a.0) <= stranded(b.0) + 1e-6 && egress(a.0) <= egress(b.0);
+    let civilians_as_good =
+        a.0.stranded_total() <= b.0.stranded_total() + 1e-6 && egress(a.0) <= egress(b.0);
     let ends = egress(b.0).max(egress(b.1));
     (civilians_as_good && egress(a.1) >= ends - 1e-6 && ends.is_finite()).then(|| {
         format!(
