@@ -19,6 +19,9 @@ const SOUTH_CROSSING: i64 = 114;
 const Q: i64 = 4;
 const WEST_RECEPTION: i64 = 9;
 
+/// Ways of a hand-built map: `(OSM id, node ids)`.
+type Ways = Vec<(i64, Vec<i64>)>;
+
 /// Nodes `(id, x m, y m)` and ways `(id, nodes)`. Main street W0 (1, 0 m) – X (2, 1,000 m) –
 /// E0 (3, 2,000 m) along y = 0, crossing west to the civilians' reception (9) and east to the
 /// combatants' (10). The town Q (4, 800 m north of X) leaves by the calm way 103 to X, or by
@@ -26,7 +29,7 @@ const WEST_RECEPTION: i64 = 9;
 /// 0.56 per metre with a 100 m band) south (112) and east (113) to the southern crossing 114 at
 /// (500, −500). The combatants assemble at P (5, 800 m north of Q): their shortest way is
 /// P–Q–X–E0 (2,600 m, over the calm way); the detour P–R (6)–E0 is 3,382 m.
-fn town() -> (Vec<(i64, f64, f64)>, Vec<(i64, Vec<i64>)>) {
+fn town() -> (Vec<(i64, f64, f64)>, Ways) {
     let nodes = vec![
         (1, 0.0, 0.0),
         (2, 1000.0, 0.0),
@@ -62,8 +65,7 @@ fn town() -> (Vec<(i64, f64, f64)>, Vec<(i64, Vec<i64>)>) {
 /// test's own adjacency, both directions, no planner structure).
 fn reachable(ways: &[(i64, Vec<i64>)], closed: &HashSet<i64>, from: i64, to: i64) -> bool {
     let mut next: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (id, nodes) in ways.iter().filter(|w| !closed.contains(&w.0)) {
-        let _ = id;
+    for (_, nodes) in ways.iter().filter(|w| !closed.contains(&w.0)) {
         for w in nodes.windows(2) {
             next.entry(w[0]).or_default().push(w[1]);
             next.entry(w[1]).or_default().push(w[0]);
