@@ -711,10 +711,9 @@ fn plan_flow<'a>(
 
 /// A flow's groups on its network ([`start`]: a neighbourhood's people spread over the road
 /// nodes of its area, one group per start node and mode, the stranded apart by reason), and
-/// per cell and mode every node the bound must allow them to start from (drivers: their car
-/// and foot nodes, since a routing of the other flow that closes every car road near them
-/// makes them walk). People of a cell who would drive but have no usable road within reach
-/// walk from that cell, if they can: a car left behind does not strand a family.
+/// per cell and mode every node the bound must allow them to start from. People of a cell who
+/// would drive but have no usable road within reach walk from that cell, if they can: a car
+/// left behind does not strand a family.
 fn start_groups(
     net: &Network,
     units: &[Unit],
@@ -785,12 +784,10 @@ fn start_groups_with(
                     }
                     None => add_to_group(&mut groups, u, l, start, per_cell, None),
                 };
-                // Every cell's drivers may walk under some routing of the other flow (one
-                // that closes every car road near them): the bound lets them start on foot.
                 bound_cells.push(plan::BoundCell {
                     group,
                     people: per_cell,
-                    nodes: near(c, l, true),
+                    nodes: near(c, l, walk_because.is_some()),
                     walk_because,
                 });
             }

@@ -34,10 +34,11 @@ pub(crate) struct BoundCell {
     /// Their group in the plan.
     pub group: usize,
     pub people: f64,
-    /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode,
-    /// and for drivers the foot nodes too: which of them is usable depends on the roads the
-    /// other flow takes (a routing that closes every car road near a cell makes its drivers
-    /// walk), and the planner picks among the usable ones of its group's mode.
+    /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode
+    /// (drivers who walk in this plan: car and foot nodes): which of them is usable depends on
+    /// the roads the other flow takes, and the planner picks among the usable ones. Drivers
+    /// who drive here but whom another routing would make walk are not given foot nodes: the
+    /// bound does not cover that routing (README, "Lower bound").
     pub nodes: Vec<u32>,
     /// Why they walk though they would drive, if so.
     pub walk_because: Option<String>,
