@@ -761,20 +761,6 @@ fn start_groups_with(
         out.dedup();
         out
     };
-    // Whether a cell's drivers drive is decided on the bound's roads (only the pieces every
-    // routing of the other flow uses closed), where the flow's rules are fixed: a routing that
-    // closes every car road near them strands them rather than making them walkers.
-    let bound_candidates: Vec<std::cell::OnceCell<Vec<start::Candidate>>> = (0..people.len())
-        .map(|_| std::cell::OnceCell::new())
-        .collect();
-    let drives_on_bound = |c: [f64; 2], l: usize| {
-        net.rules_fixed()
-            && start::nearest_way_out(
-                c,
-                bound_candidates[l].get_or_init(|| net.bound_start_candidates(l)),
-            )
-            .is_ok()
-    };
     let mut groups: Vec<Group> = Vec::new();
     let mut bound_cells = Vec::new();
     for (l, per_unit) in people.iter().enumerate() {
@@ -784,23 +770,11 @@ fn start_groups_with(
             }
             let per_cell = p / cells[u].len() as f64;
             for &c in &cells[u] {
-                let mut start = start_of(c, l);
-                let keeps_car =
-                    start.is_err() && foot.is_some_and(|f| f != l) && drives_on_bound(c, l);
-                if keeps_car {
-                    start = start.map_err(|why| {
-                        format!(
-                            "the combatants' roads close every {m} road near it that leads to a reception it may use (on the roads every combatant routing leaves one does, so its drivers keep their vehicles and do not walk instead): {why}",
-                            m = mode(l)
-                        )
-                    });
-                }
+                let start = start_of(c, l);
                 let walk = match (&start, foot) {
-                    (Err(why), Some(f)) if f != l && !keeps_car => {
-                        start::nearest_way_out(c, &candidates[f])
-                            .ok()
-                            .map(|v| (f, v, why.clone()))
-                    }
+                    (Err(why), Some(f)) if f != l => start::nearest_way_out(c, &candidates[f])
+                        .ok()
+                        .map(|v| (f, v, why.clone())),
                     _ => None,
                 };
                 let walk_because = walk.as_ref().map(|w| w.2.clone());

@@ -453,31 +453,6 @@ impl<'a> Network<'a> {
             .collect()
     }
 
-    /// [`Network::start_candidates`] on the bound's roads (only the pieces every routing of
-    /// the other flow uses closed), where the rules are decided: the nodes some routing could
-    /// leave usable. A cell's drivers drive iff one of these lies within reach.
-    pub fn bound_start_candidates(&self, layer: usize) -> Vec<Candidate> {
-        let g = self.layers[layer].graph;
-        let to_exit = self.to_sinks(
-            &self.bound_travel_s,
-            &self.sink_nodes_on(&self.bound_travel_s),
-        );
-        (0..g.node_count() as u32)
-            .map(|v| v + self.node0[layer])
-            .filter(|&v| self.inside(v))
-            .map(|v| Candidate {
-                at: g.node_coord[(v - self.node0[layer]) as usize],
-                node: v,
-                open: self.open_from(&self.bound_travel_s, v),
-                leads_out: if self.rules_fixed() {
-                    !self.exposure_rules().of(v).0.is_empty()
-                } else {
-                    to_exit.cost(v).is_finite()
-                },
-            })
-            .collect()
-    }
-
     /// Whether a road from `v` is open in `travel`.
     fn open_from(&self, travel: &[f64], v: u32) -> bool {
         self.graph
