@@ -86,12 +86,37 @@ fn reachable(ways: &[(i64, Vec<i64>)], closed: &HashSet<i64>, from: i64, to: i64
     false
 }
 
+/// The town with the combatants' detour moved west: P – R (6, at (0, 1,600), way 105) – W0
+/// (way 106), then the main street east over X. Every combatant way now closes one of Q's calm
+/// ways (the shortest takes 103 and 104; the detour 105, 106 and the main street's 101), though
+/// no road of them is on every combatant way: Q's people are stranded under every routing,
+/// where the old rule sent them along the front line.
+fn town_without_a_calm_routing() -> (Vec<(i64, f64, f64)>, Ways) {
+    let (mut nodes, ways) = town();
+    for n in &mut nodes {
+        if n.0 == 6 {
+            *n = (6, 0.0, 1600.0);
+        }
+    }
+    let ways = ways
+        .into_iter()
+        .map(|(id, n)| {
+            if id == 106 {
+                (106, vec![6, 1])
+            } else {
+                (id, n)
+            }
+        })
+        .collect();
+    (nodes, ways)
+}
+
 /// The town's scenario: 2,000 people at Q, 1,000 combatants at P through a slow crossing (200
 /// an hour: they finish last, so the shortest routing ends the evacuation earliest), a second
 /// civilian corridor in the south, a front band of 100 m.
-fn scenario() -> tempfile::TempDir {
+fn scenario(map: fn() -> (Vec<(i64, f64, f64)>, Ways)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let (nodes, ways) = town();
+    let (nodes, ways) = map();
     let ways: Vec<osm::Way> = ways
         .iter()
         .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
@@ -121,7 +146,7 @@ fn scenario() -> tempfile::TempDir {
 
 #[test]
 fn the_combatants_detour_rather_than_push_the_town_onto_the_front_line_route() {
-    let dir = scenario();
+    let dir = scenario(town);
     let v = plan_and_verify(&dir);
     let (_, ways) = town();
     let combatant_ways = ways_of(&v, "combatant");
@@ -153,5 +178,35 @@ fn the_combatants_detour_rather_than_push_the_town_onto_the_front_line_route() {
         rows.iter()
             .any(|r| r["civilians_stranded"].as_f64().unwrap_or(0.0) >= 1000.0),
         "no routing tried strands Q (the shortest takes its calm way): {rows:#?}"
+    );
+}
+
+#[test]
+fn where_every_routing_closes_the_calm_ways_the_town_is_stranded_with_the_reason() {
+    let dir = scenario(town_without_a_calm_routing);
+    let v = plan_and_verify(&dir);
+    let (_, ways) = town_without_a_calm_routing();
+    let combatant_ways = ways_of(&v, "combatant");
+    assert!(!combatant_ways.is_empty(), "the combatants leave: {v:#}");
+    // The oracle: every way from Q to the west reception on the hand-built roads takes a road
+    // of the plan's combatants.
+    assert!(!reachable(&ways, &combatant_ways, Q, WEST_RECEPTION));
+    assert!(
+        !ways_of(&v, "civilian").contains(&SOUTH_CROSSING),
+        "civilians sent along the front line: {:#}",
+        v["groups"]
+    );
+    let q = &v["neighbourhoods"][0];
+    assert!(q["stranded"].as_f64().unwrap() >= 1000.0, "{q:#}");
+    let why = q["stranded_because"].to_string();
+    assert!(
+        why.contains("the combatants' roads close every calm way"),
+        "{why}"
+    );
+    assert!(why.contains("South crossing"), "{why}");
+    assert!(
+        v["headline"][0].as_str().unwrap().contains("stranded"),
+        "{:#}",
+        v["headline"]
     );
 }
