@@ -21,6 +21,8 @@ const WEST_RECEPTION: i64 = 9;
 
 /// Ways of a hand-built map: `(OSM id, node ids)`.
 type Ways = Vec<(i64, Vec<i64>)>;
+/// A hand-built map: nodes `(id, x m, y m)` and its ways.
+type Map = (Vec<(i64, f64, f64)>, Ways);
 
 /// Nodes `(id, x m, y m)` and ways `(id, nodes)`. Main street W0 (1, 0 m) – X (2, 1,000 m) –
 /// E0 (3, 2,000 m) along y = 0, crossing west to the civilians' reception (9) and east to the
@@ -29,7 +31,7 @@ type Ways = Vec<(i64, Vec<i64>)>;
 /// 0.56 per metre with a 100 m band) south (112) and east (113) to the southern crossing 114 at
 /// (500, −500). The combatants assemble at P (5, 800 m north of Q): their shortest way is
 /// P–Q–X–E0 (2,600 m, over the calm way); the detour P–R (6)–E0 is 3,382 m.
-fn town() -> (Vec<(i64, f64, f64)>, Ways) {
+fn town() -> Map {
     let nodes = vec![
         (1, 0.0, 0.0),
         (2, 1000.0, 0.0),
@@ -91,7 +93,7 @@ fn reachable(ways: &[(i64, Vec<i64>)], closed: &HashSet<i64>, from: i64, to: i64
 /// ways (the shortest takes 103 and 104; the detour 105, 106 and the main street's 101), though
 /// no road of them is on every combatant way: Q's people are stranded under every routing,
 /// where the old rule sent them along the front line.
-fn town_without_a_calm_routing() -> (Vec<(i64, f64, f64)>, Ways) {
+fn town_without_a_calm_routing() -> Map {
     let (mut nodes, ways) = town();
     for n in &mut nodes {
         if n.0 == 6 {
@@ -114,7 +116,7 @@ fn town_without_a_calm_routing() -> (Vec<(i64, f64, f64)>, Ways) {
 /// The town's scenario: 2,000 people at Q, 1,000 combatants at P through a slow crossing (200
 /// an hour: they finish last, so the shortest routing ends the evacuation earliest), a second
 /// civilian corridor in the south, a front band of 100 m.
-fn scenario(map: fn() -> (Vec<(i64, f64, f64)>, Ways)) -> tempfile::TempDir {
+fn scenario(map: fn() -> Map) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let (nodes, ways) = map();
     let ways: Vec<osm::Way> = ways
