@@ -768,6 +768,7 @@ fn start_groups_with(
             .map(|k| k.node)
             .collect();
         out.sort_unstable();
+        out.dedup();
         out
     };
     let mut groups: Vec<Group> = Vec::new();

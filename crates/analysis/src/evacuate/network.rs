@@ -12,7 +12,7 @@ use crate::evacuate::bound::BoundNetwork;
 use corridor_roads::geometry::haversine_m;
 use corridor_roads::Profile;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
-use corridor_scenario::{parse_hours, Mode, Scenario, ScenarioMap, Side};
+use corridor_scenario::{parse_hours, Mode, Purpose, Scenario, ScenarioMap, Side};
 use geo::{Contains, MultiPolygon, Point};
 use std::collections::HashSet;
 
@@ -124,6 +124,32 @@ pub struct Network<'a> {
     sink_list: Vec<u32>,
     pub bucket_s: f64,
     enclave: &'a MultiPolygon<f64>,
+    /// The exposure rule's decisions on the bound's roads ([`ExposureRules`]), made once per
+    /// bound network (cleared when its roads change) and shared by every copy of it.
+    rules: std::sync::OnceLock<std::sync::Arc<ExposureRules>>,
+}
+
+/// The exposure rule decided once, on the roads every combatant routing leaves to the
+/// civilians (the bound's roads, `bound_travel_s`): per node, the corridors whose reception
+/// it may use — those whose least exposed route from it lies below the threshold, or every
+/// reachable one if none does. The civilians' plan under every routing uses these decisions
+/// (a start node may only use its allowed receptions, on whatever roads the routing leaves),
+/// so closing roads can only take options away: a routing that closes a cell's calm ways
+/// strands its people instead of opening the exposed receptions to them.
+#[derive(Debug)]
+pub struct ExposureRules {
+    /// Per joint node: index into `sets`.
+    set_of: Vec<u32>,
+    /// Distinct decisions: the allowed corridors (sorted) and whether only routes above the
+    /// threshold reach them. Set 0 is the empty one (nothing reachable).
+    sets: Vec<(Vec<usize>, bool)>,
+}
+
+impl ExposureRules {
+    /// The corridors node `v` may use, and whether only exposed routes reach them.
+    pub fn of(&self, v: u32) -> &(Vec<usize>, bool) {
+        &self.sets[self.set_of[v as usize] as usize]
+    }
 }
 
 impl<'a> Network<'a> {
@@ -175,6 +201,7 @@ impl<'a> Network<'a> {
             sink_list: Vec::new(),
             bucket_s,
             enclave,
+            rules: std::sync::OnceLock::new(),
         };
         net.add_resources(corridor_ids)?;
         net.set_travel_times(forbidden);
@@ -405,27 +432,66 @@ impl<'a> Network<'a> {
     }
 
     /// The road nodes of `layer` inside the enclave people could start from, each marked by
-    /// whether a road from it is open to the flow and whether a reception can be reached.
+    /// whether a road from it is open to the flow and whether a reception it may use (the
+    /// exposure rule, [`Network::allowed_sinks`]) can be reached on the flow's roads.
     pub fn start_candidates(&self, layer: usize) -> Vec<Candidate> {
         let g = self.layers[layer].graph;
-        let mut to_exit = OneToAll::new(&self.graph);
-        let seeds: Vec<Seed> = self
-            .sink_nodes()
-            .iter()
-            .map(|&v| Seed { node: v, cost: 0.0 })
-            .collect();
-        to_exit.run(&self.graph, &self.travel_s, &seeds, f64::INFINITY, true);
-        (0..g.node_count() as u32)
+        let inside: Vec<u32> = (0..g.node_count() as u32)
             .map(|v| v + self.node0[layer])
             .filter(|&v| self.inside(v))
-            .map(|v| Candidate {
+            .collect();
+        let leads_out = self.leads_out(&inside);
+        inside
+            .iter()
+            .zip(leads_out)
+            .map(|(&v, leads_out)| Candidate {
                 at: g.node_coord[(v - self.node0[layer]) as usize],
                 node: v,
-                open: self
-                    .graph
-                    .out_arcs(v)
-                    .any(|a| self.travel_s[a as usize].is_finite()),
-                leads_out: to_exit.cost(v).is_finite(),
+                open: self.open_from(&self.travel_s, v),
+                leads_out,
+            })
+            .collect()
+    }
+
+    /// Whether a road from `v` is open in `travel`.
+    fn open_from(&self, travel: &[f64], v: u32) -> bool {
+        self.graph
+            .out_arcs(v)
+            .any(|a| travel[a as usize].is_finite())
+    }
+
+    /// The backward search from `sinks` on the roads open in `travel`.
+    fn to_sinks(&self, travel: &[f64], sinks: &[u32]) -> OneToAll {
+        let mut q = OneToAll::new(&self.graph);
+        let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+        q.run(&self.graph, travel, &seeds, f64::INFINITY, true);
+        q
+    }
+
+    /// Per node of `nodes`: whether one of the receptions it may use ([`Network::allowed_sinks`])
+    /// can be reached on the flow's roads. One backward search per distinct set of receptions.
+    fn leads_out(&self, nodes: &[u32]) -> Vec<bool> {
+        if !self.rules_fixed() {
+            let q = self.to_sinks(&self.travel_s, self.sink_nodes());
+            return nodes.iter().map(|&v| q.cost(v).is_finite()).collect();
+        }
+        let allowed = self.allowed_sinks(nodes);
+        let mut searched: Vec<(Vec<u32>, OneToAll)> = Vec::new();
+        allowed
+            .iter()
+            .zip(nodes)
+            .map(|((sinks, _), &v)| {
+                if sinks.is_empty() {
+                    return false;
+                }
+                let i = match searched.iter().position(|x| &x.0 == sinks) {
+                    Some(i) => i,
+                    None => {
+                        searched.push((sinks.clone(), self.to_sinks(&self.travel_s, sinks)));
+                        searched.len() - 1
+                    }
+                };
+                searched[i].1.cost(v).is_finite()
             })
             .collect()
     }
@@ -442,39 +508,156 @@ impl<'a> Network<'a> {
             .collect()
     }
 
-    /// Per source node: the sinks it may use — those whose least exposed route stays below the
-    /// exposure threshold, or every reachable one if none does (then `true`).
-    pub fn allowed_sinks(&self, nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
-        self.allowed_sinks_on(&self.travel_s, nodes)
+    /// Whether this flow's exposure rule is decided once, on the bound's roads
+    /// ([`ExposureRules`]): the civilians', whose roads the combatants' routing closes. The
+    /// combatants' rule is decided on each of their routings' own roads: those routings are
+    /// the planner's choice of where the combatants go, not a constraint put on them.
+    pub fn rules_fixed(&self) -> bool {
+        self.side.purpose() == Purpose::Civilian
     }
 
-    /// [`Network::allowed_sinks`] on the roads open in `travel_s` (e.g. the bound's).
-    pub fn allowed_sinks_on(&self, travel_s: &[f64], nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
-        let s = self.layers[0].scenario;
-        let safest: Vec<f64> = {
-            let per_layer: Vec<Vec<f64>> = self
-                .layers
-                .iter()
-                .map(|sm| {
-                    let blocked = vec![false; sm.graph.edge_count()];
-                    sm.weights_from(&blocked, Mode::Safest, 0.0)
-                })
-                .collect();
-            (0..self.arc_of.len())
-                .map(|a| {
-                    let (l, pa) = self.arc_of[a];
-                    if travel_s[a].is_finite() {
-                        per_layer[l][pa as usize]
-                    } else {
-                        f64::INFINITY
-                    }
-                })
-                .collect()
+    /// Per source node: the sinks it may use — those whose least exposed route stays below the
+    /// exposure threshold, or every reachable one if none does (then `true`). For the civilians
+    /// decided on the bound's roads ([`ExposureRules`]) whatever the plan's roads are (its
+    /// receptions in the node's layer, on the plan's roads); for the combatants on the plan's.
+    pub fn allowed_sinks(&self, nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
+        if !self.rules_fixed() {
+            return self.allowed_sinks_on(&self.travel_s, nodes);
+        }
+        let rules = self.exposure_rules();
+        nodes
+            .iter()
+            .map(|&v| {
+                let (corridors, exposed) = rules.of(v);
+                (self.sinks_of(v, corridors), *exposed)
+            })
+            .collect()
+    }
+
+    /// The receptions a bound valid for every plan lets `nodes` use: the decided rule
+    /// ([`Network::allowed_sinks`]) where it is fixed; else the rule on the bound's roads.
+    pub fn bound_allowed_sinks(&self, nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
+        if self.rules_fixed() {
+            self.allowed_sinks(nodes)
+        } else {
+            self.allowed_sinks_on(&self.bound_travel_s, nodes)
+        }
+    }
+
+    /// The plan's reception nodes of `corridors` in `v`'s layer, sorted, once each.
+    fn sinks_of(&self, v: u32, corridors: &[usize]) -> Vec<u32> {
+        let layer = self.layer_node(v).0;
+        let mut out: Vec<u32> = self
+            .sinks
+            .iter()
+            .filter(|x| corridors.contains(&x.1) && self.layer_node(x.0).0 == layer)
+            .map(|x| x.0)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The exposure rule decided on the bound's roads, once per bound network.
+    pub fn exposure_rules(&self) -> &ExposureRules {
+        self.rules
+            .get_or_init(|| std::sync::Arc::new(self.decide_rules()))
+    }
+
+    /// [`ExposureRules`] on `bound_travel_s` and its receptions.
+    fn decide_rules(&self) -> ExposureRules {
+        let travel = &self.bound_travel_s;
+        let corridors: Vec<usize> = self.checkpoints.iter().map(|c| c.0).collect();
+        let sinks = self.sinks_on(travel, &corridors);
+        let mut nodes: Vec<u32> = sinks.iter().map(|x| x.0).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let n = self.graph.node_count();
+        let words = nodes.len().div_ceil(64).max(1);
+        let (mut calm, mut reach) = (vec![0u64; n * words], vec![0u64; n * words]);
+        let threshold = self.layers[0].scenario.risk.exposure_threshold;
+        self.exposure_to_sinks(travel, &nodes, |j, exposure| {
+            let (w, bit) = (j / 64, 1u64 << (j % 64));
+            for (v, &x) in exposure.iter().enumerate() {
+                if x.is_finite() {
+                    reach[v * words + w] |= bit;
+                }
+                if x < threshold {
+                    calm[v * words + w] |= bit;
+                }
+            }
+        });
+        let mut sets: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), false)];
+        let mut index: std::collections::HashMap<(Vec<u64>, bool), u32> =
+            std::collections::HashMap::new();
+        let mut set_of = Vec::with_capacity(n);
+        for v in 0..n {
+            let c = &calm[v * words..(v + 1) * words];
+            let r = &reach[v * words..(v + 1) * words];
+            let (bits, exposed) = if c.iter().any(|&x| x != 0) {
+                (c, false)
+            } else if r.iter().any(|&x| x != 0) {
+                (r, true)
+            } else {
+                set_of.push(0);
+                continue;
+            };
+            let key = (bits.to_vec(), exposed);
+            let i = *index.entry(key).or_insert_with(|| {
+                let mut ks: Vec<usize> = sinks
+                    .iter()
+                    .filter(|x| {
+                        let j = nodes.binary_search(&x.0).expect("a sink node");
+                        bits[j / 64] & (1u64 << (j % 64)) != 0
+                    })
+                    .map(|x| x.1)
+                    .collect();
+                ks.sort_unstable();
+                ks.dedup();
+                sets.push((ks, exposed));
+                (sets.len() - 1) as u32
+            });
+            set_of.push(i);
+        }
+        ExposureRules { set_of, sets }
+    }
+
+    /// Per sink of `sinks`, in order: per joint node, the exposure of its least exposed route
+    /// to that sink on the roads open in `travel_s` (`INFINITY`: none), handed to `each`.
+    fn exposure_to_sinks(
+        &self,
+        travel_s: &[f64],
+        sinks: &[u32],
+        mut each: impl FnMut(usize, &[f64]),
+    ) {
+        let per_layer: Vec<Vec<f64>> = self
+            .layers
+            .iter()
+            .map(|sm| {
+                let blocked = vec![false; sm.graph.edge_count()];
+                sm.weights_from(&blocked, Mode::Safest, 0.0)
+            })
+            .collect();
+        let safest: Vec<f64> = (0..self.arc_of.len())
+            .map(|a| {
+                let (l, pa) = self.arc_of[a];
+                if travel_s[a].is_finite() {
+                    per_layer[l][pa as usize]
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        let arc_exposure = |a: u32| {
+            let (l, pa) = self.arc_of[a as usize];
+            let sm = self.layers[l];
+            sm.edge_exposure(sm.graph.arc_edge(pa).0)
         };
         let mut search = OneToAll::new(&self.graph);
-        let sinks = self.sink_nodes().to_vec();
-        let mut exposure: Vec<Vec<f64>> = Vec::new(); // per sink, per node
-        for &sink in &sinks {
+        let n = self.graph.node_count();
+        let mut exposure = vec![f64::NAN; n];
+        let mut path = Vec::new();
+        for (j, &sink) in sinks.iter().enumerate() {
             search.run(
                 &self.graph,
                 &safest,
@@ -485,27 +668,43 @@ impl<'a> Network<'a> {
                 f64::INFINITY,
                 true,
             );
-            exposure.push(
-                nodes
-                    .iter()
-                    .map(|&v| {
-                        if search.cost(v).is_infinite() {
-                            return f64::INFINITY;
-                        }
-                        let (mut x, mut ex) = (v, 0.0);
-                        while search.parent_arc(x) != INVALID {
-                            let a = search.parent_arc(x);
-                            let (l, pa) = self.arc_of[a as usize];
-                            let sm = self.layers[l];
-                            ex += sm.edge_exposure(sm.graph.arc_edge(pa).0);
-                            x = self.graph.arc_head(a);
-                        }
-                        ex
-                    })
-                    .collect(),
-            );
+            exposure.fill(f64::NAN);
+            // Along the search's tree: a node's exposure is its first road's plus its parent's.
+            for v in 0..n as u32 {
+                let mut x = v;
+                while exposure[x as usize].is_nan() {
+                    if search.cost(x).is_infinite() {
+                        exposure[x as usize] = f64::INFINITY;
+                        break;
+                    }
+                    let a = search.parent_arc(x);
+                    if a == INVALID {
+                        exposure[x as usize] = 0.0;
+                        break;
+                    }
+                    path.push(x);
+                    x = self.graph.arc_head(a);
+                }
+                while let Some(y) = path.pop() {
+                    let a = search.parent_arc(y);
+                    exposure[y as usize] =
+                        arc_exposure(a) + exposure[self.graph.arc_head(a) as usize];
+                }
+            }
+            each(j, &exposure);
         }
-        let threshold = s.risk.exposure_threshold;
+    }
+
+    /// The exposure rule on the roads open in `travel_s`, with this flow's reception nodes:
+    /// per node, the sinks whose least exposed route lies below the threshold, or every
+    /// reachable one if none does (then `true`).
+    pub fn allowed_sinks_on(&self, travel_s: &[f64], nodes: &[u32]) -> Vec<(Vec<u32>, bool)> {
+        let threshold = self.layers[0].scenario.risk.exposure_threshold;
+        let sinks = self.sink_nodes().to_vec();
+        let mut exposure: Vec<Vec<f64>> = Vec::new(); // per sink, per node
+        self.exposure_to_sinks(travel_s, &sinks, |_, all| {
+            exposure.push(nodes.iter().map(|&v| all[v as usize]).collect());
+        });
         (0..nodes.len())
             .map(|i| {
                 let calm: Vec<u32> = (0..sinks.len())
@@ -537,6 +736,8 @@ impl<'a> Network<'a> {
     /// segments every plan of the other flow uses (`separation::mandatory_segments`), so the
     /// bound stays valid for every plan.
     pub fn close_segments_for_every_plan(&mut self, mandatory: &HashSet<Segment>) {
+        // The exposure rule is decided on the bound's roads: decided again.
+        self.rules = std::sync::OnceLock::new();
         for a in self.arcs_on(mandatory) {
             self.travel_s[a] = f64::INFINITY;
             self.bound_travel_s[a] = f64::INFINITY;

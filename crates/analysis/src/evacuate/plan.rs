@@ -121,15 +121,16 @@ pub(crate) fn own_bound(
 /// for those every plan of it uses), valid whichever start node the rule gives each cell: per
 /// cell the least time over every node it could start from, its receptions those allowed from
 /// any of them (or from the planner's start). Only the cells of startable groups count: it
-/// bounds the time to move the people this plan moves. The receptions the exposure rule allows
-/// depend on the roads the other flow takes (a routing that closes every calm way opens every
-/// reachable reception); here they are those it allows on the relaxed network or this plan's.
+/// bounds the time to move the people this plan moves. The receptions are those the exposure
+/// rule allows each node: for the civilians decided once on the bound's roads
+/// ([`super::network::ExposureRules`]) and kept under every routing of the combatants, so the
+/// union over a cell's nodes holds for every routing and every pick of start node.
 fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Option<f64> {
     let sets = any_start_sets(classes, cells);
     let mut nodes: Vec<u32> = sets.iter().flat_map(|c| c.0.iter().copied()).collect();
     nodes.sort_unstable();
     nodes.dedup();
-    let relaxed_rules = net.allowed_sinks_on(&net.bound_travel_s, &nodes);
+    let relaxed_rules = net.bound_allowed_sinks(&nodes);
     let rule_of = |v: u32| &relaxed_rules[nodes.binary_search(&v).expect("listed")].0;
     let mut class_sinks: Vec<Vec<u32>> = Vec::new();
     let sources: Vec<(Vec<u32>, f64, usize)> = sets

@@ -35,7 +35,10 @@
 //!
 //! Relaxed: everything before the first exit from `S` except its shortest travel time (the
 //! roads inside `S` are uncapacitated), everything after it except the shortest onward time,
-//! the exposure rule (every reception is open to everyone), the separation from combatants
+//! the exposure rule for flows whose rule depends on their own routing (the combatants: every
+//! reception open to everyone; the civilians' is decided once on the bound's roads, so
+//! [`road_bound_to`] counts each of their cells towards its own receptions), the separation
+//! from combatants
 //! except the road pieces every combatant routing must use (closed in the network's bound
 //! travel times), and the one-checkpoint rule. Which `S`: the source sides of minimum cuts of a
 //! static flow (each road at its capacity over `H` hours, each group's people as its supply)
@@ -106,26 +109,67 @@ pub fn road_bound(
     people: &[StartingPeople],
     sinks: &[u32],
 ) -> Option<RoadBound> {
+    road_bound_to(net, people, sinks, None)
+}
+
+/// Which receptions each entry of the people may use (the exposure rule): per entry the index
+/// of its set in `sets`, each set a subset of the bound's sinks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receptions {
+    pub class_of: Vec<usize>,
+    pub sets: Vec<Vec<u32>>,
+}
+
+/// [`road_bound`] with each entry of `people` going only to its own receptions (`None`: any of
+/// `sinks`). Still valid: a person whose receptions are `C` arrives no earlier than the first
+/// exit from the cut plus the shortest onward time to `C` (step 2 of the argument above, with
+/// `d` to `C`); the cut itself is chosen as before (towards every sink), which affects only how
+/// tight the bound is.
+pub fn road_bound_to(
+    net: &RoadNetwork,
+    people: &[StartingPeople],
+    sinks: &[u32],
+    receptions: Option<&Receptions>,
+) -> Option<RoadBound> {
     let given: Vec<usize> = (0..people.len())
         .filter(|&i| people[i].people > 0.0 && !people[i].starts.is_empty())
+        .collect();
+    let class: Vec<usize> = given
+        .iter()
+        .map(|&i| receptions.map_or(0, |r| r.class_of[i]))
         .collect();
     let people: Vec<&StartingPeople> = given.iter().map(|&i| &people[i]).collect();
     if people.is_empty() || sinks.is_empty() {
         return None;
     }
     let g = net.graph;
-    let mut to_sink = OneToAll::new(g);
-    let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
-    to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
-    let onward: Vec<f64> = (0..g.node_count() as u32)
-        .map(|v| to_sink.cost(v))
-        .collect();
+    let onward_to = |targets: &[u32]| -> Vec<f64> {
+        let mut to_sink = OneToAll::new(g);
+        let seeds: Vec<Seed> = targets
+            .iter()
+            .map(|&v| Seed { node: v, cost: 0.0 })
+            .collect();
+        to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+        (0..g.node_count() as u32)
+            .map(|v| to_sink.cost(v))
+            .collect()
+    };
+    let onward = onward_to(sinks);
+    let by_class: Vec<Vec<f64>> = match receptions {
+        None => vec![onward.clone()],
+        Some(r) => r.sets.iter().map(|set| onward_to(set)).collect(),
+    };
     let mut static_net = StaticNetwork::new(net, &people, sinks, &onward);
+    let to = Onward {
+        any: &onward,
+        by_class: &by_class,
+        class: &class,
+    };
     static_net
         .candidate_cuts()
         .into_iter()
         .filter(|side| sinks.iter().all(|&v| !side[v as usize]))
-        .filter_map(|side| evaluate_cut(net, &people, &onward, &side))
+        .filter_map(|side| evaluate_cut(net, &people, &to, &side))
         .max_by(|a, b| a.time_s.total_cmp(&b.time_s))
         .map(|mut b| {
             for x in &mut b.assignment {
@@ -133,6 +177,14 @@ pub fn road_bound(
             }
             b
         })
+}
+
+/// Shortest times on from each node: to any sink, and to each class's receptions, with each
+/// counted entry's class.
+struct Onward<'a> {
+    any: &'a [f64],
+    by_class: &'a [Vec<f64>],
+    class: &'a [usize],
 }
 
 /// The static flow network the cuts are taken from: the nodes on some way from a start to a
@@ -293,10 +345,11 @@ impl<'a> StaticNetwork<'a> {
 fn evaluate_cut(
     net: &RoadNetwork,
     people: &[&StartingPeople],
-    onward: &[f64],
+    to: &Onward,
     inside: &[bool],
 ) -> Option<RoadBound> {
     let g = net.graph;
+    let onward = to.any;
     // Per resource of the cut: its leaving arcs.
     let mut resources: Vec<(u32, Vec<u32>)> = Vec::new();
     for a in 0..g.arc_count() as u32 {
@@ -321,10 +374,11 @@ fn evaluate_cut(
     // only the others must lie inside the cut.
     let counted: Vec<usize> = (0..people.len())
         .filter(|&i| {
+            let own = &to.by_class[to.class[i]];
             let mut useful = people[i]
                 .starts
                 .iter()
-                .filter(|&&v| onward[v as usize].is_finite())
+                .filter(|&&v| own[v as usize].is_finite())
                 .peekable();
             useful.peek().is_some() && useful.all(|&v| inside[v as usize])
         })
@@ -359,10 +413,15 @@ fn evaluate_cut(
             capacity_per_bucket: net.capacity[*r as usize],
             open: net.open[*r as usize].clone(),
             road_capacity_per_bucket: arcs.iter().map(|&a| net.crossing_road(a)).sum(),
-            onward_s: vec![arcs
+            onward_s: to
+                .by_class
                 .iter()
-                .map(|&a| net.travel_s[a as usize] + onward[g.arc_head(a) as usize])
-                .fold(f64::INFINITY, f64::min)],
+                .map(|own| {
+                    arcs.iter()
+                        .map(|&a| net.travel_s[a as usize] + own[g.arc_head(a) as usize])
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect(),
         })
         .collect();
     let groups = counted
@@ -370,7 +429,7 @@ fn evaluate_cut(
         .zip(reach)
         .map(|(&i, reach_s)| BoundGroup {
             people: people[i].people,
-            class: 0,
+            class: to.class[i],
             reach_s,
             direct_s: f64::INFINITY,
         })
@@ -444,11 +503,47 @@ fn reach_within(
 /// the planner's own start nodes depend on the routing it kept, so a bound from them would
 /// hold for that routing only.
 pub(crate) fn of_flow(f: &super::Flow) -> Option<RoadBound> {
-    road_bound(
+    road_bound_to(
         &road_network(f, &f.net.bound_travel_s),
         &f.bound_starts,
         f.net.sink_nodes(),
+        receptions_of(&f.net, &f.bound_starts).as_ref(),
     )
+}
+
+/// Per entry of `people`, the receptions the exposure rule lets its people use — the union
+/// over its starts of each node's allowed receptions — where the rule is decided on the
+/// bound's roads and kept under every routing of the other flow (the civilians'); `None`
+/// otherwise (the combatants': their rule depends on their own routing, so the bound relaxes
+/// it and counts every reception).
+pub(crate) fn receptions_of(
+    net: &super::network::Network,
+    people: &[StartingPeople],
+) -> Option<Receptions> {
+    if !net.rules_fixed() {
+        return None;
+    }
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let class_of = people
+        .iter()
+        .map(|p| {
+            let mut set: Vec<u32> = net
+                .allowed_sinks(&p.starts)
+                .into_iter()
+                .flat_map(|x| x.0)
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            match sets.iter().position(|x| *x == set) {
+                Some(i) => i,
+                None => {
+                    sets.push(set);
+                    sets.len() - 1
+                }
+            }
+        })
+        .collect();
+    Some(Receptions { class_of, sets })
 }
 
 /// Share above a flow's valid bounds from which [`given_the_other_flow`] is computed.
@@ -511,7 +606,12 @@ fn on_travel_times(f: &super::Flow, travel_s: &[f64]) -> Option<RoadBound> {
             })
         })
         .collect();
-    road_bound(&net, &people, f.net.sink_nodes())
+    road_bound_to(
+        &net,
+        &people,
+        f.net.sink_nodes(),
+        receptions_of(&f.net, &people).as_ref(),
+    )
 }
 
 /// One valid lower bound of the report, for transparency: the report's `lower_bound_s` is the

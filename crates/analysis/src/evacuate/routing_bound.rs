@@ -403,6 +403,9 @@ pub(crate) fn civilian_bound_over_routings(
         after_cut: &near_receptions,
         ..comb
     };
+    // Each cell's receptions (the exposure rule, decided once on the bound's roads): the same
+    // under every routing, so counted in every class's road bound.
+    let receptions = super::road_bound::receptions_of(&civ.net, &civ.bound_starts);
     over_every_routing(&comb, budget, |closed| {
         let mut travel = civ.net.bound_travel_s.clone();
         for &r in closed {
@@ -420,7 +423,9 @@ pub(crate) fn civilian_bound_over_routings(
             };
         }
         let net = super::road_bound::road_network(civ, &travel);
-        let Some(b) = super::road_bound::road_bound(&net, &civ.bound_starts, sinks) else {
+        let Some(b) =
+            super::road_bound::road_bound_to(&net, &civ.bound_starts, sinks, receptions.as_ref())
+        else {
             return Evaluation {
                 value_s: floor,
                 branch_on: Vec::new(),

@@ -5,6 +5,10 @@
 //! ([`super::start::nearest_way_out`]). The cause is found by lifting the rules one at a time,
 //! from the plan's roads outward, and taking the first that lets a node near the cell out:
 //!
+//! 0. the exposure rule lifted on the plan's own roads (where the rule is decided on the
+//!    bound's roads, [`super::network::ExposureRules`]: the civilians'): then the other flow's
+//!    routing closes every calm way of theirs — named, the reception the quickest remaining
+//!    (exposed) way reaches, which the rule does not open to them;
 //! 1. the scenario's own rules (closures, front lines, crossings outward only, nobody back in)
 //!    without what the other flow and the routing close: then the other flow's roads strand
 //!    them — named, those on the quickest way that the plan closes;
@@ -34,6 +38,8 @@ const NAMES_SHOWN: usize = 4;
 /// What a rule lifted tells about the people it lets out.
 #[derive(Clone, Copy, PartialEq)]
 enum Lifted {
+    /// The exposure rule on the plan's roads: the other flow's routing closes the calm ways.
+    Exposure,
     /// The other flow's roads and the routing's choice: the scenario alone remains.
     OtherFlow,
     /// Closures and avoid areas.
@@ -77,22 +83,26 @@ impl<'n, 'a> Causes<'n, 'a> {
                 }
             })
             .collect();
-        let relaxations = [
-            (Lifted::OtherFlow, net.scenario_travel(false)),
-            (Lifted::Closures, net.scenario_travel(true)),
-            (Lifted::OnceOutward, line_only),
-            (Lifted::FrontLine, open),
-        ]
-        .into_iter()
-        .map(|(lifted, travel)| {
-            let to_exit = to_receptions(net, &travel);
-            Relaxation {
-                lifted,
-                travel,
-                to_exit,
-            }
-        })
-        .collect();
+        let exposure = net
+            .rules_fixed()
+            .then(|| (Lifted::Exposure, net.travel_s.clone()));
+        let relaxations = exposure
+            .into_iter()
+            .chain([
+                (Lifted::OtherFlow, net.scenario_travel(false)),
+                (Lifted::Closures, net.scenario_travel(true)),
+                (Lifted::OnceOutward, line_only),
+                (Lifted::FrontLine, open),
+            ])
+            .map(|(lifted, travel)| {
+                let to_exit = to_receptions(net, &travel);
+                Relaxation {
+                    lifted,
+                    travel,
+                    to_exit,
+                }
+            })
+            .collect();
         Causes {
             net,
             relaxations,
@@ -120,12 +130,17 @@ impl<'n, 'a> Causes<'n, 'a> {
                 continue;
             };
             let mut way = Vec::new();
-            walk_tree(&self.net.graph, &r.to_exit, v, &mut way);
+            let reached = walk_tree(&self.net.graph, &r.to_exit, v, &mut way);
             let cut: Vec<u32> = way
                 .into_iter()
                 .filter(|&a| !stricter[a as usize].is_finite())
                 .collect();
             return match r.lifted {
+                Lifted::Exposure => format!(
+                    "the combatants' roads close every calm way from {from} to {to}: the exposure rule, decided on the roads every combatant routing leaves, keeps these people to receptions reached below the threshold ({}), and the ways left lead only to {} above it",
+                    listed(self.allowed_names(v)),
+                    listed(self.reception_names(reached))
+                ),
                 Lifted::OtherFlow => {
                     let whose = match self.net.side {
                         Side::Party(_) => "the combatants' routing leaves to the civilians",
@@ -154,6 +169,20 @@ impl<'n, 'a> Causes<'n, 'a> {
             "{from} connect to the reception of no {purpose} corridor ({}) on any road, even with every closure and front line lifted",
             listed(self.corridor_names())
         )
+    }
+
+    /// The corridors whose receptions the exposure rule lets people starting at `v` use.
+    fn allowed_names(&self, v: u32) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        let allowed = &self.net.exposure_rules().of(v).0;
+        once_each(allowed.iter().map(|&k| s.corridors[k].name.clone()))
+    }
+
+    /// The corridors whose reception is at node `sink`.
+    fn reception_names(&self, sink: u32) -> Vec<String> {
+        let s = self.net.layers[0].scenario;
+        let at = self.net.sinks.iter().filter(|x| x.0 == sink);
+        once_each(at.map(|x| format!("the reception of {}", s.corridors[x.1].name)))
     }
 
     /// The flow's corridors.

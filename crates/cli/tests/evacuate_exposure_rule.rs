@@ -1,0 +1,214 @@
+//! The exposure rule is decided on the roads every combatant routing leaves, not on the roads
+//! one routing leaves (README, "Combatants"): on a hand-built town whose only calm way out is
+//! the road the combatants' shortest route takes, the plan keeps that road open to the
+//! civilians (the combatants detour) instead of letting the combatants push them onto a route
+//! along the front line. Checked by the test's own breadth-first search of the hand-built
+//! roads with the plan's combatant roads closed, and against the plan's JSON: no civilian
+//! takes the exposed crossing, nobody is stranded, and the routing that closes the calm way
+//! is reported as stranding the town's civilians (so ranked below the detour).
+
+mod common;
+use common::hand_map::*;
+use common::*;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// The town Q's calm way out: Q (4) – X (2), 800 m, then the main street west.
+const CALM_WAY: i64 = 103;
+/// The southern civilian crossing, reached from Q only along the front line.
+const SOUTH_CROSSING: i64 = 114;
+const Q: i64 = 4;
+const WEST_RECEPTION: i64 = 9;
+
+/// Ways of a hand-built map: `(OSM id, node ids)`.
+type Ways = Vec<(i64, Vec<i64>)>;
+/// A hand-built map: nodes `(id, x m, y m)` and its ways.
+type Map = (Vec<(i64, f64, f64)>, Ways);
+
+/// Nodes `(id, x m, y m)` and ways `(id, nodes)`. Main street W0 (1, 0 m) – X (2, 1,000 m) –
+/// E0 (3, 2,000 m) along y = 0, crossing west to the civilians' reception (9) and east to the
+/// combatants' (10). The town Q (4, 800 m north of X) leaves by the calm way 103 to X, or by
+/// way 111 west to (−250, 800) and then along the front line (50 m inside it: exposure about
+/// 0.56 per metre with a 100 m band) south (112) and east (113) to the southern crossing 114 at
+/// (500, −500). The combatants assemble at P (5, 800 m north of Q): their shortest way is
+/// P–Q–X–E0 (2,600 m, over the calm way); the detour P–R (6)–E0 is 3,382 m.
+fn town() -> Map {
+    let nodes = vec![
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (Q, 1000.0, 800.0),
+        (5, 1000.0, 1600.0),
+        (6, 2300.0, 2000.0),
+        (WEST_RECEPTION, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (11, -250.0, 800.0),
+        (12, -250.0, -450.0),
+        (13, 500.0, -450.0),
+        (14, 500.0, -1500.0),
+    ];
+    let ways = vec![
+        (101, vec![1, 2]),
+        (102, vec![2, 3]),
+        (CALM_WAY, vec![2, Q]),
+        (104, vec![Q, 5]),
+        (105, vec![5, 6]),
+        (106, vec![6, 3]),
+        (107, vec![1, WEST_RECEPTION]),
+        (108, vec![3, 10]),
+        (111, vec![Q, 11]),
+        (112, vec![11, 12]),
+        (113, vec![12, 13]),
+        (SOUTH_CROSSING, vec![13, 14]),
+    ];
+    (nodes, ways)
+}
+
+/// Whether `to` can be reached from `from` on `ways`, `closed` ways left out (the oracle: the
+/// test's own adjacency, both directions, no planner structure).
+fn reachable(ways: &[(i64, Vec<i64>)], closed: &HashSet<i64>, from: i64, to: i64) -> bool {
+    let mut next: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (_, nodes) in ways.iter().filter(|w| !closed.contains(&w.0)) {
+        for w in nodes.windows(2) {
+            next.entry(w[0]).or_default().push(w[1]);
+            next.entry(w[1]).or_default().push(w[0]);
+        }
+    }
+    let mut seen = HashSet::from([from]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(u) = queue.pop_front() {
+        if u == to {
+            return true;
+        }
+        for &v in next.get(&u).into_iter().flatten() {
+            if seen.insert(v) {
+                queue.push_back(v);
+            }
+        }
+    }
+    false
+}
+
+/// The town with the combatants' detour moved west: P – R (6, at (0, 1,600), way 105) – W0
+/// (way 106), then the main street east over X. Every combatant way now closes one of Q's calm
+/// ways (the shortest takes 103 and 104; the detour 105, 106 and the main street's 101), though
+/// no road of them is on every combatant way: Q's people are stranded under every routing,
+/// where the old rule sent them along the front line.
+fn town_without_a_calm_routing() -> Map {
+    let (mut nodes, ways) = town();
+    for n in &mut nodes {
+        if n.0 == 6 {
+            *n = (6, 0.0, 1600.0);
+        }
+    }
+    let ways = ways
+        .into_iter()
+        .map(|(id, n)| {
+            if id == 106 {
+                (106, vec![6, 1])
+            } else {
+                (id, n)
+            }
+        })
+        .collect();
+    (nodes, ways)
+}
+
+/// The town's scenario: 2,000 people at Q, 1,000 combatants at P through a slow crossing (200
+/// an hour: they finish last, so the shortest routing ends the evacuation earliest), a second
+/// civilian corridor in the south, a front band of 100 m.
+fn scenario(map: fn() -> Map) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, ways) = map();
+    let ways: Vec<osm::Way> = ways
+        .iter()
+        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .collect();
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Q", 1000.0, 800.0, 2000.0)]);
+    let evacuation = format!(
+        "combatants = 1000\n\n[[evacuation.assembly_points]]\nname = \"P\"\npoint = {}\ncombatants = 1000\n\n[risk]\nfront_band_m = 100.0\n",
+        lat_lon(1000.0, 1600.0)
+    );
+    write_manifest(
+        dir.path(),
+        "Exposure rule (hand-built)",
+        1000,
+        200,
+        &evacuation,
+    );
+    let south = format!(
+        "[[corridor]]\nname = \"South crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n\n[evacuation]",
+        lat_lon(500.0, -500.0),
+        lat_lon(500.0, -1500.0)
+    );
+    edit_manifest(dir.path(), "[evacuation]", &south);
+    dir
+}
+
+#[test]
+fn the_combatants_detour_rather_than_push_the_town_onto_the_front_line_route() {
+    let dir = scenario(town);
+    let v = plan_and_verify(&dir);
+    let (_, ways) = town();
+    let combatant_ways = ways_of(&v, "combatant");
+    assert!(!combatant_ways.is_empty(), "the combatants leave: {v:#}");
+    // The oracle: with every road the plan's combatants take closed, Q still reaches the
+    // west reception on the hand-built roads (its calm way is open).
+    assert!(
+        reachable(&ways, &combatant_ways, Q, WEST_RECEPTION),
+        "the combatants' roads {combatant_ways:?} close Q's calm way"
+    );
+    assert!(
+        !combatant_ways.contains(&CALM_WAY),
+        "combatants on the calm way: {combatant_ways:?}"
+    );
+    assert!(
+        !ways_of(&v, "civilian").contains(&SOUTH_CROSSING),
+        "civilians pushed onto the front-line route: {:?}",
+        ways_of(&v, "civilian")
+    );
+    assert_eq!(v["stranded"], 0.0, "{:#}", v["headline"]);
+    let q = &v["neighbourhoods"][0];
+    assert_eq!(q["only_exposed_routes"], false, "{q:#}");
+    // The routing over the calm way strands Q's civilians under the new rule (the old rule
+    // sent them south instead), so the detour is kept.
+    let rows = v["combatant_routings"].as_array().unwrap();
+    let kept = rows.iter().find(|r| r["kept"] == true).unwrap();
+    assert_eq!(kept["civilians_stranded"], 0.0, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .any(|r| r["civilians_stranded"].as_f64().unwrap_or(0.0) >= 1000.0),
+        "no routing tried strands Q (the shortest takes its calm way): {rows:#?}"
+    );
+}
+
+#[test]
+fn where_every_routing_closes_the_calm_ways_the_town_is_stranded_with_the_reason() {
+    let dir = scenario(town_without_a_calm_routing);
+    let v = plan_and_verify(&dir);
+    let (_, ways) = town_without_a_calm_routing();
+    let combatant_ways = ways_of(&v, "combatant");
+    assert!(!combatant_ways.is_empty(), "the combatants leave: {v:#}");
+    // The oracle: every way from Q to the west reception on the hand-built roads takes a road
+    // of the plan's combatants.
+    assert!(!reachable(&ways, &combatant_ways, Q, WEST_RECEPTION));
+    assert!(
+        !ways_of(&v, "civilian").contains(&SOUTH_CROSSING),
+        "civilians sent along the front line: {:#}",
+        v["groups"]
+    );
+    let q = &v["neighbourhoods"][0];
+    assert!(q["stranded"].as_f64().unwrap() >= 1000.0, "{q:#}");
+    let why = q["stranded_because"].to_string();
+    assert!(
+        why.contains("the combatants' roads close every calm way"),
+        "{why}"
+    );
+    assert!(why.contains("South crossing"), "{why}");
+    assert!(
+        v["headline"][0].as_str().unwrap().contains("stranded"),
+        "{:#}",
+        v["headline"]
+    );
+}
