@@ -12,7 +12,9 @@
 
 pub mod bound;
 pub mod capacity;
+pub mod chain_bound;
 pub mod cut_starts;
+pub mod flow_bound;
 mod maxflow;
 pub mod network;
 mod plan;

@@ -89,6 +89,8 @@ pub struct ClassSearch {
     /// decide): more search cannot raise the bound this way.
     pub settled: bool,
     pub seconds: f64,
+    /// The roads the least frontier class closes to civilians (where the bound stopped).
+    pub least_closed: BTreeSet<u32>,
 }
 
 /// One class of routings.
@@ -186,6 +188,7 @@ pub fn over_every_routing(
     let evaluations = memo.evaluations;
     let frontier_s: Vec<f64> = heap.iter().map(|c| c.value_s).collect();
     let bound_s = frontier_s.iter().copied().fold(f64::INFINITY, f64::min);
+    let least_closed = heap.peek().map(|c| c.closed.clone()).unwrap_or_default();
     Some(ClassSearch {
         bound_s,
         root_s,
@@ -193,6 +196,7 @@ pub fn over_every_routing(
         evaluations,
         settled,
         seconds: timer.elapsed().as_secs_f64(),
+        least_closed,
     })
 }
 
@@ -403,7 +407,7 @@ pub(crate) fn civilian_bound_over_routings(
         after_cut: &near_receptions,
         ..comb
     };
-    over_every_routing(&comb, budget, |closed| {
+    let class_travel = |closed: &BTreeSet<u32>| {
         let mut travel = civ.net.bound_travel_s.clone();
         for &r in closed {
             for s in comb_net.road_segments(r) {
@@ -412,6 +416,10 @@ pub(crate) fn civilian_bound_over_routings(
                 }
             }
         }
+        travel
+    };
+    let search = over_every_routing(&comb, budget, |closed| {
+        let travel = class_travel(closed);
         let now = can_leave(&civ.net.graph, &travel, civ, sinks);
         if reaching.iter().zip(&now).any(|(&was, &is)| was && !is) {
             return Evaluation {
@@ -442,7 +450,35 @@ pub(crate) fn civilian_bound_over_routings(
             value_s: b.time_s.max(floor),
             branch_on,
         }
-    })
+    })?;
+    if std::env::var_os("CORRIDOR_PROBE_LEAST_CLASS").is_some() {
+        probe_least_class(civ, &class_travel(&search.least_closed), &search);
+        eprintln!("PROBE next: the kept routing's roads closed (own network; not a valid bound)");
+        probe_least_class(civ, &civ.net.travel_s, &search);
+    }
+    Some(search)
+}
+
+/// PROBE (not for commit): each candidate score of the least class.
+fn probe_least_class(civ: &super::Flow, travel: &[f64], search: &ClassSearch) {
+    let net = super::road_bound::road_network(civ, travel);
+    let sinks = civ.net.sink_nodes();
+    let t = Instant::now();
+    let single = super::road_bound::road_bound(&net, &civ.bound_starts, sinks).map(|b| b.time_s);
+    let single_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let chain = super::chain_bound::chain_bound(&net, &civ.bound_starts, sinks, 0.0)
+        .map(|b| (b.time_s, b.inner_resources.len(), b.outer_resources.len()));
+    let chain_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let guess = civ.plan.egress_s().unwrap_or(3600.0);
+    let flow = super::flow_bound::flow_over_time_bound(&net, &civ.bound_starts, sinks, guess)
+        .map(|b| (b.time_s, b.nodes, b.arcs));
+    let flow_ms = t.elapsed().as_secs_f64() * 1e3;
+    eprintln!(
+        "PROBE least class: bound {:.0} s, classes {}, closed {} roads; single cut {:?} ({:.0} ms); two cuts in series {:?} ({:.0} ms); flow over time {:?} ({:.0} ms)",
+        search.bound_s, search.evaluations, search.least_closed.len(), single, single_ms, chain, chain_ms, flow, flow_ms
+    );
 }
 
 /// The combatant roads (of `comb_net`, `open` arcs) that the civilians' network also carries
