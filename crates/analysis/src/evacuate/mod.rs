@@ -14,7 +14,6 @@ pub mod bound;
 pub mod capacity;
 pub mod chain_bound;
 pub mod cut_starts;
-pub mod flow_bound;
 mod maxflow;
 pub mod network;
 mod plan;
@@ -633,7 +632,7 @@ fn over_routings(
         civ,
         comb_net,
         starts,
-        routing_bound::PLANNER_BUDGET,
+        routing_bound::planner_budget(civ),
     )?;
     Some(routing_bound::OverRoutings::of(&search, valid))
 }

@@ -67,11 +67,14 @@ pub struct Evaluation {
     pub branch_on: Vec<u32>,
 }
 
-/// When to stop: classes evaluated, or seconds spent (checked before each split).
+/// How much work, by counts only (so the bound is the same on every machine): the search
+/// stops after `evaluations` classes scored, and computes the stronger score
+/// ([`over_every_routing_strengthened`]) of at most `strengthenings` classes (the least ones
+/// meanwhile go on unstrengthened).
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     pub evaluations: usize,
-    pub seconds: f64,
+    pub strengthenings: usize,
 }
 
 /// What the search found.
@@ -85,12 +88,26 @@ pub struct ClassSearch {
     /// Every frontier class's value (for tests: the bound is their least).
     pub frontier_s: Vec<f64>,
     pub evaluations: usize,
+    /// Classes whose stronger score was computed.
+    pub strengthenings: usize,
     /// The least class could not be split further (its bound's cut crosses no road left to
     /// decide): more search cannot raise the bound this way.
     pub settled: bool,
+    /// Why the search stopped: [`Stop`].
+    pub stopped: Stop,
     pub seconds: f64,
     /// The roads the least frontier class closes to civilians (where the bound stopped).
     pub least_closed: BTreeSet<u32>,
+}
+
+/// Why the search over classes stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The least class cannot be split further.
+    Settled,
+    /// [`Budget::evaluations`] classes scored.
+    Classes,
 }
 
 /// One class of routings.
@@ -98,7 +115,12 @@ struct Class {
     used: BTreeSet<u32>,
     avoid: BTreeSet<u32>,
     closed: BTreeSet<u32>,
+    /// The class's valid bound: its own scores and its parent's value, the largest.
     value_s: f64,
+    /// Its road-cut score (raised to its parent's): what the strong-branching test compares.
+    cheap_s: f64,
+    /// Whether its stronger score has been taken into `value_s`.
+    strengthened: bool,
     branch_on: Vec<u32>,
 }
 
@@ -120,12 +142,27 @@ impl Ord for Class {
     }
 }
 
-/// The branch and bound (module docs). `evaluate` gets a class's closed roads; `None` when no
-/// combatant group can leave (nothing to separate from).
+/// The branch and bound (module docs) with the road-cut score alone. `evaluate` gets a
+/// class's closed roads; `None` when no combatant group can leave (nothing to separate from).
 pub fn over_every_routing(
     comb: &CombatantRoads,
     budget: Budget,
+    evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+) -> Option<ClassSearch> {
+    over_every_routing_strengthened(comb, budget, evaluate, |_, _| None)
+}
+
+/// The branch and bound with a second, costlier score: `strengthen(closed, value)` is a valid
+/// bound for the civilians with `closed` closed (`None`: none above `value`). It is computed
+/// lazily, once per class and only when the class is the least of the frontier — the only
+/// class whose value is the bound — before the class is split; the class goes back with the
+/// larger value. Its children start from that value (what holds for the parent holds for
+/// them), and are split by the road-cut score's rise (`cheap_s`).
+pub fn over_every_routing_strengthened(
+    comb: &CombatantRoads,
+    budget: Budget,
     mut evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+    mut strengthen: impl FnMut(&BTreeSet<u32>, f64) -> Option<f64>,
 ) -> Option<ClassSearch> {
     let timer = Instant::now();
     let leaving: Vec<bool> = post_dominators(comb, &BTreeSet::new())
@@ -152,39 +189,53 @@ pub fn over_every_routing(
         avoid,
         closed,
         value_s: root.value_s,
+        cheap_s: root.value_s,
+        strengthened: false,
         branch_on: root.branch_on,
     });
-    let mut settled = false;
-    let in_budget = |m: &Memo<_>| {
-        m.evaluations < budget.evaluations && timer.elapsed().as_secs_f64() < budget.seconds
-    };
-    while in_budget(&memo) {
-        let least = heap.pop().expect("the 'uses' child is always kept");
+    let mut strong: HashMap<BTreeSet<u32>, Option<f64>> = HashMap::new();
+    let stop = |m: &Memo<_>| (m.evaluations >= budget.evaluations).then_some(Stop::Classes);
+    let stopped = loop {
+        let mut least = heap.pop().expect("the 'uses' child is always kept");
+        let may_strengthen = strong.len() < budget.strengthenings;
+        if !least.strengthened && least.value_s.is_finite() && may_strengthen {
+            let value = least.value_s;
+            let found = *strong
+                .entry(least.closed.clone())
+                .or_insert_with(|| strengthen(&least.closed, value));
+            least.value_s = least.value_s.max(found.unwrap_or(0.0));
+            least.strengthened = true;
+            heap.push(least);
+            continue;
+        }
         let candidates = split_roads(comb, &least);
         if candidates.is_empty() {
-            settled = true;
             heap.push(least);
-            break;
+            break Stop::Settled;
         }
-        // Strong branching, cut short: the first split whose children both rise, else the
-        // best tried (its least child, then its greatest).
+        if let Some(why) = stop(&memo) {
+            heap.push(least);
+            break why;
+        }
+        // Strong branching, cut short: the first split whose children's road-cut scores both
+        // rise, else the best tried (its least child, then its greatest).
         let mut best: Option<(f64, f64, Vec<Class>)> = None;
         for r in candidates {
             let children = split(comb, &least, r, &leaving, &mut memo);
             let low = children
                 .iter()
-                .map(|c| c.value_s)
+                .map(|c| c.cheap_s)
                 .fold(f64::INFINITY, f64::min);
-            let high = children.iter().map(|c| c.value_s).fold(0.0, f64::max);
+            let high = children.iter().map(|c| c.cheap_s).fold(0.0, f64::max);
             if best.as_ref().is_none_or(|b| (low, high) > (b.0, b.1)) {
                 best = Some((low, high, children));
             }
-            if low > least.value_s || !in_budget(&memo) {
+            if low > least.cheap_s || stop(&memo).is_some() {
                 break;
             }
         }
         heap.extend(best.expect("one road tried").2);
-    }
+    };
     let evaluations = memo.evaluations;
     let frontier_s: Vec<f64> = heap.iter().map(|c| c.value_s).collect();
     let bound_s = frontier_s.iter().copied().fold(f64::INFINITY, f64::min);
@@ -194,7 +245,9 @@ pub fn over_every_routing(
         root_s,
         frontier_s,
         evaluations,
-        settled,
+        strengthenings: strong.len(),
+        settled: stopped == Stop::Settled,
+        stopped,
         seconds: timer.elapsed().as_secs_f64(),
         least_closed,
     })
@@ -261,6 +314,8 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
         avoid: c.avoid.clone(),
         closed,
         value_s: e.value_s.max(c.value_s),
+        cheap_s: e.value_s.max(c.cheap_s),
+        strengthened: false,
         branch_on: e.branch_on,
     }];
     let mut avoid = c.avoid.clone();
@@ -273,6 +328,8 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
             avoid,
             closed,
             value_s: e.value_s.max(c.value_s),
+            cheap_s: e.value_s.max(c.cheap_s),
+            strengthened: false,
             branch_on: e.branch_on,
         });
     }
@@ -323,8 +380,13 @@ pub struct OverRoutings {
     pub before_s: f64,
     /// Classes of routings whose bound was computed.
     pub classes: usize,
+    /// Classes whose two-cut score was computed ([`civilian_bound_over_routings`]).
+    pub two_cut_classes: usize,
     /// Whether the least class could be split no further (else the budget stopped it).
     pub settled: bool,
+    /// Where the search stopped: `settled` or `classes` (its budget's count,
+    /// [`planner_budget`]; no wall-clock stop, so the bound is the same on every machine).
+    pub stopped: Stop,
     pub seconds: f64,
 }
 
@@ -343,22 +405,36 @@ impl OverRoutings {
             bound_s: found.max(before_s).floor(),
             before_s: before_s.floor(),
             classes: s.evaluations,
+            two_cut_classes: s.strengthenings,
             settled: s.settled,
+            stopped: s.stopped,
             seconds: s.seconds,
         }
     }
 }
 
-/// The search's budget in the planner (`evacuate`, `bench --evacuation`): it runs only when
-/// the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`] after their
-/// valid bounds, and stops after this many classes or seconds (one class: one road bound,
-/// ≈ 12 ms on Andorra, ≈ 25 ms on Liechtenstein). Measured in BENCHMARKS.md ("The bound over
-/// routings, split on the civilians' routes"): on Andorra roads bind 20 classes raise nothing,
-/// 40 raise the bound to 5.75 h and 80–400 no further.
-pub const PLANNER_BUDGET: Budget = Budget {
-    evaluations: 40,
-    seconds: 1.0,
-};
+/// The search's work in the planner (`evacuate`, `bench --evacuation`), in arcs of the
+/// civilians' network times classes scored: one class's road bound costs about one pass over
+/// the network (≈ 10 ms on Andorra's 8,584 arcs, ≈ 30 ms on Liechtenstein's 23,325, quiet
+/// machine), so the search costs about the same time on every map and, being a count, stops at
+/// the same class on every machine. Measured in BENCHMARKS.md ("Two cuts in series per
+/// class"): Andorra roads bind needs ≈ 60 classes and 11 two-cut scores to reach 6.04 h.
+pub const PLANNER_WORK_ARCS: usize = 600_000;
+
+/// Classes whose two-cut score the planner's search computes at most (each ≈ 3–5 classes'
+/// road bounds).
+pub const PLANNER_TWO_CUT_CLASSES: usize = 16;
+
+/// The search's budget for the civilian flow `civ` ([`PLANNER_WORK_ARCS`]): the search runs
+/// only when the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`]
+/// after their valid bounds.
+pub(crate) fn planner_budget(civ: &super::Flow) -> Budget {
+    let arcs = civ.net.graph.arc_count().max(1);
+    Budget {
+        evaluations: (PLANNER_WORK_ARCS / arcs).clamp(8, 200),
+        strengthenings: PLANNER_TWO_CUT_CLASSES,
+    }
+}
 
 /// The civilians' road-cut bound over every combatant routing ([`over_every_routing`]) for the
 /// final civilian flow `civ` and the combatants' open network `comb_net` (no separation rule;
@@ -418,7 +494,7 @@ pub(crate) fn civilian_bound_over_routings(
         }
         travel
     };
-    let search = over_every_routing(&comb, budget, |closed| {
+    let evaluate = |closed: &BTreeSet<u32>| {
         let travel = class_travel(closed);
         let now = can_leave(&civ.net.graph, &travel, civ, sinks);
         if reaching.iter().zip(&now).any(|(&was, &is)| was && !is) {
@@ -450,35 +526,13 @@ pub(crate) fn civilian_bound_over_routings(
             value_s: b.time_s.max(floor),
             branch_on,
         }
-    })?;
-    if std::env::var_os("CORRIDOR_PROBE_LEAST_CLASS").is_some() {
-        probe_least_class(civ, &class_travel(&search.least_closed), &search);
-        eprintln!("PROBE next: the kept routing's roads closed (own network; not a valid bound)");
-        probe_least_class(civ, &civ.net.travel_s, &search);
-    }
-    Some(search)
-}
-
-/// PROBE (not for commit): each candidate score of the least class.
-fn probe_least_class(civ: &super::Flow, travel: &[f64], search: &ClassSearch) {
-    let net = super::road_bound::road_network(civ, travel);
-    let sinks = civ.net.sink_nodes();
-    let t = Instant::now();
-    let single = super::road_bound::road_bound(&net, &civ.bound_starts, sinks).map(|b| b.time_s);
-    let single_ms = t.elapsed().as_secs_f64() * 1e3;
-    let t = Instant::now();
-    let chain = super::chain_bound::chain_bound(&net, &civ.bound_starts, sinks, 0.0)
-        .map(|b| (b.time_s, b.inner_resources.len(), b.outer_resources.len()));
-    let chain_ms = t.elapsed().as_secs_f64() * 1e3;
-    let t = Instant::now();
-    let guess = civ.plan.egress_s().unwrap_or(3600.0);
-    let flow = super::flow_bound::flow_over_time_bound(&net, &civ.bound_starts, sinks, guess)
-        .map(|b| (b.time_s, b.nodes, b.arcs));
-    let flow_ms = t.elapsed().as_secs_f64() * 1e3;
-    eprintln!(
-        "PROBE least class: bound {:.0} s, classes {}, closed {} roads; single cut {:?} ({:.0} ms); two cuts in series {:?} ({:.0} ms); flow over time {:?} ({:.0} ms)",
-        search.bound_s, search.evaluations, search.least_closed.len(), single, single_ms, chain, chain_ms, flow, flow_ms
-    );
+    };
+    let two_cuts = |closed: &BTreeSet<u32>, value_s: f64| {
+        let travel = class_travel(closed);
+        let net = super::road_bound::road_network(civ, &travel);
+        super::chain_bound::chain_bound(&net, &civ.bound_starts, sinks, value_s).map(|b| b.time_s)
+    };
+    over_every_routing_strengthened(&comb, budget, evaluate, two_cuts)
 }
 
 /// The combatant roads (of `comb_net`, `open` arcs) that the civilians' network also carries
