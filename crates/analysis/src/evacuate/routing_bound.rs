@@ -21,12 +21,20 @@
 //! tried (strong branching cut short); a class's value is computed once per set of closed
 //! roads.
 //!
+//! Two scores: every class gets the cheap one (the caller's `evaluate`: in the planner the
+//! civilians' one road cut); the costlier one (`strengthen`: in the planner two road cuts in
+//! series, [`super::chain_bound`]) is computed only for a class that is the least of the
+//! frontier, before it is split — only the least class's value is the bound, so the others
+//! need not pay for it. The search stops by counts of work ([`Budget`]), never by wall time,
+//! so its bound is the same on every machine.
+//!
 //! What validity rests on: (1) each class's value is a valid bound for the civilians with its
 //! `closed` roads closed (the caller's evaluation), (2) the civilians' exact optimum never
 //! falls when more roads are closed (fewer roads, the same people, the same starts and
 //! receptions to choose from), so it bounds every routing of the class, and (3) a child's
-//! value is raised to its parent's (the parent's holds for the child's routings too), so the
-//! evaluation itself need not be monotone (the road bound's choice of cuts is not). Classes in
+//! value is raised to its parent's (the parent's holds for the child's routings too, and the
+//! value of a class is the largest of its valid scores), so the evaluation itself need not be
+//! monotone (the road bound's choice of cuts is not). Classes in
 //! which some combatant group that can leave on the open network cannot leave hold no routing
 //! in which every combatant who can leave does: they are dropped.
 
@@ -380,12 +388,12 @@ pub struct OverRoutings {
     pub before_s: f64,
     /// Classes of routings whose bound was computed.
     pub classes: usize,
-    /// Classes whose two-cut score was computed ([`civilian_bound_over_routings`]).
+    /// Classes whose two-cut score was computed (the planner's second score).
     pub two_cut_classes: usize,
     /// Whether the least class could be split no further (else the budget stopped it).
     pub settled: bool,
     /// Where the search stopped: `settled` or `classes` (its budget's count,
-    /// [`planner_budget`]; no wall-clock stop, so the bound is the same on every machine).
+    /// the planner's budget; no wall-clock stop, so the bound is the same on every machine).
     pub stopped: Stop,
     pub seconds: f64,
 }
@@ -436,7 +444,9 @@ pub(crate) fn planner_budget(civ: &super::Flow) -> Budget {
     }
 }
 
-/// The civilians' road-cut bound over every combatant routing ([`over_every_routing`]) for the
+/// The civilians' road-cut bound over every combatant routing
+/// ([`over_every_routing_strengthened`], the least classes raised by two road cuts in series:
+/// [`super::chain_bound::chain_bound`] on the same network, starts and receptions) for the
 /// final civilian flow `civ` and the combatants' open network `comb_net` (no separation rule;
 /// `starts`: every node each combatant group may start from). Each class's value is the larger
 /// of `civ`'s valid bounds and its road bound with the class's roads closed (the same starts
