@@ -127,9 +127,12 @@ pub struct ChainBound {
 const MAX_INNER: usize = 2;
 
 /// Rounds of "the next bottlenecks beyond" searched from each inner cut, and the sets (the
-/// tightest first) searched beyond in each round.
+/// tightest first) searched beyond in each round. Two sets per round (s6 had one): on Andorra
+/// roads bind's least classes of the bound over routings the second set's pairs raise the
+/// two-cut score from 21,735 s to 22,122 s (BENCHMARKS.md, "Two cuts in series per class");
+/// three rounds with one set raise nothing.
 const MAX_DEPTH: usize = 2;
-const MAX_WIDTH: usize = 1;
+const MAX_WIDTH: usize = 2;
 
 /// The two-cut bound of `people` going to any of `sinks`, if one at least [`ABOVE_FLOOR_S`]
 /// above `floor_s` exists (pairs that cannot beat it are dismissed with one maximum flow

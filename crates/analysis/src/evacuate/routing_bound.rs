@@ -423,15 +423,15 @@ impl OverRoutings {
 
 /// The search's work in the planner (`evacuate`, `bench --evacuation`), in arcs of the
 /// civilians' network times classes scored: one class's road bound costs about one pass over
-/// the network (≈ 10 ms on Andorra's 8,584 arcs, ≈ 30 ms on Liechtenstein's 23,325, quiet
-/// machine), so the search costs about the same time on every map and, being a count, stops at
-/// the same class on every machine. Measured in BENCHMARKS.md ("Two cuts in series per
-/// class"): Andorra roads bind needs ≈ 60 classes and 11 two-cut scores to reach 6.04 h.
-pub const PLANNER_WORK_ARCS: usize = 600_000;
+/// the network (≈ 12 ms on Andorra's 8,584 arcs, ≈ 35 ms on Liechtenstein's 23,325), so the
+/// search costs about the same time on every map and, being a count, stops at the same class
+/// on every machine. Measured in BENCHMARKS.md ("Two cuts in series per class"): Andorra roads
+/// bind needs 60 classes and 11 two-cut scores to reach 6.145 h (fewer stop at 5.90 h).
+pub const PLANNER_WORK_ARCS: usize = 520_000;
 
 /// Classes whose two-cut score the planner's search computes at most (each ≈ 3–5 classes'
 /// road bounds).
-pub const PLANNER_TWO_CUT_CLASSES: usize = 16;
+pub const PLANNER_TWO_CUT_CLASSES: usize = 12;
 
 /// The search's budget for the civilian flow `civ` ([`PLANNER_WORK_ARCS`]): the search runs
 /// only when the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`]
