@@ -10,9 +10,10 @@ mod common;
 
 use corridor_analysis::ccrp::{time_expanded_optimum_shared, ExpandedNetwork};
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
+use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
 use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
 use corridor_analysis::evacuate::routing_bound::{
-    over_every_routing, Budget, CombatantRoads, Evaluation,
+    over_every_routing, over_every_routing_strengthened, Budget, CombatantRoads, Evaluation,
 };
 use corridor_analysis::evacuate::separation::mandatory_edges;
 use corridor_routing::{Graph, INVALID};
@@ -139,10 +140,15 @@ fn exact_with_closed(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Option<u3
     time_expanded_optimum_shared(&net, &civilians(x), &[b.sink], 80)
 }
 
-/// The civilians' bounds with `closed` roads closed: the larger of the road-cut and the
-/// checkpoint bound; infinite if some civilian can no longer reach the reception (the class
-/// holds no plan that moves everyone). Splits may be on any road.
-fn evaluate(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Evaluation {
+/// The civilians' road network with `closed` roads closed (per arc travel, per resource
+/// capacity, opening windows), as the bounds see it.
+struct ClassNet {
+    travel: Vec<f64>,
+    capacity: Vec<f64>,
+    open: Vec<Option<Vec<(f64, f64)>>>,
+}
+
+fn class_net(b: &Built, closed: &BTreeSet<u32>) -> ClassNet {
     let travel: Vec<f64> = (0..b.g.arc_count())
         .map(|a| {
             if b.road[a] != INVALID && closed.contains(&b.road[a]) {
@@ -152,42 +158,65 @@ fn evaluate(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Evaluation {
             }
         })
         .collect();
+    let capacity: Vec<f64> = b.cap.iter().map(|&c| c as f64).collect();
+    let open = vec![None; capacity.len()];
+    ClassNet {
+        travel,
+        capacity,
+        open,
+    }
+}
+
+impl ClassNet {
+    fn road_network<'a>(&'a self, b: &'a Built) -> RoadNetwork<'a> {
+        RoadNetwork {
+            graph: &b.g,
+            travel_s: &self.travel,
+            resource: &b.resource,
+            second_resource: &[],
+            capacity: &self.capacity,
+            open: &self.open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        }
+    }
+}
+
+/// The civilians as the road bounds count them (one start each).
+fn starting(x: &Shared) -> Vec<StartingPeople> {
+    civilians(x)
+        .iter()
+        .map(|&(v, p)| StartingPeople {
+            starts: vec![v],
+            people: p as f64,
+        })
+        .collect()
+}
+
+/// The civilians' bounds with `closed` roads closed: the larger of the road-cut and the
+/// checkpoint bound; infinite if some civilian can no longer reach the reception (the class
+/// holds no plan that moves everyone). Splits may be on any road.
+fn evaluate(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Evaluation {
+    let cn = class_net(b, closed);
+    let travel = &cn.travel;
     let branch_on: Vec<u32> = (0..x.roads.len() as u32).collect();
     let people = civilians(x);
     if people
         .iter()
-        .any(|&(v, _)| !reaches(&b.g, &travel, v, b.sink))
+        .any(|&(v, _)| !reaches(&b.g, travel, v, b.sink))
     {
         return Evaluation {
             value_s: f64::INFINITY,
             branch_on,
         };
     }
-    let capacity: Vec<f64> = b.cap.iter().map(|&c| c as f64).collect();
-    let open = vec![None; capacity.len()];
-    let net = RoadNetwork {
-        graph: &b.g,
-        travel_s: &travel,
-        resource: &b.resource,
-        second_resource: &[],
-        capacity: &capacity,
-        open: &open,
-        bucket_s: 1.0,
-        horizon_s: 1000.0,
-    };
-    let starting: Vec<StartingPeople> = people
-        .iter()
-        .map(|&(v, p)| StartingPeople {
-            starts: vec![v],
-            people: p as f64,
-        })
-        .collect();
-    let roads = road_bound(&net, &starting, &[b.sink]).map_or(0.0, |r| r.time_s);
+    let net = cn.road_network(b);
+    let roads = road_bound(&net, &starting(x), &[b.sink]).map_or(0.0, |r| r.time_s);
     let bn = BoundNetwork {
         graph: &b.g,
         crossing_road_capacity: Vec::new(),
         class_sinks: vec![vec![b.sink]],
-        travel_s: &travel,
+        travel_s: travel,
         checkpoint_of_arc: &b.checkpoint_of_arc,
         checkpoints: vec![(x.checkpoint_cap as f64, None)],
         bucket_s: 1.0,
@@ -199,6 +228,35 @@ fn evaluate(b: &Built, x: &Shared, closed: &BTreeSet<u32>) -> Evaluation {
         value_s: roads.max(checkpoints),
         branch_on,
     }
+}
+
+/// The stronger score with `closed` roads closed: two road cuts in series
+/// (`evacuate::chain_bound`, as the planner's search uses it), if above `value_s`.
+fn two_cuts(b: &Built, x: &Shared, closed: &BTreeSet<u32>, value_s: f64) -> Option<f64> {
+    let cn = class_net(b, closed);
+    chain_bound(&cn.road_network(b), &starting(x), &[b.sink], value_s).map(|c| c.time_s)
+}
+
+/// A deliberately broken two-cut score: every link between the cuts one step longer than
+/// the network allows (people would reach the second cut later than they can), so a schedule
+/// the exact optimum meets is ruled out.
+fn two_cuts_one_step_late(
+    b: &Built,
+    x: &Shared,
+    closed: &BTreeSet<u32>,
+    value_s: f64,
+) -> Option<f64> {
+    let cn = class_net(b, closed);
+    let t = cut_pairs(&cn.road_network(b), &starting(x), &[b.sink])
+        .into_iter()
+        .filter_map(|mut pair| {
+            for row in &mut pair.instance.link_s {
+                row.iter_mut().for_each(|l| *l += 1.0);
+            }
+            chain_lower_bound(&pair.instance)
+        })
+        .fold(0.0, f64::max);
+    (t > value_s).then_some(t)
 }
 
 /// Whether `to` is reachable from `from` over arcs of finite travel (the test's own search).
@@ -268,6 +326,9 @@ struct Outcome {
     mandatory_only: f64,
     bound: f64,
     greatest_child: f64,
+    /// The search with the two-cut score on the least class, and with the broken one.
+    two_cuts: f64,
+    two_cuts_broken: f64,
 }
 
 fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
@@ -353,10 +414,22 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
     };
     let budget = Budget {
         evaluations: 60,
-        seconds: 10.0,
+        strengthenings: 60,
     };
     let search = over_every_routing(&comb, budget, |closed| evaluate(&b, x, closed))
         .expect("every group has a way out");
+    let strengthened = |score: fn(&Built, &Shared, &BTreeSet<u32>, f64) -> Option<f64>| {
+        over_every_routing_strengthened(
+            &comb,
+            budget,
+            |closed| evaluate(&b, x, closed),
+            |closed, v| score(&b, x, closed, v),
+        )
+        .expect("every group has a way out")
+        .bound_s
+    };
+    let two_cuts_s = strengthened(two_cuts);
+    let two_cuts_broken = strengthened(two_cuts_one_step_late);
     let greatest_child = search
         .frontier_s
         .iter()
@@ -368,6 +441,8 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
         mandatory_only,
         bound: search.bound_s,
         greatest_child,
+        two_cuts: two_cuts_s,
+        two_cuts_broken,
     })
 }
 
@@ -375,6 +450,7 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
 fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_exact_optimum() {
     let mut runner = TestRunner::deterministic();
     let (mut compared, mut raised, mut greatest_breaks) = (0, 0, 0);
+    let (mut two_cuts_raise, mut two_cuts_below, mut broken_breaks) = (0, 0, 0);
     for _ in 0..400 {
         let x = shared().new_tree(&mut runner).expect("a case").current();
         let Some(o) = outcome(&x, compared % 2 == 0) else {
@@ -399,8 +475,33 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
         if o.greatest_child > o.exact as f64 + 1e-9 {
             greatest_breaks += 1;
         }
+        assert!(
+            o.two_cuts <= o.exact as f64 + 1e-9,
+            "bound with the two-cut score {} above the exact optimum over every routing {} on {x:?}",
+            o.two_cuts,
+            o.exact
+        );
+        assert!(
+            o.two_cuts >= o.mandatory_only - 1e-9,
+            "bound with the two-cut score {} below the mandatory-only bound {} on {x:?}",
+            o.two_cuts,
+            o.mandatory_only
+        );
+        if o.two_cuts > o.bound + 0.5 {
+            two_cuts_raise += 1;
+        }
+        if o.two_cuts < o.bound - 0.5 {
+            two_cuts_below += 1;
+        }
+        if o.two_cuts_broken > o.exact as f64 + 1e-9 {
+            broken_breaks += 1;
+        }
     }
-    eprintln!("{compared} compared, {raised} raised, greatest child above the optimum on {greatest_breaks}");
+    eprintln!(
+        "{compared} compared, {raised} raised, greatest child above the optimum on {greatest_breaks}; \
+         the two-cut score above the road cut's search on {two_cuts_raise}, below on {two_cuts_below}; \
+         the broken two-cut score above the optimum on {broken_breaks}"
+    );
     assert!(compared >= 100, "only {compared} instances compared");
     // The search must matter, and the test must be able to fail: the greatest child instead
     // of the least is above the exact optimum on some instance.
@@ -408,6 +509,16 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
     assert!(
         greatest_breaks > 0,
         "taking the greatest child never broke the bound"
+    );
+    // The two-cut score must matter, and its check must be able to fail: one step too late
+    // between the cuts is above the exact optimum on some instance.
+    assert!(
+        two_cuts_raise > 0,
+        "the two-cut score never raised the bound"
+    );
+    assert!(
+        broken_breaks > 0,
+        "the broken two-cut score never broke the bound"
     );
 }
 
@@ -464,7 +575,7 @@ fn combatants_who_must_cross_one_of_two_narrow_roads_leave_the_civilians_one_by_
     };
     let budget = Budget {
         evaluations: 20,
-        seconds: 10.0,
+        strengthenings: 60,
     };
     let eval = |closed: &BTreeSet<u32>| {
         let mut e = evaluate(&b, &x, closed);
@@ -562,7 +673,7 @@ fn a_combatant_reception_on_the_civilians_second_route_closes_it_either_way_roun
     let none = BTreeSet::new();
     let budget = Budget {
         evaluations: 20,
-        seconds: 10.0,
+        strengthenings: 60,
     };
     // The civilians' cut crosses road A only (as the planner's does when the combatants can
     // keep off its roads): "uses A" leaves them route B, "avoids A" keeps the root.

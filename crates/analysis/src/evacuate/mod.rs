@@ -12,6 +12,7 @@
 
 pub mod bound;
 pub mod capacity;
+pub mod chain_bound;
 pub mod cut_starts;
 mod maxflow;
 pub mod network;
@@ -639,7 +640,7 @@ fn over_routings(
         civ,
         comb_net,
         starts,
-        routing_bound::PLANNER_BUDGET,
+        routing_bound::planner_budget(civ),
     )?;
     Some(routing_bound::OverRoutings::of(&search, valid))
 }

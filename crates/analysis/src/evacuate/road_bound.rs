@@ -142,18 +142,7 @@ pub fn road_bound_to(
     if people.is_empty() || sinks.is_empty() {
         return None;
     }
-    let g = net.graph;
-    let onward_to = |targets: &[u32]| -> Vec<f64> {
-        let mut to_sink = OneToAll::new(g);
-        let seeds: Vec<Seed> = targets
-            .iter()
-            .map(|&v| Seed { node: v, cost: 0.0 })
-            .collect();
-        to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
-        (0..g.node_count() as u32)
-            .map(|v| to_sink.cost(v))
-            .collect()
-    };
+    let onward_to = |targets: &[u32]| onward_times(net, targets);
     let onward = onward_to(sinks);
     let by_class: Vec<Vec<f64>> = match receptions {
         None => vec![onward.clone()],
@@ -179,6 +168,17 @@ pub fn road_bound_to(
         })
 }
 
+/// Per node: the shortest travel time on to any of `sinks` (`INFINITY` if none is reached).
+pub(super) fn onward_times(net: &RoadNetwork, sinks: &[u32]) -> Vec<f64> {
+    let g = net.graph;
+    let mut to_sink = OneToAll::new(g);
+    let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+    to_sink.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+    (0..g.node_count() as u32)
+        .map(|v| to_sink.cost(v))
+        .collect()
+}
+
 /// Shortest times on from each node: to any sink, and to each class's receptions, with each
 /// counted entry's class.
 struct Onward<'a> {
@@ -190,7 +190,7 @@ struct Onward<'a> {
 /// The static flow network the cuts are taken from: the nodes on some way from a start to a
 /// sink, a supply per group of people, each road at its capacity per second times a span.
 /// The spans only grow, so one flow is continued from span to span.
-struct StaticNetwork<'a> {
+pub(super) struct StaticNetwork<'a> {
     net: &'a RoadNetwork<'a>,
     people: &'a [&'a StartingPeople],
     /// Per graph node: its node in `flow`, or `INVALID`.
@@ -220,7 +220,7 @@ fn first_node(groups: usize) -> usize {
 }
 
 impl<'a> StaticNetwork<'a> {
-    fn new(
+    pub(super) fn new(
         net: &'a RoadNetwork<'a>,
         people: &'a [&'a StartingPeople],
         sinks: &[u32],
@@ -316,7 +316,7 @@ impl<'a> StaticNetwork<'a> {
     /// Distinct source sides of the static minimum cuts met on the way to the largest ratio of
     /// people inside to capacity leaving (Dinkelbach's iteration: the span that cut needs is
     /// the next span tried, until everyone fits): the cuts with the least capacity per person.
-    fn candidate_cuts(&mut self) -> Vec<Vec<bool>> {
+    pub(super) fn candidate_cuts(&mut self) -> Vec<Vec<bool>> {
         let mut cuts: Vec<Vec<bool>> = Vec::new();
         let mut span = 0.0;
         for _ in 0..MAX_CUTS {
@@ -386,16 +386,7 @@ fn evaluate_cut(
     if counted.is_empty() || resources.is_empty() {
         return None;
     }
-    let within: Vec<f64> = (0..g.arc_count() as u32)
-        .map(|a| {
-            let both = inside[g.arc_tail(a) as usize] && inside[g.arc_head(a) as usize];
-            if both {
-                net.travel_s[a as usize]
-            } else {
-                f64::INFINITY
-            }
-        })
-        .collect();
+    let within = travel_within(net, inside);
     let groups: Vec<&StartingPeople> = counted.iter().map(|&i| people[i]).collect();
     let reach = reach_within(g, &within, &groups, &resources);
     // People who cannot leave the cut at all cannot leave: not counted.
@@ -449,10 +440,45 @@ fn evaluate_cut(
     })
 }
 
+/// Per arc: its travel time if both its ends lie `inside`, else `INFINITY`.
+pub(super) fn travel_within(net: &RoadNetwork, inside: &[bool]) -> Vec<f64> {
+    let g = net.graph;
+    (0..g.arc_count() as u32)
+        .map(|a| {
+            let both = inside[g.arc_tail(a) as usize] && inside[g.arc_head(a) as usize];
+            if both {
+                net.travel_s[a as usize]
+            } else {
+                f64::INFINITY
+            }
+        })
+        .collect()
+}
+
+/// The groups a cut counts: those with a start from which a reception can be reached and all
+/// such starts inside. A start from which no reception can be reached is one nobody who
+/// arrives starts from: only the others must lie inside the cut.
+pub(super) fn groups_inside(
+    people: &[&StartingPeople],
+    onward: &[f64],
+    inside: &[bool],
+) -> Vec<usize> {
+    (0..people.len())
+        .filter(|&i| {
+            let mut useful = people[i]
+                .starts
+                .iter()
+                .filter(|&&v| onward[v as usize].is_finite())
+                .peekable();
+            useful.peek().is_some() && useful.all(|&v| inside[v as usize])
+        })
+        .collect()
+}
+
 /// Per counted group and cut resource: the shortest time from any of its starts to the tail of
 /// one of the resource's leaving arcs, on `within` (the cut's inside only). One search per
 /// resource backwards, or per group forwards, whichever is fewer.
-fn reach_within(
+pub(super) fn reach_within(
     g: &Graph,
     within: &[f64],
     groups: &[&StartingPeople],

@@ -21,12 +21,20 @@
 //! tried (strong branching cut short); a class's value is computed once per set of closed
 //! roads.
 //!
+//! Two scores: every class gets the cheap one (the caller's `evaluate`: in the planner the
+//! civilians' one road cut); the costlier one (`strengthen`: in the planner two road cuts in
+//! series, [`super::chain_bound`]) is computed only for a class that is the least of the
+//! frontier, before it is split — only the least class's value is the bound, so the others
+//! need not pay for it. The search stops by counts of work ([`Budget`]), never by wall time,
+//! so its bound is the same on every machine.
+//!
 //! What validity rests on: (1) each class's value is a valid bound for the civilians with its
 //! `closed` roads closed (the caller's evaluation), (2) the civilians' exact optimum never
 //! falls when more roads are closed (fewer roads, the same people, the same starts and
 //! receptions to choose from), so it bounds every routing of the class, and (3) a child's
-//! value is raised to its parent's (the parent's holds for the child's routings too), so the
-//! evaluation itself need not be monotone (the road bound's choice of cuts is not). Classes in
+//! value is raised to its parent's (the parent's holds for the child's routings too, and the
+//! value of a class is the largest of its valid scores), so the evaluation itself need not be
+//! monotone (the road bound's choice of cuts is not). Classes in
 //! which some combatant group that can leave on the open network cannot leave hold no routing
 //! in which every combatant who can leave does: they are dropped.
 
@@ -67,11 +75,14 @@ pub struct Evaluation {
     pub branch_on: Vec<u32>,
 }
 
-/// When to stop: classes evaluated, or seconds spent (checked before each split).
+/// How much work, by counts only (so the bound is the same on every machine): the search
+/// stops after `evaluations` classes scored, and computes the stronger score
+/// ([`over_every_routing_strengthened`]) of at most `strengthenings` classes (the least ones
+/// meanwhile go on unstrengthened).
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     pub evaluations: usize,
-    pub seconds: f64,
+    pub strengthenings: usize,
 }
 
 /// What the search found.
@@ -85,10 +96,26 @@ pub struct ClassSearch {
     /// Every frontier class's value (for tests: the bound is their least).
     pub frontier_s: Vec<f64>,
     pub evaluations: usize,
+    /// Classes whose stronger score was computed.
+    pub strengthenings: usize,
     /// The least class could not be split further (its bound's cut crosses no road left to
     /// decide): more search cannot raise the bound this way.
     pub settled: bool,
+    /// Why the search stopped: [`Stop`].
+    pub stopped: Stop,
     pub seconds: f64,
+    /// The roads the least frontier class closes to civilians (where the bound stopped).
+    pub least_closed: BTreeSet<u32>,
+}
+
+/// Why the search over classes stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The least class cannot be split further.
+    Settled,
+    /// [`Budget::evaluations`] classes scored.
+    Classes,
 }
 
 /// One class of routings.
@@ -96,7 +123,12 @@ struct Class {
     used: BTreeSet<u32>,
     avoid: BTreeSet<u32>,
     closed: BTreeSet<u32>,
+    /// The class's valid bound: its own scores and its parent's value, the largest.
     value_s: f64,
+    /// Its road-cut score (raised to its parent's): what the strong-branching test compares.
+    cheap_s: f64,
+    /// Whether its stronger score has been taken into `value_s`.
+    strengthened: bool,
     branch_on: Vec<u32>,
 }
 
@@ -118,12 +150,27 @@ impl Ord for Class {
     }
 }
 
-/// The branch and bound (module docs). `evaluate` gets a class's closed roads; `None` when no
-/// combatant group can leave (nothing to separate from).
+/// The branch and bound (module docs) with the road-cut score alone. `evaluate` gets a
+/// class's closed roads; `None` when no combatant group can leave (nothing to separate from).
 pub fn over_every_routing(
     comb: &CombatantRoads,
     budget: Budget,
+    evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+) -> Option<ClassSearch> {
+    over_every_routing_strengthened(comb, budget, evaluate, |_, _| None)
+}
+
+/// The branch and bound with a second, costlier score: `strengthen(closed, value)` is a valid
+/// bound for the civilians with `closed` closed (`None`: none above `value`). It is computed
+/// lazily, once per class and only when the class is the least of the frontier — the only
+/// class whose value is the bound — before the class is split; the class goes back with the
+/// larger value. Its children start from that value (what holds for the parent holds for
+/// them), and are split by the road-cut score's rise (`cheap_s`).
+pub fn over_every_routing_strengthened(
+    comb: &CombatantRoads,
+    budget: Budget,
     mut evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+    mut strengthen: impl FnMut(&BTreeSet<u32>, f64) -> Option<f64>,
 ) -> Option<ClassSearch> {
     let timer = Instant::now();
     let leaving: Vec<bool> = post_dominators(comb, &BTreeSet::new())
@@ -150,49 +197,67 @@ pub fn over_every_routing(
         avoid,
         closed,
         value_s: root.value_s,
+        cheap_s: root.value_s,
+        strengthened: false,
         branch_on: root.branch_on,
     });
-    let mut settled = false;
-    let in_budget = |m: &Memo<_>| {
-        m.evaluations < budget.evaluations && timer.elapsed().as_secs_f64() < budget.seconds
-    };
-    while in_budget(&memo) {
-        let least = heap.pop().expect("the 'uses' child is always kept");
+    let mut strong: HashMap<BTreeSet<u32>, Option<f64>> = HashMap::new();
+    let stop = |m: &Memo<_>| (m.evaluations >= budget.evaluations).then_some(Stop::Classes);
+    let stopped = loop {
+        let mut least = heap.pop().expect("the 'uses' child is always kept");
+        let may_strengthen = strong.len() < budget.strengthenings;
+        if !least.strengthened && least.value_s.is_finite() && may_strengthen {
+            let value = least.value_s;
+            let found = *strong
+                .entry(least.closed.clone())
+                .or_insert_with(|| strengthen(&least.closed, value));
+            least.value_s = least.value_s.max(found.unwrap_or(0.0));
+            least.strengthened = true;
+            heap.push(least);
+            continue;
+        }
         let candidates = split_roads(comb, &least);
         if candidates.is_empty() {
-            settled = true;
             heap.push(least);
-            break;
+            break Stop::Settled;
         }
-        // Strong branching, cut short: the first split whose children both rise, else the
-        // best tried (its least child, then its greatest).
+        if let Some(why) = stop(&memo) {
+            heap.push(least);
+            break why;
+        }
+        // Strong branching, cut short: the first split whose children's road-cut scores both
+        // rise, else the best tried (its least child, then its greatest).
         let mut best: Option<(f64, f64, Vec<Class>)> = None;
         for r in candidates {
             let children = split(comb, &least, r, &leaving, &mut memo);
             let low = children
                 .iter()
-                .map(|c| c.value_s)
+                .map(|c| c.cheap_s)
                 .fold(f64::INFINITY, f64::min);
-            let high = children.iter().map(|c| c.value_s).fold(0.0, f64::max);
+            let high = children.iter().map(|c| c.cheap_s).fold(0.0, f64::max);
             if best.as_ref().is_none_or(|b| (low, high) > (b.0, b.1)) {
                 best = Some((low, high, children));
             }
-            if low > least.value_s || !in_budget(&memo) {
+            if low > least.cheap_s || stop(&memo).is_some() {
                 break;
             }
         }
         heap.extend(best.expect("one road tried").2);
-    }
+    };
     let evaluations = memo.evaluations;
     let frontier_s: Vec<f64> = heap.iter().map(|c| c.value_s).collect();
     let bound_s = frontier_s.iter().copied().fold(f64::INFINITY, f64::min);
+    let least_closed = heap.peek().map(|c| c.closed.clone()).unwrap_or_default();
     Some(ClassSearch {
         bound_s,
         root_s,
         frontier_s,
         evaluations,
-        settled,
+        strengthenings: strong.len(),
+        settled: stopped == Stop::Settled,
+        stopped,
         seconds: timer.elapsed().as_secs_f64(),
+        least_closed,
     })
 }
 
@@ -257,6 +322,8 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
         avoid: c.avoid.clone(),
         closed,
         value_s: e.value_s.max(c.value_s),
+        cheap_s: e.value_s.max(c.cheap_s),
+        strengthened: false,
         branch_on: e.branch_on,
     }];
     let mut avoid = c.avoid.clone();
@@ -269,6 +336,8 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
             avoid,
             closed,
             value_s: e.value_s.max(c.value_s),
+            cheap_s: e.value_s.max(c.cheap_s),
+            strengthened: false,
             branch_on: e.branch_on,
         });
     }
@@ -319,8 +388,13 @@ pub struct OverRoutings {
     pub before_s: f64,
     /// Classes of routings whose bound was computed.
     pub classes: usize,
+    /// Classes whose two-cut score was computed (the planner's second score).
+    pub two_cut_classes: usize,
     /// Whether the least class could be split no further (else the budget stopped it).
     pub settled: bool,
+    /// Where the search stopped: `settled` or `classes` (its budget's count,
+    /// the planner's budget; no wall-clock stop, so the bound is the same on every machine).
+    pub stopped: Stop,
     pub seconds: f64,
 }
 
@@ -339,24 +413,40 @@ impl OverRoutings {
             bound_s: found.max(before_s).floor(),
             before_s: before_s.floor(),
             classes: s.evaluations,
+            two_cut_classes: s.strengthenings,
             settled: s.settled,
+            stopped: s.stopped,
             seconds: s.seconds,
         }
     }
 }
 
-/// The search's budget in the planner (`evacuate`, `bench --evacuation`): it runs only when
-/// the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`] after their
-/// valid bounds, and stops after this many classes or seconds (one class: one road bound,
-/// ≈ 12 ms on Andorra, ≈ 25 ms on Liechtenstein). Measured in BENCHMARKS.md ("The bound over
-/// routings, split on the civilians' routes"): on Andorra roads bind 20 classes raise nothing,
-/// 40 raise the bound to 5.75 h and 80–400 no further.
-pub const PLANNER_BUDGET: Budget = Budget {
-    evaluations: 40,
-    seconds: 1.0,
-};
+/// The search's work in the planner (`evacuate`, `bench --evacuation`), in arcs of the
+/// civilians' network times classes scored: one class's road bound costs about one pass over
+/// the network (≈ 12 ms on Andorra's 8,584 arcs, ≈ 35 ms on Liechtenstein's 23,325), so the
+/// search costs about the same time on every map and, being a count, stops at the same class
+/// on every machine. Measured in BENCHMARKS.md ("Two cuts in series per class"): Andorra roads
+/// bind needs 60 classes and 11 two-cut scores to reach 6.145 h (fewer stop at 5.90 h).
+pub const PLANNER_WORK_ARCS: usize = 520_000;
 
-/// The civilians' road-cut bound over every combatant routing ([`over_every_routing`]) for the
+/// Classes whose two-cut score the planner's search computes at most (each ≈ 3–5 classes'
+/// road bounds).
+pub const PLANNER_TWO_CUT_CLASSES: usize = 12;
+
+/// The search's budget for the civilian flow `civ` ([`PLANNER_WORK_ARCS`]): the search runs
+/// only when the civilians' plan finishes more than [`super::road_bound::EXPLAIN_ABOVE`]
+/// after their valid bounds.
+pub(crate) fn planner_budget(civ: &super::Flow) -> Budget {
+    let arcs = civ.net.graph.arc_count().max(1);
+    Budget {
+        evaluations: (PLANNER_WORK_ARCS / arcs).clamp(8, 200),
+        strengthenings: PLANNER_TWO_CUT_CLASSES,
+    }
+}
+
+/// The civilians' road-cut bound over every combatant routing
+/// ([`over_every_routing_strengthened`], the least classes raised by two road cuts in series:
+/// [`super::chain_bound::chain_bound`] on the same network, starts and receptions) for the
 /// final civilian flow `civ` and the combatants' open network `comb_net` (no separation rule;
 /// `starts`: every node each combatant group may start from). Each class's value is the larger
 /// of `civ`'s valid bounds and its road bound with the class's roads closed (the same starts
@@ -406,7 +496,7 @@ pub(crate) fn civilian_bound_over_routings(
     // Each cell's receptions (the exposure rule, decided once on the bound's roads): the same
     // under every routing, so counted in every class's road bound.
     let receptions = super::road_bound::receptions_of(&civ.net, &civ.bound_starts);
-    over_every_routing(&comb, budget, |closed| {
+    let class_travel = |closed: &BTreeSet<u32>| {
         let mut travel = civ.net.bound_travel_s.clone();
         for &r in closed {
             for s in comb_net.road_segments(r) {
@@ -415,6 +505,10 @@ pub(crate) fn civilian_bound_over_routings(
                 }
             }
         }
+        travel
+    };
+    let evaluate = |closed: &BTreeSet<u32>| {
+        let travel = class_travel(closed);
         let now = can_leave(&civ.net.graph, &travel, civ, sinks);
         if reaching.iter().zip(&now).any(|(&was, &is)| was && !is) {
             return Evaluation {
@@ -447,7 +541,13 @@ pub(crate) fn civilian_bound_over_routings(
             value_s: b.time_s.max(floor),
             branch_on,
         }
-    })
+    };
+    let two_cuts = |closed: &BTreeSet<u32>, value_s: f64| {
+        let travel = class_travel(closed);
+        let net = super::road_bound::road_network(civ, &travel);
+        super::chain_bound::chain_bound(&net, &civ.bound_starts, sinks, value_s).map(|b| b.time_s)
+    };
+    over_every_routing_strengthened(&comb, budget, evaluate, two_cuts)
 }
 
 /// The combatant roads (of `comb_net`, `open` arcs) that the civilians' network also carries
