@@ -13,6 +13,7 @@
 pub mod bound;
 pub mod capacity;
 pub mod cut_starts;
+pub mod flow_schedule;
 mod maxflow;
 pub mod network;
 mod plan;
@@ -595,6 +596,9 @@ pub fn evacuate(
     });
     let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?
+    if std::env::var_os("CORRIDOR_PROBE_FLOW").is_some() {
+        flow_schedule::probe(&civilians);
+    }
     let civilian_roads_given_combatants = combatants
         .as_ref()
         .and_then(|_| road_bound::given_the_other_flow(&civilians));
