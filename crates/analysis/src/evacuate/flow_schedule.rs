@@ -661,3 +661,45 @@ pub(crate) fn probe(f: &super::Flow) {
         eprintln!("PROBE signature {s:?}: {p:.0}");
     }
 }
+
+/// Measurement printout (env `CORRIDOR_PROBE_FLOW`): the civilians' flow over time from their
+/// planner's starts on their network with only `closed` pieces closed besides the mandatory
+/// ones.
+pub(crate) fn probe_closed(
+    label: &str,
+    civilian_net: &super::network::Network,
+    closed: &std::collections::HashSet<super::network::Segment>,
+    units: &[super::Unit],
+    civilians: &[Vec<(usize, f64)>],
+) {
+    let mut net = civilian_net.clone();
+    net.close_segments(closed);
+    let Ok(f) = super::plan_flow(net, units, civilians) else {
+        eprintln!("PROBE {label}: no plan");
+        return;
+    };
+    let lost: f64 = (0..f.groups.len()).map(|g| f.stranded(g)).sum();
+    let x = given_the_other_flow(&f);
+    eprintln!(
+        "PROBE {label}: {} pieces closed; plan egress {:?} stranded {lost:.0}; flow over time {:?}",
+        closed.len(),
+        f.plan.egress_s(),
+        x.map(|x| x.time_s)
+    );
+}
+
+/// The road pieces of every edge of OSM way `way` in `net` (probe).
+pub(crate) fn way_pieces(
+    net: &super::network::Network,
+    way: i64,
+) -> std::collections::HashSet<super::network::Segment> {
+    let mut out = std::collections::HashSet::new();
+    for &(l, pa) in &net.arc_of {
+        let g = net.layers[l].graph;
+        let e = g.arc_edge(pa).0;
+        if g.edges.way_id[e as usize] == way {
+            out.extend(super::network::segments(g, e));
+        }
+    }
+    out
+}
