@@ -587,6 +587,7 @@ pub fn evacuate(
     let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
+    plan::replan_by_flow_over_time(&mut civilians, combatants_finish.unwrap_or(0.0));
     // Where the civilians finish well above their valid bounds: a bound over every combatant
     // routing (a search over classes of routings, within its budget).
     let separation = separation.map(|(mut how, (comb_net, starts))| {
@@ -596,9 +597,6 @@ pub fn evacuate(
     });
     let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?
-    if std::env::var_os("CORRIDOR_PROBE_FLOW").is_some() {
-        flow_schedule::probe(&civilians);
-    }
     let civilian_roads_given_combatants = combatants
         .as_ref()
         .and_then(|_| road_bound::given_the_other_flow(&civilians));

@@ -177,7 +177,7 @@ pub(crate) fn plan_apart<'a>(
             if better {
                 *best = Some((civ, comb, routings.len() - 1));
             }
-            Ok(negligible && std::env::var_os("CORRIDOR_PROBE_ALL").is_none())
+            Ok(negligible)
         };
     // 0. Around the ways the civilians' relaxed optimum needs: a tree of combatant roads that
     //    keeps every group's way to every checkpoint the relaxed optimum gives it, chosen by
@@ -340,34 +340,6 @@ pub(crate) fn plan_apart<'a>(
                 .is_some_and(|(civ, _, _)| egress(civ) <= left + negligible_s(left))
             {
                 break;
-            }
-        }
-    }
-    if std::env::var_os("CORRIDOR_PROBE_FLOW").is_some() {
-        use super::flow_schedule::{probe_closed, way_pieces};
-        let none = HashSet::new();
-        probe_closed("no combatants", &civilian_net, &none, civilian_units, civilians);
-        let ring = way_pieces(&civilian_net, 173922994);
-        probe_closed("roundabout 173922994 closed", &civilian_net, &ring, civilian_units, civilians);
-        if let Some((_, comb, _)) = best.as_ref() {
-            let used = used_segments(comb);
-            let on_ring: HashSet<Segment> = used.intersection(&ring).copied().collect();
-            probe_closed("kept routing's roundabout pieces closed", &civilian_net, &on_ring, civilian_units, civilians);
-            probe_closed("kept routing closed", &civilian_net, &used, civilian_units, civilians);
-            let mut ways: HashMap<i64, usize> = HashMap::new();
-            for s in &used {
-                *ways.entry(s.0).or_default() += 1;
-            }
-            let mut ways: Vec<_> = ways.into_iter().collect();
-            ways.sort();
-            eprintln!("PROBE kept routing ways: {ways:?}");
-            if std::env::var_os("CORRIDOR_PROBE_WAYS").is_some() {
-                for &(w, _) in &ways {
-                    let only: HashSet<Segment> = used.iter().filter(|s| s.0 == w).copied().collect();
-                    let but: HashSet<Segment> = used.iter().filter(|s| s.0 != w).copied().collect();
-                    probe_closed(&format!("only way {w} closed"), &civilian_net, &only, civilian_units, civilians);
-                    probe_closed(&format!("all but way {w} closed"), &civilian_net, &but, civilian_units, civilians);
-                }
             }
         }
     }
