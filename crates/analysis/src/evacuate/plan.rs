@@ -1,4 +1,4 @@
-//! Planning one flow: three CCRP schedules (up to five where streets bind), the
+//! Planning one flow: three CCRP schedules (up to six where streets bind), the
 //! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
@@ -10,7 +10,9 @@
 //!
 //! A method whose schedule strands people the first one moves is discarded. Once the road
 //! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
-//! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment.
+//! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment; and
+//! [`replan_by_flow_over_time`] a sixth: the starts a flow over time on the flow's own roads
+//! uses.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
@@ -743,8 +745,9 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// start nodes and bottleneck roads that flow uses, and CCRP schedules each share with the
 /// other bottlenecks forbidden to it ("flow over time's starts, then CCRP"). Kept
 /// when it strands nobody more and finishes earlier. Not tried when the flow finishes by
-/// `others_finish_s`, nor where the time-expanded network would be too large
-/// ([`super::flow_schedule::MAX_NODES`]).
+/// `others_finish_s`. Where the time-expanded network would exceed
+/// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
+/// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
     let Some(egress) = f.plan.egress_s() else {
         return;
@@ -762,12 +765,19 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
         .zip(&f.bound_cells)
         .map(|(u, c)| (u.clone(), c.people))
         .collect();
-    let Some(over_time) = super::flow_schedule::flow_over_time(
-        &super::road_bound::road_network(f, &f.net.travel_s),
-        &cells,
-        f.net.sink_nodes(),
-        egress,
-    ) else {
+    // Coarser buckets where the network in the plan's would be too large: the starts only.
+    let mut found = None;
+    for k in super::flow_schedule::COARSER {
+        let capacity: Vec<f64> = f.net.capacity.iter().map(|c| c * k).collect();
+        let mut net = super::road_bound::road_network(f, &f.net.travel_s);
+        net.capacity = &capacity;
+        net.bucket_s *= k;
+        found = super::flow_schedule::flow_over_time(&net, &cells, f.net.sink_nodes(), egress);
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some(over_time) = found else {
         return;
     };
     let shares: Vec<super::cut_starts::CutShare> = over_time
