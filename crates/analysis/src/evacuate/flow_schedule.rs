@@ -12,7 +12,7 @@
 //! resource entered in that bucket passes (a crossing road passes its checkpoint's gate and
 //! then its own road's, as `verify` counts both). A super-source gives each cell its people,
 //! who may enter any of the cell's start nodes in bucket 0; each reception's last copy leads to
-//! the super-sink. The least `T` at which everyone gets out (bisected to half a second, each
+//! the super-sink. The least `T` at which everyone gets out (bisected to a tenth of a bucket, each
 //! probe continuing the flow of the last infeasible one) is reported.
 //!
 //! **What it is.** Every plan of the planner's model on these roads from these starts maps to
@@ -48,7 +48,9 @@ pub const COARSER: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
 /// The flow over time of one flow's people.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowOverTime {
-    /// No plan on these roads from these starts gets everyone out before this (seconds).
+    /// No plan on these roads from these starts gets everyone out before this (seconds; at
+    /// most a tenth of a bucket below the least time at which the relaxation gets everyone
+    /// out).
     pub time_s: f64,
     /// People counted (those with a start that reaches a reception).
     pub people_counted: f64,
@@ -79,7 +81,7 @@ pub fn flow_over_time(
         if start.clone().reaches_everyone(0.0) {
             return None;
         }
-        if let Some((time_s, done)) = bisect(start, until) {
+        if let Some((time_s, done)) = bisect(start, until, 0.1 * net.bucket_s) {
             let starts = done.starts(times.people.len());
             return Some(FlowOverTime {
                 time_s,
@@ -96,13 +98,16 @@ pub fn flow_over_time(
     }
 }
 
-/// The largest `T` (to half a second) below `until` at which not everyone gets out, and the
+/// The largest `T` (to `tolerance_s`) below `until` at which not everyone gets out, and the
 /// network with the flow of the least feasible probe; `None` if not everyone gets out by
-/// `until`. Each probe continues the flow of the last infeasible one.
-fn bisect(mut lo_state: Expanded, until: f64) -> Option<(f64, Expanded)> {
+/// `until`. Each probe continues the flow of the last infeasible one. The planner bisects to a
+/// tenth of a bucket: about 8 probes fewer than to half a second on 300-s buckets (each clones
+/// the network), the same starts on Andorra roads bind (to half a bucket they were worse:
+/// 6.405 h against 6.346 h; BENCHMARKS.md).
+fn bisect(mut lo_state: Expanded, until: f64, tolerance_s: f64) -> Option<(f64, Expanded)> {
     let (mut lo, mut hi) = (0.0, until);
     let mut hi_state = None;
-    while hi - lo > 0.5 {
+    while hi - lo > tolerance_s {
         let mid = 0.5 * (lo + hi);
         let mut probe = lo_state.clone();
         if probe.reaches_everyone(mid) {
