@@ -893,3 +893,93 @@ fn chain_bound_is_below_the_exact_optimum_on_roads_in_series() {
     assert!(above_single * 15 >= cases, "{above_single} of {cases}");
     assert!(wrong_above > 0, "the wrong variant never failed");
 }
+
+/// The flow over time the planner takes its start nodes from (`evacuate::flow_schedule`), on
+/// 300 random networks whose two groups may each start from up to three nodes (roads of
+/// their own capacity, a shared checkpoint with a closed spell): with whole-step travel and a
+/// one-step bucket it relaxes nothing, so it is just below the exact optimum (Ford &
+/// Fulkerson's time-expanded maximum flow, each group at a node of its own with free roads to
+/// its starts) on every case; and its split of each group over its starts moves exactly the
+/// group's people, from the group's own starts only.
+#[test]
+fn flow_over_time_is_just_below_the_exact_optimum_and_splits_people_over_their_starts() {
+    use corridor_analysis::evacuate::flow_schedule::flow_over_time;
+    let mut rng = SmallRng::seed_from_u64(14);
+    let (mut cases, mut split) = (0, 0);
+    for _ in 0..300 {
+        let x = random_network_any_start(&mut rng);
+        let Some(opt) = exact_optimum(&x) else {
+            continue;
+        };
+        let sources: Vec<(Vec<u32>, f64)> = x
+            .sources
+            .iter()
+            .zip(&x.start_sets)
+            .map(|(s, set)| (set.clone(), s.1 as f64))
+            .collect();
+        if opt == 0 || sources.iter().all(|s| s.1 == 0.0) {
+            continue;
+        }
+        let travel: Vec<f64> = x.travel.iter().map(|&t| t as f64).collect();
+        let capacity: Vec<f64> = x.cap.iter().map(|&c| c as f64).collect();
+        let open: Vec<Option<Vec<(f64, f64)>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]))
+            .collect();
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel,
+            resource: &x.resource,
+            second_resource: &[],
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let f = flow_over_time(&net, &sources, &[x.sink], 10.0).expect("a flow");
+        assert_just_below(f.time_s, opt as f64);
+        for (row, (starts, people)) in f.starts.iter().zip(&sources) {
+            let moved: f64 = row.iter().map(|s| s.1).sum();
+            assert!((moved - people).abs() < 1e-6, "moved {moved} of {people}");
+            assert!(row.iter().all(|s| starts.contains(&s.0)), "{row:?}");
+            split += (row.len() > 1) as usize;
+        }
+        cases += 1;
+    }
+    println!("{cases} cases, {split} groups split over two starts or more");
+    assert!(cases >= 200, "only {cases} cases");
+    assert!(split > 0, "no group split over its starts");
+}
+
+/// Why the planner takes its starts from the flow over time, by hand: 20 people of one cell
+/// may start from node 0 or node 1, each with its own road to the reception 2 (2 people per
+/// step, 1 step). From node 0 alone they need 10 steps of entries (0..=9): the last arrives at
+/// step 10. Split 10 / 10 over both starts, entries 0..=4 on each road: step 5.
+#[test]
+fn the_flow_over_time_splits_a_cell_over_its_starts_by_hand() {
+    use corridor_analysis::evacuate::flow_schedule::flow_over_time;
+    let h = hand(3, &[(0, 2, 1.0, 0), (1, 2, 1.0, 1)]);
+    let open = vec![None; 2];
+    let capacity = [2.0, 2.0];
+    let net = RoadNetwork {
+        graph: &h.g,
+        travel_s: &h.travel,
+        resource: &h.resource,
+        second_resource: &[],
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1000.0,
+    };
+    let one = flow_over_time(&net, &[(vec![0], 20.0)], &[2], 5.0).expect("a flow");
+    assert_just_below(one.time_s, 10.0);
+    assert_eq!(one.starts, vec![vec![(0, 20.0)]]);
+    let both = flow_over_time(&net, &[(vec![0, 1], 20.0)], &[2], 5.0).expect("a flow");
+    assert_just_below(both.time_s, 5.0);
+    assert_eq!(both.starts, vec![vec![(0, 10.0), (1, 10.0)]]);
+    assert_eq!(both.people_counted, 20.0);
+    // Nobody to move, or no reception reachable: none.
+    assert_eq!(flow_over_time(&net, &[(vec![0], 0.0)], &[2], 5.0), None);
+    assert_eq!(flow_over_time(&net, &[(vec![2], 5.0)], &[0], 5.0), None);
+}

@@ -7,13 +7,14 @@
 //! segments are then closed to civilians in both modes. Civilians walk or drive on one network
 //! whose checkpoints are one screening pool per corridor ([`network`]); the lower bound comes
 //! from a relaxation of that network ([`bound`]); the plan is the best of three CCRP schedules
-//! (up to five where streets bind, [`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
+//! (up to six where streets bind, [`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
 //! [`verify`] needs to check the plan from the scenario and the graph alone.
 
 pub mod bound;
 pub mod capacity;
 pub mod chain_bound;
 pub mod cut_starts;
+pub mod flow_schedule;
 mod maxflow;
 pub mod network;
 mod plan;
@@ -595,6 +596,7 @@ pub fn evacuate(
     let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
+    plan::replan_by_flow_over_time(&mut civilians, combatants_finish.unwrap_or(0.0));
     // Where the civilians finish well above their valid bounds: a bound over every combatant
     // routing (a search over classes of routings, within its budget).
     let separation = separation.map(|(mut how, (comb_net, starts))| {

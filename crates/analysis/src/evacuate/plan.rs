@@ -1,4 +1,4 @@
-//! Planning one flow: three CCRP schedules (up to five where streets bind), the
+//! Planning one flow: three CCRP schedules (up to six where streets bind), the
 //! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
@@ -10,7 +10,9 @@
 //!
 //! A method whose schedule strands people the first one moves is discarded. Once the road
 //! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
-//! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment.
+//! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment; and
+//! [`replan_by_flow_over_time`] a sixth: the starts a flow over time on the flow's own roads
+//! uses.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
@@ -563,7 +565,8 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     // Measured and dropped: the same from a cut on the flow's own roads (the other flow's
     // closed) from every usable start — never earlier on the bench cases (BENCHMARKS.md).
     let method = "valid road cut's starts and schedule, then CCRP";
-    let (groups, plan, source_group, only_exposed) = from_cut(f, &cut, &usable_starts(f));
+    let (groups, plan, source_group, only_exposed, cell_group) =
+        from_cut(f, &cut, &usable_starts(f));
     let stranded: f64 = plan.stranded.iter().sum();
     let before: f64 = f.plan.stranded.iter().sum();
     let new_egress = plan.egress_s();
@@ -578,17 +581,14 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
         f.source_group = source_group;
         f.only_exposed = only_exposed;
         f.method = method;
+        regroup_cells(f, &cell_group);
     }
 }
 
 /// The flow's people placed and split by `cut` ([`super::cut_starts`]) and scheduled by CCRP:
 /// the new groups, the plan, per source its group, per group whether only exposed routes
 /// exist.
-fn from_cut(
-    f: &Flow,
-    cut: &super::road_bound::RoadBound,
-    usable: &[Vec<u32>],
-) -> (Vec<Group>, CcrpPlan, Vec<usize>, Vec<bool>) {
+fn from_cut(f: &Flow, cut: &super::road_bound::RoadBound, usable: &[Vec<u32>]) -> Replanned {
     let people: Vec<f64> = f.bound_cells.iter().map(|c| c.people).collect();
     let shares = super::cut_starts::cut_shares(
         &super::cut_starts::StartNetwork {
@@ -601,7 +601,15 @@ fn from_cut(
         &people,
         usable,
     );
-    let (groups, sources, source_group) = restarted(f, &shares);
+    schedule_shares(f, &shares)
+}
+
+/// The flow's cells placed and split by `shares` ([`restarted`]), each share's receptions
+/// those the exposure rule allows from its start, scheduled by CCRP: the new groups, the plan,
+/// per source its group, per group whether only exposed routes exist. A share stranded by its
+/// forbidden roads is scheduled again without them.
+fn schedule_shares(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Replanned {
+    let (groups, sources, source_group, cell_group) = restarted(f, shares);
     let nodes: Vec<u32> = sources.iter().map(|s| s.node).collect();
     let rules = f.net.allowed_sinks(&nodes);
     let mut only_exposed = vec![false; groups.len()];
@@ -617,9 +625,9 @@ fn from_cut(
         .collect();
     let net = f.net.flow_network();
     let mut plan = ccrp(&net, &sources);
-    // The cut's relaxation opens every reception to everyone: a share whose receptions (the
-    // exposure rule) lie only beyond the cut's other roads is stranded by them. Those shares
-    // are scheduled again without the restriction.
+    // The relaxations open every reception to everyone: a share whose receptions (the
+    // exposure rule) lie only beyond the roads forbidden to it is stranded by them. Those
+    // shares are scheduled again without the restriction.
     let mut again = false;
     for (i, s) in sources.iter_mut().enumerate() {
         if plan.stranded[i] > 1e-9 && !s.forbidden.is_empty() {
@@ -630,7 +638,24 @@ fn from_cut(
     if again {
         plan = ccrp(&net, &sources);
     }
-    (groups, plan, source_group, only_exposed)
+    (groups, plan, source_group, only_exposed, cell_group)
+}
+
+/// A replanned flow: its groups, plan, per source its group, per group whether only exposed
+/// routes exist, per bound cell its (first) group.
+type Replanned = (Vec<Group>, CcrpPlan, Vec<usize>, Vec<bool>, Vec<usize>);
+
+/// [`restarted`]'s groups, sources, per source its group, per bound cell its (first) group.
+type Restarted = (Vec<Group>, Vec<Source>, Vec<usize>, Vec<usize>);
+
+/// After a replan that changed the flow's groups: each bound cell points at its new group
+/// (a later replan places the cell's people from it).
+fn regroup_cells(f: &mut Flow, cell_group: &[usize]) {
+    for (c, &g) in f.bound_cells.iter_mut().zip(cell_group) {
+        if g != usize::MAX {
+            c.group = g;
+        }
+    }
 }
 
 /// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
@@ -660,10 +685,7 @@ fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
 /// The flow's groups with its cells' people placed by `shares` (cells without a share keep
 /// their group's start; groups without a start are kept as they are), one CCRP source per
 /// group and set of forbidden roads (its sinks left to fill), and per source its group.
-fn restarted(
-    f: &Flow,
-    shares: &[super::cut_starts::CutShare],
-) -> (Vec<Group>, Vec<Source>, Vec<usize>) {
+fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
     let mut groups: Vec<Group> = f
         .groups
         .iter()
@@ -683,6 +705,7 @@ fn restarted(
     }
     let mut sources: Vec<Source> = Vec::new();
     let mut source_group: Vec<usize> = Vec::new();
+    let mut cell_group = vec![usize::MAX; f.bound_cells.len()];
     for (k, node, people, forbidden) in placed {
         let c = &f.bound_cells[k];
         let old = &f.groups[c.group];
@@ -695,6 +718,9 @@ fn restarted(
             people,
             c.walk_because.clone(),
         );
+        if cell_group[k] == usize::MAX {
+            cell_group[k] = gi;
+        }
         let node = *groups[gi].start.as_ref().expect("a start");
         match (0..sources.len())
             .find(|&i| source_group[i] == gi && sources[i].forbidden == forbidden)
@@ -711,5 +737,83 @@ fn restarted(
             }
         }
     }
-    (groups, sources, source_group)
+    (groups, sources, source_group, cell_group)
+}
+
+/// Where streets bind and the plan finishes well after the valid bounds: the flow over time
+/// on the flow's own network ([`super::flow_schedule`]: every cell's people from any usable
+/// node of theirs, every road and checkpoint per bucket) places each cell's people on the
+/// start nodes and bottleneck roads that flow uses, and CCRP schedules each share with the
+/// other bottlenecks forbidden to it ("flow over time's starts, then CCRP"). Kept
+/// when it strands nobody more and finishes earlier. Not tried when the flow finishes by
+/// `others_finish_s`. Where the time-expanded network would exceed
+/// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
+/// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
+pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
+    let Some(egress) = f.plan.egress_s() else {
+        return;
+    };
+    let valid = super::road_bound::valid_bound_s(f);
+    if egress <= others_finish_s
+        || valid <= 0.0
+        || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE)
+    {
+        return;
+    }
+    let usable = usable_starts(f);
+    let cells: Vec<(Vec<u32>, f64)> = usable
+        .iter()
+        .zip(&f.bound_cells)
+        .map(|(u, c)| (u.clone(), c.people))
+        .collect();
+    // Coarser buckets where the network in the plan's would be too large: the starts only.
+    let mut found = None;
+    for k in super::flow_schedule::COARSER {
+        let capacity: Vec<f64> = f.net.capacity.iter().map(|c| c * k).collect();
+        let mut net = super::road_bound::road_network(f, &f.net.travel_s);
+        net.capacity = &capacity;
+        net.bucket_s *= k;
+        found = super::flow_schedule::flow_over_time(&net, &cells, f.net.sink_nodes(), egress);
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some(over_time) = found else {
+        return;
+    };
+    let shares: Vec<super::cut_starts::CutShare> = over_time
+        .starts
+        .iter()
+        .enumerate()
+        .flat_map(|(cell, row)| {
+            // The flow moves the cell's counted people; scaled to the cell's, to the person.
+            let moved: f64 = row.iter().map(|x| x.1).sum();
+            let scale = cells[cell].1 / moved.max(1e-9);
+            row.iter()
+                .map(move |&(node, people)| super::cut_starts::CutShare {
+                    cell,
+                    node,
+                    people: people * scale,
+                    forbidden: Vec::new(),
+                })
+        })
+        .collect();
+    let method = "flow over time's starts, then CCRP";
+    let (groups, plan, source_group, only_exposed, cell_group) = schedule_shares(f, &shares);
+    let stranded: f64 = plan.stranded.iter().sum();
+    let before: f64 = f.plan.stranded.iter().sum();
+    let new_egress = plan.egress_s();
+    f.methods.push(MethodResult {
+        method,
+        egress_time_s: new_egress.map(f64::round),
+        stranded,
+    });
+    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
+        f.groups = groups;
+        f.plan = plan;
+        f.source_group = source_group;
+        f.only_exposed = only_exposed;
+        f.method = method;
+        regroup_cells(f, &cell_group);
+    }
 }

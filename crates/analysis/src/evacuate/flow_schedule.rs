@@ -1,0 +1,430 @@
+//! The flow over time of one flow's people on its own network (the other flow's roads closed):
+//! how early they could leave GIVEN the other flow's routing, and from which start nodes —
+//! where the planner starts each cell's people before CCRP schedules them
+//! ([`super::plan::replan_by_flow_over_time`]).
+//!
+//! **The time-expanded network** (as s7-flow-bound's bound, here on the plan's own roads):
+//! `Δ` is the bucket; copies `(v, b)` of a node stand for "leaves `v` in bucket `b`" for
+//! `first(v) ≤ b ≤ last(v)` (`first` from the least time from any start, `last` from the least
+//! time to a reception and the horizon `T`); an arc entered in bucket `b` lands in bucket
+//! `max(b + ⌊t / Δ⌋, first(head))`; waiting arcs `(v, b) → (v, b + 1)`; per (resource, bucket)
+//! one gate of capacity `capacity × open share of the bucket` that every copy of an arc of that
+//! resource entered in that bucket passes (a crossing road passes its checkpoint's gate and
+//! then its own road's, as `verify` counts both). A super-source gives each cell its people,
+//! who may enter any of the cell's start nodes in bucket 0; each reception's last copy leads to
+//! the super-sink. The least `T` at which everyone gets out (bisected to a tenth of a bucket, each
+//! probe continuing the flow of the last infeasible one) is reported.
+//!
+//! **What it is.** Every plan of the planner's model on these roads from these starts maps to
+//! a flow in this network (each person's entry buckets), so the time is below the optimum for
+//! *those* roads and starts (not over every combatant routing: a yardstick). It relaxes travel
+//! within buckets (rounded down, partly recovered by the `first` clamp), a gate's flow leaving
+//! by another arc of its resource than it entered (both directions of a road, two crossing
+//! roads of one checkpoint), the exposure rule (every reception open to everyone) and the
+//! one-checkpoint rule.
+//!
+//! **The starts.** The flow at the reported time on each arc from a cell to one of its start
+//! nodes is how many of the cell's people start there: the planner takes that split and lets
+//! CCRP route them (forbidding the other bottleneck roads to each share, as the road cut's
+//! assignment does, was measured and lost: BENCHMARKS.md, "Andorra roads bind: where the plan
+//! loses").
+
+use super::maxflow::MaxFlow;
+use super::road_bound::RoadNetwork;
+use crate::ccrp::open_seconds;
+use corridor_routing::{OneToAll, Seed, INVALID};
+
+/// Nodes beyond which the network is not built (`None`): Andorra with roads binding (about
+/// 6 h in 300-s buckets, any start within 500 m) needs 143,000 (0.5 s); Liechtenstein with
+/// roads binding (9 h) over a million, tens of seconds — more than a plan may take.
+pub const MAX_NODES: usize = 300_000;
+
+/// Bucket multiples the planner tries, in order, until the network fits [`MAX_NODES`]
+/// (capacities per bucket scaled alike): coarser buckets round travel further down, but the
+/// planner takes only the starts from the flow (Liechtenstein roads bind: 16 × 300 s, 210,000
+/// nodes, 0.2 s; the same starts' plan as with 8 × 300 s).
+pub const COARSER: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
+
+/// The flow over time of one flow's people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowOverTime {
+    /// No plan on these roads from these starts gets everyone out before this (seconds; at
+    /// most a tenth of a bucket below the least time at which the relaxation gets everyone
+    /// out).
+    pub time_s: f64,
+    /// People counted (those with a start that reaches a reception).
+    pub people_counted: f64,
+    /// Nodes and arcs of the largest time-expanded network built.
+    pub nodes: usize,
+    pub arcs: usize,
+    /// Per source (in the order given): its people per start node in the flow at `time_s`.
+    pub starts: Vec<Vec<(u32, f64)>>,
+}
+
+/// The flow over time of `sources` (start nodes — any of them —, people) to any of `sinks` on
+/// `net`; `None` if
+/// nobody can reach a reception, everyone stands on one, not everyone leaves within the
+/// horizon, or the network would exceed [`MAX_NODES`]. `guess_s` is a time by which everyone
+/// can probably leave (a plan's egress): the network is built up to it and doubled while too
+/// short; the time found does not depend on it.
+pub fn flow_over_time(
+    net: &RoadNetwork,
+    sources: &[(Vec<u32>, f64)],
+    sinks: &[u32],
+    guess_s: f64,
+) -> Option<FlowOverTime> {
+    let times = Times::new(net, sources, sinks)?;
+    let mut until = guess_s.max(net.bucket_s).min(net.horizon_s);
+    loop {
+        let start = Expanded::build(net, &times, until)?;
+        let size = (start.flow.node_count(), start.flow.arc_count());
+        if start.clone().reaches_everyone(0.0) {
+            return None;
+        }
+        if let Some((time_s, done)) = bisect(start, until, 0.1 * net.bucket_s) {
+            let starts = done.starts(times.people.len());
+            return Some(FlowOverTime {
+                time_s,
+                people_counted: times.total,
+                nodes: size.0,
+                arcs: size.1,
+                starts,
+            });
+        }
+        if until >= net.horizon_s {
+            return None;
+        }
+        until = (2.0 * until).min(net.horizon_s);
+    }
+}
+
+/// The largest `T` (to `tolerance_s`) below `until` at which not everyone gets out, and the
+/// network with the flow of the least feasible probe; `None` if not everyone gets out by
+/// `until`. Each probe continues the flow of the last infeasible one. The planner bisects to a
+/// tenth of a bucket: about 8 probes fewer than to half a second on 300-s buckets (each clones
+/// the network), the same starts on Andorra roads bind (to half a bucket they were worse:
+/// 6.405 h against 6.346 h; BENCHMARKS.md).
+fn bisect(mut lo_state: Expanded, until: f64, tolerance_s: f64) -> Option<(f64, Expanded)> {
+    let (mut lo, mut hi) = (0.0, until);
+    let mut hi_state = None;
+    while hi - lo > tolerance_s {
+        let mid = 0.5 * (lo + hi);
+        let mut probe = lo_state.clone();
+        if probe.reaches_everyone(mid) {
+            hi = mid;
+            hi_state = Some(probe);
+        } else {
+            lo = mid;
+            lo_state = probe;
+        }
+    }
+    let done = match hi_state {
+        Some(s) => s,
+        None => {
+            lo_state.reaches_everyone(until).then_some(())?;
+            lo_state
+        }
+    };
+    Some((lo, done))
+}
+
+/// Shortest times the network needs, and the people it counts.
+struct Times {
+    earliest: Vec<f64>,
+    to_sink: Vec<f64>,
+    /// Per source: its people if a start reaches a reception, else 0.
+    people: Vec<f64>,
+    /// Per source: its starts from which a reception is reached.
+    nodes: Vec<Vec<u32>>,
+    total: f64,
+    sinks: Vec<u32>,
+}
+
+impl Times {
+    fn new(net: &RoadNetwork, sources: &[(Vec<u32>, f64)], sinks: &[u32]) -> Option<Times> {
+        if sinks.is_empty() {
+            return None;
+        }
+        let g = net.graph;
+        let mut q = OneToAll::new(g);
+        let seeds: Vec<Seed> = sinks.iter().map(|&v| Seed { node: v, cost: 0.0 }).collect();
+        q.run(g, net.travel_s, &seeds, f64::INFINITY, true);
+        let to_sink: Vec<f64> = (0..g.node_count() as u32).map(|v| q.cost(v)).collect();
+        let nodes: Vec<Vec<u32>> = sources
+            .iter()
+            .map(|(starts, _)| {
+                let useful = starts.iter().copied();
+                useful
+                    .filter(|&v| to_sink[v as usize].is_finite())
+                    .collect()
+            })
+            .collect();
+        let people: Vec<f64> = sources
+            .iter()
+            .zip(&nodes)
+            .map(|((_, p), n)| if *p > 0.0 && !n.is_empty() { *p } else { 0.0 })
+            .collect();
+        let total: f64 = people.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let seeds: Vec<Seed> = nodes
+            .iter()
+            .zip(&people)
+            .filter(|x| *x.1 > 0.0)
+            .flat_map(|(n, _)| n.iter().map(|&v| Seed { node: v, cost: 0.0 }))
+            .collect();
+        q.run(g, net.travel_s, &seeds, f64::INFINITY, false);
+        Some(Times {
+            earliest: (0..g.node_count() as u32).map(|v| q.cost(v)).collect(),
+            to_sink,
+            people,
+            nodes,
+            total,
+            sinks: sinks.to_vec(),
+        })
+    }
+}
+
+const SOURCE: usize = 0;
+const SINK: usize = 1;
+
+/// Per graph node, its copies: the first bucket, the flow node of `(v, first)`, how many.
+#[derive(Clone, Copy)]
+struct Copies {
+    first: u32,
+    base: usize,
+    count: u32,
+}
+
+impl Copies {
+    fn at(&self, b: u32) -> Option<usize> {
+        (b >= self.first && b < self.first + self.count)
+            .then(|| self.base + (b - self.first) as usize)
+    }
+
+    fn last(&self) -> u32 {
+        self.first + self.count - 1
+    }
+}
+
+/// The time-expanded network for times up to `until`, and the flow it carries.
+#[derive(Clone)]
+struct Expanded {
+    flow: MaxFlow,
+    /// Per arc from a source to its start's first copy: the source, the start, the arc.
+    start_arcs: Vec<(usize, u32, usize)>,
+    /// (deadline, arc): opened (capacity unlimited) for `T ≥ deadline`; sorted by deadline.
+    due: Vec<(f64, usize)>,
+    opened: usize,
+    value: f64,
+    total: f64,
+}
+
+impl Expanded {
+    fn build(net: &RoadNetwork, times: &Times, until: f64) -> Option<Expanded> {
+        let g = net.graph;
+        let dt = net.bucket_s;
+        let mut nodes = 2 + times.people.len();
+        let copies: Vec<Copies> = (0..g.node_count())
+            .map(|v| {
+                let (e, d) = (times.earliest[v], times.to_sink[v]);
+                let mut c = Copies {
+                    first: 0,
+                    base: 0,
+                    count: 0,
+                };
+                if e.is_finite() && d.is_finite() && e + d <= until {
+                    c.first = (e / dt).floor() as u32;
+                    let last = ((until - d) / dt).floor() as u32;
+                    if last >= c.first {
+                        c.base = nodes;
+                        c.count = last - c.first + 1;
+                        nodes += c.count as usize;
+                    }
+                }
+                c
+            })
+            .collect();
+        if nodes > MAX_NODES {
+            return None;
+        }
+        let mut x = Expanded {
+            flow: MaxFlow::new(nodes),
+            start_arcs: Vec::new(),
+            due: Vec::new(),
+            opened: 0,
+            value: 0.0,
+            total: times.total,
+        };
+        for (i, (&p, starts)) in times.people.iter().zip(&times.nodes).enumerate() {
+            if p <= 0.0 {
+                continue;
+            }
+            x.flow.add(SOURCE, 2 + i, p);
+            for &v in starts {
+                if let Some(c) = copies[v as usize].at(0) {
+                    let e = x.flow.add(2 + i, c, f64::INFINITY);
+                    x.start_arcs.push((i, v, e));
+                }
+            }
+        }
+        for c in copies.iter().filter(|c| c.count > 0) {
+            for k in 0..c.count as usize - 1 {
+                x.flow.add(c.base + k, c.base + k + 1, f64::INFINITY);
+            }
+        }
+        for &v in &times.sinks {
+            let c = copies[v as usize];
+            if c.count > 0 {
+                x.flow
+                    .add(c.base + c.count as usize - 1, SINK, f64::INFINITY);
+            }
+        }
+        let mut gates = Gates::new(net, until);
+        for a in 0..g.arc_count() as u32 {
+            let t = net.travel_s[a as usize];
+            let (tail, head) = (
+                copies[g.arc_tail(a) as usize],
+                copies[g.arc_head(a) as usize],
+            );
+            if !t.is_finite() || tail.count == 0 || head.count == 0 {
+                continue;
+            }
+            let onward = t + times.to_sink[g.arc_head(a) as usize];
+            let shift = (t / dt).floor() as u32;
+            let rs: Vec<u32> = [
+                net.resource[a as usize],
+                net.second_resource
+                    .get(a as usize)
+                    .copied()
+                    .unwrap_or(INVALID),
+            ]
+            .into_iter()
+            .filter(|&r| r != INVALID)
+            .collect();
+            if x.flow.node_count() > MAX_NODES {
+                return None;
+            }
+            for b in tail.first..=tail.last() {
+                let deadline = b as f64 * dt + onward;
+                if deadline > until {
+                    break;
+                }
+                let to = (b + shift).max(head.first);
+                let (Some(from), Some(to)) = (tail.at(b), head.at(to)) else {
+                    continue;
+                };
+                x.arc_copy(net, &mut gates, &rs, b, (from, to), deadline);
+            }
+        }
+        x.due.sort_by(|p, q| p.0.total_cmp(&q.0));
+        Some(x)
+    }
+
+    /// One copy of an arc entered in bucket `b` from `from` to `to`, through the gates of its
+    /// resources `rs` (none: a direct arc), opened at `deadline`.
+    fn arc_copy(
+        &mut self,
+        net: &RoadNetwork,
+        gates: &mut Gates,
+        rs: &[u32],
+        b: u32,
+        (from, to): (usize, usize),
+        deadline: f64,
+    ) {
+        let mut pairs = Vec::with_capacity(rs.len());
+        for &r in rs {
+            match gates.of(net, self, r, b) {
+                Some(p) => pairs.push(p),
+                None => return,
+            }
+        }
+        let Some(&(first_in, _)) = pairs.first() else {
+            let e = self.flow.add(from, to, 0.0);
+            self.due.push((deadline, e));
+            return;
+        };
+        let e = self.flow.add(from, first_in, 0.0);
+        self.due.push((deadline, e));
+        // A crossing road: from its checkpoint's gate into its own road's.
+        for w in pairs.windows(2) {
+            let link = (w[0].1, w[1].0);
+            if gates.links.insert(link) {
+                self.flow.add(link.0, link.1, f64::INFINITY);
+            }
+        }
+        let last_out = pairs.last().expect("a gate").1;
+        let e = self.flow.add(last_out, to, 0.0);
+        self.due.push((deadline, e));
+    }
+
+    /// Opens the arcs due by `t` and continues the maximum flow: whether everyone gets out.
+    fn reaches_everyone(&mut self, t: f64) -> bool {
+        while self.opened < self.due.len() && self.due[self.opened].0 <= t {
+            self.flow.raise(self.due[self.opened].1, f64::INFINITY);
+            self.opened += 1;
+        }
+        self.value += self.flow.run_blocking(SOURCE, SINK);
+        self.value >= self.total * (1.0 - 1e-9) - 1e-6
+    }
+
+    /// Per source: its people per start node in the present flow (the flow on each arc from
+    /// the source to its start's first copy).
+    fn starts(&self, sources: usize) -> Vec<Vec<(u32, f64)>> {
+        let mut out = vec![Vec::new(); sources];
+        for &(i, v, e) in &self.start_arcs {
+            let people = self.flow.flow_on(e);
+            if people > 1e-9 {
+                out[i].push((v, people));
+            }
+        }
+        out
+    }
+}
+
+/// The gates of the (resource, bucket) pairs, made when first used; `None` where the resource
+/// admits nobody in the bucket. Also the links from a checkpoint's gate to a crossing road's.
+struct Gates {
+    made: Vec<Vec<usize>>,
+    buckets: usize,
+    links: std::collections::HashSet<(usize, usize)>,
+}
+
+impl Gates {
+    fn new(net: &RoadNetwork, until: f64) -> Gates {
+        Gates {
+            made: vec![Vec::new(); net.capacity.len()],
+            buckets: (until / net.bucket_s).floor() as usize + 1,
+            links: Default::default(),
+        }
+    }
+
+    fn of(
+        &mut self,
+        net: &RoadNetwork,
+        x: &mut Expanded,
+        r: u32,
+        b: u32,
+    ) -> Option<(usize, usize)> {
+        let row = &mut self.made[r as usize];
+        if row.is_empty() {
+            *row = vec![usize::MAX; self.buckets];
+        }
+        let slot = &mut row[b as usize];
+        if *slot == usize::MAX {
+            let dt = net.bucket_s;
+            let a = b as f64 * dt;
+            let cap =
+                net.capacity[r as usize] * open_seconds(&net.open[r as usize], a, a + dt) / dt;
+            *slot = if cap > 0.0 {
+                let (i, o) = (x.flow.add_node(), x.flow.add_node());
+                x.flow.add(i, o, cap);
+                i
+            } else {
+                0
+            };
+        }
+        (*slot != 0).then_some((*slot, *slot + 1))
+    }
+}
