@@ -293,3 +293,79 @@ fn no_bound_keeps_the_combatants_to_a_calm_way_a_routing_can_close() {
         );
     }
 }
+
+/// One neighbourhood (2,000 people at (1,000, 800)) with two nodes within 500 m that lead to
+/// different crossings: Q1 (4, at (900, 800)) only west (way 103 to X, then the main street),
+/// through a slow crossing (200 an hour); Q2 (30, at (1,100, 800)) only south (way 150, 2.3 km)
+/// through a quick one (1,000 an hour); the combatants' crossing road (108) stands apart. The rule lets each node use only the reception it
+/// reaches, so a bound that counted the neighbourhood towards one node's receptions only could
+/// claim the slow crossing's 10 h.
+fn town_whose_nodes_reach_different_crossings() -> Map {
+    let nodes = vec![
+        (1, 0.0, 0.0),
+        (2, 900.0, 0.0),
+        (Q, 900.0, 800.0),
+        (WEST_RECEPTION, -1200.0, 0.0),
+        (30, 1100.0, 800.0),
+        (40, 1100.0, -1500.0),
+        (3, 2000.0, 0.0),
+        (10, 3800.0, 0.0),
+    ];
+    let ways = vec![
+        (101, vec![1, 2]),
+        (CALM_WAY, vec![2, Q]),
+        (107, vec![1, WEST_RECEPTION]),
+        (150, vec![30, 40]),
+        (108, vec![3, 10]),
+    ];
+    (nodes, ways)
+}
+
+/// Every bound counts a neighbourhood towards the receptions of ALL its nodes within 500 m
+/// (the union over its starts: `road_bound::receptions_of`, `plan::any_start_bound`): the
+/// oracle is the plan itself, which passes `--verify` and sends the people of Q2 south —
+/// so no bound may exceed its egress, and the hand count says the south crossing alone
+/// empties the neighbourhood in 2 h plus a 2.3 km walk (under 3 h).
+#[test]
+fn a_neighbourhood_counts_towards_the_receptions_of_every_node_near_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, ways) = town_whose_nodes_reach_different_crossings();
+    let ways: Vec<osm::Way> = ways
+        .iter()
+        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .collect();
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Q", 1000.0, 800.0, 2000.0)]);
+    write_manifest(
+        dir.path(),
+        "Two nodes, two crossings",
+        200,
+        100,
+        "combatants = 0\n",
+    );
+    let south = format!(
+        "[[corridor]]\nname = \"South crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n\n[evacuation]",
+        lat_lon(1100.0, -500.0),
+        lat_lon(1100.0, -1500.0)
+    );
+    edit_manifest(dir.path(), "[evacuation]", &south);
+    let v = plan_and_verify(&dir);
+    assert_eq!(v["stranded"], 0.0, "{:#}", v["headline"]);
+    assert!(
+        ways_of(&v, "civilian").contains(&150),
+        "nobody goes south: {:#}",
+        v["groups"]
+    );
+    let egress = v["egress_time_s"].as_f64().expect("an egress");
+    assert!(egress <= 3.0 * 3600.0, "egress {egress}");
+    let rows = v["lower_bounds"].as_array().unwrap();
+    assert!(!rows.is_empty(), "no bound: {v:#}");
+    for row in rows {
+        let t = row["time_s"].as_f64().unwrap();
+        assert!(
+            t <= egress + 1.0,
+            "bound {row} above the plan's egress {egress}"
+        );
+    }
+}
