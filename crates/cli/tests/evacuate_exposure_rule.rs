@@ -212,3 +212,160 @@ fn where_every_routing_closes_the_calm_ways_the_town_is_stranded_with_the_reason
         v["headline"]
     );
 }
+
+/// A town whose combatants' only calm way, P (5) – T (30, at (2,000, 1,600)) – E0 (3) to the
+/// slow east crossing (100 an hour), takes a road (132, T – E0) that a civilian way to a south
+/// crossing also takes; their other way, P – A (20, at (2,550, 300)) – B (21, at (2,550,
+/// 2,000)) along the eastern front line (50 m inside it, 1,700 m: exposed) leads to a quick
+/// northern combatant crossing (1,000 an hour). The civilians at Q (2,000) leave west through a
+/// wide crossing (way 103, 101, 107); their south way Q – T – E0 – S is longer and not needed.
+fn town_whose_civilians_can_close_the_combatants_calm_way() -> Map {
+    let nodes = vec![
+        (1, 0.0, 0.0),
+        (2, 1000.0, 0.0),
+        (3, 2000.0, 0.0),
+        (Q, 1000.0, 800.0),
+        (5, 1000.0, 1600.0),
+        (WEST_RECEPTION, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (20, 2550.0, 300.0),
+        (21, 2550.0, 2000.0),
+        (22, 3800.0, 2000.0),
+        (30, 2000.0, 1600.0),
+        (40, 2000.0, -1500.0),
+    ];
+    let ways = vec![
+        (101, vec![1, 2]),
+        (CALM_WAY, vec![2, Q]),
+        (107, vec![1, WEST_RECEPTION]),
+        (108, vec![3, 10]),
+        (120, vec![5, 20]),
+        (121, vec![20, 21]),
+        (122, vec![21, 22]),
+        (131, vec![5, 30]),
+        (132, vec![30, 3]),
+        (133, vec![Q, 30]),
+        (140, vec![3, 40]),
+    ];
+    (nodes, ways)
+}
+
+/// The combatants' exposure rule is evaluated on their routing's own roads (README,
+/// "Combatants"): a routing that leaves the road T – E0 to the civilians closes their calm
+/// way and so lets them use the exposed northern crossing. The hand-counted plan of the model:
+/// one civilian walks Q – T – E0 – S (4.4 km, under 1.5 h with the screening) and the rest
+/// leave west (3 km, 2,000 through 100,000 an hour); the combatants, their calm way closed by
+/// that civilian, take the northern crossing: 1,000 at 1,000 an hour (1 h) after a 5 km walk
+/// (about 1 h) — everyone is out within 3 h (a generous ceiling: 300-s buckets, walking at
+/// 4 km/h). No bound may exceed it; a checkpoint bound that kept the combatants to the calm
+/// (east, 100 an hour) crossing on the bound's roads claims 10 h.
+#[test]
+fn no_bound_keeps_the_combatants_to_a_calm_way_a_routing_can_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, ways) = town_whose_civilians_can_close_the_combatants_calm_way();
+    let ways: Vec<osm::Way> = ways
+        .iter()
+        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .collect();
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Q", 1000.0, 800.0, 2000.0)]);
+    let evacuation = format!(
+        "combatants = 1000\n\n[[evacuation.assembly_points]]\nname = \"P\"\npoint = {}\ncombatants = 1000\n\n[risk]\nfront_band_m = 100.0\n",
+        lat_lon(1000.0, 1600.0)
+    );
+    write_manifest(dir.path(), "Calm combatant way", 100_000, 100, &evacuation);
+    let more = format!(
+        "[[corridor]]\nname = \"North crossing (combatants)\"\npurpose = \"combatant\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n\n[[corridor]]\nname = \"South crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n\n[evacuation]",
+        lat_lon(2600.0, 2000.0),
+        lat_lon(3800.0, 2000.0),
+        lat_lon(2000.0, -500.0),
+        lat_lon(2000.0, -1500.0)
+    );
+    edit_manifest(dir.path(), "[evacuation]", &more);
+    let v = plan_and_verify(&dir);
+    let ceiling = 3.0 * 3600.0;
+    for row in v["lower_bounds"].as_array().unwrap() {
+        let t = row["time_s"].as_f64().unwrap();
+        assert!(
+            t <= ceiling,
+            "bound {row} above a plan of the model within {ceiling} s"
+        );
+    }
+}
+
+/// One neighbourhood (2,000 people at (1,000, 800)) with two nodes within 500 m that lead to
+/// different crossings: Q1 (4, at (900, 800)) only west (way 103 to X, then the main street),
+/// through a slow crossing (200 an hour); Q2 (30, at (1,100, 800)) only south (way 150, 2.3 km)
+/// through a quick one (1,000 an hour); the combatants' crossing road (108) stands apart. The rule lets each node use only the reception it
+/// reaches, so a bound that counted the neighbourhood towards one node's receptions only could
+/// claim the slow crossing's 10 h.
+fn town_whose_nodes_reach_different_crossings() -> Map {
+    let nodes = vec![
+        (1, 0.0, 0.0),
+        (2, 900.0, 0.0),
+        (Q, 900.0, 800.0),
+        (WEST_RECEPTION, -1200.0, 0.0),
+        (30, 1100.0, 800.0),
+        (40, 1100.0, -1500.0),
+        (3, 2000.0, 0.0),
+        (10, 3800.0, 0.0),
+    ];
+    let ways = vec![
+        (101, vec![1, 2]),
+        (CALM_WAY, vec![2, Q]),
+        (107, vec![1, WEST_RECEPTION]),
+        (150, vec![30, 40]),
+        (108, vec![3, 10]),
+    ];
+    (nodes, ways)
+}
+
+/// Every bound counts a neighbourhood towards the receptions of ALL its nodes within 500 m
+/// (the union over its starts: `road_bound::receptions_of`, `plan::any_start_bound`): the
+/// oracle is the plan itself, which passes `--verify` and sends the people of Q2 south —
+/// so no bound may exceed its egress, and the hand count says the south crossing alone
+/// empties the neighbourhood in 2 h plus a 2.3 km walk (under 3 h).
+#[test]
+fn a_neighbourhood_counts_towards_the_receptions_of_every_node_near_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (nodes, ways) = town_whose_nodes_reach_different_crossings();
+    let ways: Vec<osm::Way> = ways
+        .iter()
+        .map(|(id, n)| osm::way(*id, n, &[("highway", "residential")]))
+        .collect();
+    write_map(dir.path(), &nodes, &ways);
+    write_territory(dir.path());
+    write_population(dir.path(), &[("Q", 1000.0, 800.0, 2000.0)]);
+    write_manifest(
+        dir.path(),
+        "Two nodes, two crossings",
+        200,
+        100,
+        "combatants = 0\n",
+    );
+    let south = format!(
+        "[[corridor]]\nname = \"South crossing\"\npurpose = \"civilian\"\ncheckpoint = {}\ncapacity_per_hour = 1000\nreception = {}\n\n[evacuation]",
+        lat_lon(1100.0, -500.0),
+        lat_lon(1100.0, -1500.0)
+    );
+    edit_manifest(dir.path(), "[evacuation]", &south);
+    let v = plan_and_verify(&dir);
+    assert_eq!(v["stranded"], 0.0, "{:#}", v["headline"]);
+    assert!(
+        ways_of(&v, "civilian").contains(&150),
+        "nobody goes south: {:#}",
+        v["groups"]
+    );
+    let egress = v["egress_time_s"].as_f64().expect("an egress");
+    assert!(egress <= 3.0 * 3600.0, "egress {egress}");
+    let rows = v["lower_bounds"].as_array().unwrap();
+    assert!(!rows.is_empty(), "no bound: {v:#}");
+    for row in rows {
+        let t = row["time_s"].as_f64().unwrap();
+        assert!(
+            t <= egress + 1.0,
+            "bound {row} above the plan's egress {egress}"
+        );
+    }
+}
