@@ -14,8 +14,8 @@
 mod common;
 
 use corridor_analysis::ccrp::{
-    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared, ExpandedNetwork,
-    FlowNetwork, Source,
+    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared,
+    time_expanded_optimum_with_roads, ExpandedNetwork, FlowNetwork, Source,
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
@@ -1180,4 +1180,87 @@ fn chain_bound_is_below_the_exact_optimum_on_tangled_networks() {
     assert!(cases >= 500, "only {cases} feasible cases");
     assert!(above_single > 0, "{above_single} of {cases}");
     assert!(wrong_above > 0, "the wrong variant never failed");
+}
+
+/// On 1,000 tangled random networks whose second-layer checkpoint (where there is one) has a
+/// crossing road of its own capacity per arc (`RoadNetwork::second_resource`; the exact
+/// optimum counts both, `time_expanded_optimum_with_roads`): neither road bound exceeds the
+/// exact optimum, and the single cut counts the crossing roads on some (it rises when they
+/// are counted).
+#[test]
+fn road_bounds_count_crossing_roads_below_the_exact_optimum_on_tangled_networks() {
+    let mut rng = SmallRng::seed_from_u64(15);
+    let (mut cases, mut roads_count) = (0, 0);
+    for k in 0..1000 {
+        let x = random_tangled_series(&mut rng);
+        let hub = x.sink - 1;
+        let (travel_s, mut capacity, mut open, people) = random_road_inputs(&x);
+        let mut second = vec![INVALID; x.g.arc_count()];
+        let mut arc_cap: Vec<Option<u32>> = vec![None; x.g.arc_count()];
+        for a in 0..x.g.arc_count() {
+            if x.g.arc_head(a as u32) == hub && x.resource[a] != INVALID {
+                let c = rng.random_range(1u32..4);
+                arc_cap[a] = Some(c);
+                second[a] = capacity.len() as u32;
+                capacity.push(c as f64);
+                open.push(None);
+            }
+        }
+        if people.is_empty() || arc_cap.iter().all(Option::is_none) {
+            continue;
+        }
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_with_roads(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &arc_cap,
+            &x.sources,
+            &[x.sink],
+            max_steps,
+        ) else {
+            continue;
+        };
+        cases += 1;
+        let opt = opt as f64;
+        let mut net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            second_resource: &second,
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let single = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        assert!(
+            single <= opt,
+            "case {k}: road bound {single} > exact optimum {opt}"
+        );
+        let chain = chain_bound(&net, &people, &[x.sink], 0.0).map_or(0.0, |b| b.time_s);
+        assert!(
+            chain <= opt,
+            "case {k}: two-cut bound {chain} > exact optimum {opt}"
+        );
+        net.second_resource = &[];
+        let without = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        if single > without + 0.5 {
+            roads_count += 1;
+        }
+    }
+    println!(
+        "{cases} cases with crossing roads: the single cut rises on {roads_count} when they count"
+    );
+    assert!(cases >= 300, "only {cases} feasible cases");
+    assert!(roads_count > 0, "crossing roads never counted");
 }
