@@ -19,7 +19,9 @@ use corridor_analysis::ccrp::{
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
-use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
+use corridor_analysis::evacuate::road_bound::{
+    road_bound, road_bound_to, Receptions, RoadNetwork, StartingPeople,
+};
 use corridor_routing::{Graph, INVALID};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -1263,4 +1265,78 @@ fn road_bounds_count_crossing_roads_below_the_exact_optimum_on_tangled_networks(
     );
     assert!(cases >= 300, "only {cases} feasible cases");
     assert!(roads_count > 0, "crossing roads never counted");
+}
+
+/// On 1,000 tangled random networks with a second reception where the second layer's
+/// checkpoint lands (where there is one): everyone kept to one of the two receptions by the
+/// exposure rule (`road_bound_to` with `Receptions`, the cut still chosen towards both), the
+/// road bound never exceeds the exact optimum to that reception alone, and the rule raises it
+/// above the bound towards either reception on some.
+#[test]
+fn road_bound_to_own_receptions_is_below_the_exact_optimum_on_tangled_networks() {
+    let mut rng = SmallRng::seed_from_u64(16);
+    let (mut cases, mut rule_raises) = (0, 0);
+    for k in 0..1000 {
+        let x = random_tangled_series(&mut rng);
+        let hub = x.sink - 1;
+        let lands = (0..x.g.arc_count() as u32)
+            .any(|a| x.g.arc_head(a) == hub && x.resource[a as usize] != INVALID);
+        let (travel_s, capacity, open, people) = random_road_inputs(&x);
+        if !lands || people.is_empty() {
+            continue;
+        }
+        let own = if k % 2 == 0 { x.sink } else { hub };
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_shared(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &x.sources,
+            &[own],
+            max_steps,
+        ) else {
+            continue;
+        };
+        cases += 1;
+        let opt = opt as f64;
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            second_resource: &[],
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let receptions = Receptions {
+            class_of: vec![0; people.len()],
+            sets: vec![vec![own]],
+        };
+        let sinks = [x.sink, hub];
+        let kept =
+            road_bound_to(&net, &people, &sinks, Some(&receptions)).map_or(0.0, |b| b.time_s);
+        assert!(
+            kept <= opt,
+            "case {k}: road bound {kept} > exact optimum {opt} to {own}"
+        );
+        let any = road_bound(&net, &people, &sinks).map_or(0.0, |b| b.time_s);
+        if kept > any + 0.5 {
+            rule_raises += 1;
+        }
+    }
+    println!(
+        "{cases} cases kept to one reception: the rule raises the road bound on {rule_raises}"
+    );
+    assert!(cases >= 300, "only {cases} feasible cases");
+    assert!(rule_raises > 0, "the rule never counted");
 }
