@@ -14,12 +14,14 @@
 mod common;
 
 use corridor_analysis::ccrp::{
-    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared, ExpandedNetwork,
-    FlowNetwork, Source,
+    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared,
+    time_expanded_optimum_with_roads, ExpandedNetwork, FlowNetwork, Source,
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
-use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
+use corridor_analysis::evacuate::road_bound::{
+    road_bound, road_bound_to, Receptions, RoadNetwork, StartingPeople,
+};
 use corridor_routing::{Graph, INVALID};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -982,4 +984,359 @@ fn the_flow_over_time_splits_a_cell_over_its_starts_by_hand() {
     // Nobody to move, or no reception reachable: none.
     assert_eq!(flow_over_time(&net, &[(vec![0], 0.0)], &[2], 5.0), None);
     assert_eq!(flow_over_time(&net, &[(vec![2], 5.0)], &[0], 5.0), None);
+}
+
+/// A random network of two layers in series with what the plain series case lacks: opening
+/// hours on any road (closing between the cuts or on either), first-layer roads that share
+/// one resource (a checkpoint into one place), a checkpoint on the second layer that a
+/// first-layer tail may also cross (the two cuts share it), ways back from beyond the first
+/// layer to its tails, first-layer roads with a free way straight on to the reception, and
+/// groups that may start beyond the first layer (people who need not cross it) or on both
+/// sides of it. Each group starts at a node of its own with free roads to its starts.
+fn random_tangled_series(rng: &mut SmallRng) -> Random {
+    let firsts = rng.random_range(2u32..4);
+    let seconds = rng.random_range(2u32..4);
+    let tail1 = |i: u32| 2 + 2 * i;
+    let head1 = |i: u32| 3 + 2 * i;
+    let tail2 = |j: u32| 2 + 2 * firsts + j;
+    let hub = 2 + 2 * firsts + seconds; // the second layer's checkpoint lands here
+    let sink = hub + 1;
+    let virtual_node = |k: u32| sink + 1 + k;
+    let mut list: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut cap: Vec<u32> = Vec::new();
+    let mut closed: Vec<Option<(u32, u32)>> = Vec::new();
+    let resource = |cap: &mut Vec<u32>, closed: &mut Vec<Option<(u32, u32)>>, c: u32| {
+        cap.push(c);
+        closed.push(None);
+        (cap.len() - 1) as u32
+    };
+    let shared_first = rng.random_bool(0.4);
+    let mut first_res = Vec::new();
+    for i in 0..firsts {
+        list.push((
+            rng.random_range(0..2),
+            tail1(i),
+            rng.random_range(0..6),
+            INVALID,
+        ));
+        if i == 1 && shared_first {
+            // One checkpoint for the first two: the same head and travel.
+            list.push((tail1(i), head1(0), 1, first_res[0]));
+            first_res.push(first_res[0]);
+        } else {
+            let r = resource(&mut cap, &mut closed, rng.random_range(1..5));
+            list.push((tail1(i), head1(i), 1, r));
+            first_res.push(r);
+        }
+    }
+    let checkpoint_second = rng.random_bool(0.5);
+    let cp = checkpoint_second.then(|| resource(&mut cap, &mut closed, rng.random_range(2..6)));
+    let cp_tau = rng.random_range(0..3);
+    for j in 0..seconds {
+        match cp {
+            Some(c) => list.push((tail2(j), hub, cp_tau, c)),
+            None => {
+                let r = resource(&mut cap, &mut closed, rng.random_range(1..5));
+                list.push((tail2(j), sink, rng.random_range(1..4), r));
+            }
+        }
+    }
+    if let Some(c) = cp {
+        list.push((hub, sink, rng.random_range(0..3), INVALID));
+        if rng.random_bool(0.4) {
+            // A first-layer tail crosses the second layer's checkpoint too.
+            list.push((tail1(0), hub, cp_tau, c));
+        }
+    }
+    for i in 0..firsts {
+        let from = if i == 1 && shared_first {
+            head1(0)
+        } else {
+            head1(i)
+        };
+        let mut linked = false;
+        for j in 0..seconds {
+            if !linked && j + 1 == seconds || rng.random_bool(0.6) {
+                list.push((from, tail2(j), rng.random_range(0..13), INVALID));
+                linked = true;
+            }
+        }
+        if rng.random_bool(0.25) {
+            list.push((
+                from,
+                tail1(rng.random_range(0..firsts)),
+                rng.random_range(0..4),
+                INVALID,
+            ));
+        }
+        if rng.random_bool(0.15) {
+            list.push((from, sink, rng.random_range(2..9), INVALID));
+        }
+    }
+    // Opening hours: a closed spell on some resources.
+    for c in closed.iter_mut() {
+        if rng.random_bool(0.4) {
+            let a = rng.random_range(0u32..10);
+            *c = Some((a, a + rng.random_range(1u32..8)));
+        }
+    }
+    // Start sets: node 0 or 1, maybe more, maybe nodes beyond the first layer.
+    let mut start_sets: Vec<Vec<u32>> = vec![vec![0], vec![1]];
+    for set in start_sets.iter_mut() {
+        for _ in 0..rng.random_range(0..3) {
+            let v = match rng.random_range(0..3) {
+                0 => rng.random_range(0..2),
+                1 => head1(rng.random_range(0..firsts)),
+                _ => tail2(rng.random_range(0..seconds)),
+            };
+            set.push(v);
+        }
+        set.sort_unstable();
+        set.dedup();
+    }
+    for (k, set) in start_sets.iter().enumerate() {
+        for &v in set {
+            list.push((virtual_node(k as u32), v, 0, INVALID));
+        }
+    }
+    let pairs: Vec<(u32, u32)> = list.iter().map(|a| (a.0, a.1)).collect();
+    let (g, ids) = Graph::from_arcs(virtual_node(2) as usize, &pairs);
+    let mut travel = vec![0; list.len()];
+    let mut res = vec![INVALID; list.len()];
+    for (i, a) in list.iter().enumerate() {
+        travel[ids[i] as usize] = a.2;
+        res[ids[i] as usize] = a.3;
+    }
+    Random {
+        g,
+        travel,
+        resource: res,
+        cap,
+        closed,
+        checkpoint_of_arc: vec![INVALID; list.len()],
+        sources: vec![
+            (virtual_node(0), rng.random_range(0..30)),
+            (virtual_node(1), rng.random_range(0..30)),
+        ],
+        sink,
+        start_sets,
+    }
+}
+
+/// On 1,500 tangled random networks ([`random_tangled_series`]: opening hours anywhere, cuts
+/// that share a checkpoint, ways back, people beyond the first layer, starts on both sides):
+/// neither road bound exceeds the exact optimum, the two-cut bound rises above the single cut
+/// on some, and the variant one step late exceeds the optimum on some (the test can fail).
+#[test]
+fn chain_bound_is_below_the_exact_optimum_on_tangled_networks() {
+    let mut rng = SmallRng::seed_from_u64(14);
+    let (mut cases, mut above_single, mut wrong_above) = (0, 0, 0);
+    for k in 0..1500 {
+        let x = random_tangled_series(&mut rng);
+        let Some(opt) = exact_optimum(&x) else {
+            continue;
+        };
+        let (travel_s, capacity, open, people) = random_road_inputs(&x);
+        if people.is_empty() {
+            continue;
+        }
+        cases += 1;
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            second_resource: &[],
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let opt = opt as f64;
+        let single = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        assert!(
+            single <= opt,
+            "case {k}: road bound {single} > exact optimum {opt}"
+        );
+        let chain = chain_bound(&net, &people, &[x.sink], 0.0).map_or(0.0, |b| b.time_s);
+        assert!(
+            chain <= opt,
+            "case {k}: two-cut bound {chain} > exact optimum {opt}"
+        );
+        if chain > single + 0.5 {
+            above_single += 1;
+        }
+        let wrong = cut_pairs(&net, &people, &[x.sink])
+            .into_iter()
+            .filter_map(|mut pair| {
+                for row in &mut pair.instance.link_s {
+                    row.iter_mut().for_each(|l| *l += 1.0);
+                }
+                chain_lower_bound(&pair.instance)
+            })
+            .fold(0.0, f64::max);
+        if wrong > opt {
+            wrong_above += 1;
+        }
+    }
+    println!("{cases} tangled cases: two-cut bound above the single cut on {above_single}, the wrong variant above the optimum on {wrong_above}");
+    assert!(cases >= 500, "only {cases} feasible cases");
+    assert!(above_single > 0, "{above_single} of {cases}");
+    assert!(wrong_above > 0, "the wrong variant never failed");
+}
+
+/// On 1,000 tangled random networks whose second-layer checkpoint (where there is one) has a
+/// crossing road of its own capacity per arc (`RoadNetwork::second_resource`; the exact
+/// optimum counts both, `time_expanded_optimum_with_roads`): neither road bound exceeds the
+/// exact optimum, and the single cut counts the crossing roads on some (it rises when they
+/// are counted).
+#[test]
+fn road_bounds_count_crossing_roads_below_the_exact_optimum_on_tangled_networks() {
+    let mut rng = SmallRng::seed_from_u64(15);
+    let (mut cases, mut roads_count) = (0, 0);
+    for k in 0..1000 {
+        let x = random_tangled_series(&mut rng);
+        let hub = x.sink - 1;
+        let (travel_s, mut capacity, mut open, people) = random_road_inputs(&x);
+        let mut second = vec![INVALID; x.g.arc_count()];
+        let mut arc_cap: Vec<Option<u32>> = vec![None; x.g.arc_count()];
+        for a in 0..x.g.arc_count() {
+            if x.g.arc_head(a as u32) == hub && x.resource[a] != INVALID {
+                let c = rng.random_range(1u32..4);
+                arc_cap[a] = Some(c);
+                second[a] = capacity.len() as u32;
+                capacity.push(c as f64);
+                open.push(None);
+            }
+        }
+        if people.is_empty() || arc_cap.iter().all(Option::is_none) {
+            continue;
+        }
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_with_roads(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &arc_cap,
+            &x.sources,
+            &[x.sink],
+            max_steps,
+        ) else {
+            continue;
+        };
+        cases += 1;
+        let opt = opt as f64;
+        let mut net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            second_resource: &second,
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let single = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        assert!(
+            single <= opt,
+            "case {k}: road bound {single} > exact optimum {opt}"
+        );
+        let chain = chain_bound(&net, &people, &[x.sink], 0.0).map_or(0.0, |b| b.time_s);
+        assert!(
+            chain <= opt,
+            "case {k}: two-cut bound {chain} > exact optimum {opt}"
+        );
+        net.second_resource = &[];
+        let without = road_bound(&net, &people, &[x.sink]).map_or(0.0, |b| b.time_s);
+        if single > without + 0.5 {
+            roads_count += 1;
+        }
+    }
+    println!(
+        "{cases} cases with crossing roads: the single cut rises on {roads_count} when they count"
+    );
+    assert!(cases >= 300, "only {cases} feasible cases");
+    assert!(roads_count > 0, "crossing roads never counted");
+}
+
+/// On 1,000 tangled random networks with a second reception where the second layer's
+/// checkpoint lands (where there is one): everyone kept to one of the two receptions by the
+/// exposure rule (`road_bound_to` with `Receptions`, the cut still chosen towards both), the
+/// road bound never exceeds the exact optimum to that reception alone, and the rule raises it
+/// above the bound towards either reception on some.
+#[test]
+fn road_bound_to_own_receptions_is_below_the_exact_optimum_on_tangled_networks() {
+    let mut rng = SmallRng::seed_from_u64(16);
+    let (mut cases, mut rule_raises) = (0, 0);
+    for k in 0..1000 {
+        let x = random_tangled_series(&mut rng);
+        let hub = x.sink - 1;
+        let lands = (0..x.g.arc_count() as u32)
+            .any(|a| x.g.arc_head(a) == hub && x.resource[a as usize] != INVALID);
+        let (travel_s, capacity, open, people) = random_road_inputs(&x);
+        if !lands || people.is_empty() {
+            continue;
+        }
+        let own = if k % 2 == 0 { x.sink } else { hub };
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_shared(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &x.sources,
+            &[own],
+            max_steps,
+        ) else {
+            continue;
+        };
+        cases += 1;
+        let opt = opt as f64;
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel_s,
+            resource: &x.resource,
+            second_resource: &[],
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let receptions = Receptions {
+            class_of: vec![0; people.len()],
+            sets: vec![vec![own]],
+        };
+        let sinks = [x.sink, hub];
+        let kept =
+            road_bound_to(&net, &people, &sinks, Some(&receptions)).map_or(0.0, |b| b.time_s);
+        assert!(
+            kept <= opt,
+            "case {k}: road bound {kept} > exact optimum {opt} to {own}"
+        );
+        let any = road_bound(&net, &people, &sinks).map_or(0.0, |b| b.time_s);
+        if kept > any + 0.5 {
+            rule_raises += 1;
+        }
+    }
+    println!(
+        "{cases} cases kept to one reception: the rule raises the road bound on {rule_raises}"
+    );
+    assert!(cases >= 300, "only {cases} feasible cases");
+    assert!(rule_raises > 0, "the rule never counted");
 }

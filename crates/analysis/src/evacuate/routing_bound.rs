@@ -446,7 +446,8 @@ pub(crate) fn planner_budget(civ: &super::Flow) -> Budget {
 
 /// The civilians' road-cut bound over every combatant routing
 /// ([`over_every_routing_strengthened`], the least classes raised by two road cuts in series:
-/// [`super::chain_bound::chain_bound`] on the same network, starts and receptions) for the
+/// [`super::chain_bound::chain_bound`] on the same network and starts, towards every reception —
+/// it does not keep a cell to its own receptions, a relaxation) for the
 /// final civilian flow `civ` and the combatants' open network `comb_net` (no separation rule;
 /// `starts`: every node each combatant group may start from). Each class's value is the larger
 /// of `civ`'s valid bounds and its road bound with the class's roads closed (the same starts
