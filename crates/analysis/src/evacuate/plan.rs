@@ -1,4 +1,4 @@
-//! Planning one flow: three CCRP schedules (up to six where streets bind), the
+//! Planning one flow: three CCRP schedules (up to seven where streets bind), the
 //! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
@@ -12,7 +12,7 @@
 //! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
 //! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment; and
 //! [`replan_by_flow_over_time`] a sixth: the starts a flow over time on the flow's own roads
-//! uses.
+//! uses, and a seventh: those of a second flow over time half a bucket later.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
