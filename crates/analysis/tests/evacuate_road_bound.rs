@@ -954,6 +954,64 @@ fn flow_over_time_is_just_below_the_exact_optimum_and_splits_people_over_their_s
     assert!(split > 0, "no group split over its starts");
 }
 
+/// The second split of starts the planner takes (`flow_schedule::starts_at`, a maximum flow
+/// found from scratch a little after the least time), on the same 300 random networks: with
+/// whole-step travel and a one-step bucket nothing is relaxed, so at the exact optimum
+/// (Ford & Fulkerson's time-expanded maximum flow) everyone gets out — a split exists, moves
+/// exactly each group's people, from the group's own starts — and half a step before it
+/// nobody's split exists (not everyone gets out).
+#[test]
+fn the_later_flow_splits_people_from_the_exact_optimum_on_and_not_before() {
+    use corridor_analysis::evacuate::flow_schedule::starts_at;
+    let mut rng = SmallRng::seed_from_u64(14);
+    let mut cases = 0;
+    for _ in 0..300 {
+        let x = random_network_any_start(&mut rng);
+        let Some(opt) = exact_optimum(&x) else {
+            continue;
+        };
+        let sources: Vec<(Vec<u32>, f64)> = x
+            .sources
+            .iter()
+            .zip(&x.start_sets)
+            .map(|(s, set)| (set.clone(), s.1 as f64))
+            .collect();
+        if opt == 0 || sources.iter().all(|s| s.1 == 0.0) {
+            continue;
+        }
+        let travel: Vec<f64> = x.travel.iter().map(|&t| t as f64).collect();
+        let capacity: Vec<f64> = x.cap.iter().map(|&c| c as f64).collect();
+        let open: Vec<Option<Vec<(f64, f64)>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| vec![(0.0, a as f64), (z as f64, 1e9)]))
+            .collect();
+        let net = RoadNetwork {
+            graph: &x.g,
+            travel_s: &travel,
+            resource: &x.resource,
+            second_resource: &[],
+            capacity: &capacity,
+            open: &open,
+            bucket_s: 1.0,
+            horizon_s: 1000.0,
+        };
+        let at = starts_at(&net, &sources, &[x.sink], opt as f64).expect("a split at the optimum");
+        for (row, (starts, people)) in at.iter().zip(&sources) {
+            let moved: f64 = row.iter().map(|s| s.1).sum();
+            assert!((moved - people).abs() < 1e-6, "moved {moved} of {people}");
+            assert!(row.iter().all(|s| starts.contains(&s.0)), "{row:?}");
+        }
+        assert_eq!(
+            starts_at(&net, &sources, &[x.sink], opt as f64 - 0.5),
+            None,
+            "everyone out before the exact optimum {opt}"
+        );
+        cases += 1;
+    }
+    assert!(cases >= 200, "only {cases} cases");
+}
+
 /// Why the planner takes its starts from the flow over time, by hand: 20 people of one cell
 /// may start from node 0 or node 1, each with its own road to the reception 2 (2 people per
 /// step, 1 step). From node 0 alone they need 10 steps of entries (0..=9): the last arrives at

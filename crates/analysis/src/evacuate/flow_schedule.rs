@@ -98,6 +98,29 @@ pub fn flow_over_time(
     }
 }
 
+/// Buckets above the flow over time's least time at which the planner takes a second split
+/// of starts ([`starts_at`]): at the least time every bottleneck is full in every bucket, and
+/// the flow's split is the one that just fits; a little later the maximum flow (found afresh)
+/// spreads the cells differently and CCRP, which cannot keep a tight split's timing, does
+/// better from it. Andorra roads bind (BENCHMARKS.md, "A little slack"): 0.25–1 bucket gives
+/// 22,655 s on both cases against 22,847 / 22,823 s at the least time; 1.25–2 buckets
+/// 22,709–22,745 s; 3 buckets 23,009–23,045 s.
+pub const SLACK_BUCKETS: f64 = 0.5;
+
+/// Per source (in the order given): its people per start node in a maximum flow, found from
+/// scratch, of the network for time `t`; `None` where [`flow_over_time`] would give none or
+/// not everyone gets out by `t`.
+pub fn starts_at(
+    net: &RoadNetwork,
+    sources: &[(Vec<u32>, f64)],
+    sinks: &[u32],
+    t: f64,
+) -> Option<Vec<Vec<(u32, f64)>>> {
+    let times = Times::new(net, sources, sinks)?;
+    let mut x = Expanded::build(net, &times, t)?;
+    x.reaches_everyone(t).then(|| x.starts(times.people.len()))
+}
+
 /// The largest `T` (to `tolerance_s`) below `until` at which not everyone gets out, and the
 /// network with the flow of the least feasible probe; `None` if not everyone gets out by
 /// `until`. Each probe continues the flow of the last infeasible one. The planner bisects to a

@@ -1,4 +1,4 @@
-//! Planning one flow: three CCRP schedules (up to six where streets bind), the
+//! Planning one flow: three CCRP schedules (up to seven where streets bind), the
 //! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
@@ -12,7 +12,7 @@
 //! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
 //! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment; and
 //! [`replan_by_flow_over_time`] a sixth: the starts a flow over time on the flow's own roads
-//! uses.
+//! uses, and a seventh: those of a second flow over time half a bucket later.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
@@ -767,22 +767,75 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
         .map(|(u, c)| (u.clone(), c.people))
         .collect();
     // Coarser buckets where the network in the plan's would be too large: the starts only.
+    let network = |k: f64| {
+        let mut net = super::road_bound::road_network(f, &f.net.travel_s);
+        net.bucket_s *= k;
+        net
+    };
     let mut found = None;
     for k in super::flow_schedule::COARSER {
         let capacity: Vec<f64> = f.net.capacity.iter().map(|c| c * k).collect();
-        let mut net = super::road_bound::road_network(f, &f.net.travel_s);
+        let mut net = network(k);
         net.capacity = &capacity;
-        net.bucket_s *= k;
-        found = super::flow_schedule::flow_over_time(&net, &cells, f.net.sink_nodes(), egress);
+        found = super::flow_schedule::flow_over_time(&net, &cells, f.net.sink_nodes(), egress)
+            .map(|x| (k, x));
         if found.is_some() {
             break;
         }
     }
-    let Some(over_time) = found else {
+    let Some((k, over_time)) = found else {
         return;
     };
-    let shares: Vec<super::cut_starts::CutShare> = over_time
-        .starts
+    // The least time's starts, and (on the other core) those of a flow a little later.
+    let ff: &Flow = f;
+    let (least, later) = rayon::join(
+        || schedule_flow_starts(ff, &cells, &over_time.starts),
+        || {
+            let capacity: Vec<f64> = ff.net.capacity.iter().map(|c| c * k).collect();
+            let mut net = network(k);
+            net.capacity = &capacity;
+            let t = over_time.time_s + super::flow_schedule::SLACK_BUCKETS * net.bucket_s;
+            super::flow_schedule::starts_at(&net, &cells, ff.net.sink_nodes(), t)
+                .map(|starts| schedule_flow_starts(ff, &cells, &starts))
+        },
+    );
+    let before: f64 = f.plan.stranded.iter().sum();
+    let mut best = egress;
+    let tries = [
+        (Some(least), "flow over time's starts, then CCRP"),
+        (later, "flow over time's starts a little later, then CCRP"),
+    ];
+    for (replanned, method) in tries {
+        let Some((groups, plan, source_group, only_exposed, cell_group)) = replanned else {
+            continue;
+        };
+        let stranded: f64 = plan.stranded.iter().sum();
+        let new_egress = plan.egress_s();
+        f.methods.push(MethodResult {
+            method,
+            egress_time_s: new_egress.map(f64::round),
+            stranded,
+        });
+        if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < best - 1e-6) {
+            best = new_egress.expect("some");
+            f.groups = groups;
+            f.plan = plan;
+            f.source_group = source_group;
+            f.only_exposed = only_exposed;
+            f.method = method;
+            regroup_cells(f, &cell_group);
+        }
+    }
+}
+
+/// The flow's cells started as a flow over time starts them (`starts`: per cell, its people
+/// per start node), scaled to each cell's people, and scheduled by CCRP ([`schedule_shares`]).
+fn schedule_flow_starts(
+    f: &Flow,
+    cells: &[(Vec<u32>, f64)],
+    starts: &[Vec<(u32, f64)>],
+) -> Replanned {
+    let shares: Vec<super::cut_starts::CutShare> = starts
         .iter()
         .enumerate()
         .flat_map(|(cell, row)| {
@@ -798,22 +851,5 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
                 })
         })
         .collect();
-    let method = "flow over time's starts, then CCRP";
-    let (groups, plan, source_group, only_exposed, cell_group) = schedule_shares(f, &shares);
-    let stranded: f64 = plan.stranded.iter().sum();
-    let before: f64 = f.plan.stranded.iter().sum();
-    let new_egress = plan.egress_s();
-    f.methods.push(MethodResult {
-        method,
-        egress_time_s: new_egress.map(f64::round),
-        stranded,
-    });
-    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
-        f.groups = groups;
-        f.plan = plan;
-        f.source_group = source_group;
-        f.only_exposed = only_exposed;
-        f.method = method;
-        regroup_cells(f, &cell_group);
-    }
+    schedule_shares(f, &shares)
 }
