@@ -478,6 +478,18 @@ fn proportional(inst: &BoundInstance, net: &Network) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// The flow's egress if it is worth one more schedule where streets bind: it finishes after
+/// the other flow (`others_finish_s`) and more than [`super::road_bound::EXPLAIN_ABOVE`] after
+/// its valid bounds — the terms on which the fourth to seventh schedules run.
+fn egress_worth_replanning(f: &Flow, others_finish_s: f64) -> Option<f64> {
+    let egress = f.plan.egress_s()?;
+    let valid = super::road_bound::valid_bound_s(f);
+    (egress > others_finish_s
+        && valid > 0.0
+        && egress > valid * (1.0 + super::road_bound::EXPLAIN_ABOVE))
+        .then_some(egress)
+}
+
 /// Where streets bind and the plan finishes well after the valid bounds: the road bound on the
 /// flow's own network and starts ([`super::road_bound`]) splits each group's people over the
 /// roads leaving its tightest cut, and CCRP schedules each share through its road only (the
@@ -485,16 +497,9 @@ fn proportional(inst: &BoundInstance, net: &Network) -> Vec<Vec<f64>> {
 /// checkpoint assignment. Kept when it strands nobody more and finishes earlier. Not tried
 /// when the flow finishes by `others_finish_s` (the other flow's egress).
 pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
-    let Some(egress) = f.plan.egress_s() else {
+    let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
         return;
     };
-    if egress <= others_finish_s {
-        return;
-    }
-    let valid = super::road_bound::valid_bound_s(f);
-    if valid <= 0.0 || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE) {
-        return;
-    }
     let Some(cut) = super::road_bound::on_own_starts(f) else {
         return;
     };
@@ -549,16 +554,9 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
 /// earlier; the flow's groups then are the new starts. Not tried when the flow finishes by
 /// `others_finish_s` (the other flow's egress).
 pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
-    let Some(egress) = f.plan.egress_s() else {
+    let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
         return;
     };
-    let valid = super::road_bound::valid_bound_s(f);
-    if egress <= others_finish_s
-        || valid <= 0.0
-        || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE)
-    {
-        return;
-    }
     let Some(cut) = f.road_bound.clone() else {
         return;
     };
@@ -743,23 +741,17 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// Where streets bind and the plan finishes well after the valid bounds: the flow over time
 /// on the flow's own network ([`super::flow_schedule`]: every cell's people from any usable
 /// node of theirs, every road and checkpoint per bucket) places each cell's people on the
-/// start nodes and bottleneck roads that flow uses, and CCRP schedules each share with the
-/// other bottlenecks forbidden to it ("flow over time's starts, then CCRP"). Kept
+/// start nodes that flow uses, and CCRP routes them from there ("flow over time's starts, then
+/// CCRP"; forbidding each share the bottlenecks its flow paths avoid was measured worse and
+/// dropped, BENCHMARKS.md). Kept
 /// when it strands nobody more and finishes earlier. Not tried when the flow finishes by
 /// `others_finish_s`. Where the time-expanded network would exceed
 /// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
-    let Some(egress) = f.plan.egress_s() else {
+    let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
         return;
     };
-    let valid = super::road_bound::valid_bound_s(f);
-    if egress <= others_finish_s
-        || valid <= 0.0
-        || egress <= valid * (1.0 + super::road_bound::EXPLAIN_ABOVE)
-    {
-        return;
-    }
     let usable = usable_starts(f);
     let cells: Vec<(Vec<u32>, f64)> = usable
         .iter()
