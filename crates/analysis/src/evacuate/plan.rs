@@ -497,9 +497,9 @@ fn egress_worth_replanning(f: &Flow, others_finish_s: f64) -> Option<f64> {
 /// checkpoint assignment. Kept when it strands nobody more and finishes earlier. Not tried
 /// when the flow finishes by `others_finish_s` (the other flow's egress).
 pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
-    let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
+    if egress_worth_replanning(f, others_finish_s).is_none() {
         return;
-    };
+    }
     let Some(cut) = super::road_bound::on_own_starts(f) else {
         return;
     };
@@ -530,15 +530,7 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
         &base,
     );
     let plan = ccrp(&f.net.flow_network(), &split.sources);
-    let stranded: f64 = plan.stranded.iter().sum();
-    let before: f64 = f.plan.stranded.iter().sum();
-    let new_egress = plan.egress_s();
-    f.methods.push(MethodResult {
-        method: split.method,
-        egress_time_s: new_egress.map(f64::round),
-        stranded,
-    });
-    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
+    if listed_and_better(f, split.method, &plan) {
         f.plan = plan;
         f.source_group = split.source_group;
         f.method = split.method;
@@ -554,9 +546,9 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
 /// earlier; the flow's groups then are the new starts. Not tried when the flow finishes by
 /// `others_finish_s` (the other flow's egress).
 pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
-    let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
+    if egress_worth_replanning(f, others_finish_s).is_none() {
         return;
-    };
+    }
     let Some(cut) = f.road_bound.clone() else {
         return;
     };
@@ -565,22 +557,11 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     let method = "valid road cut's starts and schedule, then CCRP";
     let (groups, plan, source_group, only_exposed, cell_group) =
         from_cut(f, &cut, &usable_starts(f));
-    let stranded: f64 = plan.stranded.iter().sum();
-    let before: f64 = f.plan.stranded.iter().sum();
-    let new_egress = plan.egress_s();
-    f.methods.push(MethodResult {
+    adopt_if_better(
+        f,
         method,
-        egress_time_s: new_egress.map(f64::round),
-        stranded,
-    });
-    if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < egress - 1e-6) {
-        f.groups = groups;
-        f.plan = plan;
-        f.source_group = source_group;
-        f.only_exposed = only_exposed;
-        f.method = method;
-        regroup_cells(f, &cell_group);
-    }
+        (groups, plan, source_group, only_exposed, cell_group),
+    );
 }
 
 /// The flow's people placed and split by `cut` ([`super::cut_starts`]) and scheduled by CCRP:
@@ -791,32 +772,44 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
                 .map(|starts| schedule_flow_starts(ff, &cells, &starts))
         },
     );
+    adopt_if_better(f, "flow over time's starts, then CCRP", least);
+    if let Some(later) = later {
+        adopt_if_better(
+            f,
+            "flow over time's starts a little later, then CCRP",
+            later,
+        );
+    }
+}
+
+/// Lists `plan` among the flow's methods and says whether it beats the flow's plan: strands
+/// nobody more and finishes earlier (the terms of every schedule after the first three).
+fn listed_and_better(f: &mut Flow, method: &'static str, plan: &CcrpPlan) -> bool {
+    let stranded: f64 = plan.stranded.iter().sum();
     let before: f64 = f.plan.stranded.iter().sum();
-    let mut best = egress;
-    let tries = [
-        (Some(least), "flow over time's starts, then CCRP"),
-        (later, "flow over time's starts a little later, then CCRP"),
-    ];
-    for (replanned, method) in tries {
-        let Some((groups, plan, source_group, only_exposed, cell_group)) = replanned else {
-            continue;
-        };
-        let stranded: f64 = plan.stranded.iter().sum();
-        let new_egress = plan.egress_s();
-        f.methods.push(MethodResult {
-            method,
-            egress_time_s: new_egress.map(f64::round),
-            stranded,
-        });
-        if stranded <= before + 1e-6 && new_egress.is_some_and(|e| e < best - 1e-6) {
-            best = new_egress.expect("some");
-            f.groups = groups;
-            f.plan = plan;
-            f.source_group = source_group;
-            f.only_exposed = only_exposed;
-            f.method = method;
-            regroup_cells(f, &cell_group);
-        }
+    let new_egress = plan.egress_s();
+    f.methods.push(MethodResult {
+        method,
+        egress_time_s: new_egress.map(f64::round),
+        stranded,
+    });
+    let earlier = match (new_egress, f.plan.egress_s()) {
+        (Some(new), Some(old)) => new < old - 1e-6,
+        _ => false,
+    };
+    stranded <= before + 1e-6 && earlier
+}
+
+/// A replan with new groups (fifth to seventh schedules), kept if [`listed_and_better`].
+fn adopt_if_better(f: &mut Flow, method: &'static str, replanned: Replanned) {
+    let (groups, plan, source_group, only_exposed, cell_group) = replanned;
+    if listed_and_better(f, method, &plan) {
+        f.groups = groups;
+        f.plan = plan;
+        f.source_group = source_group;
+        f.only_exposed = only_exposed;
+        f.method = method;
+        regroup_cells(f, &cell_group);
     }
 }
 
