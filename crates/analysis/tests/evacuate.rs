@@ -1119,61 +1119,6 @@ fn foot_roads(b: &Built, n: u32) -> Vec<u32> {
         .collect()
 }
 
-/// Every simple path from `from` to `to` over arcs with a road, as its set of roads (at most
-/// `limit`; `None` if there are more).
-fn simple_paths_roads(
-    g: &Graph,
-    road: &[u32],
-    from: u32,
-    to: u32,
-    limit: usize,
-) -> Option<Vec<std::collections::BTreeSet<u32>>> {
-    struct Walk<'a> {
-        g: &'a Graph,
-        road: &'a [u32],
-        to: u32,
-        limit: usize,
-        on: Vec<bool>,
-        roads: Vec<u32>,
-        out: Vec<std::collections::BTreeSet<u32>>,
-    }
-    impl Walk<'_> {
-        /// False once more than `limit` paths are found.
-        fn from(&mut self, v: u32) -> bool {
-            if v == self.to {
-                self.out.push(self.roads.iter().copied().collect());
-                return self.out.len() <= self.limit;
-            }
-            for a in self.g.out_arcs(v) {
-                let h = self.g.arc_head(a);
-                if self.road[a as usize] == INVALID || self.on[h as usize] {
-                    continue;
-                }
-                self.on[h as usize] = true;
-                self.roads.push(self.road[a as usize]);
-                let ok = self.from(h);
-                self.roads.pop();
-                self.on[h as usize] = false;
-                if !ok {
-                    return false;
-                }
-            }
-            true
-        }
-    }
-    let mut w = Walk {
-        g,
-        road,
-        to,
-        limit,
-        on: vec![false; g.node_count()],
-        roads: Vec::new(),
-        out: Vec::new(),
-    };
-    w.on[from as usize] = true;
-    w.from(from).then_some(w.out)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
     /// Combatants walk from `cs` to `cz` on the walkers' roads, and civilians may not use any
@@ -1195,7 +1140,7 @@ proptest! {
         let open: Vec<bool> = road.iter().map(|&r| r != INVALID).collect();
         let ids: Vec<u32> = road.iter().map(|&r| if r == INVALID { 0 } else { r }).collect();
         let mandatory = mandatory_edges(&b.g, &open, &ids, &[vec![cs]], &[cz]).remove(0);
-        let Some(paths) = simple_paths_roads(&b.g, &road, cs, cz, 40) else { return Ok(()) };
+        let Some(paths) = common::simple_paths_roads(&b.g, &road, cs, cz, 40) else { return Ok(()) };
         if paths.is_empty() {
             prop_assert_eq!(mandatory, None);
             return Ok(());
@@ -1270,8 +1215,8 @@ proptest! {
         let ids: Vec<u32> = road.iter().map(|&r| if r == INVALID { 0 } else { r }).collect();
         let mandatory = mandatory_edges(&b.g, &open, &ids, &[vec![c0], vec![c1]], &[cz]);
         let (Some(p0), Some(p1)) = (
-            simple_paths_roads(&b.g, &road, c0, cz, 6),
-            simple_paths_roads(&b.g, &road, c1, cz, 6),
+            common::simple_paths_roads(&b.g, &road, c0, cz, 6),
+            common::simple_paths_roads(&b.g, &road, c1, cz, 6),
         ) else {
             return Ok(());
         };

@@ -15,6 +15,8 @@
 //! bound is checked both to any reception and to each start's own (`road_bound_to`, the cut
 //! still towards both), which must raise it on some instances.
 
+mod common;
+
 use corridor_analysis::ccrp::{time_expanded_optimum_shared, ExpandedNetwork};
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::road_bound::{
@@ -179,50 +181,12 @@ fn exact(b: &Built, x: &Case, closed: &BTreeSet<u32>, sinks: &[u32]) -> Option<u
     time_expanded_optimum_shared(&net, &[(0, x.people)], sinks, 80)
 }
 
-/// Every simple path from `from` to `to` over the roads, as its set of roads (`None` if more
-/// than `limit`).
-fn simple_paths(b: &Built, from: u32, to: u32, limit: usize) -> Option<Vec<BTreeSet<u32>>> {
-    fn walk(
-        b: &Built,
-        v: u32,
-        to: u32,
-        on: &mut Vec<bool>,
-        roads: &mut Vec<u32>,
-        out: &mut Vec<BTreeSet<u32>>,
-        limit: usize,
-    ) -> bool {
-        if v == to {
-            out.push(roads.iter().copied().collect());
-            return out.len() <= limit;
-        }
-        for a in b.g.out_arcs(v) {
-            let h = b.g.arc_head(a);
-            if b.road[a as usize] == INVALID || on[h as usize] {
-                continue;
-            }
-            on[h as usize] = true;
-            roads.push(b.road[a as usize]);
-            let ok = walk(b, h, to, on, roads, out, limit);
-            roads.pop();
-            on[h as usize] = false;
-            if !ok {
-                return false;
-            }
-        }
-        true
-    }
-    let mut on = vec![false; b.g.node_count()];
-    on[from as usize] = true;
-    let mut out = Vec::new();
-    walk(b, from, to, &mut on, &mut Vec::new(), &mut out, limit).then_some(out)
-}
-
 /// Every routing: the roads of one simple path per combatant group (`None`: a group without a
 /// way out, or too many paths).
 fn routings(b: &Built, x: &Case) -> Option<Vec<BTreeSet<u32>>> {
     let mut per_group = Vec::new();
     for &c in x.combatants.iter().filter(|&&c| c != x.reception) {
-        let paths = simple_paths(b, c, x.reception, 8)?;
+        let paths = common::simple_paths_roads(&b.g, &b.road, c, x.reception, 8)?;
         if paths.is_empty() {
             return None;
         }

@@ -279,44 +279,6 @@ fn reaches(g: &Graph, travel: &[f64], from: u32, to: u32) -> bool {
     false
 }
 
-/// Every simple path from `from` to `to` over the roads, as its set of roads (`None` if more
-/// than `limit`).
-fn simple_paths(b: &Built, from: u32, to: u32, limit: usize) -> Option<Vec<BTreeSet<u32>>> {
-    fn walk(
-        b: &Built,
-        v: u32,
-        to: u32,
-        on: &mut Vec<bool>,
-        roads: &mut Vec<u32>,
-        out: &mut Vec<BTreeSet<u32>>,
-        limit: usize,
-    ) -> bool {
-        if v == to {
-            out.push(roads.iter().copied().collect());
-            return out.len() <= limit;
-        }
-        for a in b.g.out_arcs(v) {
-            let h = b.g.arc_head(a);
-            if b.road[a as usize] == INVALID || on[h as usize] {
-                continue;
-            }
-            on[h as usize] = true;
-            roads.push(b.road[a as usize]);
-            let ok = walk(b, h, to, on, roads, out, limit);
-            roads.pop();
-            on[h as usize] = false;
-            if !ok {
-                return false;
-            }
-        }
-        true
-    }
-    let mut on = vec![false; b.g.node_count()];
-    on[from as usize] = true;
-    let mut out = Vec::new();
-    walk(b, from, to, &mut on, &mut Vec::new(), &mut out, limit).then_some(out)
-}
-
 /// What one instance gives: the brute-force optimum over every routing, the bound with the
 /// mandatory roads only, the search's bound and the largest finite frontier value (what a
 /// search that wrongly took the greatest child would report). `None` when the instance has no
@@ -344,7 +306,7 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
     }
     let mut per_group = Vec::new();
     for &c in &groups {
-        let paths = simple_paths(&b, c, x.reception, 10)?;
+        let paths = common::simple_paths_roads(&b.g, &b.road, c, x.reception, 10)?;
         if paths.is_empty() {
             return None;
         }

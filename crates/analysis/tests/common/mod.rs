@@ -95,3 +95,59 @@ pub fn graph_of_arcs(
     }
     (g, travel, resource)
 }
+
+/// Every simple path from `from` to `to` over arcs with a road, as its set of roads (at most
+/// `limit`; `None` if there are more) — the brute-force oracles' enumeration of combatant
+/// routings.
+pub fn simple_paths_roads(
+    g: &corridor_routing::Graph,
+    road: &[u32],
+    from: u32,
+    to: u32,
+    limit: usize,
+) -> Option<Vec<std::collections::BTreeSet<u32>>> {
+    struct Walk<'a> {
+        g: &'a corridor_routing::Graph,
+        road: &'a [u32],
+        to: u32,
+        limit: usize,
+        on: Vec<bool>,
+        roads: Vec<u32>,
+        out: Vec<std::collections::BTreeSet<u32>>,
+    }
+    impl Walk<'_> {
+        /// False once more than `limit` paths are found.
+        fn from(&mut self, v: u32) -> bool {
+            if v == self.to {
+                self.out.push(self.roads.iter().copied().collect());
+                return self.out.len() <= self.limit;
+            }
+            for a in self.g.out_arcs(v) {
+                let h = self.g.arc_head(a);
+                if self.road[a as usize] == corridor_routing::INVALID || self.on[h as usize] {
+                    continue;
+                }
+                self.on[h as usize] = true;
+                self.roads.push(self.road[a as usize]);
+                let ok = self.from(h);
+                self.roads.pop();
+                self.on[h as usize] = false;
+                if !ok {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+    let mut w = Walk {
+        g,
+        road,
+        to,
+        limit,
+        on: vec![false; g.node_count()],
+        roads: Vec::new(),
+        out: Vec::new(),
+    };
+    w.on[from as usize] = true;
+    w.from(from).then_some(w.out)
+}
