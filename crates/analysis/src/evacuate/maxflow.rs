@@ -123,7 +123,11 @@ impl MaxFlow {
     /// Returns to the flow of `from` ([`MaxFlow::save`]d from this network with no arc added
     /// since).
     pub(crate) fn restore(&mut self, from: &SavedFlow) {
-        assert_eq!(from.slots.len(), self.slots.len(), "no arc added since saved");
+        assert_eq!(
+            from.slots.len(),
+            self.slots.len(),
+            "no arc added since saved"
+        );
         self.slots.copy_from_slice(&from.slots);
         self.initial.copy_from_slice(&from.initial);
     }
