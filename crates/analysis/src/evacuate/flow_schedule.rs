@@ -135,7 +135,7 @@ fn bisect(
     saved: &mut Saved,
     until: f64,
     tolerance_s: f64,
-) -> Option<(f64, Vec<Vec<(u32, f64)>>)> {
+) -> Option<(f64, Starts)> {
     let (mut lo, mut hi) = (0.0, until);
     let mut hi_starts = None;
     while hi - lo > tolerance_s {
@@ -158,6 +158,9 @@ fn bisect(
     };
     Some((lo, starts))
 }
+
+/// Per source: its people per start node.
+type Starts = Vec<Vec<(u32, f64)>>;
 
 /// Shortest times the network needs, and the people it counts.
 struct Times {

@@ -148,9 +148,9 @@ impl MaxFlow {
         }
         let mut fill = first.clone();
         let mut slot_of = vec![0u32; arcs];
-        for e in 0..arcs {
+        for (e, slot) in slot_of.iter_mut().enumerate() {
             let u = self.head[e ^ 1] as usize;
-            slot_of[e] = fill[u];
+            *slot = fill[u];
             fill[u] += 1;
         }
         let mut slots = vec![
@@ -362,7 +362,7 @@ mod tests {
         let (mut new, mut old) = (MaxFlow::new(nodes), Reference::new(nodes));
         let mut ids = Vec::new();
         let mut n = nodes;
-        let mut add = |rng: &mut Rng, new: &mut MaxFlow, old: &mut Reference, n: usize| {
+        let add = |rng: &mut Rng, new: &mut MaxFlow, old: &mut Reference, n: usize| {
             let (u, v) = (rng.below(n), rng.below(n));
             let c = rng.cap();
             let (a, b) = (new.add(u, v, c), old.add(u, v, c));

@@ -3,6 +3,8 @@
 //! same flow, bit for bit (the planner takes its starts from the flow, so any other maximum
 //! flow would change the plans).
 
+#![allow(dead_code)]
+
 /// Residual capacity (people) below which an arc counts as full and a push as nothing: far
 /// below one person, above the rounding of sums of bucket capacities.
 const RESIDUAL_TINY: f64 = 1e-12;
