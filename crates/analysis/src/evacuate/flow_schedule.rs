@@ -29,7 +29,7 @@
 //! assignment does, was measured and lost: BENCHMARKS.md, "Andorra roads bind: where the plan
 //! loses").
 
-use super::maxflow::MaxFlow;
+use super::maxflow::{MaxFlow, SavedFlow};
 use super::road_bound::RoadNetwork;
 use crate::ccrp::open_seconds;
 use corridor_routing::{OneToAll, Seed, INVALID};
@@ -75,14 +75,16 @@ pub fn flow_over_time(
 ) -> Option<FlowOverTime> {
     let times = Times::new(net, sources, sinks)?;
     let mut until = guess_s.max(net.bucket_s).min(net.horizon_s);
+    let mut saved = Saved::default();
     loop {
-        let start = Expanded::build(net, &times, until)?;
-        let size = (start.flow.node_count(), start.flow.arc_count());
-        if start.clone().reaches_everyone(0.0) {
+        let mut x = Expanded::build(net, &times, until)?;
+        let size = (x.flow.node_count(), x.flow.arc_count());
+        x.save(&mut saved);
+        if x.reaches_everyone(0.0) {
             return None;
         }
-        if let Some((time_s, done)) = bisect(start, until, 0.1 * net.bucket_s) {
-            let starts = done.starts(times.people.len());
+        x.restore(&saved);
+        if let Some((time_s, starts)) = bisect(&mut x, &mut saved, until, 0.1 * net.bucket_s) {
             return Some(FlowOverTime {
                 time_s,
                 people_counted: times.total,
@@ -118,38 +120,47 @@ pub fn starts_at(
 ) -> Option<Vec<Vec<(u32, f64)>>> {
     let times = Times::new(net, sources, sinks)?;
     let mut x = Expanded::build(net, &times, t)?;
-    x.reaches_everyone(t).then(|| x.starts(times.people.len()))
+    x.reaches_everyone(t).then(|| x.starts())
 }
 
 /// The largest `T` (to `tolerance_s`) below `until` at which not everyone gets out, and the
-/// network with the flow of the least feasible probe; `None` if not everyone gets out by
-/// `until`. Each probe continues the flow of the last infeasible one. The planner bisects to a
-/// tenth of a bucket: about 8 probes fewer than to half a second on 300-s buckets (each clones
-/// the network), the same starts on Andorra roads bind (to half a bucket they were worse:
-/// 6.405 h against 6.346 h; BENCHMARKS.md).
-fn bisect(mut lo_state: Expanded, until: f64, tolerance_s: f64) -> Option<(f64, Expanded)> {
+/// starts ([`Expanded::starts`]) of the flow of the least feasible probe; `None` if not
+/// everyone gets out by `until`. Each probe continues the flow of the last infeasible one
+/// (`x` holds it: a feasible probe is undone, [`Expanded::restore`]). The planner bisects to a
+/// tenth of a bucket: about 8 probes fewer than to half a second on 300-s buckets, the same
+/// starts on Andorra roads bind (to half a bucket they were worse: 6.405 h against 6.346 h;
+/// BENCHMARKS.md).
+fn bisect(
+    x: &mut Expanded,
+    saved: &mut Saved,
+    until: f64,
+    tolerance_s: f64,
+) -> Option<(f64, Starts)> {
     let (mut lo, mut hi) = (0.0, until);
-    let mut hi_state = None;
+    let mut hi_starts = None;
     while hi - lo > tolerance_s {
         let mid = 0.5 * (lo + hi);
-        let mut probe = lo_state.clone();
-        if probe.reaches_everyone(mid) {
+        x.save(saved);
+        if x.reaches_everyone(mid) {
             hi = mid;
-            hi_state = Some(probe);
+            hi_starts = Some(x.starts());
+            x.restore(saved);
         } else {
             lo = mid;
-            lo_state = probe;
         }
     }
-    let done = match hi_state {
+    let starts = match hi_starts {
         Some(s) => s,
         None => {
-            lo_state.reaches_everyone(until).then_some(())?;
-            lo_state
+            x.reaches_everyone(until).then_some(())?;
+            x.starts()
         }
     };
-    Some((lo, done))
+    Some((lo, starts))
 }
+
+/// Per source: its people per start node.
+type Starts = Vec<Vec<(u32, f64)>>;
 
 /// Shortest times the network needs, and the people it counts.
 struct Times {
@@ -232,9 +243,10 @@ impl Copies {
 }
 
 /// The time-expanded network for times up to `until`, and the flow it carries.
-#[derive(Clone)]
 struct Expanded {
     flow: MaxFlow,
+    /// Sources (the starts' rows).
+    sources: usize,
     /// Per arc from a source to its start's first copy: the source, the start, the arc.
     start_arcs: Vec<(usize, u32, usize)>,
     /// (deadline, arc): opened (capacity unlimited) for `T ≥ deadline`; sorted by deadline.
@@ -274,6 +286,7 @@ impl Expanded {
         }
         let mut x = Expanded {
             flow: MaxFlow::new(nodes),
+            sources: times.people.len(),
             start_arcs: Vec::new(),
             due: Vec::new(),
             opened: 0,
@@ -316,16 +329,21 @@ impl Expanded {
             }
             let onward = t + times.to_sink[g.arc_head(a) as usize];
             let shift = (t / dt).floor() as u32;
-            let rs: Vec<u32> = [
+            let mut rs = [INVALID; 2];
+            let mut count = 0;
+            for r in [
                 net.resource[a as usize],
                 net.second_resource
                     .get(a as usize)
                     .copied()
                     .unwrap_or(INVALID),
-            ]
-            .into_iter()
-            .filter(|&r| r != INVALID)
-            .collect();
+            ] {
+                if r != INVALID {
+                    rs[count] = r;
+                    count += 1;
+                }
+            }
+            let rs = &rs[..count];
             if x.flow.node_count() > MAX_NODES {
                 return None;
             }
@@ -338,7 +356,7 @@ impl Expanded {
                 let (Some(from), Some(to)) = (tail.at(b), head.at(to)) else {
                     continue;
                 };
-                x.arc_copy(net, &mut gates, &rs, b, (from, to), deadline);
+                x.arc_copy(net, &mut gates, rs, b, (from, to), deadline);
             }
         }
         x.due.sort_by(|p, q| p.0.total_cmp(&q.0));
@@ -356,13 +374,14 @@ impl Expanded {
         (from, to): (usize, usize),
         deadline: f64,
     ) {
-        let mut pairs = Vec::with_capacity(rs.len());
-        for &r in rs {
+        let mut pairs = [(0, 0); 2];
+        for (k, &r) in rs.iter().enumerate() {
             match gates.of(net, self, r, b) {
-                Some(p) => pairs.push(p),
+                Some(p) => pairs[k] = p,
                 None => return,
             }
         }
+        let pairs = &pairs[..rs.len()];
         let Some(&(first_in, _)) = pairs.first() else {
             let e = self.flow.add(from, to, 0.0);
             self.due.push((deadline, e));
@@ -382,6 +401,18 @@ impl Expanded {
         self.due.push((deadline, e));
     }
 
+    /// Copies the present flow (and the arcs opened) into `into`.
+    fn save(&mut self, into: &mut Saved) {
+        self.flow.save(&mut into.flow);
+        (into.opened, into.value) = (self.opened, self.value);
+    }
+
+    /// Returns to the flow [`Expanded::save`]d in `from`.
+    fn restore(&mut self, from: &Saved) {
+        self.flow.restore(&from.flow);
+        (self.opened, self.value) = (from.opened, from.value);
+    }
+
     /// Opens the arcs due by `t` and continues the maximum flow: whether everyone gets out.
     fn reaches_everyone(&mut self, t: f64) -> bool {
         while self.opened < self.due.len() && self.due[self.opened].0 <= t {
@@ -394,8 +425,8 @@ impl Expanded {
 
     /// Per source: its people per start node in the present flow (the flow on each arc from
     /// the source to its start's first copy).
-    fn starts(&self, sources: usize) -> Vec<Vec<(u32, f64)>> {
-        let mut out = vec![Vec::new(); sources];
+    fn starts(&self) -> Vec<Vec<(u32, f64)>> {
+        let mut out = vec![Vec::new(); self.sources];
         for &(i, v, e) in &self.start_arcs {
             let people = self.flow.flow_on(e);
             if people > 1e-9 {
@@ -404,6 +435,14 @@ impl Expanded {
         }
         out
     }
+}
+
+/// A copy of an [`Expanded`]'s flow, to undo a probe.
+#[derive(Default)]
+struct Saved {
+    flow: SavedFlow,
+    opened: usize,
+    value: f64,
 }
 
 /// The gates of the (resource, bucket) pairs, made when first used; `None` where the resource
