@@ -828,7 +828,7 @@ fn start_groups_with(
 /// Why drivers walk in the "drivers walk" schedules ([`drivers_walk`]): the neighbourhood's note.
 const BY_CHOICE: &str = "by the plan's choice (every driver with a foot road within 500 m walks from their cell: that plan finishes earlier than driving)";
 
-/// [`start_groups_with`]; with `drivers_walk`, every cell's drivers who have a foot start walk
+/// [`start_groups_with`]; with `walk_by_choice`, every cell's drivers who have a foot start walk
 /// from it (their group in the foot layer, counted in `walking_drivers`, noted [`BY_CHOICE`]),
 /// those without one drive as before. Also says whether anyone walks by that choice.
 fn lay_out_starts(
@@ -836,7 +836,7 @@ fn lay_out_starts(
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
     explain: bool,
-    drivers_walk: bool,
+    walk_by_choice: bool,
 ) -> (Vec<Group>, Vec<plan::BoundCell>, bool) {
     let mut changed = false;
     let candidates: Vec<Vec<start::Candidate>> =
@@ -877,7 +877,7 @@ fn lay_out_starts(
                         .ok()
                         .map(|v| (f, v, why.clone())),
                     // By the plan's choice: from the cell's foot start, if it has one.
-                    (Ok(_), Some(f)) if f != l && drivers_walk => {
+                    (Ok(_), Some(f)) if f != l && walk_by_choice => {
                         start::nearest_way_out(c, &candidates[f])
                             .ok()
                             .map(|v| (f, v, BY_CHOICE.to_string()))
