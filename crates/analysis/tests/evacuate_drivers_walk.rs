@@ -104,7 +104,9 @@ fn random_instance(rng: &mut SmallRng) -> Instance {
         arcs.push((far, sink, rng.random_range(1..4), INVALID, INVALID));
     }
     // Candidates: two of each mode within 500 m of the cell, the others beyond it.
-    let (w, d) = (rng.random_range(1..n), rng.random_range(1..n));
+    // (The drivers' second car node is never a crossing's tail: closing the car roads from
+    // the cell's car nodes then leaves them no way by car.)
+    let (w, d) = (rng.random_range(1..n), rng.random_range(1..n - 2));
     let foot = (0..n)
         .map(|v| match v {
             0 => candidate(v, 100.0),
