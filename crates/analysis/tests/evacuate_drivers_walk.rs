@@ -140,11 +140,17 @@ fn random_instance(rng: &mut SmallRng) -> Instance {
 }
 
 /// The graph of `arcs` and, per graph arc, its steps, resource and checkpoint.
-fn graph(nodes: usize, arcs: &[(u32, u32, u32, u32, u32)]) -> (Graph, Vec<u32>, Vec<u32>, Vec<u32>) {
+fn graph(
+    nodes: usize,
+    arcs: &[(u32, u32, u32, u32, u32)],
+) -> (Graph, Vec<u32>, Vec<u32>, Vec<u32>) {
     let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
     let (g, ids) = Graph::from_arcs(nodes, &pairs);
-    let (mut steps, mut resource, mut checkpoint) =
-        (vec![0; arcs.len()], vec![INVALID; arcs.len()], vec![INVALID; arcs.len()]);
+    let (mut steps, mut resource, mut checkpoint) = (
+        vec![0; arcs.len()],
+        vec![INVALID; arcs.len()],
+        vec![INVALID; arcs.len()],
+    );
     for (i, a) in arcs.iter().enumerate() {
         let id = ids[i] as usize;
         steps[id] = a.2;
@@ -280,7 +286,10 @@ fn bounds_are_below_the_exact_optimum_when_drivers_may_walk() {
         assert!(drive_before.iter().all(|&v| v >= n) && drive_before.contains(&n));
         let mut both = [walk.clone(), drive_before.clone()].concat();
         both.sort_unstable();
-        assert_eq!(drive, both, "drivers' nodes: car and foot within {MAX_START_M} m");
+        assert_eq!(
+            drive, both,
+            "drivers' nodes: car and foot within {MAX_START_M} m"
+        );
         // The model's optimum, from the nodes placed within 500 m (not the rule's output).
         let model_drive = [x.car_near.clone(), x.foot_near.clone()].concat();
         let Some(opt) = exact(&x, &x.foot_near, &model_drive, x.car_closed) else {
@@ -319,8 +328,14 @@ fn bounds_are_below_the_exact_optimum_when_drivers_may_walk() {
          bound on {walking_lowers}"
     );
     assert!(cases >= 250, "only {cases} feasible instances");
-    assert!(closed_cases >= 80, "only {closed_cases} with car roads closed");
-    assert!(hole >= 5, "the old rule's bound exceeds the optimum on only {hole}");
+    assert!(
+        closed_cases >= 80,
+        "only {closed_cases} with car roads closed"
+    );
+    assert!(
+        hole >= 5,
+        "the old rule's bound exceeds the optimum on only {hole}"
+    );
     assert!(walking_lowers >= 10, "{walking_lowers}");
 }
 

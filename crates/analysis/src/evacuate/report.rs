@@ -123,7 +123,12 @@ pub(crate) fn build(
         leaving: (people - staying).round(),
         staying,
         stranded: stranded.round(),
-        walking_drivers: civ.groups.iter().map(|g| g.walking_drivers).sum::<f64>().round(),
+        walking_drivers: civ
+            .groups
+            .iter()
+            .map(|g| g.walking_drivers)
+            .sum::<f64>()
+            .round(),
         combatants: ev.combatants,
         combatants_stranded: combatants_stranded.round(),
         combatants_stranded_because: comb
