@@ -12,7 +12,7 @@
 //! Which nodes the bounds give a cell is the code's own rule
 //! (`evacuate::start::bound_start_nodes`, the one `start_groups_with` uses), applied to
 //! candidates placed around the cell at known distances; the bounds (`bound::instance_any_start`
-//! + `lower_bound`, and `road_bound::road_bound`) are computed on the network with every road
+//! with `lower_bound`, and `road_bound::road_bound`) are computed on the network with every road
 //! open, the exact optimum also with car roads closed as a combatant routing could close them
 //! (every car road from the cell's car nodes: its drivers must walk). Travel times are random,
 //! so walking is quicker than driving on many instances.
@@ -410,6 +410,6 @@ fn a_cell_whose_drivers_walk_faster_by_hand() {
     let rule = bound_start_nodes(CELL, &car, Some(&foot));
     assert_eq!(rule, vec![0, 2]);
     let (now, before) = (bound(rule), bound(vec![2]));
-    assert!(now <= 6.0 && now >= 5.0, "{now}");
+    assert!((5.0..=6.0).contains(&now), "{now}");
     assert!(before > 6.0, "{before}");
 }
