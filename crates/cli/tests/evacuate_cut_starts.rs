@@ -372,7 +372,7 @@ fn drivers_and_walkers_verify() {
         .map(|g| g["mode"].as_str().unwrap())
         .collect();
     assert_eq!(modes, ["foot", "car"].into(), "{v}");
-    // Measured: 3,317 s by the older schedules, 2,316 s by the fifth, 2,280 s by the sixth
+    // Measured: 3,317 s by the older schedules, 2,280 s by the fifth, 2,280 s by the sixth
     // (the flow over time's starts), 2,276 s by the seventh (those of the flow a little
     // later: kept, since it finishes earliest); all above the road cut (2,183 s).
     assert_eq!(
@@ -391,7 +391,9 @@ fn drivers_and_walkers_verify() {
     let fifth = egress_of("valid road cut's starts and schedule, then CCRP");
     let sixth = egress_of("flow over time's starts, then CCRP");
     let egress = v["egress_time_s"].as_f64().unwrap();
-    assert!(sixth < fifth, "the sixth's {sixth} vs the fifth's {fifth}");
+    // Since drivers may walk (the valid cut counts each driving cell from its foot nodes too),
+    // the fifth finishes at 2,280 s, as the sixth (before: 2,316 s).
+    assert!(sixth <= fifth, "the sixth's {sixth} vs the fifth's {fifth}");
     assert!(egress < sixth, "{egress} vs the sixth's {sixth}");
     assert!(egress >= v["lower_bound_s"].as_f64().unwrap(), "{v}");
     check_per_neighbourhood(&v, &population);

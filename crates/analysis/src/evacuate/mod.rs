@@ -200,6 +200,10 @@ pub struct EvacuationReport {
     pub staying: f64,
     /// Civilians who cannot reach any corridor (included in `staying`).
     pub stranded: f64,
+    /// Of the civilians who leave, those who would drive but walk: because no usable road for
+    /// vehicles lies within 500 m of their home, or by the plan's choice (the "drivers walk"
+    /// schedules; `neighbourhoods[].notes` says which).
+    pub walking_drivers: f64,
     /// Fighters leaving through combatant corridors (not part of `people`).
     pub combatants: f64,
     pub combatants_stranded: f64,
@@ -597,6 +601,14 @@ pub fn evacuate(
     plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
     plan::replan_by_flow_over_time(&mut civilians, combatants_finish.unwrap_or(0.0));
+    // Drivers may walk when the plan says so: the civilians planned with every driver on foot
+    // too, kept if that strands nobody more and finishes earlier than the plan so far (after
+    // the later schedules: adopted before them, it kept them from finding a better driving
+    // plan — 2,897 s against 2,276 s on `cli/tests/evacuate_cut_starts.rs`'s drivers).
+    civilians = drivers_walk(civilians, &units, &civilian_people)?;
+    if civilians.road_bound.is_none() {
+        civilians.road_bound = road_bound::of_flow(&civilians);
+    }
     // Where the civilians finish well above their valid bounds: a bound over every combatant
     // routing (a search over classes of routings, within its budget).
     let separation = separation.map(|(mut how, (comb_net, starts))| {
@@ -647,6 +659,66 @@ fn over_routings(
     Some(routing_bound::OverRoutings::of(&search, valid))
 }
 
+/// The "drivers walk" schedules: the flow planned again ([`plan_from_starts`]) with every
+/// driver who has a foot road within 500 m of their cell walking from it
+/// ([`lay_out_starts`]: group in the foot layer, counted in `walking_drivers`, noted
+/// [`BY_CHOICE`]) — drivers may leave the car when the plan says so, as the bounds allow
+/// ([`start::bound_start_nodes`]). Its schedules are listed among the flow's methods
+/// (`drivers walk: …`); it is kept when it strands nobody more and finishes earlier (the terms
+/// of the fourth to seventh schedules). Not planned when nobody would walk by that choice (no
+/// foot or no vehicle layer, or every driver walks already). A plan in which some cells drive
+/// and others walk is left to a per-cell choice; this is the all-or-nothing candidate.
+fn drivers_walk<'a>(
+    mut f: Flow<'a>,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+) -> Result<Flow<'a>, EvacuationError> {
+    let (groups, cells, changed) = lay_out_starts(&f.net, units, people, true, true);
+    if !changed {
+        return Ok(f);
+    }
+    let mut walking = plan_from_starts(f.net.clone(), groups, cells)?;
+    let listed: Vec<MethodResult> = walking
+        .methods
+        .iter()
+        .map(|m| MethodResult {
+            method: walking_method(m.method),
+            ..m.clone()
+        })
+        .collect();
+    let earlier = match (walking.plan.egress_s(), f.plan.egress_s()) {
+        (Some(new), Some(old)) => new < old - 1e-6,
+        _ => false,
+    };
+    if !(earlier && walking.stranded_total() <= f.stranded_total() + 1e-6) {
+        f.methods.extend(listed);
+        return Ok(f);
+    }
+    walking.methods = std::mem::take(&mut f.methods);
+    walking.methods.extend(listed);
+    walking.method = walking_method(walking.method);
+    // The road bound counts the cells' people and nodes, not the plan: the same unless the
+    // cells differ.
+    if walking.bound_starts == f.bound_starts {
+        walking.road_bound = f.road_bound.take();
+    }
+    Ok(walking)
+}
+
+/// A schedule's name when every driver walks ([`drivers_walk`]).
+fn walking_method(m: &'static str) -> &'static str {
+    match m {
+        "earliest arrival (CCRP)" => "drivers walk: earliest arrival (CCRP)",
+        "relaxed optimum's assignment, then CCRP" => {
+            "drivers walk: relaxed optimum's assignment, then CCRP"
+        }
+        "proportional to checkpoint capacity, then CCRP" => {
+            "drivers walk: proportional to checkpoint capacity, then CCRP"
+        }
+        _ => "drivers walk",
+    }
+}
+
 /// Per layer, the people of each unit in that layer's mode.
 fn shares_by_layer(people: &[(usize, f64)], shares: &[f64]) -> Vec<Vec<(usize, f64)>> {
     shares
@@ -683,6 +755,17 @@ fn plan_flow<'a>(
     people: &[Vec<(usize, f64)>],
 ) -> Result<Flow<'a>, EvacuationError> {
     let (nearest, cells) = start_groups_with(&net, units, people, true);
+    plan_from_starts(net, nearest, cells)
+}
+
+/// [`plan_flow`] for groups and cells already laid out: from the nearest starts and from
+/// the starts the relaxed optimum splits over the checkpoints, the plan that strands fewer,
+/// then finishes earlier.
+fn plan_from_starts<'a>(
+    net: Network<'a>,
+    nearest: Vec<Group>,
+    cells: Vec<plan::BoundCell>,
+) -> Result<Flow<'a>, EvacuationError> {
     let (by_checkpoint, bound_cells) =
         plan::starts_by_checkpoint(&net, nearest.clone(), cells.clone());
     let purpose = net.side.purpose();
@@ -744,6 +827,24 @@ fn start_groups_with(
     people: &[Vec<(usize, f64)>],
     explain: bool,
 ) -> (Vec<Group>, Vec<plan::BoundCell>) {
+    let (groups, cells, _) = lay_out_starts(net, units, people, explain, false);
+    (groups, cells)
+}
+
+/// Why drivers walk in the "drivers walk" schedules ([`drivers_walk`]): the neighbourhood's note.
+const BY_CHOICE: &str = "by the plan's choice (every driver with a foot road within 500 m walks from their cell: that plan finishes earlier than driving)";
+
+/// [`start_groups_with`]; with `walk_by_choice`, every cell's drivers who have a foot start walk
+/// from it (their group in the foot layer, counted in `walking_drivers`, noted [`BY_CHOICE`]),
+/// those without one drive as before. Also says whether anyone walks by that choice.
+fn lay_out_starts(
+    net: &Network,
+    units: &[Unit],
+    people: &[Vec<(usize, f64)>],
+    explain: bool,
+    walk_by_choice: bool,
+) -> (Vec<Group>, Vec<plan::BoundCell>, bool) {
+    let mut changed = false;
     let candidates: Vec<Vec<start::Candidate>> =
         (0..people.len()).map(|l| net.start_candidates(l)).collect();
     let mode = |l: usize| net.profile_graph(l).profile.name();
@@ -762,17 +863,10 @@ fn start_groups_with(
         .iter()
         .map(|u| start::inhabited(start::cells(u.point, u.area.as_ref()), foot_roads))
         .collect();
-    // A cell's nodes in its mode, and on foot for drivers who walk.
-    let near = |c: [f64; 2], l: usize, walk: bool| -> Vec<u32> {
-        let mut out: Vec<u32> = candidates[l]
-            .iter()
-            .chain(foot.filter(|_| walk).map_or(&[][..], |f| &candidates[f]))
-            .filter(|k| corridor_roads::geometry::haversine_m(k.at, c) <= MAX_START_M)
-            .map(|k| k.node)
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    // A cell's nodes in its mode, and on foot too for every driver (they may walk).
+    let near = |c: [f64; 2], l: usize| -> Vec<u32> {
+        let walkable = foot.filter(|&f| f != l).map(|f| &candidates[f][..]);
+        start::bound_start_nodes(c, &candidates[l], walkable)
     };
     let mut groups: Vec<Group> = Vec::new();
     let mut bound_cells = Vec::new();
@@ -788,9 +882,16 @@ fn start_groups_with(
                     (Err(why), Some(f)) if f != l => start::nearest_way_out(c, &candidates[f])
                         .ok()
                         .map(|v| (f, v, why.clone())),
+                    // By the plan's choice: from the cell's foot start, if it has one.
+                    (Ok(_), Some(f)) if f != l && walk_by_choice => {
+                        start::nearest_way_out(c, &candidates[f])
+                            .ok()
+                            .map(|v| (f, v, BY_CHOICE.to_string()))
+                    }
                     _ => None,
                 };
                 let walk_because = walk.as_ref().map(|w| w.2.clone());
+                changed |= walk_because.as_deref() == Some(BY_CHOICE);
                 let group = match walk {
                     Some((f, v, why)) => {
                         add_to_group(&mut groups, u, f, Ok(v), per_cell, Some(why))
@@ -800,13 +901,13 @@ fn start_groups_with(
                 bound_cells.push(plan::BoundCell {
                     group,
                     people: per_cell,
-                    nodes: near(c, l, walk_because.is_some()),
+                    nodes: near(c, l),
                     walk_because,
                 });
             }
         }
     }
-    (groups, bound_cells)
+    (groups, bound_cells, changed)
 }
 
 /// Adds `people` of unit `unit` starting at `start` in `layer` to its group (one per unit,

@@ -36,11 +36,12 @@ pub(crate) struct BoundCell {
     /// Their group in the plan.
     pub group: usize,
     pub people: f64,
-    /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode
-    /// (drivers who walk in this plan: car and foot nodes): which of them is usable depends on
-    /// the roads the other flow takes, and the planner picks among the usable ones. Drivers
-    /// who drive here but whom another routing would make walk are not given foot nodes: the
-    /// bound does not cover that routing (README, "Lower bound").
+    /// Every node within [`super::MAX_START_M`] of the cell inside the enclave in their mode,
+    /// and for drivers their foot nodes too, whether they drive or walk in this plan
+    /// ([`super::start::bound_start_nodes`]: drivers may leave the car and walk when the plan
+    /// says so, and a routing of the other flow that closes every car road near them makes
+    /// them walk — the bounds cover both). Which of them is usable depends on the roads the
+    /// other flow takes; the planner picks among the usable ones of its group's mode.
     pub nodes: Vec<u32>,
     /// Why they walk though they would drive, if so.
     pub walk_because: Option<String>,

@@ -123,6 +123,12 @@ pub(crate) fn build(
         leaving: (people - staying).round(),
         staying,
         stranded: stranded.round(),
+        walking_drivers: civ
+            .groups
+            .iter()
+            .map(|g| g.walking_drivers)
+            .sum::<f64>()
+            .round(),
         combatants: ev.combatants,
         combatants_stranded: combatants_stranded.round(),
         combatants_stranded_because: comb
@@ -587,7 +593,7 @@ fn assumptions(s: &Scenario) -> Vec<String> {
     let ev = s.evacuation;
     vec![
         format!("{:.0} % of the people stay (the wounded, the elderly, those who refuse): [evacuation] stay_share", ev.stay_share * 100.0),
-        format!("{:.0} % of those leaving walk, the rest drive with {} people per vehicle", ev.foot_share * 100.0, ev.people_per_vehicle),
+        format!("{:.0} % of those leaving walk, the rest drive with {} people per vehicle; drivers may leave the car and walk from where they live when the plan says so — all of them whose home has a foot road within 500 m, when that plan finishes earlier (methods \"drivers walk: …\"), and those with no usable road for vehicles within 500 m always (walking_drivers counts them, neighbourhoods[].notes says why); the lower bound lets every driver start on foot or by car", ev.foot_share * 100.0, ev.people_per_vehicle),
         format!("walking capacity {WALK_FLOW_PER_M_S} people/s per metre of width ({STEPS_FLOW_PER_M_S} on steps), widths from OSM or by road class; vehicles {VEHICLES_PER_LANE_H} per lane per hour"),
         "each checkpoint screens capacity_per_hour people in all, walkers and drivers from one pool, only within the corridor's opening hours (a 5-minute bucket partly open admits its open share); the road it stands on keeps its own walking or driving capacity too: a person crossing counts against both".into(),
         format!("the evacuation starts at {:02}:{:02} on {}; capacity is counted in {:.0}-minute buckets", (ev.start_s / 3600.0) as u32, ((ev.start_s % 3600.0) / 60.0) as u32, s.as_of, ev.bucket_s / 60.0),
@@ -595,8 +601,8 @@ fn assumptions(s: &Scenario) -> Vec<String> {
         format!("routes above the exposure threshold ({}) are used only where no other exists (see neighbourhoods[].only_exposed_routes)", s.risk.exposure_threshold),
         format!("{:.0} combatants walk from {}, through the combatant corridors; they are planned first, and civilians, walking or driving, never use a stretch of road (a piece of an OSM way) that combatants use", ev.combatants, combatants_from(s)),
         "the combatants' routing is the one, among several tried (see combatant_routings: shortest; off the civilians' quickest ways; off every road of the civilians' plan without combatants; along a tree of the roads civilians need least; through one combatant corridor), after which the civilian plan strands fewest civilians and then finishes first; a routing that strands combatants the shortest routing moves is never kept; combatants start at the nearest road node within 500 m from which a reception can be reached on their routing's roads".into(),
-        "the civilian plan is the earliest-finishing of up to seven CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity; where the civilians finish last and more than 3 % above the valid bounds, also split over the roads of the road bound's cut, started where the valid road cut lets them, and started from the nodes a flow over time on their roads uses, at its least finish and half a bucket later (see methods: each one tried is listed)".into(),
-        "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception, and per 5-minute bucket no more through a checkpoint than its crossing roads' own capacities add up to — other road capacities and the exposure rule relaxed, and the separation from combatants relaxed except on the road pieces every combatant routing must use (combatant_roads_in_bound), closed to civilians: it holds for every plan in which every combatant who can leave does".into(),
+        "the civilian plan is the earliest-finishing of up to seven CCRP schedules: plain, each neighbourhood split over checkpoints as in the relaxed optimum, and split in proportion to checkpoint capacity (these three also with every driver walking, kept if that strands nobody more and finishes earlier); where the civilians finish last and more than 3 % above the valid bounds, also split over the roads of the road bound's cut, started where the valid road cut lets them, and started from the nodes a flow over time on their roads uses, at its least finish and half a bucket later (see methods: each one tried is listed)".into(),
+        "lower bound: the least time in which everyone who can leave could pass the checkpoints within their opening hours, each person no earlier than their shortest travel time to a checkpoint and on from it to a reception (from any road node within 500 m of where they live: in their mode, and on foot too for drivers, who may walk), and per 5-minute bucket no more through a checkpoint than its crossing roads' own capacities add up to — other road capacities and the exposure rule relaxed, and the separation from combatants relaxed except on the road pieces every combatant routing must use (combatant_roads_in_bound), closed to civilians: it holds for every plan in which every combatant who can leave does".into(),
         "nobody is reported as gone until they pass a checkpoint; the plan never reports an area as emptied".into(),
     ]
 }

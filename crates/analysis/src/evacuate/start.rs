@@ -127,6 +127,27 @@ pub fn spread(cells: &[[f64; 2]], candidates: &[Candidate], mode: &str) -> Vec<S
     out
 }
 
+/// Every node the bounds let a cell's people start from (the cell at `at`): the candidates of
+/// their own mode within [`MAX_START_M`] (open or not: which are usable depends on the roads the
+/// other flow takes), and for drivers (`foot`: the foot layer's candidates, given for every mode
+/// but walking) the foot candidates within [`MAX_START_M`] as well — **drivers may leave the car
+/// and walk when the plan says so**, and any routing of the other flow that closes every car
+/// road near the cell makes them walk. So the bounds hold whether a plan (or a routing) has a
+/// cell's drivers drive or walk. Before, drivers got their foot nodes only when they walked in
+/// the plan bounded, and a routing that made them walk could beat the bound (README, "Lower
+/// bound"; `analysis/tests/evacuate_drivers_walk.rs`). Sorted, each node once.
+pub fn bound_start_nodes(at: [f64; 2], own: &[Candidate], foot: Option<&[Candidate]>) -> Vec<u32> {
+    let mut out: Vec<u32> = own
+        .iter()
+        .chain(foot.unwrap_or(&[]))
+        .filter(|k| haversine_m(k.at, at) <= MAX_START_M)
+        .map(|k| k.node)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Why a cell has no start node, before its cause is named ([`super::stranding`] names it
 /// for the plan's flows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,8 @@ pub struct EvacuationBenchResult {
     pub checkpoint_capacity_per_hour: f64,
     pub plan_s: f64,
     pub stranded: f64,
+    /// Civilians who would drive but walk (no car road near them, or by the plan's choice).
+    pub walking_drivers: f64,
     pub egress_time_h: Option<f64>,
     /// When the last civilian reaches a reception (the latest civilian corridor's last arrival).
     pub civilian_egress_h: Option<f64>,
@@ -146,6 +148,7 @@ pub fn bench_evacuation(map: &std::path::Path, args: &BenchArgs) -> Result<()> {
         checkpoint_capacity_per_hour: args.checkpoint_capacity,
         plan_s,
         stranded: r.stranded,
+        walking_drivers: r.walking_drivers,
         egress_time_h: r.egress_time_s.map(|x| x / 3600.0),
         civilian_egress_h: last_arrival_h(&r, Purpose::Civilian),
         combatant_egress_h: last_arrival_h(&r, Purpose::Combatant),
