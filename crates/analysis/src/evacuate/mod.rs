@@ -358,7 +358,8 @@ pub(crate) struct Group {
     pub people: f64,
     /// Start node in the flow's network, or why there is none.
     pub start: Result<u32, String>,
-    /// Why some of its people walk who would drive (no usable road for vehicles near them).
+    /// Why some of its people walk who would drive: no usable road for vehicles near them, or
+    /// the plan's choice of mode for their cell ([`plan::WALK_BY_CHOICE`]).
     pub note: Option<String>,
     /// Of `people`, those who would drive but walk.
     pub walking_drivers: f64,
@@ -800,8 +801,11 @@ fn start_groups_with(
                 bound_cells.push(plan::BoundCell {
                     group,
                     people: per_cell,
-                    nodes: near(c, l, walk_because.is_some()),
+                    // Drivers may leave the car and walk when the plan says so (README, "Lower
+                    // bound"): every driving cell's foot nodes count, whatever this plan does.
+                    nodes: near(c, l, true),
                     walk_because,
+                    drives: foot != Some(l),
                 });
             }
         }

@@ -42,9 +42,16 @@ pub(crate) struct BoundCell {
     /// who drive here but whom another routing would make walk are not given foot nodes: the
     /// bound does not cover that routing (README, "Lower bound").
     pub nodes: Vec<u32>,
-    /// Why they walk though they would drive, if so.
+    /// Why they walk though they would drive, if so (no usable road for vehicles near them).
     pub walk_because: Option<String>,
+    /// Their mode is a vehicle's: they may also start on foot from their foot nodes in
+    /// `nodes` (drivers may leave the car and walk when the plan says so) — the sixth and
+    /// seventh schedules choose per cell ([`replan_by_flow_over_time`]).
+    pub drives: bool,
 }
+
+/// The note on drivers who walk because the plan chose it for their cell.
+pub(crate) const WALK_BY_CHOICE: &str = "the plan sends them on foot: from where they live, walking gets them out sooner than driving on the roads and through the checkpoints left to them (the mode is chosen per place)";
 
 /// The startable groups of a flow and the receptions each may use (the exposure rule).
 pub(crate) struct Classes {
@@ -638,7 +645,9 @@ fn regroup_cells(f: &mut Flow, cell_group: &[usize]) {
 }
 
 /// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
-/// group's mode, a road open to the flow, a reception reachable), its group's start first.
+/// group's mode, a road open to the flow, a reception reachable), its group's start first. A
+/// driving cell's foot nodes count too ([`BoundCell::drives`]): a flow over time from them
+/// chooses per cell whether its drivers drive or walk, and may split it.
 fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
     let usable: std::collections::HashSet<u32> = (0..f.net.layers.len())
         .flat_map(|l| f.net.start_candidates(l))
@@ -654,7 +663,9 @@ fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
             };
             let mut out = vec![first];
             out.extend(c.nodes.iter().copied().filter(|&v| {
-                v != first && usable.contains(&v) && f.net.layer_node(v).0 == g.layer
+                v != first
+                    && usable.contains(&v)
+                    && (c.drives || f.net.layer_node(v).0 == g.layer)
             }));
             out
         })
@@ -689,14 +700,17 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
         let c = &f.bound_cells[k];
         let old = &f.groups[c.group];
         let start = node.map_or_else(|| old.start.clone(), Ok);
-        let gi = super::add_to_group(
-            &mut groups,
-            old.unit,
-            old.layer,
-            start,
-            people,
-            c.walk_because.clone(),
-        );
+        // The mode is the start node's: a driving cell's share placed on a foot node walks.
+        let layer = start
+            .as_ref()
+            .map_or(old.layer, |&v| f.net.layer_node(v).0);
+        let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
+        let walk_because = match (&c.walk_because, c.drives && on_foot) {
+            (_, false) => None,
+            (Some(why), true) => Some(why.clone()),
+            (None, true) => Some(WALK_BY_CHOICE.to_string()),
+        };
+        let gi = super::add_to_group(&mut groups, old.unit, layer, start, people, walk_because);
         if cell_group[k] == usize::MAX {
             cell_group[k] = gi;
         }
