@@ -563,7 +563,7 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     // closed) from every usable start — never earlier on the bench cases (BENCHMARKS.md).
     let method = "valid road cut's starts and schedule, then CCRP";
     let (groups, plan, source_group, only_exposed, cell_group) =
-        from_cut(f, &cut, &usable_starts(f));
+        from_cut(f, &cut, &usable_starts(f, true));
     adopt_if_better(
         f,
         method,
@@ -645,10 +645,10 @@ fn regroup_cells(f: &mut Flow, cell_group: &[usize]) {
 }
 
 /// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
-/// group's mode, a road open to the flow, a reception reachable), its group's start first. A
-/// driving cell's foot nodes count too ([`BoundCell::drives`]): a flow over time from them
-/// chooses per cell whether its drivers drive or walk, and may split it.
-fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
+/// group's mode, a road open to the flow, a reception reachable), its group's start first.
+/// With `choose_mode`, a driving cell's foot nodes count too ([`BoundCell::drives`]): a
+/// schedule from them chooses per cell whether its drivers drive or walk, and may split it.
+fn usable_starts(f: &Flow, choose_mode: bool) -> Vec<Vec<u32>> {
     let usable: std::collections::HashSet<u32> = (0..f.net.layers.len())
         .flat_map(|l| f.net.start_candidates(l))
         .filter(|k| k.open && k.leads_out)
@@ -665,7 +665,7 @@ fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
             out.extend(c.nodes.iter().copied().filter(|&v| {
                 v != first
                     && usable.contains(&v)
-                    && (c.drives || f.net.layer_node(v).0 == g.layer)
+                    && ((choose_mode && c.drives) || f.net.layer_node(v).0 == g.layer)
             }));
             out
         })
@@ -744,10 +744,37 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
+    let per_mode = usable_starts(f, false);
+    flow_over_time_from(f, others_finish_s, &per_mode, METHODS_PER_MODE);
+    let choosing = usable_starts(f, true);
+    if choosing != usable_starts(f, false) {
+        flow_over_time_from(f, others_finish_s, &choosing, METHODS_CHOOSING_MODE);
+    }
+}
+
+/// The sixth and seventh schedules' names, each cell's people in its own mode.
+const METHODS_PER_MODE: [&str; 2] = [
+    "flow over time's starts, then CCRP",
+    "flow over time's starts a little later, then CCRP",
+];
+/// The same with driving cells' foot nodes among their starts: the flow chooses per cell
+/// whether its drivers drive or walk.
+const METHODS_CHOOSING_MODE: [&str; 2] = [
+    "flow over time's starts and modes, then CCRP",
+    "flow over time's starts and modes a little later, then CCRP",
+];
+
+/// [`replan_by_flow_over_time`] from the start nodes `usable` (per bound cell), its two
+/// schedules named `methods`.
+fn flow_over_time_from(
+    f: &mut Flow,
+    others_finish_s: f64,
+    usable: &[Vec<u32>],
+    methods: [&'static str; 2],
+) {
     let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
         return;
     };
-    let usable = usable_starts(f);
     let cells: Vec<(Vec<u32>, f64)> = usable
         .iter()
         .zip(&f.bound_cells)
@@ -773,6 +800,20 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
     let Some((k, over_time)) = found else {
         return;
     };
+    if std::env::var_os("CORRIDOR_DEBUG_FLOW").is_some() {
+        let walking: f64 = over_time
+            .starts
+            .iter()
+            .flatten()
+            .filter(|x| f.net.profile_graph(f.net.layer_node(x.0).0).profile == corridor_roads::Profile::Foot)
+            .map(|x| x.1)
+            .sum();
+        let total: f64 = over_time.starts.iter().flatten().map(|x| x.1).sum();
+        eprintln!(
+            "DEBUG flow over time: k {k} time {:.0} s nodes {} counted {:.0} on foot {walking:.0} of {total:.0}; egress before {egress:.0}",
+            over_time.time_s, over_time.nodes, over_time.people_counted
+        );
+    }
     // The least time's starts, and (on the other core) those of a flow a little later.
     let ff: &Flow = f;
     let (least, later) = rayon::join(
@@ -786,13 +827,9 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
                 .map(|starts| schedule_flow_starts(ff, &cells, &starts))
         },
     );
-    adopt_if_better(f, "flow over time's starts, then CCRP", least);
+    adopt_if_better(f, methods[0], least);
     if let Some(later) = later {
-        adopt_if_better(
-            f,
-            "flow over time's starts a little later, then CCRP",
-            later,
-        );
+        adopt_if_better(f, methods[1], later);
     }
 }
 
