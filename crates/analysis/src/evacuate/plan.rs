@@ -745,10 +745,22 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
     let per_mode = usable_starts(f, false);
-    flow_over_time_from(f, others_finish_s, &per_mode, METHODS_PER_MODE);
+    flow_over_time_from(f, others_finish_s, &per_mode, None, METHODS_PER_MODE);
+    let per_mode = usable_starts(f, false);
     let choosing = usable_starts(f, true);
-    if choosing != usable_starts(f, false) {
-        flow_over_time_from(f, others_finish_s, &choosing, METHODS_CHOOSING_MODE);
+    if choosing != per_mode {
+        let held: Vec<Vec<u32>> = choosing
+            .iter()
+            .zip(&per_mode)
+            .map(|(c, own)| c.iter().copied().filter(|v| !own.contains(v)).collect())
+            .collect();
+        flow_over_time_from(
+            f,
+            others_finish_s,
+            &choosing,
+            Some((&per_mode, &held)),
+            METHODS_CHOOSING_MODE,
+        );
     }
 }
 
@@ -766,10 +778,16 @@ const METHODS_CHOOSING_MODE: [&str; 2] = [
 
 /// [`replan_by_flow_over_time`] from the start nodes `usable` (per bound cell), its two
 /// schedules named `methods`.
+/// With `preferring` (per cell its own-mode starts and its held foot nodes), each split is the
+/// maximum flow that walks only the drivers who cannot drive out in time
+/// ([`super::flow_schedule::starts_at_preferring`]): at the coarse buckets the larger maps
+/// need, many splits reach the least time, and an arbitrary one (on Liechtenstein roads bind,
+/// 96 % on foot) was measured far worse (BENCHMARKS.md, "Per-cell mode choice").
 fn flow_over_time_from(
     f: &mut Flow,
     others_finish_s: f64,
     usable: &[Vec<u32>],
+    preferring: Option<(&[Vec<u32>], &[Vec<u32>])>,
     methods: [&'static str; 2],
 ) {
     let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
@@ -816,18 +834,43 @@ fn flow_over_time_from(
     }
     // The least time's starts, and (on the other core) those of a flow a little later.
     let ff: &Flow = f;
+    let split_at = |t_buckets: f64| {
+        let capacity: Vec<f64> = ff.net.capacity.iter().map(|c| c * k).collect();
+        let mut net = network(k);
+        net.capacity = &capacity;
+        let t = over_time.time_s + t_buckets * net.bucket_s;
+        match preferring {
+            None => super::flow_schedule::starts_at(&net, &cells, ff.net.sink_nodes(), t),
+            Some((own, held)) => {
+                let own: Vec<(Vec<u32>, f64)> = own
+                    .iter()
+                    .zip(&cells)
+                    .map(|(o, c)| (o.clone(), c.1))
+                    .collect();
+                super::flow_schedule::starts_at_preferring(
+                    &net,
+                    &own,
+                    held,
+                    ff.net.sink_nodes(),
+                    t,
+                )
+            }
+        }
+    };
     let (least, later) = rayon::join(
-        || schedule_flow_starts(ff, &cells, &over_time.starts),
+        || match preferring {
+            None => Some(schedule_flow_starts(ff, &cells, &over_time.starts)),
+            // The least time is found to a tenth of a bucket below: just above it.
+            Some(_) => split_at(0.1).map(|starts| schedule_flow_starts(ff, &cells, &starts)),
+        },
         || {
-            let capacity: Vec<f64> = ff.net.capacity.iter().map(|c| c * k).collect();
-            let mut net = network(k);
-            net.capacity = &capacity;
-            let t = over_time.time_s + super::flow_schedule::SLACK_BUCKETS * net.bucket_s;
-            super::flow_schedule::starts_at(&net, &cells, ff.net.sink_nodes(), t)
+            split_at(super::flow_schedule::SLACK_BUCKETS)
                 .map(|starts| schedule_flow_starts(ff, &cells, &starts))
         },
     );
-    adopt_if_better(f, methods[0], least);
+    if let Some(least) = least {
+        adopt_if_better(f, methods[0], least);
+    }
     if let Some(later) = later {
         adopt_if_better(f, methods[1], later);
     }
