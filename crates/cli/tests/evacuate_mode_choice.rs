@@ -65,7 +65,13 @@ fn scenario(roads: [Road; 2], foot_share: f64) -> tempfile::TempDir {
         (9, -1200.0, 0.0),
         (10, 3800.0, 0.0),
     ];
-    let tags = |r: Road| vec![("highway", "residential"), ("width", r.width), ("lanes", r.lanes)];
+    let tags = |r: Road| {
+        vec![
+            ("highway", "residential"),
+            ("width", r.width),
+            ("lanes", r.lanes),
+        ]
+    };
     let ways = vec![
         osm::way(
             101,
@@ -171,7 +177,10 @@ fn one_neighbourhood_walks_and_the_other_drives() {
     ];
     let (best, drive, walk) = optimum(roads, 0.1);
     assert!((best - 1737.8).abs() < 1.0, "hand count {best}");
-    assert!(drive > best + 1000.0 && walk > best + 1000.0, "{drive} {walk}");
+    assert!(
+        drive > best + 1000.0 && walk > best + 1000.0,
+        "{drive} {walk}"
+    );
     let dir = scenario(roads, 0.1);
     let v = plan_and_verify(&dir);
     let egress = v["egress_time_s"].as_f64().unwrap();
@@ -181,7 +190,10 @@ fn one_neighbourhood_walks_and_the_other_drives() {
         v["methods"]
     );
     let bound = v["lower_bound_s"].as_f64().unwrap();
-    assert!(bound <= best + 1.0, "bound {bound} above the optimum {best}");
+    assert!(
+        bound <= best + 1.0,
+        "bound {bound} above the optimum {best}"
+    );
     // B's drivers all drive (one of them walking would finish after B's walkers); enough of A's
     // walk that its lane is through by the optimum.
     assert!(

@@ -279,12 +279,7 @@ struct Expanded {
 
 impl Expanded {
     /// `held` (per source, may be empty): start nodes whose arcs are made closed.
-    fn build(
-        net: &RoadNetwork,
-        times: &Times,
-        until: f64,
-        held: &[Vec<u32>],
-    ) -> Option<Expanded> {
+    fn build(net: &RoadNetwork, times: &Times, until: f64, held: &[Vec<u32>]) -> Option<Expanded> {
         let g = net.graph;
         let dt = net.bucket_s;
         let mut nodes = 2 + times.people.len();

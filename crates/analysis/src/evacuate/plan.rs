@@ -672,6 +672,27 @@ fn usable_starts(f: &Flow, choose_mode: bool) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Of `usable` (per bound cell, [`usable_starts`] with the mode chosen), the nodes of the
+/// cell's own mode: cars for a driving cell that has a usable car road near it, feet otherwise.
+fn own_mode_starts(f: &Flow, usable: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    usable
+        .iter()
+        .zip(&f.bound_cells)
+        .map(|(nodes, c)| {
+            let drives = c.drives && c.walk_because.is_none();
+            nodes
+                .iter()
+                .copied()
+                .filter(|&v| {
+                    let on_foot = f.net.profile_graph(f.net.layer_node(v).0).profile
+                        == corridor_roads::Profile::Foot;
+                    on_foot != drives
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The flow's groups with its cells' people placed by `shares` (cells without a share keep
 /// their group's start; groups without a start are kept as they are), one CCRP source per
 /// group and set of forbidden roads (its sinks left to fill), and per source its group.
@@ -701,9 +722,7 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
         let old = &f.groups[c.group];
         let start = node.map_or_else(|| old.start.clone(), Ok);
         // The mode is the start node's: a driving cell's share placed on a foot node walks.
-        let layer = start
-            .as_ref()
-            .map_or(old.layer, |&v| f.net.layer_node(v).0);
+        let layer = start.as_ref().map_or(old.layer, |&v| f.net.layer_node(v).0);
         let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
         let walk_because = match (&c.walk_because, c.drives && on_foot) {
             (_, false) => None,
@@ -746,9 +765,12 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
     let per_mode = usable_starts(f, false);
     flow_over_time_from(f, others_finish_s, &per_mode, None, METHODS_PER_MODE);
-    let per_mode = usable_starts(f, false);
     let choosing = usable_starts(f, true);
-    if choosing != per_mode {
+    if choosing != usable_starts(f, false) {
+        // Each cell's own mode, not its group's: an earlier schedule may have walked some of
+        // a driving cell's people (the fifth did on the hand-built town of
+        // `cli/tests/evacuate_mode_choice.rs`, and the flow then held its car nodes).
+        let per_mode = own_mode_starts(f, &choosing);
         let held: Vec<Vec<u32>> = choosing
             .iter()
             .zip(&per_mode)
@@ -818,20 +840,6 @@ fn flow_over_time_from(
     let Some((k, over_time)) = found else {
         return;
     };
-    if std::env::var_os("CORRIDOR_DEBUG_FLOW").is_some() {
-        let walking: f64 = over_time
-            .starts
-            .iter()
-            .flatten()
-            .filter(|x| f.net.profile_graph(f.net.layer_node(x.0).0).profile == corridor_roads::Profile::Foot)
-            .map(|x| x.1)
-            .sum();
-        let total: f64 = over_time.starts.iter().flatten().map(|x| x.1).sum();
-        eprintln!(
-            "DEBUG flow over time: k {k} time {:.0} s nodes {} counted {:.0} on foot {walking:.0} of {total:.0}; egress before {egress:.0}",
-            over_time.time_s, over_time.nodes, over_time.people_counted
-        );
-    }
     // The least time's starts, and (on the other core) those of a flow a little later.
     let ff: &Flow = f;
     let split_at = |t_buckets: f64| {
@@ -847,13 +855,7 @@ fn flow_over_time_from(
                     .zip(&cells)
                     .map(|(o, c)| (o.clone(), c.1))
                     .collect();
-                super::flow_schedule::starts_at_preferring(
-                    &net,
-                    &own,
-                    held,
-                    ff.net.sink_nodes(),
-                    t,
-                )
+                super::flow_schedule::starts_at_preferring(&net, &own, held, ff.net.sink_nodes(), t)
             }
         }
     };
