@@ -220,7 +220,7 @@ fn one_neighbourhood_walks_and_the_other_drives() {
 fn random_cases_reach_the_brute_force_optimum() {
     let widths = ["0.5", "1", "2", "5", "20", "100"];
     let lanes = ["1", "2", "4", "8", "20"];
-    let mut seed: u64 = 0x5eed_10;
+    let mut seed: u64 = 0x005e_ed10;
     let mut next = |n: usize| {
         seed = seed
             .wrapping_mul(6364136223846793005)

@@ -798,6 +798,9 @@ const METHODS_CHOOSING_MODE: [&str; 2] = [
     "flow over time's starts and modes a little later, then CCRP",
 ];
 
+/// Per bound cell: its own-mode start nodes, and the foot nodes held until those are used.
+type OwnAndHeld<'a> = (&'a [Vec<u32>], &'a [Vec<u32>]);
+
 /// [`replan_by_flow_over_time`] from the start nodes `usable` (per bound cell), its two
 /// schedules named `methods`.
 /// With `preferring` (per cell its own-mode starts and its held foot nodes), each split is the
@@ -809,7 +812,7 @@ fn flow_over_time_from(
     f: &mut Flow,
     others_finish_s: f64,
     usable: &[Vec<u32>],
-    preferring: Option<(&[Vec<u32>], &[Vec<u32>])>,
+    preferring: Option<OwnAndHeld>,
     methods: [&'static str; 2],
 ) {
     let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
