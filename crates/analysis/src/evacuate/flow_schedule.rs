@@ -77,7 +77,7 @@ pub fn flow_over_time(
     let mut until = guess_s.max(net.bucket_s).min(net.horizon_s);
     let mut saved = Saved::default();
     loop {
-        let mut x = Expanded::build(net, &times, until)?;
+        let mut x = Expanded::build(net, &times, until, &[])?;
         let size = (x.flow.node_count(), x.flow.arc_count());
         x.save(&mut saved);
         if x.reaches_everyone(0.0) {
@@ -119,7 +119,38 @@ pub fn starts_at(
     t: f64,
 ) -> Option<Vec<Vec<(u32, f64)>>> {
     let times = Times::new(net, sources, sinks)?;
-    let mut x = Expanded::build(net, &times, t)?;
+    let mut x = Expanded::build(net, &times, t, &[])?;
+    x.reaches_everyone(t).then(|| x.starts())
+}
+
+/// [`starts_at`] with a second choice of starts: per source, `held` start nodes (beside its
+/// own) that the maximum flow may use only once it has sent all it can from the own ones — so
+/// a source's people use a held node (a driving cell's foot node) only where the own ones
+/// (its car nodes) cannot get them out by `t`. Of the many maximum flows, the one that leaves
+/// people in their own mode where it can: the planner's choice of mode per cell
+/// ([`super::plan::replan_by_flow_over_time`]).
+pub fn starts_at_preferring(
+    net: &RoadNetwork,
+    sources: &[(Vec<u32>, f64)],
+    held: &[Vec<u32>],
+    sinks: &[u32],
+    t: f64,
+) -> Option<Vec<Vec<(u32, f64)>>> {
+    let all: Vec<(Vec<u32>, f64)> = sources
+        .iter()
+        .zip(held)
+        .map(|((own, p), h)| {
+            let mut v = own.clone();
+            v.extend(h.iter().filter(|x| !own.contains(x)));
+            (v, *p)
+        })
+        .collect();
+    let times = Times::new(net, &all, sinks)?;
+    let mut x = Expanded::build(net, &times, t, held)?;
+    x.reaches_everyone(t);
+    for &e in &x.held {
+        x.flow.raise(e, f64::INFINITY);
+    }
     x.reaches_everyone(t).then(|| x.starts())
 }
 
@@ -251,13 +282,16 @@ struct Expanded {
     start_arcs: Vec<(usize, u32, usize)>,
     /// (deadline, arc): opened (capacity unlimited) for `T ≥ deadline`; sorted by deadline.
     due: Vec<(f64, usize)>,
+    /// Start arcs to held nodes ([`starts_at_preferring`]): closed until raised.
+    held: Vec<usize>,
     opened: usize,
     value: f64,
     total: f64,
 }
 
 impl Expanded {
-    fn build(net: &RoadNetwork, times: &Times, until: f64) -> Option<Expanded> {
+    /// `held` (per source, may be empty): start nodes whose arcs are made closed.
+    fn build(net: &RoadNetwork, times: &Times, until: f64, held: &[Vec<u32>]) -> Option<Expanded> {
         let g = net.graph;
         let dt = net.bucket_s;
         let mut nodes = 2 + times.people.len();
@@ -289,6 +323,7 @@ impl Expanded {
             sources: times.people.len(),
             start_arcs: Vec::new(),
             due: Vec::new(),
+            held: Vec::new(),
             opened: 0,
             value: 0.0,
             total: times.total,
@@ -300,7 +335,13 @@ impl Expanded {
             x.flow.add(SOURCE, 2 + i, p);
             for &v in starts {
                 if let Some(c) = copies[v as usize].at(0) {
-                    let e = x.flow.add(2 + i, c, f64::INFINITY);
+                    let later = held.get(i).is_some_and(|h| h.contains(&v));
+                    let e = x
+                        .flow
+                        .add(2 + i, c, if later { 0.0 } else { f64::INFINITY });
+                    if later {
+                        x.held.push(e);
+                    }
                     x.start_arcs.push((i, v, e));
                 }
             }

@@ -362,7 +362,8 @@ pub(crate) struct Group {
     pub people: f64,
     /// Start node in the flow's network, or why there is none.
     pub start: Result<u32, String>,
-    /// Why some of its people walk who would drive (no usable road for vehicles near them).
+    /// Why some of its people walk who would drive: no usable road for vehicles near them, or
+    /// the plan's choice of mode for their cell ([`plan::WALK_BY_CHOICE`]).
     pub note: Option<String>,
     /// Of `people`, those who would drive but walk.
     pub walking_drivers: f64,
@@ -903,6 +904,7 @@ fn lay_out_starts(
                     people: per_cell,
                     nodes: near(c, l),
                     walk_because,
+                    drives: foot != Some(l),
                 });
             }
         }

@@ -43,9 +43,16 @@ pub(crate) struct BoundCell {
     /// them walk — the bounds cover both). Which of them is usable depends on the roads the
     /// other flow takes; the planner picks among the usable ones of its group's mode.
     pub nodes: Vec<u32>,
-    /// Why they walk though they would drive, if so.
+    /// Why they walk though they would drive, if so (no usable road for vehicles near them).
     pub walk_because: Option<String>,
+    /// Their mode is a vehicle's: they may also start on foot from their foot nodes in
+    /// `nodes` (drivers may leave the car and walk when the plan says so) — the sixth and
+    /// seventh schedules choose per cell ([`replan_by_flow_over_time`]).
+    pub drives: bool,
 }
+
+/// The note on drivers who walk because the plan chose it for their cell.
+pub(crate) const WALK_BY_CHOICE: &str = "the plan sends them on foot: from where they live, walking gets them out sooner than driving on the roads and through the checkpoints left to them (the mode is chosen per place)";
 
 /// The startable groups of a flow and the receptions each may use (the exposure rule).
 pub(crate) struct Classes {
@@ -557,7 +564,7 @@ pub(crate) fn replan_from_valid_cut(f: &mut Flow, others_finish_s: f64) {
     // closed) from every usable start — never earlier on the bench cases (BENCHMARKS.md).
     let method = "valid road cut's starts and schedule, then CCRP";
     let (groups, plan, source_group, only_exposed, cell_group) =
-        from_cut(f, &cut, &usable_starts(f));
+        from_cut(f, &cut, &usable_starts(f, true));
     adopt_if_better(
         f,
         method,
@@ -640,7 +647,9 @@ fn regroup_cells(f: &mut Flow, cell_group: &[usize]) {
 
 /// Per bound cell of the flow: the nodes it may start from in the flow's own network (its
 /// group's mode, a road open to the flow, a reception reachable), its group's start first.
-fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
+/// With `choose_mode`, a driving cell's foot nodes count too ([`BoundCell::drives`]): a
+/// schedule from them chooses per cell whether its drivers drive or walk, and may split it.
+fn usable_starts(f: &Flow, choose_mode: bool) -> Vec<Vec<u32>> {
     let usable: std::collections::HashSet<u32> = (0..f.net.layers.len())
         .flat_map(|l| f.net.start_candidates(l))
         .filter(|k| k.open && k.leads_out)
@@ -655,9 +664,32 @@ fn usable_starts(f: &Flow) -> Vec<Vec<u32>> {
             };
             let mut out = vec![first];
             out.extend(c.nodes.iter().copied().filter(|&v| {
-                v != first && usable.contains(&v) && f.net.layer_node(v).0 == g.layer
+                v != first
+                    && usable.contains(&v)
+                    && ((choose_mode && c.drives) || f.net.layer_node(v).0 == g.layer)
             }));
             out
+        })
+        .collect()
+}
+
+/// Of `usable` (per bound cell, [`usable_starts`] with the mode chosen), the nodes of the
+/// cell's own mode: cars for a driving cell that has a usable car road near it, feet otherwise.
+fn own_mode_starts(f: &Flow, usable: &[Vec<u32>]) -> Vec<Vec<u32>> {
+    usable
+        .iter()
+        .zip(&f.bound_cells)
+        .map(|(nodes, c)| {
+            let drives = c.drives && c.walk_because.is_none();
+            nodes
+                .iter()
+                .copied()
+                .filter(|&v| {
+                    let on_foot = f.net.profile_graph(f.net.layer_node(v).0).profile
+                        == corridor_roads::Profile::Foot;
+                    on_foot != drives
+                })
+                .collect()
         })
         .collect()
 }
@@ -690,14 +722,15 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
         let c = &f.bound_cells[k];
         let old = &f.groups[c.group];
         let start = node.map_or_else(|| old.start.clone(), Ok);
-        let gi = super::add_to_group(
-            &mut groups,
-            old.unit,
-            old.layer,
-            start,
-            people,
-            c.walk_because.clone(),
-        );
+        // The mode is the start node's: a driving cell's share placed on a foot node walks.
+        let layer = start.as_ref().map_or(old.layer, |&v| f.net.layer_node(v).0);
+        let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
+        let walk_because = match (&c.walk_because, c.drives && on_foot) {
+            (_, false) => None,
+            (Some(why), true) => Some(why.clone()),
+            (None, true) => Some(WALK_BY_CHOICE.to_string()),
+        };
+        let gi = super::add_to_group(&mut groups, old.unit, layer, start, people, walk_because);
         if cell_group[k] == usize::MAX {
             cell_group[k] = gi;
         }
@@ -731,10 +764,61 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
+    let per_mode = usable_starts(f, false);
+    flow_over_time_from(f, others_finish_s, &per_mode, None, METHODS_PER_MODE);
+    let choosing = usable_starts(f, true);
+    if choosing != usable_starts(f, false) {
+        // Each cell's own mode, not its group's: an earlier schedule may have walked some of
+        // a driving cell's people (the fifth did on the hand-built town of
+        // `cli/tests/evacuate_mode_choice.rs`, and the flow then held its car nodes).
+        let per_mode = own_mode_starts(f, &choosing);
+        let held: Vec<Vec<u32>> = choosing
+            .iter()
+            .zip(&per_mode)
+            .map(|(c, own)| c.iter().copied().filter(|v| !own.contains(v)).collect())
+            .collect();
+        flow_over_time_from(
+            f,
+            others_finish_s,
+            &choosing,
+            Some((&per_mode, &held)),
+            METHODS_CHOOSING_MODE,
+        );
+    }
+}
+
+/// The sixth and seventh schedules' names, each cell's people in its own mode.
+const METHODS_PER_MODE: [&str; 2] = [
+    "flow over time's starts, then CCRP",
+    "flow over time's starts a little later, then CCRP",
+];
+/// The same with driving cells' foot nodes among their starts: the flow chooses per cell
+/// whether its drivers drive or walk.
+const METHODS_CHOOSING_MODE: [&str; 2] = [
+    "flow over time's starts and modes, then CCRP",
+    "flow over time's starts and modes a little later, then CCRP",
+];
+
+/// Per bound cell: its own-mode start nodes, and the foot nodes held until those are used.
+type OwnAndHeld<'a> = (&'a [Vec<u32>], &'a [Vec<u32>]);
+
+/// [`replan_by_flow_over_time`] from the start nodes `usable` (per bound cell), its two
+/// schedules named `methods`.
+/// With `preferring` (per cell its own-mode starts and its held foot nodes), each split is the
+/// maximum flow that walks only the drivers who cannot drive out in time
+/// ([`super::flow_schedule::starts_at_preferring`]): at the coarse buckets the larger maps
+/// need, many splits reach the least time, and an arbitrary one (on Liechtenstein roads bind,
+/// 96 % on foot) was measured far worse (BENCHMARKS.md, "Per-cell mode choice").
+fn flow_over_time_from(
+    f: &mut Flow,
+    others_finish_s: f64,
+    usable: &[Vec<u32>],
+    preferring: Option<OwnAndHeld>,
+    methods: [&'static str; 2],
+) {
     let Some(egress) = egress_worth_replanning(f, others_finish_s) else {
         return;
     };
-    let usable = usable_starts(f);
     let cells: Vec<(Vec<u32>, f64)> = usable
         .iter()
         .zip(&f.bound_cells)
@@ -762,24 +846,39 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
     };
     // The least time's starts, and (on the other core) those of a flow a little later.
     let ff: &Flow = f;
+    let split_at = |t_buckets: f64| {
+        let capacity: Vec<f64> = ff.net.capacity.iter().map(|c| c * k).collect();
+        let mut net = network(k);
+        net.capacity = &capacity;
+        let t = over_time.time_s + t_buckets * net.bucket_s;
+        match preferring {
+            None => super::flow_schedule::starts_at(&net, &cells, ff.net.sink_nodes(), t),
+            Some((own, held)) => {
+                let own: Vec<(Vec<u32>, f64)> = own
+                    .iter()
+                    .zip(&cells)
+                    .map(|(o, c)| (o.clone(), c.1))
+                    .collect();
+                super::flow_schedule::starts_at_preferring(&net, &own, held, ff.net.sink_nodes(), t)
+            }
+        }
+    };
     let (least, later) = rayon::join(
-        || schedule_flow_starts(ff, &cells, &over_time.starts),
+        || match preferring {
+            None => Some(schedule_flow_starts(ff, &cells, &over_time.starts)),
+            // The least time is found to a tenth of a bucket below: just above it.
+            Some(_) => split_at(0.1).map(|starts| schedule_flow_starts(ff, &cells, &starts)),
+        },
         || {
-            let capacity: Vec<f64> = ff.net.capacity.iter().map(|c| c * k).collect();
-            let mut net = network(k);
-            net.capacity = &capacity;
-            let t = over_time.time_s + super::flow_schedule::SLACK_BUCKETS * net.bucket_s;
-            super::flow_schedule::starts_at(&net, &cells, ff.net.sink_nodes(), t)
+            split_at(super::flow_schedule::SLACK_BUCKETS)
                 .map(|starts| schedule_flow_starts(ff, &cells, &starts))
         },
     );
-    adopt_if_better(f, "flow over time's starts, then CCRP", least);
+    if let Some(least) = least {
+        adopt_if_better(f, methods[0], least);
+    }
     if let Some(later) = later {
-        adopt_if_better(
-            f,
-            "flow over time's starts a little later, then CCRP",
-            later,
-        );
+        adopt_if_better(f, methods[1], later);
     }
 }
 
