@@ -1749,3 +1749,38 @@ fn only_combatants_can_leave_and_the_headline_says_the_civilians_cannot_first() 
         r.headline
     );
 }
+
+#[test]
+fn with_nobody_walking_the_assumptions_do_not_promise_walking_drivers() {
+    // foot_share = 0 builds no walking network (README, "Lower bound", "Drivers may walk"):
+    // drivers cannot walk and the bound counts them from car roads only, so the assumptions
+    // must say that, not that the bound lets every driver start on foot (found in review).
+    let (_d, s) = example_with(
+        |m: String| m.replace("foot_share = 0.7", "foot_share = 0.0"),
+        &[],
+    );
+    assert_eq!(s.evacuation.foot_share, 0.0);
+    let m = maps(&s);
+    let r = evacuate(&m[0], &m[1]).unwrap();
+    assert_eq!(r.walking_drivers, 0.0, "nobody can walk");
+    assert!(
+        r.assumptions
+            .iter()
+            .any(|a| a.contains("nobody walks (foot_share 0)")),
+        "{:?}",
+        r.assumptions
+    );
+    assert!(
+        !r.assumptions
+            .iter()
+            .any(|a| a.contains("start on foot or by car")),
+        "{:?}",
+        r.assumptions
+    );
+    // The example's own scenario (70 % walk) keeps the walking-drivers wording.
+    let (_, e) = example_plan();
+    assert!(e
+        .assumptions
+        .iter()
+        .any(|a| a.contains("start on foot or by car")));
+}

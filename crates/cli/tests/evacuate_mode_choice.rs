@@ -209,7 +209,7 @@ fn one_neighbourhood_walks_and_the_other_drives() {
         "A on foot: {a_on_foot} (at most {a_can_drive} can drive by {best} s)"
     );
     let notes = v["neighbourhoods"][0]["notes"].to_string();
-    assert!(notes.contains("the plan sends them on foot"), "{notes}");
+    assert!(notes.contains("by the plan's choice, per place"), "{notes}");
 }
 
 /// Random small cases of the same map (people, widths, lanes, share on foot): the plan never

@@ -7,7 +7,7 @@
 //! segments are then closed to civilians in both modes. Civilians walk or drive on one network
 //! whose checkpoints are one screening pool per corridor ([`network`]); the lower bound comes
 //! from a relaxation of that network ([`bound`]); the plan is the best of three CCRP schedules
-//! (up to seven where streets bind, [`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
+//! (more where streets bind, [`plan`]); the report is built from the plan's groups ([`report`]), which carry everything
 //! [`verify`] needs to check the plan from the scenario and the graph alone.
 
 pub mod bound;

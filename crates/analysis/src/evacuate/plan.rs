@@ -1,4 +1,4 @@
-//! Planning one flow: three CCRP schedules (up to seven where streets bind), the
+//! Planning one flow: three CCRP schedules (more where streets bind, and again with drivers walking), the
 //! earliest-finishing one kept.
 //!
 //! 1. *earliest arrival*: plain CCRP — every group may use every checkpoint;
@@ -52,7 +52,7 @@ pub(crate) struct BoundCell {
 }
 
 /// The note on drivers who walk because the plan chose it for their cell.
-pub(crate) const WALK_BY_CHOICE: &str = "the plan sends them on foot: from where they live, walking gets them out sooner than driving on the roads and through the checkpoints left to them (the mode is chosen per place)";
+pub(crate) const WALK_BY_CHOICE: &str = "by the plan's choice, per place: from where they live, walking gets them out sooner than driving on the roads and through the checkpoints left to them (the mode is chosen per place)";
 
 /// The startable groups of a flow and the receptions each may use (the exposure rule).
 pub(crate) struct Classes {
