@@ -205,3 +205,42 @@ fn the_verifier_fails_each_corrupted_plan_with_a_line_naming_the_problem() {
         "crosses a front line away from a declared crossing (for civilians)",
     );
 }
+
+/// Walkers never drive (drivers may walk): a plan that puts some of a neighbourhood's walkers
+/// in its vehicles — more people by car than it has drivers — fails with a line naming the
+/// neighbourhood, though people per neighbourhood are conserved. Hand count from the example's
+/// scenario: Sector A1 has 14,000 people, `stay_share = 0.1`, `foot_share = 0.7`, so at most
+/// 14,000 × 0.9 × 0.3 = 3,780 of them drive. Walkers moved into one of its car groups (people
+/// taken from one of its foot groups) until 5 more than that ride.
+#[test]
+fn walkers_put_in_vehicles_fail_the_check() {
+    let mut p = example_plan();
+    assert_eq!(p["neighbourhoods"][0]["name"], "Sector A1");
+    let drivers = 14_000.0 * 0.9 * 0.3;
+    let gs = p["groups"].as_array_mut().unwrap();
+    let of_a1 = |g: &Value, mode: &str| {
+        g["purpose"] == "civilian" && g["neighbourhood"] == 0 && g["mode"] == mode
+    };
+    let by_car: f64 = gs
+        .iter()
+        .filter(|g| of_a1(g, "car"))
+        .map(|g| g["people"].as_f64().unwrap())
+        .sum();
+    assert!(by_car <= drivers + 1.0, "the plan drives {by_car} of A1");
+    let moved = drivers - by_car + 5.0;
+    let car = gs
+        .iter()
+        .position(|g| of_a1(g, "car"))
+        .expect("a car group");
+    let foot = gs
+        .iter()
+        .position(|g| of_a1(g, "foot") && g["people"].as_f64().unwrap() > moved)
+        .expect("a foot group");
+    gs[car]["people"] = json!(gs[car]["people"].as_f64().unwrap() + moved);
+    gs[foot]["people"] = json!(gs[foot]["people"].as_f64().unwrap() - moved);
+    fails_naming(
+        &p,
+        "more people in vehicles than the neighbourhood has drivers",
+        "Sector A1: 3785.0 people in vehicles, more than its 3780.0 drivers",
+    );
+}

@@ -44,13 +44,23 @@ pub(crate) struct MaxFlow {
     initial: Vec<f64>,
     /// Per node, its first slot; empty while arcs or nodes were added since the layout.
     first: Vec<u32>,
+    /// Which network this is ([`NEXT_NETWORK`]): a saved flow records it, so that
+    /// [`MaxFlow::restore`] can tell a flow saved from another network of the same size.
+    network: u64,
 }
+
+/// The next [`MaxFlow::network`] id.
+static NEXT_NETWORK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A copy of a network's flow ([`MaxFlow::save`]), its buffers reused from save to save.
 #[derive(Default)]
 pub(crate) struct SavedFlow {
     slots: Vec<Slot>,
     initial: Vec<f64>,
+    /// The network it was saved from (0: none yet), and its nodes and arcs then.
+    network: u64,
+    nodes: usize,
+    arcs: usize,
 }
 
 impl MaxFlow {
@@ -62,6 +72,7 @@ impl MaxFlow {
             slots: Vec::new(),
             initial: Vec::new(),
             first: Vec::new(),
+            network: NEXT_NETWORK.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -100,10 +111,20 @@ impl MaxFlow {
     }
 
     /// Raises arc `arc`'s capacity to `c` (not below its present one), keeping its flow.
+    /// Saturates: raising an unlimited arc to unlimited again leaves it unlimited (the
+    /// difference ∞ − ∞ would make its residual capacity NaN, which no search crosses).
     pub(crate) fn raise(&mut self, arc: usize, c: f64) {
         let initial = &mut self.initial[arc / 2];
         debug_assert!(c >= *initial);
-        self.slots[self.slot_of[arc] as usize].cap += c - *initial;
+        if c == *initial {
+            return;
+        }
+        let cap = &mut self.slots[self.slot_of[arc] as usize].cap;
+        if c == f64::INFINITY {
+            *cap = f64::INFINITY;
+        } else {
+            *cap += c - *initial;
+        }
         *initial = c;
     }
 
@@ -118,11 +139,25 @@ impl MaxFlow {
         into.slots.extend_from_slice(&self.slots);
         into.initial.clear();
         into.initial.extend_from_slice(&self.initial);
+        into.network = self.network;
+        into.nodes = self.nodes;
+        into.arcs = self.arc_count();
     }
 
-    /// Returns to the flow of `from` ([`MaxFlow::save`]d from this network with no arc added
-    /// since).
+    /// Returns to the flow of `from` ([`MaxFlow::save`]d from this network with no arc or
+    /// node added since: the slots are copied as they lie, so a flow saved from another
+    /// network of the same size would be taken silently — checked by its id, two integer
+    /// comparisons per restore).
     pub(crate) fn restore(&mut self, from: &SavedFlow) {
+        assert_eq!(
+            from.network, self.network,
+            "a flow saved from another network"
+        );
+        assert_eq!(
+            (from.nodes, from.arcs),
+            (self.nodes, self.arc_count()),
+            "nodes or arcs added since the flow was saved"
+        );
         assert_eq!(
             from.slots.len(),
             self.slots.len(),
@@ -418,6 +453,45 @@ mod tests {
         for seed in 400..410u64 {
             same_flows(seed * 104_729, 400, 2_000, seed % 2 == 0);
         }
+    }
+
+    /// Raising an unlimited arc to unlimited again keeps it unlimited (not NaN): hand count,
+    /// s → m unlimited (raised from 1 to ∞ twice), m → t 5: the flow is 5.
+    #[test]
+    fn raising_to_unlimited_twice_saturates() {
+        let mut f = MaxFlow::new(3);
+        let a = f.add(0, 1, 1.0);
+        f.add(1, 2, 5.0);
+        assert_eq!(f.run(0, 2), 1.0);
+        f.raise(a, f64::INFINITY);
+        f.raise(a, f64::INFINITY);
+        assert_eq!(f.run(0, 2), 4.0);
+        assert_eq!(f.flow_on(a), 5.0);
+        // Raised twice before any run, too.
+        let mut g = MaxFlow::new(3);
+        let b = g.add(0, 1, 0.0);
+        g.add(1, 2, 7.0);
+        g.raise(b, f64::INFINITY);
+        g.raise(b, f64::INFINITY);
+        assert_eq!(g.run(0, 2), 7.0);
+    }
+
+    /// A flow saved from one network is not restored into another of the same size.
+    #[test]
+    #[should_panic(expected = "a flow saved from another network")]
+    fn restore_refuses_a_flow_saved_from_another_network() {
+        let build = || {
+            let mut f = MaxFlow::new(3);
+            f.add(0, 1, 2.0);
+            f.add(1, 2, 3.0);
+            f
+        };
+        let (mut one, mut other) = (build(), build());
+        one.run(0, 2);
+        let mut saved = SavedFlow::default();
+        one.save(&mut saved);
+        other.run(0, 2);
+        other.restore(&saved);
     }
 
     /// Save, run on, restore: the flow is the saved one, and runs from it go as they went.

@@ -230,7 +230,8 @@ pub struct EvacuationReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound_over_combatant_routings: Option<routing_bound::OverRoutings>,
     /// The same bound with the roads the combatants' plan uses closed to civilians: no
-    /// civilian plan that keeps off those roads beats it. It depends on the combatants' plan
+    /// civilian plan that keeps off those roads beats it, whichever start and mode it gives
+    /// each cell (drivers may walk, as in `lower_bound_s`). It depends on the combatants' plan
     /// (not on the civilians'), so it is not a bound on every evacuation; when it is well above
     /// `lower_bound_s`, the separation from combatants explains the gap.
     pub lower_bound_given_combatant_roads_s: Option<f64>,
@@ -362,10 +363,12 @@ pub(crate) struct Group {
     pub people: f64,
     /// Start node in the flow's network, or why there is none.
     pub start: Result<u32, String>,
-    /// Why some of its people walk who would drive: no usable road for vehicles near them, or
-    /// the plan's choice of mode for their cell ([`plan::WALK_BY_CHOICE`]).
-    pub note: Option<String>,
-    /// Of `people`, those who would drive but walk.
+    /// Why some of its people walk who would drive, and how many for each reason (first met
+    /// first): no usable road for vehicles near them, or the plan's choice of mode for their
+    /// cell ([`plan::WALK_BY_CHOICE`], [`BY_CHOICE`]). One group can gather cells walking for
+    /// different reasons (they start at the same foot node); the note names every reason.
+    pub walk_reasons: Vec<(String, f64)>,
+    /// Of `people`, those who would drive but walk (the sum over `walk_reasons`).
     pub walking_drivers: f64,
 }
 
@@ -380,7 +383,9 @@ pub(crate) struct Flow<'a> {
     /// Per group: only exposed routes exist.
     pub only_exposed: Vec<bool>,
     pub bound_s: Option<f64>,
-    /// The same relaxation on the planner's own network (roads the other flow uses closed).
+    /// The same relaxation on the planner's own network (roads the other flow uses closed),
+    /// every cell from any start the model allows it (drivers' foot nodes too): it holds for
+    /// every plan on these roads, whichever schedule restarts or walks whom.
     pub bound_given_separation_s: Option<f64>,
     /// The bound that counts road capacities ([`road_bound`]), set once the flow is final.
     pub road_bound: Option<road_bound::RoadBound>,
@@ -661,7 +666,8 @@ fn over_routings(
 }
 
 /// The "drivers walk" schedules: the flow planned again ([`plan_from_starts`]) with every
-/// driver who has a foot road within 500 m of their cell walking from it
+/// driver who has a foot start ([`start::nearest_way_out`] on the foot layer: an open foot
+/// node within 500 m of their cell from which a reception can be reached) walking from it
 /// ([`lay_out_starts`]: group in the foot layer, counted in `walking_drivers`, noted
 /// [`BY_CHOICE`]) — drivers may leave the car when the plan says so, as the bounds allow
 /// ([`start::bound_start_nodes`]). Its schedules are listed among the flow's methods
@@ -833,7 +839,7 @@ fn start_groups_with(
 }
 
 /// Why drivers walk in the "drivers walk" schedules ([`drivers_walk`]): the neighbourhood's note.
-const BY_CHOICE: &str = "by the plan's choice (every driver with a foot road within 500 m walks from their cell: that plan finishes earlier than driving)";
+const BY_CHOICE: &str = "by the plan's choice (every driver who has, within 500 m of their cell, a node of a foot road open to them from which a corridor's reception can be reached walks from the nearest such node: that plan finishes earlier than driving)";
 
 /// [`start_groups_with`]; with `walk_by_choice`, every cell's drivers who have a foot start walk
 /// from it (their group in the foot layer, counted in `walking_drivers`, noted [`BY_CHOICE`]),
@@ -933,7 +939,7 @@ fn add_to_group(
                 layer,
                 people: 0.0,
                 start,
-                note: None,
+                walk_reasons: Vec::new(),
                 walking_drivers: 0.0,
             });
             groups.len() - 1
@@ -943,7 +949,50 @@ fn add_to_group(
     g.people += people;
     if let Some(why) = walk_because {
         g.walking_drivers += people;
-        g.note = Some(why);
+        match g.walk_reasons.iter_mut().find(|r| r.0 == why) {
+            Some(r) => r.1 += people,
+            None => g.walk_reasons.push((why, people)),
+        }
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drivers who walk for two reasons and start at the same foot node share a group: the
+    /// group keeps both reasons with their people (hand-given), and the neighbourhood's note
+    /// names both (it named only the last one added).
+    #[test]
+    fn drivers_walking_for_two_reasons_get_both_in_the_note() {
+        let mut groups = Vec::new();
+        let no_road = "no car road inside the enclave within 500 m".to_string();
+        let a = add_to_group(&mut groups, 0, 0, Ok(7), 300.0, Some(no_road.clone()));
+        let b = add_to_group(&mut groups, 0, 0, Ok(7), 200.0, Some(BY_CHOICE.to_string()));
+        let c = add_to_group(&mut groups, 0, 0, Ok(7), 1000.0, None);
+        let d = add_to_group(&mut groups, 0, 0, Ok(7), 100.0, Some(no_road.clone()));
+        assert!(a == b && b == c && c == d);
+        let g = &groups[a];
+        assert_eq!(g.people, 1600.0);
+        assert_eq!(g.walking_drivers, 600.0);
+        assert_eq!(
+            g.walk_reasons,
+            vec![(no_road.clone(), 400.0), (BY_CHOICE.to_string(), 200.0)]
+        );
+        let note = report::walking_drivers_note(&groups, &[a]).unwrap();
+        assert!(
+            note.starts_with("600 who would drive walk instead: "),
+            "{note}"
+        );
+        assert!(note.contains(&format!("400: {no_road}")), "{note}");
+        assert!(note.contains(&format!("200: {BY_CHOICE}")), "{note}");
+        // One reason: the note as before.
+        let mut one = Vec::new();
+        let k = add_to_group(&mut one, 0, 0, Ok(7), 300.0, Some(no_road.clone()));
+        assert_eq!(
+            report::walking_drivers_note(&one, &[k]).unwrap(),
+            format!("300 who would drive walk instead: {no_road}")
+        );
+    }
 }

@@ -135,12 +135,28 @@ pub(crate) fn own_bound(
 /// rule allows each node: for the civilians decided once on the bound's roads
 /// ([`super::network::ExposureRules`]) and kept under every routing of the combatants, so the
 /// union over a cell's nodes holds for every routing and every pick of start node.
-fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Option<f64> {
+///
+/// With `relaxed` false, the same on the planner's own network (the other flow's roads
+/// closed, the exposure rule the planner applies): the bound given the other flow's roads,
+/// valid for every plan on those roads whichever start and mode (drivers' foot nodes
+/// included) each cell takes — the fourth to seventh schedules and "drivers walk" restart
+/// cells on any of them, so a bound from the planner's first starts alone ([`own_bound`])
+/// could lie above the plan kept.
+fn any_start_bound(
+    net: &Network,
+    classes: &Classes,
+    cells: &[BoundCell],
+    relaxed: bool,
+) -> Option<f64> {
     let sets = any_start_sets(classes, cells);
     let mut nodes: Vec<u32> = sets.iter().flat_map(|c| c.0.iter().copied()).collect();
     nodes.sort_unstable();
     nodes.dedup();
-    let relaxed_rules = net.bound_allowed_sinks(&nodes);
+    let relaxed_rules = if relaxed {
+        net.bound_allowed_sinks(&nodes)
+    } else {
+        net.allowed_sinks(&nodes)
+    };
     let rule_of = |v: u32| &relaxed_rules[nodes.binary_search(&v).expect("listed")].0;
     let mut class_sinks: Vec<Vec<u32>> = Vec::new();
     let sources: Vec<(Vec<u32>, f64, usize)> = sets
@@ -156,7 +172,7 @@ fn any_start_bound(net: &Network, classes: &Classes, cells: &[BoundCell]) -> Opt
         })
         .collect();
     lower_bound(&instance_any_start(
-        &net.bound_network(true, class_sinks),
+        &net.bound_network(relaxed, class_sinks),
         &sources,
     ))
     .map(|b| b.time_s)
@@ -304,7 +320,7 @@ pub(crate) fn plan<'a>(
         only_exposed[g] = classes.rules[i].1;
     }
     // The bound: relaxed network, inputs only, any start the rule allows.
-    let bound_s = any_start_bound(&net, &classes, cells);
+    let bound_s = any_start_bound(&net, &classes, cells, true);
     let bound_starts = any_start_sets(&classes, cells)
         .into_iter()
         .map(|(starts, people, _)| StartingPeople { starts, people })
@@ -314,7 +330,9 @@ pub(crate) fn plan<'a>(
         .filter(|c| classes.startable.binary_search(&c.group).is_ok())
         .cloned()
         .collect();
-    let bound_given_separation_s = own_bound.as_ref().map(|b| b.time_s);
+    // Not `own_bound`'s time: that counts each group from its first start (drivers on their
+    // car nodes), and the later schedules may start them elsewhere or on foot.
+    let bound_given_separation_s = any_start_bound(&net, &classes, cells, false);
     let assignment = own_bound.map(|b| b.assignment);
     let (startable, nodes, rules) = (&classes.startable, &classes.nodes, &classes.rules);
     let people: Vec<(u32, f64)> = startable
@@ -694,6 +712,18 @@ fn own_mode_starts(f: &Flow, usable: &[Vec<u32>]) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Per bound cell: its usable start nodes in the cell's own mode ([`own_mode_starts`]), not
+/// its group's — an earlier schedule (the fifth) may have regrouped a driving cell into a
+/// foot group, and "per mode" would then have started its drivers on foot only. A cell
+/// without a usable node of its own mode keeps its group's ([`usable_starts`]).
+fn starts_in_own_mode(f: &Flow) -> Vec<Vec<u32>> {
+    own_mode_starts(f, &usable_starts(f, true))
+        .into_iter()
+        .zip(usable_starts(f, false))
+        .map(|(own, group)| if own.is_empty() { group } else { own })
+        .collect()
+}
+
 /// The flow's groups with its cells' people placed by `shares` (cells without a share keep
 /// their group's start; groups without a start are kept as they are), one CCRP source per
 /// group and set of forbidden roads (its sinks left to fill), and per source its group.
@@ -764,10 +794,10 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
-    let per_mode = usable_starts(f, false);
+    let per_mode = starts_in_own_mode(f);
     flow_over_time_from(f, others_finish_s, &per_mode, None, METHODS_PER_MODE);
     let choosing = usable_starts(f, true);
-    if choosing != usable_starts(f, false) {
+    if choosing != starts_in_own_mode(f) {
         // Each cell's own mode, not its group's: an earlier schedule may have walked some of
         // a driving cell's people (the fifth did on the hand-built town of
         // `cli/tests/evacuate_mode_choice.rs`, and the flow then held its car nodes).

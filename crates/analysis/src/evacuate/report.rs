@@ -420,17 +420,38 @@ fn neighbourhoods(s: &Scenario, units: &[Unit], civ: &Flow) -> Vec<Neighbourhood
                 only_exposed_routes: mine.iter().any(|&g| civ.only_exposed[g]),
                 stranded: stranded.round(),
                 stranded_because,
-                notes: walking_drivers_note(civ, &mine).into_iter().collect(),
+                notes: walking_drivers_note(&civ.groups, &mine)
+                    .into_iter()
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// One note for a neighbourhood's drivers who walk instead, summed over its groups.
-fn walking_drivers_note(civ: &Flow, mine: &[usize]) -> Option<String> {
-    let walking: f64 = mine.iter().map(|&g| civ.groups[g].walking_drivers).sum();
-    let why = mine.iter().find_map(|&g| civ.groups[g].note.as_ref())?;
-    (walking >= 0.5).then(|| format!("{walking:.0} who would drive walk instead: {why}"))
+/// One note for a neighbourhood's drivers who walk instead (`mine`: its groups), summed over
+/// its groups: the reason, or, when they walk for several (some have no usable road for
+/// vehicles near them, others walk by the plan's choice), each reason with its people.
+pub(crate) fn walking_drivers_note(groups: &[super::Group], mine: &[usize]) -> Option<String> {
+    let walking: f64 = mine.iter().map(|&g| groups[g].walking_drivers).sum();
+    let mut reasons: Vec<(&str, f64)> = Vec::new();
+    for (why, people) in mine.iter().flat_map(|&g| &groups[g].walk_reasons) {
+        match reasons.iter_mut().find(|r| r.0 == why) {
+            Some(r) => r.1 += people,
+            None => reasons.push((why, *people)),
+        }
+    }
+    if walking < 0.5 || reasons.is_empty() {
+        return None;
+    }
+    let why = match &reasons[..] {
+        [(why, _)] => why.to_string(),
+        _ => reasons
+            .iter()
+            .map(|(why, people)| format!("{people:.0}: {why}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    Some(format!("{walking:.0} who would drive walk instead: {why}"))
 }
 
 fn bottlenecks(flows: &[&Flow]) -> Vec<Bottleneck> {

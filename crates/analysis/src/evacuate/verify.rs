@@ -24,7 +24,9 @@
 //! routes start inside the enclave within [`START_LIMIT_M`] of their neighbourhood (its point,
 //! or anywhere in its area inside the enclave) and end within [`RECEPTION_LIMIT_M`] of a
 //! reception of their purpose; civilians and combatants share no stretch of road; people
-//! conserved per neighbourhood; the egress covers every arrival and the bound is below it.
+//! conserved per neighbourhood, and no more of them in vehicles than it has drivers (its
+//! leaving people times `1 − foot_share`: walkers never drive, drivers may walk); the egress
+//! covers every arrival and the bound is below it.
 
 use super::{edge_capacity_per_hour, PlannedGroup};
 use crate::siege::{enclave_ground, enclave_units};
@@ -234,6 +236,7 @@ const ROAD_LOAD: &str = "a road over capacity";
 const CHECKPOINT_LOAD: &str = "a checkpoint over capacity";
 const SEPARATION: &str = "civilians and combatants on the same road";
 const PEOPLE: &str = "people not conserved";
+const MODE: &str = "more people in vehicles than the neighbourhood has drivers";
 const EGRESS: &str = "an egress or bound that does not match the groups";
 
 /// Rounding in the plan's reported figures: whole people.
@@ -601,12 +604,18 @@ impl<'a> Checker<'a> {
             return;
         }
         let mut moved = vec![0.0; people.len()];
+        let mut by_vehicle = vec![0.0; people.len()];
         let mut combatants = 0.0;
         for g in &plan.groups {
             match g.purpose {
                 Purpose::Civilian => {
                     if let Some(m) = g.neighbourhood.and_then(|i| moved.get_mut(i)) {
                         *m += g.people;
+                    }
+                    if g.mode != Profile::Foot {
+                        if let Some(m) = g.neighbourhood.and_then(|i| by_vehicle.get_mut(i)) {
+                            *m += g.people;
+                        }
                     }
                 }
                 Purpose::Combatant => combatants += g.people,
@@ -640,6 +649,18 @@ impl<'a> Checker<'a> {
                         n.name,
                         n.leaving + n.staying,
                         n.people
+                    ),
+                );
+            }
+            // Modes: walkers never drive (drivers may walk). The drivers are the scenario's
+            // people who leave, times the share not on foot.
+            let drivers = people[i] * (1.0 - ev.stay_share) * (1.0 - ev.foot_share);
+            if by_vehicle[i] > drivers + PEOPLE_TOLERANCE {
+                self.fail(
+                    MODE,
+                    format!(
+                        "{}: {:.1} people in vehicles, more than its {drivers:.1} drivers (people × (1 − stay_share) × (1 − foot_share)): walkers never drive",
+                        n.name, by_vehicle[i]
                     ),
                 );
             }
