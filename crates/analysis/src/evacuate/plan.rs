@@ -794,6 +794,14 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
 /// [`super::flow_schedule::MAX_NODES`] it is built on coarser buckets
 /// ([`super::flow_schedule::COARSER`]); not tried if even the coarsest is too large.
 pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
+    let so_far = usable_starts(f, false);
+    if so_far != starts_in_own_mode(f) {
+        // An earlier schedule (the fifth) chose modes per place and regrouped cells: each
+        // cell's people start in the mode its (first) group now has — that choice as a guide,
+        // named apart from the per-mode schedules. Measured on Liechtenstein roads bind
+        // assembled: 10.07 h with it, 10.52 h without (BENCHMARKS.md, "Review fixes").
+        flow_over_time_from(f, others_finish_s, &so_far, None, METHODS_MODES_SO_FAR);
+    }
     let per_mode = starts_in_own_mode(f);
     flow_over_time_from(f, others_finish_s, &per_mode, None, METHODS_PER_MODE);
     let choosing = usable_starts(f, true);
@@ -821,6 +829,12 @@ pub(crate) fn replan_by_flow_over_time(f: &mut Flow, others_finish_s: f64) {
 const METHODS_PER_MODE: [&str; 2] = [
     "flow over time's starts, then CCRP",
     "flow over time's starts a little later, then CCRP",
+];
+/// The same with each cell in the mode its group has after an earlier schedule regrouped it
+/// (the fifth's choice of mode per place kept as a guide).
+const METHODS_MODES_SO_FAR: [&str; 2] = [
+    "flow over time's starts in the modes chosen so far, then CCRP",
+    "flow over time's starts in the modes chosen so far a little later, then CCRP",
 ];
 /// The same with driving cells' foot nodes among their starts: the flow chooses per cell
 /// whether its drivers drive or walk.
