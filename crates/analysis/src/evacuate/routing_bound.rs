@@ -26,7 +26,14 @@
 //! series, [`super::chain_bound`]) is computed only for a class that is the least of the
 //! frontier, before it is split — only the least class's value is the bound, so the others
 //! need not pay for it. The search stops by counts of work ([`Budget`]), never by wall time,
-//! so its bound is the same on every machine.
+//! so its bound is the same on every machine. It also stops once the least class scores as
+//! high as one known routing — the planner's kept one — scored as a class
+//! ([`over_every_routing_up_to`], [`Stop::Ceiling`]): every class holding that routing closes
+//! a subset of its roads, so (with scores that follow the closures) none could score higher.
+//! Measured (BENCHMARKS.md, "Bound over routings (s11-bound)"): on Malta roads bind and
+//! Liechtenstein roads bind (assembled) the kept routing scores no higher than the root class
+//! (the civilians' bound starts, every usable node within 500 m of a cell, let the cuts pass
+//! round the combatants' roads), so 300 classes raised nothing there.
 //!
 //! What validity rests on: (1) each class's value is a valid bound for the civilians with its
 //! `closed` roads closed (the caller's evaluation), (2) the civilians' exact optimum never
@@ -462,8 +469,10 @@ pub struct OverRoutings {
     pub two_cut_classes: usize,
     /// Whether the least class could be split no further (else the budget stopped it).
     pub settled: bool,
-    /// Where the search stopped: `settled` or `classes` (its budget's count,
-    /// the planner's budget; no wall-clock stop, so the bound is the same on every machine).
+    /// Where the search stopped: `settled`, `classes` (its budget's count, the planner's
+    /// budget) or `ceiling` (the least class scores as high as the kept combatant routing's
+    /// roads: [`over_every_routing_up_to`]); no wall-clock stop, so the bound is the same on
+    /// every machine.
     pub stopped: Stop,
     pub seconds: f64,
 }
