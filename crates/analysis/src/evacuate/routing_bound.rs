@@ -203,10 +203,7 @@ pub fn over_every_routing_up_to(
     mut strengthen: impl FnMut(&BTreeSet<u32>, f64) -> Option<f64>,
 ) -> Option<ClassSearch> {
     let timer = Instant::now();
-    let leaving: Vec<bool> = post_dominators(comb, &BTreeSet::new())
-        .iter()
-        .map(Option::is_some)
-        .collect();
+    let leaving = groups_leaving(comb);
     let (avoid, closed) = match mandatory(comb, comb.cut_civilians_off, &leaving) {
         Some(m) => (comb.cut_civilians_off.clone(), m),
         None => (
@@ -419,6 +416,33 @@ impl PostDominators<'_, '_> {
         self.seen.insert(avoid.clone(), m.clone());
         m
     }
+}
+
+/// Per group: whether some start of it reaches a reception on the open network (a search
+/// backwards from the receptions: what `post_dominators(comb, ∅)[g].is_some()` says, without
+/// building the dominator tree).
+fn groups_leaving(comb: &CombatantRoads) -> Vec<bool> {
+    let g = comb.graph;
+    let mut seen = vec![false; g.node_count()];
+    let mut stack: Vec<u32> = Vec::new();
+    for &v in comb.sinks {
+        if !seen[v as usize] {
+            seen[v as usize] = true;
+            stack.push(v);
+        }
+    }
+    while let Some(v) = stack.pop() {
+        for (t, a) in g.in_arcs(v) {
+            if comb.open[a as usize] && !seen[t as usize] {
+                seen[t as usize] = true;
+                stack.push(t);
+            }
+        }
+    }
+    comb.start_sets
+        .iter()
+        .map(|set| set.iter().any(|&v| seen[v as usize]))
+        .collect()
 }
 
 /// Per group, the roads on every way out with the `avoid` roads removed (`None`: no way).
