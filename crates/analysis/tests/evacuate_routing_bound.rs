@@ -13,7 +13,8 @@ use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
 use corridor_analysis::evacuate::road_bound::{road_bound, RoadNetwork, StartingPeople};
 use corridor_analysis::evacuate::routing_bound::{
-    over_every_routing, over_every_routing_strengthened, Budget, CombatantRoads, Evaluation,
+    over_every_routing, over_every_routing_strengthened, over_every_routing_up_to, Budget,
+    CombatantRoads, Evaluation, Stop,
 };
 use corridor_analysis::evacuate::separation::mandatory_edges;
 use corridor_routing::{Graph, INVALID};
@@ -291,6 +292,18 @@ struct Outcome {
     /// The search with the two-cut score on the least class, and with the broken one.
     two_cuts: f64,
     two_cuts_broken: f64,
+    /// The search (both scores) stopped by a probe routing's scores: the brute force's best
+    /// routing and its worst (the one leaving the civilians the latest exact optimum).
+    probe_best: ClassSearchOutcome,
+    probe_worst: ClassSearchOutcome,
+}
+
+/// What a probed search gives: its bound, whether the probe stopped it, and the probe
+/// routing's own exact civilian optimum.
+struct ClassSearchOutcome {
+    bound: f64,
+    by_ceiling: bool,
+    probe_exact: u32,
 }
 
 fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
@@ -314,6 +327,9 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
     }
     // Brute force: every choice of one simple path per group.
     let mut exact: Option<u32> = None;
+    // The best and the worst routing that lets every civilian out: (optimum, roads).
+    let mut best: Option<(u32, BTreeSet<u32>)> = None;
+    let mut worst: Option<(u32, BTreeSet<u32>)> = None;
     let mut pick = vec![0usize; per_group.len()];
     loop {
         let closed: BTreeSet<u32> = pick
@@ -323,6 +339,12 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
             .collect();
         if let Some(t) = exact_with_closed(&b, x, &closed) {
             exact = Some(exact.map_or(t, |e| e.min(t)));
+            if best.as_ref().is_none_or(|b| t < b.0) {
+                best = Some((t, closed.clone()));
+            }
+            if worst.as_ref().is_none_or(|w| t > w.0) {
+                worst = Some((t, closed.clone()));
+            }
         }
         let mut k = 0;
         while k < pick.len() && pick[k] + 1 == per_group[k].len() {
@@ -391,6 +413,23 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
         .bound_s
     };
     let two_cuts_s = strengthened(two_cuts);
+    let probed = |(probe_exact, roads): (u32, BTreeSet<u32>)| {
+        let s = over_every_routing_up_to(
+            &comb,
+            budget,
+            Some(&roads),
+            |closed| evaluate(&b, x, closed),
+            |closed, v| two_cuts(&b, x, closed, v),
+        )
+        .expect("every group has a way out");
+        ClassSearchOutcome {
+            bound: s.bound_s,
+            by_ceiling: s.stopped == Stop::Ceiling,
+            probe_exact,
+        }
+    };
+    let probe_best = probed(best.expect("an optimum"));
+    let probe_worst = probed(worst.expect("an optimum"));
     let two_cuts_broken = strengthened(two_cuts_one_step_late);
     let greatest_child = search
         .frontier_s
@@ -405,6 +444,8 @@ fn outcome(x: &Shared, avoid_cut_off: bool) -> Option<Outcome> {
         greatest_child,
         two_cuts: two_cuts_s,
         two_cuts_broken,
+        probe_best,
+        probe_worst,
     })
 }
 
@@ -413,6 +454,7 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
     let mut runner = TestRunner::deterministic();
     let (mut compared, mut raised, mut greatest_breaks) = (0, 0, 0);
     let (mut two_cuts_raise, mut two_cuts_below, mut broken_breaks) = (0, 0, 0);
+    let (mut probe_stops, mut probe_stops_above_optimum) = (0, 0);
     for _ in 0..400 {
         let x = shared().new_tree(&mut runner).expect("a case").current();
         let Some(o) = outcome(&x, compared % 2 == 0) else {
@@ -458,11 +500,35 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
         if o.two_cuts_broken > o.exact as f64 + 1e-9 {
             broken_breaks += 1;
         }
+        for p in [&o.probe_best, &o.probe_worst] {
+            assert!(
+                p.bound <= o.exact as f64 + 1e-9,
+                "bound stopped by a probe routing (its own optimum {}) {} above the exact \
+                 optimum over every routing {} on {x:?}",
+                p.probe_exact,
+                p.bound,
+                o.exact
+            );
+            assert!(
+                p.bound >= o.mandatory_only - 1e-9,
+                "bound stopped by a probe routing {} below the mandatory-only bound {} on {x:?}",
+                p.bound,
+                o.mandatory_only
+            );
+            if p.by_ceiling {
+                probe_stops += 1;
+                if p.probe_exact > o.exact {
+                    probe_stops_above_optimum += 1;
+                }
+            }
+        }
     }
     eprintln!(
         "{compared} compared, {raised} raised, greatest child above the optimum on {greatest_breaks}; \
          the two-cut score above the road cut's search on {two_cuts_raise}, below on {two_cuts_below}; \
-         the broken two-cut score above the optimum on {broken_breaks}"
+         the broken two-cut score above the optimum on {broken_breaks}; \
+         stopped by a probe routing's scores {probe_stops} times, {probe_stops_above_optimum} \
+         of them by a routing worse than the best"
     );
     assert!(compared >= 100, "only {compared} instances compared");
     // The search must matter, and the test must be able to fail: the greatest child instead
@@ -481,6 +547,13 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
     assert!(
         broken_breaks > 0,
         "the broken two-cut score never broke the bound"
+    );
+    // The probe's stop must be exercised, also by routings worse than the best (whose own
+    // scores may lie above the optimum over every routing: the stop must not claim them).
+    assert!(probe_stops > 0, "no search stopped at a probe's scores");
+    assert!(
+        probe_stops_above_optimum > 0,
+        "no search stopped at a worse routing's scores"
     );
 }
 

@@ -58,8 +58,8 @@
 
 use super::maxflow::MaxFlow;
 use super::road_bound::{
-    groups_inside, onward_times, reach_within, travel_within, RoadNetwork, StartingPeople,
-    StaticNetwork,
+    arcs_with_tails, groups_inside, onward_times, reach_within, travel_within, RoadNetwork,
+    StartingPeople, StaticNetwork,
 };
 use crate::ccrp::open_seconds;
 use corridor_routing::{Graph, OneToAll, Seed, INVALID};
@@ -235,9 +235,9 @@ fn cuts_beyond(
     inner: &[bool],
 ) -> Vec<Vec<bool>> {
     let g = net.graph;
-    let resource: Vec<u32> = (0..g.arc_count() as u32)
-        .map(|a| {
-            if inner[g.arc_tail(a) as usize] {
+    let resource: Vec<u32> = arcs_with_tails(g)
+        .map(|(tail, a)| {
+            if inner[tail as usize] {
                 INVALID
             } else {
                 net.resource[a as usize]
@@ -274,8 +274,8 @@ fn cut_pair(
     // Per inner resource: every arc leaving `inner`, and those whose head is between the sets.
     let (mut leaving_inner, mut into_between, mut leaving_outer) =
         (ArcsOf::new(), ArcsOf::new(), ArcsOf::new());
-    for a in 0..g.arc_count() as u32 {
-        let (u, v) = (g.arc_tail(a) as usize, g.arc_head(a) as usize);
+    for (tail, a) in arcs_with_tails(g) {
+        let (u, v) = (tail as usize, g.arc_head(a) as usize);
         if !net.travel_s[a as usize].is_finite() || !onward[v].is_finite() {
             continue; // nobody who goes there arrives
         }

@@ -196,8 +196,8 @@ pub(super) struct StaticNetwork<'a> {
     /// Per graph node: its node in `flow`, or `INVALID`.
     index: Vec<u32>,
     flow: MaxFlow,
-    /// (flow arc, graph arc, capacity per second) per road.
-    roads: Vec<(usize, u32, f64)>,
+    /// (flow arc, graph arc's tail, graph arc, capacity per second) per road.
+    roads: Vec<(usize, u32, u32, f64)>,
     value: f64,
     total: f64,
 }
@@ -253,8 +253,8 @@ impl<'a> StaticNetwork<'a> {
             }
         }
         let mut roads = Vec::new();
-        for a in 0..g.arc_count() as u32 {
-            let (u, v) = (index[g.arc_tail(a) as usize], index[g.arc_head(a) as usize]);
+        for (tail, a) in arcs_with_tails(g) {
+            let (u, v) = (index[tail as usize], index[g.arc_head(a) as usize]);
             if u == INVALID || v == INVALID || !net.travel_s[a as usize].is_finite() {
                 continue;
             }
@@ -263,7 +263,7 @@ impl<'a> StaticNetwork<'a> {
                 flow.add(u as usize, v as usize, f64::INFINITY);
             } else {
                 let per_s = net.capacity[r as usize].min(net.crossing_road(a)) / net.bucket_s;
-                roads.push((flow.add(u as usize, v as usize, 0.0), a, per_s));
+                roads.push((flow.add(u as usize, v as usize, 0.0), tail, a, per_s));
             }
         }
         for &v in sinks {
@@ -285,7 +285,7 @@ impl<'a> StaticNetwork<'a> {
     /// A minimum cut when every road carries its capacity over `span_s` seconds (not less
     /// than the last span).
     fn cut_at(&mut self, span_s: f64) -> StaticCut {
-        for &(arc, _, per_s) in &self.roads {
+        for &(arc, _, _, per_s) in &self.roads {
             self.flow.raise(arc, per_s * span_s);
         }
         self.value += self.flow.run_blocking(0, 1);
@@ -302,8 +302,8 @@ impl<'a> StaticNetwork<'a> {
         let capacity_per_s = self
             .roads
             .iter()
-            .filter(|&&(_, a, _)| side[g.arc_tail(a) as usize] && !side[g.arc_head(a) as usize])
-            .map(|x| x.2)
+            .filter(|&&(_, u, a, _)| side[u as usize] && !side[g.arc_head(a) as usize])
+            .map(|x| x.3)
             .sum();
         StaticCut {
             side,
@@ -352,8 +352,8 @@ fn evaluate_cut(
     let onward = to.any;
     // Per resource of the cut: its leaving arcs.
     let mut resources: Vec<(u32, Vec<u32>)> = Vec::new();
-    for a in 0..g.arc_count() as u32 {
-        let (u, v) = (g.arc_tail(a) as usize, g.arc_head(a) as usize);
+    for (tail, a) in arcs_with_tails(g) {
+        let (u, v) = (tail as usize, g.arc_head(a) as usize);
         if !inside[u] || inside[v] || !net.travel_s[a as usize].is_finite() {
             continue;
         }
@@ -440,12 +440,18 @@ fn evaluate_cut(
     })
 }
 
+/// Every arc with its tail, in arc order: [`Graph::arc_tail`] is a binary search, too slow
+/// for the passes over every arc that each class of the bound over routings makes.
+pub(super) fn arcs_with_tails(g: &Graph) -> impl Iterator<Item = (u32, u32)> + '_ {
+    (0..g.node_count() as u32).flat_map(move |u| g.out_arcs(u).map(move |a| (u, a)))
+}
+
 /// Per arc: its travel time if both its ends lie `inside`, else `INFINITY`.
 pub(super) fn travel_within(net: &RoadNetwork, inside: &[bool]) -> Vec<f64> {
     let g = net.graph;
-    (0..g.arc_count() as u32)
-        .map(|a| {
-            let both = inside[g.arc_tail(a) as usize] && inside[g.arc_head(a) as usize];
+    arcs_with_tails(g)
+        .map(|(tail, a)| {
+            let both = inside[tail as usize] && inside[g.arc_head(a) as usize];
             if both {
                 net.travel_s[a as usize]
             } else {

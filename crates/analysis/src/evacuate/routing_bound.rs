@@ -26,7 +26,14 @@
 //! series, [`super::chain_bound`]) is computed only for a class that is the least of the
 //! frontier, before it is split — only the least class's value is the bound, so the others
 //! need not pay for it. The search stops by counts of work ([`Budget`]), never by wall time,
-//! so its bound is the same on every machine.
+//! so its bound is the same on every machine. It also stops once the least class scores as
+//! high as one known routing — the planner's kept one — scored as a class
+//! ([`over_every_routing_up_to`], [`Stop::Ceiling`]): every class holding that routing closes
+//! a subset of its roads, so (with scores that follow the closures) none could score higher.
+//! Measured (BENCHMARKS.md, "Bound over routings (s11-bound)"): on Malta roads bind and
+//! Liechtenstein roads bind (assembled) the kept routing scores no higher than the root class
+//! (the civilians' bound starts, every usable node within 500 m of a cell, let the cuts pass
+//! round the combatants' roads), so 300 classes raised nothing there.
 //!
 //! What validity rests on: (1) each class's value is a valid bound for the civilians with its
 //! `closed` roads closed (the caller's evaluation), (2) the civilians' exact optimum never
@@ -116,6 +123,9 @@ pub enum Stop {
     Settled,
     /// [`Budget::evaluations`] classes scored.
     Classes,
+    /// The least class is valued at least as high as a known routing's roads
+    /// ([`over_every_routing_up_to`]): no class holding that routing would score higher.
+    Ceiling,
 }
 
 /// One class of routings.
@@ -169,14 +179,31 @@ pub fn over_every_routing(
 pub fn over_every_routing_strengthened(
     comb: &CombatantRoads,
     budget: Budget,
+    evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
+    strengthen: impl FnMut(&BTreeSet<u32>, f64) -> Option<f64>,
+) -> Option<ClassSearch> {
+    over_every_routing_up_to(comb, budget, None, evaluate, strengthen)
+}
+
+/// [`over_every_routing_strengthened`] that also stops ([`Stop::Ceiling`]) once the least
+/// class is valued at least as high as `probe`: the roads one known routing uses (the
+/// planner's kept one), scored as a class's (`evaluate`, then `strengthen` once the least
+/// class reaches its first score; both counted in the budget). Every class the search keeps
+/// that holds this routing closes a subset of these roads, and closing fewer roads lowers the
+/// civilians' optimum, so with scores that follow it the search's least class can never rise
+/// above the probe's: searching on would spend the budget for nothing (Malta and Liechtenstein
+/// roads bind, assembled: the kept routing scores no higher than the root class). Like every
+/// stop, it never affects validity (the bound is the least over the frontier), and it is
+/// decided by values alone, so the bound is the same on every machine.
+pub fn over_every_routing_up_to(
+    comb: &CombatantRoads,
+    budget: Budget,
+    probe: Option<&BTreeSet<u32>>,
     mut evaluate: impl FnMut(&BTreeSet<u32>) -> Evaluation,
     mut strengthen: impl FnMut(&BTreeSet<u32>, f64) -> Option<f64>,
 ) -> Option<ClassSearch> {
     let timer = Instant::now();
-    let leaving: Vec<bool> = post_dominators(comb, &BTreeSet::new())
-        .iter()
-        .map(Option::is_some)
-        .collect();
+    let leaving = groups_leaving(comb);
     let (avoid, closed) = match mandatory(comb, comb.cut_civilians_off, &leaving) {
         Some(m) => (comb.cut_civilians_off.clone(), m),
         None => (
@@ -189,7 +216,21 @@ pub fn over_every_routing_strengthened(
         seen: HashMap::new(),
         evaluations: 0,
     };
+    let mut posts = PostDominators {
+        comb,
+        leaving: &leaving,
+        seen: HashMap::new(),
+        open_roads: (0..comb.open.len())
+            .filter(|&a| comb.open[a])
+            .map(|a| comb.road_of_arc[a])
+            .collect(),
+    };
     let root = memo.get(&closed);
+    // The probe's score (the one-cut score first; the stronger one when the least class
+    // reaches it).
+    // (With the roads every routing of the root class uses.)
+    let probe: Option<BTreeSet<u32>> = probe.map(|p| p.union(&closed).copied().collect());
+    let mut probe_s = probe.as_ref().map(|p| (p, memo.get(p).value_s, false));
     let root_s = root.value_s;
     let mut heap = BinaryHeap::new();
     heap.push(Class {
@@ -206,6 +247,20 @@ pub fn over_every_routing_strengthened(
     let stopped = loop {
         let mut least = heap.pop().expect("the 'uses' child is always kept");
         let may_strengthen = strong.len() < budget.strengthenings;
+        // Checked before the least class's own stronger score: when the probe's stays at or
+        // below the least class's value, that one need not be computed.
+        if let Some((p, value, strong_done)) = probe_s.as_mut() {
+            if least.value_s >= *value && !*strong_done && may_strengthen && value.is_finite() {
+                let v = *value;
+                let found = *strong.entry(p.clone()).or_insert_with(|| strengthen(p, v));
+                *value = v.max(found.unwrap_or(0.0));
+                *strong_done = true;
+            }
+            if least.value_s >= *value {
+                heap.push(least);
+                break Stop::Ceiling;
+            }
+        }
         if !least.strengthened && least.value_s.is_finite() && may_strengthen {
             let value = least.value_s;
             let found = *strong
@@ -216,7 +271,7 @@ pub fn over_every_routing_strengthened(
             heap.push(least);
             continue;
         }
-        let candidates = split_roads(comb, &least);
+        let candidates = split_roads(&posts.open_roads, comb, &least);
         if candidates.is_empty() {
             heap.push(least);
             break Stop::Settled;
@@ -229,7 +284,7 @@ pub fn over_every_routing_strengthened(
         // rise, else the best tried (its least child, then its greatest).
         let mut best: Option<(f64, f64, Vec<Class>)> = None;
         for r in candidates {
-            let children = split(comb, &least, r, &leaving, &mut memo);
+            let children = split(&least, r, &mut posts, &mut memo);
             let low = children
                 .iter()
                 .map(|c| c.cheap_s)
@@ -266,7 +321,7 @@ const TRIES_PER_SPLIT: usize = 8;
 
 /// The roads the class's bound crosses that its routings may or may not use, then such roads
 /// of [`CombatantRoads::after_cut`]: the first [`TRIES_PER_SPLIT`].
-fn split_roads(comb: &CombatantRoads, c: &Class) -> Vec<u32> {
+fn split_roads(open_roads: &HashSet<u32>, comb: &CombatantRoads, c: &Class) -> Vec<u32> {
     let mut seen = HashSet::new();
     c.branch_on
         .iter()
@@ -276,7 +331,7 @@ fn split_roads(comb: &CombatantRoads, c: &Class) -> Vec<u32> {
             !c.closed.contains(r)
                 && !c.avoid.contains(r)
                 && seen.insert(*r)
-                && (0..comb.open.len()).any(|a| comb.open[a] && comb.road_of_arc[a] == *r)
+                && open_roads.contains(r)
         })
         .take(TRIES_PER_SPLIT)
         .collect()
@@ -306,10 +361,9 @@ impl<F: FnMut(&BTreeSet<u32>) -> Evaluation> Memo<'_, F> {
 /// group in `leaving` could then not leave) "no combatant uses `r`", each valued at least at
 /// `c`'s value.
 fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
-    comb: &CombatantRoads,
     c: &Class,
     r: u32,
-    leaving: &[bool],
+    posts: &mut PostDominators,
     memo: &mut Memo<F>,
 ) -> Vec<Class> {
     let mut used = c.used.clone();
@@ -328,7 +382,7 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
     }];
     let mut avoid = c.avoid.clone();
     avoid.insert(r);
-    if let Some(m) = mandatory(comb, &avoid, leaving) {
+    if let Some(m) = posts.get(&avoid) {
         let closed: BTreeSet<u32> = c.used.union(&m).copied().collect();
         let e = memo.get(&closed);
         out.push(Class {
@@ -342,6 +396,53 @@ fn split<F: FnMut(&BTreeSet<u32>) -> Evaluation>(
         });
     }
     out
+}
+
+/// [`mandatory`] once per set of avoided roads (sibling classes split on the same road avoid
+/// the same set), and the roads open to the combatants.
+struct PostDominators<'c, 'a> {
+    comb: &'c CombatantRoads<'a>,
+    leaving: &'c [bool],
+    seen: HashMap<BTreeSet<u32>, Option<BTreeSet<u32>>>,
+    open_roads: HashSet<u32>,
+}
+
+impl PostDominators<'_, '_> {
+    fn get(&mut self, avoid: &BTreeSet<u32>) -> Option<BTreeSet<u32>> {
+        if let Some(m) = self.seen.get(avoid) {
+            return m.clone();
+        }
+        let m = mandatory(self.comb, avoid, self.leaving);
+        self.seen.insert(avoid.clone(), m.clone());
+        m
+    }
+}
+
+/// Per group: whether some start of it reaches a reception on the open network (a search
+/// backwards from the receptions: what `post_dominators(comb, ∅)[g].is_some()` says, without
+/// building the dominator tree).
+fn groups_leaving(comb: &CombatantRoads) -> Vec<bool> {
+    let g = comb.graph;
+    let mut seen = vec![false; g.node_count()];
+    let mut stack: Vec<u32> = Vec::new();
+    for &v in comb.sinks {
+        if !seen[v as usize] {
+            seen[v as usize] = true;
+            stack.push(v);
+        }
+    }
+    while let Some(v) = stack.pop() {
+        for (t, a) in g.in_arcs(v) {
+            if comb.open[a as usize] && !seen[t as usize] {
+                seen[t as usize] = true;
+                stack.push(t);
+            }
+        }
+    }
+    comb.start_sets
+        .iter()
+        .map(|set| set.iter().any(|&v| seen[v as usize]))
+        .collect()
 }
 
 /// Per group, the roads on every way out with the `avoid` roads removed (`None`: no way).
@@ -392,8 +493,10 @@ pub struct OverRoutings {
     pub two_cut_classes: usize,
     /// Whether the least class could be split no further (else the budget stopped it).
     pub settled: bool,
-    /// Where the search stopped: `settled` or `classes` (its budget's count,
-    /// the planner's budget; no wall-clock stop, so the bound is the same on every machine).
+    /// Where the search stopped: `settled`, `classes` (its budget's count, the planner's
+    /// budget) or `ceiling` (the least class scores as high as the kept combatant routing's
+    /// roads: [`over_every_routing_up_to`]); no wall-clock stop, so the bound is the same on
+    /// every machine.
     pub stopped: Stop,
     pub seconds: f64,
 }
@@ -497,6 +600,17 @@ pub(crate) fn civilian_bound_over_routings(
     // Each cell's receptions (the exposure rule, decided once on the bound's roads): the same
     // under every routing, so counted in every class's road bound.
     let receptions = super::road_bound::receptions_of(&civ.net, &civ.bound_starts);
+    let mut arcs_of_resource: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (a, &res) in civ.net.resource.iter().enumerate() {
+        arcs_of_resource.entry(res).or_default().push(a);
+    }
+    // The probe: the combatant roads of the pieces the civilians' own network closes beyond
+    // the bound's (the kept routing's roads).
+    let probe: BTreeSet<u32> = (0..civ.net.travel_s.len())
+        .filter(|&a| !civ.net.travel_s[a].is_finite() && civ.net.bound_travel_s[a].is_finite())
+        .flat_map(|a| piece_of_arc(&civ.net, a))
+        .filter_map(|s| comb_road_of.get(&s).copied())
+        .collect();
     let class_travel = |closed: &BTreeSet<u32>| {
         let mut travel = civ.net.bound_travel_s.clone();
         for &r in closed {
@@ -530,11 +644,8 @@ pub(crate) fn civilian_bound_over_routings(
         let branch_on = b
             .cut_resources
             .iter()
-            .flat_map(|&res| {
-                (0..civ.net.resource.len())
-                    .filter(move |&a| civ.net.resource[a] == res)
-                    .flat_map(|a| piece_of_arc(&civ.net, a))
-            })
+            .flat_map(|res| arcs_of_resource.get(res).into_iter().flatten())
+            .flat_map(|&a| piece_of_arc(&civ.net, a))
             .filter_map(|s| comb_road_of.get(&s).copied())
             .filter(|r| seen.insert(*r))
             .collect();
@@ -548,7 +659,7 @@ pub(crate) fn civilian_bound_over_routings(
         let net = super::road_bound::road_network(civ, &travel);
         super::chain_bound::chain_bound(&net, &civ.bound_starts, sinks, value_s).map(|b| b.time_s)
     };
-    over_every_routing_strengthened(&comb, budget, evaluate, two_cuts)
+    over_every_routing_up_to(&comb, budget, Some(&probe), evaluate, two_cuts)
 }
 
 /// The combatant roads (of `comb_net`, `open` arcs) that the civilians' network also carries
