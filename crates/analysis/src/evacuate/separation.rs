@@ -365,7 +365,9 @@ pub(crate) fn plan_apart<'a>(
     //    clearly below the kept routing's, is planned and carried to the end by the caller.
     let timer = std::time::Instant::now();
     let mut alternative = None;
-    let kept_civ = best.as_ref().map(|(civ, comb, k)| (civ, used_segments(comb), *k));
+    let kept_civ = best
+        .as_ref()
+        .map(|(civ, comb, k)| (civ, used_segments(comb), *k));
     if let Some((civ, kept_used, k)) = kept_civ {
         let scorer = RoadScore::new(&civilian_net, civ);
         // The civilians' road bound with no routing's roads closed (set above where roads
@@ -373,9 +375,8 @@ pub(crate) fn plan_apart<'a>(
         let free = civ.road_bound.as_ref().map(|b| b.time_s);
         let kept_score = free.and_then(|_| scorer.score(&kept_used));
         routings[k].road_bound_given_these_roads_s = kept_score.as_ref().map(|b| b.time_s.floor());
-        let worth = |b: &road_bound::RoadBound| {
-            free.is_some_and(|f| b.time_s > f + negligible_s(f))
-        };
+        let worth =
+            |b: &road_bound::RoadBound| free.is_some_and(|f| b.time_s > f + negligible_s(f));
         if let Some(kept_score) = kept_score.filter(worth) {
             let comb_net = build(&c.corridors, &HashSet::new())?;
             let mut seeds: Vec<Seed4> = Vec::new();
@@ -471,8 +472,7 @@ pub(crate) fn plan_apart<'a>(
                 let civ = plan_flow(net, civilian_units, civilians)?;
                 row.civilians_stranded = Some(civ.stranded_total().round());
                 row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
-                row.lower_bound_given_these_roads_s =
-                    civ.bound_given_separation_s.map(f64::floor);
+                row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
                 row.road_bound_given_these_roads_s = scorer.score(&used).map(|b| b.time_s.floor());
                 row.rejected_because = None;
                 routings.push(row);
@@ -614,7 +614,10 @@ fn binding_repair(
     const WEIGHT_S: f64 = 8.0 * 3600.0;
     let stuck = penalised_tree(comb_net, starts, &HashMap::new(), WEIGHT_S).1;
     let pieces_of = |roads: &HashSet<u32>| -> HashSet<Segment> {
-        roads.iter().flat_map(|&r| comb_net.road_segments(r)).collect()
+        roads
+            .iter()
+            .flat_map(|&r| comb_net.road_segments(r))
+            .collect()
     };
     let mut out = Vec::new();
     for (seed, mut need, mut routing, mut cut) in seeds {
@@ -647,7 +650,9 @@ fn binding_repair(
                 break;
             };
             out.push((
-                format!("off the roads the civilians' road cut crosses, from {seed} (round {round})"),
+                format!(
+                    "off the roads the civilians' road cut crosses, from {seed} (round {round})"
+                ),
                 roads,
                 b.time_s,
             ));
@@ -1343,7 +1348,7 @@ fn egress(f: &Flow) -> f64 {
 /// earlier finish of the evacuation — the later of the two flows, as the report's egress: a
 /// routing that saves the civilians an hour but makes the combatants finish last after
 /// them costs the evacuation time.
-fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
+pub(crate) fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
     let (sa, sb) = (a.0.stranded_total(), b.0.stranded_total());
     if (sa - sb).abs() > 1e-6 {
         return sa < sb;
