@@ -361,36 +361,43 @@ pub(crate) fn plan_apart<'a>(
     }
     // 7. Where streets bind the civilians: routings drawn off the combatant roads their road
     //    cut crosses, round by round ([`binding_repair`]), scored by the civilians' road bound
-    //    with the routing's roads closed (no civilian plan per round); the best scored, if
-    //    clearly below the kept routing's, is planned and carried to the end by the caller.
+    //    from their planner's starts with the routing's roads closed ([`RoadScore`]: no
+    //    civilian plan per round); the best scored, if clearly below the kept routing's, is
+    //    planned (the next if its plan strands more civilians, up to [`PLANNED_REPAIRS`])
+    //    and carried to the end by the caller.
     let timer = std::time::Instant::now();
     let mut alternative = None;
     let kept_civ = best
         .as_ref()
-        .map(|(civ, comb, k)| (civ, used_segments(comb), *k));
-    if let Some((civ, kept_used, k)) = kept_civ {
-        let scorer = RoadScore::new(&civilian_net, civ);
-        // The civilians' road bound with no routing's roads closed (set above where roads
-        // may bind): what a routing that costs them nothing would leave.
-        let free = civ.road_bound.as_ref().map(|b| b.time_s);
-        let kept_score = free.and_then(|_| scorer.score(&kept_used));
+        .filter(|(civ, _, _)| civ.road_bound.is_some())
+        .map(|(civ, comb, k)| (civ.stranded_total(), used_segments(comb), *k));
+    if let Some((kept_lost, kept_used, k)) = kept_civ {
+        let scorer = RoadScore {
+            net: &civilian_net,
+            units: civilian_units,
+            people: civilians,
+        };
+        // With no routing's roads closed: what a routing that costs them nothing leaves.
+        let free = scorer.score(&HashSet::new());
+        let kept_score = scorer.score(&kept_used);
         routings[k].road_bound_given_these_roads_s = kept_score.as_ref().map(|b| b.time_s.floor());
-        let worth =
-            |b: &road_bound::RoadBound| free.is_some_and(|f| b.time_s > f + negligible_s(f));
+        let worth = |b: &Scored| {
+            free.as_ref()
+                .is_some_and(|f| b.time_s > f.time_s + negligible_s(f.time_s))
+        };
         if let Some(kept_score) = kept_score.filter(worth) {
             let comb_net = build(&c.corridors, &HashSet::new())?;
-            let mut seeds: Vec<Seed4> = Vec::new();
             let relaxed: HashMap<Segment, f64> = needs
                 .iter()
                 .flat_map(|n| n.ways.iter().flatten())
                 .map(|x| (*x, 1.0))
                 .collect();
-            seeds.push((
+            let mut seeds: Vec<Seed4> = vec![(
                 "the kept routing".into(),
                 relaxed,
                 kept_used.clone(),
                 kept_score.clone(),
-            ));
+            )];
             if let Some(sc) = scorer.score(&shortest_used) {
                 routings.push(RoutingResult {
                     routing: "shortest (scored only)".into(),
@@ -414,38 +421,49 @@ pub(crate) fn plan_apart<'a>(
                 ));
             }
             let found = binding_repair(&comb_net, &starts, &scorer, seeds);
-            let least = found
+            // Planned in order of their score while clearly below the kept routing's.
+            let mut order: Vec<usize> = (0..found.len())
+                .filter(|&i| {
+                    let x = &found[i].2;
+                    x.lost <= kept_score.lost + 1e-6
+                        && x.time_s + negligible_s(x.time_s) < kept_score.time_s
+                })
+                .collect();
+            order.sort_by(|&i, &j| found[i].2.key().partial_cmp(&found[j].2.key()).unwrap());
+            order.truncate(PLANNED_REPAIRS);
+            let mut rows: Vec<RoutingResult> = found
                 .iter()
-                .enumerate()
-                .min_by(|a, b| a.1 .2.total_cmp(&b.1 .2))
-                .map(|x| x.0)
-                .filter(|&i| found[i].2 + negligible_s(found[i].2) < kept_score.time_s);
-            for (i, (name, roads, score)) in found.iter().enumerate() {
-                let mut row = RoutingResult {
+                .map(|(name, _, score)| RoutingResult {
                     routing: name.clone(),
-                    combatants_stranded: 0.0,
+                    // Its tree leaves no more combatant cells without a way out than the
+                    // open network ([`binding_repair`]).
+                    combatants_stranded: reference.round(),
                     civilians_stranded: None,
                     civilian_egress_s: None,
                     lower_bound_given_these_roads_s: None,
-                    road_bound_given_these_roads_s: Some(score.floor()),
+                    road_bound_given_these_roads_s: Some(score.time_s.floor()),
                     final_civilian_egress_s: None,
                     kept: false,
-                    rejected_because: Some(
-                        "its civilians' road bound is not the least found clearly below the \
-                         kept routing's (not planned)"
-                            .into(),
-                    ),
-                };
-                if Some(i) != least {
-                    // Its tree leaves no more combatant cells without a way out than
-                    // the open network ([`binding_repair`]).
-                    row.combatants_stranded = reference.round();
-                    routings.push(row);
-                    tried.push(HashSet::new());
-                    continue;
+                    rejected_because: Some(if score.lost > kept_score.lost + 1e-6 {
+                        format!(
+                            "{:.0} civilians would have no start node (not planned)",
+                            score.lost
+                        )
+                    } else {
+                        "its civilians' road bound is not among the least found clearly below \
+                         the kept routing's (not planned)"
+                            .into()
+                    }),
+                })
+                .collect();
+            let mut planned: Vec<(usize, Option<(Flow<'a>, Flow<'a>)>)> = Vec::new();
+            for &i in &order {
+                if alternative_found(&planned) {
+                    break;
                 }
+                let row = &mut rows[i];
                 let mut net = comb_net.clone();
-                net.keep_only_roads(roads);
+                net.keep_only_roads(&found[i].1);
                 let comb = plan_flow(net, c.units, &c.people)?;
                 row.combatants_stranded = comb.stranded_total().round();
                 if comb.stranded_total() > reference + 1e-6 {
@@ -453,8 +471,6 @@ pub(crate) fn plan_apart<'a>(
                         "strands {:.0} combatants the shortest routing moves",
                         comb.stranded_total() - reference
                     ));
-                    routings.push(row);
-                    tried.push(HashSet::new());
                     continue;
                 }
                 let used = used_segments(&comb);
@@ -463,8 +479,6 @@ pub(crate) fn plan_apart<'a>(
                         "the same roads as '{}' (not planned again)",
                         routings[j].routing
                     ));
-                    routings.push(row);
-                    tried.push(used);
                     continue;
                 }
                 let mut net = civilian_net.clone();
@@ -473,12 +487,25 @@ pub(crate) fn plan_apart<'a>(
                 row.civilians_stranded = Some(civ.stranded_total().round());
                 row.civilian_egress_s = civ.plan.egress_s().map(f64::round);
                 row.lower_bound_given_these_roads_s = civ.bound_given_separation_s.map(f64::floor);
-                row.road_bound_given_these_roads_s = scorer.score(&used).map(|b| b.time_s.floor());
+                if civ.stranded_total() > kept_lost + 1e-6 {
+                    row.rejected_because = Some(format!(
+                        "its civilian plan strands {:.0} more than the kept routing's",
+                        civ.stranded_total() - kept_lost
+                    ));
+                    planned.push((i, None));
+                    continue;
+                }
                 row.rejected_because = None;
-                routings.push(row);
-                tried.push(used);
-                alternative = Some((civ, comb, routings.len() - 1));
+                planned.push((i, Some((civ, comb))));
             }
+            let base = routings.len();
+            for row in rows {
+                routings.push(row);
+                tried.push(HashSet::new());
+            }
+            alternative = planned
+                .into_iter()
+                .find_map(|(i, x)| x.map(|(civ, comb)| (civ, comb, base + i)));
         }
     }
     let road_bound_seconds = road_bound_seconds + timer.elapsed().as_secs_f64();
@@ -503,79 +530,115 @@ pub(crate) fn plan_apart<'a>(
     })
 }
 
+/// Whether one of the routings planned in step 7 of [`plan_apart`] is an alternative.
+fn alternative_found<T>(planned: &[(usize, Option<T>)]) -> bool {
+    planned.iter().any(|x| x.1.is_some())
+}
+
+/// How many of [`binding_repair`]'s routings step 7 of [`plan_apart`] plans at most (each
+/// costs a combatant and a civilian plan).
+const PLANNED_REPAIRS: usize = 3;
+
 /// How many routings are carried to a finished civilian plan (every schedule the planner
 /// tries, [`super::evacuate`]): the one kept here and at most one of [`binding_repair`]'s.
 pub const FINISHED_ROUTINGS: usize = 2;
 
 /// The civilians' road-cut bound ([`road_bound::road_bound_to`]) on their network with a
-/// routing's road pieces closed, from every node their cells may start from
-/// ([`super::Flow::bound_starts`]) towards their own receptions: a routing's cost to the
-/// civilians where streets bind, without planning them (the plan finishes within a few per
-/// cent of it: BENCHMARKS.md, "Combatant routings (s11-routing)").
-struct RoadScore<'n> {
+/// routing's road pieces closed, from the start nodes their planner would take there (every
+/// driver driving, and every driver with a foot start walking: the less of the two, as the
+/// planner keeps the earlier of its schedules), towards their own receptions: a routing's cost
+/// to the civilians where streets bind, without planning them. Not valid for every routing
+/// (the report's bounds are), but the plan finishes within a few per cent of it (0.3-2.6 % on
+/// the benchmark maps), while the bound from every start node a cell may use does not see
+/// what a routing costs (Malta roads bind: 4.449 h whichever routing).
+struct RoadScore<'n, 'u> {
     net: &'n Network<'n>,
-    people: Vec<road_bound::StartingPeople>,
-    receptions: Option<road_bound::Receptions>,
-    /// Per road piece, the civilians' joint arcs carrying it.
-    arcs: HashMap<Segment, Vec<usize>>,
+    units: &'u [Unit],
+    people: &'u [Vec<(usize, f64)>],
 }
 
-impl<'n> RoadScore<'n> {
-    fn new(net: &'n Network<'n>, civ: &Flow) -> RoadScore<'n> {
-        let mut arcs: HashMap<Segment, Vec<usize>> = HashMap::new();
-        for a in 0..net.arc_of.len() {
-            for x in arcs_segments(net, &[a as u32]) {
-                arcs.entry(x).or_default().push(a);
+/// A routing's [`RoadScore`]: civilians without a start node, the bound, and its cut.
+#[derive(Clone)]
+struct Scored {
+    lost: f64,
+    time_s: f64,
+    cut: road_bound::RoadBound,
+}
+
+impl Scored {
+    /// Fewer civilians without a start first, then the lesser bound.
+    fn key(&self) -> (f64, f64) {
+        (self.lost.round(), self.time_s)
+    }
+}
+
+impl<'n, 'u> RoadScore<'n, 'u> {
+    fn closed(&self, closed: &HashSet<Segment>) -> Network<'n> {
+        let mut net = self.net.clone();
+        net.close_segments(closed);
+        net
+    }
+
+    fn score(&self, closed: &HashSet<Segment>) -> Option<Scored> {
+        let net = self.closed(closed);
+        let mut best: Option<Scored> = None;
+        for walk in [false, true] {
+            let (groups, _, changed) =
+                super::lay_out_starts(&net, self.units, self.people, false, walk);
+            if walk && !changed {
+                continue;
+            }
+            let lost = stranded_at_start(&groups);
+            let people: Vec<road_bound::StartingPeople> = groups
+                .iter()
+                .filter_map(|g| {
+                    g.start.as_ref().ok().map(|&v| road_bound::StartingPeople {
+                        starts: vec![v],
+                        people: g.people,
+                    })
+                })
+                .collect();
+            let rn = road_bound::RoadNetwork {
+                graph: &net.graph,
+                travel_s: &net.travel_s,
+                resource: &net.resource,
+                second_resource: &net.second_resource,
+                capacity: &net.capacity,
+                open: &net.open,
+                bucket_s: net.bucket_s,
+                horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
+            };
+            let receptions = road_bound::receptions_of(&net, &people);
+            let Some(cut) =
+                road_bound::road_bound_to(&rn, &people, net.sink_nodes(), receptions.as_ref())
+            else {
+                continue;
+            };
+            let s = Scored {
+                lost,
+                time_s: cut.time_s,
+                cut,
+            };
+            if best.as_ref().is_none_or(|x| s.key() < x.key()) {
+                best = Some(s);
             }
         }
-        RoadScore {
-            net,
-            people: civ.bound_starts.clone(),
-            receptions: road_bound::receptions_of(net, &civ.bound_starts),
-            arcs,
-        }
+        best
     }
 
-    /// The bound's travel times with the roads carrying `closed` pieces closed.
-    fn travel(&self, closed: &HashSet<Segment>) -> Vec<f64> {
-        let mut travel = self.net.bound_travel_s.clone();
-        for x in closed {
-            for &a in self.arcs.get(x).into_iter().flatten() {
-                travel[a] = f64::INFINITY;
-            }
-        }
-        travel
-    }
-
-    fn score(&self, closed: &HashSet<Segment>) -> Option<road_bound::RoadBound> {
-        let travel = self.travel(closed);
-        let n = self.net;
-        let rn = road_bound::RoadNetwork {
-            graph: &n.graph,
-            travel_s: &travel,
-            resource: &n.resource,
-            second_resource: &n.second_resource,
-            capacity: &n.capacity,
-            open: &n.open,
-            bucket_s: n.bucket_s,
-            horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
-        };
-        road_bound::road_bound_to(&rn, &self.people, n.sink_nodes(), self.receptions.as_ref())
-    }
-
-    /// The road pieces a routing closed (open on the bound's roads, closed with `closed`)
-    /// on the civilians' arcs that leave the cut of `b`: the roads whose closing made that
+    /// The road pieces a routing closed (open on the civilians' network, closed with
+    /// `closed`) on the arcs that leave the cut of `b`: the roads whose closing made that
     /// cut narrow, which a routing off them would give back.
     fn binding(&self, closed: &HashSet<Segment>, b: &road_bound::RoadBound) -> HashSet<Segment> {
-        let travel = self.travel(closed);
+        let net = self.closed(closed);
         let g = &self.net.graph;
         let arcs: Vec<u32> = (0..g.arc_count() as u32)
             .filter(|&a| {
                 let (t, h) = (g.arc_tail(a) as usize, g.arc_head(a) as usize);
                 b.inside[t]
                     && !b.inside[h]
-                    && self.net.bound_travel_s[a as usize].is_finite()
-                    && !travel[a as usize].is_finite()
+                    && self.net.travel_s[a as usize].is_finite()
+                    && !net.travel_s[a as usize].is_finite()
             })
             .collect();
         arcs_segments(self.net, &arcs)
@@ -585,12 +648,7 @@ impl<'n> RoadScore<'n> {
 /// A seed of [`binding_repair`]: its name, the [`penalised_tree`] needs its rounds start
 /// from, the road pieces its combatant plan uses, and the civilians' road bound with them
 /// closed.
-type Seed4 = (
-    String,
-    HashMap<Segment, f64>,
-    HashSet<Segment>,
-    road_bound::RoadBound,
-);
+type Seed4 = (String, HashMap<Segment, f64>, HashSet<Segment>, Scored);
 
 /// Rounds of [`binding_repair`] per seed routing.
 const BINDING_ROUNDS: usize = 4;
@@ -610,7 +668,7 @@ fn binding_repair(
     starts: &[Vec<u32>],
     scorer: &RoadScore,
     seeds: Vec<Seed4>,
-) -> Vec<(String, HashSet<u32>, f64)> {
+) -> Vec<(String, HashSet<u32>, Scored)> {
     const WEIGHT_S: f64 = 8.0 * 3600.0;
     let stuck = penalised_tree(comb_net, starts, &HashMap::new(), WEIGHT_S).1;
     let pieces_of = |roads: &HashSet<u32>| -> HashSet<Segment> {
@@ -624,7 +682,7 @@ fn binding_repair(
         let mut closed: HashSet<Segment> = HashSet::new();
         for round in 1..=BINDING_ROUNDS {
             let fresh: Vec<Segment> = scorer
-                .binding(&routing, &cut)
+                .binding(&routing, &cut.cut)
                 .into_iter()
                 .filter(|x| !closed.contains(x))
                 .collect();
@@ -654,7 +712,7 @@ fn binding_repair(
                     "off the roads the civilians' road cut crosses, from {seed} (round {round})"
                 ),
                 roads,
-                b.time_s,
+                b.clone(),
             ));
             cut = b;
         }
