@@ -372,11 +372,8 @@ pub(crate) fn plan_apart<'a>(
         .filter(|(civ, _, _)| civ.road_bound.is_some())
         .map(|(civ, comb, k)| (civ.stranded_total(), used_segments(comb), *k));
     if let Some((kept_lost, kept_used, k)) = kept_civ {
-        let scorer = RoadScore {
-            net: &civilian_net,
-            units: civilian_units,
-            people: civilians,
-        };
+        let civ = &best.as_ref().expect("a kept routing").0;
+        let scorer = RoadScore::new(&civilian_net, civ, civilian_units, civilians);
         // With no routing's roads closed: what a routing that costs them nothing leaves.
         let free = scorer.score(&HashSet::new());
         let kept_score = scorer.score(&kept_used);
@@ -543,18 +540,22 @@ const PLANNED_REPAIRS: usize = 3;
 /// tries, [`super::evacuate`]): the one kept here and at most one of [`binding_repair`]'s.
 pub const FINISHED_ROUTINGS: usize = 2;
 
-/// The civilians' road-cut bound ([`road_bound::road_bound_to`]) on their network with a
-/// routing's road pieces closed, from the start nodes their planner would take there (every
-/// driver driving, and every driver with a foot start walking: the less of the two, as the
-/// planner keeps the earlier of its schedules), towards their own receptions: a routing's cost
-/// to the civilians where streets bind, without planning them. Not valid for every routing
-/// (the report's bounds are), but the plan finishes within a few per cent of it (0.3-2.6 % on
-/// the benchmark maps), while the bound from every start node a cell may use does not see
-/// what a routing costs (Malta roads bind: 4.449 h whichever routing).
+/// A routing's cost to the civilians where streets bind, without planning them: the
+/// civilians' road-cut bound ([`road_bound::road_bound_to`]) on the bound's roads with the
+/// routing's road pieces closed, from every node their cells may start from
+/// ([`super::Flow::bound_starts`]) towards their own receptions, and the civilians left
+/// without a start node by their planner's start rule on those roads. On Liechtenstein roads
+/// bind the kept routing scores 9.90 h and its plan finishes at 10.18 h. Measured and dropped:
+/// the bound from the planner's own starts (driving, or drivers walking) — 12.08 h there,
+/// above every plan (the planner moves its starts), and blind to the routing on both maps.
 struct RoadScore<'n, 'u> {
     net: &'n Network<'n>,
     units: &'u [Unit],
     people: &'u [Vec<(usize, f64)>],
+    starts: Vec<road_bound::StartingPeople>,
+    receptions: Option<road_bound::Receptions>,
+    /// Per road piece, the civilians' joint arcs carrying it.
+    arcs: HashMap<Segment, Vec<usize>>,
 }
 
 /// A routing's [`RoadScore`]: civilians without a start node, the bound, and its cut.
@@ -573,72 +574,77 @@ impl Scored {
 }
 
 impl<'n, 'u> RoadScore<'n, 'u> {
-    fn closed(&self, closed: &HashSet<Segment>) -> Network<'n> {
-        let mut net = self.net.clone();
-        net.close_segments(closed);
-        net
+    fn new(
+        net: &'n Network<'n>,
+        civ: &Flow,
+        units: &'u [Unit],
+        people: &'u [Vec<(usize, f64)>],
+    ) -> RoadScore<'n, 'u> {
+        let mut arcs: HashMap<Segment, Vec<usize>> = HashMap::new();
+        for a in 0..net.arc_of.len() {
+            for x in arcs_segments(net, &[a as u32]) {
+                arcs.entry(x).or_default().push(a);
+            }
+        }
+        RoadScore {
+            net,
+            units,
+            people,
+            starts: civ.bound_starts.clone(),
+            receptions: road_bound::receptions_of(net, &civ.bound_starts),
+            arcs,
+        }
+    }
+
+    /// The bound's travel times with the roads carrying `closed` pieces closed.
+    fn travel(&self, closed: &HashSet<Segment>) -> Vec<f64> {
+        let mut travel = self.net.bound_travel_s.clone();
+        for x in closed {
+            for &a in self.arcs.get(x).into_iter().flatten() {
+                travel[a] = f64::INFINITY;
+            }
+        }
+        travel
     }
 
     fn score(&self, closed: &HashSet<Segment>) -> Option<Scored> {
-        let net = self.closed(closed);
-        let mut best: Option<Scored> = None;
-        for walk in [false, true] {
-            let (groups, _, changed) =
-                super::lay_out_starts(&net, self.units, self.people, false, walk);
-            if walk && !changed {
-                continue;
-            }
-            let lost = stranded_at_start(&groups);
-            let people: Vec<road_bound::StartingPeople> = groups
-                .iter()
-                .filter_map(|g| {
-                    g.start.as_ref().ok().map(|&v| road_bound::StartingPeople {
-                        starts: vec![v],
-                        people: g.people,
-                    })
-                })
-                .collect();
-            let rn = road_bound::RoadNetwork {
-                graph: &net.graph,
-                travel_s: &net.travel_s,
-                resource: &net.resource,
-                second_resource: &net.second_resource,
-                capacity: &net.capacity,
-                open: &net.open,
-                bucket_s: net.bucket_s,
-                horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
-            };
-            let receptions = road_bound::receptions_of(&net, &people);
-            let Some(cut) =
-                road_bound::road_bound_to(&rn, &people, net.sink_nodes(), receptions.as_ref())
-            else {
-                continue;
-            };
-            let s = Scored {
-                lost,
-                time_s: cut.time_s,
-                cut,
-            };
-            if best.as_ref().is_none_or(|x| s.key() < x.key()) {
-                best = Some(s);
-            }
-        }
-        best
+        let mut net = self.net.clone();
+        net.close_segments(closed);
+        let lost = stranded_at_start(&start_groups(&net, self.units, self.people).0);
+        let travel = self.travel(closed);
+        let n = self.net;
+        let rn = road_bound::RoadNetwork {
+            graph: &n.graph,
+            travel_s: &travel,
+            resource: &n.resource,
+            second_resource: &n.second_resource,
+            capacity: &n.capacity,
+            open: &n.open,
+            bucket_s: n.bucket_s,
+            horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
+        };
+        let cut =
+            road_bound::road_bound_to(&rn, &self.starts, n.sink_nodes(), self.receptions.as_ref())?;
+        Some(Scored {
+            lost,
+            time_s: cut.time_s,
+            cut,
+        })
     }
 
-    /// The road pieces a routing closed (open on the civilians' network, closed with
-    /// `closed`) on the arcs that leave the cut of `b`: the roads whose closing made that
+    /// The road pieces a routing closed (open on the bound's roads, closed with `closed`)
+    /// on the civilians' arcs that leave the cut of `b`: the roads whose closing made that
     /// cut narrow, which a routing off them would give back.
     fn binding(&self, closed: &HashSet<Segment>, b: &road_bound::RoadBound) -> HashSet<Segment> {
-        let net = self.closed(closed);
+        let travel = self.travel(closed);
         let g = &self.net.graph;
         let arcs: Vec<u32> = (0..g.arc_count() as u32)
             .filter(|&a| {
                 let (t, h) = (g.arc_tail(a) as usize, g.arc_head(a) as usize);
                 b.inside[t]
                     && !b.inside[h]
-                    && self.net.travel_s[a as usize].is_finite()
-                    && !net.travel_s[a as usize].is_finite()
+                    && self.net.bound_travel_s[a as usize].is_finite()
+                    && !travel[a as usize].is_finite()
             })
             .collect();
         arcs_segments(self.net, &arcs)
