@@ -650,9 +650,6 @@ pub fn evacuate(
     Ok(r)
 }
 
-/// Whether the "drivers walk" plan gets the later schedules too ([`drivers_walk`]).
-const WALKERS_REPLANNED: bool = true;
-
 /// The civilians' plan as the report gives it, from their plan on the network a combatant
 /// routing leaves them (`combatants`: that routing's flow, its road bound set): the road
 /// bound, then the later schedules (road cut's, valid cut's, flow over time's), then "drivers
@@ -678,12 +675,7 @@ fn finish_civilians<'a>(
     // too, kept if that strands nobody more and finishes earlier than the plan so far (after
     // the later schedules: adopted before them, it kept them from finding a better driving
     // plan — 2,897 s against 2,276 s on `cli/tests/evacuate_cut_starts.rs`'s drivers).
-    civilians = drivers_walk(
-        civilians,
-        units,
-        civilian_people,
-        WALKERS_REPLANNED.then_some(combatants_finish),
-    )?;
+    civilians = drivers_walk(civilians, units, civilian_people)?;
     if civilians.road_bound.is_none() {
         civilians.road_bound = road_bound::of_flow(&civilians);
     }
@@ -727,25 +719,12 @@ fn drivers_walk<'a>(
     mut f: Flow<'a>,
     units: &[Unit],
     people: &[Vec<(usize, f64)>],
-    others_finish_s: Option<f64>,
 ) -> Result<Flow<'a>, EvacuationError> {
     let (groups, cells, changed) = lay_out_starts(&f.net, units, people, true, true);
     if !changed {
         return Ok(f);
     }
     let mut walking = plan_from_starts(f.net.clone(), groups, cells)?;
-    if let Some(others) = others_finish_s {
-        // The later schedules for the walkers too (where streets bind and the walkers finish
-        // well above the valid bounds): on Malta roads bind drivers walk is the plan kept.
-        walking.road_bound = if walking.bound_starts == f.bound_starts {
-            f.road_bound.clone()
-        } else {
-            road_bound::of_flow(&walking)
-        };
-        plan::replan_by_road_cut(&mut walking, others);
-        plan::replan_from_valid_cut(&mut walking, others);
-        plan::replan_by_flow_over_time(&mut walking, others);
-    }
     let listed: Vec<MethodResult> = walking
         .methods
         .iter()
@@ -783,13 +762,6 @@ fn walking_method(m: &'static str) -> &'static str {
         "proportional to checkpoint capacity, then CCRP" => {
             "drivers walk: proportional to checkpoint capacity, then CCRP"
         }
-        "road cut's relaxed schedule, then CCRP" => {
-            "drivers walk: road cut's relaxed schedule, then CCRP"
-        }
-        "valid road cut's starts and schedule, then CCRP" => {
-            "drivers walk: valid road cut's starts and schedule, then CCRP"
-        }
-        m if m.starts_with("flow over time") => "drivers walk: flow over time's starts, then CCRP",
         _ => "drivers walk",
     }
 }
