@@ -5,7 +5,10 @@
 //! shortest way shares its first stretch with the wide road, while a way of their own is
 //! 618 m longer. Oracles: the finish counted by hand with the wide road and with the narrow
 //! road only (people ÷ road capacity, then the walk), the roads of the plan's JSON (no OSM way
-//! used by both flows), and the independent check (`--verify`).
+//! used by both flows), and the independent check (`--verify`). On this town the routing is
+//! found by step 6 of `separation::plan_apart` (the kept routing off the pieces it shares with
+//! the civilians' plan without combatants) already: with step 7 (`BINDING_REPAIR`) switched
+//! off the test still passes; it guards the wide-road case, not step 7.
 
 mod common;
 use common::hand_map::*;
