@@ -553,7 +553,8 @@ pub fn evacuate(
         .collect();
     let civilian_people = shares_by_layer(&leaving, &shares);
     // Seconds the separation search spent on the civilians' road bound (kept with their plan).
-    let (civilians, combatants, separation, bound_in_search_s) = if ev.combatants > 0.0 {
+    let (civilians, combatants, separation, bound_in_search_s, alternative) = if ev.combatants > 0.0
+    {
         let comb = of_purpose(Purpose::Combatant);
         if comb.is_empty() {
             return Err(err(format!(
@@ -585,35 +586,48 @@ pub fn evacuate(
             Some(apart.combatants),
             Some((how, search)),
             searched_s,
+            apart.alternative,
         )
     } else {
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
-        (civilians, None, None, 0.0)
+        (civilians, None, None, 0.0, None)
     };
     // The bounds that count roads, once per final flow (they hold for every plan).
     let timer = std::time::Instant::now();
-    let mut civilians = civilians;
     let mut combatants = combatants;
-    for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
-        // (The separation search may have computed it for the civilians' kept plan.)
-        if f.road_bound.is_none() {
-            f.road_bound = road_bound::of_flow(f);
-        }
+    if let Some(f) = combatants.as_mut() {
+        f.road_bound = road_bound::of_flow(f);
     }
-    // The civilians' network has the combatants' roads closed: a new civilian plan on it
-    // keeps the separation (a new combatant plan could take the civilians' roads). Tried only
-    // when the civilians finish last: otherwise it cannot change the egress.
-    let combatants_finish = combatants.as_ref().and_then(|c| c.plan.egress_s());
-    plan::replan_by_road_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
-    plan::replan_from_valid_cut(&mut civilians, combatants_finish.unwrap_or(0.0));
-    plan::replan_by_flow_over_time(&mut civilians, combatants_finish.unwrap_or(0.0));
-    // Drivers may walk when the plan says so: the civilians planned with every driver on foot
-    // too, kept if that strands nobody more and finishes earlier than the plan so far (after
-    // the later schedules: adopted before them, it kept them from finding a better driving
-    // plan — 2,897 s against 2,276 s on `cli/tests/evacuate_cut_starts.rs`'s drivers).
-    civilians = drivers_walk(civilians, &units, &civilian_people)?;
-    if civilians.road_bound.is_none() {
-        civilians.road_bound = road_bound::of_flow(&civilians);
+    let mut civilians = finish_civilians(civilians, combatants.as_ref(), &units, &civilian_people)?;
+    let mut separation = separation;
+    // A second combatant routing (separation's step 7, where streets bind the civilians):
+    // both carried to the end, the earlier kept (fewest civilians stranded, then the later
+    // of the two flows' finishes first).
+    if let (Some((civ, mut comb, row)), Some((how, _))) = (alternative, separation.as_mut()) {
+        comb.road_bound = road_bound::of_flow(&comb);
+        let civ = finish_civilians(civ, Some(&comb), &units, &civilian_people)?;
+        how.routings[row].final_civilian_egress_s = civ.plan.egress_s().map(f64::round);
+        if let Some(k) = how.routings.iter().position(|r| r.kept) {
+            how.routings[k].final_civilian_egress_s = civilians.plan.egress_s().map(f64::round);
+            let kept = combatants
+                .as_ref()
+                .expect("a combatant flow with its routing");
+            if separation::earlier((&civ, &comb), (&civilians, kept)) {
+                how.routings[k].kept = false;
+                how.routings[k].rejected_because = Some(format!(
+                    "its finished civilian plan ends later than that of '{}'",
+                    how.routings[row].routing
+                ));
+                how.routings[row].kept = true;
+                civilians = civ;
+                combatants = Some(comb);
+            } else {
+                how.routings[row].rejected_because = Some(format!(
+                    "its finished civilian plan ends no earlier than that of '{}'",
+                    how.routings[k].routing
+                ));
+            }
+        }
     }
     // Where the civilians finish well above their valid bounds: a bound over every combatant
     // routing (a search over classes of routings, within its budget).
@@ -639,6 +653,38 @@ pub fn evacuate(
     r.road_bound_given_combatant_roads_s =
         civilian_roads_given_combatants.map(|b| b.time_s.floor());
     Ok(r)
+}
+
+/// The civilians' plan as the report gives it, from their plan on the network a combatant
+/// routing leaves them (`combatants`: that routing's flow, its road bound set): the road
+/// bound, then the later schedules (road cut's, valid cut's, flow over time's), then "drivers
+/// walk". Once per routing carried to the end ([`separation::FINISHED_ROUTINGS`]).
+fn finish_civilians<'a>(
+    mut civilians: Flow<'a>,
+    combatants: Option<&Flow>,
+    units: &[Unit],
+    civilian_people: &[Vec<(usize, f64)>],
+) -> Result<Flow<'a>, EvacuationError> {
+    // (The separation search may have computed it for the civilians' kept plan.)
+    if civilians.road_bound.is_none() {
+        civilians.road_bound = road_bound::of_flow(&civilians);
+    }
+    // The civilians' network has the combatants' roads closed: a new civilian plan on it
+    // keeps the separation (a new combatant plan could take the civilians' roads). Tried only
+    // when the civilians finish last: otherwise it cannot change the egress.
+    let combatants_finish = combatants.and_then(|c| c.plan.egress_s()).unwrap_or(0.0);
+    plan::replan_by_road_cut(&mut civilians, combatants_finish);
+    plan::replan_from_valid_cut(&mut civilians, combatants_finish);
+    plan::replan_by_flow_over_time(&mut civilians, combatants_finish);
+    // Drivers may walk when the plan says so: the civilians planned with every driver on foot
+    // too, kept if that strands nobody more and finishes earlier than the plan so far (after
+    // the later schedules: adopted before them, it kept them from finding a better driving
+    // plan — 2,897 s against 2,276 s on `cli/tests/evacuate_cut_starts.rs`'s drivers).
+    civilians = drivers_walk(civilians, units, civilian_people)?;
+    if civilians.road_bound.is_none() {
+        civilians.road_bound = road_bound::of_flow(&civilians);
+    }
+    Ok(civilians)
 }
 
 /// The civilians' bound over every combatant routing ([`routing_bound`]), when their plan

@@ -1,0 +1,100 @@
+//! Where streets bind, the combatants' first routing must not keep the civilians' only wide
+//! road when another routing leaves it to them. Hand-built map: a town's civilians have one
+//! wide road (20 m) and one narrow road (1 m: 4,680 people/h, 390 per 5-minute bucket) to
+//! their crossing; the combatants, assembled in the town, go east to theirs, and their
+//! shortest way shares its first stretch with the wide road, while a way of their own is
+//! 618 m longer. Oracles: the finish counted by hand with the wide road and with the narrow
+//! road only (people ÷ road capacity, then the walk), the roads of the plan's JSON (no OSM way
+//! used by both flows), and the independent check (`--verify`). On this town the routing is
+//! found by step 6 of `separation::plan_apart` (the kept routing off the pieces it shares with
+//! the civilians' plan without combatants) already: with step 7 (`BINDING_REPAIR`) switched
+//! off the test still passes; it guards the wide-road case, not step 7.
+
+mod common;
+use common::hand_map::*;
+use common::*;
+
+/// Town T (20) at (1,000, 1,000) m. Narrow N (way 201): T – (0, 1,000) – W0 (1), 2,000 m.
+/// Wide W (way 202): T – X (22, at (1,000, 0)) – (500, −400) – W0, 2,281 m. From X the
+/// combatants' way east (203) to E0 (3, at (2,000, 0)): T – X – E0 is 2,000 m; their own way
+/// (204) T – (2,000, 1,500) – E0 is 2,618 m. The crossings (107 west to the civilian
+/// reception at (−1,200, 0), 108 east to the combatants' at (3,800, 0)) are 20 m wide; the
+/// other roads are residential (5 m).
+fn write_town(dir: &std::path::Path) {
+    let nodes = [
+        (1, 0.0, 0.0),
+        (3, 2000.0, 0.0),
+        (9, -1200.0, 0.0),
+        (10, 3800.0, 0.0),
+        (20, 1000.0, 1000.0),
+        (21, 0.0, 1000.0),
+        (22, 1000.0, 0.0),
+        (25, 2000.0, 1500.0),
+        (26, 500.0, -400.0),
+    ];
+    let narrow = [("highway", "residential"), ("width", "1")];
+    let wide = [("highway", "residential"), ("width", "20")];
+    let street = [("highway", "residential")];
+    let ways = [
+        osm::way(107, &[1, 9], &wide),
+        osm::way(108, &[3, 10], &wide),
+        osm::way(201, &[20, 21, 1], &narrow),
+        osm::way(202, &[20, 22, 26, 1], &wide),
+        osm::way(203, &[22, 3], &street),
+        osm::way(204, &[20, 25, 3], &street),
+    ];
+    write_map(dir, &nodes, &ways);
+    write_territory(dir);
+    write_population(dir, &[("Town", 1000.0, 1000.0, 7800.0)]);
+    let evacuation = "foot_share = 1\nstay_share = 0\ncombatants = 50\n\n\
+         [[evacuation.assembly_points]]\nname = \"Town square\"\npoint = TPOINT\ncombatants = 50\n"
+        .replace("TPOINT", &lat_lon(1000.0, 1000.0));
+    write_manifest(
+        dir,
+        "Only wide road (hand-built)",
+        100_000,
+        5_000,
+        &evacuation,
+    );
+}
+
+/// Seconds to walk `m` metres at the foot profile's 5 km/h.
+fn walk_s(m: f64) -> f64 {
+    m / (5000.0 / 3600.0)
+}
+
+#[test]
+fn the_combatants_leave_the_civilians_only_wide_road_when_they_have_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    write_town(dir.path());
+    let v = plan_and_verify(&dir);
+    eprintln!(
+        "{}",
+        serde_json::to_string_pretty(&v["combatant_routings"]).unwrap()
+    );
+    assert_eq!(v["stranded"].as_f64().unwrap(), 0.0, "{}", v["headline"]);
+    assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0);
+    // Separation from the plan's own JSON: no OSM way carries both flows.
+    let combatant = ways_of(&v, "combatant");
+    let civilian = ways_of(&v, "civilian");
+    assert!(
+        combatant.is_disjoint(&civilian),
+        "{combatant:?} / {civilian:?}"
+    );
+    assert!(civilian.contains(&202), "{civilian:?}");
+    assert!(combatant.contains(&204), "{combatant:?}");
+    // By hand. The wide road (20 m: 20 × 390 = 7,800 people per bucket) takes the whole
+    // town in the first bucket or two (CCRP may hold some back a bucket), then 3,481 m on foot
+    // (the wide road and the crossing): done by 600 + 2,507 s, plus the last group's bucket
+    // to pass (the plan counts a group as through when its last person is: one bucket after
+    // its first) and 1 s for rounding. The narrow road alone: 20 buckets (the last enter at
+    // 5,700 s at the earliest), then 3,200 m: not before 8,004 s.
+    let wide_s = 600.0 + walk_s(2281.0 + 1200.0) + 300.0 + 1.0;
+    let narrow_s = 5700.0 + walk_s(2000.0 + 1200.0);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    assert!(
+        egress <= wide_s,
+        "egress {egress} s: with the wide road {wide_s:.0} s at most (the narrow road alone: \
+         {narrow_s:.0} s)"
+    );
+}
