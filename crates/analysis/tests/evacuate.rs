@@ -1543,6 +1543,30 @@ fn when_everyone_stays_the_report_says_so_not_that_nobody_can_leave() {
 }
 
 #[test]
+fn the_kept_routing_reports_the_civilians_finished_egress() {
+    // The kept combatant routing's `final_civilian_egress_s` is the civilians' egress after
+    // every schedule (review, session 11: it was given only when a second routing was carried
+    // as far, and the kept row's `civilian_egress_s` is the first plan's). Oracle: the latest
+    // civilian corridor's last arrival, which the report adds up from the reservations.
+    let (_, r) = example_plan();
+    let kept: Vec<_> = r.combatant_routings.iter().filter(|x| x.kept).collect();
+    assert_eq!(kept.len(), 1, "{:?}", r.combatant_routings);
+    let last = r
+        .corridors
+        .iter()
+        .filter(|c| c.purpose == Purpose::Civilian)
+        .filter_map(|c| c.last_arrival_s)
+        .fold(0.0, f64::max);
+    let f = kept[0]
+        .final_civilian_egress_s
+        .expect("the kept routing's finished egress");
+    assert!(
+        (f - last).abs() <= 1.0,
+        "final {f} s, last civilian arrival {last} s"
+    );
+}
+
+#[test]
 fn when_everyone_stays_no_count_is_negative_zero() {
     // stay_share = 1 with combatants: no civilian leaves, so every civilian count is 0 — and a
     // plain 0, not -0.0 (an empty f64 sum is -0.0 in Rust, which JSON prints as "-0.0").

@@ -600,6 +600,13 @@ pub fn evacuate(
     }
     let mut civilians = finish_civilians(civilians, combatants.as_ref(), &units, &civilian_people)?;
     let mut separation = separation;
+    // The kept routing's finished egress, whether or not a second routing is carried as far:
+    // its `civilian_egress_s` is the first plan's, before the later schedules.
+    if let Some((how, _)) = separation.as_mut() {
+        if let Some(k) = how.routings.iter().position(|r| r.kept) {
+            how.routings[k].final_civilian_egress_s = civilians.plan.egress_s().map(f64::round);
+        }
+    }
     // A second combatant routing (separation's step 7, where streets bind the civilians):
     // both carried to the end, the earlier kept (fewest civilians stranded, then the later
     // of the two flows' finishes first).
@@ -612,10 +619,14 @@ pub fn evacuate(
             let kept = combatants
                 .as_ref()
                 .expect("a combatant flow with its routing");
+            let (new, old) = (
+                separation::outcome((&civ, &comb)),
+                separation::outcome((&civilians, kept)),
+            );
             if separation::earlier((&civ, &comb), (&civilians, kept)) {
                 how.routings[k].kept = false;
                 how.routings[k].rejected_because = Some(format!(
-                    "its finished civilian plan ends later than that of '{}'",
+                    "with its finished plans {old}; with those of '{}' {new} (fewer stranded, then the earlier end, wins)",
                     how.routings[row].routing
                 ));
                 how.routings[row].kept = true;
@@ -623,7 +634,7 @@ pub fn evacuate(
                 combatants = Some(comb);
             } else {
                 how.routings[row].rejected_because = Some(format!(
-                    "its finished civilian plan ends no earlier than that of '{}'",
+                    "with its finished plans {new}; with those of '{}' {old} (fewer stranded, then the earlier end, wins)",
                     how.routings[k].routing
                 ));
             }

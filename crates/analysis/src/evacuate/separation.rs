@@ -55,11 +55,16 @@ pub struct RoutingResult {
     pub lower_bound_given_these_roads_s: Option<f64>,
     /// The civilians' road-cut bound with this routing's roads closed to them (every start
     /// node their cells may use): what the routings where streets bind are chosen by
-    /// ([`binding_repair`]); `null` where it was not computed.
+    /// ([`binding_repair`]); `null` where it was not computed. For the kept routing and every
+    /// routing planned, the roads its combatants' plan uses; for a routing scored only (not
+    /// planned), every road of its combatants' routing tree — their plan could use fewer, so
+    /// that figure may lie above the bound for the roads such a plan would close.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub road_bound_given_these_roads_s: Option<f64>,
     /// The civilians' egress after every schedule the planner tries (the report's egress if
-    /// kept), for the routings carried that far (at most [`FINISHED_ROUTINGS`]).
+    /// kept): for the kept routing always, and for a second routing carried that far
+    /// (separation's step 7, at most [`FINISHED_ROUTINGS`] in all); `civilian_egress_s` is
+    /// the first plan's, before the later schedules.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub final_civilian_egress_s: Option<f64>,
     pub kept: bool,
@@ -468,6 +473,9 @@ pub(crate) fn plan_apart<'a>(
                     continue;
                 }
                 let used = used_segments(&comb);
+                // Scored again on the roads the plan uses, as the kept routing is: the tree's
+                // roads may be more, and the score only rises with roads closed.
+                row.road_bound_given_these_roads_s = scorer.score(&used).map(|b| b.time_s.floor());
                 if let Some(j) = tried.iter().position(|x| *x == used) {
                     row.rejected_because = Some(format!(
                         "the same roads as '{}' (not planned again)",
@@ -1420,6 +1428,25 @@ pub(crate) fn earlier(a: (&Flow, &Flow), b: (&Flow, &Flow)) -> bool {
     }
     let finish = |x: (&Flow, &Flow)| egress(x.0).max(egress(x.1));
     finish(a) < finish(b) - 1e-6
+}
+
+/// What [`earlier`] compares, in words: civilians stranded, and when the evacuation ends (the
+/// later of the two flows' finishes) — so a routing's "rejected because" says what decided.
+pub(crate) fn outcome(a: (&Flow, &Flow)) -> String {
+    let s = |t: f64| {
+        if t.is_finite() {
+            format!("{t:.0} s")
+        } else {
+            "never".to_string()
+        }
+    };
+    format!(
+        "{:.0} civilians stranded, evacuation over at {} (civilians {}, combatants {})",
+        a.0.stranded_total(),
+        s(egress(a.0).max(egress(a.1))),
+        s(egress(a.0)),
+        s(egress(a.1))
+    )
 }
 
 /// Why the plans `a` (civilians, combatants), not [`earlier`] than `b`, lose though their
