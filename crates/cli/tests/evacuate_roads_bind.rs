@@ -54,4 +54,26 @@ fn roads_bind_andorra_keeps_the_earliest_checked_plan() {
     );
     let bound_h = r["lower_bound_h"].as_f64().unwrap();
     assert!(r["egress_time_h"].as_f64().unwrap() >= bound_h);
+    // One routing kept, and every other one with a civilian plan says why it was not (on this
+    // case a routing with the same civilian egress as the kept one lost the tie, silently,
+    // before session 11's review).
+    let rows = r["combatant_routings"].as_array().unwrap();
+    assert_eq!(
+        rows.iter().filter(|x| x["kept"] == true).count(),
+        1,
+        "{rows:?}"
+    );
+    for x in rows.iter().filter(|x| x["kept"] == false) {
+        if !x["civilian_egress_s"].is_null() {
+            assert!(
+                x["rejected_because"]
+                    .as_str()
+                    .is_some_and(|w| !w.is_empty()),
+                "a routing planned and not kept gives no reason: {x}"
+            );
+        }
+    }
+    for x in rows.iter().filter(|x| x["kept"] == true) {
+        assert!(x["rejected_because"].is_null(), "{x}");
+    }
 }

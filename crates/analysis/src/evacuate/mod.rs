@@ -630,6 +630,7 @@ pub fn evacuate(
                     how.routings[row].routing
                 ));
                 how.routings[row].kept = true;
+                how.routings[row].rejected_because = None;
                 civilians = civ;
                 combatants = Some(comb);
             } else {

@@ -520,6 +520,20 @@ pub(crate) fn plan_apart<'a>(
         )
     })?;
     routings[kept].kept = true;
+    // Every routing planned and not kept says why, in the comparison's terms: a row that lost
+    // when it was planned, or was kept until a later one beat it, had no reason where the
+    // civilians' figures were thought to say it — they do not when the combatants' finish or
+    // a tie decided.
+    let kept_name = routings[kept].routing.clone();
+    let step7 = alternative.as_ref().map(|a| a.2);
+    for (i, row) in routings.iter_mut().enumerate() {
+        let planned = row.civilian_egress_s.is_some() || row.civilians_stranded.is_some();
+        if i != kept && Some(i) != step7 && planned && row.rejected_because.is_none() {
+            row.rejected_because = Some(format!(
+                "by the first plans, the routing kept ('{kept_name}') strands fewer civilians, or as few and ends the evacuation (the later of the two flows' finishes) no later — a tie keeps the routing tried first"
+            ));
+        }
+    }
     Ok(Apart {
         civilians,
         combatants,
