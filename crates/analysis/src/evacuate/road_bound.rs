@@ -605,7 +605,15 @@ pub(crate) fn given_the_other_flow(f: &super::Flow) -> Option<RoadBound> {
 
 /// A flow's network with the given travel times, as the road bound sees it.
 pub(crate) fn road_network<'a>(f: &'a super::Flow, travel_s: &'a [f64]) -> RoadNetwork<'a> {
-    let n = &f.net;
+    network_of(&f.net, travel_s)
+}
+
+/// A network with the given travel times, as the road bound sees it (for networks not yet
+/// planned as a flow: separation's routing scores).
+pub(crate) fn network_of<'a>(
+    n: &'a super::network::Network,
+    travel_s: &'a [f64],
+) -> RoadNetwork<'a> {
     RoadNetwork {
         graph: &n.graph,
         travel_s,

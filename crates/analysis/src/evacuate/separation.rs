@@ -631,19 +631,13 @@ impl<'n, 'u> RoadScore<'n, 'u> {
         net.close_segments(closed);
         let lost = stranded_at_start(&start_groups(&net, self.units, self.people).0);
         let travel = self.travel(closed);
-        let n = self.net;
-        let rn = road_bound::RoadNetwork {
-            graph: &n.graph,
-            travel_s: &travel,
-            resource: &n.resource,
-            second_resource: &n.second_resource,
-            capacity: &n.capacity,
-            open: &n.open,
-            bucket_s: n.bucket_s,
-            horizon_s: super::network::HORIZON_DAYS as f64 * 86400.0,
-        };
-        let cut =
-            road_bound::road_bound_to(&rn, &self.starts, n.sink_nodes(), self.receptions.as_ref())?;
+        let rn = road_bound::network_of(self.net, &travel);
+        let cut = road_bound::road_bound_to(
+            &rn,
+            &self.starts,
+            self.net.sink_nodes(),
+            self.receptions.as_ref(),
+        )?;
         Some(Scored {
             lost,
             time_s: cut.time_s,
