@@ -192,7 +192,9 @@ pub fn over_every_routing_strengthened(
 /// that holds this routing closes a subset of these roads, and closing fewer roads lowers the
 /// civilians' optimum, so with scores that follow it the search's least class can never rise
 /// above the probe's: searching on would spend the budget for nothing (Malta and Liechtenstein
-/// roads bind, assembled: the kept routing scores no higher than the root class). Like every
+/// roads bind, assembled: the kept routing scores no higher than the root class). The scores
+/// need not be monotone (the road bound's choice of cuts is not), so the stop can leave the
+/// bound below what the count stop would reach — a loss of strength, not of validity. Like every
 /// stop, it never affects validity (the bound is the least over the frontier), and it is
 /// decided by values alone, so the bound is the same on every machine.
 pub fn over_every_routing_up_to(
