@@ -7,6 +7,12 @@
 //! their own is 618 m longer. Oracles: the finish counted by hand for both roads and for one
 //! (people ÷ road capacity, then the walk), the roads of the plan's JSON (no OSM way used by
 //! both flows), and the independent check (`--verify`).
+//!
+//! The same town with road 202 wide (20 m) is the case "the combatants must leave the
+//! civilians' only wide road" (session 11). On it the routing is found by step 6 of
+//! `separation::plan_apart` (the kept routing off the pieces it shares with the civilians'
+//! plan without combatants): it passes with step 7 (`BINDING_REPAIR`) switched off, so it
+//! guards the wide-road case, not step 7.
 
 mod common;
 use common::hand_map::*;
@@ -17,8 +23,8 @@ use common::*;
 /// east (203) to E0 (3, at (2,000, 0)): T – X – E0 is 2,000 m; their own way (204) T –
 /// (2,000, 1,500) – E0 is 2,618 m. The crossings (107 west to the civilian reception at
 /// (−1,200, 0), 108 east to the combatants' at (3,800, 0)) are 20 m wide; the other roads
-/// are residential (5 m).
-fn write_town(dir: &std::path::Path) {
+/// are residential (5 m). `wide_202`: road 202 is 20 m wide instead of 1 m.
+fn write_town(dir: &std::path::Path, wide_202: bool) {
     let nodes = [
         (1, 0.0, 0.0),
         (3, 2000.0, 0.0),
@@ -37,7 +43,11 @@ fn write_town(dir: &std::path::Path) {
         osm::way(107, &[1, 9], &wide),
         osm::way(108, &[3, 10], &wide),
         osm::way(201, &[20, 21, 1], &narrow),
-        osm::way(202, &[20, 22, 26, 1], &narrow),
+        osm::way(
+            202,
+            &[20, 22, 26, 1],
+            if wide_202 { &wide } else { &narrow },
+        ),
         osm::way(203, &[22, 3], &street),
         osm::way(204, &[20, 25, 3], &street),
     ];
@@ -49,7 +59,11 @@ fn write_town(dir: &std::path::Path) {
         .replace("TPOINT", &lat_lon(1000.0, 1000.0));
     write_manifest(
         dir,
-        "Second narrow road (hand-built)",
+        if wide_202 {
+            "Only wide road (hand-built)"
+        } else {
+            "Second narrow road (hand-built)"
+        },
         100_000,
         5_000,
         &evacuation,
@@ -64,7 +78,7 @@ fn walk_s(m: f64) -> f64 {
 #[test]
 fn the_combatants_leave_the_civilians_second_narrow_road_when_they_have_their_own() {
     let dir = tempfile::tempdir().unwrap();
-    write_town(dir.path());
+    write_town(dir.path(), false);
     let v = plan_and_verify(&dir);
     eprintln!(
         "{}",
@@ -105,5 +119,35 @@ fn the_combatants_leave_the_civilians_second_narrow_road_when_they_have_their_ow
     assert!(
         egress <= both_s,
         "egress {egress} s: with both narrow roads {both_s:.0} s at most (one road: {one_s:.0} s)"
+    );
+}
+
+#[test]
+fn the_combatants_leave_the_civilians_only_wide_road_when_they_have_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    write_town(dir.path(), true);
+    let v = plan_and_verify(&dir);
+    assert_eq!(v["stranded"].as_f64().unwrap(), 0.0, "{}", v["headline"]);
+    assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0);
+    let combatant = ways_of(&v, "combatant");
+    let civilian = ways_of(&v, "civilian");
+    assert!(
+        combatant.is_disjoint(&civilian),
+        "{combatant:?} / {civilian:?}"
+    );
+    assert!(civilian.contains(&202), "{civilian:?}");
+    assert!(combatant.contains(&204), "{combatant:?}");
+    // By hand. The wide road (20 m: 20 × 390 = 7,800 people per bucket) takes the whole
+    // town in the first bucket or two (CCRP may hold some back a bucket), then 3,481 m on foot
+    // (the wide road and the crossing), plus the last group's bucket to pass and 1 s for
+    // rounding. The narrow road alone: 20 buckets (the last enter at 5,700 s at the
+    // earliest), then 3,200 m: not before 8,004 s.
+    let wide_s = 600.0 + walk_s(2281.0 + 1200.0) + 300.0 + 1.0;
+    let narrow_s = 5700.0 + walk_s(2000.0 + 1200.0);
+    let egress = v["egress_time_s"].as_f64().unwrap();
+    assert!(
+        egress <= wide_s,
+        "egress {egress} s: with the wide road {wide_s:.0} s at most (the narrow road alone: \
+         {narrow_s:.0} s)"
     );
 }

@@ -669,8 +669,9 @@ impl<'n, 'u> RoadScore<'n, 'u> {
 /// closed.
 type Seed4 = (String, HashMap<Segment, f64>, HashSet<Segment>, Scored);
 
-/// Whether step 7 of [`plan_apart`] ([`binding_repair`]) runs (switched off, the test
-/// `cli/tests/evacuate_wide_road_routing.rs` shows what it finds).
+/// Whether step 7 of [`plan_apart`] ([`binding_repair`]) runs: a switch for measuring it
+/// (BENCHMARKS.md, "Combatant routings (s11-routing)"). No test yet fails with it off: the
+/// wide-road town of `cli/tests/evacuate_second_narrow_road.rs` is found by step 6 already.
 const BINDING_REPAIR: bool = true;
 
 /// Rounds of [`binding_repair`] per seed routing.
