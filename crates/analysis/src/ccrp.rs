@@ -60,6 +60,23 @@ pub struct Source {
     pub sinks: Vec<u32>,
     /// Resources this source may not use (e.g. checkpoints it is not assigned to).
     pub forbidden: Vec<u32>,
+    /// Other nodes the same people may start from, at no cost: the schedule decides how many
+    /// start where — a place whose people may start from any usable road node near them, as
+    /// the bounds allow. Empty for people at one node. A reservation starts where its first
+    /// arc does (at its sink if it has none).
+    pub also_from: Vec<u32>,
+    /// The index of an earlier source whose people these are too (its `people` count, this
+    /// one's is ignored): one place's people starting from nodes that may use other receptions
+    /// (the exposure rule is per node) or resources, drawn from one pool. Their reservations
+    /// name the source they took; people left over are stranded on the earlier source.
+    pub same_people_as: Option<usize>,
+}
+
+impl Source {
+    /// Every node the source's people may start from, `node` first.
+    pub fn start_nodes(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.node).chain(self.also_from.iter().copied())
+    }
 }
 
 /// One group of people sent along one path.
@@ -347,13 +364,14 @@ impl Search {
         }
         let mut heap = BinaryHeap::new();
         for &i in &rule.members {
-            let v = sources[i].node;
-            if remaining[i] > EPS && self.arrival[v as usize] > 0.0 {
-                self.arrival[v as usize] = 0.0;
-                self.parent[v as usize] = (INVALID, 0.0, 0);
-                self.origin[v as usize] = i;
-                self.touched.push(v);
-                heap.push(Item(0.0, v));
+            for v in sources[i].start_nodes() {
+                if remaining[i] > EPS && self.arrival[v as usize] > 0.0 {
+                    self.arrival[v as usize] = 0.0;
+                    self.parent[v as usize] = (INVALID, 0.0, 0);
+                    self.origin[v as usize] = i;
+                    self.touched.push(v);
+                    heap.push(Item(0.0, v));
+                }
             }
         }
         let mut reached = None;
@@ -454,7 +472,26 @@ pub fn ccrp_cross_checked(net: &FlowNetwork, sources: &[Source]) -> CcrpPlan {
 /// from scratch ([`Search`]), the reference it must equal in arrival time.
 fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPlan {
     let mut ledger = Ledger::new(net.capacity.len());
-    let mut remaining: Vec<f64> = sources.iter().map(|s| s.people).collect();
+    // Per source its pool (the first source of its people) and per pool its sources; each
+    // source's `remaining` is its pool's, kept equal for all of them.
+    let pool: Vec<usize> = (0..sources.len())
+        .map(|i| {
+            let mut p = i;
+            while let Some(j) = sources[p].same_people_as.filter(|&j| j < p) {
+                p = j;
+            }
+            p
+        })
+        .collect();
+    let mut in_pool: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
+    for (i, &p) in pool.iter().enumerate() {
+        in_pool[p].push(i);
+    }
+    let mut remaining: Vec<f64> = (0..sources.len())
+        .map(|i| sources[pool[i]].people)
+        .collect();
+    // Sources whose rule found no way out: a pool is stranded once all of its are.
+    let mut dead = vec![false; sources.len()];
     let mut stranded = vec![0.0; sources.len()];
     let mut reservations = Vec::new();
     let rules = rules_of(sources);
@@ -485,10 +522,14 @@ fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPla
             assert!(agree, "kept tree: {kept:?}, search from scratch: {fresh:?}");
         }
         let Some(found) = found else {
-            for &i in &rule.members {
-                stranded[i] += remaining[i];
-                remaining[i] = 0.0;
-            }
+            strand(
+                &rule.members,
+                &pool,
+                &in_pool,
+                &mut dead,
+                &mut remaining,
+                &mut stranded,
+            );
             continue;
         };
         if let Some(Reverse((next, _))) = queue.peek() {
@@ -498,14 +539,24 @@ fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPla
             }
         }
         match reserve(net, &mut ledger, found, &mut remaining) {
-            Some(r) => reservations.push(r),
+            Some(r) => {
+                let left = remaining[r.source];
+                for &j in &in_pool[pool[r.source]] {
+                    remaining[j] = left;
+                }
+                reservations.push(r);
+            }
             None => {
                 // Cannot happen: the search only uses buckets with room. Give up on the rule
                 // rather than loop.
-                for &i in &rule.members {
-                    stranded[i] += remaining[i];
-                    remaining[i] = 0.0;
-                }
+                strand(
+                    &rule.members,
+                    &pool,
+                    &in_pool,
+                    &mut dead,
+                    &mut remaining,
+                    &mut stranded,
+                );
                 continue;
             }
         }
@@ -515,6 +566,30 @@ fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPla
         reservations,
         stranded,
         used: ledger.used,
+    }
+}
+
+/// A rule's `members` found no way out: each pool all of whose sources are now without one
+/// is stranded (on its first source); pools with a source in another rule go on there.
+fn strand(
+    members: &[usize],
+    pool: &[usize],
+    in_pool: &[Vec<usize>],
+    dead: &mut [bool],
+    remaining: &mut [f64],
+    stranded: &mut [f64],
+) {
+    for &i in members {
+        dead[i] = true;
+    }
+    for &i in members {
+        let p = pool[i];
+        if remaining[p] > 0.0 && in_pool[p].iter().all(|&j| dead[j]) {
+            stranded[p] += remaining[p];
+            for &j in &in_pool[p] {
+                remaining[j] = 0.0;
+            }
+        }
     }
 }
 
@@ -807,6 +882,8 @@ pub fn plain_sources(sources: &[(u32, f64)], sinks: &[u32]) -> Vec<Source> {
             people,
             sinks: sinks.to_vec(),
             forbidden: Vec::new(),
+            also_from: Vec::new(),
+            same_people_as: None,
         })
         .collect()
 }
@@ -1009,7 +1086,7 @@ mod tests {
             usize,
             Vec<(u32, u32, u32, Option<usize>, Option<usize>)>,
             Vec<(u32, Option<(u32, u32)>)>,
-            Vec<(u32, u32, Vec<u32>, Vec<usize>)>,
+            Vec<(u32, u32, Vec<u32>, Vec<usize>, Vec<u32>, Option<usize>)>,
             u32,
         ),
     > {
@@ -1037,6 +1114,8 @@ mod tests {
                     0u32..30,
                     proptest::collection::vec(0..n as u32, 1..3),
                     proptest::collection::vec(0..k, 0..2),
+                    proptest::collection::vec(0..n as u32, 0..3),
+                    proptest::option::weighted(0.3, 0usize..4),
                 ),
                 1..5,
             );
@@ -1049,8 +1128,10 @@ mod tests {
         /// The kept, repaired trees answer every search exactly as a search from scratch
         /// does (the cross-check panics otherwise), on random networks with shared resources,
         /// arcs drawing on two resources (a crossing road: checkpoint and road), closed hours,
-        /// several rules, fractional travel times and buckets longer than a step; and the plan
-        /// never overfills a bucket nor loses people.
+        /// several rules, fractional travel times and buckets longer than a step, sources that
+        /// may start from several nodes (shared with other sources) and sources drawing on one
+        /// pool of people; and the plan never overfills a bucket nor loses or adds people, and
+        /// starts each group at one of its nodes.
         #[test]
         fn repaired_trees_agree_with_searches_from_scratch(
             (n, arcs, resources, sources, bucket) in random_network()
@@ -1082,18 +1163,33 @@ mod tests {
             };
             let sources: Vec<Source> = sources
                 .iter()
-                .map(|s| Source {
+                .enumerate()
+                .map(|(i, s)| Source {
                     node: s.0,
                     people: s.1 as f64 / 3.0,
                     sinks: s.2.clone(),
                     forbidden: s.3.iter().map(|&r| r as u32).collect(),
+                    also_from: s.4.clone(),
+                    same_people_as: s.5.filter(|&j| j < i),
                 })
                 .collect();
             let plan = ccrp_cross_checked(&net, &sources);
+            for r in &plan.reservations {
+                let start = r.arcs.first().map_or(r.sink, |&a| g.arc_tail(a));
+                prop_assert!(sources[r.source].start_nodes().any(|v| v == start));
+            }
             prop_assert!(plan.reservations.len() <= filled_buckets(&net, &plan) + sources.len());
-            for (i, s) in sources.iter().enumerate() {
-                let moved: f64 = plan.reservations.iter().filter(|r| r.source == i).map(|r| r.people).sum();
-                prop_assert!((moved + plan.stranded[i] - s.people).abs() < 1e-6);
+            // Per pool (a source and those naming it, transitively): moved + stranded = its people.
+            let root = |mut i: usize| {
+                while let Some(j) = sources[i].same_people_as {
+                    i = j;
+                }
+                i
+            };
+            for (i, s) in sources.iter().enumerate().filter(|(_, s)| s.same_people_as.is_none()) {
+                let moved: f64 = plan.reservations.iter().filter(|r| root(r.source) == i).map(|r| r.people).sum();
+                let left: f64 = (0..sources.len()).filter(|&j| root(j) == i).map(|j| plan.stranded[j]).sum();
+                prop_assert!((moved + left - s.people).abs() < 1e-6);
             }
             for (r, used) in plan.used.iter().enumerate() {
                 for (b, &u) in used.iter().enumerate() {

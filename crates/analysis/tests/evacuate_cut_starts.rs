@@ -96,6 +96,8 @@ fn plan(h: &Hand, from: &[(u32, f64, Vec<u32>)]) -> CcrpPlan {
             people: *p,
             sinks: vec![R],
             forbidden: f.clone(),
+            also_from: Vec::new(),
+            same_people_as: None,
         })
         .collect();
     ccrp(&net, &sources)

@@ -263,6 +263,8 @@ fn the_single_cut_misses_the_shared_road_beyond_it() {
         people,
         sinks: vec![4],
         forbidden,
+        also_from: Vec::new(),
+        same_people_as: None,
     };
     let by_hand = last_arrival(&[share(51.0, vec![N2, L]), share(9.0, vec![N1, D])]);
     assert_eq!(by_hand, 56.0, "CCRP on the hand assignment");

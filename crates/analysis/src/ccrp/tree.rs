@@ -129,13 +129,15 @@ impl Tree {
     /// Sources with people left whose node has no label yet become roots at time 0.
     fn seed_roots(&mut self, rule: &Rule, sources: &[Source], remaining: &[f64]) {
         for &i in &rule.members {
-            let v = sources[i].node as usize;
-            if remaining[i] > EPS && self.arrival[v] > 0.0 {
-                self.arrival[v] = 0.0;
-                self.parent[v] = ROOT;
-                self.origin[v] = i as u32;
-                if self.to_sink[v].is_finite() {
-                    self.heap.push(Item(self.to_sink[v], v as u32));
+            for v in sources[i].start_nodes() {
+                let v = v as usize;
+                if remaining[i] > EPS && self.arrival[v] > 0.0 {
+                    self.arrival[v] = 0.0;
+                    self.parent[v] = ROOT;
+                    self.origin[v] = i as u32;
+                    if self.to_sink[v].is_finite() {
+                        self.heap.push(Item(self.to_sink[v], v as u32));
+                    }
                 }
             }
         }
@@ -194,15 +196,19 @@ impl Tree {
         }
         self.seen = ledger.filled.len();
         for &i in &rule.members {
-            let v = sources[i].node as usize;
-            if remaining[i] <= EPS
-                && self.origin[v] == i as u32
-                && self.parent[v].tail == INVALID
-                && self.arrival[v] == 0.0
-                && !self.affected[v]
-            {
-                self.affected[v] = true;
-                stack.push(v as u32);
+            if remaining[i] > EPS {
+                continue;
+            }
+            for v in sources[i].start_nodes() {
+                let v = v as usize;
+                if self.origin[v] == i as u32
+                    && self.parent[v].tail == INVALID
+                    && self.arrival[v] == 0.0
+                    && !self.affected[v]
+                {
+                    self.affected[v] = true;
+                    stack.push(v as u32);
+                }
             }
         }
         if stack.is_empty() {

@@ -696,6 +696,8 @@ fn finish_civilians<'a>(
     if civilians.road_bound.is_none() {
         civilians.road_bound = road_bound::of_flow(&civilians);
     }
+    // Last, from the flow kept (driving or walking): every usable start at once.
+    plan::replan_spread(&mut civilians, combatants_finish);
     Ok(civilians)
 }
 

@@ -228,39 +228,8 @@ pub(crate) fn starts_by_checkpoint(
                 .collect()
         })
         .collect();
-    let mut nodes: Vec<u32> = options.iter().flatten().copied().collect();
-    nodes.sort_unstable();
-    nodes.dedup();
-    let rules = net.allowed_sinks(&nodes);
-    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
-    let mut sources = Vec::new();
-    let mut source_of_cell = vec![None; cells.len()];
-    for (j, opts) in options.iter().enumerate() {
-        if opts.is_empty() {
-            continue;
-        }
-        let mut sinks: Vec<u32> = opts
-            .iter()
-            .flat_map(|v| {
-                rules[nodes.binary_search(v).expect("listed")]
-                    .0
-                    .iter()
-                    .copied()
-            })
-            .collect();
-        sinks.sort_unstable();
-        sinks.dedup();
-        source_of_cell[j] = Some(sources.len());
-        sources.push((
-            opts.clone(),
-            cells[j].people,
-            class_index(&mut class_sinks, &sinks),
-        ));
-    }
-    let Some(relaxed) = lower_bound(&instance_any_start(
-        &net.bound_network(false, class_sinks),
-        &sources,
-    )) else {
+    let people: Vec<f64> = cells.iter().map(|c| c.people).collect();
+    let Some(rows) = relaxed_assignment(net, &options, &people) else {
         return (groups, cells);
     };
     let trees = net.checkpoint_trees();
@@ -269,8 +238,7 @@ pub(crate) fn starts_by_checkpoint(
     for (j, cell) in cells.into_iter().enumerate() {
         let g = &groups[cell.group];
         let mut shares: Vec<(Result<u32, String>, f64)> = Vec::new();
-        if let Some(k) = source_of_cell[j] {
-            let row = &relaxed.assignment[k];
+        if let Some(row) = &rows[j] {
             let total: f64 = row.iter().sum();
             for (ci, &q) in row.iter().enumerate().filter(|x| *x.1 > 1e-9) {
                 let best = options[j].iter().copied().min_by(|&a, &b| {
@@ -306,6 +274,56 @@ pub(crate) fn starts_by_checkpoint(
         });
     }
     (out, out_cells)
+}
+
+/// The relaxed optimum's assignment (the bound's relaxation on this flow's own roads) when
+/// each cell `j` may start from any of `options[j]` with `people[j]`: per cell its people per
+/// checkpoint (in the order of the network's checkpoints), `None` for a cell without options;
+/// `None` if the relaxation cannot route them.
+fn relaxed_assignment(
+    net: &Network,
+    options: &[Vec<u32>],
+    people: &[f64],
+) -> Option<Vec<Option<Vec<f64>>>> {
+    let mut nodes: Vec<u32> = options.iter().flatten().copied().collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let rules = net.allowed_sinks(&nodes);
+    let mut class_sinks: Vec<Vec<u32>> = Vec::new();
+    let mut sources = Vec::new();
+    let mut source_of_cell = vec![None; options.len()];
+    for (j, opts) in options.iter().enumerate() {
+        if opts.is_empty() {
+            continue;
+        }
+        let mut sinks: Vec<u32> = opts
+            .iter()
+            .flat_map(|v| {
+                rules[nodes.binary_search(v).expect("listed")]
+                    .0
+                    .iter()
+                    .copied()
+            })
+            .collect();
+        sinks.sort_unstable();
+        sinks.dedup();
+        source_of_cell[j] = Some(sources.len());
+        sources.push((
+            opts.clone(),
+            people[j],
+            class_index(&mut class_sinks, &sinks),
+        ));
+    }
+    let relaxed = lower_bound(&instance_any_start(
+        &net.bound_network(false, class_sinks),
+        &sources,
+    ))?;
+    Some(
+        source_of_cell
+            .iter()
+            .map(|k| k.map(|k| relaxed.assignment[k].clone()))
+            .collect(),
+    )
 }
 
 pub(crate) fn plan<'a>(
@@ -346,6 +364,8 @@ pub(crate) fn plan<'a>(
         people,
         sinks: rules[i].0.clone(),
         forbidden,
+        also_from: Vec::new(),
+        same_people_as: None,
     };
     let mut splits = vec![Split {
         method: "earliest arrival (CCRP)",
@@ -546,6 +566,8 @@ pub(crate) fn replan_by_road_cut(f: &mut Flow, others_finish_s: f64) {
         people,
         sinks: classes.rules[i].0.clone(),
         forbidden,
+        also_from: Vec::new(),
+        same_people_as: None,
     };
     let split = by_shares(
         "road cut's relaxed schedule, then CCRP",
@@ -775,6 +797,8 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
                     people,
                     sinks: Vec::new(),
                     forbidden,
+                    also_from: Vec::new(),
+                    same_people_as: None,
                 });
                 source_group.push(gi);
             }
@@ -981,4 +1005,190 @@ fn schedule_flow_starts(
         })
         .collect();
     schedule_shares(f, &shares)
+}
+
+/// The spread schedules' names: each cell's people from every usable node of its own mode at
+/// once, and the same with driving cells' foot nodes too.
+const METHODS_SPREAD: [&str; 3] = [
+    "every usable start at once (CCRP)",
+    "every usable start and mode at once (CCRP)",
+    "relaxed optimum's assignment from every usable start and mode at once, then CCRP",
+];
+
+/// Where streets bind and the plan finishes well after the valid bounds: each cell's people
+/// may start from any usable node of theirs (as the bounds let them), one CCRP source per cell
+/// listing them all ([`Source::also_from`]) — CCRP then spreads a cell over its nodes itself,
+/// taking the next node whenever the roads near the last have filled, instead of keeping the
+/// starts an earlier relaxation picked. Two schedules: each cell in its own mode, and driving
+/// cells also from their foot nodes (CCRP chooses, person by person, whether they drive or
+/// walk). Kept when it strands nobody more and finishes earlier. On Malta roads bind the
+/// planner's one start per share left its own road bound 4 % above the valid one
+/// (BENCHMARKS.md, "Main at the end of session 11").
+pub(crate) fn replan_spread(f: &mut Flow, others_finish_s: f64) {
+    if egress_worth_replanning(f, others_finish_s).is_none() {
+        return;
+    }
+    let own = starts_in_own_mode(f);
+    let choosing = usable_starts(f, true);
+    let ff: &Flow = f;
+    let people: Vec<f64> = ff.bound_cells.iter().map(|c| c.people).collect();
+    let (own_plan, choosing_plan) = rayon::join(
+        || spread_schedule(ff, &own, None),
+        || (choosing != own).then(|| spread_schedule(ff, &choosing, None)),
+    );
+    let assigned = relaxed_assignment(&ff.net, &choosing, &people)
+        .map(|rows| spread_schedule(ff, &choosing, Some(&rows)));
+    adopt_if_better(f, METHODS_SPREAD[0], own_plan);
+    if let Some(p) = choosing_plan {
+        adopt_if_better(f, METHODS_SPREAD[1], p);
+    }
+    if let Some(p) = assigned {
+        adopt_if_better(f, METHODS_SPREAD[2], p);
+    }
+}
+
+/// CCRP with the people of each bound cell starting from all of `usable[cell]` (one source per
+/// set of receptions its nodes may use, [`Source::same_people_as`] the first), then the flow's
+/// groups rebuilt from where each reservation starts: one group per neighbourhood, mode and
+/// start node, as every other schedule has.
+fn spread_schedule(
+    f: &Flow,
+    usable: &[Vec<u32>],
+    assignment: Option<&[Option<Vec<f64>>]>,
+) -> Replanned {
+    let mut listed: Vec<u32> = usable.iter().flatten().copied().collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let rules = f.net.allowed_sinks(&listed);
+    let rule_of = |v: u32| &rules[listed.binary_search(&v).expect("a listed node")];
+    let mut sources: Vec<Source> = Vec::new();
+    let mut cell_of_source: Vec<usize> = Vec::new();
+    let checkpoint_resources: Vec<u32> = f.net.checkpoints.iter().map(|c| c.1).collect();
+    for (k, nodes) in usable.iter().enumerate() {
+        let people = f.bound_cells[k].people;
+        if nodes.is_empty() || people <= 0.0 {
+            continue;
+        }
+        // The cell's people, or its shares per checkpoint (each forbidden the others).
+        let mut shares: Vec<(f64, Vec<u32>)> = Vec::new();
+        if let Some(Some(row)) = assignment.map(|a| &a[k]) {
+            let total: f64 = row.iter().sum();
+            for (c, &q) in row.iter().enumerate() {
+                if total > 0.0 && q > 1e-9 * total {
+                    let mut forbidden = checkpoint_resources.clone();
+                    forbidden.remove(c);
+                    shares.push((people * q / total, forbidden));
+                }
+            }
+        }
+        if shares.is_empty() {
+            shares.push((people, Vec::new()));
+        }
+        for (people, forbidden) in shares {
+            // One source per set of receptions the cell's nodes may use (the exposure rule
+            // is per node; each layer has its own), all drawing on the share's people.
+            let first = sources.len();
+            for &v in nodes {
+                let sinks = &rule_of(v).0;
+                if sinks.is_empty() {
+                    continue;
+                }
+                match sources[first..].iter_mut().find(|s| &s.sinks == sinks) {
+                    Some(s) => s.also_from.push(v),
+                    None => {
+                        sources.push(Source {
+                            node: v,
+                            people,
+                            sinks: sinks.clone(),
+                            forbidden: forbidden.clone(),
+                            also_from: Vec::new(),
+                            same_people_as: (sources.len() > first).then_some(first),
+                        });
+                        cell_of_source.push(k);
+                    }
+                }
+            }
+        }
+    }
+    let net = f.net.flow_network();
+    let mut plan = ccrp(&net, &sources);
+    // A share whose receptions (the exposure rule) lie only beyond the checkpoints forbidden
+    // to it is stranded by them: scheduled again without the restriction.
+    if plan.stranded.iter().sum::<f64>() > 1e-9 && sources.iter().any(|s| !s.forbidden.is_empty()) {
+        for s in &mut sources {
+            s.forbidden.clear();
+        }
+        plan = ccrp(&net, &sources);
+    }
+    // Groups as the other schedules have them: per neighbourhood, layer and start node.
+    let mut groups: Vec<Group> = f
+        .groups
+        .iter()
+        .filter(|g| g.start.is_err())
+        .cloned()
+        .collect();
+    let mut by_group: Vec<Source> = Vec::new();
+    let mut source_group: Vec<usize> = Vec::new();
+    let mut stranded: Vec<f64> = Vec::new();
+    let mut cell_group = vec![usize::MAX; f.bound_cells.len()];
+    // Cell `k`'s people starting at `v`: `moved` of them routed, `left` not.
+    let mut place = |k: usize, v: u32, moved: f64, left: f64, groups: &mut Vec<Group>| {
+        let people = moved + left;
+        let c = &f.bound_cells[k];
+        let layer = f.net.layer_node(v).0;
+        let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
+        let walk_because = match (&c.walk_because, c.drives && on_foot) {
+            (_, false) => None,
+            (Some(why), true) => Some(why.clone()),
+            (None, true) => Some(WALK_BY_CHOICE.to_string()),
+        };
+        let unit = f.groups[c.group].unit;
+        let gi = super::add_to_group(groups, unit, layer, Ok(v), people, walk_because);
+        if cell_group[k] == usize::MAX {
+            cell_group[k] = gi;
+        }
+        let si = match source_group.iter().position(|&g| g == gi) {
+            Some(si) => si,
+            None => {
+                by_group.push(Source {
+                    node: v,
+                    people: 0.0,
+                    sinks: rule_of(v).0.clone(),
+                    forbidden: Vec::new(),
+                    also_from: Vec::new(),
+                    same_people_as: None,
+                });
+                source_group.push(gi);
+                stranded.push(0.0);
+                by_group.len() - 1
+            }
+        };
+        by_group[si].people += people;
+        stranded[si] += left;
+        si
+    };
+    let CcrpPlan {
+        mut reservations,
+        stranded: left,
+        used,
+    } = plan;
+    for r in &mut reservations {
+        let start = r.arcs.first().map_or(r.sink, |&a| f.net.graph.arc_tail(a));
+        r.source = place(cell_of_source[r.source], start, r.people, 0.0, &mut groups);
+    }
+    for (i, &people) in left.iter().enumerate() {
+        if people > 1e-9 {
+            place(cell_of_source[i], sources[i].node, 0.0, people, &mut groups);
+        }
+    }
+    let mut only_exposed = vec![false; groups.len()];
+    for (s, &g) in by_group.iter().zip(&source_group) {
+        only_exposed[g] = rule_of(s.node).1;
+    }
+    let plan = CcrpPlan {
+        reservations,
+        stranded,
+        used,
+    };
+    (groups, plan, source_group, only_exposed, cell_group)
 }
