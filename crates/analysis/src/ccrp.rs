@@ -436,20 +436,24 @@ struct Rule {
     sinks: Vec<u32>,
     forbidden: Vec<u32>,
     members: Vec<usize>,
+    /// Its sources' phase ([`ccrp_in_phases`]).
+    phase: u32,
 }
 
-fn rules_of(sources: &[Source]) -> Vec<Rule> {
+fn rules_of(sources: &[Source], phase: &[u32]) -> Vec<Rule> {
+    let phase_of = |i: usize| phase.get(i).copied().unwrap_or(0);
     let mut rules: Vec<Rule> = Vec::new();
     for (i, s) in sources.iter().enumerate() {
         match rules
             .iter_mut()
-            .find(|r| r.sinks == s.sinks && r.forbidden == s.forbidden)
+            .find(|r| r.sinks == s.sinks && r.forbidden == s.forbidden && r.phase == phase_of(i))
         {
             Some(r) => r.members.push(i),
             None => rules.push(Rule {
                 sinks: s.sinks.clone(),
                 forbidden: s.forbidden.clone(),
                 members: vec![i],
+                phase: phase_of(i),
             }),
         }
     }
@@ -458,19 +462,39 @@ fn rules_of(sources: &[Source]) -> Vec<Rule> {
 
 /// Plans the evacuation of `sources` to their sinks.
 pub fn ccrp(net: &FlowNetwork, sources: &[Source]) -> CcrpPlan {
-    schedule(net, sources, false)
+    schedule(net, sources, &[], false)
+}
+
+/// CCRP in phases: the sources of the lowest `phase` (per source; missing = 0) are planned
+/// to the end first, then the next phase's on the capacity they left, and so on. Sources of
+/// one pool ([`Source::same_people_as`]) must share a phase. It lets a planner put first the
+/// people whom plain CCRP serves last although their own narrow way in could have carried
+/// them all along: CCRP takes whoever arrives earliest, and where everyone queues for one
+/// checkpoint the people behind a narrow road lose every tie and come through at its rate
+/// alone at the end.
+pub fn ccrp_in_phases(net: &FlowNetwork, sources: &[Source], phase: &[u32]) -> CcrpPlan {
+    schedule(net, sources, phase, false)
 }
 
 /// [`ccrp`] with every search's answer compared with a search from scratch (panics if they
 /// differ in arrival time): for tests, several times slower.
 pub fn ccrp_cross_checked(net: &FlowNetwork, sources: &[Source]) -> CcrpPlan {
-    schedule(net, sources, true)
+    schedule(net, sources, &[], true)
+}
+
+/// [`ccrp_in_phases`] cross-checked as [`ccrp_cross_checked`] is.
+pub fn ccrp_in_phases_cross_checked(
+    net: &FlowNetwork,
+    sources: &[Source],
+    phase: &[u32],
+) -> CcrpPlan {
+    schedule(net, sources, phase, true)
 }
 
 /// CCRP with each rule's earliest-arrival tree kept and repaired between searches
 /// ([`tree::Tree`]). With `cross_check` (tests), every answer is compared with a fresh search
 /// from scratch ([`Search`]), the reference it must equal in arrival time.
-fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPlan {
+fn schedule(net: &FlowNetwork, sources: &[Source], phase: &[u32], cross_check: bool) -> CcrpPlan {
     let mut ledger = Ledger::new(net.capacity.len());
     // Per source its pool (the first source of its people) and per pool its sources; each
     // source's `remaining` is its pool's, kept equal for all of them.
@@ -494,61 +518,39 @@ fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPla
     let mut dead = vec![false; sources.len()];
     let mut stranded = vec![0.0; sources.len()];
     let mut reservations = Vec::new();
-    let rules = rules_of(sources);
+    let rules = rules_of(sources, phase);
     let by_resource = tree::ArcsOfResource::new(net);
     let mut trees: Vec<Option<tree::Tree>> = (0..rules.len()).map(|_| None).collect();
     let mut reference =
         cross_check.then(|| Search::new(net.graph.node_count(), net.capacity.len()));
-    // Lazy greedy: keys are lower bounds of each rule's earliest arrival.
-    let mut queue: BinaryHeap<Reverse<(OrdF64, usize)>> = (0..rules.len())
-        .map(|i| Reverse((OrdF64(0.0), i)))
-        .collect();
-    while let Some(Reverse((_, ri))) = queue.pop() {
-        let rule = &rules[ri];
-        if rule.members.iter().all(|&i| remaining[i] <= EPS) {
-            continue;
-        }
-        let tree = trees[ri].get_or_insert_with(|| {
-            tree::Tree::new(net, &ledger, &by_resource, rule, sources, &remaining)
-        });
-        let found = tree.search(net, &mut ledger, &by_resource, rule, sources, &remaining);
-        if let Some(search) = reference.as_mut() {
-            let fresh = search.run(net, &mut ledger, rule, sources, &remaining);
-            let (kept, fresh) = (found.as_ref().map(|f| f.arrive), fresh.map(|f| f.arrive));
-            let agree = match (kept, fresh) {
-                (Some(a), Some(b)) => (a - b).abs() <= 1e-6,
-                (a, b) => a.is_none() && b.is_none(),
-            };
-            assert!(agree, "kept tree: {kept:?}, search from scratch: {fresh:?}");
-        }
-        let Some(found) = found else {
-            strand(
-                &rule.members,
-                &pool,
-                &in_pool,
-                &mut dead,
-                &mut remaining,
-                &mut stranded,
-            );
-            continue;
-        };
-        if let Some(Reverse((next, _))) = queue.peek() {
-            if found.arrive > next.0 + EPS {
-                queue.push(Reverse((OrdF64(found.arrive), ri)));
+    let mut phases: Vec<u32> = rules.iter().map(|r| r.phase).collect();
+    phases.sort_unstable();
+    phases.dedup();
+    for ph in phases {
+        // Lazy greedy: keys are lower bounds of each rule's earliest arrival.
+        let mut queue: BinaryHeap<Reverse<(OrdF64, usize)>> = (0..rules.len())
+            .filter(|&i| rules[i].phase == ph)
+            .map(|i| Reverse((OrdF64(0.0), i)))
+            .collect();
+        while let Some(Reverse((_, ri))) = queue.pop() {
+            let rule = &rules[ri];
+            if rule.members.iter().all(|&i| remaining[i] <= EPS) {
                 continue;
             }
-        }
-        match reserve(net, &mut ledger, found, &mut remaining) {
-            Some(r) => {
-                let left = remaining[r.source];
-                for &j in &in_pool[pool[r.source]] {
-                    remaining[j] = left;
-                }
-                reservations.push(r);
+            let tree = trees[ri].get_or_insert_with(|| {
+                tree::Tree::new(net, &ledger, &by_resource, rule, sources, &remaining)
+            });
+            let found = tree.search(net, &mut ledger, &by_resource, rule, sources, &remaining);
+            if let Some(search) = reference.as_mut() {
+                let fresh = search.run(net, &mut ledger, rule, sources, &remaining);
+                let (kept, fresh) = (found.as_ref().map(|f| f.arrive), fresh.map(|f| f.arrive));
+                let agree = match (kept, fresh) {
+                    (Some(a), Some(b)) => (a - b).abs() <= 1e-6,
+                    (a, b) => a.is_none() && b.is_none(),
+                };
+                assert!(agree, "kept tree: {kept:?}, search from scratch: {fresh:?}");
             }
-            None => {
-                // Cannot happen: the search only uses buckets with room. Give up on the rule
-                // rather than loop.
+            let Some(found) = found else {
                 strand(
                     &rule.members,
                     &pool,
@@ -558,9 +560,37 @@ fn schedule(net: &FlowNetwork, sources: &[Source], cross_check: bool) -> CcrpPla
                     &mut stranded,
                 );
                 continue;
+            };
+            if let Some(Reverse((next, _))) = queue.peek() {
+                if found.arrive > next.0 + EPS {
+                    queue.push(Reverse((OrdF64(found.arrive), ri)));
+                    continue;
+                }
             }
+            match reserve(net, &mut ledger, found, &mut remaining) {
+                Some(r) => {
+                    let left = remaining[r.source];
+                    for &j in &in_pool[pool[r.source]] {
+                        remaining[j] = left;
+                    }
+                    reservations.push(r);
+                }
+                None => {
+                    // Cannot happen: the search only uses buckets with room. Give up on the rule
+                    // rather than loop.
+                    strand(
+                        &rule.members,
+                        &pool,
+                        &in_pool,
+                        &mut dead,
+                        &mut remaining,
+                        &mut stranded,
+                    );
+                    continue;
+                }
+            }
+            queue.push(Reverse((OrdF64(0.0), ri)));
         }
-        queue.push(Reverse((OrdF64(0.0), ri)));
     }
     CcrpPlan {
         reservations,
@@ -983,6 +1013,148 @@ mod tests {
         }
     }
 
+    /// A network of unit-step arcs `(tail, head, own capacity per step)`, one resource per
+    /// capacitated arc, and the same as the exact optimum's input.
+    fn unit_network(
+        n: usize,
+        arcs: &[(u32, u32, Option<u32>)],
+    ) -> (Graph, Vec<u32>, Vec<Option<u32>>, Vec<f64>) {
+        let pairs: Vec<(u32, u32)> = arcs.iter().map(|a| (a.0, a.1)).collect();
+        let (g, ids) = Graph::from_arcs(n, &pairs);
+        let mut resource = vec![INVALID; arcs.len()];
+        let mut caps = vec![None; arcs.len()];
+        let mut capacity = Vec::new();
+        for (i, a) in arcs.iter().enumerate() {
+            if let Some(c) = a.2 {
+                resource[ids[i] as usize] = capacity.len() as u32;
+                caps[ids[i] as usize] = Some(c);
+                capacity.push(c as f64);
+            }
+        }
+        (g, resource, caps, capacity)
+    }
+
+    /// The last group's arrival (steps, as the exact optimum counts them) of a plan.
+    fn last_arrival(plan: &CcrpPlan) -> f64 {
+        plan.reservations
+            .iter()
+            .map(|r| r.arrive_s)
+            .fold(0.0, f64::max)
+    }
+
+    /// One place's 6 people may start at node 0 or node 1, each with its own road into the
+    /// exit 2 at 1 person per step. From node 0 alone the last arrives at step 6; from both,
+    /// 3 + 3, at step 3. Oracle: the exact optimum with a super-source 3 one step before
+    /// both nodes (unlimited arcs) is 4 = 3 + 1.
+    #[test]
+    fn a_source_with_several_nodes_spreads_over_their_roads() {
+        let arcs = [(0, 2, Some(1)), (1, 2, Some(1)), (3, 0, None), (3, 1, None)];
+        let (g, resource, caps, capacity) = unit_network(4, &arcs);
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: vec![1.0; arcs.len()],
+            resource,
+            second_resource: Vec::new(),
+            open: vec![None; capacity.len()],
+            capacity,
+            bucket_s: 1.0,
+            horizon_buckets: 100,
+        };
+        let mut one = plain_sources(&[(0, 6.0)], &[2]);
+        assert_eq!(last_arrival(&ccrp_cross_checked(&net, &one)), 6.0);
+        one[0].also_from = vec![1];
+        let spread = ccrp_cross_checked(&net, &one);
+        let opt = time_expanded_optimum(&g, &[1; 4], &caps, &[(3, 6)], &[2], 50);
+        assert_eq!(opt, Some(4));
+        assert_eq!(last_arrival(&spread) + 1.0, 4.0);
+        let moved: f64 = spread.reservations.iter().map(|r| r.people).sum();
+        assert!((moved - 6.0).abs() < 1e-9);
+    }
+
+    /// The same place whose node 0 may use exit 2 only and node 1 exit 4 only (the exposure
+    /// rule is per node): two sources drawing on one pool of 6 people. By hand: 3 + 3, the
+    /// last at step 3, and nobody counted twice (the second source's own `people` ignored).
+    #[test]
+    fn sources_drawing_on_one_pool_move_its_people_once() {
+        let arcs = [(0, 2, Some(1)), (1, 4, Some(1))];
+        let (g, resource, _, capacity) = unit_network(5, &arcs);
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s: vec![1.0; arcs.len()],
+            resource,
+            second_resource: Vec::new(),
+            open: vec![None; capacity.len()],
+            capacity,
+            bucket_s: 1.0,
+            horizon_buckets: 100,
+        };
+        let mut sources = plain_sources(&[(0, 6.0)], &[2]);
+        sources.extend(plain_sources(&[(1, 1000.0)], &[4]));
+        sources[1].same_people_as = Some(0);
+        let plan = ccrp_cross_checked(&net, &sources);
+        let moved: f64 = plan.reservations.iter().map(|r| r.people).sum();
+        assert!((moved - 6.0).abs() < 1e-9, "moved {moved}");
+        assert_eq!(last_arrival(&plan), 3.0);
+        for i in 0..2 {
+            let by: f64 = plan
+                .reservations
+                .iter()
+                .filter(|r| r.source == i)
+                .map(|r| r.people)
+                .sum();
+            assert!((by - 3.0).abs() < 1e-9, "source {i}: {by}");
+        }
+    }
+
+    /// Everyone passes the checkpoint road 2 -> 3 (2 per step); then 10 near people (from
+    /// node 0, one step away) leave by a wide road 3 -> 4 of half a step, and 10 far people
+    /// (from node 1, two steps away) only by a narrow road 3 -> 5 (1 per step). The near
+    /// people arrive earlier in every bucket, so plain CCRP gives them the checkpoint first
+    /// (steps 1..=5) and the far people come through their narrow road alone afterwards, the
+    /// last arriving at 17 (by hand: the checkpoint from step 6, the narrow road from 7 at
+    /// one a step). Planned first, the far people keep the narrow road busy from the first
+    /// moment they can reach it (step 3) and the last arrives at 13 (arrivals of each group's
+    /// first, as the exact optimum counts), which no plan can beat: the exact optimum of the
+    /// far people alone, the checkpoint all theirs (`time_expanded_optimum`), is 13.
+    #[test]
+    fn planning_the_narrow_road_first_reaches_the_exact_optimum() {
+        let arcs = [
+            (0, 2, None),
+            (1, 6, None),
+            (6, 2, None),
+            (2, 3, Some(2)),
+            (3, 4, None),
+            (3, 5, Some(1)),
+        ];
+        let (g, resource, caps, capacity) = unit_network(7, &arcs);
+        let mut travel_s = vec![1.0; arcs.len()];
+        let wide = (0..g.arc_count() as u32)
+            .find(|&a| (g.arc_tail(a), g.arc_head(a)) == (3, 4))
+            .unwrap();
+        travel_s[wide as usize] = 0.5;
+        let net = FlowNetwork {
+            graph: &g,
+            travel_s,
+            resource,
+            second_resource: Vec::new(),
+            open: vec![None; capacity.len()],
+            capacity,
+            bucket_s: 1.0,
+            horizon_buckets: 100,
+        };
+        let mut sources = plain_sources(&[(0, 10.0)], &[4]);
+        sources.extend(plain_sources(&[(1, 10.0)], &[5]));
+        let plain = ccrp_cross_checked(&net, &sources);
+        assert_eq!(last_arrival(&plain), 17.0);
+        let phased = ccrp_in_phases_cross_checked(&net, &sources, &[1, 0]);
+        assert_eq!(last_arrival(&phased), 13.0);
+        let moved: f64 = phased.reservations.iter().map(|r| r.people).sum();
+        assert!((moved - 20.0).abs() < 1e-9);
+        // No plan beats 13: the far people alone, with the checkpoint all theirs.
+        let opt = time_expanded_optimum(&g, &[1; 6], &caps, &[(1, 10)], &[5], 60);
+        assert_eq!(opt, Some(13));
+    }
+
     #[test]
     fn closed_hours_delay_everyone() {
         let (g, arcs, resource) = bridge();
@@ -1086,7 +1258,7 @@ mod tests {
             usize,
             Vec<(u32, u32, u32, Option<usize>, Option<usize>)>,
             Vec<(u32, Option<(u32, u32)>)>,
-            Vec<(u32, u32, Vec<u32>, Vec<usize>, Vec<u32>, Option<usize>)>,
+            Vec<(u32, u32, Vec<u32>, Vec<usize>, Vec<u32>, Option<usize>, u32)>,
             u32,
         ),
     > {
@@ -1116,6 +1288,7 @@ mod tests {
                     proptest::collection::vec(0..k, 0..2),
                     proptest::collection::vec(0..n as u32, 0..3),
                     proptest::option::weighted(0.3, 0usize..4),
+                    0u32..2,
                 ),
                 1..5,
             );
@@ -1129,9 +1302,9 @@ mod tests {
         /// does (the cross-check panics otherwise), on random networks with shared resources,
         /// arcs drawing on two resources (a crossing road: checkpoint and road), closed hours,
         /// several rules, fractional travel times and buckets longer than a step, sources that
-        /// may start from several nodes (shared with other sources) and sources drawing on one
-        /// pool of people; and the plan never overfills a bucket nor loses or adds people, and
-        /// starts each group at one of its nodes.
+        /// may start from several nodes (shared with other sources), sources drawing on one
+        /// pool of people, and two phases; and the plan never overfills a bucket nor loses or
+        /// adds people, and starts each group at one of its nodes.
         #[test]
         fn repaired_trees_agree_with_searches_from_scratch(
             (n, arcs, resources, sources, bucket) in random_network()
@@ -1161,7 +1334,8 @@ mod tests {
                 bucket_s: bucket as f64,
                 horizon_buckets: 200,
             };
-            let sources: Vec<Source> = sources
+            let sources_in = sources;
+            let sources: Vec<Source> = sources_in
                 .iter()
                 .enumerate()
                 .map(|(i, s)| Source {
@@ -1173,7 +1347,16 @@ mod tests {
                     same_people_as: s.5.filter(|&j| j < i),
                 })
                 .collect();
-            let plan = ccrp_cross_checked(&net, &sources);
+            // A phase per pool (its first source's).
+            let phase: Vec<u32> = (0..sources.len())
+                .map(|mut i| {
+                    while let Some(j) = sources[i].same_people_as {
+                        i = j;
+                    }
+                    sources_in[i].6
+                })
+                .collect();
+            let plan = ccrp_in_phases_cross_checked(&net, &sources, &phase);
             for r in &plan.reservations {
                 let start = r.arcs.first().map_or(r.sink, |&a| g.arc_tail(a));
                 prop_assert!(sources[r.source].start_nodes().any(|v| v == start));

@@ -18,7 +18,7 @@ use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstan
 use super::network::Network;
 use super::road_bound::StartingPeople;
 use super::{Flow, Group, MethodResult};
-use crate::ccrp::{ccrp, CcrpPlan, Source};
+use crate::ccrp::{ccrp, ccrp_in_phases, CcrpPlan, Source};
 use corridor_scenario::Purpose;
 use rayon::prelude::*;
 
@@ -1009,21 +1009,30 @@ fn schedule_flow_starts(
 
 /// The spread schedules' names: each cell's people from every usable node of its own mode at
 /// once, and the same with driving cells' foot nodes too.
-const METHODS_SPREAD: [&str; 3] = [
+const METHODS_SPREAD: [&str; 2] = [
     "every usable start at once (CCRP)",
     "every usable start and mode at once (CCRP)",
-    "relaxed optimum's assignment from every usable start and mode at once, then CCRP",
 ];
 
+/// Rounds of "the tail first" at most ([`tail_first`]).
+const TAIL_ROUNDS: usize = 8;
+/// Which people are the tail, in turn: those arriving after `egress − share × (egress −
+/// valid bound)`. No one share did best on the benchmark cases (Liechtenstein roads bind:
+/// 0.5 alone 3.12 %, 1.0 alone 1.63 %; Malta assembled: 0.5 alone 7.23 %, 0.8 alone 6.15 %;
+/// BENCHMARKS.md, "Spread starts"); a round that does not finish earlier moves on to the next.
+const TAIL_SHARES: [f64; 3] = [1.0, 0.8, 0.5];
+
 /// Where streets bind and the plan finishes well after the valid bounds: each cell's people
-/// may start from any usable node of theirs (as the bounds let them), one CCRP source per cell
-/// listing them all ([`Source::also_from`]) — CCRP then spreads a cell over its nodes itself,
-/// taking the next node whenever the roads near the last have filled, instead of keeping the
-/// starts an earlier relaxation picked. Two schedules: each cell in its own mode, and driving
-/// cells also from their foot nodes (CCRP chooses, person by person, whether they drive or
-/// walk). Kept when it strands nobody more and finishes earlier. On Malta roads bind the
-/// planner's one start per share left its own road bound 4 % above the valid one
-/// (BENCHMARKS.md, "Main at the end of session 11").
+/// may start from any usable node of theirs (as the bounds let them), its sources listing them
+/// all ([`Source::also_from`]) — CCRP then spreads a cell over its nodes itself, taking the
+/// next node whenever the roads near the last have filled, instead of keeping the starts an
+/// earlier relaxation picked — and the cells arriving last then planned first
+/// ([`tail_first`]). Two schedules: each cell in its own mode, and driving cells also from
+/// their foot nodes (CCRP chooses, person by person, whether they drive or walk). Kept when it
+/// strands nobody more and finishes earlier. Run last, on the flow kept so far (driving or
+/// walking): on Malta roads bind the planner's one start per share left the road bound on its
+/// own starts 21 % above the valid one (5.38 h against 4.45 h; BENCHMARKS.md, "Main at the
+/// end of session 11").
 pub(crate) fn replan_spread(f: &mut Flow, others_finish_s: f64) {
     if egress_worth_replanning(f, others_finish_s).is_none() {
         return;
@@ -1031,95 +1040,114 @@ pub(crate) fn replan_spread(f: &mut Flow, others_finish_s: f64) {
     let own = starts_in_own_mode(f);
     let choosing = usable_starts(f, true);
     let ff: &Flow = f;
-    let people: Vec<f64> = ff.bound_cells.iter().map(|c| c.people).collect();
     let (own_plan, choosing_plan) = rayon::join(
-        || spread_schedule(ff, &own, None),
-        || (choosing != own).then(|| spread_schedule(ff, &choosing, None)),
+        || spread_schedule(ff, &own),
+        || (choosing != own).then(|| spread_schedule(ff, &choosing)),
     );
-    let assigned = relaxed_assignment(&ff.net, &choosing, &people)
-        .map(|rows| spread_schedule(ff, &choosing, Some(&rows)));
     adopt_if_better(f, METHODS_SPREAD[0], own_plan);
     if let Some(p) = choosing_plan {
         adopt_if_better(f, METHODS_SPREAD[1], p);
     }
-    if let Some(p) = assigned {
-        adopt_if_better(f, METHODS_SPREAD[2], p);
-    }
 }
 
-/// CCRP with the people of each bound cell starting from all of `usable[cell]` (one source per
-/// set of receptions its nodes may use, [`Source::same_people_as`] the first), then the flow's
-/// groups rebuilt from where each reservation starts: one group per neighbourhood, mode and
-/// start node, as every other schedule has.
-fn spread_schedule(
-    f: &Flow,
-    usable: &[Vec<u32>],
-    assignment: Option<&[Option<Vec<f64>>]>,
-) -> Replanned {
+/// Per bound cell with people and usable nodes (`usable[cell]`): one CCRP source per set of
+/// receptions its nodes may use (the exposure rule is per node, and each layer has its own
+/// receptions), listing those nodes, the first holding the cell's people and the others
+/// drawing on them ([`Source::same_people_as`]); and per source its cell.
+fn spread_sources(f: &Flow, usable: &[Vec<u32>]) -> (Vec<Source>, Vec<usize>) {
     let mut listed: Vec<u32> = usable.iter().flatten().copied().collect();
     listed.sort_unstable();
     listed.dedup();
     let rules = f.net.allowed_sinks(&listed);
-    let rule_of = |v: u32| &rules[listed.binary_search(&v).expect("a listed node")];
+    let sinks_of = |v: u32| &rules[listed.binary_search(&v).expect("a listed node")].0;
     let mut sources: Vec<Source> = Vec::new();
     let mut cell_of_source: Vec<usize> = Vec::new();
-    let checkpoint_resources: Vec<u32> = f.net.checkpoints.iter().map(|c| c.1).collect();
     for (k, nodes) in usable.iter().enumerate() {
         let people = f.bound_cells[k].people;
-        if nodes.is_empty() || people <= 0.0 {
+        if people <= 0.0 {
             continue;
         }
-        // The cell's people, or its shares per checkpoint (each forbidden the others).
-        let mut shares: Vec<(f64, Vec<u32>)> = Vec::new();
-        if let Some(Some(row)) = assignment.map(|a| &a[k]) {
-            let total: f64 = row.iter().sum();
-            for (c, &q) in row.iter().enumerate() {
-                if total > 0.0 && q > 1e-9 * total {
-                    let mut forbidden = checkpoint_resources.clone();
-                    forbidden.remove(c);
-                    shares.push((people * q / total, forbidden));
-                }
+        let first = sources.len();
+        for &v in nodes {
+            let sinks = sinks_of(v);
+            if sinks.is_empty() {
+                continue;
             }
-        }
-        if shares.is_empty() {
-            shares.push((people, Vec::new()));
-        }
-        for (people, forbidden) in shares {
-            // One source per set of receptions the cell's nodes may use (the exposure rule
-            // is per node; each layer has its own), all drawing on the share's people.
-            let first = sources.len();
-            for &v in nodes {
-                let sinks = &rule_of(v).0;
-                if sinks.is_empty() {
-                    continue;
-                }
-                match sources[first..].iter_mut().find(|s| &s.sinks == sinks) {
-                    Some(s) => s.also_from.push(v),
-                    None => {
-                        sources.push(Source {
-                            node: v,
-                            people,
-                            sinks: sinks.clone(),
-                            forbidden: forbidden.clone(),
-                            also_from: Vec::new(),
-                            same_people_as: (sources.len() > first).then_some(first),
-                        });
-                        cell_of_source.push(k);
-                    }
+            match sources[first..].iter_mut().find(|s| &s.sinks == sinks) {
+                Some(s) => s.also_from.push(v),
+                None => {
+                    sources.push(Source {
+                        node: v,
+                        people,
+                        sinks: sinks.clone(),
+                        forbidden: Vec::new(),
+                        also_from: Vec::new(),
+                        same_people_as: (sources.len() > first).then_some(first),
+                    });
+                    cell_of_source.push(k);
                 }
             }
         }
     }
+    (sources, cell_of_source)
+}
+
+/// CCRP of `sources` (per source its cell, `cell_of_source`), then the tail first: the cells
+/// whose people arrive after `egress − share × (egress − valid bound)` ([`TAIL_SHARES`] in
+/// turn) are planned before everyone else ([`ccrp_in_phases`]), their set growing while that
+/// finishes earlier and strands nobody more. Where everyone queues for the same roads, CCRP
+/// serves first whoever arrives earliest, and the people behind a narrow road of their own
+/// lose every tie: they come through it alone at the end, at its rate, though it could have
+/// carried them all along.
+fn tail_first(f: &Flow, sources: &[Source], cell_of_source: &[usize]) -> CcrpPlan {
     let net = f.net.flow_network();
-    let mut plan = ccrp(&net, &sources);
-    // A share whose receptions (the exposure rule) lie only beyond the checkpoints forbidden
-    // to it is stranded by them: scheduled again without the restriction.
-    if plan.stranded.iter().sum::<f64>() > 1e-9 && sources.iter().any(|s| !s.forbidden.is_empty()) {
-        for s in &mut sources {
-            s.forbidden.clear();
+    let mut phase = vec![1u32; sources.len()];
+    let mut plan = ccrp_in_phases(&net, sources, &phase);
+    let bound = super::road_bound::valid_bound_s(f);
+    let mut share = 0;
+    let mut failed = 0;
+    for _ in 0..TAIL_ROUNDS {
+        let Some(egress) = plan.egress_s() else { break };
+        if failed >= TAIL_SHARES.len() {
+            break;
         }
-        plan = ccrp(&net, &sources);
+        let after = egress - (egress - bound).max(0.0) * TAIL_SHARES[share % TAIL_SHARES.len()];
+        let mut late = vec![false; f.bound_cells.len()];
+        for r in plan.reservations.iter().filter(|r| r.last_arrive_s > after) {
+            late[cell_of_source[r.source]] = true;
+        }
+        let before = phase.clone();
+        for (i, p) in phase.iter_mut().enumerate() {
+            if late[cell_of_source[i]] {
+                *p = 0;
+            }
+        }
+        let again = (phase != before).then(|| ccrp_in_phases(&net, sources, &phase));
+        let stranded = |p: &CcrpPlan| p.stranded.iter().sum::<f64>();
+        match again {
+            Some(again)
+                if stranded(&again) <= stranded(&plan) + 1e-6
+                    && again.egress_s().is_some_and(|e| e < egress - 1e-6) =>
+            {
+                plan = again;
+                failed = 0;
+            }
+            _ => {
+                phase = before;
+                share += 1;
+                failed += 1;
+            }
+        }
     }
+    plan
+}
+
+/// The spread schedule from `usable` (per bound cell its start nodes): [`spread_sources`],
+/// [`tail_first`], then the flow's groups rebuilt from where each reservation starts — one
+/// group per neighbourhood, mode and start node, as every other schedule has.
+fn spread_schedule(f: &Flow, usable: &[Vec<u32>]) -> Replanned {
+    let (sources, cell_of_source) = spread_sources(f, usable);
+    let plan = tail_first(f, &sources, &cell_of_source);
     // Groups as the other schedules have them: per neighbourhood, layer and start node.
     let mut groups: Vec<Group> = f
         .groups
@@ -1127,7 +1155,8 @@ fn spread_schedule(
         .filter(|g| g.start.is_err())
         .cloned()
         .collect();
-    let mut by_group: Vec<Source> = Vec::new();
+    // One source per group now, at the group's start, with those it could not route.
+    let mut start_of_source: Vec<u32> = Vec::new();
     let mut source_group: Vec<usize> = Vec::new();
     let mut stranded: Vec<f64> = Vec::new();
     let mut cell_group = vec![usize::MAX; f.bound_cells.len()];
@@ -1150,20 +1179,12 @@ fn spread_schedule(
         let si = match source_group.iter().position(|&g| g == gi) {
             Some(si) => si,
             None => {
-                by_group.push(Source {
-                    node: v,
-                    people: 0.0,
-                    sinks: rule_of(v).0.clone(),
-                    forbidden: Vec::new(),
-                    also_from: Vec::new(),
-                    same_people_as: None,
-                });
+                start_of_source.push(v);
                 source_group.push(gi);
                 stranded.push(0.0);
-                by_group.len() - 1
+                start_of_source.len() - 1
             }
         };
-        by_group[si].people += people;
         stranded[si] += left;
         si
     };
@@ -1182,8 +1203,9 @@ fn spread_schedule(
         }
     }
     let mut only_exposed = vec![false; groups.len()];
-    for (s, &g) in by_group.iter().zip(&source_group) {
-        only_exposed[g] = rule_of(s.node).1;
+    let rules = f.net.allowed_sinks(&start_of_source);
+    for (rule, &g) in rules.iter().zip(&source_group) {
+        only_exposed[g] = rule.1;
     }
     let plan = CcrpPlan {
         reservations,
