@@ -12,7 +12,9 @@
 //! bounds are known, [`replan_by_road_cut`] may add a fourth: the road cut's assignment; and
 //! [`replan_from_valid_cut`] a fifth: the valid road cut's starts and assignment; and
 //! [`replan_by_flow_over_time`] a sixth: the starts a flow over time on the flow's own roads
-//! uses, and a seventh: those of a second flow over time half a bucket later.
+//! uses, and a seventh: those of a second flow over time half a bucket later; and, last,
+//! [`replan_spread`]: each cell's people from every usable start node at once, its tail
+//! planned first.
 
 use super::bound::{instance, instance_any_start, lower_bound, Bound, BoundInstance};
 use super::network::Network;
