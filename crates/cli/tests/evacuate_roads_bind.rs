@@ -99,7 +99,10 @@ fn roads_bind_liechtenstein_is_within_three_percent_of_the_valid_bound() {
     assert_eq!(r["stranded"].as_f64(), Some(0.0), "{r}");
     let egress = r["egress_time_h"].as_f64().unwrap();
     let bound = r["lower_bound_h"].as_f64().unwrap();
-    assert!(egress >= bound, "egress {egress} h below the bound {bound} h");
+    assert!(
+        egress >= bound,
+        "egress {egress} h below the bound {bound} h"
+    );
     assert!(
         egress <= bound * 1.03,
         "egress {egress} h, valid bound {bound} h: gap {:.2} %",
