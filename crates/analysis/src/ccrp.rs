@@ -66,7 +66,7 @@ pub struct Source {
     /// arc does (at its sink if it has none).
     pub also_from: Vec<u32>,
     /// The index of an earlier source whose people these are too (its `people` count, this
-    /// one's is ignored): one place's people starting from nodes that may use other receptions
+    /// one's is ignored; an index not below this source's is ignored too): one place's people starting from nodes that may use other receptions
     /// (the exposure rule is per node) or resources, drawn from one pool. Their reservations
     /// name the source they took; people left over are stranded on the earlier source.
     pub same_people_as: Option<usize>,
@@ -440,8 +440,24 @@ struct Rule {
     phase: u32,
 }
 
+/// Per source its pool: the first source of its people ([`Source::same_people_as`], followed
+/// back while it points to an earlier source; a pointer forward is ignored).
+fn pools(sources: &[Source]) -> Vec<usize> {
+    (0..sources.len())
+        .map(|i| {
+            let mut p = i;
+            while let Some(j) = sources[p].same_people_as.filter(|&j| j < p) {
+                p = j;
+            }
+            p
+        })
+        .collect()
+}
+
 fn rules_of(sources: &[Source], phase: &[u32]) -> Vec<Rule> {
-    let phase_of = |i: usize| phase.get(i).copied().unwrap_or(0);
+    // A pool plans in its first source's phase: its people are one.
+    let pool = pools(sources);
+    let phase_of = |i: usize| phase.get(pool[i]).copied().unwrap_or(0);
     let mut rules: Vec<Rule> = Vec::new();
     for (i, s) in sources.iter().enumerate() {
         match rules
@@ -466,8 +482,8 @@ pub fn ccrp(net: &FlowNetwork, sources: &[Source]) -> CcrpPlan {
 }
 
 /// CCRP in phases: the sources of the lowest `phase` (per source; missing = 0) are planned
-/// to the end first, then the next phase's on the capacity they left, and so on. Sources of
-/// one pool ([`Source::same_people_as`]) must share a phase. It lets a planner put first the
+/// to the end first, then the next phase's on the capacity they left, and so on. The sources
+/// of one pool ([`Source::same_people_as`]) plan in its first source's phase. It lets a planner put first the
 /// people whom plain CCRP serves last although their own narrow way in could have carried
 /// them all along: CCRP takes whoever arrives earliest, and where everyone queues for one
 /// checkpoint the people behind a narrow road lose every tie and come through at its rate
@@ -498,15 +514,7 @@ fn schedule(net: &FlowNetwork, sources: &[Source], phase: &[u32], cross_check: b
     let mut ledger = Ledger::new(net.capacity.len());
     // Per source its pool (the first source of its people) and per pool its sources; each
     // source's `remaining` is its pool's, kept equal for all of them.
-    let pool: Vec<usize> = (0..sources.len())
-        .map(|i| {
-            let mut p = i;
-            while let Some(j) = sources[p].same_people_as.filter(|&j| j < p) {
-                p = j;
-            }
-            p
-        })
-        .collect();
+    let pool = pools(sources);
     let mut in_pool: Vec<Vec<usize>> = vec![Vec::new(); sources.len()];
     for (i, &p) in pool.iter().enumerate() {
         in_pool[p].push(i);
@@ -1361,6 +1369,15 @@ mod tests {
                 let start = r.arcs.first().map_or(r.sink, |&a| g.arc_tail(a));
                 prop_assert!(sources[r.source].start_nodes().any(|v| v == start));
             }
+            // Every reservation ends at one of its source's exits and avoids its forbidden
+            // resources (review of session 12).
+            for r in &plan.reservations {
+                let s = &sources[r.source];
+                prop_assert!(s.sinks.contains(&r.sink), "sink {} not in {:?}", r.sink, s.sinks);
+                for &a in &r.arcs {
+                    prop_assert!(!net.resources_of(a as usize).any(|x| s.forbidden.contains(&x)));
+                }
+            }
             prop_assert!(plan.reservations.len() <= filled_buckets(&net, &plan) + sources.len());
             // Per pool (a source and those naming it, transitively): moved + stranded = its people.
             let root = |mut i: usize| {
@@ -1373,6 +1390,32 @@ mod tests {
                 let moved: f64 = plan.reservations.iter().filter(|r| root(r.source) == i).map(|r| r.people).sum();
                 let left: f64 = (0..sources.len()).filter(|&j| root(j) == i).map(|j| plan.stranded[j]).sum();
                 prop_assert!((moved + left - s.people).abs() < 1e-6);
+                // Stranded only if no source of the pool can reach an exit of its own at all
+                // (every window reopens, and the horizon is far beyond these small networks).
+                let reaches = |s: &Source| {
+                    let mut seen = vec![false; n];
+                    let mut stack: Vec<u32> = s.start_nodes().collect();
+                    for &v in &stack {
+                        seen[v as usize] = true;
+                    }
+                    while let Some(v) = stack.pop() {
+                        if s.sinks.contains(&v) {
+                            return true;
+                        }
+                        for a in g.out_arcs(v) {
+                            let h = g.arc_head(a);
+                            if !seen[h as usize]
+                                && !net.resources_of(a as usize).any(|x| s.forbidden.contains(&x))
+                            {
+                                seen[h as usize] = true;
+                                stack.push(h);
+                            }
+                        }
+                    }
+                    false
+                };
+                let any = (0..sources.len()).filter(|&j| root(j) == i).any(|j| reaches(&sources[j]));
+                prop_assert!(!(left > 1e-6 && any), "pool {i} stranded {left} though it can leave");
             }
             for (r, used) in plan.used.iter().enumerate() {
                 for (b, &u) in used.iter().enumerate() {

@@ -91,6 +91,11 @@ pub(super) struct Tree {
     heap: BinaryHeap<Item>,
     /// How many of the ledger's `filled` entries the labels already reflect.
     seen: usize,
+    /// Every (start node, member) of the rule, by node then member order: which sources may
+    /// root a node again once the repair has reset it.
+    starts: Vec<(u32, u32)>,
+    /// Per source: its emptying has been repaired (its roots reset) already.
+    emptied: Vec<bool>,
 }
 
 impl Tree {
@@ -115,7 +120,15 @@ impl Tree {
             to_sink: time_to_sinks(net, by_resource, rule),
             heap: BinaryHeap::new(),
             seen: ledger.filled.len(),
+            starts: rule
+                .members
+                .iter()
+                .flat_map(|&i| sources[i].start_nodes().map(move |v| (v, i as u32)))
+                .collect(),
+            emptied: vec![false; sources.len()],
         };
+        // Stable: members keep their order per node, the order `seed_roots` seeds in.
+        t.starts.sort_by_key(|x| x.0);
         for &s in &rule.sinks {
             t.is_sink[s as usize] = true;
         }
@@ -124,6 +137,33 @@ impl Tree {
         }
         t.seed_roots(rule, sources, remaining);
         t
+    }
+
+    /// The nodes of `reset` that a source with people left may start from become roots at
+    /// time 0 again, each of the first such source in the rule's order (as [`Tree::seed_roots`]
+    /// seeds them): only reset nodes can have lost a root, so the rest need no scan — with
+    /// sources of hundreds of start nodes each, scanning them all per search cost a sixth of
+    /// a plan (review of session 12).
+    fn reseed(&mut self, reset: &[u32], remaining: &[f64]) {
+        for &v in reset {
+            let vi = v as usize;
+            if self.arrival[vi] <= 0.0 {
+                continue;
+            }
+            let from = self.starts.partition_point(|x| x.0 < v);
+            let first = self.starts[from..]
+                .iter()
+                .take_while(|x| x.0 == v)
+                .find(|x| remaining[x.1 as usize] > EPS);
+            if let Some(&(_, i)) = first {
+                self.arrival[vi] = 0.0;
+                self.parent[vi] = ROOT;
+                self.origin[vi] = i;
+                if self.to_sink[vi].is_finite() {
+                    self.heap.push(Item(self.to_sink[vi], v));
+                }
+            }
+        }
     }
 
     /// Sources with people left whose node has no label yet become roots at time 0.
@@ -196,9 +236,10 @@ impl Tree {
         }
         self.seen = ledger.filled.len();
         for &i in &rule.members {
-            if remaining[i] > EPS {
+            if remaining[i] > EPS || self.emptied[i] {
                 continue;
             }
+            self.emptied[i] = true;
             for v in sources[i].start_nodes() {
                 let v = v as usize;
                 if self.origin[v] == i as u32
@@ -233,7 +274,7 @@ impl Tree {
             self.settled[v] = false;
             self.affected[v] = false;
         }
-        self.seed_roots(rule, sources, remaining);
+        self.reseed(&affected, remaining);
         for &v in &affected {
             for (u, a) in g.in_arcs(v) {
                 if self.settled[u as usize] && !self.is_sink[u as usize] {

@@ -670,7 +670,8 @@ pub fn evacuate(
 /// The civilians' plan as the report gives it, from their plan on the network a combatant
 /// routing leaves them (`combatants`: that routing's flow, its road bound set): the road
 /// bound, then the later schedules (road cut's, valid cut's, flow over time's), then "drivers
-/// walk". Once per routing carried to the end ([`separation::FINISHED_ROUTINGS`]).
+/// walk", then every usable start at once ([`plan::replan_spread`]). Once per routing carried
+/// to the end ([`separation::FINISHED_ROUTINGS`]).
 fn finish_civilians<'a>(
     mut civilians: Flow<'a>,
     combatants: Option<&Flow>,

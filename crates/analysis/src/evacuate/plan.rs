@@ -1090,6 +1090,19 @@ fn spread_sources(f: &Flow, usable: &[Vec<u32>]) -> (Vec<Source>, Vec<usize>) {
                 }
             }
         }
+        if sources.len() == first && !nodes.is_empty() {
+            // No node of the cell may use a reception on these roads: a source with none, so
+            // that CCRP counts its people stranded (rather than losing them).
+            sources.push(Source {
+                node: nodes[0],
+                people,
+                sinks: Vec::new(),
+                forbidden: Vec::new(),
+                also_from: Vec::new(),
+                same_people_as: None,
+            });
+            cell_of_source.push(k);
+        }
     }
     (sources, cell_of_source)
 }
