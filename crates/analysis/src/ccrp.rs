@@ -94,8 +94,8 @@ pub struct Reservation {
     /// When the first of the group reaches the exit.
     pub arrive_s: f64,
     /// When the last of the group reaches it: the group passes each resource at that
-    /// resource's rate, after the people let into the same bucket before it (from the
-    /// bucket's start).
+    /// resource's rate, after the groups that entered it before ([`CcrpPlan`] queues them
+    /// once the plan is made).
     pub last_arrive_s: f64,
     pub people: f64,
     /// Seconds spent waiting for capacity on the way.
@@ -601,10 +601,48 @@ fn schedule(net: &FlowNetwork, sources: &[Source], phase: &[u32], cross_check: b
             queue.push(Reverse((OrdF64(0.0), ri)));
         }
     }
+    queue_through_resources(net, &mut reservations);
     CcrpPlan {
         reservations,
         stranded,
         used: ledger.used,
+    }
+}
+
+/// Each group's last arrival with the groups queued at every resource: per resource, the
+/// groups in the order they enter it pass one after another at its rate (capacity per bucket
+/// over the bucket), a group's last person entering when those who entered before it and its
+/// own have passed, and reaching the exit as long after as its first does. A reservation alone
+/// would say `arrive + people / rate` as if it had the road to itself: two groups that enter
+/// one bucket together then both finish early (a plan 29 s under the fluid optimum of
+/// `crates/cli/tests/evacuate_mode_choice.rs`), and so does a bucket's load entered late in
+/// it, which runs on into the next (review of session 12). Pauses while a resource is closed
+/// are not counted (the queue runs on at its rate).
+fn queue_through_resources(net: &FlowNetwork, reservations: &mut [Reservation]) {
+    // (resource, entry time, reservation, position on its path)
+    let mut entries: Vec<(u32, f64, usize, usize)> = Vec::new();
+    for (i, r) in reservations.iter().enumerate() {
+        for (j, &a) in r.arcs.iter().enumerate() {
+            for res in net.resources_of(a as usize) {
+                let rate = net.capacity[res as usize] / net.bucket_s;
+                if rate > 0.0 && rate.is_finite() {
+                    entries.push((res, r.enter_s[j], i, j));
+                }
+            }
+        }
+    }
+    entries.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut busy_until = f64::NEG_INFINITY;
+    let mut resource = u32::MAX;
+    for &(res, enter, i, _) in &entries {
+        if res != resource {
+            resource = res;
+            busy_until = f64::NEG_INFINITY;
+        }
+        let rate = net.capacity[res as usize] / net.bucket_s;
+        let r = &mut reservations[i];
+        busy_until = busy_until.max(enter) + r.people / rate;
+        r.last_arrive_s = r.last_arrive_s.max(busy_until + (r.arrive_s - enter));
     }
 }
 
@@ -693,22 +731,6 @@ fn reserve(
         m.min(ledger.free(net, r as usize, b) / k)
     });
     let spread = if rate.is_finite() { amount / rate } else { 0.0 };
-    // The group's last person enters each resource after those let into the same bucket
-    // before it, who enter from the bucket's start at the resource's rate: counting only the
-    // group's own people (`arrive + spread`) let two groups sharing a bucket finish as if each
-    // had the road alone — a plan 29 s under the fluid optimum on
-    // `cli/tests/evacuate_mode_choice.rs` (session 12).
-    let mut last_arrive = arrive + spread;
-    for &(a, enter, b) in &path {
-        for r in net.resources_of(a as usize) {
-            let rate_r = net.capacity[r as usize] / net.bucket_s;
-            if rate_r > 0.0 && rate_r.is_finite() {
-                let queue_s = ledger.used(r as usize, b) / rate_r;
-                let last_enters = enter.max(b as f64 * net.bucket_s + queue_s) + amount / rate_r;
-                last_arrive = last_arrive.max(last_enters + (arrive - enter));
-            }
-        }
-    }
     for &(r, b, k) in &need {
         ledger.reserve(net, r as usize, b, amount * k);
     }
@@ -722,7 +744,7 @@ fn reserve(
         enter_s: path.iter().map(|p| p.1).collect(),
         depart_s: depart,
         arrive_s: arrive,
-        last_arrive_s: last_arrive,
+        last_arrive_s: arrive + spread,
         people: amount,
         waited_s: (arrive - travel - depart).max(0.0),
     })

@@ -8,8 +8,8 @@
 //! people per bucket and a group entering in bucket `b` does so no earlier than `b × bucket`.
 //! So `n` people through one road of `c` per bucket and travel `L` need `⌈n / c⌉` buckets and
 //! the last arrives at `(⌈n / c⌉ − 1) × bucket + L` — the fluid `L + n / rate` less one bucket;
-//! the planner reports the fluid figure (`last_arrive_s`: a group passes its tightest resource
-//! at its rate).
+//! the planner reports the fluid figure (`last_arrive_s`: the groups pass every resource one
+//! after another at its rate, in the order they enter it).
 
 mod common;
 
