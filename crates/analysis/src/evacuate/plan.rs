@@ -748,16 +748,32 @@ fn starts_in_own_mode(f: &Flow) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// The flow's groups without a start (stranded where they live): every schedule that
+/// restarts the cells keeps them as they are.
+fn unstartable_groups(f: &Flow) -> Vec<Group> {
+    f.groups
+        .iter()
+        .filter(|g| g.start.is_err())
+        .cloned()
+        .collect()
+}
+
+/// Why people of bound cell `c` starting in `layer` walk though they would drive, if they do:
+/// the cell's own reason (no usable road for vehicles near it), else the plan's choice.
+fn walk_reason(f: &Flow, c: &BoundCell, layer: usize) -> Option<String> {
+    let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
+    match (&c.walk_because, c.drives && on_foot) {
+        (_, false) => None,
+        (Some(why), true) => Some(why.clone()),
+        (None, true) => Some(WALK_BY_CHOICE.to_string()),
+    }
+}
+
 /// The flow's groups with its cells' people placed by `shares` (cells without a share keep
 /// their group's start; groups without a start are kept as they are), one CCRP source per
 /// group and set of forbidden roads (its sinks left to fill), and per source its group.
 fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
-    let mut groups: Vec<Group> = f
-        .groups
-        .iter()
-        .filter(|g| g.start.is_err())
-        .cloned()
-        .collect();
+    let mut groups = unstartable_groups(f);
     let mut placed: Vec<(usize, Option<u32>, f64, Vec<u32>)> = Vec::new();
     let mut has_share = vec![false; f.bound_cells.len()];
     for s in shares {
@@ -778,12 +794,7 @@ fn restarted(f: &Flow, shares: &[super::cut_starts::CutShare]) -> Restarted {
         let start = node.map_or_else(|| old.start.clone(), Ok);
         // The mode is the start node's: a driving cell's share placed on a foot node walks.
         let layer = start.as_ref().map_or(old.layer, |&v| f.net.layer_node(v).0);
-        let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
-        let walk_because = match (&c.walk_because, c.drives && on_foot) {
-            (_, false) => None,
-            (Some(why), true) => Some(why.clone()),
-            (None, true) => Some(WALK_BY_CHOICE.to_string()),
-        };
+        let walk_because = walk_reason(f, c, layer);
         let gi = super::add_to_group(&mut groups, old.unit, layer, start, people, walk_because);
         if cell_group[k] == usize::MAX {
             cell_group[k] = gi;
@@ -1164,12 +1175,7 @@ fn spread_schedule(f: &Flow, usable: &[Vec<u32>]) -> Replanned {
     let (sources, cell_of_source) = spread_sources(f, usable);
     let plan = tail_first(f, &sources, &cell_of_source);
     // Groups as the other schedules have them: per neighbourhood, layer and start node.
-    let mut groups: Vec<Group> = f
-        .groups
-        .iter()
-        .filter(|g| g.start.is_err())
-        .cloned()
-        .collect();
+    let mut groups = unstartable_groups(f);
     // One source per group now, at the group's start, with those it could not route.
     let mut start_of_source: Vec<u32> = Vec::new();
     let mut source_group: Vec<usize> = Vec::new();
@@ -1180,12 +1186,7 @@ fn spread_schedule(f: &Flow, usable: &[Vec<u32>]) -> Replanned {
         let people = moved + left;
         let c = &f.bound_cells[k];
         let layer = f.net.layer_node(v).0;
-        let on_foot = f.net.profile_graph(layer).profile == corridor_roads::Profile::Foot;
-        let walk_because = match (&c.walk_because, c.drives && on_foot) {
-            (_, false) => None,
-            (Some(why), true) => Some(why.clone()),
-            (None, true) => Some(WALK_BY_CHOICE.to_string()),
-        };
+        let walk_because = walk_reason(f, c, layer);
         let unit = f.groups[c.group].unit;
         let gi = super::add_to_group(groups, unit, layer, Ok(v), people, walk_because);
         if cell_group[k] == usize::MAX {
