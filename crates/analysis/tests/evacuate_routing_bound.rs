@@ -461,36 +461,27 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
             continue;
         };
         compared += 1;
-        assert!(
-            o.bound <= o.exact as f64 + 1e-9,
-            "bound {} above the exact optimum over every routing {} on {x:?}",
-            o.bound,
-            o.exact
-        );
-        assert!(
-            o.bound >= o.mandatory_only - 1e-9,
-            "bound {} below the mandatory-only bound {} on {x:?}",
-            o.bound,
-            o.mandatory_only
-        );
+        // Every bound lies between the mandatory-only bound and the exact optimum.
+        let between = |what: &str, b: f64| {
+            assert!(
+                b <= o.exact as f64 + 1e-9,
+                "{what} {b} above the exact optimum over every routing {} on {x:?}",
+                o.exact
+            );
+            assert!(
+                b >= o.mandatory_only - 1e-9,
+                "{what} {b} below the mandatory-only bound {} on {x:?}",
+                o.mandatory_only
+            );
+        };
+        between("bound", o.bound);
         if o.bound > o.mandatory_only + 0.5 {
             raised += 1;
         }
         if o.greatest_child > o.exact as f64 + 1e-9 {
             greatest_breaks += 1;
         }
-        assert!(
-            o.two_cuts <= o.exact as f64 + 1e-9,
-            "bound with the two-cut score {} above the exact optimum over every routing {} on {x:?}",
-            o.two_cuts,
-            o.exact
-        );
-        assert!(
-            o.two_cuts >= o.mandatory_only - 1e-9,
-            "bound with the two-cut score {} below the mandatory-only bound {} on {x:?}",
-            o.two_cuts,
-            o.mandatory_only
-        );
+        between("bound with the two-cut score", o.two_cuts);
         if o.two_cuts > o.bound + 0.5 {
             two_cuts_raise += 1;
         }
@@ -501,19 +492,12 @@ fn the_bound_over_every_routing_lies_between_the_mandatory_only_bound_and_the_ex
             broken_breaks += 1;
         }
         for p in [&o.probe_best, &o.probe_worst] {
-            assert!(
-                p.bound <= o.exact as f64 + 1e-9,
-                "bound stopped by a probe routing (its own optimum {}) {} above the exact \
-                 optimum over every routing {} on {x:?}",
-                p.probe_exact,
+            between(
+                &format!(
+                    "bound stopped by a probe routing (its own optimum {})",
+                    p.probe_exact
+                ),
                 p.bound,
-                o.exact
-            );
-            assert!(
-                p.bound >= o.mandatory_only - 1e-9,
-                "bound stopped by a probe routing {} below the mandatory-only bound {} on {x:?}",
-                p.bound,
-                o.mandatory_only
             );
             if p.by_ceiling {
                 probe_stops += 1;

@@ -82,15 +82,7 @@ fn scenario_without(
     let ways = vec![
         // The crossing road keeps its own capacity beside its checkpoint's: 100 m wide and 20
         // lanes (468,000 walkers/h, 54,000 drivers/h), so that neither limit binds here.
-        osm::way(
-            101,
-            &[1, 9],
-            &[
-                ("highway", "residential"),
-                ("width", "100"),
-                ("lanes", "20"),
-            ],
-        ),
+        never_binding_way(101, &[1, 9]),
         osm::way(
             102,
             &[2, 1],

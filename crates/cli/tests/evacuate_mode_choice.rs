@@ -52,11 +52,10 @@ impl Road {
     }
 }
 
-/// Writes the map with A's and B's roads as given, the people and the manifest (`foot_share`
-/// as given); returns the folder.
-fn scenario(roads: [Road; 2], foot_share: f64) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let nodes = [
+/// The town's nodes: W0 (1), A's start (2), B's (4) over C (6), the reception (9), the
+/// combatants' crossing (5 – 10), and `more`.
+fn town_nodes(more: &[(i64, f64, f64)]) -> Vec<(i64, f64, f64)> {
+    let mut nodes = vec![
         (1, 0.0, 0.0),
         (2, 300.0, 0.0),
         (4, 300.0, 700.0),
@@ -65,6 +64,47 @@ fn scenario(roads: [Road; 2], foot_share: f64) -> tempfile::TempDir {
         (9, -1200.0, 0.0),
         (10, 3800.0, 0.0),
     ];
+    nodes.extend_from_slice(more);
+    nodes
+}
+
+/// Writes the town: W0's way (101, never binding), the combatants' crossing (104, unused),
+/// `roads` between them, A's and B's people and the manifest; returns the folder.
+fn write_town(
+    more_nodes: &[(i64, f64, f64)],
+    roads: Vec<osm::Way>,
+    people: [f64; 2],
+    title: &str,
+    foot_share: f64,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ways = vec![
+        never_binding_way(101, &[1, 9]),
+        // The combatants' crossing (no combatants: nobody uses it).
+        osm::way(104, &[5, 10], &[("highway", "residential")]),
+    ];
+    ways.extend(roads);
+    write_map(dir.path(), &town_nodes(more_nodes), &ways);
+    write_territory(dir.path());
+    write_population(
+        dir.path(),
+        &[
+            ("A", 600.0, -100.0, people[0]),
+            ("B", 600.0, 800.0, people[1]),
+        ],
+    );
+    write_manifest(
+        dir.path(),
+        title,
+        200_000,
+        200_000,
+        &format!("foot_share = {foot_share}\nstay_share = 0\n"),
+    );
+    dir
+}
+
+/// The town with A's and B's roads as given (`foot_share` as given).
+fn scenario(roads: [Road; 2], foot_share: f64) -> tempfile::TempDir {
     let tags = |r: Road| {
         vec![
             ("highway", "residential"),
@@ -72,38 +112,16 @@ fn scenario(roads: [Road; 2], foot_share: f64) -> tempfile::TempDir {
             ("lanes", r.lanes),
         ]
     };
-    let ways = vec![
-        osm::way(
-            101,
-            &[1, 9],
-            &[
-                ("highway", "residential"),
-                ("width", "100"),
-                ("lanes", "20"),
-            ],
-        ),
-        osm::way(102, &[2, 1], &tags(roads[0])),
-        osm::way(103, &[4, 6, 1], &tags(roads[1])),
-        // The combatants' crossing (no combatants: nobody uses it).
-        osm::way(104, &[5, 10], &[("highway", "residential")]),
-    ];
-    write_map(dir.path(), &nodes, &ways);
-    write_territory(dir.path());
-    write_population(
-        dir.path(),
-        &[
-            ("A", 600.0, -100.0, roads[0].people),
-            ("B", 600.0, 800.0, roads[1].people),
+    write_town(
+        &[],
+        vec![
+            osm::way(102, &[2, 1], &tags(roads[0])),
+            osm::way(103, &[4, 6, 1], &tags(roads[1])),
         ],
-    );
-    write_manifest(
-        dir.path(),
+        [roads[0].people, roads[1].people],
         "Mode choice (hand-built)",
-        200_000,
-        200_000,
-        &format!("foot_share = {foot_share}\nstay_share = 0\n"),
-    );
-    dir
+        foot_share,
+    )
 }
 
 /// A neighbourhood's finish when `walking` of its drivers walk (the fluid count: route time +
@@ -312,61 +330,34 @@ fn random_cases_reach_the_brute_force_optimum() {
 /// 4,480 s, then 173 s on W0's way). B's road as given (1 m wide, 20 lanes). 6,000 people in A,
 /// 2,000 in B, 10 % on foot.
 fn detour_scenario() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let nodes = [
-        (1, 0.0, 0.0),
-        (2, 300.0, 0.0),
-        (4, 300.0, 700.0),
-        (5, 2000.0, 0.0),
-        (6, 0.0, 700.0),
-        (9, -1200.0, 0.0),
-        (10, 3800.0, 0.0),
-        (11, 2400.0, -400.0),
-        (12, 2400.0, 2400.0),
-        (13, -200.0, 2400.0),
-    ];
-    let ways = vec![
-        osm::way(
-            101,
-            &[1, 9],
-            &[
-                ("highway", "residential"),
-                ("width", "100"),
-                ("lanes", "20"),
-            ],
-        ),
-        osm::way(102, &[2, 1], &[("highway", "footway"), ("width", "100")]),
-        osm::way(
-            103,
-            &[4, 6, 1],
-            &[("highway", "residential"), ("width", "1"), ("lanes", "20")],
-        ),
-        osm::way(104, &[5, 10], &[("highway", "residential")]),
-        osm::way(
-            105,
-            &[2, 11, 12, 13, 1],
-            &[
-                ("highway", "residential"),
-                ("width", "1"),
-                ("lanes", "1"),
-                ("maxspeed", "10"),
-            ],
-        ),
-    ];
-    write_map(dir.path(), &nodes, &ways);
-    write_territory(dir.path());
-    write_population(
-        dir.path(),
-        &[("A", 600.0, -100.0, 6000.0), ("B", 600.0, 800.0, 2000.0)],
-    );
-    write_manifest(
-        dir.path(),
+    write_town(
+        &[
+            (11, 2400.0, -400.0),
+            (12, 2400.0, 2400.0),
+            (13, -200.0, 2400.0),
+        ],
+        vec![
+            osm::way(102, &[2, 1], &[("highway", "footway"), ("width", "100")]),
+            osm::way(
+                103,
+                &[4, 6, 1],
+                &[("highway", "residential"), ("width", "1"), ("lanes", "20")],
+            ),
+            osm::way(
+                105,
+                &[2, 11, 12, 13, 1],
+                &[
+                    ("highway", "residential"),
+                    ("width", "1"),
+                    ("lanes", "1"),
+                    ("maxspeed", "10"),
+                ],
+            ),
+        ],
+        [6000.0, 2000.0],
         "Mode choice, A's cars on a detour (hand-built)",
-        200_000,
-        200_000,
-        "foot_share = 0.1\nstay_share = 0\n",
-    );
-    dir
+        0.1,
+    )
 }
 
 /// The bound given the combatants' roads (`lower_bound_given_combatant_roads_s`) lets drivers

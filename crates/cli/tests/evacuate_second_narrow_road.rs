@@ -17,6 +17,7 @@
 mod common;
 use common::hand_map::*;
 use common::*;
+use std::collections::HashSet;
 
 /// Town T (20) at (1,000, 1,000) m. N1 (way 201): T – (0, 1,000) – W0 (1), 2,000 m. N2 (way
 /// 202): T – X (22, at (1,000, 0)) – (500, −400) – W0, 2,281 m. From X the combatants' way
@@ -75,24 +76,27 @@ fn walk_s(m: f64) -> f64 {
     m / (5000.0 / 3600.0)
 }
 
-#[test]
-fn the_combatants_leave_the_civilians_second_narrow_road_when_they_have_their_own() {
+/// The town planned and checked (`--verify`), with nobody stranded and, from the plan's own
+/// JSON, no OSM way carrying both flows: the plan and the ways of the civilians and of the
+/// combatants.
+fn planned_apart(wide_202: bool) -> (serde_json::Value, HashSet<i64>, HashSet<i64>) {
     let dir = tempfile::tempdir().unwrap();
-    write_town(dir.path(), false);
+    write_town(dir.path(), wide_202);
     let v = plan_and_verify(&dir);
-    eprintln!(
-        "{}",
-        serde_json::to_string_pretty(&v["combatant_routings"]).unwrap()
-    );
     assert_eq!(v["stranded"].as_f64().unwrap(), 0.0, "{}", v["headline"]);
     assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0);
-    // Separation from the plan's own JSON: no OSM way carries both flows.
     let combatant = ways_of(&v, "combatant");
     let civilian = ways_of(&v, "civilian");
     assert!(
         combatant.is_disjoint(&civilian),
         "{combatant:?} / {civilian:?}"
     );
+    (v, civilian, combatant)
+}
+
+#[test]
+fn the_combatants_leave_the_civilians_second_narrow_road_when_they_have_their_own() {
+    let (v, civilian, combatant) = planned_apart(false);
     assert!(
         civilian.contains(&201) && civilian.contains(&202),
         "{civilian:?}"
@@ -124,17 +128,7 @@ fn the_combatants_leave_the_civilians_second_narrow_road_when_they_have_their_ow
 
 #[test]
 fn the_combatants_leave_the_civilians_only_wide_road_when_they_have_their_own() {
-    let dir = tempfile::tempdir().unwrap();
-    write_town(dir.path(), true);
-    let v = plan_and_verify(&dir);
-    assert_eq!(v["stranded"].as_f64().unwrap(), 0.0, "{}", v["headline"]);
-    assert_eq!(v["combatants_stranded"].as_f64().unwrap(), 0.0);
-    let combatant = ways_of(&v, "combatant");
-    let civilian = ways_of(&v, "civilian");
-    assert!(
-        combatant.is_disjoint(&civilian),
-        "{combatant:?} / {civilian:?}"
-    );
+    let (v, civilian, combatant) = planned_apart(true);
     assert!(civilian.contains(&202), "{civilian:?}");
     assert!(combatant.contains(&204), "{combatant:?}");
     // By hand. The wide road (20 m: 20 × 390 = 7,800 people per bucket) takes the whole
