@@ -94,7 +94,7 @@ pub struct Reservation {
     /// When the first of the group reaches the exit.
     pub arrive_s: f64,
     /// When the last of the group reaches it: the group passes each resource at that
-    /// resource's rate, after the groups that entered it before ([`CcrpPlan`] queues them
+    /// resource's rate, after the groups that entered it before ([`queue_through_resources`] queues them
     /// once the plan is made).
     pub last_arrive_s: f64,
     pub people: f64,
@@ -144,6 +144,25 @@ pub fn open_seconds(windows: &Option<Vec<(f64, f64)>>, a: f64, z: f64) -> f64 {
         None => (z - a).max(0.0),
         Some(w) => w.iter().map(|&(x, y)| (y.min(z) - x.max(a)).max(0.0)).sum(),
     }
+}
+
+/// The moment by which `windows` have been open for `seconds` from `t` (past the last window,
+/// as if it stayed open).
+fn after_open_seconds(windows: &Option<Vec<(f64, f64)>>, t: f64, seconds: f64) -> f64 {
+    let Some(w) = windows else {
+        return t + seconds;
+    };
+    let mut left = seconds;
+    let mut at = t;
+    for &(a, z) in w.iter().filter(|x| x.1 > t) {
+        at = at.max(a);
+        if z - at >= left {
+            return at + left;
+        }
+        left -= z - at;
+        at = z;
+    }
+    at + left
 }
 
 /// The earliest moment `>= t` and `< z` at which `windows` are open.
@@ -595,8 +614,8 @@ fn schedule(net: &FlowNetwork, sources: &[Source], phase: &[u32], cross_check: b
 /// would say `arrive + people / rate` as if it had the road to itself: two groups that enter
 /// one bucket together then both finish early (a plan 29 s under the fluid optimum of
 /// `crates/cli/tests/evacuate_mode_choice.rs`), and so does a bucket's load entered late in
-/// it, which runs on into the next (review of session 12). Pauses while a resource is closed
-/// are not counted (the queue runs on at its rate).
+/// it, which runs on into the next (review of session 12). The queue stops while the
+/// resource is closed.
 fn queue_through_resources(net: &FlowNetwork, reservations: &mut [Reservation]) {
     // (resource, entry time, reservation, position on its path)
     let mut entries: Vec<(u32, f64, usize, usize)> = Vec::new();
@@ -620,7 +639,11 @@ fn queue_through_resources(net: &FlowNetwork, reservations: &mut [Reservation]) 
         }
         let rate = net.capacity[res as usize] / net.bucket_s;
         let r = &mut reservations[i];
-        busy_until = busy_until.max(enter) + r.people / rate;
+        busy_until = after_open_seconds(
+            &net.open[res as usize],
+            busy_until.max(enter),
+            r.people / rate,
+        );
         r.last_arrive_s = r.last_arrive_s.max(busy_until + (r.arrive_s - enter));
     }
 }
@@ -712,10 +735,8 @@ fn reserve(
     } = found;
     let mut need = needs(net, &path);
     let mut amount = remaining[source];
-    let mut rate = f64::INFINITY;
     for &(r, b, k) in &need {
         amount = amount.min(ledger.free(net, r as usize, b) / k);
-        rate = rate.min(net.capacity[r as usize] / net.bucket_s);
     }
     if amount <= EPS {
         return None;
@@ -728,7 +749,6 @@ fn reserve(
     let amount = need.iter().fold(remaining[source], |m, &(r, b, k)| {
         m.min(ledger.free(net, r as usize, b) / k)
     });
-    let spread = if rate.is_finite() { amount / rate } else { 0.0 };
     for &(r, b, k) in &need {
         ledger.reserve(net, r as usize, b, amount * k);
     }
@@ -742,7 +762,8 @@ fn reserve(
         enter_s: path.iter().map(|p| p.1).collect(),
         depart_s: depart,
         arrive_s: arrive,
-        last_arrive_s: arrive + spread,
+        // Set once the plan is made, with the groups queued ([`queue_through_resources`]).
+        last_arrive_s: arrive,
         people: amount,
         waited_s: (arrive - travel - depart).max(0.0),
     })
@@ -1217,6 +1238,18 @@ mod tests {
         for r in &plan.reservations {
             assert!(r.last_arrive_s >= r.arrive_s + r.people / 6.5 - 1e-6);
         }
+    }
+
+    /// By hand: open 0–10 and 20–30 s; 15 open seconds from 5 s are 5–10 and 20–30, ending at
+    /// 30 s; from 12 s (closed) 20–30 and 5 s past the last window, 35 s; always open,
+    /// t + seconds.
+    #[test]
+    fn a_queue_stops_while_closed() {
+        let w = Some(vec![(0.0, 10.0), (20.0, 30.0)]);
+        assert_eq!(after_open_seconds(&w, 5.0, 15.0), 30.0);
+        assert_eq!(after_open_seconds(&w, 12.0, 15.0), 35.0);
+        assert_eq!(after_open_seconds(&w, 5.0, 3.0), 8.0);
+        assert_eq!(after_open_seconds(&None, 5.0, 15.0), 20.0);
     }
 
     #[test]

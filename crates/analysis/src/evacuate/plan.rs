@@ -1178,6 +1178,7 @@ fn spread_schedule(f: &Flow, usable: &[Vec<u32>]) -> Replanned {
     let mut groups = unstartable_groups(f);
     // One source per group now, at the group's start, with those it could not route.
     let mut start_of_source: Vec<u32> = Vec::new();
+    let mut source_of_group: Vec<Option<usize>> = Vec::new();
     let mut source_group: Vec<usize> = Vec::new();
     let mut stranded: Vec<f64> = Vec::new();
     let mut cell_group = vec![usize::MAX; f.bound_cells.len()];
@@ -1192,15 +1193,15 @@ fn spread_schedule(f: &Flow, usable: &[Vec<u32>]) -> Replanned {
         if cell_group[k] == usize::MAX {
             cell_group[k] = gi;
         }
-        let si = match source_group.iter().position(|&g| g == gi) {
-            Some(si) => si,
-            None => {
-                start_of_source.push(v);
-                source_group.push(gi);
-                stranded.push(0.0);
-                start_of_source.len() - 1
-            }
-        };
+        if source_of_group.len() <= gi {
+            source_of_group.resize(gi + 1, None);
+        }
+        let si = *source_of_group[gi].get_or_insert_with(|| {
+            start_of_source.push(v);
+            source_group.push(gi);
+            stranded.push(0.0);
+            start_of_source.len() - 1
+        });
         stranded[si] += left;
         si
     };
