@@ -1400,3 +1400,135 @@ fn road_bound_to_own_receptions_is_below_the_exact_optimum_on_tangled_networks()
     assert!(cases >= 300, "only {cases} feasible cases");
     assert!(rule_raises > 0, "the rule never counted");
 }
+
+/// The bound from the flow over time (`flow_schedule::time_bound`, the report's "roads and
+/// checkpoints over time"), on 300 random networks whose groups may start from several nodes
+/// and 300 tangled ones with crossing roads (a checkpoint and its own road counted on one arc):
+/// in one-step buckets it is just below the exact optimum (Ford & Fulkerson's time-expanded
+/// maximum flow) on every case; in buckets of two and three steps (capacities per bucket
+/// scaled alike, as the planner coarsens a network too large) never above it; it says it adds
+/// nothing when told of a bound at the optimum; and a wrong variant (travel one step longer
+/// than the roads take) exceeds the optimum on some: the test can fail.
+#[test]
+fn time_bound_is_below_the_exact_optimum_in_fine_and_coarse_buckets() {
+    use corridor_analysis::evacuate::flow_schedule::{time_bound, TimeBoundOutcome};
+    let mut rng = SmallRng::seed_from_u64(16);
+    let (mut cases, mut coarse_lower, mut wrong_above) = (0, 0, 0);
+    let (mut tangled_cases, mut tangled_within_a_step) = (0, 0);
+    for k in 0..600 {
+        let tangled = k % 2 == 1;
+        let x = if tangled {
+            random_tangled_series(&mut rng)
+        } else {
+            random_network_any_start(&mut rng)
+        };
+        let (travel_s, mut capacity, mut open, people) = random_road_inputs(&x);
+        // On tangled networks: the roads into the hub get a capacity of their own besides
+        // the resource they share (a crossing road and its checkpoint).
+        let mut second = vec![INVALID; x.g.arc_count()];
+        let mut arc_cap: Vec<Option<u32>> = vec![None; x.g.arc_count()];
+        if tangled {
+            let hub = x.sink - 1;
+            for a in 0..x.g.arc_count() {
+                if x.g.arc_head(a as u32) == hub && x.resource[a] != INVALID {
+                    let c = rng.random_range(1u32..4);
+                    arc_cap[a] = Some(c);
+                    second[a] = capacity.len() as u32;
+                    capacity.push(c as f64);
+                    open.push(None);
+                }
+            }
+        }
+        if people.is_empty() {
+            continue;
+        }
+        let max_steps = 120u32;
+        let open_steps: Vec<Option<Vec<bool>>> = x
+            .closed
+            .iter()
+            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
+            .collect();
+        let Some(opt) = time_expanded_optimum_with_roads(
+            &ExpandedNetwork {
+                graph: &x.g,
+                travel_steps: &x.travel,
+                resource: &x.resource,
+                cap_per_step: &x.cap,
+                open: &open_steps,
+            },
+            &arc_cap,
+            &x.sources,
+            &[x.sink],
+            max_steps,
+        ) else {
+            continue;
+        };
+        if opt == 0 {
+            continue;
+        }
+        cases += 1;
+        tangled_cases += tangled as usize;
+        let opt = opt as f64;
+        let sources: Vec<(Vec<u32>, f64)> = people
+            .iter()
+            .map(|p| (p.starts.clone(), p.people))
+            .collect();
+        let bound_in = |step: f64, travel: &[f64], above: f64| {
+            let scaled: Vec<f64> = capacity.iter().map(|c| c * step).collect();
+            let net = RoadNetwork {
+                graph: &x.g,
+                travel_s: travel,
+                resource: &x.resource,
+                second_resource: &second,
+                capacity: &scaled,
+                open: &open,
+                bucket_s: step,
+                horizon_s: 1000.0,
+            };
+            time_bound(
+                &net,
+                &sources,
+                &[x.sink],
+                above,
+                opt + 3.0 * step,
+                usize::MAX,
+            )
+        };
+        // With crossing roads it relaxes a little (a checkpoint's gate may pass people on to
+        // another crossing road's own gate than the one they came by), else nothing.
+        match bound_in(1.0, &travel_s, 0.0) {
+            TimeBoundOutcome::Bound(b) if tangled => {
+                assert!(b.time_s < opt, "case {k}: {} > {opt}", b.time_s);
+                tangled_within_a_step += (b.time_s >= opt - 1.0) as usize;
+            }
+            TimeBoundOutcome::Bound(b) => assert_just_below(b.time_s, opt),
+            other => panic!("case {k}: {other:?} (optimum {opt})"),
+        }
+        assert_eq!(
+            bound_in(1.0, &travel_s, opt),
+            TimeBoundOutcome::NotAbove,
+            "case {k}: a bound above the optimum {opt}"
+        );
+        for step in [2.0, 3.0] {
+            if let TimeBoundOutcome::Bound(b) = bound_in(step, &travel_s, 0.0) {
+                assert!(
+                    b.time_s <= opt,
+                    "case {k}: {step}-step buckets {} > {opt}",
+                    b.time_s
+                );
+                coarse_lower += (b.time_s < opt - 1.0) as usize;
+            }
+        }
+        let longer: Vec<f64> = travel_s.iter().map(|t| t + 1.0).collect();
+        if let TimeBoundOutcome::Bound(b) = bound_in(1.0, &longer, 0.0) {
+            wrong_above += (b.time_s > opt) as usize;
+        }
+    }
+    println!("{cases} cases: tangled within a step on {tangled_within_a_step} of {tangled_cases}, coarse buckets more than a step below on {coarse_lower}, the wrong variant above the optimum on {wrong_above}");
+    assert!(cases >= 300, "only {cases} feasible cases");
+    assert!(
+        tangled_within_a_step * 2 >= tangled_cases,
+        "{tangled_within_a_step} of {tangled_cases}"
+    );
+    assert!(wrong_above > 0, "the wrong variant never failed");
+}

@@ -77,7 +77,7 @@ pub fn flow_over_time(
     let mut until = guess_s.max(net.bucket_s).min(net.horizon_s);
     let mut saved = Saved::default();
     loop {
-        let mut x = Expanded::build(net, &times, until, &[])?;
+        let mut x = Expanded::build(net, &times, until, &[], MAX_NODES)?;
         let size = (x.flow.node_count(), x.flow.arc_count());
         x.save(&mut saved);
         if x.reaches_everyone(0.0) {
@@ -109,6 +109,100 @@ pub fn flow_over_time(
 /// 22,709–22,745 s; 3 buckets 23,009–23,045 s.
 pub const SLACK_BUCKETS: f64 = 0.5;
 
+/// Nodes beyond which the bound's network ([`time_bound`]) is not built: Malta with roads
+/// binding (250,000 people, about 4.8 h) has 4.7 million nodes in 600-s buckets (2 GB, 6 s on
+/// one core) and 9.3 million in 300-s buckets (4 GB, 17 s): the bound takes the coarser, which
+/// lies 20 s lower (BENCHMARKS.md, "A bound from the flow over time").
+pub const BOUND_MAX_NODES: usize = 6_000_000;
+
+/// A lower bound from the flow over time ([`time_bound`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeBound {
+    /// Not everyone can be out before this (seconds): the relaxation cannot get everyone out
+    /// by it.
+    pub time_s: f64,
+    /// The bucket of the time-expanded network it was found on (seconds).
+    pub bucket_s: f64,
+    pub people_counted: f64,
+    pub nodes: usize,
+    pub arcs: usize,
+}
+
+/// What [`time_bound`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimeBoundOutcome {
+    /// The time-expanded network would exceed the node limit (try coarser buckets).
+    TooLarge,
+    /// The relaxation gets everyone out by `above_s` (or nobody can move, or not everyone
+    /// by `upto_s`): it adds nothing.
+    NotAbove,
+    Bound(TimeBound),
+}
+
+/// **A lower bound over every plan**, where `net` and `sources` are the road bound's (the
+/// bound's travel times, every start a cell may take under any routing of the other flow):
+/// the flow over time's relaxation keeps every road's and checkpoint's capacity in every
+/// bucket at once, where the road bound keeps only the roads leaving one cut. Why it holds:
+/// every plan of the planner's model maps to a flow in the time-expanded network (module
+/// docs: each person's entry buckets, travel rounded down, each (resource, bucket) at most its
+/// capacity times the bucket's open share, as `verify` counts), so if the maximum flow for
+/// time `T` cannot carry everyone, no plan gets everyone out by `T`.
+///
+/// `above_s`: a valid bound already known; the network is probed there first and, if
+/// everyone gets out by then, nothing more is done. `upto_s`: a time by which everyone can
+/// leave (the plan's egress): the network is built to it once and the least time bisected
+/// between the two to a tenth of a bucket, each probe continuing the flow of the last
+/// infeasible one.
+pub fn time_bound(
+    net: &RoadNetwork,
+    sources: &[(Vec<u32>, f64)],
+    sinks: &[u32],
+    above_s: f64,
+    upto_s: f64,
+    max_nodes: usize,
+) -> TimeBoundOutcome {
+    let Some(times) = Times::new(net, sources, sinks) else {
+        return TimeBoundOutcome::NotAbove;
+    };
+    let until = upto_s.min(net.horizon_s);
+    if until <= above_s {
+        return TimeBoundOutcome::NotAbove;
+    }
+    let Some(mut x) = Expanded::build(net, &times, until, &[], max_nodes) else {
+        return TimeBoundOutcome::TooLarge;
+    };
+    let size = (x.flow.node_count(), x.flow.arc_count());
+    if x.reaches_everyone(above_s.max(0.0)) {
+        return TimeBoundOutcome::NotAbove;
+    }
+    let mut saved = Saved::default();
+    let (mut lo, mut hi) = (above_s.max(0.0), until);
+    let mut reaches = false;
+    while hi - lo > 0.1 * net.bucket_s {
+        let mid = 0.5 * (lo + hi);
+        x.save(&mut saved);
+        if x.reaches_everyone(mid) {
+            hi = mid;
+            reaches = true;
+            x.restore(&saved);
+        } else {
+            lo = mid;
+        }
+    }
+    // Everyone must get out by `until` for `lo` to be the least time to a tenth of a bucket
+    // (it is a valid bound either way: the relaxation cannot finish by `lo`).
+    if !reaches && !x.reaches_everyone(until) {
+        return TimeBoundOutcome::NotAbove;
+    }
+    TimeBoundOutcome::Bound(TimeBound {
+        time_s: lo,
+        bucket_s: net.bucket_s,
+        people_counted: times.total,
+        nodes: size.0,
+        arcs: size.1,
+    })
+}
+
 /// Per source (in the order given): its people per start node in a maximum flow, found from
 /// scratch, of the network for time `t`; `None` where [`flow_over_time`] would give none or
 /// not everyone gets out by `t`.
@@ -119,7 +213,7 @@ pub fn starts_at(
     t: f64,
 ) -> Option<Vec<Vec<(u32, f64)>>> {
     let times = Times::new(net, sources, sinks)?;
-    let mut x = Expanded::build(net, &times, t, &[])?;
+    let mut x = Expanded::build(net, &times, t, &[], MAX_NODES)?;
     x.reaches_everyone(t).then(|| x.starts())
 }
 
@@ -146,7 +240,7 @@ pub fn starts_at_preferring(
         })
         .collect();
     let times = Times::new(net, &all, sinks)?;
-    let mut x = Expanded::build(net, &times, t, held)?;
+    let mut x = Expanded::build(net, &times, t, held, MAX_NODES)?;
     x.reaches_everyone(t);
     for &e in &x.held {
         x.flow.raise(e, f64::INFINITY);
@@ -290,8 +384,15 @@ struct Expanded {
 }
 
 impl Expanded {
-    /// `held` (per source, may be empty): start nodes whose arcs are made closed.
-    fn build(net: &RoadNetwork, times: &Times, until: f64, held: &[Vec<u32>]) -> Option<Expanded> {
+    /// `held` (per source, may be empty): start nodes whose arcs are made closed. `None` if
+    /// the network would have more than `max_nodes` nodes.
+    fn build(
+        net: &RoadNetwork,
+        times: &Times,
+        until: f64,
+        held: &[Vec<u32>],
+        max_nodes: usize,
+    ) -> Option<Expanded> {
         let g = net.graph;
         let dt = net.bucket_s;
         let mut nodes = 2 + times.people.len();
@@ -315,7 +416,7 @@ impl Expanded {
                 c
             })
             .collect();
-        if nodes > MAX_NODES {
+        if nodes > max_nodes {
             return None;
         }
         let mut x = Expanded {
@@ -385,7 +486,7 @@ impl Expanded {
                 }
             }
             let rs = &rs[..count];
-            if x.flow.node_count() > MAX_NODES {
+            if x.flow.node_count() > max_nodes {
                 return None;
             }
             for b in tail.first..=tail.last() {

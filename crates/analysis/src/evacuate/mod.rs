@@ -389,6 +389,10 @@ pub(crate) struct Flow<'a> {
     pub bound_given_separation_s: Option<f64>,
     /// The bound that counts road capacities ([`road_bound`]), set once the flow is final.
     pub road_bound: Option<road_bound::RoadBound>,
+    /// The bound that keeps every road's and checkpoint's capacity in every bucket
+    /// ([`road_bound::over_time_of_flow`]): computed last, and only where the plan finishes
+    /// more than [`road_bound::EXPLAIN_ABOVE`] after every other valid bound.
+    pub over_time_bound: Option<flow_schedule::TimeBound>,
     /// The people the plan moves, per cell, with every node they may start from under any
     /// routing of the other flow ([`plan::BoundCell`]): what the road bound counts, so that it
     /// holds whichever start nodes and routing a plan takes.
@@ -648,6 +652,25 @@ pub fn evacuate(
         how.over_routings = over_routings(&civilians, others, &comb_net, &starts);
         how
     });
+    // Last, where a flow still finishes well after every valid bound: the bound that keeps
+    // every road's and checkpoint's capacity over time (large networks: seconds).
+    let searched = separation
+        .as_ref()
+        .and_then(|how| how.over_routings.as_ref())
+        .map_or(0.0, |o| o.bound_s);
+    let every_valid = std::iter::once(&civilians)
+        .chain(combatants.as_ref())
+        .map(road_bound::valid_bound_s)
+        .fold(searched, f64::max);
+    for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
+        let worth = f
+            .plan
+            .egress_s()
+            .is_some_and(|e| e > every_valid * (1.0 + road_bound::EXPLAIN_ABOVE));
+        if worth {
+            f.over_time_bound = road_bound::over_time_of_flow(f, every_valid);
+        }
+    }
     let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?
     let civilian_roads_given_combatants = combatants

@@ -442,6 +442,7 @@ pub(crate) fn plan<'a>(
         bound_s,
         bound_given_separation_s,
         road_bound: None,
+        over_time_bound: None,
         bound_starts,
         bound_cells,
         method: split.method,

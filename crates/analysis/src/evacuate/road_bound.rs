@@ -588,7 +588,54 @@ pub(crate) fn valid_bound_s(f: &super::Flow) -> f64 {
         .map(|b| b.time_s)
         .into_iter()
         .chain(f.bound_s)
+        .chain(f.over_time_bound.as_ref().map(|b| b.time_s))
         .fold(0.0, f64::max)
+}
+
+/// The flow over time's bound ([`super::flow_schedule::time_bound`]) of the flow's people on
+/// the road bound's network and starts (so it holds for every plan, as the road bound does),
+/// on the finest buckets of [`super::flow_schedule::COARSER`] whose network fits
+/// [`super::flow_schedule::BOUND_MAX_NODES`] (coarser buckets round travel further down: a
+/// lower bound, still valid). `None` if it is not above `above_s` (a valid bound already
+/// known) or no network fits.
+pub(crate) fn over_time_of_flow(
+    f: &super::Flow,
+    above_s: f64,
+) -> Option<super::flow_schedule::TimeBound> {
+    let egress = f.plan.egress_s()?;
+    let everyone: Vec<(Vec<u32>, f64)> = f
+        .bound_starts
+        .iter()
+        .map(|b| (b.starts.clone(), b.people))
+        .collect();
+    // Everyone to every reception: the exposure rule is relaxed. The bound of each set of
+    // receptions with only the people who may use no other (they must all leave through it)
+    // was tried on Malta roads bind and never rose above this one (3 s each; BENCHMARKS.md,
+    // "A bound from the flow over time").
+    over_time_to(f, &everyone, f.net.sink_nodes(), above_s, egress)
+}
+
+/// [`over_time_of_flow`] of `people` to `sinks`, on the finest buckets that fit.
+fn over_time_to(
+    f: &super::Flow,
+    people: &[(Vec<u32>, f64)],
+    sinks: &[u32],
+    above_s: f64,
+    egress_s: f64,
+) -> Option<super::flow_schedule::TimeBound> {
+    use super::flow_schedule::{time_bound, TimeBoundOutcome, BOUND_MAX_NODES, COARSER};
+    for k in COARSER {
+        let capacity: Vec<f64> = f.net.capacity.iter().map(|c| c * k).collect();
+        let mut net = road_network(f, &f.net.bound_travel_s);
+        net.bucket_s *= k;
+        net.capacity = &capacity;
+        match time_bound(&net, people, sinks, above_s, egress_s, BOUND_MAX_NODES) {
+            TimeBoundOutcome::TooLarge => continue,
+            TimeBoundOutcome::NotAbove => return None,
+            TimeBoundOutcome::Bound(b) => return Some(b),
+        }
+    }
+    None
 }
 
 /// The road bound on the flow's own network (the roads the other flow's plan uses closed):
@@ -708,6 +755,15 @@ pub(crate) fn rows(flows: &[&super::Flow]) -> Vec<LowerBoundRow> {
                 kind: "road cut",
                 time_s: b.time_s.floor(),
                 cut,
+                people_counted: Some(b.people_counted.round()),
+            });
+        }
+        if let Some(b) = &f.over_time_bound {
+            out.push(LowerBoundRow {
+                flow: who,
+                kind: "roads and checkpoints over time",
+                time_s: b.time_s.floor(),
+                cut: Vec::new(),
                 people_counted: Some(b.people_counted.round()),
             });
         }
