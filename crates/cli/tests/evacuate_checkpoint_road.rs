@@ -155,8 +155,9 @@ fn a_crossing_road_narrower_than_its_checkpoint_limits_plan_bound_and_verify() {
 /// (107): 1 m wide for walkers (1.3 people/s: 390 per bucket) and one lane for drivers (1,800
 /// vehicles/h × 4: 600 per bucket) — two roads of one OSM way, each with its own capacity —
 /// behind a checkpoint screening 14,400/h (1,200 per bucket) open 06:00–06:32 only, from a
-/// 06:00 start: bucket 6 (06:30–06:35) is open 120 s of 300, so it admits 480.
-fn two_modes_short_hours() -> tempfile::TempDir {
+/// 06:00 start: bucket 6 (06:30–06:35) is open 120 s of 300, so it admits 480. `hours`: the
+/// checkpoint's (`06:00-06:32`, or overnight `23:00-06:32`: open from the evening before).
+fn two_modes_short_hours(hours: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let nodes = [
         (1, 0.0, 0.0),
@@ -196,7 +197,7 @@ fn two_modes_short_hours() -> tempfile::TempDir {
     edit_manifest(
         dir.path(),
         "capacity_per_hour = 14400\n",
-        "capacity_per_hour = 14400\nhours = \"06:00-06:32\"\n",
+        &format!("capacity_per_hour = 14400\nhours = \"{hours}\"\n"),
     );
     dir
 }
@@ -215,8 +216,25 @@ fn two_modes_short_hours() -> tempfile::TempDir {
 /// buckets 288–290). No plan beats it; no valid bound exceeds it.
 #[test]
 fn walkers_and_drivers_keep_their_own_crossing_roads_in_a_partly_open_bucket() {
-    let dir = two_modes_short_hours();
-    let v = plan_and_verify(&dir);
+    let v = plan_and_verify(&two_modes_short_hours("06:00-06:32"));
+    check_two_modes_short_hours(&v, 288);
+}
+
+/// The same with overnight hours, `23:00-06:32`, from a 06:00 start: the window opened the
+/// evening before is open for the first 32 minutes (as `verify` counts it), then the checkpoint
+/// reopens at 23:00 (61,200 s, bucket 204) — not closed until 23:00, as the planner and every
+/// bound took it when they built windows from the start's day only. By hand as above with day
+/// two from bucket 204: the last 270 walkers enter in bucket 209 (62,700 s) and arrive at
+/// 63,771.7 s; with the checkpoint shut until 23:00 the 4,950 walkers (13 buckets of 390) would
+/// finish at 61,200 + 12 × 300 + 207.7 + 864 = 65,871.7 s.
+#[test]
+fn overnight_hours_are_open_when_the_evacuation_starts_inside_them() {
+    let v = plan_and_verify(&two_modes_short_hours("23:00-06:32"));
+    check_two_modes_short_hours(&v, 204);
+}
+
+/// The hand counts of [`two_modes_short_hours`] with the second opening at bucket `reopen`.
+fn check_two_modes_short_hours(v: &serde_json::Value, reopen: i64) {
     assert_eq!(v["stranded"], 0.0);
     let mut per_bucket = std::collections::BTreeMap::<i64, (f64, f64)>::new();
     for g in v["groups"].as_array().unwrap() {
@@ -233,7 +251,7 @@ fn walkers_and_drivers_keep_their_own_crossing_roads_in_a_partly_open_bucket() {
         let share: f64 = match b {
             0..=5 => 1.0,
             6 => 0.4,
-            288.. => 1.0,
+            b if b >= reopen => 1.0,
             _ => panic!("crossing in bucket {b}, while the checkpoint is closed"),
         };
         assert!(foot <= 390.0 + 1e-6, "bucket {b}: {foot} walkers");
@@ -245,20 +263,28 @@ fn walkers_and_drivers_keep_their_own_crossing_roads_in_a_partly_open_bucket() {
             foot + car
         );
     }
-    let day_one: f64 = per_bucket.range(..288).map(|(_, x)| x.0 + x.1).sum();
+    let day_one: f64 = per_bucket.range(..reopen).map(|(_, x)| x.0 + x.1).sum();
     assert!(day_one <= 6420.0 + 1e-6, "{day_one} on day one");
+    assert!(
+        day_one > 0.0,
+        "nobody crosses while the checkpoint is open on day one"
+    );
     let egress = v["egress_time_s"].as_f64().unwrap();
     let bound = v["lower_bound_s"].as_f64().unwrap();
-    assert!(
-        bound >= 87_300.0,
-        "bound {bound} s, by hand at least 87,300 s"
+    let (last_entry, optimum) = (
+        (reopen + 3) as f64 * 300.0,
+        (reopen + 5) as f64 * 300.0 + 1071.7,
     );
     assert!(
-        bound <= 88_972.0,
-        "bound {bound} s above the optimum 88,971.7 s"
+        bound >= last_entry,
+        "bound {bound} s, by hand at least {last_entry} s"
     );
     assert!(
-        egress >= 88_971.0,
-        "egress {egress} s below the optimum 88,971.7 s"
+        bound <= optimum + 0.3,
+        "bound {bound} s above the optimum {optimum} s"
+    );
+    assert!(
+        egress >= optimum - 0.7,
+        "egress {egress} s below the optimum {optimum} s"
     );
 }

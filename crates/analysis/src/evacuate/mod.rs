@@ -390,8 +390,8 @@ pub(crate) struct Flow<'a> {
     /// The bound that counts road capacities ([`road_bound`]), set once the flow is final.
     pub road_bound: Option<road_bound::RoadBound>,
     /// The bound that keeps every road's and checkpoint's capacity in every bucket
-    /// ([`road_bound::over_time_of_flow`]): computed last, and only where the plan finishes
-    /// more than [`road_bound::EXPLAIN_ABOVE`] after every other valid bound.
+    /// ([`road_bound::over_time_of_flow`]): computed last, for the civilians only, where their
+    /// plan finishes more than [`road_bound::EXPLAIN_ABOVE`] after every other valid bound.
     pub over_time_bound: Option<flow_schedule::TimeBound>,
     /// The people the plan moves, per cell, with every node they may start from under any
     /// routing of the other flow ([`plan::BoundCell`]): what the road bound counts, so that it
@@ -652,8 +652,11 @@ pub fn evacuate(
         how.over_routings = over_routings(&civilians, others, &comb_net, &starts);
         how
     });
-    // Last, where a flow still finishes well after every valid bound: the bound that keeps
-    // every road's and checkpoint's capacity over time (large networks: seconds).
+    // Last, where the civilians still finish well after every valid bound: the bound that
+    // keeps every road's and checkpoint's capacity over time (large networks: seconds). Not
+    // for the combatants: their network is the kept routing's (a routing through one corridor
+    // has only that corridor's reception; sinks are found with its roads closed), so a bound on
+    // it would hold for that routing only.
     let searched = separation
         .as_ref()
         .and_then(|how| how.over_routings.as_ref())
@@ -662,14 +665,12 @@ pub fn evacuate(
         .chain(combatants.as_ref())
         .map(road_bound::valid_bound_s)
         .fold(searched, f64::max);
-    for f in std::iter::once(&mut civilians).chain(combatants.as_mut()) {
-        let worth = f
-            .plan
-            .egress_s()
-            .is_some_and(|e| e > every_valid * (1.0 + road_bound::EXPLAIN_ABOVE));
-        if worth {
-            f.over_time_bound = road_bound::over_time_of_flow(f, every_valid);
-        }
+    let worth = civilians
+        .plan
+        .egress_s()
+        .is_some_and(|e| e > every_valid * (1.0 + road_bound::EXPLAIN_ABOVE));
+    if worth {
+        civilians.over_time_bound = road_bound::over_time_of_flow(&civilians, every_valid);
     }
     let bound_seconds = timer.elapsed().as_secs_f64() + bound_in_search_s;
     // Where the civilians' plan is well above the bounds: is it the separation?

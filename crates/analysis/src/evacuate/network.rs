@@ -22,19 +22,24 @@ pub const MAX_RECEPTION_M: f64 = 500.0;
 /// Days of opening windows planned for (and the planner's horizon).
 pub const HORIZON_DAYS: u32 = 60;
 
-/// A corridor's opening windows as seconds from the evacuation start, for the horizon.
+/// A corridor's opening windows as seconds from the evacuation start, for the horizon. From
+/// the day before the start's: overnight hours (`23:00-06:00`) opened the evening before are
+/// still open when the evacuation starts at 02:00 (as `verify` counts them; without that day
+/// the planner and every bound took the checkpoint for closed until 23:00).
 pub fn windows(s: &Scenario, k: usize) -> Option<Vec<(f64, f64)>> {
     let h = s.corridors[k].hours.as_ref()?;
     let (open, close) = parse_hours(h).ok()?;
     let start = s.evacuation.start_s;
     let mut w = Vec::new();
-    for day in 0..=HORIZON_DAYS {
+    for day in -1..=HORIZON_DAYS as i64 {
         let d = day as f64 * 86400.0;
         let (a, mut z) = (d + open, d + close);
         if z <= a {
             z += 86400.0;
         }
-        w.push((a - start, z - start));
+        if z > start {
+            w.push((a - start, z - start));
+        }
     }
     Some(w)
 }
