@@ -244,3 +244,43 @@ fn walkers_put_in_vehicles_fail_the_check() {
         "Sector A1: 3785.0 people in vehicles, more than its 3780.0 drivers",
     );
 }
+
+/// Plans that leave people behind (a review of session 13 verified a plan made with
+/// `stay_share = 0.5`, and one made with no combatants, against the example: both passed): the
+/// last civilian group of more than two people to arrive dropped and its people counted as staying — people per
+/// neighbourhood and in all still add up — fails naming the neighbourhood's staying; a plan
+/// that moves no combatants while the scenario has 2,000 fails naming the combatants.
+#[test]
+fn plans_that_leave_people_behind_fail_the_check() {
+    let good = example_plan();
+    let mut p = good.clone();
+    let gs = p["groups"].as_array_mut().unwrap();
+    let arrive = |g: &Value| g["arrive_s"].as_f64().unwrap();
+    let last = (0..gs.len())
+        .filter(|&i| gs[i]["purpose"] == "civilian" && gs[i]["people"].as_f64().unwrap() > 2.0)
+        .max_by(|&a, &b| arrive(&gs[a]).total_cmp(&arrive(&gs[b])))
+        .unwrap();
+    let g = gs.remove(last);
+    let n = g["neighbourhood"].as_u64().unwrap() as usize;
+    let people = g["people"].as_f64().unwrap();
+    assert!(people > 2.0, "{people}");
+    let add = |v: &mut Value, d: f64| *v = json!(v.as_f64().unwrap() + d);
+    add(&mut p["neighbourhoods"][n]["leaving"], -people);
+    add(&mut p["neighbourhoods"][n]["staying"], people);
+    add(&mut p["leaving"], -people);
+    add(&mut p["staying"], people);
+    fails_naming(
+        &p,
+        "people not conserved",
+        "staying, not people × stay_share plus the stranded",
+    );
+
+    let mut p = good.clone();
+    p["groups"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["purpose"] != "combatant");
+    p["combatants"] = json!(0.0);
+    p["combatants_stranded"] = json!(0.0);
+    fails_naming(&p, "people not conserved", "the scenario has 2000");
+}

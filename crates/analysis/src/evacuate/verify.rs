@@ -664,11 +664,14 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
-            if n.staying + PEOPLE_TOLERANCE < people[i] * ev.stay_share + n.stranded {
+            // Exactly the stay share and the stranded stay: more would be people the plan
+            // leaves behind (a plan made with a higher `stay_share` passed here before).
+            let should_stay = people[i] * ev.stay_share + n.stranded;
+            if (n.staying - should_stay).abs() > PEOPLE_TOLERANCE {
                 self.fail(
                     PEOPLE,
                     format!(
-                        "{}: {} staying, fewer than stay_share plus the stranded",
+                        "{}: {} staying, not people × stay_share plus the stranded ({should_stay:.1})",
                         n.name, n.staying
                     ),
                 );
@@ -684,6 +687,15 @@ impl<'a> Checker<'a> {
                 "totals: {} people, {} leaving, {} staying; the scenario's enclave has {total:.0}",
                 plan.people, plan.leaving, plan.staying
             ),
+            );
+        }
+        if (plan.combatants - ev.combatants).abs() > PEOPLE_TOLERANCE {
+            self.fail(
+                PEOPLE,
+                format!(
+                    "combatants: the plan moves {} of them, the scenario has {}",
+                    plan.combatants, ev.combatants
+                ),
             );
         }
         if (combatants + plan.combatants_stranded - plan.combatants).abs() > PEOPLE_TOLERANCE {
