@@ -1214,7 +1214,9 @@ pub fn parse_hours(h: &str) -> Result<(f64, f64), String> {
     let bad = || format!("'{h}': expected HH:MM-HH:MM, e.g. 06:00-18:00");
     let (a, b) = h.split_once('-').ok_or_else(bad)?;
     let (a, b) = (clock(a).ok_or_else(bad)?, clock(b).ok_or_else(bad)?);
-    if a == b {
+    // 24:00 is the next midnight: "24:00-00:00" would open and close at one moment (a
+    // checkpoint that never opens), while "00:00-24:00" is the whole day.
+    if a == b || (a == 86400.0 && b == 0.0) {
         return Err(format!("'{h}': opens and closes at the same time"));
     }
     Ok((a, b))

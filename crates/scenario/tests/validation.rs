@@ -191,6 +191,25 @@ fn manifest_problems_are_refused() {
         &manifest("", "[risk]\nhalf_life_days = -1"),
     )]);
     assert_msg(&load_err(&m), &["half_life_days", "positive"]);
+    // Hours that open and close at one moment: a checkpoint that would never open.
+    for hours in ["06:00-06:00", "24:00-00:00"] {
+        let (_d, m) = write_scenario(&[(
+            "scenario.toml",
+            &manifest(
+                "",
+                &format!("[[corridor]]\nname = \"N\"\npurpose = \"civilian\"\ncheckpoint = [42.5, 1.52]\nhours = \"{hours}\""),
+            ),
+        )]);
+        assert_msg(
+            &load_err(&m),
+            &["corridor 'N'", hours, "opens and closes at the same time"],
+        );
+    }
+    // The whole day is not that.
+    assert_eq!(
+        corridor_scenario::parse_hours("00:00-24:00"),
+        Ok((0.0, 86400.0))
+    );
 }
 
 #[test]
