@@ -14,8 +14,8 @@
 mod common;
 
 use corridor_analysis::ccrp::{
-    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_shared,
-    time_expanded_optimum_with_roads, ExpandedNetwork, FlowNetwork, Source,
+    ccrp, plain_sources, time_expanded_optimum, time_expanded_optimum_with_roads, ExpandedNetwork,
+    FlowNetwork, Source,
 };
 use corridor_analysis::evacuate::bound::{instance, lower_bound, BoundNetwork};
 use corridor_analysis::evacuate::chain_bound::{chain_bound, chain_lower_bound, cut_pairs};
@@ -1255,6 +1255,11 @@ fn crossing_roads_into_the_hub(
 /// The exact optimum (steps) with each arc's own capacity `arc_cap` (none beyond the slice)
 /// besides its resource's, within 120 steps; `None` if not everyone can leave by then.
 fn exact_optimum_with_crossing_roads(x: &Random, arc_cap: &[Option<u32>]) -> Option<u32> {
+    exact_optimum_to(x, arc_cap, x.sink)
+}
+
+/// [`exact_optimum_with_crossing_roads`] with everyone to reception `sink`.
+fn exact_optimum_to(x: &Random, arc_cap: &[Option<u32>], sink: u32) -> Option<u32> {
     let max_steps = 120u32;
     let open_steps: Vec<Option<Vec<bool>>> = x
         .closed
@@ -1271,7 +1276,7 @@ fn exact_optimum_with_crossing_roads(x: &Random, arc_cap: &[Option<u32>]) -> Opt
         },
         arc_cap,
         &x.sources,
-        &[x.sink],
+        &[sink],
         max_steps,
     )
 }
@@ -1349,24 +1354,7 @@ fn road_bound_to_own_receptions_is_below_the_exact_optimum_on_tangled_networks()
             continue;
         }
         let own = if k % 2 == 0 { x.sink } else { hub };
-        let max_steps = 120u32;
-        let open_steps: Vec<Option<Vec<bool>>> = x
-            .closed
-            .iter()
-            .map(|c| c.map(|(a, z)| (0..=max_steps).map(|k| k < a || k >= z).collect()))
-            .collect();
-        let Some(opt) = time_expanded_optimum_shared(
-            &ExpandedNetwork {
-                graph: &x.g,
-                travel_steps: &x.travel,
-                resource: &x.resource,
-                cap_per_step: &x.cap,
-                open: &open_steps,
-            },
-            &x.sources,
-            &[own],
-            max_steps,
-        ) else {
+        let Some(opt) = exact_optimum_to(&x, &[], own) else {
             continue;
         };
         cases += 1;

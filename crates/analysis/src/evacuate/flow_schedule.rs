@@ -84,7 +84,8 @@ pub fn flow_over_time(
             return None;
         }
         x.restore(&saved);
-        if let Some((time_s, starts)) = bisect(&mut x, &mut saved, until, 0.1 * net.bucket_s) {
+        if let Some((time_s, starts)) = bisect(&mut x, &mut saved, (0.0, until), 0.1 * net.bucket_s)
+        {
             return Some(FlowOverTime {
                 time_s,
                 people_counted: times.total,
@@ -176,33 +177,20 @@ pub fn time_bound(
         return TimeBoundOutcome::NotAbove;
     }
     let mut saved = Saved::default();
-    let (mut lo, mut hi) = (above_s.max(0.0), until);
-    let mut reaches = false;
-    while hi - lo > 0.1 * net.bucket_s {
-        let mid = 0.5 * (lo + hi);
-        x.save(&mut saved);
-        if x.reaches_everyone(mid) {
-            hi = mid;
-            reaches = true;
-            x.restore(&saved);
-        } else {
-            lo = mid;
-        }
-    }
-    // Everyone must get out by `until` for `lo` to be the least time to a tenth of a bucket
-    // (it is a valid bound either way: the relaxation cannot finish by `lo`). A plan that
-    // finishes by `upto_s` is a flow here, so not getting everyone out by then means the plan
-    // and this network disagree (a bug the tests should see; in a release build nothing is
-    // reported rather than a bound above a plan).
-    if !reaches && !x.reaches_everyone(until) {
+    let span = (above_s.max(0.0), until);
+    let Some((lo, _)) = bisect(&mut x, &mut saved, span, 0.1 * net.bucket_s) else {
+        // A plan that finishes by `upto_s` is a flow here, so not getting everyone out by
+        // then means the plan and this network disagree (a bug the tests should see; in a
+        // release build nothing is reported rather than a bound above a plan). `lo` would be
+        // a valid bound all the same (the relaxation cannot finish by it).
         debug_assert!(
             until < upto_s,
-            "the relaxation cannot get everyone out by the plan's egress {upto_s} s (lo {lo}, hi {hi}, {} of {}, above {above_s})",
+            "the relaxation cannot get everyone out by the plan's egress {upto_s} s ({} of {}, above {above_s})",
             x.value,
             x.total
         );
         return TimeBoundOutcome::NotAbove;
-    }
+    };
     TimeBoundOutcome::Bound(TimeBound {
         time_s: lo,
         bucket_s: net.bucket_s,
@@ -257,9 +245,10 @@ pub fn starts_at_preferring(
     x.reaches_everyone(t).then(|| x.starts())
 }
 
-/// The largest `T` (to `tolerance_s`) below `until` at which not everyone gets out, and the
-/// starts ([`Expanded::starts`]) of the flow of the least feasible probe; `None` if not
-/// everyone gets out by `until`. Each probe continues the flow of the last infeasible one
+/// The largest `T` (to `tolerance_s`) between `from` (a time at which `x`'s flow is known not
+/// to get everyone out) and `until` at which not everyone gets out, and the starts
+/// ([`Expanded::starts`]) of the flow of the least feasible probe; `None` if not everyone gets
+/// out by `until`. Each probe continues the flow of the last infeasible one
 /// (`x` holds it: a feasible probe is undone, [`Expanded::restore`]). The planner bisects to a
 /// tenth of a bucket: about 8 probes fewer than to half a second on 300-s buckets, the same
 /// starts on Andorra roads bind (to half a bucket they were worse: 6.405 h against 6.346 h;
@@ -267,10 +256,10 @@ pub fn starts_at_preferring(
 fn bisect(
     x: &mut Expanded,
     saved: &mut Saved,
-    until: f64,
+    (from, until): (f64, f64),
     tolerance_s: f64,
 ) -> Option<(f64, Starts)> {
-    let (mut lo, mut hi) = (0.0, until);
+    let (mut lo, mut hi) = (from, until);
     let mut hi_starts = None;
     while hi - lo > tolerance_s {
         let mid = 0.5 * (lo + hi);
