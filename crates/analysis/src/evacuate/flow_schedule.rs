@@ -10,7 +10,10 @@
 //! `max(b + ⌊t / Δ⌋, first(head))`; waiting arcs `(v, b) → (v, b + 1)`; per (resource, bucket)
 //! one gate of capacity `capacity × open share of the bucket` that every copy of an arc of that
 //! resource entered in that bucket passes (a crossing road passes its checkpoint's gate and
-//! then its own road's, as `verify` counts both). A super-source gives each cell its people,
+//! then its own road's, as `verify` counts both); for the bound ([`time_bound`]) the gates
+//! count at the resource's rate instead ([`RatedGate`]: within the bucket, only from the first
+//! moment anyone can reach the resource and while an exit can still be reached by `T`).
+//! A super-source gives each cell its people,
 //! who may enter any of the cell's start nodes in bucket 0; each reception's last copy leads to
 //! the super-sink. The least `T` at which everyone gets out (bisected to a tenth of a bucket, each
 //! probe continuing the flow of the last infeasible one) is reported.
@@ -77,7 +80,7 @@ pub fn flow_over_time(
     let mut until = guess_s.max(net.bucket_s).min(net.horizon_s);
     let mut saved = Saved::default();
     loop {
-        let mut x = Expanded::build(net, &times, until, &[], MAX_NODES)?;
+        let mut x = Expanded::build(net, &times, until, &[], MAX_NODES, false)?;
         let size = (x.flow.node_count(), x.flow.arc_count());
         x.save(&mut saved);
         if x.reaches_everyone(0.0) {
@@ -147,7 +150,14 @@ pub enum TimeBoundOutcome {
 /// every plan of the planner's model maps to a flow in the time-expanded network (module
 /// docs: each person's entry buckets, travel rounded down, each (resource, bucket) at most its
 /// capacity times the bucket's open share, as `verify` counts), so if the maximum flow for
-/// time `T` cannot carry everyone, no plan gets everyone out by `T`.
+/// time `T` cannot carry everyone, no plan gets everyone out by `T`. The gates count each
+/// road and checkpoint at its rate ([`RatedGate`]) — people pass it one after another, as the
+/// plan's egress counts them, not a whole bucket's capacity in its last second — which lifts
+/// the bound by up to a bucket at each end of a bottleneck's busy time (Malta roads bind:
+/// 16,649 → 16,886 s, BENCHMARKS.md "The bound at the roads' rate"); so it holds for plans at
+/// the rate, the model of the egress the report states, and lies at most a step above the
+/// optimum of a model in whole steps (`tests/evacuate_road_bound.rs` checks it against the
+/// optimum in quarter steps).
 ///
 /// `above_s`: a valid bound already known; the network is probed there first and, if
 /// everyone gets out by then, nothing more is done. `upto_s`: a time by which everyone can
@@ -169,7 +179,7 @@ pub fn time_bound(
     if until <= above_s {
         return TimeBoundOutcome::NotAbove;
     }
-    let Some(mut x) = Expanded::build(net, &times, until, &[], max_nodes) else {
+    let Some(mut x) = Expanded::build(net, &times, until, &[], max_nodes, true) else {
         return TimeBoundOutcome::TooLarge;
     };
     let size = (x.flow.node_count(), x.flow.arc_count());
@@ -210,7 +220,7 @@ pub fn starts_at(
     t: f64,
 ) -> Option<Vec<Vec<(u32, f64)>>> {
     let times = Times::new(net, sources, sinks)?;
-    let mut x = Expanded::build(net, &times, t, &[], MAX_NODES)?;
+    let mut x = Expanded::build(net, &times, t, &[], MAX_NODES, false)?;
     x.reaches_everyone(t).then(|| x.starts())
 }
 
@@ -237,7 +247,7 @@ pub fn starts_at_preferring(
         })
         .collect();
     let times = Times::new(net, &all, sinks)?;
-    let mut x = Expanded::build(net, &times, t, held, MAX_NODES)?;
+    let mut x = Expanded::build(net, &times, t, held, MAX_NODES, false)?;
     x.reaches_everyone(t);
     for &e in &x.held {
         x.flow.raise(e, f64::INFINITY);
@@ -379,17 +389,64 @@ struct Expanded {
     opened: usize,
     value: f64,
     total: f64,
+    /// Gates counted at their resource's rate ([`RatedGate`]; built `at_rate`, else none),
+    /// sorted by the time from which their capacity grows with `T`.
+    rated: Vec<RatedGate>,
+    /// The time up to which the rated gates have been raised.
+    rated_at: f64,
+    /// Per resource its opening windows, for the rated gates.
+    rated_open: Vec<Option<Vec<(f64, f64)>>>,
+    bucket_s: f64,
+}
+
+/// A (resource, bucket) gate counted at the resource's rate: people enter a road or checkpoint
+/// one after another at `capacity / bucket` a second while it is open (as the plan's egress
+/// counts them, [`crate::ccrp`]'s queue), only once someone can have reached it (`from`: the
+/// bucket's start or the resource's earliest entry) and only while an exit can still be reached
+/// by the end time `T` (before `T − onward`). Its capacity for `T` is the rate times the open
+/// seconds of `[from, min(to, T − onward))` — at most the whole bucket's, and growing with
+/// `T` (raised as the bisection probes later times).
+#[derive(Clone, Copy)]
+struct RatedGate {
+    arc: usize,
+    resource: u32,
+    /// People per second while open.
+    per_s: f64,
+    /// The bucket's start, or the earliest anyone reaches an arc of the resource if later.
+    from: f64,
+    /// The bucket's end.
+    to: f64,
+    /// The least time from entering an arc of the resource to a reception (its travel and
+    /// on).
+    onward: f64,
+}
+
+impl RatedGate {
+    fn starts(&self) -> f64 {
+        self.from + self.onward
+    }
+
+    fn capacity(&self, open: &Option<Vec<(f64, f64)>>, t: f64) -> f64 {
+        let z = self.to.min(t - self.onward);
+        if z <= self.from {
+            return 0.0;
+        }
+        self.per_s * open_seconds(open, self.from, z)
+    }
 }
 
 impl Expanded {
-    /// `held` (per source, may be empty): start nodes whose arcs are made closed. `None` if
-    /// the network would have more than `max_nodes` nodes.
+    /// `held` (per source, may be empty): start nodes whose arcs are made closed. `at_rate`:
+    /// gates counted at their resources' rates ([`RatedGate`]: the bound's; the planner's
+    /// starts count whole buckets). `None` if the network would have more than `max_nodes`
+    /// nodes.
     fn build(
         net: &RoadNetwork,
         times: &Times,
         until: f64,
         held: &[Vec<u32>],
         max_nodes: usize,
+        at_rate: bool,
     ) -> Option<Expanded> {
         let g = net.graph;
         let dt = net.bucket_s;
@@ -414,7 +471,7 @@ impl Expanded {
                 c
             })
             .collect();
-        if nodes > max_nodes {
+        if nodes + gate_nodes_at_least(net, times, &copies, until) > max_nodes {
             return None;
         }
         let mut x = Expanded {
@@ -426,6 +483,14 @@ impl Expanded {
             opened: 0,
             value: 0.0,
             total: times.total,
+            rated: Vec::new(),
+            rated_at: f64::NEG_INFINITY,
+            rated_open: if at_rate {
+                net.open.to_vec()
+            } else {
+                Vec::new()
+            },
+            bucket_s: dt,
         };
         for (i, (&p, starts)) in times.people.iter().zip(&times.nodes).enumerate() {
             if p <= 0.0 {
@@ -458,6 +523,30 @@ impl Expanded {
             }
         }
         let mut gates = Gates::new(net, until);
+        if at_rate {
+            let mut entry = vec![(f64::INFINITY, f64::INFINITY); net.capacity.len()];
+            for a in 0..g.arc_count() as u32 {
+                let t = net.travel_s[a as usize];
+                if !t.is_finite() {
+                    continue;
+                }
+                let e = times.earliest[g.arc_tail(a) as usize];
+                let o = t + times.to_sink[g.arc_head(a) as usize];
+                for r in [
+                    net.resource[a as usize],
+                    net.second_resource
+                        .get(a as usize)
+                        .copied()
+                        .unwrap_or(INVALID),
+                ] {
+                    if r != INVALID {
+                        let x = &mut entry[r as usize];
+                        *x = (x.0.min(e), x.1.min(o));
+                    }
+                }
+            }
+            gates.rated = Some(entry);
+        }
         for a in 0..g.arc_count() as u32 {
             let t = net.travel_s[a as usize];
             let (tail, head) = (
@@ -500,6 +589,7 @@ impl Expanded {
             }
         }
         x.due.sort_by(|p, q| p.0.total_cmp(&q.0));
+        x.rated.sort_by(|p, q| p.starts().total_cmp(&q.starts()));
         Some(x)
     }
 
@@ -544,13 +634,13 @@ impl Expanded {
     /// Copies the present flow (and the arcs opened) into `into`.
     fn save(&mut self, into: &mut Saved) {
         self.flow.save(&mut into.flow);
-        (into.opened, into.value) = (self.opened, self.value);
+        (into.opened, into.value, into.rated_at) = (self.opened, self.value, self.rated_at);
     }
 
     /// Returns to the flow [`Expanded::save`]d in `from`.
     fn restore(&mut self, from: &Saved) {
         self.flow.restore(&from.flow);
-        (self.opened, self.value) = (from.opened, from.value);
+        (self.opened, self.value, self.rated_at) = (from.opened, from.value, from.rated_at);
     }
 
     /// Opens the arcs due by `t` and continues the maximum flow: whether everyone gets out.
@@ -558,6 +648,22 @@ impl Expanded {
         while self.opened < self.due.len() && self.due[self.opened].0 <= t {
             self.flow.raise(self.due[self.opened].1, f64::INFINITY);
             self.opened += 1;
+        }
+        if t > self.rated_at {
+            // Gates still growing at the last time, or started since: a gate grows for at
+            // most a bucket after it starts.
+            let low = self.rated_at - self.bucket_s;
+            let first = self.rated.partition_point(|g| g.starts() <= low);
+            for g in &self.rated[first..] {
+                if g.starts() >= t {
+                    break;
+                }
+                let c = g.capacity(&self.rated_open[g.resource as usize], t);
+                if c > self.flow.capacity(g.arc) {
+                    self.flow.raise(g.arc, c);
+                }
+            }
+            self.rated_at = t;
         }
         self.value += self.flow.run_blocking(SOURCE, SINK);
         self.value >= self.total * (1.0 - 1e-9) - 1e-6
@@ -577,12 +683,75 @@ impl Expanded {
     }
 }
 
+/// Nodes the gates of a network for `until` take at least: per resource, two per bucket in
+/// which one arc of it alone is entered (a copy of its tail there, an exit reachable from its
+/// head by `until`, the resource open for some of the bucket) — counted before building, so
+/// that a network too large is refused at once (Malta roads bind in 300-s buckets: half a
+/// second spent building 6 million nodes before, BENCHMARKS.md).
+fn gate_nodes_at_least(net: &RoadNetwork, times: &Times, copies: &[Copies], until: f64) -> usize {
+    let g = net.graph;
+    let dt = net.bucket_s;
+    // Per resource, the longest span of buckets one of its arcs is entered in.
+    let mut span: Vec<Option<(u32, u32)>> = vec![None; net.capacity.len()];
+    for a in 0..g.arc_count() as u32 {
+        let t = net.travel_s[a as usize];
+        let (tail, head) = (
+            copies[g.arc_tail(a) as usize],
+            copies[g.arc_head(a) as usize],
+        );
+        if !t.is_finite() || tail.count == 0 || head.count == 0 {
+            continue;
+        }
+        let latest = until - t - times.to_sink[g.arc_head(a) as usize];
+        if latest < tail.first as f64 * dt {
+            continue;
+        }
+        let last = tail.last().min((latest / dt).floor() as u32);
+        for r in [
+            net.resource[a as usize],
+            net.second_resource
+                .get(a as usize)
+                .copied()
+                .unwrap_or(INVALID),
+        ] {
+            if r == INVALID {
+                continue;
+            }
+            let s = &mut span[r as usize];
+            if s.is_none_or(|(f, l)| l - f < last - tail.first) {
+                *s = Some((tail.first, last));
+            }
+        }
+    }
+    let open_buckets = |r: usize, (first, last): (u32, u32)| {
+        if net.capacity[r] <= 0.0 {
+            return 0;
+        }
+        if net.open[r].is_none() {
+            return (last - first + 1) as usize;
+        }
+        (first..=last)
+            .filter(|&b| {
+                let a0 = b as f64 * dt;
+                open_seconds(&net.open[r], a0, a0 + dt) > 0.0
+            })
+            .count()
+    };
+    let gates: usize = span
+        .iter()
+        .enumerate()
+        .filter_map(|(r, s)| s.map(|s| open_buckets(r, s)))
+        .sum();
+    2 * gates
+}
+
 /// A copy of an [`Expanded`]'s flow, to undo a probe.
 #[derive(Default)]
 struct Saved {
     flow: SavedFlow,
     opened: usize,
     value: f64,
+    rated_at: f64,
 }
 
 /// The gates of the (resource, bucket) pairs, made when first used; `None` where the resource
@@ -591,6 +760,9 @@ struct Gates {
     made: Vec<Vec<usize>>,
     buckets: usize,
     links: std::collections::HashSet<(usize, usize)>,
+    /// Per resource, its earliest entry and least onward time: gates limited by the rate
+    /// ([`RatedGate`]); `None` = whole buckets.
+    rated: Option<Vec<(f64, f64)>>,
 }
 
 impl Gates {
@@ -599,6 +771,7 @@ impl Gates {
             made: vec![Vec::new(); net.capacity.len()],
             buckets: (until / net.bucket_s).floor() as usize + 1,
             links: Default::default(),
+            rated: None,
         }
     }
 
@@ -621,7 +794,23 @@ impl Gates {
                 net.capacity[r as usize] * open_seconds(&net.open[r as usize], a, a + dt) / dt;
             *slot = if cap > 0.0 {
                 let (i, o) = (x.flow.add_node(), x.flow.add_node());
-                x.flow.add(i, o, cap);
+                match &self.rated {
+                    None => {
+                        x.flow.add(i, o, cap);
+                    }
+                    Some(entry) => {
+                        let (e, onward) = entry[r as usize];
+                        let arc = x.flow.add(i, o, 0.0);
+                        x.rated.push(RatedGate {
+                            arc,
+                            resource: r,
+                            per_s: net.capacity[r as usize] / dt,
+                            from: a.max(e),
+                            to: a + dt,
+                            onward,
+                        });
+                    }
+                }
                 i
             } else {
                 0

@@ -128,6 +128,11 @@ impl MaxFlow {
         *initial = c;
     }
 
+    /// Arc `arc`'s capacity (as given or raised).
+    pub(crate) fn capacity(&self, arc: usize) -> f64 {
+        self.initial[arc / 2]
+    }
+
     pub(crate) fn flow_on(&self, arc: usize) -> f64 {
         self.slots[self.slot_of[arc ^ 1] as usize].cap
     }
