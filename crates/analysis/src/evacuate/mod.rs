@@ -278,6 +278,9 @@ pub(crate) struct Separation {
     pub starts: Vec<Unit>,
     /// The civilians' bound over every combatant routing, if searched.
     pub over_routings: Option<routing_bound::OverRoutings>,
+    /// The combatants' valid bounds, on their network with every corridor and road open
+    /// ([`separation::Apart::combatant_bounds`]): not the kept routing's.
+    pub combatant_bounds: Vec<road_bound::LowerBoundRow>,
 }
 
 /// People per starting place: (index of the place, people).
@@ -582,6 +585,7 @@ pub fn evacuate(
             assembly: !s.assembly_points.is_empty(),
             starts,
             over_routings: None,
+            combatant_bounds: apart.combatant_bounds,
         };
         let search = (apart.open_net, apart.starts);
         let searched_s = apart.road_bound_seconds;
@@ -596,12 +600,10 @@ pub fn evacuate(
         let civilians = plan_flow(civilian_net, &units, &civilian_people)?;
         (civilians, None, None, 0.0, None)
     };
-    // The bounds that count roads, once per final flow (they hold for every plan).
+    // The bounds that count roads, once per final flow (they hold for every plan); the
+    // combatants' were found on their open network (`Separation::combatant_bounds`).
     let timer = std::time::Instant::now();
     let mut combatants = combatants;
-    if let Some(f) = combatants.as_mut() {
-        f.road_bound = road_bound::of_flow(f);
-    }
     let mut civilians = finish_civilians(civilians, combatants.as_ref(), &units, &civilian_people)?;
     let mut separation = separation;
     // The kept routing's finished egress, whether or not a second routing is carried as far:
@@ -614,8 +616,7 @@ pub fn evacuate(
     // A second combatant routing (separation's step 7, where streets bind the civilians):
     // both carried to the end, the earlier kept (fewest civilians stranded, then the later
     // of the two flows' finishes first).
-    if let (Some((civ, mut comb, row)), Some((how, _))) = (alternative, separation.as_mut()) {
-        comb.road_bound = road_bound::of_flow(&comb);
+    if let (Some((civ, comb, row)), Some((how, _))) = (alternative, separation.as_mut()) {
         let civ = finish_civilians(civ, Some(&comb), &units, &civilian_people)?;
         how.routings[row].final_civilian_egress_s = civ.plan.egress_s().map(f64::round);
         if let Some(k) = how.routings.iter().position(|r| r.kept) {
@@ -647,8 +648,14 @@ pub fn evacuate(
     }
     // Where the civilians finish well above their valid bounds: a bound over every combatant
     // routing (a search over classes of routings, within its budget).
+    let combatants_valid = separation.as_ref().map_or(0.0, |(how, _)| {
+        how.combatant_bounds
+            .iter()
+            .map(|b| b.time_s)
+            .fold(0.0, f64::max)
+    });
     let separation = separation.map(|(mut how, (comb_net, starts))| {
-        let others = combatants.as_ref().map_or(0.0, road_bound::valid_bound_s);
+        let others = combatants_valid;
         how.over_routings = over_routings(&civilians, others, &comb_net, &starts);
         how
     });
@@ -661,10 +668,9 @@ pub fn evacuate(
         .as_ref()
         .and_then(|how| how.over_routings.as_ref())
         .map_or(0.0, |o| o.bound_s);
-    let every_valid = std::iter::once(&civilians)
-        .chain(combatants.as_ref())
-        .map(road_bound::valid_bound_s)
-        .fold(searched, f64::max);
+    let every_valid = road_bound::valid_bound_s(&civilians)
+        .max(combatants_valid)
+        .max(searched);
     let worth = civilians
         .plan
         .egress_s()

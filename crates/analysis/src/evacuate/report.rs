@@ -87,8 +87,13 @@ pub(crate) fn build(
     let stranded = civ.stranded_total();
     let combatants_stranded = comb.map_or(0.0, Flow::stranded_total);
     let egress = all.iter().map(|p| p.r.last_arrive_s).reduce(f64::max);
-    // Every valid bound (checkpoints, road cuts; both flows), largest first.
-    let mut lower_bounds = super::road_bound::rows(&flows);
+    // Every valid bound (checkpoints, road cuts; both flows — the combatants' on their open
+    // network, valid whichever routing a plan takes), largest first.
+    let mut lower_bounds = super::road_bound::rows(&[civ]);
+    if let Some(x) = separation.as_ref() {
+        lower_bounds.extend(x.combatant_bounds.iter().cloned());
+        lower_bounds.sort_by(|a, b| b.time_s.total_cmp(&a.time_s));
+    }
     let over_routings = separation.as_ref().and_then(|x| x.over_routings.clone());
     if let Some(o) = over_routings.as_ref().filter(|o| o.bound_s > o.before_s) {
         lower_bounds.push(super::road_bound::LowerBoundRow {

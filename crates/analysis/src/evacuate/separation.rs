@@ -83,8 +83,12 @@ pub(crate) struct Apart<'a> {
     /// may start from: what the bound over every routing searches ([`super::routing_bound`]).
     pub open_net: Network<'a>,
     pub starts: Vec<Vec<u32>>,
-    /// Seconds spent on the civilians' road bound here (the report counts them as bound time).
+    /// Seconds spent on the civilians' road bound and the combatants' bounds here (the report
+    /// counts them as bound time).
     pub road_bound_seconds: f64,
+    /// The combatants' valid bounds (checkpoints, road cut), on `open_net`: they hold for
+    /// every plan, whichever routing it takes.
+    pub combatant_bounds: Vec<super::road_bound::LowerBoundRow>,
     /// A second routing to carry to the end (civilians, combatants, its row in `routings`):
     /// the one of [`binding_repair`] whose civilians' road bound lies clearly below the kept
     /// one's; the caller finishes both plans and keeps the earlier ([`earlier`]).
@@ -126,7 +130,16 @@ pub(crate) fn plan_apart<'a>(
     let starts = start_sets(&open_net, c.units, &c.people[0]);
     let mandatory = mandatory_segments(&open_net, &starts);
     civilian_net.close_segments_for_every_plan(&mandatory);
-    let shortest = plan_flow(open_net.clone(), c.units, &c.people)?;
+    let mut shortest = plan_flow(open_net.clone(), c.units, &c.people)?;
+    // The combatants' bounds on their network with every corridor and road open: every
+    // routing's network is a part of it, so these hold for every plan — the kept routing's own
+    // network ("through one combatant corridor only" has one corridor) would give bounds
+    // for that routing alone.
+    let road_timer = std::time::Instant::now();
+    shortest.road_bound = super::road_bound::of_flow(&shortest);
+    let combatant_bounds = super::road_bound::rows(&[&shortest]);
+    shortest.road_bound = None;
+    let combatant_bound_seconds = road_timer.elapsed().as_secs_f64();
     // The combatants' finish with no separation: a routing that makes them finish later than
     // this and than the civilians costs the evacuation time, whatever it saves the civilians.
     let shortest_egress = egress(&shortest);
@@ -541,7 +554,8 @@ pub(crate) fn plan_apart<'a>(
         mandatory_segments: mandatory.len(),
         open_net,
         starts,
-        road_bound_seconds,
+        road_bound_seconds: road_bound_seconds + combatant_bound_seconds,
+        combatant_bounds,
         alternative,
     })
 }
