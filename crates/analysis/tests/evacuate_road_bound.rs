@@ -1543,3 +1543,117 @@ fn time_bound_is_below_the_exact_optimum_in_fine_and_coarse_buckets() {
     );
     assert!(wrong_above > 0, "the wrong variant never failed");
 }
+
+/// Two roads in a row, A (1 a second) then B (2 a second), and a second group joining B from
+/// a side road (review of session 14): `0 -0.9 s-> 1 -A-> 2 -B-> 3`, `4 -2 s-> 2`, two people at
+/// 0 and two at 4, one-second buckets. By hand, after 2 s B must still pass the two from node 4
+/// and the 0.9 still coming through A, at 2 a second: nobody's plan at the rates finishes
+/// before 3.45 s. The planner's queue pass takes the first group as ready at B when its first
+/// person is, and reports 3.0 s: the bound at the rate (3.4 s by the bisection) would lie above
+/// that egress, so the bound the report is given from it — up to the plan's egress — is counted
+/// in whole buckets instead and stays at or below it.
+#[test]
+fn where_the_egress_is_below_the_rate_the_bound_falls_back_to_whole_buckets() {
+    use corridor_analysis::evacuate::flow_schedule::{time_bound, TimeBoundOutcome};
+    let (g, ids) = Graph::from_arcs(5, &[(0, 1), (1, 2), (2, 3), (4, 2)]);
+    let mut travel = vec![0.0; 4];
+    let mut resource = vec![INVALID; 4];
+    for (i, (t, r)) in [(0.9, INVALID), (0.0, 0), (0.0, 1), (2.0, INVALID)]
+        .into_iter()
+        .enumerate()
+    {
+        travel[ids[i] as usize] = t;
+        resource[ids[i] as usize] = r;
+    }
+    let capacity = vec![1.0, 2.0];
+    let open = vec![None, None];
+    let people = [(0u32, 2.0), (4u32, 2.0)];
+    let plan = ccrp(
+        &FlowNetwork {
+            graph: &g,
+            travel_s: travel.clone(),
+            resource: resource.clone(),
+            second_resource: Vec::new(),
+            capacity: capacity.clone(),
+            open: open.clone(),
+            bucket_s: 1.0,
+            horizon_buckets: 1000,
+        },
+        &plain_sources(&people, &[3]),
+    );
+    let egress = plan.egress_s().unwrap();
+    let net = RoadNetwork {
+        graph: &g,
+        travel_s: &travel,
+        resource: &resource,
+        second_resource: &[],
+        capacity: &capacity,
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1e6,
+    };
+    let sources: Vec<(Vec<u32>, f64)> = people.iter().map(|&(v, p)| (vec![v], p)).collect();
+    let TimeBoundOutcome::Bound(at_rate) = time_bound(&net, &sources, &[3], 0.0, 100.0, usize::MAX)
+    else {
+        panic!("no bound up to 100 s");
+    };
+    assert!(at_rate.at_rate);
+    assert!(
+        (3.3..3.45).contains(&at_rate.time_s),
+        "at the rate {} s, by hand just below 3.45 s",
+        at_rate.time_s
+    );
+    assert!(
+        egress < at_rate.time_s,
+        "the queue pass now reports {egress} s, at or above the rate's bound: the fallback is no longer tested here"
+    );
+    {
+        match time_bound(&net, &sources, &[3], 0.0, egress, usize::MAX) {
+            TimeBoundOutcome::Bound(b) => {
+                assert!(!b.at_rate);
+                assert!(
+                    b.time_s <= egress,
+                    "{} s above the egress {egress} s",
+                    b.time_s
+                );
+            }
+            TimeBoundOutcome::NotAbove => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// The size check before building ([`flow_schedule`]'s `gate_nodes_at_least`) never refuses a
+/// network that fits: a crossing road under a checkpoint closed from 1 s to 60 s (its own gate
+/// is made only where the checkpoint's is), 20 people at 1 a second; the network built without
+/// a limit has `n` nodes, and with the limit `n` it is built all the same (review of session 14:
+/// the closed buckets' road gates were counted, and it was refused up to `n` + 118).
+#[test]
+fn a_network_that_fits_is_not_refused_before_it_is_built() {
+    use corridor_analysis::evacuate::flow_schedule::{time_bound, TimeBoundOutcome};
+    let (g, _) = Graph::from_arcs(2, &[(0, 1)]);
+    let open = vec![Some(vec![(0.0, 1.0), (60.0, 1e9)]), None];
+    let net = RoadNetwork {
+        graph: &g,
+        travel_s: &[1.0],
+        resource: &[0],
+        second_resource: &[1],
+        capacity: &[5.0, 1.0],
+        open: &open,
+        bucket_s: 1.0,
+        horizon_s: 1e6,
+    };
+    let sources = vec![(vec![0u32], 20.0)];
+    let TimeBoundOutcome::Bound(b) = time_bound(&net, &sources, &[1], 0.0, 100.0, usize::MAX)
+    else {
+        panic!("no bound");
+    };
+    assert!(
+        matches!(
+            time_bound(&net, &sources, &[1], 0.0, 100.0, b.nodes),
+            TimeBoundOutcome::Bound(_)
+        ),
+        "refused at its own size {}",
+        b.nodes
+    );
+}

@@ -284,3 +284,62 @@ fn plans_that_leave_people_behind_fail_the_check() {
     p["combatants_stranded"] = json!(0.0);
     fails_naming(&p, "people not conserved", "the scenario has 2000");
 }
+
+/// An area's people live all over it (the README's grid of cells, each an equal share of those
+/// who leave): a plan made for a population layer in which Sector B3's 38,000 people live on a
+/// patch at its centre (its polygon shrunk to 15 % about its mean vertex), checked against the
+/// example, fails naming the sector's cells — and only that: its starts lie within 500 m of the
+/// sector, people per neighbourhood add up, and its loads were planned. It passed before, while
+/// the bounds count each cell from its own nodes.
+#[test]
+fn a_plan_for_a_sector_crowded_at_its_centre_fails_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = example_scenario().parent().unwrap().to_path_buf();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let map = root().join("data/andorra.osm.pbf");
+    common::hand_map::edit_manifest(
+        dir.path(),
+        "map = \"../../andorra.osm.pbf\"",
+        &format!("map = \"{}\"", map.display()),
+    );
+    let layer = dir.path().join("population.geojson");
+    let mut pop: Value = serde_json::from_str(&std::fs::read_to_string(&layer).unwrap()).unwrap();
+    let sector = pop["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["properties"]["name"] == "Sector B3")
+        .expect("Sector B3 in the example");
+    let ring = sector["geometry"]["coordinates"][0]
+        .as_array()
+        .unwrap()
+        .clone();
+    let xy = |p: &Value, k: usize| p[k].as_f64().unwrap();
+    let n = (ring.len() - 1) as f64;
+    let (cx, cy) = (
+        ring[..ring.len() - 1].iter().map(|p| xy(p, 0)).sum::<f64>() / n,
+        ring[..ring.len() - 1].iter().map(|p| xy(p, 1)).sum::<f64>() / n,
+    );
+    let shrunk: Vec<Value> = ring
+        .iter()
+        .map(|p| json!([cx + 0.15 * (xy(p, 0) - cx), cy + 0.15 * (xy(p, 1) - cy)]))
+        .collect();
+    sector["geometry"]["coordinates"][0] = json!(shrunk);
+    std::fs::write(&layer, pop.to_string()).unwrap();
+    let crowded = json(&[
+        "evacuate",
+        dir.path().join("scenario.toml").to_str().unwrap(),
+    ]);
+    let o = verify(&crowded);
+    assert_fails(
+        &o,
+        &[
+            "the plan fails 1 check(s)",
+            "an area's people not spread over its cells",
+        ],
+    );
+    assert!(stderr(&o).contains("(Sector B3): "), "{}", stderr(&o));
+}

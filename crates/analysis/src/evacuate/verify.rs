@@ -12,7 +12,10 @@
 //! is a model *input*, like the scenario's `capacity_per_hour` — the README documents it as the
 //! capacity assumption, and a check with another table would check another model. The
 //! population layer's reading (`siege::enclave_units`: who lives inside the enclave, area units
-//! by the share of their area inside) is the scenario's population, shared by every analysis.
+//! by the share of their area inside) is the scenario's population, shared by every analysis,
+//! and so is the grid of cells over an area (`start::cells`: the README's rule of where an
+//! area's people live, each cell an equal share); which cells have a road, and whether the
+//! groups fit them, are the check's own ([`Checker::cells`]).
 //! The start and reception limits are the README's documented 500 m, kept here as the check's
 //! own constants ([`START_LIMIT_M`], [`RECEPTION_LIMIT_M`]) rather than the planner's, so a
 //! planner that drifts from the documented limits fails the check.
@@ -22,7 +25,8 @@
 //! checkpoint's load per time bucket within capacity (a crossing road's people count against
 //! both its own road and its checkpoint), checkpoints entered only while open;
 //! routes start inside the enclave within [`START_LIMIT_M`] of their neighbourhood (its point,
-//! or anywhere in its area inside the enclave) and end within [`RECEPTION_LIMIT_M`] of a
+//! or anywhere in its area inside the enclave; an area's civilians spread over its cells) and
+//! end within [`RECEPTION_LIMIT_M`] of a
 //! reception of their purpose; civilians and combatants share no stretch of road; people
 //! conserved per neighbourhood, and no more of them in vehicles than it has drivers (its
 //! leaving people times `1 − foot_share`: walkers never drive, drivers may walk); the egress
@@ -236,6 +240,7 @@ const ROAD_LOAD: &str = "a road over capacity";
 const CHECKPOINT_LOAD: &str = "a checkpoint over capacity";
 const SEPARATION: &str = "civilians and combatants on the same road";
 const PEOPLE: &str = "people not conserved";
+const CELLS: &str = "an area's people not spread over its cells";
 const MODE: &str = "more people in vehicles than the neighbourhood has drivers";
 const EGRESS: &str = "an egress or bound that does not match the groups";
 
@@ -254,6 +259,9 @@ struct Checker<'a> {
     violations: Vec<String>,
     count: usize,
     problems: Vec<Problem>,
+    /// Per civilian group: its neighbourhood, where it starts and its people (for
+    /// [`Checker::cells`]).
+    civilian_starts: Vec<(usize, [f64; 2], f64)>,
 }
 
 impl<'a> Checker<'a> {
@@ -485,6 +493,9 @@ impl<'a> Checker<'a> {
                         gr.nodes[0]
                     ));
                 }
+                if gr.purpose == Purpose::Civilian {
+                    self.civilian_starts.push((i, at, gr.people));
+                }
             }
             (None, Some(a)) => {
                 let point = self
@@ -710,6 +721,117 @@ impl<'a> Checker<'a> {
     }
 }
 
+impl Checker<'_> {
+    /// An area's people live all over it: the documented grid of cells (`start::cells`, the
+    /// README's "Where people start": cells of at least 50 m, at most 64, a model input like
+    /// the capacity table) kept where a foot road node inside the enclave lies within
+    /// [`START_LIMIT_M`] (found here by the check's own scan of the graph), each cell an equal
+    /// share of those who leave. Each civilian group must start within [`START_LIMIT_M`] of a
+    /// cell whose share it can take: the groups' people fit the cells' shares (a maximum flow
+    /// from start points to the cells within reach, [`fits`]). A plan that started a whole
+    /// area at its best node passed before, while the bounds count each cell from its own
+    /// nodes. Point neighbourhoods are checked by the start distance alone.
+    fn cells(&mut self, places: &[Place], people: &[f64], plan: &PlanToVerify) {
+        let ev = self.foot.scenario.evacuation;
+        let g = self.foot.graph;
+        let roads: Vec<[f64; 2]> = (0..g.node_count() as u32)
+            .filter(|&v| self.inside(g, v))
+            .map(|v| g.node_coord[v as usize])
+            .collect();
+        for (i, place) in places.iter().enumerate() {
+            if place.area.is_none() {
+                continue;
+            }
+            let starts: Vec<([f64; 2], f64)> = self
+                .civilian_starts
+                .iter()
+                .filter(|x| x.0 == i)
+                .map(|x| (x.1, x.2))
+                .collect();
+            if starts.is_empty() {
+                continue;
+            }
+            let all = super::start::cells(place.point, place.area.as_ref());
+            let near = |c: &[f64; 2]| roads.iter().any(|r| haversine_m(*r, *c) <= START_LIMIT_M);
+            let lived: Vec<[f64; 2]> = all.iter().copied().filter(near).collect();
+            let cells = if lived.is_empty() { all } else { lived };
+            let share = people[i] * (1.0 - ev.stay_share) / cells.len() as f64;
+            let moved: f64 = starts.iter().map(|x| x.1).sum();
+            let fitted = fits(&starts, &cells, share);
+            if fitted < moved - PEOPLE_TOLERANCE {
+                let name = plan.neighbourhoods.get(i).map_or("?", |n| n.name.as_str());
+                self.fail(
+                    CELLS,
+                    format!(
+                        "neighbourhood {i} ({name}): {moved:.1} people start from its nodes, but its {} cells take {share:.1} each and only {fitted:.1} fit those within {START_LIMIT_M:.0} m of where they start",
+                        cells.len()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// How many of `starts` (point, people) fit `cells` of `share` people each, every person in a
+/// cell within [`START_LIMIT_M`] of their start: a maximum flow (Edmonds–Karp on the dense
+/// bipartite network; starts at one point merged first), the check's own.
+fn fits(starts: &[([f64; 2], f64)], cells: &[[f64; 2]], share: f64) -> f64 {
+    let mut points: Vec<([f64; 2], f64)> = Vec::new();
+    for &(p, n) in starts {
+        match points.iter_mut().find(|x| x.0 == p) {
+            Some(x) => x.1 += n,
+            None => points.push((p, n)),
+        }
+    }
+    // Nodes: source 0, points 1..=P, cells P+1..=P+C, sink P+C+1.
+    let (np, nc) = (points.len(), cells.len());
+    let n = np + nc + 2;
+    let sink = n - 1;
+    let mut cap = vec![vec![0.0f64; n]; n];
+    for (k, (p, people)) in points.iter().enumerate() {
+        cap[0][1 + k] = *people;
+        for (j, c) in cells.iter().enumerate() {
+            if haversine_m(*p, *c) <= START_LIMIT_M + 1e-6 {
+                cap[1 + k][1 + np + j] = f64::INFINITY;
+            }
+        }
+    }
+    for j in 0..nc {
+        cap[1 + np + j][sink] = share;
+    }
+    let mut total = 0.0;
+    loop {
+        let mut prev = vec![usize::MAX; n];
+        prev[0] = 0;
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        while let Some(u) = queue.pop_front() {
+            for v in 0..n {
+                if prev[v] == usize::MAX && cap[u][v] > 1e-9 {
+                    prev[v] = u;
+                    queue.push_back(v);
+                }
+            }
+        }
+        if prev[sink] == usize::MAX {
+            return total;
+        }
+        let mut push = f64::INFINITY;
+        let mut v = sink;
+        while v != 0 {
+            push = push.min(cap[prev[v]][v]);
+            v = prev[v];
+        }
+        let mut v = sink;
+        while v != 0 {
+            let u = prev[v];
+            cap[u][v] -= push;
+            cap[v][u] += push;
+            v = u;
+        }
+        total += push;
+    }
+}
+
 /// Checks `plan` against the scenario on both profile graphs.
 pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Verification {
     let s = foot.scenario;
@@ -738,6 +860,7 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
         violations: Vec::new(),
         count: 0,
         problems: Vec::new(),
+        civilian_starts: Vec::new(),
     };
     if s.enclaves.is_empty() {
         c.fail(MALFORMED, "the scenario declares no [[enclave]]".into());
@@ -748,6 +871,7 @@ pub fn verify(foot: &ScenarioMap, car: &ScenarioMap, plan: &PlanToVerify) -> Ver
     let (busiest_road, busiest_checkpoint) = c.loads();
     c.separation();
     c.conservation(plan, &people);
+    c.cells(&places, &people, plan);
     let latest = plan.groups.iter().map(|g| g.arrive_s).reduce(f64::max);
     match (latest, plan.egress_time_s) {
         (Some(l), Some(e)) if l > e + 1.0 => c.fail(
