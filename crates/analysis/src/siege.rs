@@ -32,7 +32,9 @@ use crate::node_index::NodeIndex;
 use corridor_roads::geometry::{haversine_m, LocalProjection};
 use corridor_roads::{Profile, RoadClass};
 use corridor_scenario::{Scenario, ScenarioMap, Stock};
-use geo::{Area, BooleanOps, Contains, MapCoords, MultiPolygon, Point};
+use geo::{
+    Area, BooleanOps, BoundingRect, Contains, InteriorPoint, MapCoords, MultiPolygon, Point,
+};
 use serde::Serialize;
 use supply::PieceRun;
 use terrain::{PieceIndex, Terrain, NO_PIECE};
@@ -282,6 +284,55 @@ pub fn enclave_population(s: &Scenario, ground: &MultiPolygon<f64>) -> Vec<(f64,
         .into_iter()
         .map(|(_, people, at)| (people, at))
         .collect()
+}
+
+/// Side of a cell of an area's grid, metres: about a city block.
+pub const START_CELL_M: f64 = 50.0;
+/// Cells per area at most (cells grow beyond [`START_CELL_M`] for areas above 0.16 km²), which
+/// bounds the groups a neighbourhood makes per mode.
+pub const MAX_START_CELLS: f64 = 64.0;
+
+/// The points an area's people live at, each an equal share (the evacuation's start cells,
+/// `evacuate::start`, and its independent check, `evacuate::verify`, read the population
+/// layer alike): the centres
+/// of the grid cells whose centre lies in `area`, equally weighted; the area's interior point
+/// when no centre falls inside (an area thinner than a cell); `point` without an area.
+pub fn area_cells(point: [f64; 2], area: Option<&MultiPolygon<f64>>) -> Vec<[f64; 2]> {
+    let Some(area) = area else {
+        return vec![point];
+    };
+    let Some(r) = area.bounding_rect() else {
+        return vec![point];
+    };
+    let proj = LocalProjection::for_bbox([r.min().x, r.min().y, r.max().x, r.max().y]);
+    let metric = area.map_coords(|c| {
+        let [x, y] = proj.project([c.x, c.y]);
+        geo::coord! {x: x, y: y}
+    });
+    let Some(m) = metric.bounding_rect() else {
+        return vec![point];
+    };
+    let side = START_CELL_M.max((metric.unsigned_area() / MAX_START_CELLS).sqrt());
+    let (nx, ny) = (
+        (m.width() / side).ceil().max(1.0) as usize,
+        (m.height() / side).ceil().max(1.0) as usize,
+    );
+    let mut out = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let c = [
+                m.min().x + (i as f64 + 0.5) * side,
+                m.min().y + (j as f64 + 0.5) * side,
+            ];
+            if metric.contains(&Point::new(c[0], c[1])) {
+                out.push(proj.unproject(c));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(area.interior_point().map_or(point, |p| [p.x(), p.y()]));
+    }
+    out
 }
 
 /// As [`enclave_population`], with each entry's index into `s.population` (the evacuation's

@@ -660,10 +660,10 @@ pub fn evacuate(
         how
     });
     // Last, where the civilians still finish well after every valid bound: the bound that
-    // keeps every road's and checkpoint's capacity over time (large networks: seconds). Not
-    // for the combatants: their network is the kept routing's (a routing through one corridor
-    // has only that corridor's reception; sinks are found with its roads closed), so a bound on
-    // it would hold for that routing only.
+    // keeps every road's and checkpoint's capacity over time (large networks: seconds). For
+    // the civilians only: the combatants' bounds are computed on their open network in
+    // `separation::plan_apart`, and the combatants have never been the ones left > 3 % above
+    // their bounds on the bench cases (a flow over time on their open network is not built).
     let searched = separation
         .as_ref()
         .and_then(|how| how.over_routings.as_ref())

@@ -3,7 +3,8 @@
 //! The rule (README, "Where people start"): the scenario's population model spreads an area
 //! unit's people evenly over its area (`PopulationUnit`), so the area inside the enclave is
 //! cut into square cells of [`START_CELL_M`] (larger for big areas, so that there are at most
-//! about [`MAX_START_CELLS`] cells), each cell holding the people of its area share. A cell's
+//! about [`MAX_START_CELLS`] cells), each cell holding the people of its area share (the grid,
+//! [`cells`], is `siege::area_cells`: `verify` reads the population layer alike). A cell's
 //! people walk or drive from the road node nearest to its centre, among the nodes of their mode
 //! inside the enclave from which a reception can be reached, if one lies within
 //! [`MAX_START_M`]; otherwise they are stranded, with the reason. Any such usable node within
@@ -18,18 +19,12 @@
 //! (in proportion to road junctions): there the question is which piece people belong to,
 //! here how far each of them is from a road.
 
-use corridor_roads::geometry::{haversine_m, LocalProjection};
-use geo::{Area, BoundingRect, Contains, InteriorPoint, MapCoords, MultiPolygon, Point};
+pub use crate::siege::{area_cells as cells, MAX_START_CELLS, START_CELL_M};
+use corridor_roads::geometry::haversine_m;
 
 /// People start at a road node at most this far from where they live (metres); farther, they
 /// count as stranded. The same limit as health-care access uses.
 pub const MAX_START_M: f64 = 500.0;
-/// Side of a cell of an area's grid, metres: about a city block.
-pub const START_CELL_M: f64 = 50.0;
-/// Cells per area at most (cells grow beyond [`START_CELL_M`] for areas above 0.16 km²), which
-/// bounds the groups a neighbourhood makes per mode.
-pub const MAX_START_CELLS: f64 = 64.0;
-
 /// A road node people could start from.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
@@ -48,47 +43,6 @@ pub struct StartShare {
     pub start: Result<u32, String>,
     /// Of the neighbourhood's people, in `(0, 1]`; the shares of one neighbourhood add to 1.
     pub share: f64,
-}
-
-/// The points people of a place start from, each with its weight (adding up to 1): the centres
-/// of the grid cells whose centre lies in `area`, equally weighted; the area's interior point
-/// when no centre falls inside (an area thinner than a cell); `point` without an area.
-pub fn cells(point: [f64; 2], area: Option<&MultiPolygon<f64>>) -> Vec<[f64; 2]> {
-    let Some(area) = area else {
-        return vec![point];
-    };
-    let Some(r) = area.bounding_rect() else {
-        return vec![point];
-    };
-    let proj = LocalProjection::for_bbox([r.min().x, r.min().y, r.max().x, r.max().y]);
-    let metric = area.map_coords(|c| {
-        let [x, y] = proj.project([c.x, c.y]);
-        geo::coord! {x: x, y: y}
-    });
-    let Some(m) = metric.bounding_rect() else {
-        return vec![point];
-    };
-    let side = START_CELL_M.max((metric.unsigned_area() / MAX_START_CELLS).sqrt());
-    let (nx, ny) = (
-        (m.width() / side).ceil().max(1.0) as usize,
-        (m.height() / side).ceil().max(1.0) as usize,
-    );
-    let mut out = Vec::new();
-    for j in 0..ny {
-        for i in 0..nx {
-            let c = [
-                m.min().x + (i as f64 + 0.5) * side,
-                m.min().y + (j as f64 + 0.5) * side,
-            ];
-            if metric.contains(&Point::new(c[0], c[1])) {
-                out.push(proj.unproject(c));
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push(area.interior_point().map_or(point, |p| [p.x(), p.y()]));
-    }
-    out
 }
 
 /// The cells of one place where people live: those with a foot road node inside the enclave

@@ -13,7 +13,7 @@
 //! capacity assumption, and a check with another table would check another model. The
 //! population layer's reading (`siege::enclave_units`: who lives inside the enclave, area units
 //! by the share of their area inside) is the scenario's population, shared by every analysis,
-//! and so is the grid of cells over an area (`start::cells`: the README's rule of where an
+//! and so is the grid of cells over an area (`siege::area_cells`: the README's rule of where an
 //! area's people live, each cell an equal share); which cells have a road, and whether the
 //! groups fit them, are the check's own ([`Checker::cells`]).
 //! The start and reception limits are the README's documented 500 m, kept here as the check's
@@ -722,10 +722,11 @@ impl<'a> Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// An area's people live all over it: the documented grid of cells (`start::cells`, the
+    /// An area's people live all over it: the documented grid of cells (`siege::area_cells`, the
     /// README's "Where people start": cells of at least 50 m, at most 64, a model input like
     /// the capacity table) kept where a foot road node inside the enclave lies within
-    /// [`START_LIMIT_M`] (found here by the check's own scan of the graph), each cell an equal
+    /// [`START_LIMIT_M`] (found here by the check's own scan of the graph; every cell where
+    /// nobody walks, `foot_share = 0`, as the planner has no foot layer then), each cell an equal
     /// share of those who leave. Each civilian group must start within [`START_LIMIT_M`] of a
     /// cell whose share it can take: the groups' people fit the cells' shares (a maximum flow
     /// from start points to the cells within reach, [`fits`]). A plan that started a whole
@@ -751,9 +752,16 @@ impl Checker<'_> {
             if starts.is_empty() {
                 continue;
             }
-            let all = super::start::cells(place.point, place.area.as_ref());
+            let all = crate::siege::area_cells(place.point, place.area.as_ref());
             let near = |c: &[f64; 2]| roads.iter().any(|r| haversine_m(*r, *c) <= START_LIMIT_M);
-            let lived: Vec<[f64; 2]> = all.iter().copied().filter(near).collect();
+            // Nobody walks: the plan has no foot layer to tell where people live, and every
+            // cell counts (as the planner counts them; a review's plans with foot_share 0
+            // failed here when cells without a foot road were left out).
+            let lived: Vec<[f64; 2]> = if ev.foot_share > 0.0 {
+                all.iter().copied().filter(near).collect()
+            } else {
+                Vec::new()
+            };
             let cells = if lived.is_empty() { all } else { lived };
             let share = people[i] * (1.0 - ev.stay_share) / cells.len() as f64;
             let moved: f64 = starts.iter().map(|x| x.1).sum();
