@@ -576,17 +576,9 @@ impl Expanded {
                 }
                 let e = times.earliest[g.arc_tail(a) as usize];
                 let o = t + times.to_sink[g.arc_head(a) as usize];
-                for r in [
-                    net.resource[a as usize],
-                    net.second_resource
-                        .get(a as usize)
-                        .copied()
-                        .unwrap_or(INVALID),
-                ] {
-                    if r != INVALID {
-                        let x = &mut entry[r as usize];
-                        *x = (x.0.min(e), x.1.min(o));
-                    }
+                for r in net.resources_of(a as usize) {
+                    let x = &mut entry[r as usize];
+                    *x = (x.0.min(e), x.1.min(o));
                 }
             }
             gates.rated = Some(entry);
@@ -604,17 +596,9 @@ impl Expanded {
             let shift = (t / dt).floor() as u32;
             let mut rs = [INVALID; 2];
             let mut count = 0;
-            for r in [
-                net.resource[a as usize],
-                net.second_resource
-                    .get(a as usize)
-                    .copied()
-                    .unwrap_or(INVALID),
-            ] {
-                if r != INVALID {
-                    rs[count] = r;
-                    count += 1;
-                }
+            for r in net.resources_of(a as usize) {
+                rs[count] = r;
+                count += 1;
             }
             let rs = &rs[..count];
             if x.flow.node_count() > max_nodes {

@@ -70,6 +70,15 @@ pub struct RoadNetwork<'a> {
 }
 
 impl RoadNetwork<'_> {
+    /// The capacity resources arc `a` draws on (none, one, or a checkpoint and its crossing
+    /// road's own).
+    pub(crate) fn resources_of(&self, a: usize) -> impl Iterator<Item = u32> + '_ {
+        let second = self.second_resource.get(a).copied().unwrap_or(INVALID);
+        [self.resource[a], second]
+            .into_iter()
+            .filter(|&r| r != INVALID)
+    }
+
     /// People per bucket the own road of crossing arc `a` admits (`INFINITY` for other arcs).
     fn crossing_road(&self, a: u32) -> f64 {
         match self.second_resource.get(a as usize) {
